@@ -1,0 +1,31 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install run stop status test bench
+
+# The virtualenv is rebuilt only when pyproject.toml changes; Kafka and FerretDB live in ~/.cache/duban.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+	$(BIN)/duban install
+
+run: install
+	$(BIN)/duban stack up
+
+stop:
+	@if [ -x $(BIN)/duban ]; then $(BIN)/duban stack down; else echo "nothing to stop"; fi
+
+status:
+	$(BIN)/duban stack status
+
+test: install
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python bench/database_fidelity.py

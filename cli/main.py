@@ -1,0 +1,73 @@
+"""The `duban` command: the local stack and the operator's tasks."""
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from deploy.local.install import install
+from deploy.local.stack import PROJECT, LocalStack, describe
+
+STATE_DIR = PROJECT / ".state" / "run"
+
+
+def run_install(_args) -> None:
+    started = time.monotonic()
+    installation = install()
+    print(f"Kafka jars: {installation.kafka_libs}\nFerretDB:   {installation.ferretdb}")
+    print(f"install checked in {time.monotonic() - started:.1f} s")
+
+
+def run_up(args) -> None:
+    from deploy.demo.load import load_demo
+
+    stack = LocalStack(Path(args.state_dir))
+    started = time.monotonic()
+    try:
+        endpoints = stack.start_infrastructure()
+        urls = stack.start_services(endpoints)
+    except BaseException:
+        stack.stop()  # a half-started stack is worse than none
+        raise
+    elapsed = time.monotonic() - started
+    loaded = load_demo(urls["intake"]) if args.demo else None
+    print(f"\nduban is running (started in {elapsed:.0f} s; state and logs in {stack.state_dir}).")
+    if loaded:
+        print(f"Demo city 抚州市 loaded through intake: {loaded['measures']} measures, "
+              f"{loaded['progress_reports']} progress reports.")
+    print(f"\n  Dashboard        {urls['reporting']}/")
+    for name, url in urls.items():
+        print(f"  {name:<16} {url}/docs")
+    print(f"  Kafka            {endpoints.kafka_bootstrap_servers}")
+    print(f"  MongoDB (wire)   {endpoints.mongodb_url}")
+    print("\nStop everything with `make stop`.")
+
+
+def run_down(args) -> None:
+    stopped = LocalStack(Path(args.state_dir)).stop()
+    print("stopped: " + (", ".join(stopped) or "nothing was running"))
+
+
+def run_status(args) -> None:
+    print(json.dumps(describe(LocalStack(Path(args.state_dir))), indent=2, ensure_ascii=False))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="duban", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("install", help="install Kafka and FerretDB into the cache (idempotent)").set_defaults(
+        handler=run_install)
+    stack = commands.add_parser("stack", help="the local stack").add_subparsers(dest="action", required=True)
+    up = stack.add_parser("up", help="start Kafka, the database and the four services")
+    up.add_argument("--no-demo", dest="demo", action="store_false", help="do not load the demo city")
+    up.set_defaults(handler=run_up)
+    stack.add_parser("down", help="stop everything `up` started").set_defaults(handler=run_down)
+    stack.add_parser("status", help="what runs, with pids, ports and logs").set_defaults(handler=run_status)
+    for command in stack.choices.values():
+        command.add_argument("--state-dir", default=str(STATE_DIR))
+    args = parser.parse_args(argv)
+    args.handler(args)
+
+
+if __name__ == "__main__":
+    main()

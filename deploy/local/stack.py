@@ -1,0 +1,185 @@
+"""The local stack: Kafka (KRaft, Apache's jars on the JDK), FerretDB, and the four services.
+
+Everything it starts is recorded in <state dir>/stack.json, so `stop` ends exactly those processes, and a
+new start first ends what a previous run left behind. Data lives under the state dir and survives restarts.
+"""
+
+import asyncio
+import base64
+import json
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from aiokafka.admin import AIOKafkaAdminClient
+from pymongo import AsyncMongoClient
+
+from deploy.local.install import DEPLOY, Installation, install
+from deploy.local.processes import ManagedProcess, free_port, port_open, start_process, wait_until
+
+PROJECT = DEPLOY.parent
+SERVICES = {"intake": 8000, "tracker": 8001, "alerts": 8002, "reporting": 8003}
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    kafka_bootstrap_servers: str
+    mongodb_url: str
+
+    def environment(self, **settings: str) -> dict[str, str]:
+        """DUBAN_* variables pointing a service at this infrastructure, plus any other settings."""
+        values = {"kafka_bootstrap_servers": self.kafka_bootstrap_servers, "mongodb_url": self.mongodb_url, **settings}
+        return {f"DUBAN_{name.upper()}": value for name, value in values.items()}
+
+
+class LocalStack:
+    def __init__(self, state_dir: Path, *, default_ports: bool = True, tie_to_parent: bool = False):
+        self.state_dir = state_dir
+        self.default_ports = default_ports
+        self.tie_to_parent = tie_to_parent
+        self.record_path = state_dir / "stack.json"
+        self.timings: dict[str, float] = {}
+
+    # --- the record of what runs -------------------------------------------------------------------
+    def record(self) -> dict:
+        return json.loads(self.record_path.read_text()) if self.record_path.exists() else {}
+
+    def remember(self, name: str, process: ManagedProcess, **details) -> None:
+        record = self.record()
+        record[name] = {"pid": process.pid, "started": process.started, "log": str(process.log), **details}
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.record_path.write_text(json.dumps(record, indent=2))
+
+    def processes(self) -> dict[str, ManagedProcess]:
+        return {
+            name: ManagedProcess(name, entry["pid"], entry["started"], Path(entry["log"]))
+            for name, entry in self.record().items()
+        }
+
+    def stop(self) -> list[str]:
+        """Stops services first, then the infrastructure they depend on."""
+        stopped = []
+        for name, process in reversed(list(self.processes().items())):
+            if process.alive():
+                process.stop()
+                stopped.append(name)
+        self.record_path.unlink(missing_ok=True)
+        return stopped
+
+    def port(self, default: int) -> int:
+        return free_port(default if self.default_ports else 0)
+
+    # --- infrastructure ----------------------------------------------------------------------------
+    def start_infrastructure(self, installation: Installation | None = None) -> Endpoints:
+        self.stop()
+        installation = installation or install()
+        kafka = self.start_kafka(installation)
+        database = self.start_ferretdb(installation)
+        return Endpoints(kafka_bootstrap_servers=kafka, mongodb_url=database)
+
+    def start_kafka(self, installation: Installation) -> str:
+        port, controller_port = self.port(9092), self.port(9093)
+        data_dir = self.state_dir / "kafka" / "data"
+        config = self.state_dir / "kafka" / "server.properties"
+        config.parent.mkdir(parents=True, exist_ok=True)
+        template = (DEPLOY / "kafka" / "server.properties").read_text()
+        config.write_text(template.format(port=port, controller_port=controller_port, data_dir=data_dir))
+        java = [
+            installation.java, "-Xms256m", "-Xmx768m", "-XX:+UseG1GC", "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={DEPLOY / 'kafka' / 'log4j2.properties'}",
+            "-cp", f"{installation.kafka_libs}/*",
+        ]
+        if not (data_dir / "meta.properties").exists():
+            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            subprocess.run([*java, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)],
+                           check=True, capture_output=True)
+        process = start_process("kafka", [*java, "kafka.Kafka", str(config)],
+                                log=self.state_dir / "logs" / "kafka.log", tie_to_parent=self.tie_to_parent)
+        self.remember("kafka", process, port=port, controller_port=controller_port)
+        bootstrap = f"127.0.0.1:{port}"
+        self.timings["kafka"] = wait_until(process, lambda: port_open(port) and kafka_answers(bootstrap),
+                                           timeout=120, what="answering metadata requests")
+        return bootstrap
+
+    def start_ferretdb(self, installation: Installation) -> str:
+        port, debug_port = self.port(27017), self.port(0)
+        data_dir = self.state_dir / "ferretdb"
+        data_dir.mkdir(parents=True, exist_ok=True)
+        process = start_process(
+            "database",
+            [str(installation.ferretdb), "--handler=sqlite", f"--sqlite-url=file:{data_dir}/",
+             f"--listen-addr=127.0.0.1:{port}", f"--debug-addr=127.0.0.1:{debug_port}",
+             "--telemetry=disable", f"--state-dir={data_dir}", "--log-level=warn"],
+            log=self.state_dir / "logs" / "database.log", tie_to_parent=self.tie_to_parent,
+        )
+        self.remember("database", process, port=port)
+        url = f"mongodb://127.0.0.1:{port}/"
+        self.timings["database"] = wait_until(process, lambda: port_open(port) and database_answers(url),
+                                              timeout=60, what="answering ping")
+        return url
+
+    # --- services ----------------------------------------------------------------------------------
+    def start_services(self, endpoints: Endpoints, **settings: str) -> dict[str, str]:
+        urls = {}
+        started = []
+        for name, default_port in SERVICES.items():
+            port = self.port(default_port)
+            process = start_process(
+                name,
+                [sys.executable, "-m", "uvicorn", "--factory", f"services.{name}.main:create_app",
+                 "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+                log=self.state_dir / "logs" / f"{name}.log", env=endpoints.environment(**settings),
+                cwd=PROJECT, tie_to_parent=self.tie_to_parent,
+            )
+            self.remember(name, process, port=port)
+            urls[name] = f"http://127.0.0.1:{port}"
+            started.append((name, process))
+        for name, process in started:
+            self.timings[name] = wait_until(process, lambda url=urls[name]: service_healthy(url),
+                                            timeout=120, what="healthy")
+        return urls
+
+
+def kafka_answers(bootstrap: str) -> bool:
+    async def probe() -> bool:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+        try:
+            await admin.start()
+            await admin.list_topics()
+            return True
+        except Exception:  # any failure just means "not yet"
+            return False
+        finally:
+            await admin.close()
+
+    return asyncio.run(probe())
+
+
+def database_answers(url: str) -> bool:
+    async def probe() -> bool:
+        client = AsyncMongoClient(url, serverSelectionTimeoutMS=1000)
+        try:
+            await client.admin.command("ping")
+            return True
+        except Exception:  # any failure just means "not yet"
+            return False
+        finally:
+            await client.close()
+
+    return asyncio.run(probe())
+
+
+def service_healthy(url: str) -> bool:
+    try:
+        response = httpx.get(f"{url}/health", timeout=2)
+    except httpx.HTTPError:
+        return False
+    return response.status_code == 200 and response.json().get("status") == "ok"
+
+
+def describe(stack: LocalStack) -> dict:
+    return {name: {**entry, "alive": stack.processes()[name].alive()} for name, entry in stack.record().items()}
+

@@ -1,0 +1,1 @@
+"""intake: validates, authorises and publishes measures and progress reports as CloudEvents."""

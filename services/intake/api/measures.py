@@ -1,0 +1,14 @@
+from fastapi import APIRouter, status
+
+from services.intake.api.acceptance import Accepted, publish_or_problem
+from services.intake.api.dependencies import Publisher, TopicNames
+from shared.contracts import Measure, MeasureCreated
+
+router = APIRouter(prefix="/v1/measures", tags=["measures"])
+
+
+@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
+async def create_measure(measure: Measure, publisher: Publisher, topics: TopicNames) -> Accepted:
+    """Accept a measure of a plan and publish it as measure-created."""
+    event = MeasureCreated.wrap(measure, source=publisher.settings.event_source, subject=measure.measure_id)
+    return await publish_or_problem(publisher, topics.measure_created, event, key=measure.measure_id)

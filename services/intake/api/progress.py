@@ -1,0 +1,14 @@
+from fastapi import APIRouter, status
+
+from services.intake.api.acceptance import Accepted, publish_or_problem
+from services.intake.api.dependencies import Publisher, TopicNames
+from shared.contracts import ProgressReport, ProgressReported
+
+router = APIRouter(prefix="/v1/progress", tags=["progress"])
+
+
+@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
+async def report_progress(report: ProgressReport, publisher: Publisher, topics: TopicNames) -> Accepted:
+    """Accept a unit's progress report on a measure for a period and publish it as progress-reported."""
+    event = ProgressReported.wrap(report, source=publisher.settings.event_source, subject=report.period_key)
+    return await publish_or_problem(publisher, topics.progress_reported, event, key=report.assignment_key)

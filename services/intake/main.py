@@ -1,0 +1,36 @@
+"""intake's composition root: settings, broker and app are built here and nowhere else."""
+
+import asyncio
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from services.intake.api import health, measures, progress
+from services.intake.publishing import EventPublisher
+from services.intake.settings import IntakeSettings
+from shared.broker import create_broker
+from shared.contracts import Topics
+from shared.logging import configure_logging
+from shared.problems import install_problem_handlers
+
+
+def create_app(settings: IntakeSettings | None = None) -> FastAPI:
+    settings = settings or IntakeSettings()
+    configure_logging(settings.log_level)
+    broker = create_broker(settings, client_id="duban-intake")
+    publisher = EventPublisher(broker, settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        connecting = asyncio.create_task(publisher.keep_connecting())
+        yield
+        connecting.cancel()
+        await broker.stop()
+
+    app = FastAPI(title="duban intake", summary="Measures and progress reports in, CloudEvents out.", lifespan=lifespan)
+    app.state.publisher = publisher
+    app.state.topics = Topics(settings.topic_prefix)
+    install_problem_handlers(app)
+    for module in (measures, progress, health):
+        app.include_router(module.router)
+    return app

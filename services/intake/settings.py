@@ -1,0 +1,8 @@
+from shared.settings import ServiceSettings
+
+
+class IntakeSettings(ServiceSettings):
+    # The CloudEvents `source` of every event intake publishes.
+    event_source: str = "/duban/intake"
+    # Seconds a client is asked to wait before retrying while Kafka is unreachable.
+    retry_after_seconds: int = 5

@@ -1,0 +1,1 @@
+"""reporting: consolidated figures at city, county and township level, and the dashboard."""

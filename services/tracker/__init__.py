@@ -1,0 +1,1 @@
+"""tracker: turns measure-created and progress-reported events into the state of every assignment."""

@@ -1,0 +1,32 @@
+"""The tracker's read API: the state of a measure and its assignments, and a unit's report history."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from services.tracker.storage.repository import TrackerRepository
+from shared.problems import Problem
+
+router = APIRouter(prefix="/v1", tags=["state"])
+
+
+def get_repository(request: Request) -> TrackerRepository:
+    return request.app.state.repository
+
+
+Repository = Annotated[TrackerRepository, Depends(get_repository)]
+
+
+@router.get("/measures/{measure_id}")
+async def read_measure(measure_id: str, repository: Repository) -> dict:
+    """A measure with every assignment's current status and percent complete."""
+    measure = await repository.measure_with_assignments(measure_id)
+    if measure is None:
+        raise Problem(404, "Measure not found", f"No measure {measure_id!r} is tracked.", slug="not-found")
+    return measure
+
+
+@router.get("/measures/{measure_id}/units/{unit}/reports")
+async def read_report_history(measure_id: str, unit: str, repository: Repository) -> list[dict]:
+    """Every report a unit made on a measure, oldest first (the last one per period is current)."""
+    return await repository.reports_for(measure_id, unit)

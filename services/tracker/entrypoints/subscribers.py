@@ -1,0 +1,32 @@
+"""Kafka subscribers: thin, registered after configuration so tests can point them anywhere."""
+
+from functools import partial
+
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+
+from services.tracker import handlers
+from services.tracker.settings import TrackerSettings
+from services.tracker.storage.repository import TrackerRepository
+from shared.consuming import Consumer, RetryPolicy
+from shared.contracts import MeasureCreated, ProgressReported, Topics
+
+
+def register_subscribers(broker: KafkaBroker, repository: TrackerRepository, settings: TrackerSettings) -> None:
+    topics = Topics(settings.topic_prefix)
+    consumer = Consumer(
+        broker, topics,
+        RetryPolicy(attempts=settings.apply_attempts, transient_budget_seconds=settings.database_outage_budget_seconds),
+    )
+    # Commit only after the write (FastStream's Kafka default, ACK_FIRST, would be at-most-once);
+    # an exception that escapes seeks back so the message is fetched again.
+    options = dict(group_id=settings.consumer_group, ack_policy=AckPolicy.NACK_ON_ERROR, auto_offset_reset="earliest")
+
+    @broker.subscriber(topics.measure_created, **options)
+    async def on_measure_created(message: KafkaMessage) -> None:
+        await consumer.consume(message, MeasureCreated, partial(handlers.record_measure, repository))
+
+    @broker.subscriber(topics.progress_reported, **options)
+    async def on_progress_reported(message: KafkaMessage) -> None:
+        await consumer.consume(message, ProgressReported, partial(handlers.record_progress, repository))

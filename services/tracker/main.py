@@ -1,0 +1,40 @@
+"""tracker's composition root: settings, broker, database, subscribers and app are built here only."""
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from services.tracker.entrypoints import api, health
+from services.tracker.entrypoints.subscribers import register_subscribers
+from services.tracker.settings import TrackerSettings
+from services.tracker.storage.repository import TrackerRepository
+from shared.broker import connect_when_reachable, create_broker
+from shared.database import connect_database
+from shared.logging import configure_logging
+from shared.problems import install_problem_handlers
+
+
+def create_app(settings: TrackerSettings | None = None) -> FastAPI:
+    settings = settings or TrackerSettings()
+    configure_logging(settings.log_level)
+    broker = create_broker(settings, client_id="duban-tracker")
+    client, database = connect_database(settings)
+    repository = TrackerRepository(database)
+    register_subscribers(broker, repository, settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await repository.ensure_indexes()
+        await connect_when_reachable(broker, settings, start_subscribers=True)
+        app.state.consuming = True
+        yield
+        await broker.stop()
+        await client.close()
+
+    app = FastAPI(title="duban tracker", summary="The state of every measure and assignment.", lifespan=lifespan)
+    app.state.repository = repository
+    app.state.consuming = False
+    install_problem_handlers(app)
+    app.include_router(api.router)
+    app.include_router(health.router)
+    return app

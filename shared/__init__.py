@@ -1,0 +1,1 @@
+"""What every duban service needs: event contracts, settings, logging, broker and database plumbing."""

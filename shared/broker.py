@@ -1,0 +1,101 @@
+"""Kafka plumbing: the broker, the topics, publishing CloudEvents and dead letters."""
+
+import asyncio
+from datetime import UTC, datetime
+
+import structlog
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from faststream.kafka import KafkaBroker
+
+from shared.contracts import CloudEvent, Topics
+from shared.contracts.topics import PARTITIONS
+from shared.settings import ServiceSettings
+
+CLOUDEVENTS_JSON = "application/cloudevents+json; charset=UTF-8"
+
+log = structlog.get_logger()
+
+
+def create_broker(settings: ServiceSettings, client_id: str) -> KafkaBroker:
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        client_id=client_id,
+        request_timeout_ms=int(settings.publish_timeout_seconds * 1000),
+        acks="all",
+        enable_idempotence=True,
+        logger=structlog.get_logger("faststream"),
+    )
+
+
+async def ensure_topics(settings: ServiceSettings) -> None:
+    """Topics are declared, not auto-created, so they get the partition count the keys rely on."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [
+            NewTopic(name, num_partitions=PARTITIONS, replication_factor=1)
+            for name in Topics(settings.topic_prefix).all()
+            if name not in existing
+        ]
+        if missing:
+            try:
+                await admin.create_topics(missing)
+            except TopicAlreadyExistsError:
+                pass  # another service created them in between
+    finally:
+        await admin.close()
+
+
+async def connect_when_reachable(
+    broker: KafkaBroker, settings: ServiceSettings, *, start_subscribers: bool, retry_seconds: float = 2.0
+) -> None:
+    """Waits for Kafka without giving up: a service outlives a broker restart or a late start."""
+    while True:
+        try:
+            await ensure_topics(settings)
+            await (broker.start() if start_subscribers else broker.connect())
+            log.info("kafka_connected", bootstrap_servers=settings.kafka_bootstrap_servers)
+            return
+        except (KafkaError, OSError) as error:
+            log.warning("kafka_unreachable", error=repr(error), retry_in_seconds=retry_seconds)
+            await asyncio.sleep(retry_seconds)
+
+
+async def publish_event(broker: KafkaBroker, topic: str, event: CloudEvent, key: str) -> None:
+    await broker.publish(
+        event.model_dump_json().encode(),
+        topic,
+        key=key.encode(),
+        headers={"content-type": CLOUDEVENTS_JSON},
+    )
+
+
+async def publish_dead_letter(
+    broker: KafkaBroker,
+    topics: Topics,
+    *,
+    body: bytes,
+    key: bytes | None,
+    headers: dict[str, str],
+    reason: str,
+    source_topic: str,
+    partition: int,
+    offset: int,
+) -> None:
+    """The original payload and headers, plus why and where it failed, so an operator can replay it."""
+    await broker.publish(
+        body,
+        topics.dead_letter,
+        key=key,
+        headers={
+            **headers,
+            "dlq-reason": reason[:2000],
+            "dlq-source-topic": source_topic,
+            "dlq-source-partition": str(partition),
+            "dlq-source-offset": str(offset),
+            "dlq-failed-at": datetime.now(UTC).isoformat(),
+        },
+    )
+    log.warning("dead_lettered", reason=reason[:500], source_topic=source_topic, offset=offset)

@@ -1,0 +1,19 @@
+"""The event contracts: one definition, used by every producer and every consumer."""
+
+from shared.contracts.cloudevents import CloudEvent, new_event_id
+from shared.contracts.measures import Deadline, Measure, MeasureCreated, Target
+from shared.contracts.progress import AssignmentStatus, ProgressReport, ProgressReported
+from shared.contracts.topics import Topics
+
+__all__ = [
+    "AssignmentStatus",
+    "CloudEvent",
+    "Deadline",
+    "Measure",
+    "MeasureCreated",
+    "ProgressReport",
+    "ProgressReported",
+    "Target",
+    "Topics",
+    "new_event_id",
+]

@@ -1,0 +1,48 @@
+"""progress-reported: one unit's report on one measure for one period. The last report per key wins."""
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AwareDatetime, Field, StringConstraints
+
+from shared.contracts.cloudevents import CloudEvent, ContractModel, NonEmpty, field_is
+from shared.contracts.measures import Identifier, RegionCode
+
+# A reporting period: a year (2026), a half (2026-H1), a quarter (2026-Q3) or a month (2026-10).
+Period = Annotated[str, StringConstraints(pattern=r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4]|-H[12])?$")]
+
+
+class AssignmentStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    BLOCKED = "blocked"
+
+
+class ProgressReport(ContractModel):
+    measure_id: Identifier
+    unit: NonEmpty = Field(description="the reporting unit, as named in the registry or the plan")
+    region_code: RegionCode = Field(description="the region the unit belongs to (GB/T 2260)")
+    period: Period
+    # As the unit typed it: never recomputed or forced by the platform.
+    percent_complete: Annotated[float, Field(strict=True, ge=0, le=100)]
+    status: AssignmentStatus
+    reported_at: AwareDatetime = Field(default_factory=lambda: datetime.now(UTC))
+    narrative: str = ""
+    indicator_values: dict[NonEmpty, Annotated[float, Field(strict=True)]] = Field(default_factory=dict)
+    evidence: list[NonEmpty] = Field(default_factory=list, description="佐证材料: links or file references")
+
+    @property
+    def assignment_key(self) -> str:
+        """The Kafka message key: one assignment's reports share a partition, so they stay in order."""
+        return f"{self.measure_id}|{self.unit}"
+
+    @property
+    def period_key(self) -> str:
+        """The key under which the last report wins."""
+        return f"{self.assignment_key}|{self.period}"
+
+
+class ProgressReported(CloudEvent[ProgressReport]):
+    type: str = field_is("progress-reported")

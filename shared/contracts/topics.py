@@ -1,0 +1,25 @@
+"""Topic names. A deployment may prefix them (DUBAN_TOPIC_PREFIX) to share one cluster."""
+
+from dataclasses import dataclass
+
+PARTITIONS = 6
+
+
+@dataclass(frozen=True)
+class Topics:
+    prefix: str = ""
+
+    @property
+    def measure_created(self) -> str:
+        return f"{self.prefix}measure-created"
+
+    @property
+    def progress_reported(self) -> str:
+        return f"{self.prefix}progress-reported"
+
+    @property
+    def dead_letter(self) -> str:
+        return f"{self.prefix}dead-letter"
+
+    def all(self) -> list[str]:
+        return [self.measure_created, self.progress_reported, self.dead_letter]

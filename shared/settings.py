@@ -1,0 +1,18 @@
+"""Settings every service shares, read from DUBAN_* environment variables with local defaults."""
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """The infrastructure a service talks to. Each service's own settings extend this class."""
+
+    model_config = SettingsConfigDict(env_prefix="DUBAN_", extra="ignore")
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # Prepended to every topic name, so several deployments (or test runs) can share one cluster.
+    topic_prefix: str = ""
+    mongodb_url: str = "mongodb://127.0.0.1:27017"
+    mongodb_database: str = "duban"
+    log_level: str = "INFO"
+    # How long a publish may wait for the broker before intake answers 503.
+    publish_timeout_seconds: float = 5.0

@@ -1,0 +1,53 @@
+import pytest
+from pydantic import ValidationError
+
+from shared.contracts import MeasureCreated, ProgressReport, ProgressReported
+
+REPORT = {
+    "measure_id": "fuzhou-2022-17",
+    "unit": "临川区政府",
+    "region_code": "361002",
+    "period": "2026-Q3",
+    "percent_complete": 80,
+    "status": "in_progress",
+    "reported_at": "2026-10-08T09:30:00+08:00",
+}
+
+
+def test_a_report_round_trips_through_its_cloudevent():
+    event = ProgressReported.wrap(ProgressReport(**REPORT), source="/test")
+    again = ProgressReported.model_validate_json(event.model_dump_json())
+    assert again == event
+    assert again.type == "progress-reported" and again.specversion == "1.0"
+    assert again.data.period_key == "fuzhou-2022-17|临川区政府|2026-Q3"
+    assert again.data.assignment_key == "fuzhou-2022-17|临川区政府"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"percent_complete": "80"}, "percent_complete"),  # a string is not a number here
+        ({"percent_complete": 101}, "percent_complete"),
+        ({"status": "done"}, "status"),
+        ({"period": "2026-13"}, "period"),
+        ({"region_code": "3610"}, "region_code"),
+        ({"reported_at": "2026-10-08T09:30:00"}, "reported_at"),  # a time without a zone is ambiguous
+        ({"percent": 80}, "percent"),  # unknown fields are refused, not dropped
+    ],
+)
+def test_a_report_that_breaks_the_contract_is_refused_naming_the_field(change, field):
+    with pytest.raises(ValidationError) as refused:
+        ProgressReport.model_validate({**REPORT, **change})
+    assert field in {str(error["loc"][0]) for error in refused.value.errors()}
+
+
+def test_an_event_of_another_type_does_not_pass_for_a_measure():
+    event = ProgressReported.wrap(ProgressReport(**REPORT), source="/test")
+    with pytest.raises(ValidationError):
+        MeasureCreated.model_validate_json(event.model_dump_json())
+
+
+def test_cloudevent_extension_attributes_pass_through():
+    event = ProgressReported.wrap(ProgressReport(**REPORT), source="/test").model_dump(mode="json")
+    event["traceparent"] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    assert ProgressReported.model_validate(event).model_extra == {"traceparent": event["traceparent"]}
