@@ -17,7 +17,11 @@ def register_subscribers(broker: KafkaBroker, repository: TrackerRepository, set
     topics = Topics(settings.topic_prefix)
     consumer = Consumer(
         broker, topics,
-        RetryPolicy(attempts=settings.apply_attempts, transient_budget_seconds=settings.database_outage_budget_seconds),
+        RetryPolicy(
+            attempts=settings.apply_attempts,
+            first_backoff_seconds=settings.retry_backoff_seconds,
+            transient_budget_seconds=settings.database_outage_budget_seconds,
+        ),
     )
     # Commit only after the write (FastStream's Kafka default, ACK_FIRST, would be at-most-once);
     # an exception that escapes seeks back so the message is fetched again.
