@@ -27,8 +27,8 @@ def docker_engine_answers() -> bool:
 
 
 def containers() -> Iterator[Endpoints]:
-    from testcontainers.kafka import KafkaContainer
-    from testcontainers.mongodb import MongoDbContainer
+    from testcontainers.community.kafka import KafkaContainer
+    from testcontainers.community.mongodb import MongoDbContainer
 
     with KafkaContainer("apache/kafka:4.1.1").with_kraft() as kafka, MongoDbContainer("mongo:8.0") as mongo:
         yield Endpoints(kafka.get_bootstrap_server(), mongo.get_connection_url())

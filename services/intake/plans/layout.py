@@ -1,0 +1,140 @@
+"""Text layout: fold punctuation, drop page furniture, rebuild paragraphs, recognise numbering.
+
+Plans arrive as web-page text (one paragraph per line) or as PDF extractions (lines cut at the
+page width, page numbers and running headers in between). Everything downstream works on the
+paragraphs returned by :func:`paragraphs`.
+"""
+import re
+from collections import Counter
+
+from .numerals import cn_to_int
+
+# Full-width forms are folded to the ASCII forms the sample plans use, so one set of patterns
+# matches both; 、。〔〕“” and other CJK-only punctuation stay as written.
+_FOLD = str.maketrans({"（": "(", "）": ")", "：": ":", "；": ";", "，": ",", "．": ".",
+                       "％": "%", "\u3000": " ", "\xa0": " ", "\t": " ",
+                       **{chr(0xFF10 + i): str(i) for i in range(10)}})
+
+# Page numbers left by PDF extraction ("-12 -", "— 12 —", "第3页"), possibly glued to text. The
+# look-behind keeps index codes (XM05107-30-01) and dates (2022-04-24) intact.
+_PAGE_NO = re.compile(r"(?<![0-9A-Za-z])[-—–]{1,2} *\d{1,3} *[-—–]{1,2}"
+                      r"|第 *\d{1,3} *页(?: *共 *\d{1,3} *页)?")
+_BARE_PAGE_NO = re.compile(r"\d{1,3}")
+
+_CN = "一二三四五六七八九十百零〇"
+# Numbering styles by outline level: 一、 > (一) > 1. > (1) > ①.
+_MARKERS = (
+    (1, re.compile(rf"([{_CN}]+) *[、.]")),
+    (2, re.compile(rf"\( *([{_CN}]+) *\)")),
+    (3, re.compile(r"(\d{1,3}) *[.、](?!\d)")),
+    (4, re.compile(r"\( *(\d{1,3}) *\)")),
+    (5, re.compile("([①-⑳])")),
+)
+
+# "…根据职责落实" closes tongan's unit lists; it describes how, not who.
+DUTY_PHRASE = re.compile(r"(?:根据|按照?)(?:各自)?职责(?:分工)?(?:落实|负责)?")
+_DUTY_END = re.compile(r"职责(?:分工)?(?:落实|负责)$")
+UNIT_LABEL = re.compile(r"(牵头单位|牵头部门|责任单位|责任部门|参加单位|配合单位|参与单位|协办单位) *:")
+_LABEL_LINE = re.compile(r"[〔(\[【]? *" + UNIT_LABEL.pattern)
+_PLAIN = re.compile(r"[\u4e00-\u9fff0-9A-Za-z 《》·-]+")
+_SENTENCE_END = "。!?"
+_LIST_CONTINUES = "、,;:(〔"
+
+
+def marker(line: str) -> tuple[int, int, str, str] | None:
+    """(level, number, number as written, rest of line) when the line starts with a numbering."""
+    for level, pattern in _MARKERS:
+        m = pattern.match(line)
+        if m:
+            digits = m.group(1)
+            if level == 5:
+                number = ord(digits) - ord("①") + 1
+            else:
+                number = int(digits) if digits.isdigit() else cn_to_int(digits)
+            return level, number, m.group(0).strip(), line[m.end():].strip()
+    return None
+
+
+def normalize(text: str) -> str:
+    return text.translate(_FOLD)
+
+
+def _clean_lines(text: str) -> list[str]:
+    """Lines without page furniture, indentation kept: it counts towards the page width.
+
+    A running header or footer is a short line of plain words repeated next to page numbers;
+    pieces of wrapped paragraphs also repeat ("落实", "(区)人民政府〕") but away from them.
+    """
+    lines, near_page_break = [], set()
+    for line in normalize(text).splitlines():
+        cleaned = _PAGE_NO.sub("", line).rstrip()
+        if _BARE_PAGE_NO.fullmatch(cleaned.strip()):
+            cleaned = ""
+        if cleaned != line.rstrip():
+            near_page_break.update(range(len(lines) - 2, len(lines) + 3))
+        if cleaned.strip():
+            lines.append(cleaned)
+    near_breaks = Counter(line.strip() for i, line in enumerate(lines) if i in near_page_break)
+    return [line for line in lines
+            if not (near_breaks[plain := line.strip()] >= 3 and len(plain) <= 30
+                    and _PLAIN.fullmatch(plain))]
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The page width in characters when the text was cut into lines of one width (a PDF).
+
+    In such text most lines have the same length; paragraphs of web text do not.
+    """
+    lengths = Counter(len(line) for line in lines if len(line) >= 10)
+    if not lengths:
+        return None
+    width = lengths.most_common(1)[0][0]
+    near = sum(lengths[n] for n in (width - 1, width, width + 1))
+    return width if near >= 5 and near >= 0.3 * lengths.total() else None
+
+
+def _inline_levels(lines: list[str]) -> set[int]:
+    """Numbering levels whose items usually carry their text on the same line ("1.标题。正文…").
+
+    For these a numbered line without 。 was cut short (at a page break, say) and continues on
+    the next line; for the other levels such a line is a heading standing alone.
+    """
+    votes: Counter[tuple[int, bool]] = Counter()
+    for line in lines:
+        found = marker(line)
+        if found:
+            votes[found[0], "。" in line] += 1
+    return {level for (level, inline) in votes if inline and votes[level, True] > votes[level, False]}
+
+
+def _closed(paragraph: str, inline_levels: set[int]) -> bool:
+    """Whether a paragraph of unwrapped text is complete, so that the next line starts a new one."""
+    if paragraph.endswith(tuple(_SENTENCE_END)):
+        return True
+    found = marker(paragraph)
+    if found and found[0] not in inline_levels and "。" not in paragraph:
+        return True  # a heading line such as "(四)推进政府机构职能优化协同高效"
+    # A bare "责任单位:…" line ends its measure unless it visibly runs on.
+    return bool(_LABEL_LINE.match(paragraph)) and not paragraph.endswith(tuple(_LIST_CONTINUES))
+
+
+def paragraphs(text: str) -> list[str]:
+    """Paragraphs of the document, with lines cut by the page width or a page break joined back.
+
+    In text wrapped at a fixed width a paragraph goes on after every full line (wherever the
+    cut fell, even inside a heading or a unit list) and ends with a short one. Otherwise lines
+    are paragraphs unless punctuation shows one was cut (see ``_closed``). A numbered line
+    always starts a new paragraph.
+    """
+    raw_lines = _clean_lines(text)
+    lines = [line.strip() for line in raw_lines]
+    width, inline_levels = _wrap_width(raw_lines), _inline_levels(lines)
+    result: list[str] = []
+    for previous, line in zip(["", *raw_lines], lines):
+        continues = (len(previous) >= width - 1 and not _DUTY_END.search(previous)
+                     if width else result and not _closed(result[-1], inline_levels))
+        if result and continues and not marker(line):
+            result[-1] += line  # Chinese needs no space where a line was cut
+        else:
+            result.append(line)
+    return result

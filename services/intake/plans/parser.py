@@ -1,0 +1,209 @@
+"""Parse the text of a rule-of-law government plan (法治政府建设实施方案) into measures.
+
+What counts as a measure
+    A numbered item (一、 / (一) / 1. / (1) / ①, at any level) whose own text names units with a
+    label such as 牵头单位 or 责任单位. Plans put units on the item that is to be tracked, whatever
+    its level: bazhong-2017 on its (一) items (〔牵头单位:…;责任单位:…〕 inline), fuzhou-2022 on its
+    1. items (several (牵头单位;责任单位) pairs per item), tongan-2022 on its (四) items (a 责任单位
+    line closing the item). General-requirement items (指导思想, 主要原则, 主要目标, 组织保障 …)
+    carry no units in these plans and so are not measures; were a plan to give them units, they
+    would be. Only a document without any unit label falls back to its leaf items outside
+    general-requirement chapters, and only if it has a plan title (…方案, …工作安排, …工作要点).
+
+Fields of a measure
+    number        the ordinal as an int (一 and (一) included); number_text keeps it as written.
+    title/text    title is the item's heading: its own line, or its first sentence when text
+                  follows on the same line (up to the first verb of the text when that sentence
+                  has no 。 of its own). text is the rest without the unit blocks; it ends with
+                  the paragraph holding the last unit block, so closing remarks are dropped.
+    chapter       the enclosing 一、 heading, in full; section the heading between chapter and
+                  measure, if any (fuzhou's "(一)依法全面履行政府职能").
+    unit_pairs    one (lead; responsible) pair per unit block; lead_units and responsible_units
+                  are their unions in order of first appearance. Names are kept as written
+                  (tongan's "工信局" stays, not expanded to "区工信局").
+    deadlines     see deadlines.py; recurring dates fall in the plan's first year (start_year),
+                  read from its title ("2017年度…", "…方案(2022-2025年)") or first year span.
+    targets       see targets.py.
+
+Measures keep document order, also when a PDF extraction put sections out of order. Full-width
+punctuation is folded to ASCII in all output (（ -> (, ： -> :, ， -> ,), as in the sample
+plans; layout.py repairs PDF damage. A document without measures has is_plan False and a reason.
+"""
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from . import layout
+from .deadlines import Deadline, find_deadlines
+from .targets import Target, find_targets
+from .units import UnitBlock, UnitPair, find_unit_blocks
+
+_GENERAL = re.compile(r"总体要求|指导思想|基本原则|主要原则|工作原则|总体目标|主要目标|工作目标"
+                      r"|组织保障|保障措施|组织领导|组织实施|工作要求")
+# A title line ends with the kind of document, perhaps followed by its period.
+_PLAN_TITLE = re.compile(r"(?:方案|工作安排|工作要点|规划|任务分工)(?:\(\d{4} *[-—–~至] *\d{4} *年?\))?$")
+_YEAR_SPAN = re.compile(r"(20\d\d) *年? *[-—–~至] *20\d\d *年")
+_YEAR_IN_TITLE = re.compile(_YEAR_SPAN.pattern + r"|(20\d\d) *年")
+# When an inline title has no 。 of its own ("19.加强行政执法协调监督高质量完成…"), it ends where
+# one of these verbs opens the first sentence of the text.
+_TEXT_OPENING = re.compile(r"高质量|落实|健全|强化|推进|推动|加强|完善|深化|建立|全面|坚持|严格|依法")
+
+
+@dataclass(frozen=True)
+class Measure:
+    number: int
+    number_text: str
+    title: str
+    text: str
+    chapter: str | None
+    section: str | None
+    unit_pairs: list[UnitPair] = field(default_factory=list)
+    deadlines: list[Deadline] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+
+    @property
+    def lead_units(self) -> list[str]:
+        return _union(pair.lead for pair in self.unit_pairs)
+
+    @property
+    def responsible_units(self) -> list[str]:
+        return _union(pair.responsible for pair in self.unit_pairs)
+
+    def to_json(self) -> dict:
+        return {"number": self.number, "number_text": self.number_text, "title": self.title,
+                "text": self.text, "chapter": self.chapter, "section": self.section,
+                "lead_units": self.lead_units, "responsible_units": self.responsible_units,
+                "unit_pairs": [pair.to_json() for pair in self.unit_pairs],
+                "deadlines": [d.to_json() for d in self.deadlines],
+                "targets": [t.to_json() for t in self.targets]}
+
+
+@dataclass(frozen=True)
+class ParsedPlan:
+    measures: list[Measure]
+    is_plan: bool
+    reason: str | None = None
+    start_year: int | None = None
+
+    def to_json(self) -> dict:
+        return {"is_plan": self.is_plan, "reason": self.reason, "start_year": self.start_year,
+                "measures": [m.to_json() for m in self.measures]}
+
+
+@dataclass
+class _Item:
+    """A numbered item of the outline with the paragraphs up to the next numbered item."""
+    level: int
+    number: int
+    number_text: str
+    lines: list[str]  # first line without its number, then the following paragraphs
+    parent: "_Item | None"
+
+    @property
+    def heading(self) -> str:
+        return self.number_text + self.lines[0].split("。")[0]
+
+    @cached_property
+    def blocks(self) -> list[UnitBlock]:
+        return find_unit_blocks("\n".join(self.lines))
+
+
+def _union(lists) -> list[str]:
+    return list(dict.fromkeys(name for names in lists for name in names))
+
+
+def _outline(paragraphs: list[str]) -> list[_Item]:
+    items: list[_Item] = []
+    open_items: list[_Item] = []  # the current item at each level, outermost first
+    for paragraph in paragraphs:
+        found = layout.marker(paragraph)
+        if found:
+            level, number, number_text, rest = found
+            while open_items and open_items[-1].level >= level:
+                open_items.pop()
+            item = _Item(level, number, number_text, [rest], open_items[-1] if open_items else None)
+            open_items.append(item)
+            items.append(item)
+        elif items:  # text before the first numbered item is the preamble: ignored
+            items[-1].lines.append(paragraph)
+    return items
+
+
+def _ancestors(item: _Item) -> list[_Item]:
+    chain = []
+    while item.parent:
+        item = item.parent
+        chain.append(item)
+    return chain
+
+
+def _split_title(content: str) -> tuple[str, str]:
+    first_line, _, rest = content.partition("\n")
+    if "。" not in first_line:
+        return first_line.strip(), rest.strip()
+    title = content.split("。", 1)[0]
+    if len(title) > 30 or re.search("[,;:]", title):
+        opening = _TEXT_OPENING.search(title, 4)
+        title = title[:opening.start()] if opening else re.split("[,;:]", title)[0]
+    return title.strip(), content[len(title):].lstrip("。").strip()
+
+
+def _measure(item: _Item, start_year: int | None) -> Measure:
+    content, blocks = "\n".join(item.lines), item.blocks
+    if blocks:  # paragraphs after the last unit block are closing remarks, not this measure
+        paragraph_end = content.find("\n", blocks[-1].end)
+        content = content[:paragraph_end] if paragraph_end >= 0 else content
+    for block in reversed(blocks):
+        content = content[:block.start] + content[block.end:]
+    title, text = _split_title(content.strip())
+    full_text = f"{title}。{text}"
+    ancestors = _ancestors(item)
+    chapter = next((a.heading for a in ancestors if a.level == 1), None)
+    section = ancestors[0].heading if ancestors and ancestors[0].level > 1 else None
+    return Measure(item.number, item.number_text, title, text, chapter, section,
+                   [b.pair for b in blocks], find_deadlines(full_text, start_year),
+                   find_targets(full_text))
+
+
+def _start_year(lines: list[str]) -> int | None:
+    """First year of the plan: from a title line ("2017年度…工作安排", "…方案(2022-2025年)"),
+    else from the first year span in the text (tongan's text starts after its title)."""
+    for line in lines:
+        if len(line) <= 60 and re.search("方案|安排|要点|规划", line):
+            m = _YEAR_IN_TITLE.search(line)
+            if m:
+                return int(m.group(1) or m.group(2))
+    m = _YEAR_SPAN.search("\n".join(lines))
+    return int(m.group(1)) if m else None
+
+
+def _not_a_plan_reason(text: str, items: list[_Item], has_title: bool) -> str:
+    if not text.strip():
+        return "not a plan: the document is empty"
+    kind = ("it reads like a speech (讲话)" if re.search("讲话|同志们", text)
+            else "it reads like a notice (通知)" if "通知" in text else "")
+    if not items:
+        reason = "no numbered items (一、 / (一) / 1. / (1)) were found"
+    elif has_title:
+        reason = "its numbered items are all general requirements (指导思想, 主要目标, 组织保障 …)"
+    else:
+        reason = (f"none of its {len(items)} numbered items names a 牵头单位 or 责任单位, "
+                  "and it has no plan title (…方案, …工作安排, …工作要点)")
+    return f"not a plan: {reason}" + (f"; {kind}" if kind else "")
+
+
+def parse_plan(text: str) -> ParsedPlan:
+    lines = [line.strip() for line in layout.normalize(text).splitlines()]
+    start_year = _start_year(lines)
+    items = _outline(layout.paragraphs(text))
+    chosen = [item for item in items if item.blocks]
+    has_title = any(len(line) <= 60 and _PLAN_TITLE.search(line) for line in lines)
+    if not chosen and has_title:  # a plan that names no units: its leaf task items
+        parents = {id(item.parent) for item in items}
+        chosen = [item for item in items
+                  if item.level > 1 and id(item) not in parents
+                  and not any(_GENERAL.search(a.heading) for a in [item, *_ancestors(item)])]
+    measures = [_measure(item, start_year) for item in chosen]
+    if measures:
+        return ParsedPlan(measures, True, None, start_year)
+    return ParsedPlan([], False, _not_a_plan_reason(text, items, has_title), start_year)
