@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run stop status test bench
+.PHONY: install run stop status test lint bench
 
 # The virtualenv is rebuilt only when pyproject.toml changes; Kafka and FerretDB live in ~/.cache/duban.
 $(VENV)/.installed: pyproject.toml
@@ -24,8 +24,13 @@ stop:
 status:
 	$(BIN)/duban stack status
 
-test: install
+test: install lint
 	$(BIN)/pytest
 
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+# Benchmarks print their figures; they run against the local stack's database (start it with `make run`).
 bench: install
+	$(BIN)/python bench/plan_parse.py
 	$(BIN)/python bench/database_fidelity.py

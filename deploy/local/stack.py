@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,33 +144,40 @@ class LocalStack:
         return urls
 
 
+def answers(probe: Callable[[], Awaitable[object]]) -> bool:
+    """Whether a server answers a probe now; any failure just means "not yet"."""
+
+    async def attempt() -> bool:
+        try:
+            await probe()
+            return True
+        except Exception:
+            return False
+
+    return asyncio.run(attempt())
+
+
 def kafka_answers(bootstrap: str) -> bool:
-    async def probe() -> bool:
+    async def list_topics() -> None:
         admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
         try:
             await admin.start()
             await admin.list_topics()
-            return True
-        except Exception:  # any failure just means "not yet"
-            return False
         finally:
             await admin.close()
 
-    return asyncio.run(probe())
+    return answers(list_topics)
 
 
 def database_answers(url: str) -> bool:
-    async def probe() -> bool:
+    async def ping() -> None:
         client = AsyncMongoClient(url, serverSelectionTimeoutMS=1000)
         try:
             await client.admin.command("ping")
-            return True
-        except Exception:  # any failure just means "not yet"
-            return False
         finally:
             await client.close()
 
-    return asyncio.run(probe())
+    return answers(ping)
 
 
 def service_healthy(url: str) -> bool:

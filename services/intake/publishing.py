@@ -6,9 +6,9 @@ import structlog
 from aiokafka.errors import KafkaError
 from faststream.kafka import KafkaBroker
 
+from services.intake.settings import IntakeSettings
 from shared.broker import connect_when_reachable, publish_event
 from shared.contracts import CloudEvent
-from services.intake.settings import IntakeSettings
 
 log = structlog.get_logger()
 

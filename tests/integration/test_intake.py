@@ -6,16 +6,8 @@ from services.intake.main import create_app
 from services.intake.settings import IntakeSettings
 from tests.support.apps import running
 from tests.support.kafka import body, headers, read_topic
+from tests.support.samples import REPORT
 from tests.support.waiting import eventually
-
-REPORT = {
-    "measure_id": "fuzhou-2022-17",
-    "unit": "临川区政府",
-    "region_code": "361002",
-    "period": "2026-Q3",
-    "percent_complete": 80,
-    "status": "in_progress",
-}
 
 
 @pytest.fixture
@@ -69,7 +61,8 @@ async def test_invalid_input_gets_a_problem_document_naming_the_field_and_nothin
 
 
 async def test_malformed_json_is_a_problem_not_a_crash(intake):
-    response = await intake.post("/v1/measures", content=b'{"measure_id": ', headers={"content-type": "application/json"})
+    response = await intake.post("/v1/measures", content=b'{"measure_id": ',
+                                 headers={"content-type": "application/json"})
     assert response.status_code == 422
     assert response.json()["errors"][0]["code"] == "json_invalid"
 

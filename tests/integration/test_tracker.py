@@ -57,7 +57,8 @@ def topics(settings_values) -> Topics:
 
 
 async def publish_measure(publisher, topics, measure=MEASURE) -> None:
-    await publish_event(publisher, topics.measure_created, MeasureCreated.wrap(measure, source="/test"), measure.measure_id)
+    event = MeasureCreated.wrap(measure, source="/test")
+    await publish_event(publisher, topics.measure_created, event, measure.measure_id)
 
 
 async def publish_reports(publisher, topics, events: list[ProgressReported]) -> None:

@@ -37,7 +37,8 @@ def overdue(deadlines: list[dict], status: str, today: date) -> Overdue | None:
         (occurrence, deadline["text"])
         for deadline in deadlines
         if deadline.get("date")
-        and (occurrence := last_passed_occurrence(date.fromisoformat(deadline["date"]), deadline.get("recurrence"), today))
+        and (occurrence := last_passed_occurrence(
+            date.fromisoformat(deadline["date"]), deadline.get("recurrence"), today))
     ]
     if not passed:
         return None

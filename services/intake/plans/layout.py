@@ -130,7 +130,7 @@ def paragraphs(text: str) -> list[str]:
     lines = [line.strip() for line in raw_lines]
     width, inline_levels = _wrap_width(raw_lines), _inline_levels(lines)
     result: list[str] = []
-    for previous, line in zip(["", *raw_lines], lines):
+    for previous, line in zip(["", *raw_lines], lines, strict=False):
         continues = (len(previous) >= width - 1 and not _DUTY_END.search(previous)
                      if width else result and not _closed(result[-1], inline_levels))
         if result and continues and not marker(line):

@@ -134,6 +134,6 @@ def _trim_run_on(content: str, begin: int, bracketed: bool) -> tuple[str, int]:
 def _pair(content: str) -> UnitPair:
     parts = UNIT_LABEL.split(content)  # ["", label, list, label, list, ...]
     lead, responsible = [], []
-    for label, names in zip(parts[1::2], parts[2::2]):
+    for label, names in zip(parts[1::2], parts[2::2], strict=False):
         (lead if label in _LEAD_LABELS else responsible).extend(split_units(names))
     return UnitPair(lead, responsible)

@@ -19,6 +19,7 @@ from services.tracker.domain.reports import ReportVersion, completed_at
 from shared.contracts import Measure, ProgressReport
 from shared.state import TrackerState
 
+
 def older_than(version: ReportVersion) -> dict:
     """The stored documents this report supersedes (mirrors ReportVersion's ordering)."""
     return {

@@ -24,7 +24,7 @@ def measure_differences(got: list[dict], want: list[dict]) -> list[str]:
     if len(got) != len(want):
         problems.append(f"{len(got)} measures parsed, {len(want)} expected: parsed numbers "
                         f"{[m['number'] for m in got]}")
-    for g, w in zip(got, want):
+    for g, w in zip(got, want, strict=False):
         where = f"measure {w['number_text']} {w['title']}"
         for key in FIELDS:
             if g[key] != w[key]:

@@ -23,7 +23,7 @@ def test_damaged_sample_parses_like_the_clean_one(name, width):
     assert not problems, f"{name} cut at {width}:\n" + "\n".join(problems)
     # where a paragraph ended exactly at a full line the break is lost; the words are not
     clean = parse_plan(sample_text(name)).measures
-    for got, ref in zip(damaged["measures"], clean):
+    for got, ref in zip(damaged["measures"], clean, strict=True):
         assert _without_space(got["text"]) == _without_space(ref.text), got["number_text"]
 
 

@@ -2,7 +2,6 @@
 import pytest
 
 from services.intake.plans.parser import parse_plan
-
 from tests.unit.plans.plan_test_helpers import PLAN_NAMES, expected, measure_differences, sample_text
 
 

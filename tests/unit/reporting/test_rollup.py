@@ -17,7 +17,8 @@ def test_rollup_of_nothing_is_zero_not_an_error():
 
 
 def test_rollup_by_unit_sums_back_to_the_whole():
-    rows = [assignment(u, s, p) for u, s, p in [("a", "completed", 100), ("b", "in_progress", 50), ("a", "not_started", 0)]]
+    rows = [assignment(u, s, p)
+            for u, s, p in [("a", "completed", 100), ("b", "in_progress", 50), ("a", "not_started", 0)]]
     by_unit = rollup_by(rows, "unit")
     assert list(by_unit) == ["a", "b"]
     assert sum(f.assignments for f in by_unit.values()) == rollup(rows).assignments

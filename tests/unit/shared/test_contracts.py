@@ -2,16 +2,7 @@ import pytest
 from pydantic import ValidationError
 
 from shared.contracts import MeasureCreated, ProgressReport, ProgressReported
-
-REPORT = {
-    "measure_id": "fuzhou-2022-17",
-    "unit": "临川区政府",
-    "region_code": "361002",
-    "period": "2026-Q3",
-    "percent_complete": 80,
-    "status": "in_progress",
-    "reported_at": "2026-10-08T09:30:00+08:00",
-}
+from tests.support.samples import REPORT
 
 
 def test_a_report_round_trips_through_its_cloudevent():

@@ -7,8 +7,10 @@ def measure(**fields) -> Measure:
 
 
 def test_each_unit_gets_one_assignment_and_lead_units_keep_their_role():
-    assignments = assignments_for(measure(lead_units=["市司法局", "市法院"], responsible_units=["市司法局", "临川区政府"]))
-    assert [(a.unit, a.role) for a in assignments] == [("市司法局", "lead"), ("市法院", "lead"), ("临川区政府", "responsible")]
+    assignments = assignments_for(
+        measure(lead_units=["市司法局", "市法院"], responsible_units=["市司法局", "临川区政府"]))
+    assert [(a.unit, a.role) for a in assignments] == [
+        ("市司法局", "lead"), ("市法院", "lead"), ("临川区政府", "responsible")]
     assert {a.key for a in assignments} == {"m1|市司法局", "m1|市法院", "m1|临川区政府"}
 
 

@@ -22,6 +22,7 @@ def test_a_report_does_not_supersede_itself_so_redelivery_changes_nothing():
 
 
 def test_the_completion_date_is_the_time_the_unit_reported_completion():
-    report = dict(measure_id="m1", unit="u", region_code="361002", period="2026", percent_complete=100, reported_at=LATE)
+    report = dict(measure_id="m1", unit="u", region_code="361002", period="2026", percent_complete=100,
+                  reported_at=LATE)
     assert completed_at(ProgressReport(status="completed", **report)) == LATE
     assert completed_at(ProgressReport(status="in_progress", **report)) is None

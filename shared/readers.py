@@ -1,0 +1,29 @@
+"""The app of a service that watches the tracker's state (alerts, reporting): its database and its routes."""
+
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from shared.database import connect_database
+from shared.health import database_health_router
+from shared.logging import configure_logging
+from shared.problems import install_problem_handlers
+from shared.settings import ServiceSettings
+from shared.state import TrackerState
+
+
+def create_reader_app(service: str, summary: str, settings: ServiceSettings, routers: list[APIRouter]) -> FastAPI:
+    configure_logging(settings.log_level)
+    client, database = connect_database(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        await client.close()
+
+    app = FastAPI(title=f"duban {service}", summary=summary, lifespan=lifespan)
+    app.state.tracker_state = TrackerState(database)
+    install_problem_handlers(app)
+    for router in [*routers, database_health_router(service)]:
+        app.include_router(router)
+    return app
