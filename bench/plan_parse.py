@@ -1,6 +1,6 @@
 """Times the plan parser on a ~40 KB plan: the fuzhou and bazhong samples concatenated.
 
-Usage: python bench/plan_parse.py [--runs 200] [--samples /work/shared/samples/plans] [--pdf]
+Usage: python bench/plan_parse.py [--runs 200] [--samples deploy/demo/plans] [--pdf]
 --pdf times the same text cut at 28 characters a line with page numbers and running headers,
 as a PDF extraction leaves it. Prints the input size, the measures found and mean / p95 / max ms.
 """
@@ -10,6 +10,8 @@ import statistics
 import sys
 import time
 from pathlib import Path
+
+DEMO_PLANS = Path(__file__).resolve().parent.parent / "deploy" / "demo" / "plans"
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere in the repo
 
@@ -21,7 +23,7 @@ PLANS = ("fuzhou-city-2022.txt", "bazhong-city-2017.txt")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
-    parser.add_argument("--samples", type=Path, default=Path("/work/shared/samples/plans"))
+    parser.add_argument("--samples", type=Path, default=DEMO_PLANS)
     parser.add_argument("--pdf", action="store_true", help="time a PDF-like extraction of the text")
     args = parser.parse_args()
     text = "\n".join((args.samples / name).read_text(encoding="utf-8") for name in PLANS)

@@ -5,6 +5,7 @@ import json
 import time
 from pathlib import Path
 
+from cli import ledgers, plans, registry
 from deploy.local.install import install
 from deploy.local.stack import PROJECT, LocalStack, describe
 
@@ -65,6 +66,8 @@ def main(argv: list[str] | None = None) -> None:
     stack.add_parser("status", help="what runs, with pids, ports and logs").set_defaults(handler=run_status)
     for command in stack.choices.values():
         command.add_argument("--state-dir", default=str(STATE_DIR))
+    for module in (plans, ledgers, registry):
+        module.add_commands(commands)
     args = parser.parse_args(argv)
     args.handler(args)
 

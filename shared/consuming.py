@@ -1,19 +1,22 @@
-"""How every duban consumer treats a message: parse against the contract, apply, then commit.
+"""How every duban consumer treats a batch of messages: parse against the contract, apply, then commit.
 
 - A message that does not match the contract goes to the dead-letter topic at once.
 - A database that cannot be reached is retried with backoff; past the budget the handler raises, FastStream
-  nacks (seeks back) and nothing is committed, so the message comes again.
-- Any other failure (an unknown measure, a bug) is retried a bounded number of times, then dead-lettered,
-  so one poison message never stops its partition.
+  nacks (seeks back to the batch's first offsets) and nothing is committed, so the batch comes again.
+- An event the handler cannot apply yet (a report whose measure has not arrived) is retried a bounded
+  number of times, then dead-lettered with the handler's reason.
+- A batch that fails for any other reason is applied one event at a time, so the one poison message is
+  found, retried, and dead-lettered, and the rest of its partition keeps moving.
 """
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 import structlog
+from aiokafka import ConsumerRecord
 from faststream.kafka import KafkaBroker
 from faststream.kafka.message import KafkaMessage
 from pydantic import BaseModel, ValidationError
@@ -23,6 +26,8 @@ from shared.broker import publish_dead_letter
 from shared.contracts import Topics
 
 EventT = TypeVar("EventT", bound=BaseModel)
+# Applies events; returns the ones it cannot apply yet, each with the reason.
+ApplyBatch = Callable[[list[EventT]], Awaitable[dict[str, str]]]
 log = structlog.get_logger()
 
 
@@ -31,60 +36,98 @@ class RetryPolicy:
     attempts: int = 5
     first_backoff_seconds: float = 0.5
     max_backoff_seconds: float = 8.0
-    # How long an unreachable database may stall one message before it is handed back to Kafka.
+    # How long an unreachable database may stall one batch before it is handed back to Kafka.
     transient_budget_seconds: float = 60.0
 
     def backoff(self, attempt: int) -> float:
-        return min(self.first_backoff_seconds * 2**attempt, self.max_backoff_seconds)
+        return min(self.first_backoff_seconds * 2 ** min(attempt, 16), self.max_backoff_seconds)
+
+
+@dataclass
+class Batch(Generic[EventT]):
+    events: list[EventT]
+    records: dict[str, ConsumerRecord]  # event id -> the record it came in, for dead-lettering
 
 
 class Consumer:
     def __init__(self, broker: KafkaBroker, topics: Topics, policy: RetryPolicy):
         self.broker, self.topics, self.policy = broker, topics, policy
 
-    async def consume(
-        self, message: KafkaMessage, contract: type[EventT], apply: Callable[[EventT], Awaitable[None]]
-    ) -> None:
-        record = message.raw_message
-        structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(topic=record.topic, partition=record.partition, offset=record.offset)
+    async def consume(self, message: KafkaMessage, contract: type[EventT], apply: ApplyBatch) -> None:
+        records: Sequence[ConsumerRecord] = (
+            message.raw_message if isinstance(message.raw_message, tuple) else (message.raw_message,)
+        )
+        batch = await self.parse(records, contract)
         try:
-            event = contract.model_validate_json(message.body)
-        except ValidationError as error:
-            await self.dead_letter(message, f"contract violation ({contract.__name__}): {error}")
-            return
-        structlog.contextvars.bind_contextvars(event_id=event.id)
-        try:
-            await self.apply_with_retries(message, event, apply)
+            await self.apply_with_retries(batch, apply)
         finally:
             structlog.contextvars.clear_contextvars()
 
-    async def apply_with_retries(self, message: KafkaMessage, event, apply) -> None:
+    async def parse(self, records: Sequence[ConsumerRecord], contract: type[EventT]) -> Batch[EventT]:
+        batch: Batch[EventT] = Batch([], {})
+        for record in records:
+            try:
+                event = contract.model_validate_json(record.value or b"")
+            except ValidationError as error:
+                await self.dead_letter(record, f"contract violation ({contract.__name__}): {error}")
+                continue
+            batch.events.append(event)
+            batch.records[event.id] = record
+        return batch
+
+    async def apply_with_retries(self, batch: Batch, apply: ApplyBatch) -> None:
+        try:
+            pending = await self.transient_retries(lambda: apply(batch.events))
+        except ConnectionFailure:
+            raise
+        except Exception as error:  # something in the batch is poison: find it
+            log.warning("batch_failed_applying_singly", size=len(batch.events), error=repr(error))
+            pending = await self.apply_each(batch.events, apply)
+            if len(batch.events) > 1 and len(pending) == len(batch.events):
+                raise  # every event fails alone too: the fault is not in the events, so redeliver
+        await self.retry_pending(batch, pending, apply)
+        structlog.contextvars.bind_contextvars(event_ids=list(batch.records))
+        log.info("batch_applied", size=len(batch.events))
+
+    async def apply_each(self, events: list, apply: ApplyBatch) -> dict[str, str]:
+        """Applies events one at a time; returns those not applied, each with the reason."""
+        pending: dict[str, str] = {}
+        for event in events:
+            try:
+                pending |= await self.transient_retries(lambda event=event: apply([event]))
+            except ConnectionFailure:
+                raise
+            except Exception as error:  # this event's own failure: retried, then dead-lettered
+                pending[event.id] = repr(error)
+        return pending
+
+    async def retry_pending(self, batch: Batch, pending: dict[str, str], apply: ApplyBatch) -> None:
+        """Events not applied get a few more tries (a measure may be a moment behind its reports)."""
+        for attempt in range(1, self.policy.attempts):
+            if not pending:
+                return
+            await asyncio.sleep(self.policy.backoff(attempt))
+            pending = await self.apply_each([event for event in batch.events if event.id in pending], apply)
+        for event_id, reason in pending.items():
+            await self.dead_letter(batch.records[event_id], f"failed after {self.policy.attempts} attempts: {reason}")
+
+    async def transient_retries(self, operation: Callable[[], Awaitable[dict[str, str]]]) -> dict[str, str]:
         started, attempt = time.monotonic(), 0
         while True:
             try:
-                await apply(event)
-                log.info("event_applied", type=event.type)
-                return
+                return await operation()
             except ConnectionFailure as error:
                 if time.monotonic() - started > self.policy.transient_budget_seconds:
-                    raise  # nacked: the offset is not committed and the message is fetched again
-                log.warning("database_unreachable", error=repr(error))
-                await asyncio.sleep(self.policy.backoff(min(attempt, 10)))
-            except Exception as error:  # anything else is this message's fault, after enough tries
-                attempt += 1
-                if attempt >= self.policy.attempts:
-                    await self.dead_letter(message, f"failed after {attempt} attempts: {error!r}")
-                    return
-                log.warning("apply_failed", attempt=attempt, error=repr(error))
+                    raise  # nacked: the offsets are not committed and the batch is fetched again
+                log.warning("database_unreachable", error=repr(error), attempt=attempt)
                 await asyncio.sleep(self.policy.backoff(attempt))
+                attempt += 1
 
-    async def dead_letter(self, message: KafkaMessage, reason: str) -> None:
-        record = message.raw_message
+    async def dead_letter(self, record: ConsumerRecord, reason: str) -> None:
         await publish_dead_letter(
             self.broker,
             self.topics,
-            body=message.body,
+            body=record.value or b"",
             key=record.key,
             headers={name: value.decode(errors="replace") for name, value in record.headers},
             reason=reason,

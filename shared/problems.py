@@ -11,9 +11,12 @@ PROBLEM_JSON = "application/problem+json"
 class Problem(Exception):
     """Raised by a route to answer with a problem document."""
 
-    def __init__(self, status: int, title: str, detail: str, *, slug: str, headers: dict[str, str] | None = None):
+    def __init__(self, status: int, title: str, detail: str, *, slug: str, headers: dict[str, str] | None = None,
+                 **extensions):
         super().__init__(detail)
         self.status, self.title, self.detail, self.slug, self.headers = status, title, detail, slug, headers
+        # RFC 9457 extension members, e.g. `errors` naming each field or row.
+        self.extensions = extensions
 
 
 def problem_response(request: Request, status: int, title: str, detail: str, slug: str, **extra) -> JSONResponse:
@@ -34,13 +37,16 @@ def field_name(location: tuple) -> str:
     return ".".join(parts) or "body"
 
 
+def validation_errors(error) -> list[dict]:
+    """A pydantic ValidationError in the shape of intake's 422 `errors`, each naming its field."""
+    return [{"field": field_name(item["loc"]), "message": item["msg"], "code": item["type"]}
+            for item in error.errors()]
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": field_name(item["loc"]), "message": item["msg"], "code": item["type"]}
-            for item in error.errors()
-        ]
+        errors = validation_errors(error)
         fields = ", ".join(sorted({e["field"] for e in errors}))
         return problem_response(
             request, 422, "Invalid request", f"The request does not match the contract: {fields}",
@@ -49,7 +55,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Problem)
     async def raised_problem(request: Request, problem: Problem) -> JSONResponse:
-        response = problem_response(request, problem.status, problem.title, problem.detail, problem.slug)
+        response = problem_response(
+            request, problem.status, problem.title, problem.detail, problem.slug, **problem.extensions)
         response.headers.update(problem.headers or {})
         return response
 

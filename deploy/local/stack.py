@@ -124,24 +124,26 @@ class LocalStack:
 
     # --- services ----------------------------------------------------------------------------------
     def start_services(self, endpoints: Endpoints, **settings: str) -> dict[str, str]:
-        urls = {}
-        started = []
-        for name, default_port in SERVICES.items():
-            port = self.port(default_port)
-            process = start_process(
-                name,
-                [sys.executable, "-m", "uvicorn", "--factory", f"services.{name}.main:create_app",
-                 "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
-                log=self.state_dir / "logs" / f"{name}.log", env=endpoints.environment(**settings),
-                cwd=PROJECT, tie_to_parent=self.tie_to_parent,
-            )
-            self.remember(name, process, port=port)
-            urls[name] = f"http://127.0.0.1:{port}"
-            started.append((name, process))
-        for name, process in started:
-            self.timings[name] = wait_until(process, lambda url=urls[name]: service_healthy(url),
-                                            timeout=120, what="healthy")
-        return urls
+        started = {name: self.start_service(name, endpoints, **settings) for name in SERVICES}
+        for name, (process, url) in started.items():
+            self.timings[name] = self.wait_healthy(process, url)
+        return {name: url for name, (_, url) in started.items()}
+
+    def start_service(self, name: str, endpoints: Endpoints, **settings: str) -> tuple[ManagedProcess, str]:
+        port = self.port(SERVICES[name])
+        process = start_process(
+            name,
+            [sys.executable, "-m", "uvicorn", "--factory", f"services.{name}.main:create_app",
+             "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+            log=self.state_dir / "logs" / f"{name}.log", env=endpoints.environment(**settings),
+            cwd=PROJECT, tie_to_parent=self.tie_to_parent,
+        )
+        self.remember(name, process, port=port)
+        return process, f"http://127.0.0.1:{port}"
+
+    @staticmethod
+    def wait_healthy(process: ManagedProcess, url: str) -> float:
+        return wait_until(process, lambda: service_healthy(url), timeout=120, what="healthy")
 
 
 def answers(probe: Callable[[], Awaitable[object]]) -> bool:

@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.intake.api import health, measures, progress
+from services.intake.api import health, ledgers, measures, plans, progress, registry
 from services.intake.publishing import EventPublisher
 from services.intake.settings import IntakeSettings
 from shared.broker import create_broker
@@ -31,6 +31,6 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app.state.publisher = publisher
     app.state.topics = Topics(settings.topic_prefix)
     install_problem_handlers(app)
-    for module in (measures, progress, health):
+    for module in (measures, progress, plans, ledgers, registry, health):
         app.include_router(module.router)
     return app

@@ -3,6 +3,8 @@ from shared.settings import ServiceSettings
 
 class TrackerSettings(ServiceSettings):
     consumer_group: str = "duban-tracker"
+    # Events per bulk write: larger batches write faster, smaller ones redeliver less after a crash.
+    batch_size: int = 500
     # A progress report may overtake its measure (they travel on different topics): wait this many tries.
     apply_attempts: int = 5
     retry_backoff_seconds: float = 0.5

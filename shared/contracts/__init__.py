@@ -3,6 +3,7 @@
 from shared.contracts.cloudevents import CloudEvent, new_event_id
 from shared.contracts.measures import Deadline, Measure, MeasureCreated, Target
 from shared.contracts.progress import AssignmentStatus, ProgressReport, ProgressReported
+from shared.contracts.registry import Region, Registry, RegistryPublished, Unit
 from shared.contracts.topics import Topics
 
 __all__ = [
@@ -13,7 +14,11 @@ __all__ = [
     "MeasureCreated",
     "ProgressReport",
     "ProgressReported",
+    "Region",
+    "Registry",
+    "RegistryPublished",
     "Target",
     "Topics",
+    "Unit",
     "new_event_id",
 ]

@@ -11,6 +11,8 @@ Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._
 # GB/T 2260 codes: 6 digits for city and county, 9-digit statistical codes for townships.
 RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{6}(\d{3})?$")]
 Recurrence = Literal["yearly", "half-yearly", "quarterly", "monthly"]
+# What a unit is to a measure: 牵头单位 (answers for it) or 责任单位 (carries part of it).
+Role = Literal["lead", "responsible"]
 
 
 class Deadline(ContractModel):

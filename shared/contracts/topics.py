@@ -18,8 +18,12 @@ class Topics:
         return f"{self.prefix}progress-reported"
 
     @property
+    def registry_published(self) -> str:
+        return f"{self.prefix}registry-published"
+
+    @property
     def dead_letter(self) -> str:
         return f"{self.prefix}dead-letter"
 
     def all(self) -> list[str]:
-        return [self.measure_created, self.progress_reported, self.dead_letter]
+        return [self.measure_created, self.progress_reported, self.registry_published, self.dead_letter]

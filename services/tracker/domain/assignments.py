@@ -1,11 +1,9 @@
 """Which (measure, unit) assignments a measure creates."""
 
 from dataclasses import dataclass
-from typing import Literal
 
 from shared.contracts import Measure
-
-Role = Literal["lead", "responsible"]
+from shared.contracts.measures import Role
 
 
 @dataclass(frozen=True)

@@ -1,22 +1,26 @@
-"""Which progress report is current: the latest by reported_at, ties broken by event id.
+"""Which progress report is current, per key (a period's report, an assignment's latest report)."""
 
-Kafka may deliver reports in any order across retries and rebalances; ordering by the report's own time
-(and the event id, so every replay agrees) makes the result independent of delivery order.
-"""
-
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from shared.contracts import AssignmentStatus, ProgressReport
+from services.tracker.domain.versions import Version
+from shared.contracts import AssignmentStatus, ProgressReport, ProgressReported
 
 
-@dataclass(frozen=True, order=True)
-class ReportVersion:
-    reported_at: datetime
-    event_id: str
+def version_of(event: ProgressReported) -> Version:
+    return Version(event.data.reported_at, event.id)
 
-    def supersedes(self, other: "ReportVersion | None") -> bool:
-        return other is None or self > other
+
+def newest_per_key(
+    events: Iterable[ProgressReported], key: Callable[[ProgressReport], str]
+) -> dict[str, ProgressReported]:
+    """The current report per key among these events, as the stored state must end up."""
+    newest: dict[str, ProgressReported] = {}
+    for event in events:
+        k = key(event.data)
+        if k not in newest or version_of(event).supersedes(version_of(newest[k])):
+            newest[k] = event
+    return newest
 
 
 def completed_at(report: ProgressReport) -> datetime | None:

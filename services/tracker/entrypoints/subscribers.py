@@ -23,13 +23,16 @@ def register_subscribers(broker: KafkaBroker, repository: TrackerRepository, set
             transient_budget_seconds=settings.database_outage_budget_seconds,
         ),
     )
-    # Commit only after the write (FastStream's Kafka default, ACK_FIRST, would be at-most-once);
-    # an exception that escapes seeks back so the message is fetched again.
-    options = dict(group_id=settings.consumer_group, ack_policy=AckPolicy.NACK_ON_ERROR, auto_offset_reset="earliest")
+    # Batches are written with one unordered bulk write each, and committed only after it (FastStream's
+    # Kafka default, ACK_FIRST, would be at-most-once); an exception that escapes seeks back to the batch.
+    options = dict(
+        group_id=settings.consumer_group, ack_policy=AckPolicy.NACK_ON_ERROR, auto_offset_reset="earliest",
+        batch=True, max_records=settings.batch_size, batch_timeout_ms=200,
+    )
 
     @broker.subscriber(topics.measure_created, **options)
     async def on_measure_created(message: KafkaMessage) -> None:
-        await consumer.consume(message, MeasureCreated, partial(handlers.record_measure, repository))
+        await consumer.consume(message, MeasureCreated, partial(handlers.record_measures, repository))
 
     @broker.subscriber(topics.progress_reported, **options)
     async def on_progress_reported(message: KafkaMessage) -> None:

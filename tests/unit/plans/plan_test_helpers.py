@@ -2,7 +2,8 @@
 import json
 from pathlib import Path
 
-SAMPLES = Path("/work/shared/samples/plans")
+# The three real plans of ../shared/samples/plans, kept in the repository as the demo and test documents.
+SAMPLES = Path(__file__).resolve().parents[3] / "deploy" / "demo" / "plans"
 HERE = Path(__file__).parent
 EXPECTED = HERE / "expected"
 PLAN_NAMES = ("bazhong-city-2017", "fuzhou-city-2022", "tongan-district-2022")

@@ -1,0 +1,68 @@
+"""The duban commands against an intake served over HTTP: registry, plan preview and import, ledger."""
+
+import json
+import threading
+import time
+
+import httpx
+import pytest
+import uvicorn
+
+from cli.main import main
+from deploy.local.processes import free_port
+from services.intake.main import create_app
+from services.intake.registry import DEMO_REGISTRY
+from services.intake.settings import IntakeSettings
+from tests.support.intake import topic
+from tests.support.kafka import read_topic
+from tests.unit.plans.plan_test_helpers import SAMPLES
+
+FUZHOU = str(SAMPLES / "fuzhou-city-2022.txt")
+
+
+@pytest.fixture
+def intake_url(settings_values):
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(IntakeSettings(**settings_values)), port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/health").json()["kafka"] == "connected":
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    yield url
+    server.should_exit = True
+    thread.join(10)
+
+
+async def test_registry_then_plan_preview_then_import_then_ledger(intake_url, settings_values, capsys, tmp_path):
+    main(["registry", "import", str(DEMO_REGISTRY), "--intake", intake_url])
+    assert json.loads(capsys.readouterr().out)["type"] == "registry-published"
+
+    main(["plan", "import", FUZHOU, "--plan-id", "fuzhou-2022", "--region", "361000", "--preview",
+          "--intake", intake_url])
+    preview = capsys.readouterr().out
+    assert "立法项目起草部门  in fuzhou-2022-5" in preview and " 17. 加强行政应诉工作" in preview
+
+    main(["plan", "import", FUZHOU, "--plan-id", "fuzhou-2022", "--region", "361000", "--intake", intake_url])
+    assert capsys.readouterr().out.startswith("26 measures published")
+
+    template = tmp_path / "ledger.xlsx"
+    main(["ledger", "template", str(template), "--intake", intake_url])
+    main(["ledger", "import", str(template), "--intake", intake_url])
+    assert "1 rows published, 0 rejected" in capsys.readouterr().out
+    records = await read_topic(settings_values["kafka_bootstrap_servers"], topic(settings_values, "measure-created"),
+                               expected=26)
+    assert len(records) == 26
+
+
+def test_a_refused_request_prints_the_problem_and_exits_1(intake_url, capsys):
+    with pytest.raises(SystemExit) as exit_status:
+        main(["plan", "import", FUZHOU, "--plan-id", "fuzhou 2022", "--region", "361000", "--intake", intake_url])
+    assert exit_status.value.code == 1
+    assert json.loads(capsys.readouterr().err)["errors"][0]["field"] == "plan_id"

@@ -1,0 +1,74 @@
+"""Plan documents through intake: parse, preview with unresolved names, import idempotently onto Kafka."""
+
+import pytest
+
+from services.intake.registry import DEMO_REGISTRY
+from tests.support.intake import running_intake, topic
+from tests.support.kafka import body, read_topic
+from tests.unit.plans.plan_test_helpers import sample_text
+
+FUZHOU = sample_text("fuzhou-city-2022").encode()
+PLAN = {"plan_id": "fuzhou-2022", "region_code": "361000"}
+
+
+@pytest.fixture
+async def intake(settings_values):
+    async with running_intake(settings_values) as client:
+        yield client
+
+
+async def test_parse_answers_the_parsers_json(intake):
+    response = await intake.post("/v1/plans:parse", files={"file": ("fuzhou.txt", FUZHOU)})
+    plan = response.json()
+    assert response.status_code == 200 and plan["is_plan"] is True and len(plan["measures"]) == 26
+    assert plan["measures"][16]["title"] == "加强行政应诉工作"
+
+
+async def test_a_preview_names_the_unresolved_units_and_publishes_nothing(intake, settings_values):
+    without_registry = await intake.post("/v1/plans:import", data={**PLAN, "preview": "true"},
+                                         files={"file": ("fuzhou.txt", FUZHOU)})
+    await intake.post("/v1/registry", files={"file": ("registry.yaml", DEMO_REGISTRY.read_bytes())})
+    with_registry = await intake.post("/v1/plans:import", data={**PLAN, "preview": "true"},
+                                      files={"file": ("fuzhou.txt", FUZHOU)})
+
+    assert without_registry.status_code == 200
+    assert (without_registry.json()["registry"], without_registry.json()["unresolved"]) == (None, None)
+    preview = with_registry.json()
+    assert preview["registry"] == "last published" and preview["measures"] == []
+    assert preview["unresolved"] == [{"name": "立法项目起草部门", "measure_ids": ["fuzhou-2022-5"]}]
+    assert len(preview["plan"]["measures"]) == 26
+    assert await read_topic(settings_values["kafka_bootstrap_servers"], topic(settings_values, "measure-created"),
+                            expected=1, timeout_ms=2_000) == []
+
+
+async def test_an_uploaded_registry_file_serves_the_preview(intake):
+    tiny = b'regions:\n  - {code: "361000", name: x, level: city, units: [{unit_id: a, name: x, kind: government}]}\n'
+    preview = await intake.post("/v1/plans:import", data={**PLAN, "preview": "true"},
+                                files={"file": ("fuzhou.txt", FUZHOU), "registry_file": ("r.yaml", tiny)})
+    assert preview.json()["registry"] == "uploaded" and len(preview.json()["unresolved"]) == 34
+
+
+async def test_importing_publishes_one_measure_created_per_measure_and_again_the_same_events(intake, settings_values):
+    first = await intake.post("/v1/plans:import", data=PLAN, files={"file": ("fuzhou.txt", FUZHOU)})
+    again = await intake.post("/v1/plans:import", data=PLAN, files={"file": ("fuzhou.txt", FUZHOU)})
+
+    assert first.status_code == 202, first.text
+    assert first.json()["measures"] == again.json()["measures"]  # the same event ids: the tracker ignores these
+    records = await read_topic(settings_values["kafka_bootstrap_servers"], topic(settings_values, "measure-created"),
+                               expected=52)
+    assert len(records) == 52 and len({body(r)["id"] for r in records}) == 26
+    measure = next(body(r)["data"] for r in records if r.key == b"fuzhou-2022-17")
+    assert measure["lead_units"] == ["市司法局", "市法院", "市检察院"] and measure["start_date"] == "2022-01-01"
+    assert measure["targets"][0]["indicator"] == "行政机关负责人出庭应诉率" and measure["targets"][0]["value"] == 95
+
+
+@pytest.mark.parametrize(("data", "file", "field"), [
+    ({**PLAN, "region_code": "3610"}, ("fuzhou.txt", FUZHOU), "region_code"),
+    ({"region_code": "361000"}, ("fuzhou.txt", FUZHOU), "plan_id"),
+    (PLAN, ("fuzhou.pdf", b"%PDF-1.7"), "file"),
+    (PLAN, ("speech.txt", "同志们:今天我们召开会议。".encode()), "file"),
+])
+async def test_malformed_input_is_a_problem_naming_the_field(intake, data, file, field):
+    response = await intake.post("/v1/plans:import", data=data, files={"file": file})
+    assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
+    assert field in [error["field"] for error in response.json()["errors"]]

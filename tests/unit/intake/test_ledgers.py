@@ -1,0 +1,88 @@
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+
+from services.intake.ledgers import LedgerError, column_of, read_rows, read_workbook, template_workbook
+
+HEADERS = ["措施编号 measure_id", "单位", "region_code", "周期 period", "完成百分比", "状态 status", "进展情况",
+           "行政机关负责人出庭应诉率"]
+ROW = ["fuzhou-2022-17", "临川区政府", 361002, 2026, 80, "进行中", "已统计", 96.5]
+
+
+def one(values, headers=HEADERS):
+    good, bad = read_rows(headers, [(2, values)])
+    return good, bad
+
+
+def test_headers_name_fields_in_chinese_english_or_both_and_the_rest_are_indicators():
+    assert [column_of(h) for h in HEADERS] == [
+        "measure_id", "unit", "region_code", "period", "percent_complete", "status", "narrative", None]
+
+
+def test_a_good_row_becomes_a_report_with_its_indicator_values():
+    [row], bad = one(ROW)
+    assert bad == [] and row.row == 2
+    report = row.report
+    assert (report.measure_id, report.unit, report.region_code, report.period) == (
+        "fuzhou-2022-17", "临川区政府", "361002", "2026")
+    assert report.percent_complete == 80 and report.status == "in_progress" and report.narrative == "已统计"
+    assert report.indicator_values == {"行政机关负责人出庭应诉率": 96.5}
+
+
+def test_a_row_without_a_time_has_the_same_event_id_whenever_it_is_imported():
+    [first], _ = one(ROW)
+    [again], _ = one(list(ROW))
+    [changed], _ = one([*ROW[:4], 90, *ROW[5:]])
+    assert first.event_id == again.event_id != changed.event_id
+
+
+def test_a_time_without_a_zone_is_china_standard_time():
+    [row], _ = one([*ROW, dt.datetime(2026, 10, 8, 9, 30)], [*HEADERS, "填报时间 reported_at"])
+    assert row.report.reported_at.isoformat() == "2026-10-08T09:30:00+08:00"
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    ({4: 120}, "percent_complete"),
+    ({4: "eighty"}, "percent_complete: expected a number"),
+    ({5: "done"}, "status"),
+    ({3: "2026-13"}, "period"),
+    ({2: "3610"}, "region_code"),
+    ({0: None}, "measure_id"),
+    ({7: "高"}, "行政机关负责人出庭应诉率: expected a number"),
+])
+def test_a_bad_row_is_reported_by_number_and_reason_and_the_good_ones_still_go_through(change, reason):
+    bad_values = [change.get(i, value) for i, value in enumerate(ROW)]
+    good, bad = read_rows(HEADERS, [(2, ROW), (3, bad_values), (4, []), (5, ROW)])
+    assert [row.row for row in good] == [2, 5]
+    assert [row.row for row in bad] == [3] and reason in bad[0].reason
+
+
+def test_a_header_row_without_the_required_columns_is_refused_as_a_whole():
+    with pytest.raises(LedgerError, match="period, percent_complete"):
+        read_rows(["measure_id", "unit", "region_code", "status"], [])
+
+
+def test_the_template_reads_back_as_one_good_row():
+    good, bad = read_workbook(template_workbook())
+    assert bad == [] and [row.row for row in good] == [2]
+    assert good[0].report.indicator_values == {"行政机关负责人出庭应诉率": 96.5}
+    assert good[0].report.evidence == ["https://example.org/evidence/1.pdf"]
+
+
+def test_a_percent_formatted_cell_means_what_the_unit_sees():
+    book = openpyxl.Workbook()
+    book.active.append(HEADERS)
+    book.active.append(ROW)
+    book.active["E2"] = 0.8
+    book.active["E2"].number_format = "0%"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    [row], _ = read_workbook(buffer.getvalue())
+    assert row.report.percent_complete == pytest.approx(80)
+
+
+def test_a_file_that_is_not_a_workbook_is_refused():
+    with pytest.raises(LedgerError, match="not an .xlsx workbook"):
+        read_workbook(b"measure_id,unit\n")
