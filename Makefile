@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 
 .PHONY: install run stop status test lint bench
 
-# The virtualenv is rebuilt only when pyproject.toml changes; Kafka and FerretDB live in ~/.cache/duban.
+# The virtualenv is rebuilt only when pyproject.toml changes; Kafka and SecantusDB live in ~/.cache/duban.
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip

@@ -5,7 +5,9 @@ import json
 import time
 from pathlib import Path
 
-from cli import ledgers, plans, registry
+import httpx
+
+from cli import dlq, ledgers, plans, registry, tracker
 from deploy.local.install import install
 from deploy.local.stack import PROJECT, LocalStack, describe
 
@@ -15,7 +17,7 @@ STATE_DIR = PROJECT / ".state" / "run"
 def run_install(_args) -> None:
     started = time.monotonic()
     installation = install()
-    print(f"Kafka jars: {installation.kafka_libs}\nFerretDB:   {installation.ferretdb}")
+    print(f"Kafka jars: {installation.kafka_libs}\nSecantusDB: {installation.database_python}")
     print(f"install checked in {time.monotonic() - started:.1f} s")
 
 
@@ -32,16 +34,32 @@ def run_up(args) -> None:
         raise
     elapsed = time.monotonic() - started
     loaded = load_demo(urls["intake"]) if args.demo else None
+    held = demo_state(urls, loaded) if loaded else None
     print(f"\nduban is running (started in {elapsed:.0f} s; state and logs in {stack.state_dir}).")
     if loaded:
         print(f"Demo city 抚州市 loaded through intake: {loaded['measures']} measures, "
               f"{loaded['progress_reports']} progress reports.")
+        print(f"The tracker holds {held['assignments']} assignments; "
+              f"{held['unresolved']} unit names await mapping (GET {urls['tracker']}/v1/unresolved-units).")
     print(f"\n  Dashboard        {urls['reporting']}/")
     for name, url in urls.items():
         print(f"  {name:<16} {url}/docs")
     print(f"  Kafka            {endpoints.kafka_bootstrap_servers}")
     print(f"  MongoDB (wire)   {endpoints.mongodb_url}")
     print("\nStop everything with `make stop`.")
+
+
+def demo_state(urls: dict[str, str], loaded: dict[str, int], timeout: float = 60) -> dict[str, int]:
+    """Waits until the tracker has applied the demo's reports, and says what it holds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        figures = httpx.get(f"{urls['reporting']}/v1/reports/regions/361000", timeout=10).json()
+        reported = figures["completed"] + figures["in_progress"] + figures["blocked"]
+        if reported >= loaded["progress_reports"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    unresolved = httpx.get(f"{urls['tracker']}/v1/unresolved-units", timeout=10).json()
+    return {"assignments": figures["assignments"], "unresolved": len(unresolved)}
 
 
 def run_down(args) -> None:
@@ -56,7 +74,7 @@ def run_status(args) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="duban", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("install", help="install Kafka and FerretDB into the cache (idempotent)").set_defaults(
+    commands.add_parser("install", help="install Kafka and SecantusDB into the cache (idempotent)").set_defaults(
         handler=run_install)
     stack = commands.add_parser("stack", help="the local stack").add_subparsers(dest="action", required=True)
     up = stack.add_parser("up", help="start Kafka, the database and the four services")
@@ -66,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
     stack.add_parser("status", help="what runs, with pids, ports and logs").set_defaults(handler=run_status)
     for command in stack.choices.values():
         command.add_argument("--state-dir", default=str(STATE_DIR))
-    for module in (plans, ledgers, registry):
+    for module in (plans, ledgers, registry, dlq, tracker):
         module.add_commands(commands)
     args = parser.parse_args(argv)
     args.handler(args)

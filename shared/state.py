@@ -1,7 +1,8 @@
 """Read access to the tracker's state, for the tracker's own API and the services that watch it.
 
 The tracker owns the collections (see services/tracker/storage); readers get assignments joined with
-their current progress, because FerretDB has no $lookup and the join is cheap at this size.
+their current progress, joined here: the join is cheap at this size and needs no $lookup (which not every
+MongoDB-wire server has).
 """
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -15,6 +16,7 @@ def assignment_view(assignment: dict | None, progress: dict | None) -> dict:
     return {
         "measure_id": source["measure_id"],
         "unit": source["unit"],
+        "unit_name": (assignment or {}).get("unit_name", source["unit"]),
         "role": assignment["role"] if assignment else None,
         # The unit's own region, once it has reported; the issuing region until then.
         "region_code": progress.get("region_code") or source["region_code"],

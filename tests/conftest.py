@@ -2,7 +2,7 @@
 
 In order of preference: an external Kafka and MongoDB named by DUBAN_TEST_KAFKA_BOOTSTRAP_SERVERS and
 DUBAN_TEST_MONGODB_URL; the official apache/kafka and mongo images through testcontainers when a Docker
-engine answers; otherwise the project's own local stack (Kafka's jars on the JDK, FerretDB), on free ports
+engine answers; otherwise the project's own local stack (Kafka's jars on the JDK, SecantusDB), on free ports
 in a temporary state directory, tied to this pytest process so nothing outlives it.
 """
 
@@ -62,4 +62,6 @@ def settings_values(infrastructure: Endpoints, namespace: str) -> dict:
         "mongodb_url": infrastructure.mongodb_url,
         "topic_prefix": f"{namespace}.",
         "mongodb_database": namespace,
+        # A group of its own too: trackers of successive tests would otherwise rebalance each other.
+        "consumer_group": f"{namespace}-tracker",
     }

@@ -5,10 +5,10 @@ after its version that appears only when complete, so a second run (or a fresh c
 under a second and an interrupted run never leaves half an install behind.
 """
 
-import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -16,9 +16,9 @@ from pathlib import Path
 
 DEPLOY = Path(__file__).resolve().parent.parent
 KAFKA_VERSION = "4.1.1"
-FERRETDB_MODULE = "github.com/FerretDB/FerretDB"
-FERRETDB_VERSION = "v1.24.0"
-DEBIAN_PACKAGES = {"java": "openjdk-17-jre-headless", "mvn": "maven", "go": "golang-go"}
+# The MongoDB-wire server, chosen by measurement over FerretDB 1.24 (deploy/README.md).
+SECANTUSDB_VERSION = "0.7.0b3"
+DEBIAN_PACKAGES = {"java": "openjdk-17-jre-headless", "mvn": "maven"}
 
 
 def cache_dir() -> Path:
@@ -28,7 +28,7 @@ def cache_dir() -> Path:
 @dataclass(frozen=True)
 class Installation:
     kafka_libs: Path
-    ferretdb: Path
+    database_python: Path
     java: str
 
 
@@ -79,28 +79,19 @@ def install_kafka() -> Path:
     return complete(cache_dir() / f"kafka-{KAFKA_VERSION}", build) / "libs"
 
 
-def install_ferretdb() -> Path:
-    def build(staging: Path, scratch: Path) -> None:
-        go = require_tool("go")
-        say(f"building FerretDB {FERRETDB_VERSION} from the Go module proxy (about a minute)")
-        downloaded = subprocess.run(
-            [go, "mod", "download", "-json", f"{FERRETDB_MODULE}@{FERRETDB_VERSION}"],
-            check=True, capture_output=True, text=True,
-        )
-        source = scratch / "src"
-        shutil.copytree(json.loads(downloaded.stdout)["Dir"], source)
-        for path in source.rglob("*"):
-            path.chmod(path.stat().st_mode | 0o200)
-        # The module zip leaves out the version file FerretDB's release build generates from git.
-        (source / "build" / "version" / "version.txt").write_text(FERRETDB_VERSION + "\n")
-        subprocess.run(
-            [go, "build", "-trimpath", "-o", str(staging / "ferretdb"), "./cmd/ferretdb"],
-            cwd=source, check=True, env={**os.environ, "CGO_ENABLED": "0"},
-        )
+def install_secantusdb() -> Path:
+    """SecantusDB in a virtualenv of its own: a server we run, not a library the project imports (GPL-2.0)."""
 
-    return complete(cache_dir() / f"ferretdb-{FERRETDB_VERSION}", build) / "ferretdb"
+    def build(staging: Path, _scratch: Path) -> None:
+        say(f"installing SecantusDB {SECANTUSDB_VERSION} from PyPI")
+        subprocess.run([sys.executable, "-m", "venv", str(staging / "venv")], check=True)
+        subprocess.run([str(staging / "venv" / "bin" / "python"), "-m", "pip", "install", "-q",
+                        "--disable-pip-version-check", f"secantusdb=={SECANTUSDB_VERSION}"], check=True)
+
+    # The venv moves into place after it is built, so its scripts' shebangs are stale: run its python.
+    return complete(cache_dir() / f"secantusdb-{SECANTUSDB_VERSION}", build) / "venv" / "bin" / "python"
 
 
 def install() -> Installation:
     java = require_tool("java")
-    return Installation(kafka_libs=install_kafka(), ferretdb=install_ferretdb(), java=java)
+    return Installation(kafka_libs=install_kafka(), database_python=install_secantusdb(), java=java)

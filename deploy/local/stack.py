@@ -1,4 +1,4 @@
-"""The local stack: Kafka (KRaft, Apache's jars on the JDK), FerretDB, and the four services.
+"""The local stack: Kafka (KRaft, Apache's jars on the JDK), SecantusDB (MongoDB wire), the four services.
 
 Everything it starts is recorded in <state dir>/stack.json, so `stop` ends exactly those processes, and a
 new start first ends what a previous run left behind. Data lives under the state dir and survives restarts.
@@ -78,7 +78,7 @@ class LocalStack:
         self.stop()
         installation = installation or install()
         kafka = self.start_kafka(installation)
-        database = self.start_ferretdb(installation)
+        database = self.start_database(installation)
         return Endpoints(kafka_bootstrap_servers=kafka, mongodb_url=database)
 
     def start_kafka(self, installation: Installation) -> str:
@@ -105,19 +105,20 @@ class LocalStack:
                                            timeout=120, what="answering metadata requests")
         return bootstrap
 
-    def start_ferretdb(self, installation: Installation) -> str:
-        port, debug_port = self.port(27017), self.port(0)
-        data_dir = self.state_dir / "ferretdb"
-        data_dir.mkdir(parents=True, exist_ok=True)
+    def start_database(self, installation: Installation, port: int | None = None) -> str:
+        port = port or self.port(27017)
+        data_dir = self.state_dir / "database"
         process = start_process(
             "database",
-            [str(installation.ferretdb), "--handler=sqlite", f"--sqlite-url=file:{data_dir}/",
-             f"--listen-addr=127.0.0.1:{port}", f"--debug-addr=127.0.0.1:{debug_port}",
-             "--telemetry=disable", f"--state-dir={data_dir}", "--log-level=warn"],
+            [str(installation.database_python), "-c", "import sys; from secantus.cli import main; sys.exit(main())",
+             "--host", "127.0.0.1", f"--port={port}", f"--storage-path={data_dir}", "--log-level=WARNING",
+             "--cache-size=256M"],
             log=self.state_dir / "logs" / "database.log", tie_to_parent=self.tie_to_parent,
         )
         self.remember("database", process, port=port)
-        url = f"mongodb://127.0.0.1:{port}/"
+        # Retryable writes are recorded server-side and slow SecantusDB after ~10,000 of them; a single
+        # local server gains nothing from them (deploy/README.md).
+        url = f"mongodb://127.0.0.1:{port}/?retryWrites=false"
         self.timings["database"] = wait_until(process, lambda: port_open(port) and database_answers(url),
                                               timeout=60, what="answering ping")
         return url

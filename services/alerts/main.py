@@ -3,9 +3,12 @@
 from fastapi import FastAPI
 
 from services.alerts.entrypoints import api
-from services.alerts.settings import AlertsSettings
+from services.alerts.settings import AlertsSettings, load_rules
 from shared.readers import create_reader_app
 
 
 def create_app(settings: AlertsSettings | None = None) -> FastAPI:
-    return create_reader_app("alerts", "Overdue and lagging units.", settings or AlertsSettings(), [api.router])
+    settings = settings or AlertsSettings()
+    app = create_reader_app("alerts", "Overdue, due-soon, lagging and silent units.", settings, [api.router])
+    app.state.alert_rules = load_rules(settings.alert_rules_file)
+    return app

@@ -6,10 +6,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.intake.api import health, ledgers, measures, plans, progress, registry
+from services.intake.idempotency import IdempotencyKeys
 from services.intake.publishing import EventPublisher
 from services.intake.settings import IntakeSettings
 from shared.broker import create_broker
 from shared.contracts import Topics
+from shared.database import connect_database
 from shared.logging import configure_logging
 from shared.problems import install_problem_handlers
 
@@ -19,6 +21,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     configure_logging(settings.log_level)
     broker = create_broker(settings, client_id="duban-intake")
     publisher = EventPublisher(broker, settings)
+    client, database = connect_database(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -26,10 +29,12 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         yield
         connecting.cancel()
         await broker.stop()
+        await client.close()
 
     app = FastAPI(title="duban intake", summary="Measures and progress reports in, CloudEvents out.", lifespan=lifespan)
     app.state.publisher = publisher
     app.state.topics = Topics(settings.topic_prefix)
+    app.state.idempotency_keys = IdempotencyKeys(database["idempotency_keys"])
     install_problem_handlers(app)
     for module in (measures, progress, plans, ledgers, registry, health):
         app.include_router(module.router)

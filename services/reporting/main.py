@@ -1,9 +1,12 @@
 """reporting's composition root."""
 
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from services.reporting.entrypoints import api, dashboard
 from services.reporting.settings import ReportingSettings
+from services.reporting.storage import Snapshots
 from shared.readers import create_reader_app
 
 
@@ -12,4 +15,14 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     app = create_reader_app("reporting", "Consolidated figures and the dashboard.", settings,
                             [api.router, dashboard.router])
     app.state.home_region_code = settings.home_region_code
+    snapshots = app.state.snapshots = Snapshots(app.state.tracker_state.database, settings.snapshot_max_age_seconds)
+    reader_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        async with reader_lifespan(app):
+            yield
+            await snapshots.close()  # before the database client closes
+
+    app.router.lifespan_context = lifespan
     return app

@@ -4,3 +4,6 @@ from shared.settings import ServiceSettings
 class ReportingSettings(ServiceSettings):
     # The region the dashboard opens on (抚州市 in the demo city).
     home_region_code: str = "361000"
+    # How old the in-memory snapshot of the tracker's state may grow before it is read again in the
+    # background (services/reporting/storage.py); 0 reads the state on every request.
+    snapshot_max_age_seconds: float = 10.0

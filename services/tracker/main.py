@@ -4,7 +4,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.tracker.entrypoints import api, health
+from services.tracker.entrypoints import api, health, registry
 from services.tracker.entrypoints.subscribers import register_subscribers
 from services.tracker.settings import TrackerSettings
 from services.tracker.storage.repository import TrackerRepository
@@ -36,5 +36,6 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
     app.state.consuming = False
     install_problem_handlers(app)
     app.include_router(api.router)
+    app.include_router(registry.router)
     app.include_router(health.router)
     return app

@@ -1,4 +1,5 @@
-"""The whole stack through its public interfaces: four service processes on the real broker and database."""
+"""The whole stack through its public interfaces: four service processes on the real broker and database,
+loaded as `make run` loads the demo city (registry, the real 抚州 plan, reports from its units)."""
 
 import httpx
 import pytest
@@ -18,36 +19,44 @@ def stack(infrastructure, tmp_path_factory):
         local.stop()
 
 
-async def test_a_report_posted_to_intake_is_read_back_from_the_tracker_and_the_reports(stack):
+async def test_the_demo_city_flows_from_intake_to_tracker_alerts_and_reports(stack):
     loaded = load_demo(stack["intake"])
+    assert loaded == {"measures": 26, "progress_reports": 12}
     async with httpx.AsyncClient(timeout=10) as http:
-        async def linchuan_reported():
-            response = await http.get(f"{stack['tracker']}/v1/measures/fuzhou-2022-17")
-            if response.status_code != 200:
-                return None
-            return next((a for a in response.json()["assignments"]
-                         if a["unit"] == "临川区政府" and a["reported_at"]), None)
-
-        assignment = await eventually(linchuan_reported)
-        assert (assignment["status"], assignment["percent_complete"]) == ("in_progress", 80)
-        assert assignment["indicator_values"] == {"行政机关负责人出庭应诉率": 96.5}
-
-        async def all_reports_counted():
+        async def all_reports_counted_and_units_resolved():
             figures = (await http.get(f"{stack['reporting']}/v1/reports/regions/361000")).json()
             reported = figures["completed"] + figures["in_progress"] + figures["blocked"]
-            return figures if reported == loaded["progress_reports"] else None
+            # Until the registry is applied, measures are assigned by name; then every unit is resolved.
+            resolved = (await http.get(f"{stack['tracker']}/v1/unresolved-units")).json() == [
+                {"name": "立法项目起草部门", "measures": ["fuzhou-2022-5"]}]
+            return figures if reported == loaded["progress_reports"] and resolved else None
 
-        figures = await eventually(all_reports_counted)
-        assert figures["assignments"] == 22 and figures["completed"] == 3 and figures["blocked"] == 1
+        figures = await eventually(all_reports_counted_and_units_resolved, timeout=60)
+        assert (figures["completed"], figures["in_progress"], figures["blocked"]) == (4, 7, 1)
+        assert figures["assignments"] == 876  # 875 registry units across 26 measures, and one name to map
+
+        measure = (await http.get(f"{stack['tracker']}/v1/measures/fuzhou-2022-17")).json()
+        linchuan = next(a for a in measure["assignments"] if a["unit"] == "361002.government")
+        assert (linchuan["unit_name"], linchuan["region_code"], linchuan["status"], linchuan["percent_complete"]) == (
+            "临川区政府", "361002", "in_progress", 80)
+        assert [(t["indicator"], t["value"], t["met"]) for t in linchuan["targets"]] == [
+            ("行政机关负责人出庭应诉率", 96.5, True)]
 
         county = (await http.get(f"{stack['reporting']}/v1/reports/regions/361002")).json()
-        assert (county["assignments"], county["completed"]) == (2, 1)  # 临川区's two reports
+        assert (county["completed"], county["in_progress"]) == (1, 1)  # 临川区's two reports, in its own region
 
         overdue = (await http.get(f"{stack['alerts']}/v1/alerts/overdue",
                                    params={"region_code": "361000", "as_of": "2026-11-22"})).json()
-        assert {row["measure_id"] for row in overdue} == {"fuzhou-2022-04", "fuzhou-2022-11", "fuzhou-2022-16",
-                                                          "fuzhou-2022-20"}
-        assert not any(row["status"] == "completed" for row in overdue)
+        assert overdue and not any(row["status"] == "completed" for row in overdue)
+        assert {"measure_id": "fuzhou-2022-22", "unit_name": "市政府办公室", "due": "2023-12-31"}.items() <= next(
+            row for row in overdue if row["measure_id"] == "fuzhou-2022-22" and row["unit"] == "361000.office").items()
+
+        mapped = await http.put(f"{stack['tracker']}/v1/unit-mappings/立法项目起草部门",
+                                json={"unit_ids": ["361000.justice"]})
+        assert mapped.json()["measures"] == ["fuzhou-2022-5"]
+        assert (await http.get(f"{stack['tracker']}/v1/unresolved-units")).json() == []
+        measure = (await http.get(f"{stack['tracker']}/v1/measures/fuzhou-2022-5")).json()
+        assert "立法项目起草部门" not in {a["unit"] for a in measure["assignments"]}
 
         dashboard = await http.get(f"{stack['reporting']}/")
         assert dashboard.status_code == 200 and "法治政府建设" in dashboard.text

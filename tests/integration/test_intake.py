@@ -79,3 +79,26 @@ async def test_with_kafka_unreachable_intake_answers_503_with_retry_after(settin
     assert response.headers["retry-after"] == "5"
     assert response.json()["type"] == "/problems/broker-unavailable"
     assert health == {"service": "intake", "status": "degraded", "kafka": "unreachable"}
+
+
+async def test_a_retried_call_with_the_same_idempotency_key_gets_the_first_event_id(intake, settings_values):
+    first = await intake.post("/v1/progress", json=REPORT, headers={"Idempotency-Key": "ledger-row-17"})
+    retry = await intake.post("/v1/progress", json=REPORT, headers={"Idempotency-Key": "ledger-row-17"})
+    other = await intake.post("/v1/progress", json=REPORT, headers={"Idempotency-Key": "ledger-row-18"})
+
+    assert first.status_code == retry.status_code == other.status_code == 202
+    assert retry.json()["event_id"] == first.json()["event_id"] != other.json()["event_id"]
+    records = await read_topic(settings_values["kafka_bootstrap_servers"],
+                               f"{settings_values['topic_prefix']}progress-reported", expected=3)
+    # The retry is published again under the same id (the tracker keeps one), in case the first never got there.
+    assert sorted(body(r)["id"] for r in records) == sorted(
+        [first.json()["event_id"]] * 2 + [other.json()["event_id"]])
+
+
+async def test_an_idempotency_key_reused_with_another_body_is_refused(intake):
+    await intake.post("/v1/progress", json=REPORT, headers={"Idempotency-Key": "k1"})
+    changed = await intake.post("/v1/progress", json={**REPORT, "percent_complete": 90},
+                                headers={"Idempotency-Key": "k1"})
+
+    assert changed.status_code == 422
+    assert changed.json()["type"] == "/problems/idempotency-key-reused"

@@ -70,7 +70,8 @@ async def assignment(tracker, unit: str) -> dict | None:
     response = await tracker.get(f"/v1/measures/{MEASURE.measure_id}")
     if response.status_code != 200:
         return None
-    return next(a for a in response.json()["assignments"] if a["unit"] == unit)
+    # None until the measure's assignments are written (just after the measure itself).
+    return next((a for a in response.json()["assignments"] if a["unit"] == unit), None)
 
 
 async def test_a_measure_becomes_one_assignment_per_unit_and_a_report_sets_its_state(tracker, publisher, topics):
@@ -133,3 +134,31 @@ async def test_bad_messages_go_to_the_dead_letter_topic_with_the_reason_and_good
     assert headers(malformed)["dlq-source-topic"] == topics.progress_reported
     assert body(reasons["failed after 5 attempts"])["id"] == unknown.id
     assert "no-such-measure" in headers(reasons["failed after 5 attempts"])["dlq-reason"]
+
+
+async def test_a_registry_published_after_the_reports_rekeys_them_so_arrival_order_does_not_matter(
+    tracker, publisher, topics, database
+):
+    from services.intake.registry import DEMO_REGISTRY, load_registry
+    from shared.contracts import RegistryPublished
+
+    await publish_measure(publisher, topics)
+    justice = report(unit="市司法局", percent=65).model_copy(update={"region_code": "361000"})
+    await publish_reports(publisher, topics, [ProgressReported.wrap(justice, source="/test")])
+
+    async def reported_by_name():
+        return (state := await assignment(tracker, "市司法局")) and state["percent_complete"] == 65
+
+    await eventually(reported_by_name)
+    registry = RegistryPublished.wrap(load_registry(DEMO_REGISTRY), source="/test")
+    await publish_event(publisher, topics.registry_published, registry, "registry")
+
+    async def rekeyed():
+        state = await assignment(tracker, "361000.justice")
+        return state if state and state["percent_complete"] == 65 else None
+
+    state = await eventually(rekeyed)
+    assert (state["unit_name"], state["role"]) == ("市司法局", "lead")
+    assert await assignment(tracker, "市司法局") is None
+    assert await database["progress_reports"].distinct("unit") == ["361000.justice"]
+    assert await database["period_progress"].count_documents({}) == 1

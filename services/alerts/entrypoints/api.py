@@ -1,11 +1,17 @@
-"""Alerts read API."""
+"""Alerts read API: the open alerts, computed on the fly from the tracker's state on the day asked for."""
 
+from collections import defaultdict
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from services.alerts.domain.alerts import Kind, Severity
+from services.alerts.domain.calendar import today_in_china
+from services.alerts.domain.evaluate import Evaluator
+from services.alerts.domain.flags import badness, region_flags, unit_flags
 from services.alerts.domain.overdue import overdue
+from services.alerts.domain.rules import RulesBook
 from shared.state import TrackerState
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
@@ -15,28 +21,90 @@ def get_state(request: Request) -> TrackerState:
     return request.app.state.tracker_state
 
 
+def get_rules(request: Request) -> RulesBook:
+    return getattr(request.app.state, "alert_rules", None) or RulesBook()
+
+
 State = Annotated[TrackerState, Depends(get_state)]
+Rules = Annotated[RulesBook, Depends(get_rules)]
+RegionCode = Annotated[str | None, Query(pattern=r"^\d{6}(\d{3})?$",
+                                         description="GB/T 2260 code: this region and every region below it")]
+AsOf = Annotated[date | None, Query(description="the day to judge on (default: today in China)")]
+
+
+async def _evaluated(state: TrackerState, book: RulesBook, region_code: str | None) -> tuple[Evaluator, list[dict]]:
+    return Evaluator(await state.measures(), book), await state.assignments(region_code=region_code)
+
+
+@router.get("")
+async def list_alerts(
+    state: State,
+    book: Rules,
+    region_code: RegionCode = None,
+    unit: Annotated[str | None, Query(description="a unit id (or an unresolved unit's name)")] = None,
+    kind: Annotated[list[Kind] | None, Query(description="repeat for several")] = None,
+    severity: Annotated[list[Severity] | None, Query(description="repeat for several")] = None,
+    as_of: AsOf = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict:
+    """The open alerts, most serious first: `{total, limit, offset, as_of, items}`; each item has its `kind`
+    (overdue, due_soon, lagging, silent), `severity` (info < warning < critical), `reason` in Chinese, the
+    `figures` behind it, and the measure, unit and region it concerns."""
+    today = as_of or today_in_china()
+    evaluator, assignments = await _evaluated(state, book, region_code)
+    if unit:
+        assignments = [a for a in assignments if a["unit"] == unit]
+    alerts = [a for a in evaluator.alerts(assignments, today)
+              if (not kind or a.kind in kind) and (not severity or a.severity in severity)]
+    alerts.sort(key=lambda a: (tuple(-x for x in badness(a)), a.measure_id, a.unit, a.kind, a.subject))
+    return {"total": len(alerts), "limit": limit, "offset": offset, "as_of": today.isoformat(),
+            "items": [a.to_json() for a in alerts[offset:offset + limit]]}
+
+
+@router.get("/units")
+async def flagged_units(state: State, book: Rules, region_code: RegionCode = None, as_of: AsOf = None) -> list[dict]:
+    """Each unit with an open alert, flagged with its worst, worst first."""
+    evaluator, assignments = await _evaluated(state, book, region_code)
+    alerts = evaluator.alerts(assignments, as_of or today_in_china())
+    counts = defaultdict(int)
+    for alert in alerts:
+        counts[alert.unit] += 1
+    flags = sorted(unit_flags(alerts).values(), key=badness, reverse=True)
+    return [{"unit": a.unit, "unit_name": a.unit_name, "region_code": a.region_code, "open_alerts": counts[a.unit],
+             "worst": a.to_json()} for a in flags]
+
+
+@router.get("/regions")
+async def flagged_regions(state: State, book: Rules, region_code: RegionCode = None, as_of: AsOf = None) -> list[dict]:
+    """Each region that has assigned units: how many (its descendants' included) have an open warning or critical
+    alert, and whether that share reaches the flagging threshold (`region_flag_share` in the rules)."""
+    evaluator, assignments = await _evaluated(state, book, region_code)
+    units_by_region: dict[str, set[str]] = defaultdict(set)
+    for assignment in assignments:
+        units_by_region[assignment["region_code"]].add(assignment["unit"])
+    alerts = evaluator.alerts(assignments, as_of or today_in_china())
+    return [flag.to_json() for flag in region_flags(alerts, units_by_region, book.region_flag_share)]
 
 
 @router.get("/overdue")
-async def list_overdue(
-    state: State,
-    region_code: Annotated[str | None, Query(pattern=r"^\d{6}(\d{3})?$")] = None,
-    as_of: date | None = None,
-) -> list[dict]:
-    """Assignments past a deadline and not completed, in a region and below, most overdue first."""
-    today = as_of or date.today()
-    measures = await state.measures()
+async def list_overdue(state: State, book: Rules, region_code: RegionCode = None, as_of: AsOf = None) -> list[dict]:
+    """Assignments past a deadline they have not met, in a region and below, most overdue first."""
+    today = as_of or today_in_china()
+    evaluator, assignments = await _evaluated(state, book, region_code)
     rows = []
-    for assignment in await state.assignments(region_code=region_code):
-        measure = measures.get(assignment["measure_id"])
-        late = measure and overdue(measure.get("deadlines", []), assignment["status"], today)
+    for assignment in assignments:
+        known = evaluator.schedule(assignment["measure_id"])
+        late = known and overdue(known[0], assignment, today, known[1])
         if late:
             rows.append({
-                **{k: assignment[k] for k in ("measure_id", "unit", "region_code", "status", "percent_complete")},
-                "title": measure["title"],
-                "deadline": late.deadline_text,
-                "due": late.due.isoformat(),
-                "days_overdue": late.days_overdue,
+                **{k: assignment[k] for k in ("measure_id", "unit", "unit_name", "region_code", "status",
+                                            "percent_complete")},
+                "title": known[0].title,
+                "deadline": late.figures["deadline"],
+                "due": late.figures["due"],
+                "days_overdue": late.figures["days_overdue"],
+                "severity": str(late.severity),
+                "reason": late.reason,
             })
     return sorted(rows, key=lambda row: -row["days_overdue"])

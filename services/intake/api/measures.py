@@ -1,14 +1,17 @@
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
 from services.intake.api.acceptance import Accepted, publish_or_problem
-from services.intake.api.dependencies import Publisher, TopicNames
+from services.intake.api.dependencies import IdempotencyKey, Publisher, TopicNames, event_id_for
 from shared.contracts import Measure, MeasureCreated
 
 router = APIRouter(prefix="/v1/measures", tags=["measures"])
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
-async def create_measure(measure: Measure, publisher: Publisher, topics: TopicNames) -> Accepted:
+async def create_measure(
+    measure: Measure, request: Request, publisher: Publisher, topics: TopicNames, idempotency_key: IdempotencyKey = None
+) -> Accepted:
     """Accept a measure of a plan and publish it as measure-created."""
-    event = MeasureCreated.wrap(measure, source=publisher.settings.event_source, subject=measure.measure_id)
+    event = MeasureCreated.wrap(measure, source=publisher.settings.event_source, subject=measure.measure_id,
+                                event_id=await event_id_for(request, idempotency_key, measure))
     return await publish_or_problem(publisher, topics.measure_created, event, key=measure.measure_id)

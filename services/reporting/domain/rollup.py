@@ -1,43 +1,197 @@
-"""Consolidated figures over a set of assignments. Averages are computed here, not in the database."""
+"""Consolidated figures over assignments: counts that add up, and the rates derived from them.
 
-from collections import Counter
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+Every figure is kept as a count (or a sum), so the figures of disjoint sets of assignments add up exactly;
+the rates are derived only when shown. What each count means, for the state the tracker holds and an
+as-of date (the date deadlines and the current reporting period are evaluated at):
+
+- assignments: (measure, unit) pairs; completed / in_progress / not_started / blocked: by current status
+  (an assignment nobody reported on is not started);
+- completed_on_time: completed on or before the due date (the nearest deadline); overdue: a deadline's
+  latest occurrence has passed unmet — the alerts service's meaning, restated in deadlines.py (a recurring
+  deadline makes a completed assignment overdue again once a new cycle's occurrence passes unmet);
+  due_or_completed: completed or overdue, the assignments the on-time rate is taken over;
+- percent_total: the sum of the percentages the units typed (average_percent_complete = percent_total /
+  assignments);
+- units: distinct (unit, region) pairs among the assignments — a unit belongs to one region, so units of
+  different regions never overlap and a region's units are the sum over its parts; units_reported: those
+  with a report made in the current period (periods.py); reporting_rate = units_reported / units;
+- targets_reported: quantitative targets (a measure's targets, for each of its assignments) for which the
+  unit reported a value; targets_met: those meeting the target (shared/targets.py); attainment_rate =
+  targets_met / targets_reported.
+"""
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, fields
+from datetime import date
+from typing import NamedTuple
+
+from services.reporting.domain.deadlines import Schedule, local_date
+from services.reporting.domain.periods import Period
+from services.reporting.domain.regions import child_of
+from shared.targets import attainment
+
+STATUSES = ("completed", "in_progress", "not_started", "blocked")
 
 
 @dataclass(frozen=True)
-class Figures:
-    assignments: int
-    completed: int
-    in_progress: int
-    not_started: int
-    blocked: int
-    average_percent_complete: float
+class Tally:
+    assignments: int = 0
+    completed: int = 0
+    completed_on_time: int = 0
+    in_progress: int = 0
+    not_started: int = 0
+    blocked: int = 0
+    overdue: int = 0
+    due_or_completed: int = 0
+    percent_total: float = 0.0
+    units: int = 0
+    units_reported: int = 0
+    targets_reported: int = 0
+    targets_met: int = 0
+
+    def __add__(self, other: "Tally") -> "Tally":
+        return Tally(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+
+    @property
+    def average_percent_complete(self) -> float:
+        return self.percent_total / self.assignments if self.assignments else 0.0
+
+    @property
+    def completion_rate(self) -> float | None:
+        return _share(self.completed, self.assignments)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Completed on time among the assignments that are done or past due (None: nothing due yet)."""
+        return _share(self.completed_on_time, self.due_or_completed)
+
+    @property
+    def reporting_rate(self) -> float | None:
+        return _share(self.units_reported, self.units)
+
+    @property
+    def attainment_rate(self) -> float | None:
+        return _share(self.targets_met, self.targets_reported)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """Counts, then rates as percentages to one decimal (None where the denominator is zero)."""
+        counts = asdict(self)
+        counts["percent_total"] = round(self.percent_total, 6)
+        return {**counts, "average_percent_complete": round(self.average_percent_complete, 1),
+                **{name: _percent(getattr(self, name)) for name in RATES}}
 
 
-def rollup(assignments: Iterable[dict]) -> Figures:
-    statuses: Counter[str] = Counter()
+RATES = ("completion_rate", "on_time_rate", "reporting_rate", "attainment_rate")
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _percent(rate: float | None) -> float | None:
+    return None if rate is None else round(100 * rate, 1)
+
+
+class Fact(NamedTuple):
+    """One assignment as the figures see it, evaluated at an as-of date."""
+    measure_id: str
+    unit: str
+    unit_name: str
+    role: str | None
+    region_code: str
+    status: str
+    percent: float
+    on_time: bool
+    overdue: bool
+    reported: bool
+    targets_reported: int
+    targets_met: int
+
+
+def evaluate(assignments: Iterable[dict], measures: Mapping[str, dict], as_of: date, period: Period) -> list[Fact]:
+    """Each assignment (shared/state.py's view) with what it counts for at `as_of`."""
+    schedules = {measure_id: Schedule.of(measure, as_of) for measure_id, measure in measures.items()}
+    unscheduled = Schedule(None, ())  # an assignment whose measure is gone: nothing is due
+    facts = []
+    for a in assignments:
+        measure_id, status, completed_at = a["measure_id"], a["status"], a.get("completed_at")
+        schedule = schedules.get(measure_id, unscheduled)
+        reported_at = a.get("reported_at")
+        reported = reported_at is not None and period.start <= local_date(reported_at) <= as_of
+        targets = (measures.get(measure_id) or {}).get("targets") or []
+        met = attainment(targets, a.get("indicator_values") or {}) if targets else ()
+        facts.append(Fact(
+            measure_id, a["unit"], a.get("unit_name") or a["unit"], a.get("role"), a["region_code"], status,
+            a.get("percent_complete") or 0, schedule.on_time(status, completed_at),
+            schedule.overdue(status, completed_at), reported,
+            sum(row["met"] is not None for row in met), sum(row["met"] is True for row in met)))
+    return facts
+
+
+def tally(facts: Iterable[Fact]) -> Tally:
+    statuses = dict.fromkeys(STATUSES, 0)
+    count = on_time = overdue = due_or_completed = targets_reported = targets_met = 0
     percent_total = 0.0
-    for assignment in assignments:
-        statuses[assignment["status"]] += 1
-        percent_total += assignment["percent_complete"]
-    count = sum(statuses.values())
-    return Figures(
-        assignments=count,
-        completed=statuses["completed"],
-        in_progress=statuses["in_progress"],
-        not_started=statuses["not_started"],
-        blocked=statuses["blocked"],
-        average_percent_complete=round(percent_total / count, 1) if count else 0.0,
-    )
+    units: set[tuple[str, str]] = set()
+    reported: set[tuple[str, str]] = set()
+    for fact in facts:
+        count += 1
+        statuses[fact.status] = statuses.get(fact.status, 0) + 1
+        on_time += fact.on_time
+        overdue += fact.overdue
+        due_or_completed += fact.overdue or fact.status == "completed"
+        percent_total += fact.percent
+        targets_reported += fact.targets_reported
+        targets_met += fact.targets_met
+        key = (fact.unit, fact.region_code)
+        units.add(key)
+        if fact.reported:
+            reported.add(key)
+    return Tally(count, statuses["completed"], on_time, statuses["in_progress"], statuses["not_started"],
+                 statuses["blocked"], overdue, due_or_completed, percent_total, len(units), len(reported),
+                 targets_reported, targets_met)
 
 
-def rollup_by(assignments: Iterable[dict], field: str) -> dict[str, Figures]:
-    """Figures per value of one field (per unit, per measure, …), in the field's order."""
-    groups: dict[str, list[dict]] = {}
-    for assignment in assignments:
-        groups.setdefault(assignment[field], []).append(assignment)
-    return {value: rollup(group) for value, group in sorted(groups.items())}
+def group(facts: Iterable[Fact], keys: Callable[[Fact], Iterable[str]]) -> dict[str, Tally]:
+    """Figures per key, in key order; a fact counts under each of its keys (none: left out)."""
+    groups: dict[str, list[Fact]] = {}
+    for fact in facts:
+        for key in keys(fact):
+            groups.setdefault(key, []).append(fact)
+    return {key: tally(members) for key, members in sorted(groups.items())}
+
+
+@dataclass(frozen=True)
+class RegionRollup:
+    region_code: str
+    total: Tally  # the region and everything below it
+    own: Tally  # the region's own units
+    children: dict[str, Tally]  # each child region, with everything below it
+
+
+def region_rollup(leaves: Mapping[str, Tally], region_code: str, child_codes: Iterable[str] = ()) -> RegionRollup:
+    """A region's figures: its own units' plus each child's. `child_codes` (from the registry) lists
+    children to show even when they have no assignments; children with assignments are always shown."""
+    own = Tally()
+    children = dict.fromkeys(child_codes, Tally())
+    for code, leaf in leaves.items():
+        if code == region_code:
+            own += leaf
+        elif (child := child_of(region_code, code)) is not None:
+            children[child] = children.get(child, Tally()) + leaf
+    total = sum(children.values(), own)
+    return RegionRollup(region_code, total, own, dict(sorted(children.items())))
+
+
+def lead_units_by_measure(facts: Iterable[Fact], measures: Mapping[str, dict]) -> dict[str, list[tuple[str, str]]]:
+    """(unit, name) of each measure's lead units: its lead assignments, or the names the plan gives when
+    none resolved. Pass every assignment, not one region's: a county's assignments are often led from the city."""
+    leads: dict[str, dict[str, str]] = {}
+    for fact in facts:
+        if fact.role == "lead":
+            leads.setdefault(fact.measure_id, {})[fact.unit] = fact.unit_name
+    result = {measure_id: sorted(units.items()) for measure_id, units in leads.items()}
+    for measure_id, measure in measures.items():
+        if measure_id not in result and measure.get("lead_units"):
+            result[measure_id] = [(name, name) for name in measure["lead_units"]]
+    return result

@@ -1,28 +1,72 @@
-"""Which (measure, unit) assignments a measure creates."""
+"""Which (measure, unit) assignments a measure creates, once its unit names are resolved.
+
+Names the registry resolves (市司法局, 各县(区)政府 → each county government) become assignments of
+registry units, in the unit's own region. A name it cannot resolve stays an assignment under the name as
+written, flagged unresolved, so nothing a plan asked for is dropped; an operator maps it later.
+"""
 
 from dataclasses import dataclass
 
-from shared.contracts import Measure
+from shared.contracts import Measure, Registry
 from shared.contracts.measures import Role
+from shared.resolution import Directory, normalize
 
 
 @dataclass(frozen=True)
 class Assignment:
     measure_id: str
-    unit: str
+    unit: str  # the registry's unit id, or the name as written when unresolved
+    unit_name: str
     role: Role
     region_code: str
+    resolved: bool
 
     @property
     def key(self) -> str:
         return f"{self.measure_id}|{self.unit}"
 
 
-def assignments_for(measure: Measure) -> list[Assignment]:
-    """One assignment per unit; a unit named both lead and responsible is a lead unit (it answers for it)."""
+class UnitLookup:
+    """The registry (if one was published) and the operators' mappings of names it cannot resolve."""
+
+    def __init__(self, registry: Registry | None = None, mappings: dict[str, list[str]] | None = None):
+        self.directory = Directory(registry) if registry else None
+        self.units = {unit.unit_id: (unit.name, region.code)
+                      for region in (registry.regions if registry else []) for unit in region.units}
+        self.mappings = {normalize(name): unit_ids for name, unit_ids in (mappings or {}).items()}
+
+    def resolve(self, name: str, region_code: str) -> list[str]:
+        mapped = self.mappings.get(normalize(name))
+        if mapped:
+            return [unit_id for unit_id in mapped if unit_id in self.units]
+        return self.directory.resolve(name, region_code) if self.directory else []
+
+    def reporting_unit(self, unit: str, region_code: str) -> str:
+        """A report's unit as the registry's id when it names exactly one unit (id, name or alias)."""
+        if unit in self.units:
+            return unit
+        unit_ids = self.resolve(unit, region_code)
+        return unit_ids[0] if len(unit_ids) == 1 else unit
+
+    def name_and_region(self, unit: str, fallback_region: str) -> tuple[str, str]:
+        return self.units.get(unit, (unit, fallback_region))
+
+
+def assignments_for(measure: Measure, lookup: UnitLookup | None = None) -> tuple[list[Assignment], list[str]]:
+    """One assignment per unit, and the names left unresolved. A unit named both lead and responsible
+    is a lead unit (it answers for the measure)."""
+    lookup = lookup or UnitLookup()
     roles: dict[str, Role] = {}
-    for unit in measure.lead_units:
-        roles.setdefault(unit, "lead")
-    for unit in measure.responsible_units:
-        roles.setdefault(unit, "responsible")
-    return [Assignment(measure.measure_id, unit, role, measure.region_code) for unit, role in roles.items()]
+    unresolved: list[str] = []
+    for role, names in (("lead", measure.lead_units), ("responsible", measure.responsible_units)):
+        for name in names:
+            unit_ids = lookup.resolve(name, measure.region_code)
+            if not unit_ids and name not in unresolved:
+                unresolved.append(name)
+            for unit in unit_ids or [name]:
+                roles.setdefault(unit, role)
+    assignments = []
+    for unit, role in roles.items():
+        name, region_code = lookup.name_and_region(unit, measure.region_code)
+        assignments.append(Assignment(measure.measure_id, unit, name, role, region_code, unit in lookup.units))
+    return assignments, unresolved

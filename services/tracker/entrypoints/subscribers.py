@@ -10,7 +10,7 @@ from services.tracker import handlers
 from services.tracker.settings import TrackerSettings
 from services.tracker.storage.repository import TrackerRepository
 from shared.consuming import Consumer, RetryPolicy
-from shared.contracts import MeasureCreated, ProgressReported, Topics
+from shared.contracts import MeasureCreated, ProgressReported, RegistryPublished, Topics
 
 
 def register_subscribers(broker: KafkaBroker, repository: TrackerRepository, settings: TrackerSettings) -> None:
@@ -29,6 +29,10 @@ def register_subscribers(broker: KafkaBroker, repository: TrackerRepository, set
         group_id=settings.consumer_group, ack_policy=AckPolicy.NACK_ON_ERROR, auto_offset_reset="earliest",
         batch=True, max_records=settings.batch_size, batch_timeout_ms=200,
     )
+
+    @broker.subscriber(topics.registry_published, **options)
+    async def on_registry_published(message: KafkaMessage) -> None:
+        await consumer.consume(message, RegistryPublished, partial(handlers.record_registry, repository))
 
     @broker.subscriber(topics.measure_created, **options)
     async def on_measure_created(message: KafkaMessage) -> None:

@@ -44,10 +44,10 @@ def plain_upsert(key: str, fields: dict) -> dict:
 async def write_ignoring_duplicates(collection: AsyncCollection, command: str, items: list[dict]) -> None:
     """Unordered insert/update commands; a duplicate key means 'already there' or 'a newer one is there'.
 
-    Raw commands rather than bulk_write: FerretDB leaves the counts out of a reply that carries write
-    errors, and PyMongo's bulk_write fails reading them. FerretDB also stops an unordered write at its
-    first error, so whatever follows the last error is sent again; on MongoDB, which went on, the resend
-    is harmless because every write here is idempotent.
+    Raw commands rather than bulk_write, so the reply's write errors are read as the server sent them
+    whatever counts it omits (FerretDB 1.x omits them, and PyMongo's bulk_write then fails). A server that
+    stops an unordered write at its first error (FerretDB 1.x again) gets whatever followed the last error
+    sent again; on MongoDB, which went on, the resend is harmless because every write here is idempotent.
     """
     field = {"insert": "documents", "update": "updates"}[command]
     remaining = items

@@ -1,0 +1,134 @@
+"""The dates alert rules count with: month arithmetic, recurring deadlines, reporting periods.
+
+Days are China's days (UTC+8): a report sent at 2026-04-10T17:00Z was sent on 11 April in Beijing.
+"""
+
+import calendar
+from datetime import UTC, date, datetime, timedelta, timezone
+from functools import lru_cache
+
+CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
+# A recurring deadline's step, and a reporting cadence's period, in months.
+MONTHS = {"yearly": 12, "half-yearly": 6, "quarterly": 3, "monthly": 1}
+
+
+def local_date(value: date | datetime | str | None) -> date | None:
+    """A stored date or time as China's calendar day (a naive time is read as UTC)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(CHINA).date()
+    return value
+
+
+def today_in_china() -> date:
+    return datetime.now(CHINA).date()
+
+
+@lru_cache(maxsize=4096)
+def month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _month_number(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+@lru_cache(maxsize=65536)  # pure, and called for every assignment of a sweep
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (or earlier). A month's last day stays its month's last day, so
+    29 February is 28 February in a common year and 31 March plus a quarter is 30 June; a day a shorter
+    month lacks falls back to that month's end (31 January plus a month is 28 or 29 February)."""
+    year, month = divmod(_month_number(day) + months, 12)
+    end = month_end(year, month + 1)
+    if day == month_end(day.year, day.month):
+        return end
+    return end.replace(day=min(day.day, end.day))
+
+
+class Recurring:
+    """The occurrences of a recurring deadline: from its first date on, one per step (每年3月1日前:
+    1 March every year). Without a date (每季度, 每年) they are the ends of the calendar periods
+    (31 March, 30 June …; 31 December), from `not_before` on when known."""
+
+    def __init__(self, first: date | None, recurrence: str, not_before: date | None = None):
+        self.step = MONTHS[recurrence]
+        self.anchor = first or month_end(2000, 12)  # any period end: the others follow by steps
+        self.lowest = 0 if first else None
+        if first is None and not_before is not None:
+            self.lowest = self._index_on_or_after(not_before)
+
+    def occurrence(self, index: int) -> date:
+        return add_months(self.anchor, index * self.step)
+
+    def _index_on_or_after(self, day: date) -> int:
+        index = (_month_number(day) - _month_number(self.anchor)) // self.step - 1
+        while self.occurrence(index) < day:
+            index += 1
+        return index
+
+    def _allowed(self, index: int) -> bool:
+        return self.lowest is None or index >= self.lowest
+
+    def last_before(self, day: date) -> tuple[int, date] | None:
+        """The latest occurrence strictly before `day`."""
+        index = self._index_on_or_after(day) - 1
+        return (index, self.occurrence(index)) if self._allowed(index) else None
+
+    def next_on_or_after(self, day: date) -> tuple[int, date]:
+        index = self._index_on_or_after(day)
+        if not self._allowed(index):
+            index = self.lowest
+        return index, self.occurrence(index)
+
+
+# Reporting periods (monthly or quarterly), numbered continuously: index = months since year 0 // length.
+
+def period_index(day: date, months: int) -> int:
+    return _month_number(day) // months
+
+
+@lru_cache(maxsize=4096)
+def period_end(index: int, months: int) -> date:
+    year, month = divmod(index * months + months - 1, 12)
+    return month_end(year, month + 1)
+
+
+def period_label(index: int, months: int) -> str:
+    """As reports name periods: 2026-Q1, 2026-03."""
+    year, month = divmod(index * months, 12)
+    return f"{year}-Q{month // 3 + 1}" if months == 3 else f"{year}-{month + 1:02d}"
+
+
+def period_name(index: int, months: int) -> str:
+    """In Chinese: 2026年第1季度, 2026年3月."""
+    year, month = divmod(index * months, 12)
+    return f"{year}年第{month // 3 + 1}季度" if months == 3 else f"{year}年{month + 1}月"
+
+
+@lru_cache(maxsize=4096)
+def label_end(label: str | None) -> date | None:
+    """The last day of a reported period: 2026 → 31 Dec, 2026-H1 → 30 Jun, 2026-Q3 → 30 Sep, 2026-10 → 31 Oct."""
+    if not label:
+        return None
+    try:
+        year, _, part = label.partition("-")
+        if not part:
+            return date(int(year), 12, 31)
+        if part[0] in "HQ":
+            months = 6 if part[0] == "H" else 3
+            return period_end(int(year) * 12 // months + int(part[1:]) - 1, months)
+        return month_end(int(year), int(part))
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=256)
+def due_period(today: date, months: int, grace_days: int) -> int:
+    """The latest period whose report was due by now: its end plus the grace window lies before today
+    (on the window's last day the report is not late yet)."""
+    last_closed_day = today - timedelta(days=grace_days + 1)
+    index = period_index(last_closed_day, months)
+    return index if period_end(index, months) == last_closed_day else index - 1

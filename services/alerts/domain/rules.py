@@ -1,0 +1,77 @@
+"""The thresholds of the alert rules, per plan: defaults, and each plan's overrides (rules.yaml)."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class AlertRules(BaseModel):
+    """The thresholds one plan's assignments are judged by. Every field has a sane default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # due soon: a deadline (occurrence) at most this many days ahead, the deadline's own day included.
+    due_soon_days: int = Field(14, ge=0)
+    # overdue: warning, then critical once more than this many days late.
+    overdue_critical_days: int = Field(30, ge=0)
+    # lagging: percent complete more than this many points below 序时进度 (exactly at it is not lagging) …
+    lagging_tolerance_points: float = Field(15, ge=0, le=100)
+    # … and critical when more than this many points below it.
+    lagging_critical_points: float = Field(40, ge=0, le=100)
+    # lagging on a quantitative target: how far below its trajectory a value may be, as a share of the target.
+    indicator_tolerance: float = Field(0, ge=0, le=1)
+    # Each indicator's value at the measure's start, where the trajectory starts (default: 0 for a rising target;
+    # a falling target, such as 败诉率 ≤ 5%, without a baseline is not judged before the deadline).
+    indicator_baselines: dict[str, float] = Field(default_factory=dict)
+    # silent: units report once per period; a period's report is late after its end plus the grace window.
+    reporting_cadence: Literal["monthly", "quarterly"] = "quarterly"
+    silent_grace_days: int = Field(10, ge=0)
+    # silent for this many periods in a row: critical.
+    silent_critical_periods: int = Field(2, ge=1)
+    # The deadline of measures that name no dated one-off deadline (typically the plan's last day, 2025-12-31):
+    # it makes them due, overdue and lagging like the others. None: such measures are only judged as silent.
+    plan_deadline: date | None = None
+
+
+class RulesError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class RulesBook:
+    """The defaults, each plan's rules (the defaults with the plan's overrides), and the share of a region's
+    units with open alerts at which the region is flagged."""
+
+    defaults: AlertRules = field(default_factory=AlertRules)
+    plans: Mapping[str, AlertRules] = field(default_factory=dict)
+    region_flag_share: float = 0.3
+
+    def for_plan(self, plan_id: str | None) -> AlertRules:
+        return self.plans.get(plan_id or "", self.defaults)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping | None) -> "RulesBook":
+        """From the settings file's content: `defaults`, `plans: {plan_id: overrides}`, `region_flag_share`.
+        Unknown keys and bad values are refused, naming where they are."""
+        data = dict(data or {})
+        unknown = set(data) - {"defaults", "plans", "region_flag_share"}
+        if unknown:
+            raise RulesError(f"unknown keys: {', '.join(sorted(unknown))}")
+        defaults_given = data.get("defaults") or {}
+        try:
+            defaults = AlertRules.model_validate(defaults_given)
+        except ValidationError as error:
+            raise RulesError(f"defaults: {error}") from error
+        plans = {}
+        for plan_id, overrides in (data.get("plans") or {}).items():
+            try:
+                plans[str(plan_id)] = AlertRules.model_validate({**defaults_given, **(overrides or {})})
+            except ValidationError as error:
+                raise RulesError(f"plans.{plan_id}: {error}") from error
+        share = data.get("region_flag_share", 0.3)
+        if not isinstance(share, int | float) or not 0 <= share <= 1:
+            raise RulesError(f"region_flag_share: a share between 0 and 1, not {share!r}")
+        return cls(defaults, plans, float(share))

@@ -1,0 +1,176 @@
+"""The reports themselves, built from one snapshot of the tracker's state. Pure: storage.py loads it.
+
+A snapshot holds the assignments (shared/state.py's view), the measures and the registry's regions. The
+per-assignment evaluation for an (as-of date, cadence) is kept on the snapshot, with the figures per exact
+region code, so a region's rollup at any level only adds up a few hundred leaves.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+from services.reporting.domain.periods import Cadence, Period, period_of
+from services.reporting.domain.ranking import rank
+from services.reporting.domain.rollup import (
+    Fact,
+    Tally,
+    evaluate,
+    group,
+    lead_units_by_measure,
+    region_rollup,
+    tally,
+)
+from shared.regions import within
+
+EVALUATIONS_KEPT = 8  # (as-of, cadence) pairs kept per snapshot
+ANSWERS_KEPT = 256  # breakdowns and rankings kept per snapshot (each is a pass over the region's assignments)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    as_of: date
+    period: Period
+    facts_by_code: dict[str, list[Fact]]
+    leaves: dict[str, Tally]
+    leads: dict[str, list[tuple[str, str]]]
+
+    def facts_within(self, region_code: str) -> list[Fact]:
+        return [fact for code, facts in self.facts_by_code.items() if within(code, region_code) for fact in facts]
+
+
+@dataclass
+class Snapshot:
+    assignments: list[dict]
+    measures: dict[str, dict]
+    regions: dict[str, dict]  # code -> {code, name, level, parent_code, ...} from the registry
+    read_at: str = ""  # ISO time the state was read
+    _evaluations: dict[tuple[date, str], Evaluation] = field(default_factory=dict, repr=False)
+    _answers: dict[tuple, dict] = field(default_factory=dict, repr=False)
+
+    def _kept(self, key: tuple, build) -> dict:
+        """An answer computed once per snapshot (the snapshot never changes; a new one starts afresh)."""
+        if key not in self._answers:
+            if len(self._answers) >= ANSWERS_KEPT:
+                self._answers.pop(next(iter(self._answers)))
+            self._answers[key] = build()
+        return self._answers[key]
+
+    def evaluation(self, as_of: date, cadence: Cadence = "quarter") -> Evaluation:
+        key = (as_of, cadence)
+        if key not in self._evaluations:
+            if len(self._evaluations) >= EVALUATIONS_KEPT:
+                self._evaluations.pop(next(iter(self._evaluations)))
+            period = period_of(as_of, cadence)
+            facts = evaluate(self.assignments, self.measures, as_of, period)
+            facts_by_code: dict[str, list[Fact]] = {}
+            for fact in facts:
+                facts_by_code.setdefault(fact.region_code, []).append(fact)
+            self._evaluations[key] = Evaluation(
+                as_of, period, facts_by_code, {code: tally(group) for code, group in facts_by_code.items()},
+                lead_units_by_measure(facts, self.measures))
+        return self._evaluations[key]
+
+    @cached_property
+    def children(self) -> dict[str, list[str]]:
+        """Child region codes per region, as the registry lists them."""
+        children: dict[str, list[str]] = {}
+        for region in self.regions.values():
+            if region.get("parent_code"):
+                children.setdefault(region["parent_code"], []).append(region["code"])
+        return children
+
+    def region_label(self, code: str) -> dict:
+        region = self.regions.get(code) or {}
+        return {"region_code": code, "name": region.get("name"), "level": region.get("level") or _level(code)}
+
+    # --- the reports -----------------------------------------------------------------------------------
+    def region_report(self, region_code: str, as_of: date, cadence: Cadence = "quarter") -> dict:
+        """The region's figures, its own units', and each child region's (which add up to the region's)."""
+        evaluation = self.evaluation(as_of, cadence)
+        rollup = region_rollup(evaluation.leaves, region_code, self.children.get(region_code, []))
+        return {**self.region_label(region_code), **self._context(evaluation), **rollup.total.as_dict(),
+                "own_units": rollup.own.as_dict(),
+                "children": [{**self.region_label(code), **figures.as_dict()}
+                             for code, figures in rollup.children.items()]}
+
+    def grouped_report(self, region_code: str, as_of: date, cadence: Cadence, by: str) -> dict:
+        """Figures per unit, measure, chapter or lead unit, over the region's assignments and below."""
+        return self._kept(("grouped", region_code, as_of, cadence, by),
+                          lambda: self._grouped_report(region_code, as_of, cadence, by))
+
+    def _grouped_report(self, region_code: str, as_of: date, cadence: Cadence, by: str) -> dict:
+        evaluation = self.evaluation(as_of, cadence)
+        facts = evaluation.facts_within(region_code)
+        rows = getattr(self, f"_by_{by}")(facts, evaluation)
+        return {**self.region_label(region_code), **self._context(evaluation), "rows": rows}
+
+    def ranking(self, region_code: str, as_of: date, cadence: Cadence, of: str) -> dict:
+        """Child regions ("regions") or units ("units", the region's and below) by composite score."""
+        return self._kept(("ranking", region_code, as_of, cadence, of),
+                          lambda: self._ranking(region_code, as_of, cadence, of))
+
+    def _ranking(self, region_code: str, as_of: date, cadence: Cadence, of: str) -> dict:
+        evaluation = self.evaluation(as_of, cadence)
+        if of == "regions":
+            entries = region_rollup(evaluation.leaves, region_code, self.children.get(region_code, [])).children
+            labels = {code: self.region_label(code) for code in entries}
+        else:
+            facts = evaluation.facts_within(region_code)
+            entries = group(facts, lambda fact: (fact.unit,))
+            labels = _unit_labels(facts)
+        return {**self.region_label(region_code), **self._context(evaluation), "of": of,
+                "rows": [{**labels[r.key], **r.as_dict()} for r in rank(entries)]}
+
+    def _by_units(self, facts: list[Fact], evaluation: Evaluation) -> list[dict]:
+        labels = _unit_labels(facts)
+        return [{**labels[unit], **figures.as_dict()}
+                for unit, figures in group(facts, lambda fact: (fact.unit,)).items()]
+
+    def _by_measures(self, facts: list[Fact], evaluation: Evaluation) -> list[dict]:
+        rows = []
+        for measure_id, figures in group(facts, lambda fact: (fact.measure_id,)).items():
+            measure = self.measures.get(measure_id) or {}
+            rows.append({"measure_id": measure_id, "number": measure.get("number"), "title": measure.get("title"),
+                         "chapter": measure.get("chapter"), **figures.as_dict()})
+        return sorted(rows, key=lambda row: (row["number"] is None, row["number"] or 0, row["measure_id"]))
+
+    def _by_chapters(self, facts: list[Fact], evaluation: Evaluation) -> list[dict]:
+        chapter = {measure_id: measure.get("chapter") or "" for measure_id, measure in self.measures.items()}
+        keys = lambda fact: (chapter.get(fact.measure_id, ""),)  # noqa: E731
+        counts = _measure_counts(facts, keys)
+        return [{"chapter": name, "measures": counts[name], **figures.as_dict()}
+                for name, figures in group(facts, keys).items()]
+
+    def _by_lead_units(self, facts: list[Fact], evaluation: Evaluation) -> list[dict]:
+        """A measure's assignments count under each of its lead units (so rows may overlap)."""
+        leads = evaluation.leads
+        names = {unit: name for units in leads.values() for unit, name in units}
+        keys = lambda fact: [unit for unit, _ in leads.get(fact.measure_id, [])]  # noqa: E731
+        counts = _measure_counts(facts, keys)
+        return [{"unit": unit, "unit_name": names[unit], "measures": counts[unit], **figures.as_dict()}
+                for unit, figures in group(facts, keys).items()]
+
+    @staticmethod
+    def _context(evaluation: Evaluation) -> dict:
+        return {"as_of": evaluation.as_of.isoformat(), "period": evaluation.period.as_dict()}
+
+
+def _measure_counts(facts: Iterable[Fact], keys) -> dict[str, int]:
+    measures: dict[str, set[str]] = {}
+    for fact in facts:
+        for key in keys(fact):
+            measures.setdefault(key, set()).add(fact.measure_id)
+    return {key: len(ids) for key, ids in measures.items()}
+
+
+def _unit_labels(facts: Iterable[Fact]) -> dict[str, dict]:
+    return {fact.unit: {"unit": fact.unit, "unit_name": fact.unit_name, "region_code": fact.region_code}
+            for fact in facts}
+
+
+def _level(code: str) -> str:
+    if len(code) == 9:
+        return "township"
+    return "city" if code.endswith("00") else "county"
+

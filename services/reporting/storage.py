@@ -1,0 +1,102 @@
+"""Reading the tracker's state for reports, and keeping it in memory between requests.
+
+One read fetches the assignments and their current progress with a projection (only the fields the
+figures use), the measures and the registry, and joins them as shared/state.py does. A city-wide read is
+far slower than the arithmetic over it (bench/reporting_rollup.py), so the result is kept as a snapshot:
+
+- `max_age_seconds > 0`: a snapshot older than that is read again in the background while requests go on
+  being answered from the one in hand (stale-while-revalidate); only the very first request waits. Figures
+  are therefore at most max_age plus one read behind the tracker.
+- `max_age_seconds == 0`: every request reads the state afresh (tests, and small deployments).
+
+A refreshed snapshot is evaluated for today (China's day) and the default cadence, in a worker thread,
+before it replaces the old one, so the requests after a refresh do not pay the evaluation either.
+Breakdowns and rankings are kept per snapshot once computed (domain/snapshot.py).
+"""
+
+import asyncio
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import structlog
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.reporting.domain.deadlines import CHINA
+from services.reporting.domain.snapshot import Snapshot
+from shared.state import assignment_view
+
+log = structlog.get_logger()
+
+ASSIGNMENT_FIELDS = {"measure_id": 1, "unit": 1, "unit_name": 1, "role": 1, "region_code": 1}
+PROGRESS_FIELDS = {"measure_id": 1, "unit": 1, "region_code": 1, "status": 1, "percent_complete": 1,
+                   "period": 1, "reported_at": 1, "completed_at": 1, "indicator_values": 1}
+MEASURE_FIELDS = {"number": 1, "title": 1, "chapter": 1, "plan_id": 1, "region_code": 1, "lead_units": 1,
+                  "deadlines": 1, "targets": 1, "start_date": 1}
+BATCH = 10_000
+
+
+async def read_snapshot(database: AsyncDatabase) -> Snapshot:
+    read_at = datetime.now(UTC).isoformat()
+    progress, assignments, measures, registry = await asyncio.gather(
+        _all(database["assignment_progress"], PROGRESS_FIELDS),
+        _all(database["assignments"], ASSIGNMENT_FIELDS),
+        _all(database["measures"], MEASURE_FIELDS),
+        database["registry"].find_one({"_id": "current"}),
+    )
+    by_key = {p["_id"]: p for p in progress}
+    views = [assignment_view(a, by_key.pop(a["_id"], None)) for a in assignments]
+    # Units that reported without being named in the measure (a collective unit's member) still count.
+    views += [assignment_view(None, p) for p in by_key.values()]
+    regions = {r["code"]: r for r in ((registry or {}).get("registry") or {}).get("regions", [])}
+    return Snapshot(views, {m["_id"]: m for m in measures}, regions, read_at)
+
+
+async def _all(collection, projection: dict) -> list[dict]:
+    return await collection.find({}, projection, batch_size=BATCH).to_list(None)
+
+
+class Snapshots:
+    """The snapshot requests are answered from (see the module's documentation)."""
+
+    def __init__(self, database: AsyncDatabase, max_age_seconds: float, clock: Callable[[], float] = time.monotonic,
+                 read: Callable = read_snapshot):
+        self.database = database
+        self.max_age_seconds = max_age_seconds
+        self.clock = clock
+        self.read = read
+        self.snapshot: Snapshot | None = None
+        self.taken_at = 0.0
+        self.first_read = asyncio.Lock()
+        self.refreshing: asyncio.Task | None = None
+
+    async def current(self) -> Snapshot:
+        if self.max_age_seconds <= 0:
+            return await self.read(self.database)
+        if self.snapshot is None:
+            async with self.first_read:
+                if self.snapshot is None:
+                    await self._refresh()
+        elif self.clock() - self.taken_at > self.max_age_seconds and not self.refreshing:
+            self.refreshing = asyncio.create_task(self._refresh_in_background())
+        assert self.snapshot is not None
+        return self.snapshot
+
+    async def _refresh(self) -> None:
+        started = self.clock()
+        snapshot = await self.read(self.database)
+        await asyncio.to_thread(snapshot.evaluation, datetime.now(CHINA).date())
+        self.snapshot, self.taken_at = snapshot, started
+
+    async def _refresh_in_background(self) -> None:
+        try:
+            await self._refresh()
+        except Exception:  # the snapshot in hand keeps serving; the next request tries again
+            log.exception("reports_snapshot_read_failed")
+        finally:
+            self.refreshing = None
+
+    async def close(self) -> None:
+        if self.refreshing:
+            self.refreshing.cancel()
+            await asyncio.gather(self.refreshing, return_exceptions=True)

@@ -1,0 +1,47 @@
+"""The registry as the tracker holds it: regions with their units, names left unresolved, and mappings."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Path
+
+from services.tracker.entrypoints.api import Repository
+from shared.problems import Problem
+
+router = APIRouter(prefix="/v1", tags=["registry"])
+
+
+@router.get("/regions/{region_code}")
+async def read_region(region_code: Annotated[str, Path(pattern=r"^\d{6}(\d{3})?$")], repository: Repository) -> dict:
+    """A region with its units and its child regions, from the latest published registry."""
+    directory = (await repository.unit_lookup()).directory
+    if directory is None or region_code not in directory.regions:
+        raise Problem(404, "Region not found", f"No region {region_code!r} in the registry.", slug="not-found")
+    region = directory.regions[region_code]
+    return {
+        **region.model_dump(mode="json"),
+        "children": [{"code": c.code, "name": c.name, "level": c.level, "synthetic": c.synthetic}
+                     for c in directory.children[region_code]],
+    }
+
+
+@router.get("/unresolved-units")
+async def list_unresolved(repository: Repository) -> list[dict]:
+    """Unit names in measures that the registry does not resolve, with the measures naming them."""
+    names: dict[str, list[str]] = {}
+    async for measure in repository.measures.find({"unresolved_units.0": {"$exists": True}}):
+        for name in measure["unresolved_units"]:
+            names.setdefault(name, []).append(measure["_id"])
+    return [{"name": name, "measures": measures} for name, measures in sorted(names.items())]
+
+
+@router.put("/unit-mappings/{name}")
+async def map_unit(
+    name: str, repository: Repository,
+    unit_ids: Annotated[list[str], Body(embed=True, min_length=1, description="registry unit ids")],
+) -> dict:
+    """Map a name the registry cannot resolve to registry units; its measures are assigned again."""
+    lookup = await repository.unit_lookup()
+    unknown = [unit_id for unit_id in unit_ids if unit_id not in lookup.units]
+    if unknown:
+        raise Problem(422, "Unknown units", f"Not in the registry: {', '.join(unknown)}", slug="unknown-units")
+    return {"name": name, "unit_ids": unit_ids, "measures": await repository.map_unit(name, unit_ids)}

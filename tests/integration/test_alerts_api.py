@@ -1,0 +1,145 @@
+"""The alerts API against the real database: the tracker's state written by the tracker's own repository
+(registry, measures, reports: units by registry id, as the tracker's handler maps them), the alerts computed
+on the day asked for."""
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from services.alerts.main import create_app
+from services.alerts.settings import AlertsSettings
+from services.tracker.storage.repository import TrackerRepository
+from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressReported, Registry, RegistryPublished
+from tests.support.apps import running
+
+REGISTRY = Registry.model_validate({"regions": [
+    {"code": "361000", "name": "抚州市", "level": "city",
+     "units": [{"unit_id": "361000.justice", "name": "市司法局", "kind": "department"}]},
+    {"code": "361002", "name": "临川区", "level": "county", "parent_code": "361000",
+     "units": [{"unit_id": "361002.government", "name": "临川区政府", "kind": "government"}]},
+    {"code": "361002901", "name": "临川演示镇", "level": "township", "parent_code": "361002", "synthetic": True,
+     "units": [{"unit_id": "361002901.government", "name": "临川演示镇政府", "kind": "government"}]},
+    {"code": "361003", "name": "东乡区", "level": "county", "parent_code": "361000",
+     "units": [{"unit_id": "361003.government", "name": "东乡区政府", "kind": "government"}]},
+]})
+COURT = Measure(
+    measure_id="p-1", plan_id="p", region_code="361000", number=1, title="加强行政应诉工作",
+    lead_units=["市司法局"], responsible_units=["临川区政府", "临川演示镇政府"], start_date=date(2026, 1, 1),
+    deadlines=[{"text": "2026年6月底前", "date": "2026-06-30"}],
+    targets=[{"text": "出庭应诉率达95%以上", "indicator": "出庭应诉率", "comparator": ">=", "value": 95.0,
+              "unit": "%"}],
+)
+YEARLY = Measure(
+    measure_id="p-2", plan_id="p", region_code="361000", number=2, title="报告法治政府建设情况",
+    lead_units=["东乡区政府"], start_date=date(2025, 1, 1),
+    deadlines=[{"text": "每年3月1日前", "date": "2025-03-01", "recurrence": "yearly"}],
+)
+
+
+def report(measure: Measure, unit: str, region_code: str, period: str, percent: float, status: str,
+           at: datetime, **indicator_values: float) -> ProgressReported:
+    return ProgressReported.wrap(ProgressReport(
+        measure_id=measure.measure_id, unit=unit, region_code=region_code, period=period, percent_complete=percent,
+        status=status, reported_at=at, indicator_values=indicator_values), source="/test")
+
+
+@pytest.fixture
+async def tracker_state(settings_values):
+    client = AsyncMongoClient(settings_values["mongodb_url"], tz_aware=True)
+    database = client[settings_values["mongodb_database"]]
+    repository = TrackerRepository(database)
+    await repository.save_registry([RegistryPublished.wrap(REGISTRY, source="/test")])
+    await repository.save_measures([MeasureCreated.wrap(m, source="/test") for m in (COURT, YEARLY)])
+    await repository.save_progress([
+        report(COURT, "361000.justice", "361000", "2026-Q2", 100, "completed", datetime(2026, 6, 20, 2, tzinfo=UTC)),
+        report(COURT, "361002.government", "361002", "2026-Q2", 20, "in_progress", datetime(2026, 7, 2, 2, tzinfo=UTC),
+               出庭应诉率=50.0),
+        report(YEARLY, "361003.government", "361003", "2026", 100, "completed", datetime(2026, 2, 20, 2, tzinfo=UTC)),
+    ])
+    yield database
+    await client.drop_database(settings_values["mongodb_database"])
+    await client.close()
+
+
+@pytest.fixture
+async def alerts(settings_values, tracker_state):
+    async with running(create_app(AlertsSettings(**settings_values))) as client:
+        yield client
+
+
+async def get(client, path="/v1/alerts", **params) -> dict | list:
+    response = await client.get(path, params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_the_open_alerts_of_a_day_most_serious_first(alerts):
+    # 15 July 2026: the 30 June deadline has passed; the township never reported for Q1 or Q2 (due 10 July).
+    page = await get(alerts, as_of="2026-07-15")
+    assert page["total"] == 3 and page["as_of"] == "2026-07-15"
+    assert [(a["kind"], a["severity"], a["unit"]) for a in page["items"]] == [
+        ("silent", "critical", "361002901.government"),
+        ("overdue", "warning", "361002.government"),
+        ("overdue", "warning", "361002901.government"),
+    ]
+    silent = page["items"][0]
+    assert (silent["unit_name"], silent["region_code"], silent["measure_id"], silent["plan_id"]) == (
+        "临川演示镇政府", "361002901", "p-1", "p")
+    assert silent["figures"]["missed_periods"] == 2
+    assert page["items"][1]["reason"] == "已超过期限“2026年6月底前”(2026-06-30) 15 天，当前进度 20%"
+
+
+async def test_filters_by_region_and_its_descendants_unit_kind_and_severity(alerts):
+    day = {"as_of": "2026-07-15"}
+    assert (await get(alerts, region_code="361002", **day))["total"] == 3  # the county and its township
+    assert (await get(alerts, region_code="361002901", **day))["total"] == 2
+    assert (await get(alerts, region_code="361003", **day))["total"] == 0  # met this year's yearly deadline
+    assert [a["kind"] for a in (await get(alerts, unit="361002.government", **day))["items"]] == ["overdue"]
+    assert (await get(alerts, kind="silent", **day))["total"] == 1
+    assert (await get(alerts, severity="warning", **day))["total"] == 2
+    response = await alerts.get("/v1/alerts", params=[("kind", "silent"), ("kind", "overdue"), ("as_of", "2026-07-15")])
+    assert response.json()["total"] == 3
+    assert (await alerts.get("/v1/alerts", params={"kind": "late"})).status_code == 422
+
+
+async def test_pages_keep_the_total(alerts):
+    everything = (await get(alerts, as_of="2026-07-15"))["items"]
+    page = await get(alerts, as_of="2026-07-15", limit=1, offset=1)
+    assert (page["total"], page["limit"], page["offset"], page["items"]) == (3, 1, 1, everything[1:2])
+    assert (await get(alerts, as_of="2026-07-15", offset=5))["items"] == []
+
+
+async def test_before_the_deadline_units_are_reminded_and_laggards_found(alerts):
+    # 20 June: 10 days before the deadline, 170 of 180 days gone: 序时进度 94.4%.
+    page = await get(alerts, as_of="2026-06-20", unit="361002.government")
+    assert sorted((a["kind"], a["subject"], a["severity"]) for a in page["items"]) == [
+        ("due_soon", "", "info"), ("lagging", "indicator:出庭应诉率", "warning"), ("lagging", "progress", "critical")]
+
+
+async def test_units_and_regions_flagged(alerts):
+    units = await get(alerts, "/v1/alerts/units", as_of="2026-07-15")
+    assert [(u["unit"], u["open_alerts"], u["worst"]["kind"]) for u in units] == [
+        ("361002901.government", 2, "silent"), ("361002.government", 1, "overdue")]
+    regions = {r["region_code"]: r for r in await get(alerts, "/v1/alerts/regions", as_of="2026-07-15")}
+    assert {code: (r["units"], r["units_alerted"], r["flagged"]) for code, r in regions.items()} == {
+        "361000": (4, 2, True), "361002": (2, 2, True), "361002901": (1, 1, True), "361003": (1, 0, False)}
+
+
+async def test_the_overdue_list_still_answers_as_before(alerts):
+    rows = await get(alerts, "/v1/alerts/overdue", region_code="361000", as_of="2026-07-15")
+    assert [(r["unit"], r["unit_name"], r["due"], r["days_overdue"], r["title"]) for r in rows] == [
+        ("361002.government", "临川区政府", "2026-06-30", 15, "加强行政应诉工作"),
+        ("361002901.government", "临川演示镇政府", "2026-06-30", 15, "加强行政应诉工作")]
+
+
+async def test_a_plans_own_rules_apply(settings_values, tracker_state, tmp_path: Path):
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("plans:\n  p:\n    silent_grace_days: 20\n    overdue_critical_days: 10\n", encoding="utf-8")
+    async with running(create_app(AlertsSettings(**settings_values, alert_rules_file=rules))) as client:
+        page = await get(client, as_of="2026-07-15")
+    # Q2's report is not due before 20 July; 15 days overdue is critical past 10.
+    assert sorted((a["kind"], a["severity"], a["unit"]) for a in page["items"]) == [
+        ("overdue", "critical", "361002.government"), ("overdue", "critical", "361002901.government"),
+        ("silent", "warning", "361002901.government")]

@@ -1,0 +1,90 @@
+"""Dead letters listed and replayed against the real broker, with the tracker running in this process."""
+
+import asyncio
+
+from cli.main import main
+from shared.contracts import ProgressReported
+from shared.dead_letters import list_dead_letters, replay
+from shared.settings import ServiceSettings
+from tests.integration import test_tracker as tracker_tests
+from tests.integration.test_tracker import publish_measure, publish_reports, report
+from tests.support.kafka import headers, read_topic
+from tests.support.waiting import eventually
+
+# The tracker test's fixtures: the tracker app in this process, a publisher, the database, the topics.
+tracker, publisher, database, topics = (tracker_tests.tracker, tracker_tests.publisher, tracker_tests.database,
+                                        tracker_tests.topics)
+
+
+async def dead_letter_count(settings: ServiceSettings, count: int):
+    async def arrived():
+        letters = await list_dead_letters(settings)
+        return letters if len(letters) == count else None
+
+    arrived.__name__ = f"{count}_dead_letters"
+    return await eventually(arrived)
+
+
+def cli(*arguments: str, settings: ServiceSettings) -> asyncio.Future:
+    """The `duban` command in a thread (it runs its own event loop), against this test's topics."""
+    return asyncio.to_thread(main, [*arguments, "--bootstrap", settings.kafka_bootstrap_servers,
+                                    "--topic-prefix", settings.topic_prefix])
+
+
+async def test_dead_letters_are_listed_and_a_replay_goes_through_the_tracker_again_once(
+    tracker, publisher, topics, database, settings_values, capsys
+):
+    settings = ServiceSettings(**settings_values)
+    await publisher.publish(b'{"not": "a cloudevent"}', topics.progress_reported, key=b"x", headers={"origin": "test"})
+    orphan = ProgressReported.wrap(report(percent=60), source="/test")  # its measure is not created yet
+    await publish_reports(publisher, topics, [orphan])
+
+    letters = await dead_letter_count(settings, 2)
+    by_type = {letter["event_type"]: letter for letter in letters}
+    malformed, unknown = by_type[None], by_type["progress-reported"]
+    assert malformed["reason"].startswith("contract violation (ProgressReported)")
+    assert (malformed["event_id"], malformed["key"], malformed["replayed"]) == (None, "x", None)
+    assert unknown["reason"].startswith("failed after 5 attempts") and "no measure" in unknown["reason"]
+    assert (unknown["event_id"], unknown["source_topic"], unknown["key"], unknown["replayed"]) == (
+        orphan.id, topics.progress_reported, orphan.data.assignment_key, None)
+
+    await cli("dlq", "list", settings=settings)
+    listing = capsys.readouterr().out
+    assert f"{unknown['address']:>8}  {topics.progress_reported}" in listing and "(not a CloudEvent)" in listing
+    assert listing.rstrip().endswith("2 dead letters, 0 replayed")
+
+    dry = await replay(settings, [unknown["address"]], dry_run=True)
+    assert [letter.address for letter, _ in dry.replayed] == [unknown["address"]]
+    assert not any(letter["replayed"] for letter in await list_dead_letters(settings))
+
+    await publish_measure(publisher, topics)
+    await eventually(lambda: database["measures"].count_documents({}))
+    outcome = await replay(settings, [unknown["address"]])
+    assert [letter.address for letter, _ in outcome.replayed] == [unknown["address"]]
+
+    async def orphan_applied():
+        return await database["assignment_progress"].count_documents({"event_id": orphan.id})
+
+    await eventually(orphan_applied)
+    republished = [r for r in await read_topic(settings.kafka_bootstrap_servers, topics.progress_reported, 3)
+                   if "dlq-replayed-from" in headers(r)]
+    assert len(republished) == 1 and republished[0].key == orphan.data.assignment_key.encode()
+    assert headers(republished[0])["dlq-replayed-from"] == unknown["address"]
+    assert not [name for name in headers(republished[0]) if name.startswith("dlq-") and name != "dlq-replayed-from"]
+    assert headers(republished[0])["content-type"].startswith("application/cloudevents+json")
+
+    # --all: only the malformed one, which fails again as a new dead letter that --all then leaves alone.
+    await cli("dlq", "replay", "--all", settings=settings)
+    first = capsys.readouterr().out
+    assert first.rstrip().endswith("1 replayed, 1 skipped") and f"replayed {malformed['address']} to" in first
+    letters = await dead_letter_count(settings, 3)
+    again = next(letter for letter in letters if letter["replay_of"])
+    assert again["replay_of"] == malformed["address"] and again["reason"].startswith("contract violation")
+    await cli("dlq", "replay", "--all", settings=settings)
+    second = capsys.readouterr().out
+    assert second.rstrip().endswith("0 replayed, 3 skipped"), second
+    assert f"skipped {again['address']}: failed again after its replay from {malformed['address']}" in second
+
+    replayed = {letter["address"]: letter["replayed"] for letter in await list_dead_letters(settings)}
+    assert replayed[unknown["address"]]["topic"] == topics.progress_reported
+    assert replayed[malformed["address"]] and replayed[again["address"]] is None

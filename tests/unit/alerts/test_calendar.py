@@ -1,0 +1,49 @@
+from datetime import date
+
+import pytest
+
+from services.alerts.domain.calendar import add_months, due_period, label_end, local_date, period_label
+
+
+@pytest.mark.parametrize("day, months, expected", [
+    (date(2024, 2, 29), 12, date(2025, 2, 28)),   # 29 February in a common year: its month's end
+    (date(2024, 2, 29), 48, date(2028, 2, 29)),
+    (date(2026, 3, 31), 3, date(2026, 6, 30)),    # a month's end stays a month's end
+    (date(2026, 6, 30), 3, date(2026, 9, 30)),
+    (date(2026, 9, 30), 3, date(2026, 12, 31)),
+    (date(2026, 1, 30), 1, date(2026, 2, 28)),    # a day February lacks: its end
+    (date(2026, 3, 1), -12, date(2025, 3, 1)),
+    (date(2026, 12, 31), 1, date(2027, 1, 31)),
+])
+def test_adding_months(day, months, expected):
+    assert add_months(day, months) == expected
+
+
+@pytest.mark.parametrize("label, end", [
+    ("2026", date(2026, 12, 31)), ("2026-H1", date(2026, 6, 30)), ("2026-H2", date(2026, 12, 31)),
+    ("2026-Q1", date(2026, 3, 31)), ("2026-Q4", date(2026, 12, 31)), ("2024-02", date(2024, 2, 29)),
+    ("2026-10", date(2026, 10, 31)), (None, None), ("soon", None),
+])
+def test_the_end_of_a_reported_period(label, end):
+    assert label_end(label) == end
+
+
+@pytest.mark.parametrize("today, months, grace, expected", [
+    (date(2026, 4, 10), 3, 10, "2025-Q4"),  # the grace window's last day: the first quarter is not due yet
+    (date(2026, 4, 11), 3, 10, "2026-Q1"),
+    (date(2026, 3, 31), 3, 0, "2025-Q4"),
+    (date(2026, 4, 1), 3, 0, "2026-Q1"),
+    (date(2026, 1, 10), 3, 10, "2025-Q3"),
+    (date(2026, 1, 11), 3, 10, "2025-Q4"),  # across the year end
+    (date(2026, 3, 10), 1, 10, "2026-01"),  # February's window runs to 10 March…
+    (date(2024, 3, 11), 1, 10, "2024-02"),  # …and on 11 March February (29 days in 2024) is due
+])
+def test_the_period_whose_report_is_due(today, months, grace, expected):
+    assert period_label(due_period(today, months, grace), months) == expected
+
+
+def test_times_are_read_as_days_in_china():
+    assert local_date("2026-04-10T17:00:00+00:00") == date(2026, 4, 11)
+    assert local_date("2026-04-10T15:59:59+00:00") == date(2026, 4, 10)
+    assert local_date("2026-04-10") == date(2026, 4, 10)
+    assert local_date(None) is None

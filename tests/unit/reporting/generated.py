@@ -1,0 +1,109 @@
+"""A generated city for reporting tests and the benchmark: registry, measures, assignments, progress.
+
+Documents are shaped as the tracker stores them (collections `registry`, `measures`, `assignments`,
+`assignment_progress`), so the same data serves the pure tests (joined with shared/state.py's
+assignment_view), the integration test and bench/reporting_rollup.py (written to a real database).
+Counties use 抚州市's GB/T 2260 codes and its two development zones' own codes (361071, 361072); township
+codes and every township and department name are synthetic (demo data).
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from shared.state import assignment_view
+
+CITY = "361000"
+COUNTIES = ["361002", "361003", "361021", "361022", "361023", "361024", "361025", "361026", "361027", "361028",
+            "361030", "361071", "361072"]
+ZONES = ("361071", "361072")  # development zones: codes of our own
+CHAPTERS = ["一、依法全面履行政府职能", "二、健全依法行政制度体系", "三、健全行政决策制度体系",
+            "四、健全行政执法工作体系", "五、健全突发事件应对体系", "六、健全社会矛盾纠纷行政预防调处化解体系"]
+STATUSES = ["not_started", "in_progress", "in_progress", "completed", "completed", "blocked"]
+DEADLINES = ["2023-12-31", "2024-06-30", "2024-12-31", "2025-03-01", "2025-12-31", "2026-06-30", "2026-12-31"]
+
+
+@dataclass
+class GeneratedCity:
+    registry: dict  # shared/contracts/registry.py's Registry, as JSON
+    measures: list[dict]
+    assignments: list[dict]
+    progress: list[dict]
+
+    def views(self) -> list[dict]:
+        """The assignments joined with their progress, as shared/state.py's TrackerState returns them."""
+        progress = {p["_id"]: p for p in self.progress}
+        return [assignment_view(a, progress.get(a["_id"])) for a in self.assignments]
+
+    @property
+    def regions(self) -> dict[str, dict]:
+        return {region["code"]: region for region in self.registry["regions"]}
+
+
+def generate_city(*, townships: int = 200, measures: int = 90, assignments: int = 50_000,
+                  departments: tuple[int, int, int] = (40, 15, 2), seed: int = 6,
+                  today: date = date(2026, 11, 22)) -> GeneratedCity:
+    """`departments`: departments per city, county and township (beside each region's government)."""
+    rng = random.Random(seed)
+    regions = [_region(CITY, "演示市", "city", None, departments[0])]
+    for number, county in enumerate(COUNTIES):
+        regions.append(_region(county, f"演示县{number + 1}", "county", CITY, departments[1]))
+    for index in range(townships):
+        county = COUNTIES[index % len(COUNTIES)]
+        code = f"{county}{101 + index // len(COUNTIES):03d}"
+        regions.append(_region(code, f"演示镇{index + 1}", "township", county, departments[2]))
+    units = [(unit, region["code"]) for region in regions for unit in region["units"]]
+    city_departments = [unit for unit in regions[0]["units"] if unit["kind"] == "department"]
+
+    measure_docs, assignment_docs, progress_docs = [], [], []
+    per_measure = [assignments // measures + (i < assignments % measures) for i in range(measures)]
+    for number in range(1, measures + 1):
+        lead = city_departments[number % len(city_departments)]
+        measure_id = f"gen-{number}"
+        deadlines = [{"text": "按期完成", "date": rng.choice(DEADLINES), "recurrence": None}]
+        if number % 7 == 0:
+            deadlines = [{"text": "每年3月1日前", "date": "2023-03-01", "recurrence": "yearly"}]
+        elif number % 13 == 0:
+            deadlines = [{"text": "每季度", "date": None, "recurrence": "quarterly"},
+                         {"text": "2025年底前", "date": "2025-12-31", "recurrence": None}]
+        elif number % 11 == 0:
+            deadlines = []
+        targets = ([{"text": "覆盖率达95%以上", "indicator": f"指标{number}", "comparator": ">=", "value": 95.0,
+                     "unit": "%"}] if number % 3 == 0 else [])
+        measure_docs.append({
+            "_id": measure_id, "measure_id": measure_id, "plan_id": "gen", "region_code": CITY, "number": number,
+            "title": f"演示措施{number}", "text": "", "chapter": CHAPTERS[(number - 1) * len(CHAPTERS) // measures],
+            "lead_units": [lead["name"]], "responsible_units": [], "start_date": "2022-01-01",
+            "deadlines": deadlines, "targets": targets})
+        others = [u for u in units if u[0]["unit_id"] != lead["unit_id"]]
+        chosen = [(lead, CITY), *rng.sample(others, per_measure[number - 1] - 1)]
+        for unit, region_code in chosen:
+            key = f"{measure_id}|{unit['unit_id']}"
+            assignment_docs.append({"_id": key, "measure_id": measure_id, "unit": unit["unit_id"],
+                                    "unit_name": unit["name"], "role": "lead" if unit is lead else "responsible",
+                                    "region_code": region_code, "resolved": True})
+            if rng.random() < 0.75:
+                progress_docs.append(_progress(rng, key, measure_id, unit["unit_id"], region_code, targets, today))
+    return GeneratedCity({"regions": regions}, measure_docs, assignment_docs, progress_docs)
+
+
+def _region(code: str, name: str, level: str, parent: str | None, departments: int) -> dict:
+    units = [{"unit_id": f"{code}.government", "name": f"{name}政府", "kind": "government", "aliases": []}]
+    units += [{"unit_id": f"{code}.d{k}", "name": f"{name}部门{k}", "kind": "department", "aliases": []}
+              for k in range(1, departments + 1)]
+    return {"code": code, "name": name, "level": level, "parent_code": parent,
+            "gbt": level != "township" and code not in ZONES, "synthetic": True, "units": units}
+
+
+def _progress(rng: random.Random, key: str, measure_id: str, unit: str, region_code: str, targets: list[dict],
+              today: date) -> dict:
+    status = rng.choice(STATUSES)
+    percent = 100.0 if status == "completed" else float(rng.choice(range(0, 100, 5)))
+    reported_at = datetime(today.year, today.month, today.day, 10, tzinfo=UTC) - timedelta(
+        days=rng.randrange(0, 1200), hours=rng.randrange(0, 24))
+    values = {t["indicator"]: float(rng.choice([80, 90, 95, 99])) for t in targets if rng.random() < 0.8}
+    return {"_id": key, "measure_id": measure_id, "unit": unit, "region_code": region_code,
+            "period": f"{reported_at.year}-Q{(reported_at.month - 1) // 3 + 1}", "percent_complete": percent,
+            "status": status, "reported_at": reported_at,
+            "completed_at": reported_at if status == "completed" else None,
+            "narrative": "", "indicator_values": values, "evidence": [], "event_id": f"e-{key}"}
