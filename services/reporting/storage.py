@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 import structlog
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.reporting.domain.deadlines import CHINA
 from services.reporting.domain.snapshot import Snapshot
+from shared.calendar import CHINA
 from shared.state import assignment_view
 
 log = structlog.get_logger()

@@ -11,8 +11,9 @@ from datetime import date
 
 from services.alerts.domain.alerts import Alert, Kind, Severity
 from services.alerts.domain.rules import AlertRules
-from services.alerts.domain.schedule import Schedule, met
+from services.alerts.domain.schedule import Schedule
 from services.alerts.domain.wording import alert, percent
+from shared.deadlines import met
 
 
 def overdue(schedule: Schedule, assignment: dict, today: date, rules: AlertRules) -> Alert | None:

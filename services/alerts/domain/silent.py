@@ -17,7 +17,10 @@ an older period hides a newer period's report.
 from datetime import date, timedelta
 
 from services.alerts.domain.alerts import Alert, Kind, Severity
-from services.alerts.domain.calendar import (
+from services.alerts.domain.rules import AlertRules
+from services.alerts.domain.schedule import Schedule
+from services.alerts.domain.wording import alert
+from shared.calendar import (
     MONTHS,
     due_period,
     label_end,
@@ -27,9 +30,6 @@ from services.alerts.domain.calendar import (
     period_label,
     period_name,
 )
-from services.alerts.domain.rules import AlertRules
-from services.alerts.domain.schedule import Schedule
-from services.alerts.domain.wording import alert
 
 
 def covered_period(assignment: dict, months: int) -> int | None:

@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 
 from services.alerts.domain.alerts import Kind, Severity
-from services.alerts.domain.calendar import today_in_china
 from services.alerts.domain.evaluate import Evaluator
 from services.alerts.domain.flags import badness, region_flags, unit_flags
 from services.alerts.domain.overdue import overdue
 from services.alerts.domain.rules import RulesBook
+from shared.calendar import today_in_china
 from shared.state import TrackerState
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])

@@ -25,9 +25,10 @@ from dataclasses import asdict, dataclass, fields
 from datetime import date
 from typing import NamedTuple
 
-from services.reporting.domain.deadlines import Schedule, local_date
+from services.reporting.domain.deadlines import Schedule
 from services.reporting.domain.periods import Period
 from services.reporting.domain.regions import child_of
+from shared.calendar import local_date
 from shared.targets import attainment
 
 STATUSES = ("completed", "in_progress", "not_started", "blocked")

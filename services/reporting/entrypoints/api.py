@@ -10,10 +10,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from services.reporting.domain.deadlines import CHINA
 from services.reporting.domain.periods import Cadence
 from services.reporting.domain.snapshot import Snapshot
 from services.reporting.storage import Snapshots
+from shared.calendar import CHINA
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 

@@ -2,9 +2,9 @@ from datetime import date
 
 import pytest
 
-from services.reporting.domain.deadlines import shift_months
 from services.reporting.domain.periods import period_of
 from services.reporting.domain.regions import child_of
+from shared.calendar import add_months
 
 
 @pytest.mark.parametrize(("cadence", "label", "start", "end"), [
@@ -20,10 +20,10 @@ def test_the_period_a_day_falls_in_is_labelled_as_reports_label_theirs(cadence, 
 
 
 def test_a_month_end_stays_a_month_end():
-    assert shift_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
-    assert shift_months(date(2026, 3, 31), 3) == date(2026, 6, 30)
-    assert shift_months(date(2026, 6, 30), 3) == date(2026, 9, 30)
-    assert shift_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
+    assert add_months(date(2026, 3, 31), 3) == date(2026, 6, 30)
+    assert add_months(date(2026, 6, 30), 3) == date(2026, 9, 30)
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
 
 
 @pytest.mark.parametrize(("parent", "code", "child"), [

@@ -132,7 +132,7 @@ def test_a_region_is_its_own_units_plus_its_children_at_city_county_and_township
 
 
 def test_overdue_means_what_the_alerts_service_means_on_generated_data():
-    # A cross-check only: reporting restates the rule rather than importing another service's domain.
+    # Both services count overdue through shared/deadlines.py; this pins that they agree on generated data.
     from services.alerts.domain.overdue import overdue
     from services.alerts.domain.rules import AlertRules
     from services.alerts.domain.schedule import Schedule

@@ -1,4 +1,4 @@
-"""The dates alert rules count with: month arithmetic, recurring deadlines, reporting periods.
+"""The dates duban counts with, in China's calendar: month arithmetic, recurring deadlines, reporting periods.
 
 Days are China's days (UTC+8): a report sent at 2026-04-10T17:00Z was sent on 11 April in Beijing.
 """

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from services.alerts.domain.calendar import add_months, due_period, label_end, local_date, period_label
+from shared.calendar import add_months, due_period, label_end, local_date, period_label
 
 
 @pytest.mark.parametrize("day, months, expected", [
