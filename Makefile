@@ -24,7 +24,9 @@ stop:
 status:
 	$(BIN)/duban stack status
 
-test: install lint
+# The tests also need a headless browser (Debian's chromium) for the dashboard test.
+test: $(VENV)/.installed lint
+	$(BIN)/duban install --browser
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed

@@ -7,17 +7,20 @@ from pathlib import Path
 
 import httpx
 
-from cli import dlq, ledgers, plans, registry, tracker
+from cli import dlq, ledgers, plans, registry, reports, tracker
+from deploy.local.browser import install_browser
 from deploy.local.install import install
 from deploy.local.stack import PROJECT, LocalStack, describe
 
 STATE_DIR = PROJECT / ".state" / "run"
 
 
-def run_install(_args) -> None:
+def run_install(args) -> None:
     started = time.monotonic()
     installation = install()
     print(f"Kafka jars: {installation.kafka_libs}\nSecantusDB: {installation.database_python}")
+    if args.browser:
+        print(f"Browser:    {install_browser() or 'not installable here (the dashboard browser test will skip)'}")
     print(f"install checked in {time.monotonic() - started:.1f} s")
 
 
@@ -74,8 +77,9 @@ def run_status(args) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="duban", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("install", help="install Kafka and SecantusDB into the cache (idempotent)").set_defaults(
-        handler=run_install)
+    installing = commands.add_parser("install", help="install Kafka and SecantusDB into the cache (idempotent)")
+    installing.add_argument("--browser", action="store_true", help="also Debian's chromium, for the browser test")
+    installing.set_defaults(handler=run_install)
     stack = commands.add_parser("stack", help="the local stack").add_subparsers(dest="action", required=True)
     up = stack.add_parser("up", help="start Kafka, the database and the four services")
     up.add_argument("--no-demo", dest="demo", action="store_false", help="do not load the demo city")
@@ -84,7 +88,7 @@ def main(argv: list[str] | None = None) -> None:
     stack.add_parser("status", help="what runs, with pids, ports and logs").set_defaults(handler=run_status)
     for command in stack.choices.values():
         command.add_argument("--state-dir", default=str(STATE_DIR))
-    for module in (plans, ledgers, registry, dlq, tracker):
+    for module in (plans, ledgers, registry, dlq, tracker, reports):
         module.add_commands(commands)
     args = parser.parse_args(argv)
     args.handler(args)

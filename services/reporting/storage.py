@@ -56,6 +56,25 @@ async def _all(collection, projection: dict) -> list[dict]:
     return await collection.find({}, projection, batch_size=BATCH).to_list(None)
 
 
+REPORT_FIELDS = {"_id": 0, "measure_id": 1, "unit": 1, "region_code": 1, "period": 1, "status": 1,
+                 "percent_complete": 1, "reported_at": 1, "narrative": 1, "evidence": 1, "indicator_values": 1}
+
+
+async def read_reports(database: AsyncDatabase, *, year: int | None = None, measure_id: str | None = None
+                       ) -> list[dict]:
+    """Reports from the tracker's history (progress_reports), with their narrative and evidence: those made
+    during a year (China's calendar) or one measure's, oldest first. Not in the snapshot: only the annual
+    report and a measure's detail need them."""
+    query: dict = {}
+    if year is not None:
+        start, end = datetime(year, 1, 1, tzinfo=CHINA), datetime(year + 1, 1, 1, tzinfo=CHINA)
+        query["reported_at"] = {"$gte": start, "$lt": end}
+    if measure_id is not None:
+        query["measure_id"] = measure_id
+    return await database["progress_reports"].find(query, REPORT_FIELDS, batch_size=BATCH).sort(
+        [("reported_at", 1)]).to_list(None)
+
+
 class Snapshots:
     """The snapshot requests are answered from (see the module's documentation)."""
 

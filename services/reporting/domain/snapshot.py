@@ -122,6 +122,24 @@ class Snapshot:
         return {**self.region_label(region_code), **self._context(evaluation), "of": of,
                 "rows": [{**labels[r.key], **r.as_dict()} for r in rank(entries)]}
 
+    def assignment_rows(self, region_code: str, as_of: date, cadence: Cadence, *, unit: str | None = None,
+                        measure_id: str | None = None) -> dict:
+        """The assignments in the region and below, one unit's or one measure's: the drill-down's last levels."""
+        evaluation = self.evaluation(as_of, cadence)
+        facts = [fact for fact in evaluation.facts_within(region_code)
+                 if (unit is None or fact.unit == unit) and (measure_id is None or fact.measure_id == measure_id)]
+        rows = []
+        for fact in facts:
+            measure = self.measures.get(fact.measure_id) or {}
+            rows.append({"measure_id": fact.measure_id, "number": measure.get("number"), "title": measure.get("title"),
+                         "unit": fact.unit, "unit_name": fact.unit_name, "role": fact.role,
+                         "region_code": fact.region_code, "region_name": self.region_label(fact.region_code)["name"],
+                         "status": fact.status, "percent_complete": fact.percent, "overdue": fact.overdue,
+                         "on_time": fact.on_time, "reported_in_period": fact.reported})
+        rows.sort(key=lambda r: (r["number"] is None, r["number"] or 0, r["region_code"], r["unit"]))
+        return {**self.region_label(region_code), **self._context(evaluation), "figures": tally(facts).as_dict(),
+                "rows": rows}
+
     def _by_units(self, facts: list[Fact], evaluation: Evaluation) -> list[dict]:
         labels = _unit_labels(facts)
         return [{**labels[unit], **figures.as_dict()}

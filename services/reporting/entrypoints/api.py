@@ -8,12 +8,15 @@ reporting period for the reporting rate). Figures come from the in-memory snapsh
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 
+from services.reporting.domain import exports
+from services.reporting.domain.annual import annual_report
 from services.reporting.domain.periods import Cadence
 from services.reporting.domain.snapshot import Snapshot
-from services.reporting.storage import Snapshots
+from services.reporting.storage import Snapshots, read_reports
 from shared.calendar import CHINA
+from shared.regions import within
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
@@ -31,6 +34,45 @@ CurrentSnapshot = Annotated[Snapshot, Depends(get_snapshot)]
 RegionCode = Annotated[str, Path(pattern=r"^\d{6}(\d{3})?$", description="GB/T 2260 code (9 digits: township)")]
 AsOf = Annotated[date | None, Query(description="evaluate deadlines and the reporting period at this date")]
 CadenceQuery = Annotated[Cadence, Query(description="reporting period for the reporting rate")]
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+
+
+def download(content: bytes, media_type: str, filename: str) -> Response:
+    return Response(content, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def region_export(snapshot: Snapshot, region_code: str, as_of: date, cadence: Cadence):
+    report = snapshot.region_report(region_code, as_of, cadence)
+    units = snapshot.grouped_report(region_code, as_of, cadence, "units")["rows"]
+    subtitle = f"截至 {report['as_of']} · 报送周期 {report['period']['label']} · 区划代码 {region_code}"
+    title = f"{report['name'] or region_code}法治政府建设实施方案落实情况"
+    return title, subtitle, exports.region_sheets(report, units)
+
+
+# Declared before /regions/{region_code}, which would otherwise take "361000.xlsx" as a code and refuse it.
+@router.get("/regions/{region_code}.xlsx", response_class=Response,
+            responses={200: {"content": {XLSX: {}}, "description": "the workbook"}})
+async def region_workbook(region_code: RegionCode, snapshot: CurrentSnapshot, as_of: AsOf = None,
+                          cadence: CadenceQuery = "quarter") -> Response:
+    """The region's rollup as an Excel workbook: sheets 本级汇总 (the region and its own units), 下级区域
+    (each child region) and 责任单位 (each unit), headers in Chinese, formatted for printing."""
+    as_of = as_of or today()
+    title, subtitle, sheets = region_export(snapshot, region_code, as_of, cadence)
+    return download(exports.workbook_bytes(title, subtitle, sheets), XLSX, f"report-{region_code}-{as_of}.xlsx")
+
+
+@router.get("/regions/{region_code}.csv", response_class=Response,
+            responses={200: {"content": {CSV: {}}, "description": "the CSV (UTF-8 with BOM)"}})
+async def region_csv(region_code: RegionCode, snapshot: CurrentSnapshot, as_of: AsOf = None,
+                     cadence: CadenceQuery = "quarter") -> Response:
+    """The workbook's three sheets in one CSV (UTF-8 with a byte-order mark), each row led by its sheet."""
+    as_of = as_of or today()
+    _, _, sheets = region_export(snapshot, region_code, as_of, cadence)
+    return download(exports.csv_bytes(sheets), CSV, f"report-{region_code}-{as_of}.csv")
 
 
 @router.get("/regions/{region_code}")
@@ -76,3 +118,59 @@ async def ranking(region_code: RegionCode, snapshot: CurrentSnapshot,
                   as_of: AsOf = None, cadence: CadenceQuery = "quarter") -> dict:
     """横向排名 by composite score (weights in services/reporting/domain/ranking.py), with the figures behind it."""
     return snapshot.ranking(region_code, as_of or today(), cadence, of)
+
+
+@router.get("/regions/{region_code}/units/{unit}")
+async def unit_assignments(region_code: RegionCode, unit: str, snapshot: CurrentSnapshot, as_of: AsOf = None,
+                           cadence: CadenceQuery = "quarter") -> dict:
+    """One unit's assignments (in the region and below): each measure's status, progress, overdue or not."""
+    return snapshot.assignment_rows(region_code, as_of or today(), cadence, unit=unit)
+
+
+@router.get("/measures/{measure_id}")
+async def measure_detail(measure_id: str, request: Request, snapshot: CurrentSnapshot,
+                         region_code: Annotated[str | None, Query(pattern=r"^\d{6}(\d{3})?$")] = None,
+                         as_of: AsOf = None, cadence: CadenceQuery = "quarter") -> dict:
+    """A measure: its text, deadlines and targets, each assignment (in `region_code` and below, default the
+    home region) and the history of reports with their narrative and evidence."""
+    measure = snapshot.measures.get(measure_id)
+    if measure is None:
+        raise HTTPException(404, f"no measure {measure_id}")
+    region_code = region_code or request.app.state.home_region_code
+    drill = snapshot.assignment_rows(region_code, as_of or today(), cadence, measure_id=measure_id)
+    history = await read_reports(request.app.state.snapshots.database, measure_id=measure_id)
+    names = {row["unit"]: row["unit_name"] for row in drill["rows"]}
+    history = [{**r, "unit_name": names.get(r["unit"], r["unit"]),
+                "reported_at": r["reported_at"].isoformat() if hasattr(r.get("reported_at"), "isoformat")
+                else r.get("reported_at")}
+               for r in history if within(r.get("region_code") or "", region_code)]
+    fields = ("number", "title", "text", "chapter", "plan_id", "lead_units", "responsible_units", "deadlines",
+              "targets", "start_date")
+    return {"measure_id": measure_id, **{k: measure.get(k) for k in fields}, **drill, "history": history}
+
+
+Year = Annotated[int, Query(ge=2000, le=2100, description="the calendar year")]
+AnnualRegion = Annotated[str, Query(pattern=r"^\d{6}(\d{3})?$", description="GB/T 2260 code")]
+
+
+async def annual_dataset(request: Request, snapshot: Snapshot, region_code: str, year: int) -> dict:
+    reports = await read_reports(request.app.state.snapshots.database, year=year)
+    return annual_report(snapshot, region_code, year, today(), reports)
+
+
+@router.get("/annual.xlsx", response_class=Response,
+            responses={200: {"content": {XLSX: {}}, "description": "the workbook"}})
+async def annual_workbook(request: Request, snapshot: CurrentSnapshot, region_code: AnnualRegion,
+                          year: Year) -> Response:
+    """The annual dataset as a workbook: 区域汇总, 措施落实情况 (with narrative and evidence), 逾期事项."""
+    report = await annual_dataset(request, snapshot, region_code, year)
+    title = f"{report['name'] or region_code}{year}年度法治政府建设情况"
+    workbook = exports.workbook_bytes(title, f"截至 {report['as_of']}", exports.annual_sheets(report))
+    return download(workbook, XLSX, f"annual-{region_code}-{year}.xlsx")
+
+
+@router.get("/annual")
+async def annual(request: Request, snapshot: CurrentSnapshot, region_code: AnnualRegion, year: Year) -> dict:
+    """The annual report dataset (年度报告素材) for a region and year: per region figures, per measure status
+    with the year's narratives and evidence, and the overdue items (services/reporting/domain/annual.py)."""
+    return await annual_dataset(request, snapshot, region_code, year)

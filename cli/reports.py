@@ -1,0 +1,54 @@
+"""`duban report annual` and `duban report region`: the reporting service's exports, written to files."""
+
+import json
+from pathlib import Path
+
+import httpx
+
+DEFAULT_REPORTING = "http://127.0.0.1:8003"
+
+
+def add_commands(subparsers) -> None:
+    report = subparsers.add_parser("report", help="reports and exports from the reporting service").add_subparsers(
+        dest="action", required=True)
+    annual = report.add_parser("annual", help="the annual report dataset (年度报告素材) as .xlsx, .json or .html")
+    annual.add_argument("--region", required=True, help="GB/T 2260 code, e.g. 361000")
+    annual.add_argument("--year", required=True, type=int)
+    annual.add_argument("--out", help="the file to write (.xlsx, .json or .html; default annual-CODE-YEAR.xlsx)")
+    annual.set_defaults(handler=run_annual)
+    region = report.add_parser("region", help="a region's rollup (the region, its children, units) as .xlsx or .csv")
+    region.add_argument("--region", required=True, help="GB/T 2260 code")
+    region.add_argument("--as-of", help="YYYY-MM-DD (default: today in China)")
+    region.add_argument("--out", help="the file to write (.xlsx or .csv; default report-CODE.xlsx)")
+    region.set_defaults(handler=run_region)
+    for command in (annual, region):
+        command.add_argument("--reporting", default=DEFAULT_REPORTING, help=f"default {DEFAULT_REPORTING}")
+
+
+def fetch(base: str, path: str, params: dict) -> httpx.Response:
+    response = httpx.get(f"{base.rstrip('/')}{path}", params=params, timeout=120)
+    if response.status_code >= 400:
+        raise SystemExit(f"{path}: HTTP {response.status_code}: {response.text[:500]}")
+    return response
+
+
+def run_annual(args) -> None:
+    out = Path(args.out or f"annual-{args.region}-{args.year}.xlsx")
+    params = {"region_code": args.region, "year": args.year}
+    if out.suffix == ".html":
+        content = fetch(args.reporting, f"/reports/annual/{args.region}/{args.year}", {}).content
+    elif out.suffix == ".json":
+        content = json.dumps(fetch(args.reporting, "/v1/reports/annual", params).json(), ensure_ascii=False,
+                             indent=2).encode()
+    else:
+        content = fetch(args.reporting, "/v1/reports/annual.xlsx", params).content
+    out.write_bytes(content)
+    print(f"annual report {args.region} {args.year} written to {out}")
+
+
+def run_region(args) -> None:
+    out = Path(args.out or f"report-{args.region}.xlsx")
+    suffix = "csv" if out.suffix == ".csv" else "xlsx"
+    params = {"as_of": args.as_of} if args.as_of else {}
+    out.write_bytes(fetch(args.reporting, f"/v1/reports/regions/{args.region}.{suffix}", params).content)
+    print(f"report {args.region} written to {out}")

@@ -1,0 +1,89 @@
+"""The annual report dataset (年度报告素材): what a city writes its 年度报告 from, for one region and year.
+
+Evaluated at the year's last day (or today, for the current year), over the state the tracker holds now:
+
+- `figures`: the region's rollup and each child region's (snapshot.region_report, cadence `year`, so the
+  reporting rate counts units that reported during the year);
+- `measures`: per measure, in the plan's order, its figures over the region's assignments, a status
+  (已完成 when every assignment is completed, 未启动 when none has started, otherwise 推进中) and the reports
+  made during the year with their narrative (工作进展) and evidence (佐证材料), from the tracker's history;
+- `overdue`: every overdue assignment with its due date (the earliest deadline occurrence not met).
+
+Pure: the year's reports are read by storage.py and passed in.
+"""
+
+from datetime import date
+
+from services.reporting.domain.snapshot import Snapshot
+from shared.calendar import local_date
+from shared.deadlines import deadlines_of, met
+from shared.regions import within
+
+MEASURE_STATUS_NAMES = {"completed": "已完成", "in_progress": "推进中", "not_started": "未启动"}
+
+
+def annual_as_of(year: int, today: date) -> date:
+    return min(date(year, 12, 31), today)
+
+
+def annual_report(snapshot: Snapshot, region_code: str, year: int, today: date, reports: list[dict]) -> dict:
+    """`reports`: the tracker's progress_reports made during the year (any region; filtered here)."""
+    as_of = annual_as_of(year, today)
+    figures = snapshot.region_report(region_code, as_of, "year")
+    by_measure = snapshot.grouped_report(region_code, as_of, "year", "measures")["rows"]
+    reports = sorted((r for r in reports if within(r.get("region_code") or "", region_code)
+                      and (local_date(r.get("reported_at")) or date.min).year == year),
+                     key=lambda r: (r["measure_id"], r["reported_at"], r.get("unit", "")))
+    names = _unit_names(snapshot)
+    per_measure: dict[str, list[dict]] = {}
+    for report in reports:
+        per_measure.setdefault(report["measure_id"], []).append({
+            "unit": report["unit"], "unit_name": names.get(report["unit"], report["unit"]),
+            "region_code": report.get("region_code"), "period": report.get("period"),
+            "reported_at": _iso(report.get("reported_at")), "status": report.get("status"),
+            "percent_complete": report.get("percent_complete"), "narrative": report.get("narrative") or "",
+            "evidence": list(report.get("evidence") or [])})
+    measures = []
+    for row in by_measure:
+        measure = snapshot.measures.get(row["measure_id"]) or {}
+        status = ("completed" if row["completed"] == row["assignments"]
+                  else "not_started" if row["not_started"] == row["assignments"] else "in_progress")
+        year_reports = per_measure.get(row["measure_id"], [])
+        measures.append({
+            **row, "lead_units": measure.get("lead_units") or [],
+            "deadlines": [d.get("text") for d in measure.get("deadlines") or []],
+            "status": status, "status_name": MEASURE_STATUS_NAMES[status], "reports": year_reports,
+            "evidence": sorted({item for report in year_reports for item in report["evidence"]})})
+    return {**snapshot.region_label(region_code), "year": year, "as_of": as_of.isoformat(),
+            "figures": figures, "measures": measures, "overdue": overdue_items(snapshot, region_code, as_of)}
+
+
+def overdue_items(snapshot: Snapshot, region_code: str, as_of: date) -> list[dict]:
+    """Each overdue assignment in the region and below, with the earliest deadline occurrence it missed."""
+    passed = {measure_id: [found for d in deadlines_of(measure) if (found := d.last_before(as_of))]
+              for measure_id, measure in snapshot.measures.items()}
+    items = []
+    for a in snapshot.assignments:
+        if not within(a["region_code"], region_code):
+            continue
+        missed = [occurrence for occurrence, cycle_start in passed.get(a["measure_id"], ())
+                  if not met(cycle_start, a)]
+        if not missed:
+            continue
+        measure = snapshot.measures.get(a["measure_id"]) or {}
+        items.append({"measure_id": a["measure_id"], "number": measure.get("number"), "title": measure.get("title"),
+                      "unit": a["unit"], "unit_name": a.get("unit_name") or a["unit"],
+                      "region_code": a["region_code"], "region_name": snapshot.region_label(a["region_code"])["name"],
+                      "status": a["status"], "percent_complete": a.get("percent_complete") or 0,
+                      "due": min(missed).isoformat(), "days_overdue": (as_of - min(missed)).days})
+    return sorted(items, key=lambda i: (i["due"], i["number"] or 0, i["region_code"], i["unit"]))
+
+
+def _unit_names(snapshot: Snapshot) -> dict[str, str]:
+    names = {unit["unit_id"]: unit["name"] for region in snapshot.regions.values() for unit in region.get("units", [])}
+    names.update({a["unit"]: a["unit_name"] for a in snapshot.assignments if a.get("unit_name")})
+    return names
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if hasattr(value, "isoformat") else value

@@ -1,0 +1,155 @@
+"""The dashboard in a real headless browser (Debian's chromium, driven by Playwright) against a real
+reporting service (uvicorn, on the test infrastructure's database) holding a generated city: the page loads
+without console errors, the charts draw, clicking drills down city → county → township → unit → measure.
+Screenshots go to test-artefacts/dashboard/."""
+
+import socket
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from pymongo import MongoClient
+
+from deploy.local.browser import install_browser
+from services.reporting.main import create_app
+from services.reporting.settings import ReportingSettings
+from tests.unit.reporting.generated import generate_city
+
+ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts" / "dashboard"
+CITY = generate_city(townships=26, measures=12, assignments=1_200, departments=(8, 4, 1), seed=21,
+                     today=date(2026, 11, 22))
+FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        pytest.skip("the Python package playwright is not installed (pip install -e '.[test]')")
+    path = install_browser()
+    if path is None:
+        pytest.skip("chromium is not installed and cannot be installed here (needs root and apt-get: "
+                    "apt-get install -y chromium chromium-driver)")
+    return path
+
+
+@pytest.fixture
+def reporting_url(settings_values):
+    client = MongoClient(settings_values["mongodb_url"], tz_aware=True)
+    database = client[settings_values["mongodb_database"]]
+    database["registry"].insert_one({"_id": "current", "registry": CITY.registry})
+    database["measures"].insert_many(CITY.measures)
+    database["assignments"].insert_many(CITY.assignments)
+    database["assignment_progress"].insert_many(CITY.progress)
+    database["progress_reports"].insert_many(
+        [{**p, "_id": f"e-{p['_id']}", "narrative": "已召开专题会议推进", "evidence": ["会议纪要.pdf"]}
+         for p in CITY.progress])
+    app = create_app(ReportingSettings(**settings_values, snapshot_max_age_seconds=30, home_region_code="361000"))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    try:
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        client.drop_database(settings_values["mongodb_database"])
+        client.close()
+
+
+def canvas_drawn(page, selector: str) -> bool:
+    """The chart's canvas exists, has a size, and has pixels that are not all blank."""
+    return page.eval_on_selector(selector + " canvas", """canvas => {
+        if (!canvas.width || !canvas.height) return false;
+        const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+        let inked = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) inked++;
+        return inked > 500;
+    }""")
+
+
+def test_the_dashboard_draws_its_charts_and_drills_down_by_clicking(chromium, reporting_url):
+    from playwright.sync_api import sync_playwright
+
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+            page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.on("requestfailed", lambda request: errors.append(f"failed: {request.url}"))
+            page.on("response", lambda response: response.status >= 400 and errors.append(
+                f"{response.status}: {response.url}"))
+            page.goto(f"{reporting_url}/#/region/361000")
+            page.wait_for_selector("body[data-ready='#/region/361000']", timeout=30_000)
+            page.fill("#as-of", "2026-11-22")
+            page.dispatch_event("#as-of", "change")
+            page.wait_for_function("document.querySelector('#region-title').textContent.includes('2026-11-22')")
+            assert page.inner_text("#region-title").startswith("演示市")
+            page.wait_for_timeout(800)  # the charts' entry animation
+            for chart in ("#chart-status", "#chart-children", "#chart-alerts"):
+                assert canvas_drawn(page, chart), chart
+            assert page.locator("#children tbody tr").count() == 13
+            assert page.locator("#ranking tbody tr").count() == 13
+            city_cards = page.inner_text("#cards")
+            assert "任务分解数\n1200" in city_cards
+            page.screenshot(path=str(ARTEFACTS / "1-city.png"), full_page=True)
+
+            page.click("#children tr[data-region='361002']")  # city → county
+            page.wait_for_selector("body[data-ready='#/region/361002']")
+            assert page.inner_text("#region-title").startswith("演示县1")
+            assert page.inner_text("#crumbs").startswith("演示市")
+            page.wait_for_timeout(800)
+            assert canvas_drawn(page, "#chart-children")
+            page.screenshot(path=str(ARTEFACTS / "2-county.png"), full_page=True)
+
+            page.click("#children tr[data-region='361002101']")  # county → township
+            page.wait_for_selector("body[data-ready='#/region/361002101']")
+            assert page.locator("#children").count() == 0 and page.locator("#units tbody tr").count() > 0
+            page.screenshot(path=str(ARTEFACTS / "3-township.png"), full_page=True)
+
+            page.locator("#units tbody tr").first.click()  # township → unit
+            page.wait_for_selector("body[data-view='unit']")
+            assert page.locator("#assignments tbody tr").count() > 0
+            page.screenshot(path=str(ARTEFACTS / "4-unit.png"), full_page=True)
+
+            page.locator("#assignments tbody tr").first.click()  # unit → measure
+            page.wait_for_selector("body[data-view='measure']")
+            assert page.inner_text("#measure-title").split(". ")[1].startswith("演示措施")
+            assert "会议纪要.pdf" in page.inner_text("#history")
+            page.wait_for_timeout(800)
+            assert canvas_drawn(page, "#chart-status")
+            page.screenshot(path=str(ARTEFACTS / "5-measure.png"), full_page=True)
+
+            page.click("#crumbs a[data-hash='#/region/361000']")  # back up by the breadcrumbs
+            page.wait_for_selector("body[data-ready='#/region/361000']")
+            page.goto(f"{reporting_url}/reports/annual/361000/2025")
+            assert "2025年度" in page.inner_text("h1")
+            page.screenshot(path=str(ARTEFACTS / "6-annual.png"), full_page=True)
+        finally:
+            browser.close()
+    assert errors == []

@@ -1,0 +1,100 @@
+"""The exports: workbooks read back cell by cell, CSV as Excel reads it, the annual dataset's arithmetic."""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from services.reporting.domain import exports
+from services.reporting.domain.annual import annual_report
+from services.reporting.domain.snapshot import Snapshot
+from shared.calendar import local_date
+from tests.unit.reporting.generated import COUNTIES, generate_city
+
+AS_OF = date(2026, 11, 22)
+
+
+@pytest.fixture(scope="module")
+def city():
+    return generate_city(townships=40, measures=24, assignments=3_000, seed=11)
+
+
+@pytest.fixture
+def snapshot(city):
+    return Snapshot(city.views(), {m["_id"]: m for m in city.measures}, city.regions)
+
+
+def region_sheets(snapshot, code="361000"):
+    report = snapshot.region_report(code, AS_OF)
+    units = snapshot.grouped_report(code, AS_OF, "quarter", "units")["rows"]
+    return report, units, exports.region_sheets(report, units)
+
+
+def test_the_workbook_has_a_sheet_per_level_with_the_figures_in_its_cells(snapshot):
+    report, units, sheets = region_sheets(snapshot)
+    book = load_workbook(io.BytesIO(exports.workbook_bytes("演示市", "截至 2026-11-22", sheets)))
+    assert book.sheetnames == ["本级汇总", "下级区域", "责任单位"]
+    region, children, unit_sheet = (book[name] for name in book.sheetnames)
+    header = [cell.value for cell in region[3]]
+    assert header[:5] == ["区划代码", "区域", "层级", "任务分解数", "已完成"]
+    column = {name: index for index, name in enumerate(header)}
+    row = [cell.value for cell in region[4]]
+    assert (row[0], row[1], row[2]) == ("361000", "演示市", "市级")
+    assert row[column["任务分解数"]] == report["assignments"] == 3_000
+    assert row[column["逾期"]] == report["overdue"]
+    assert row[column["完成率(%)"]] == report["completion_rate"]
+    own = [cell.value for cell in region[5]]
+    assert own[column["任务分解数"]] == report["own_units"]["assignments"]
+    child_rows = [[cell.value for cell in r] for r in children.iter_rows(min_row=4)]
+    assert [r[0] for r in child_rows] == sorted(COUNTIES) and {r[2] for r in child_rows} == {"县级"}
+    assert sum(r[column["任务分解数"]] for r in child_rows) + own[column["任务分解数"]] == 3_000
+    assert sum(r[column["逾期"]] for r in child_rows) + own[column["逾期"]] == report["overdue"]
+    unit_rows = list(unit_sheet.iter_rows(min_row=4, values_only=True))
+    assert len(unit_rows) == len(units) == report["units"]
+    assert unit_sheet["A3"].value == "责任单位" and sum(r[3] for r in unit_rows) == 3_000
+
+
+def test_the_workbook_is_formatted_for_printing(snapshot):
+    _, _, sheets = region_sheets(snapshot)
+    sheet = load_workbook(io.BytesIO(exports.workbook_bytes("演示市", "", sheets)))["下级区域"]
+    assert sheet["A1"].value == "演示市 · 下级区域" and sheet["A3"].font.b
+    assert sheet.freeze_panes == "D4"  # header rows and the naming columns stay in view
+    assert sheet.print_title_rows == "$3:$3"
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    assert sheet.column_dimensions["B"].width == 16 and sheet["A3"].fill.fgColor.rgb.endswith("1F4E79")
+
+
+def test_the_csv_has_a_byte_order_mark_and_every_level(snapshot):
+    report, units, sheets = region_sheets(snapshot, "361002")
+    content = exports.csv_bytes(sheets)
+    assert content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    assert rows[0]["报表"] == "本级汇总" and rows[0]["区域"] == "演示县1" and rows[0]["层级"] == "县级"
+    assert int(rows[0]["任务分解数"]) == report["assignments"]
+    assert [r["区划代码"] for r in rows if r["报表"] == "下级区域"] == [c["region_code"] for c in report["children"]]
+    assert sum(int(r["任务分解数"]) for r in rows if r["报表"] == "责任单位") == report["assignments"]
+
+
+def test_the_annual_dataset_lists_measures_with_their_evidence_and_the_overdue_items(snapshot, city):
+    reports = [{**p, "narrative": f"{p['unit']}的进展", "evidence": [f"https://example.org/{p['_id']}.pdf"]}
+               for p in city.progress]
+    annual = annual_report(snapshot, "361002", 2025, AS_OF, reports)
+    assert annual["as_of"] == "2025-12-31" and annual["figures"]["period"]["label"] == "2025"
+    in_year = [r for r in reports
+               if r["region_code"].startswith("361002") and local_date(r["reported_at"]).year == 2025]
+    assert sum(len(m["reports"]) for m in annual["measures"]) == len(in_year) > 0
+    measure = next(m for m in annual["measures"] if m["reports"])
+    assert measure["evidence"] and measure["reports"][0]["narrative"].endswith("的进展")
+    assert len(annual["overdue"]) == annual["figures"]["overdue"]
+    assert all(item["region_code"].startswith("361002") and item["due"] <= "2025-12-31" for item in annual["overdue"])
+    assert sum(m["assignments"] for m in annual["measures"]) == annual["figures"]["assignments"]
+    book = load_workbook(io.BytesIO(exports.workbook_bytes("演示县1 2025", "", exports.annual_sheets(annual))))
+    assert book.sheetnames == ["区域汇总", "措施落实情况", "逾期事项"]
+    overdue = list(book["逾期事项"].iter_rows(min_row=4, values_only=True))
+    assert len(overdue) == len(annual["overdue"]) and overdue[0][7] == annual["overdue"][0]["due"]
+    measures = list(book["措施落实情况"].iter_rows(min_row=4, values_only=True))
+    header = [c.value for c in book["措施落实情况"][3]]
+    row = measures[annual["measures"].index(measure)]
+    assert measure["evidence"][0] in row[header.index("佐证材料")]
