@@ -36,3 +36,4 @@ lint: $(VENV)/.installed
 bench: install
 	$(BIN)/python bench/plan_parse.py
 	$(BIN)/python bench/database_fidelity.py
+	$(BIN)/python bench/alerts_sweep.py

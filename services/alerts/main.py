@@ -1,14 +1,85 @@
-"""alerts' composition root."""
+"""alerts' composition root: settings, rules, broker, database, the evaluation, subscribers, sweep and app."""
 
+import asyncio
+import contextlib
+from contextlib import asynccontextmanager
+
+import structlog
 from fastapi import FastAPI
 
-from services.alerts.entrypoints import api
+from services.alerts.entrypoints import api, operations, subscriptions
+from services.alerts.entrypoints.subscribers import register_subscribers
+from services.alerts.evaluation import AlertsService
 from services.alerts.settings import AlertsSettings, load_rules
-from shared.readers import create_reader_app
+from services.alerts.storage.repository import AlertStore
+from services.alerts.storage.webhooks import WebhookStore
+from services.alerts.webhooks import Deliverer, DeliveryPolicy
+from shared.broker import connect_when_reachable, create_broker, publish_event
+from shared.contracts import CloudEvent, Topics
+from shared.database import connect_database
+from shared.health import database_health_router
+from shared.logging import configure_logging
+from shared.problems import install_problem_handlers
+from shared.state import TrackerState
+
+log = structlog.get_logger()
+
+
+async def sweep_periodically(service: AlertsService, interval: float) -> None:
+    while True:
+        try:
+            await service.sweep()
+        except Exception as error:  # the database or Kafka away: the next tick tries again
+            log.warning("alerts_sweep_failed", error=repr(error))
+        await asyncio.sleep(interval)
 
 
 def create_app(settings: AlertsSettings | None = None) -> FastAPI:
     settings = settings or AlertsSettings()
-    app = create_reader_app("alerts", "Overdue, due-soon, lagging and silent units.", settings, [api.router])
-    app.state.alert_rules = load_rules(settings.alert_rules_file)
+    configure_logging(settings.log_level)
+    rules = load_rules(settings.alert_rules_file)
+    broker = create_broker(settings, client_id="duban-alerts")
+    client, database = connect_database(settings)
+    topics = Topics(settings.topic_prefix)
+    store = AlertStore(database)
+
+    async def publish(event: CloudEvent, key: str) -> None:
+        topic = topics.alert_raised if event.type == "alert-raised" else topics.alert_cleared
+        await publish_event(broker, topic, event, key)
+
+    webhooks = WebhookStore(database)
+    deliverer = Deliverer(webhooks, DeliveryPolicy(
+        timeout_seconds=settings.webhook_timeout_seconds, max_attempts=settings.webhook_max_attempts,
+        first_backoff_seconds=settings.webhook_first_backoff_seconds,
+        max_backoff_seconds=settings.webhook_max_backoff_seconds, concurrency=settings.webhook_concurrency,
+        poll_seconds=settings.webhook_poll_seconds))
+    service = AlertsService(TrackerState(database), store, rules, publish, on_published=deliverer.published)
+    register_subscribers(broker, service, database, settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await store.ensure_indexes()
+        await webhooks.ensure_indexes()
+        await connect_when_reachable(broker, settings, start_subscribers=True)
+        tasks = [asyncio.create_task(deliverer.run())]
+        if settings.alerts_sweep_interval_seconds > 0:
+            tasks.append(asyncio.create_task(sweep_periodically(service, settings.alerts_sweep_interval_seconds)))
+        yield
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await deliverer.close()
+        await broker.stop()
+        await client.close()
+
+    app = FastAPI(title="duban alerts", summary="Overdue, due-soon, lagging and silent units.", lifespan=lifespan)
+    app.state.tracker_state = TrackerState(database)
+    app.state.alert_rules = rules
+    app.state.alert_store = store
+    app.state.alerts_service = service
+    app.state.webhook_store = webhooks
+    install_problem_handlers(app)
+    for router in (operations.router, api.router, subscriptions.router, database_health_router("alerts")):
+        app.include_router(router)
     return app

@@ -12,6 +12,23 @@ class AlertsSettings(ServiceSettings):
     # DUBAN_ALERT_RULES_FILE: the rules' thresholds per plan (see rules.yaml). None: rules.yaml beside this file,
     # or the built-in defaults when it was not installed with the package.
     alert_rules_file: Path | None = None
+    # DUBAN_ALERTS_SWEEP_INTERVAL_SECONDS: every assignment is judged this often (deadlines pass without any event);
+    # 0: no periodic sweep (POST /v1/alerts:sweep still sweeps).
+    alerts_sweep_interval_seconds: float = 60.0
+    # The alerts' own consumer group on progress-reported and measure-created (not the tracker's).
+    alerts_consumer_group: str = "duban-alerts"
+    # After a report or a measure arrives, how long to wait for the tracker to have written it before judging
+    # its measure's assignments anyway (the next sweep judges them again in any case).
+    alerts_tracker_wait_seconds: float = 10.0
+    # Webhooks: each delivery attempt's timeout; attempts before a delivery is given up (recorded as failed); the
+    # backoff between attempts (first, doubling, capped); how many deliveries run at once; how often due retries
+    # are looked for.
+    webhook_timeout_seconds: float = 5.0
+    webhook_max_attempts: int = 8
+    webhook_first_backoff_seconds: float = 2.0
+    webhook_max_backoff_seconds: float = 600.0
+    webhook_concurrency: int = 16
+    webhook_poll_seconds: float = 1.0
 
 
 def load_rules(path: Path | None) -> RulesBook:

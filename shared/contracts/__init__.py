@@ -1,5 +1,6 @@
 """The event contracts: one definition, used by every producer and every consumer."""
 
+from shared.contracts.alerts import AlertCleared, AlertNotice, AlertRaised
 from shared.contracts.cloudevents import CloudEvent, new_event_id
 from shared.contracts.measures import Deadline, Measure, MeasureCreated, Target
 from shared.contracts.progress import AssignmentStatus, ProgressReport, ProgressReported
@@ -7,6 +8,9 @@ from shared.contracts.registry import Region, Registry, RegistryPublished, Unit
 from shared.contracts.topics import Topics
 
 __all__ = [
+    "AlertCleared",
+    "AlertNotice",
+    "AlertRaised",
     "AssignmentStatus",
     "CloudEvent",
     "Deadline",

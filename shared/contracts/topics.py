@@ -25,5 +25,14 @@ class Topics:
     def dead_letter(self) -> str:
         return f"{self.prefix}dead-letter"
 
+    @property
+    def alert_raised(self) -> str:
+        return f"{self.prefix}alert-raised"
+
+    @property
+    def alert_cleared(self) -> str:
+        return f"{self.prefix}alert-cleared"
+
     def all(self) -> list[str]:
-        return [self.measure_created, self.progress_reported, self.registry_published, self.dead_letter]
+        return [self.measure_created, self.progress_reported, self.registry_published, self.dead_letter,
+                self.alert_raised, self.alert_cleared]

@@ -65,8 +65,14 @@ async def tracker_state(settings_values):
 
 @pytest.fixture
 async def alerts(settings_values, tracker_state):
-    async with running(create_app(AlertsSettings(**settings_values))) as client:
+    async with running(create_app(alerts_settings(settings_values))) as client:
         yield client
+
+
+def alerts_settings(settings_values: dict, **values) -> AlertsSettings:
+    """No periodic sweep (these tests judge on days of their own), and a consumer group of the test's own."""
+    return AlertsSettings(**settings_values, alerts_sweep_interval_seconds=0,
+                          alerts_consumer_group=f"{settings_values['topic_prefix']}alerts", **values)
 
 
 async def get(client, path="/v1/alerts", **params) -> dict | list:
@@ -137,7 +143,7 @@ async def test_the_overdue_list_still_answers_as_before(alerts):
 async def test_a_plans_own_rules_apply(settings_values, tracker_state, tmp_path: Path):
     rules = tmp_path / "rules.yaml"
     rules.write_text("plans:\n  p:\n    silent_grace_days: 20\n    overdue_critical_days: 10\n", encoding="utf-8")
-    async with running(create_app(AlertsSettings(**settings_values, alert_rules_file=rules))) as client:
+    async with running(create_app(alerts_settings(settings_values, alert_rules_file=rules))) as client:
         page = await get(client, as_of="2026-07-15")
     # Q2's report is not due before 20 July; 15 days overdue is critical past 10.
     assert sorted((a["kind"], a["severity"], a["unit"]) for a in page["items"]) == [

@@ -1,8 +1,10 @@
-"""Alerts read API: the open alerts, computed on the fly from the tracker's state on the day asked for."""
+"""Alerts read API: the open alerts, computed on the fly from the tracker's state on the day asked for (with the
+stored alert's life, opened_at and acknowledgements, once a sweep has recorded it), and the closed ones from the
+history the sweeps keep."""
 
 from collections import defaultdict
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
@@ -11,6 +13,8 @@ from services.alerts.domain.evaluate import Evaluator
 from services.alerts.domain.flags import badness, region_flags, unit_flags
 from services.alerts.domain.overdue import overdue
 from services.alerts.domain.rules import RulesBook
+from services.alerts.entrypoints.operations import stored_view
+from services.alerts.storage.repository import AlertStore
 from shared.calendar import today_in_china
 from shared.state import TrackerState
 
@@ -25,7 +29,12 @@ def get_rules(request: Request) -> RulesBook:
     return getattr(request.app.state, "alert_rules", None) or RulesBook()
 
 
+def get_store(request: Request) -> AlertStore:
+    return request.app.state.alert_store
+
+
 State = Annotated[TrackerState, Depends(get_state)]
+Store = Annotated[AlertStore, Depends(get_store)]
 Rules = Annotated[RulesBook, Depends(get_rules)]
 RegionCode = Annotated[str | None, Query(pattern=r"^\d{6}(\d{3})?$",
                                          description="GB/T 2260 code: this region and every region below it")]
@@ -40,6 +49,9 @@ async def _evaluated(state: TrackerState, book: RulesBook, region_code: str | No
 async def list_alerts(
     state: State,
     book: Rules,
+    store: Store,
+    status: Annotated[Literal["open", "closed", "all"], Query(
+        description="open (judged on as_of), closed (from the history), or all: open first")] = "open",
     region_code: RegionCode = None,
     unit: Annotated[str | None, Query(description="a unit id (or an unresolved unit's name)")] = None,
     kind: Annotated[list[Kind] | None, Query(description="repeat for several")] = None,
@@ -50,16 +62,27 @@ async def list_alerts(
 ) -> dict:
     """The open alerts, most serious first: `{total, limit, offset, as_of, items}`; each item has its `kind`
     (overdue, due_soon, lagging, silent), `severity` (info < warning < critical), `reason` in Chinese, the
-    `figures` behind it, and the measure, unit and region it concerns."""
+    `figures` behind it, and the measure, unit and region it concerns; its `status`, and, once a sweep recorded
+    it, `opened_at`, `closed_at`, `severity_changes` and `acknowledgements`. Closed alerts, newest first, are
+    as they were when they closed."""
     today = as_of or today_in_china()
-    evaluator, assignments = await _evaluated(state, book, region_code)
-    if unit:
-        assignments = [a for a in assignments if a["unit"] == unit]
-    alerts = [a for a in evaluator.alerts(assignments, today)
-              if (not kind or a.kind in kind) and (not severity or a.severity in severity)]
-    alerts.sort(key=lambda a: (tuple(-x for x in badness(a)), a.measure_id, a.unit, a.kind, a.subject))
-    return {"total": len(alerts), "limit": limit, "offset": offset, "as_of": today.isoformat(),
-            "items": [a.to_json() for a in alerts[offset:offset + limit]]}
+    items: list[dict] = []
+    if status in ("open", "all"):
+        evaluator, assignments = await _evaluated(state, book, region_code)
+        if unit:
+            assignments = [a for a in assignments if a["unit"] == unit]
+        alerts = [a for a in evaluator.alerts(assignments, today)
+                  if (not kind or a.kind in kind) and (not severity or a.severity in severity)]
+        alerts.sort(key=lambda a: (tuple(-x for x in badness(a)), a.measure_id, a.unit, a.kind, a.subject))
+        stored = await store.open_by_keys(a.key for a in alerts)
+        items += [{**(stored_view(stored[a.key], "open") if a.key in stored else {"status": "open"}), **a.to_json()}
+                  for a in alerts]
+    if status in ("closed", "all"):
+        closed = await store.closed(region_code=region_code, unit=unit, kinds=kind and [str(k) for k in kind],
+                                    severities=severity and [str(s) for s in severity])
+        items += [stored_view(document, "closed") for document in closed]
+    return {"total": len(items), "limit": limit, "offset": offset, "as_of": today.isoformat(),
+            "items": items[offset:offset + limit]}
 
 
 @router.get("/units")

@@ -1,0 +1,44 @@
+"""Operators' actions on the alerts: sweep now, acknowledge an alert."""
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query, Request
+
+from shared.problems import Problem
+
+router = APIRouter(tags=["alerts"])
+
+
+@router.post("/v1/alerts:sweep")
+async def sweep(request: Request, as_of: Annotated[date | None, Query(
+        description="the day to judge on (default: today in China)")] = None) -> dict:
+    """Judges every assignment now, records what opened, closed or changed severity, and publishes
+    alert-raised / alert-cleared for each transition (and any event an earlier failure left unpublished):
+    `{as_of, assignments, open, raised, cleared, changed, published}`."""
+    return (await request.app.state.alerts_service.sweep(as_of)).to_json()
+
+
+@router.post("/v1/alerts/{key}:acknowledge")
+async def acknowledge(
+    key: str, request: Request,
+    comment: Annotated[str, Body(embed=True, min_length=1, max_length=2000)],
+    by: Annotated[str | None, Body(embed=True, max_length=200, description="who acknowledges")] = None,
+) -> dict:
+    """Acknowledges an open alert with a comment; the acknowledgement stays on the alert, into its history."""
+    stored = await request.app.state.alert_store.acknowledge(
+        key, {"at": datetime.now(UTC), "comment": comment, "by": by})
+    if stored is None:
+        raise Problem(404, "Alert not open", f"No open alert {key!r} (sweep first, or it has closed).",
+                      slug="not-found")
+    return stored_view(stored, "open")
+
+
+def stored_view(document: dict, status: str) -> dict:
+    """A stored alert as the API shows it: the alert, its status, and its life."""
+    return {
+        **document["alert"], "status": status, "episode": document.get("episode", document["_id"]),
+        "opened_at": document["opened_at"], "closed_at": document.get("closed_at"),
+        "severity_changes": document.get("severity_changes", []),
+        "acknowledgements": document.get("acknowledgements", []),
+    }

@@ -1,0 +1,133 @@
+"""The alerts' use cases: evaluate assignments, record the transitions, publish what they owe.
+
+One evaluation (a sweep over every assignment, or a re-evaluation of some measures' assignments) runs at a time
+in the process (a lock), so two of them never judge the same open alerts at once. One alerts process per
+deployment is assumed: two would each raise the same key once (see the README).
+
+Each evaluation: read the tracker's state and the stored open alerts (of the measures concerned), compare
+(domain/transitions.py), write each transition with the event it owes (storage: the outbox), then publish every
+pending event, the ones an earlier crash or Kafka outage left behind included. A sweep that finds nothing new
+publishes nothing.
+"""
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import structlog
+
+from services.alerts.domain.alerts import Alert
+from services.alerts.domain.evaluate import Evaluator
+from services.alerts.domain.rules import RulesBook
+from services.alerts.domain.transitions import transitions
+from services.alerts.storage.repository import AlertStore
+from shared.calendar import today_in_china
+from shared.contracts import AlertCleared, AlertNotice, AlertRaised, CloudEvent
+from shared.state import TrackerState
+
+SOURCE = "/duban/alerts"
+# Publishes one event under its key; raises when the broker does not take it.
+Publish = Callable[[CloudEvent, str], Awaitable[None]]
+log = structlog.get_logger()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    as_of: date
+    assignments: int
+    open: int
+    raised: int
+    cleared: int
+    changed: int
+    published: int
+
+    def to_json(self) -> dict:
+        return {"as_of": self.as_of.isoformat(), "assignments": self.assignments, "open": self.open,
+                "raised": self.raised, "cleared": self.cleared, "changed": self.changed, "published": self.published}
+
+
+def raised_event(alert: Alert, episode: str, opened_at: datetime, today: date) -> dict:
+    notice = AlertNotice.of(alert.to_json(), episode, opened_at, today.isoformat())
+    event = AlertRaised.wrap(notice, source=SOURCE, event_id=f"{episode}.raised", subject=alert.key)
+    return event.model_dump(mode="json")
+
+
+def cleared_event(stored: dict, now: datetime, today: date) -> dict:
+    notice = AlertNotice.of(stored["alert"], stored["episode"], stored["opened_at"], today.isoformat(), now)
+    event = AlertCleared.wrap(notice, source=SOURCE, event_id=f"{stored['episode']}.cleared", subject=stored["_id"])
+    return event.model_dump(mode="json")
+
+
+def parse_event(data: dict) -> CloudEvent:
+    return (AlertRaised if data["type"] == "alert-raised" else AlertCleared).model_validate(data)
+
+
+class AlertsService:
+    def __init__(self, state: TrackerState, store: AlertStore, book: RulesBook, publish: Publish,
+                 on_published: Callable[[CloudEvent], Awaitable[None]] | None = None):
+        self.state, self.store, self.book, self.publish = state, store, book, publish
+        self.on_published = on_published
+        self.lock = asyncio.Lock()
+
+    async def sweep(self, as_of: date | None = None) -> Outcome:
+        """Every assignment judged on `as_of` (default today in China)."""
+        return await self.evaluate(as_of or today_in_china(), None)
+
+    async def reevaluate(self, measure_ids: Iterable[str]) -> Outcome:
+        """The assignments of these measures judged today (after a report or a measure changed them)."""
+        return await self.evaluate(today_in_china(), set(measure_ids))
+
+    async def evaluate(self, today: date, measure_ids: set[str] | None) -> Outcome:
+        async with self.lock:
+            if measure_ids is None:
+                measures = await self.state.measures()
+                assignments = await self.state.assignments()
+            else:
+                measures = await self.state.measures({"_id": {"$in": sorted(measure_ids)}})
+                assignments = [a for m in sorted(measure_ids) for a in await self.state.assignments(measure_id=m)]
+            current = Evaluator(measures, self.book).alerts(assignments, today)
+            stored = await self.store.open_alerts(measure_ids)
+            found = transitions([Alert.from_json(doc["alert"]) for doc in stored.values()], current)
+            now = datetime.now(UTC)
+            episodes = [(alert, uuid.uuid4().hex) for alert in found.raised]
+            await self.store.raise_alerts(
+                [(alert, episode, raised_event(alert, episode, now, today)) for alert, episode in episodes], now)
+            carried = [(alert, stored[alert.key]) for alert in found.open if alert.key in stored
+                       and alert.to_json() != stored[alert.key]["alert"]]
+            await self.store.update_alerts(carried, now)
+            await self.store.clear_alerts(
+                [(stored[alert.key], cleared_event(stored[alert.key], now, today)) for alert in found.cleared], now)
+            published = await self.publish_pending()
+        outcome = Outcome(today, len(assignments), len(found.open), len(found.raised), len(found.cleared),
+                          len(found.changed), published)
+        log.info("alerts_evaluated", scope="all" if measure_ids is None else sorted(measure_ids), **outcome.to_json())
+        return outcome
+
+    async def publish_pending(self) -> int:
+        """Publishes every pending event, oldest first (raised before cleared); stops at the first the broker
+        refuses, leaving it and the rest for the next evaluation."""
+        pending = await self.store.pending()
+        events = sorted(((event["time"], event["type"] != "alert-raised", event["id"], collection, doc_id, event)
+                         for collection, doc_id, outbox in pending for event in outbox))
+        sent: dict[tuple[str, str], int] = {}
+        remaining = {(collection, doc_id): len(outbox) for collection, doc_id, outbox in pending}
+        done: dict[str, list[str]] = {"open": [], "history": []}
+        count = 0
+        for *_, collection, doc_id, data in events:
+            event = parse_event(data)
+            try:
+                await self.publish(event, event.data.key)
+                if self.on_published:  # what else the event owes (webhook deliveries), before it leaves the outbox
+                    await self.on_published(event)
+            except Exception as error:  # Kafka or the database unreachable: the events stay pending
+                log.warning("alert_publish_failed", event_id=event.id, error=repr(error))
+                break
+            count += 1
+            sent[collection, doc_id] = sent.get((collection, doc_id), 0) + 1
+            if sent[collection, doc_id] == remaining[collection, doc_id]:
+                done[collection].append(doc_id)
+        for collection, doc_ids in done.items():
+            await self.store.published(collection, doc_ids)
+        return count

@@ -1,0 +1,66 @@
+"""Webhook subscriptions and their deliveries, in the alerts' own collections.
+
+- `webhook_subscriptions`: `_id` the subscription id; `region_code`, `url`, `secret` (kept to sign with: the
+  database must be protected like any store of credentials), `created_at`.
+- `webhook_deliveries`: one per (event, subscription), `_id` `<event id>|<subscription id>`, so recording the
+  deliveries an event owes twice (after a crash) records them once; `status` pending, delivered or failed, each
+  attempt with its time and outcome, `next_attempt_at` while pending. The body is the event as published.
+"""
+
+from datetime import datetime
+
+from pymongo import UpdateOne
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared.regions import within
+
+
+class WebhookStore:
+    def __init__(self, database: AsyncDatabase):
+        self.subscriptions = database["webhook_subscriptions"]
+        self.deliveries = database["webhook_deliveries"]
+
+    async def ensure_indexes(self) -> None:
+        await self.deliveries.create_index([("status", 1), ("next_attempt_at", 1)])
+        await self.deliveries.create_index("subscription_id")
+
+    async def subscribe(self, document: dict) -> None:
+        await self.subscriptions.insert_one(document)
+
+    async def list_subscriptions(self) -> list[dict]:
+        return await self.subscriptions.find({}, {"secret": 0}).sort("created_at", 1).to_list()
+
+    async def subscription(self, subscription_id: str) -> dict | None:
+        return await self.subscriptions.find_one({"_id": subscription_id}, {"secret": 0})
+
+    async def unsubscribe(self, subscription_id: str) -> bool:
+        return (await self.subscriptions.delete_one({"_id": subscription_id})).deleted_count == 1
+
+    async def record_deliveries(self, event: dict, region_code: str, now: datetime) -> int:
+        """A pending delivery of the event to every subscription whose region contains the alert's region."""
+        operations = [
+            UpdateOne({"_id": f"{event['id']}|{s['_id']}"}, {"$setOnInsert": {
+                "subscription_id": s["_id"], "event_id": event["id"], "event_type": event["type"], "body": event,
+                "status": "pending", "attempts": [], "created_at": now, "next_attempt_at": now}}, upsert=True)
+            async for s in self.subscriptions.find({}, {"region_code": 1})
+            if within(region_code, s["region_code"])
+        ]
+        if operations:
+            await self.deliveries.bulk_write(operations, ordered=False)
+        return len(operations)
+
+    async def due(self, now: datetime, limit: int) -> list[dict]:
+        return await self.deliveries.find({"status": "pending", "next_attempt_at": {"$lte": now}}).sort(
+            "next_attempt_at", 1).limit(limit).to_list()
+
+    async def secrets(self, subscription_ids: list[str]) -> dict[str, dict]:
+        return {s["_id"]: s async for s in self.subscriptions.find({"_id": {"$in": subscription_ids}})}
+
+    async def attempted(self, delivery_id: str, attempt: dict, status: str, next_attempt_at: datetime | None) -> None:
+        await self.deliveries.update_one(
+            {"_id": delivery_id},
+            {"$push": {"attempts": attempt}, "$set": {"status": status, "next_attempt_at": next_attempt_at}})
+
+    async def deliveries_of(self, subscription_id: str) -> list[dict]:
+        return await self.deliveries.find({"subscription_id": subscription_id}, {"body": 0}).sort(
+            "created_at", 1).to_list()

@@ -1,0 +1,257 @@
+"""Alerts raised and cleared through Kafka: the tracker and the alerts service in this process, events in through
+the broker, alert-raised / alert-cleared read back from their topics, exactly one per transition."""
+
+import asyncio
+import hashlib
+import hmac
+import json
+import socket
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from faststream.kafka import KafkaBroker
+from pymongo import AsyncMongoClient
+
+from services.alerts.main import create_app as create_alerts
+from services.alerts.settings import AlertsSettings
+from services.tracker.main import create_app as create_tracker
+from services.tracker.settings import TrackerSettings
+from shared.broker import publish_event
+from shared.calendar import today_in_china
+from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressReported, Topics
+from tests.support.apps import running
+from tests.support.kafka import body, read_topic
+from tests.support.waiting import eventually
+
+TODAY = today_in_china()
+# Three days past its deadline: overdue (warning). Started nine days ago, after the end of the last period whose
+# report is due (its end plus ten days' grace has passed), so never silent; past the deadline, so not judged as
+# lagging; nothing due soon. The one alert is the overdue one.
+MEASURE = Measure(
+    measure_id="late-1", plan_id="late", region_code="361000", number=1, title="加强行政应诉工作",
+    lead_units=["市司法局"], start_date=TODAY - timedelta(days=9),
+    deadlines=[{"text": "限期完成", "date": (TODAY - timedelta(days=3)).isoformat()}],
+)
+KEY = "overdue|late-1|市司法局|"
+
+
+def report(percent: float, status: str, seconds: int = 0) -> ProgressReported:
+    now = datetime.now(UTC) + timedelta(seconds=seconds)
+    return ProgressReported.wrap(ProgressReport(
+        measure_id=MEASURE.measure_id, unit="市司法局", region_code="361000",
+        period=f"{TODAY.year}-Q{(TODAY.month - 1) // 3 + 1}", percent_complete=percent, status=status,
+        reported_at=now), source="/test")
+
+
+@pytest.fixture
+async def database(settings_values):
+    client = AsyncMongoClient(settings_values["mongodb_url"], tz_aware=True)
+    yield client[settings_values["mongodb_database"]]
+    await client.drop_database(settings_values["mongodb_database"])
+    await client.close()
+
+
+@pytest.fixture
+async def services(settings_values, database):
+    tracker = create_tracker(TrackerSettings(**settings_values, retry_backoff_seconds=0.05))
+    alerts = create_alerts(AlertsSettings(**settings_values, alerts_sweep_interval_seconds=0,
+                                          alerts_consumer_group=f"{settings_values['topic_prefix']}alerts"))
+    async with running(tracker), running(alerts) as client:
+        yield alerts, client
+
+
+@pytest.fixture
+async def publisher(settings_values):
+    broker = KafkaBroker(settings_values["kafka_bootstrap_servers"])
+    await broker.connect()
+    yield broker
+    await broker.stop()
+
+
+@pytest.fixture
+def topics(settings_values) -> Topics:
+    return Topics(settings_values["topic_prefix"])
+
+
+async def events_on(settings_values, topic: str, at_least: int, quiet_ms: int = 3_000) -> list[dict]:
+    """Every event on the topic, once `at_least` arrived and nothing more came for `quiet_ms`."""
+    records = await read_topic(settings_values["kafka_bootstrap_servers"], topic, expected=at_least)
+    assert len(records) >= at_least, f"{topic}: {len(records)} events, expected {at_least}"
+    return [body(r) for r in await read_topic(settings_values["kafka_bootstrap_servers"], topic,
+                                               expected=at_least + 1, timeout_ms=quiet_ms)]
+
+
+async def sweep(client) -> dict:
+    response = await client.post("/v1/alerts:sweep")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_a_late_assignment_raises_one_alert_and_a_catch_up_report_clears_it_once(
+    services, publisher, topics, settings_values
+):
+    _, client = services
+    await publish_event(publisher, topics.measure_created, MeasureCreated.wrap(MEASURE, source="/test"),
+                        MEASURE.measure_id)
+    progress = report(50, "in_progress")
+    await publish_event(publisher, topics.progress_reported, progress, progress.data.assignment_key)
+
+    # Raised by the event-driven evaluation, without any sweep.
+    [raised] = await events_on(settings_values, topics.alert_raised, 1)
+    assert (raised["type"], raised["subject"], raised["data"]["key"]) == ("alert-raised", KEY, KEY)
+    assert (raised["data"]["kind"], raised["data"]["severity"], raised["data"]["figures"]["days_overdue"]) == (
+        "overdue", "warning", 3)
+    assert (await sweep(client))["published"] == 0  # nothing changed: nothing published
+
+    response = await client.post(f"/v1/alerts/{KEY}:acknowledge", json={"comment": "已督促", "by": "市司法局"})
+    assert response.status_code == 200, response.text
+    [shown] = (await client.get("/v1/alerts", params={"unit": "市司法局"})).json()["items"]
+    assert (shown["status"], shown["acknowledgements"][0]["comment"]) == ("open", "已督促")
+
+    done = report(100, "completed", seconds=1)
+    await publish_event(publisher, topics.progress_reported, done, done.data.assignment_key)
+    [cleared] = await events_on(settings_values, topics.alert_cleared, 1)
+    assert (cleared["type"], cleared["data"]["key"], cleared["data"]["episode"]) == (
+        "alert-cleared", KEY, raised["data"]["episode"])
+    assert cleared["data"]["closed_at"] is not None
+
+    outcome = await sweep(client)
+    assert (outcome["open"], outcome["raised"], outcome["cleared"], outcome["published"]) == (0, 0, 0, 0)
+    assert len(await events_on(settings_values, topics.alert_raised, 1)) == 1
+    assert len(await events_on(settings_values, topics.alert_cleared, 1)) == 1
+
+    assert (await client.get("/v1/alerts")).json()["total"] == 0
+    closed = (await client.get("/v1/alerts", params={"status": "closed", "region_code": "361000"})).json()
+    [entry] = closed["items"]
+    assert (entry["key"], entry["status"], entry["acknowledgements"][0]["comment"]) == (KEY, "closed", "已督促")
+    assert entry["opened_at"] < entry["closed_at"]
+    assert (await client.get("/v1/alerts", params={"status": "all"})).json()["total"] == 1
+    assert (await client.get("/v1/alerts", params={"status": "closed", "region_code": "361002"})).json()[
+        "total"] == 0
+
+
+async def test_a_transition_written_but_not_published_is_published_by_the_next_sweep(
+    services, publisher, topics, settings_values, database
+):
+    app, client = services
+    service = app.state.alerts_service
+    await database["measures"].insert_one({"_id": MEASURE.measure_id, **MEASURE.model_dump(mode="json")})
+    await database["assignments"].insert_one({"_id": f"{MEASURE.measure_id}|市司法局", "measure_id": MEASURE.measure_id,
+                                              "unit": "市司法局", "unit_name": "市司法局", "role": "lead",
+                                              "region_code": "361000"})
+    publish = service.publish
+
+    async def broker_gone(event, key):
+        raise ConnectionError("Kafka is away")
+
+    service.publish = broker_gone  # the process 'dies' between writing the transition and publishing it
+    outcome = await sweep(client)
+    assert (outcome["raised"], outcome["published"]) == (1, 0)
+    service.publish = publish
+    outcome = await sweep(client)
+    assert (outcome["raised"], outcome["published"]) == (0, 1)
+    assert (await sweep(client))["published"] == 0
+    [raised] = await events_on(settings_values, topics.alert_raised, 1)
+    assert raised["data"]["key"] == KEY
+
+
+async def test_an_unknown_alert_cannot_be_acknowledged(services):
+    _, client = services
+    response = await client.post("/v1/alerts/overdue|nothing|nobody|:acknowledge", json={"comment": "x"})
+    assert response.status_code == 404
+    assert (await client.post(f"/v1/alerts/{KEY}:acknowledge", json={})).status_code == 422
+
+
+class Receiver:
+    """A webhook receiver on a real socket (127.0.0.1, a free port): records each request, answers `statuses` in
+    turn (then 200)."""
+
+    def __init__(self, statuses: list[int] | None = None):
+        self.statuses = list(statuses or [])
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.server: asyncio.Server | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}/hook"
+
+    async def __aenter__(self) -> "Receiver":
+        self.server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self.server.close()
+        await self.server.wait_closed()
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readline()  # the request line
+        headers = {}
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode().partition(":")
+            headers[name.strip().lower()] = value.strip()
+        body = await reader.readexactly(int(headers.get("content-length", 0)))
+        self.requests.append((headers, body))
+        status = self.statuses.pop(0) if self.statuses else 200
+        writer.write(f"HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".encode())
+        await writer.drain()
+        writer.close()
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+async def webhook_services(settings_values, database):
+    alerts = create_alerts(AlertsSettings(
+        **settings_values, alerts_sweep_interval_seconds=0, alerts_consumer_group=f"{settings_values['topic_prefix']}a",
+        webhook_first_backoff_seconds=0.2, webhook_max_attempts=3, webhook_timeout_seconds=2, webhook_poll_seconds=0.2))
+    async with running(alerts) as client:
+        yield alerts, client
+
+
+async def subscribe(client, region_code: str, url: str, secret: str = "a-secret-of-16-chars") -> str:
+    response = await client.post("/v1/subscriptions", json={"region_code": region_code, "url": url, "secret": secret})
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+async def test_alert_events_reach_the_regions_subscribers_signed_retried_and_recorded(webhook_services, database):
+    _, client = webhook_services
+    await database["measures"].insert_one({"_id": MEASURE.measure_id, **MEASURE.model_dump(mode="json")})
+    await database["assignments"].insert_one({"_id": f"{MEASURE.measure_id}|市司法局", "measure_id": MEASURE.measure_id,
+                                              "unit": "市司法局", "unit_name": "市司法局", "role": "lead",
+                                              "region_code": "361000"})
+    async with Receiver() as steady, Receiver([503, 500]) as flaky, Receiver() as elsewhere:
+        ids = {
+            "steady": await subscribe(client, "361000", steady.url, secret="steady-secret-0123"),
+            "flaky": await subscribe(client, "360000", flaky.url),
+            "down": await subscribe(client, "361000", f"http://127.0.0.1:{closed_port()}/hook"),
+            "elsewhere": await subscribe(client, "361002", elsewhere.url),  # a county: the city's alert is not its
+        }
+        assert {s["id"] for s in (await client.get("/v1/subscriptions")).json()} == set(ids.values())
+        assert "secret" not in (await client.get(f"/v1/subscriptions/{ids['steady']}")).json()
+        assert (await sweep(client))["raised"] == 1
+
+        async def settled():
+            found = {name: (await client.get(f"/v1/subscriptions/{i}/deliveries")).json() for name, i in ids.items()}
+            return found if all(d and d[0]["status"] != "pending" for n, d in found.items() if n != "elsewhere") \
+                else None
+
+        deliveries = await eventually(settled)
+        assert [len(a["attempts"]) for a in deliveries["steady"]] == [1] and deliveries["elsewhere"] == []
+        assert (deliveries["flaky"][0]["status"], [a.get("status_code") for a in deliveries["flaky"][0]["attempts"]]) \
+            == ("delivered", [503, 500, 200])
+        assert (deliveries["down"][0]["status"], len(deliveries["down"][0]["attempts"])) == ("failed", 3)
+        assert "error" in deliveries["down"][0]["attempts"][0]
+        [(headers, payload)] = steady.requests
+        expected = "sha256=" + hmac.new(b"steady-secret-0123", payload, hashlib.sha256).hexdigest()
+        assert headers["x-duban-signature"] == expected
+        event = json.loads(payload)
+        assert (event["type"], event["data"]["key"], headers["ce-id"]) == ("alert-raised", KEY, event["id"])
+        assert len(flaky.requests) == 3 and elsewhere.requests == []
+
+        assert (await client.delete(f"/v1/subscriptions/{ids['steady']}")).status_code == 204
+        assert (await client.get(f"/v1/subscriptions/{ids['steady']}")).status_code == 404
