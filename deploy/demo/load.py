@@ -1,26 +1,65 @@
 """Loads the demo city through intake's public HTTP API, as a city office and its districts would."""
 
+import datetime as dt
+import random
 from pathlib import Path
 
 import httpx
 import yaml
 
+from services.intake.plan_import import plan_measures
+from services.intake.plans.parser import parse_plan
+from services.intake.registry import load_registry
+from services.tracker.domain.assignments import UnitLookup, assignments_for
+
 DEMO = Path(__file__).parent / "fuzhou.yaml"
+ALERT_RULES = Path(__file__).parent / "alert-rules.yaml"
 
 
 def load_demo(intake_url: str, path: Path = DEMO) -> dict[str, int]:
     demo = yaml.safe_load(path.read_text(encoding="utf-8"))
     plan = demo["plan"]
+    registry, document = path.parent / demo["registry"], path.parent / plan["file"]
+    reports = [*generated_reports(demo, registry, document), *demo["progress"]]
     with httpx.Client(base_url=intake_url, timeout=60) as intake:
-        registry = path.parent / demo["registry"]
         intake.post("/v1/registry", files={"file": (registry.name, registry.read_bytes())}).raise_for_status()
-        document = path.parent / plan["file"]
         imported = intake.post(
             "/v1/plans:import",
-            data={"plan_id": plan["plan_id"], "region_code": plan["region_code"]},
+            data={"plan_id": plan["plan_id"], "region_code": plan["region_code"], "start_date": plan["start_date"]},
             files={"file": (document.name, document.read_bytes())},
         )
         imported.raise_for_status()
-        for report in demo["progress"]:
+        for report in reports:
             intake.post("/v1/progress", json=report).raise_for_status()
-    return {"measures": len(imported.json()["measures"]), "progress_reports": len(demo["progress"])}
+    lookup = UnitLookup(load_registry(registry))
+    reported = {(r["measure_id"], lookup.reporting_unit(r["unit"], r["region_code"])) for r in reports}
+    return {"measures": len(imported.json()["measures"]), "progress_reports": len(reports),
+            "assignments_reported": len(reported)}
+
+
+def generated_reports(demo: dict, registry: Path, document: Path) -> list[dict]:
+    """A quarter's reports from the plan's resolved assignments, as their units might send them."""
+    plan, spec = demo["plan"], demo["generated"]
+    measures = plan_measures(parse_plan(document.read_text(encoding="utf-8")), plan["plan_id"],
+                             plan["region_code"], dt.date.fromisoformat(plan["start_date"]))
+    lookup, rng = UnitLookup(load_registry(registry)), random.Random(spec["seed"])
+    kinds, weights = zip(*spec["shares"].items(), strict=True)
+    reports = []
+    for measure in measures:
+        for assignment in assignments_for(measure, lookup)[0]:
+            kind = rng.choices(kinds, weights)[0]
+            if kind == "silent" or not assignment.resolved:
+                continue
+            percent, status = {
+                "completed": (100, "completed"),
+                "on_track": (rng.randint(75, 95), "in_progress"),
+                "lagging": (rng.randint(20, 65), "in_progress"),
+                "blocked": (rng.randint(30, 60), "blocked"),
+            }[kind]
+            reports.append({
+                "measure_id": assignment.measure_id, "unit": assignment.unit, "region_code": assignment.region_code,
+                "period": spec["period"], "percent_complete": percent, "status": status,
+                "reported_at": f"{spec['reported_on']}T{rng.randint(9, 17):02d}:00:00+08:00",
+                "narrative": "演示数据",
+            })
+    return reports
