@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from pymongo import AsyncMongoClient
 
 from deploy.local.stack import Endpoints, LocalStack
 
@@ -53,6 +54,15 @@ def infrastructure(tmp_path_factory) -> Iterator[Endpoints]:
 def namespace() -> str:
     """Topics and a database of this test's own, so tests never see each other's events."""
     return f"t{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+async def database(settings_values):
+    """This test's database, dropped afterwards."""
+    client = AsyncMongoClient(settings_values["mongodb_url"], tz_aware=True)
+    yield client[settings_values["mongodb_database"]]
+    await client.drop_database(settings_values["mongodb_database"])
+    await client.close()
 
 
 @pytest.fixture

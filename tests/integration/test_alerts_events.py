@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from faststream.kafka import KafkaBroker
-from pymongo import AsyncMongoClient
 
 from services.alerts.main import create_app as create_alerts
 from services.alerts.settings import AlertsSettings
@@ -41,14 +40,6 @@ def report(percent: float, status: str, seconds: int = 0) -> ProgressReported:
         measure_id=MEASURE.measure_id, unit="市司法局", region_code="361000",
         period=f"{TODAY.year}-Q{(TODAY.month - 1) // 3 + 1}", percent_complete=percent, status=status,
         reported_at=now), source="/test")
-
-
-@pytest.fixture
-async def database(settings_values):
-    client = AsyncMongoClient(settings_values["mongodb_url"], tz_aware=True)
-    yield client[settings_values["mongodb_database"]]
-    await client.drop_database(settings_values["mongodb_database"])
-    await client.close()
 
 
 @pytest.fixture

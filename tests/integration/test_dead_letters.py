@@ -11,9 +11,8 @@ from tests.integration.test_tracker import publish_measure, publish_reports, rep
 from tests.support.kafka import headers, read_topic
 from tests.support.waiting import eventually
 
-# The tracker test's fixtures: the tracker app in this process, a publisher, the database, the topics.
-tracker, publisher, database, topics = (tracker_tests.tracker, tracker_tests.publisher, tracker_tests.database,
-                                        tracker_tests.topics)
+# The tracker test's fixtures: the tracker app in this process, a publisher, the topics (the database is conftest's).
+tracker, publisher, topics = tracker_tests.tracker, tracker_tests.publisher, tracker_tests.topics
 
 
 async def dead_letter_count(settings: ServiceSettings, count: int):

@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from faststream.kafka import KafkaBroker
-from pymongo import AsyncMongoClient
 
 from services.tracker.main import create_app
 from services.tracker.settings import TrackerSettings
@@ -41,14 +40,6 @@ async def publisher(settings_values):
     await broker.connect()
     yield broker
     await broker.stop()
-
-
-@pytest.fixture
-async def database(settings_values):
-    client = AsyncMongoClient(settings_values["mongodb_url"], tz_aware=True)
-    yield client[settings_values["mongodb_database"]]
-    await client.drop_database(settings_values["mongodb_database"])
-    await client.close()
 
 
 @pytest.fixture

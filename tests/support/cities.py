@@ -1,0 +1,10 @@
+"""A generated city (tests/unit/reporting/generated.py) stored as the tracker would have stored it."""
+
+
+async def store_city(database, city, history: list[dict] | None = None) -> None:
+    await database["registry"].insert_one({"_id": "current", "registry": city.registry})
+    await database["measures"].insert_many(city.measures)
+    await database["assignments"].insert_many(city.assignments)
+    await database["assignment_progress"].insert_many(city.progress)
+    if history:
+        await database["progress_reports"].insert_many(history)
