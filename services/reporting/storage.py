@@ -22,9 +22,9 @@ from datetime import UTC, datetime
 import structlog
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.reporting.domain.history import join
 from services.reporting.domain.snapshot import Snapshot
 from shared.calendar import CHINA
-from shared.state import assignment_view
 
 log = structlog.get_logger()
 
@@ -44,12 +44,24 @@ async def read_snapshot(database: AsyncDatabase) -> Snapshot:
         _all(database["measures"], MEASURE_FIELDS),
         database["registry"].find_one({"_id": "current"}),
     )
-    by_key = {p["_id"]: p for p in progress}
-    views = [assignment_view(a, by_key.pop(a["_id"], None)) for a in assignments]
-    # Units that reported without being named in the measure (a collective unit's member) still count.
-    views += [assignment_view(None, p) for p in by_key.values()]
-    regions = {r["code"]: r for r in ((registry or {}).get("registry") or {}).get("regions", [])}
-    return Snapshot(views, {m["_id"]: m for m in measures}, regions, read_at)
+    views = join(assignments, {p["_id"]: p for p in progress})
+    return Snapshot(views, {m["_id"]: m for m in measures}, regions_of(registry), read_at)
+
+
+def regions_of(registry: dict | None) -> dict[str, dict]:
+    return {r["code"]: r for r in ((registry or {}).get("registry") or {}).get("regions", [])}
+
+
+async def read_history(database: AsyncDatabase) -> tuple[list[dict], list[dict], dict[str, dict], dict[str, dict]]:
+    """What past days are rebuilt from (domain/history.py): assignments, every report, measures, regions.
+    Read per request: history is asked for rarely, and its figures do not go stale."""
+    assignments, reports, measures, registry = await asyncio.gather(
+        _all(database["assignments"], ASSIGNMENT_FIELDS),
+        _all(database["progress_reports"], PROGRESS_FIELDS),
+        _all(database["measures"], MEASURE_FIELDS),
+        database["registry"].find_one({"_id": "current"}),
+    )
+    return assignments, reports, {m["_id"]: m for m in measures}, regions_of(registry)
 
 
 async def _all(collection, projection: dict) -> list[dict]:

@@ -1,10 +1,12 @@
 """Reporting API: consolidated figures, breakdowns and rankings for a region and everything below it.
 
 Every route takes `as_of` (default: today in China; the date deadlines and the current reporting period are evaluated
-at, over the state the tracker holds now — not the state as it was then) and `cadence` (the length of the
-reporting period for the reporting rate). Figures come from the in-memory snapshot (storage.py).
+at, over the state the tracker holds now) and `cadence` (the length of the reporting period for the reporting
+rate). Figures come from the in-memory snapshot (storage.py). The state as it was on a past day, and a monthly
+series, are rebuilt from the tracker's report history: `/regions/{code}/as-of/{day}`, `/regions/{code}/history`.
 """
 
+import asyncio
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -12,10 +14,11 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Res
 
 from services.reporting.domain import exports
 from services.reporting.domain.annual import annual_report
+from services.reporting.domain.history import month_ends, snapshot_as_of
 from services.reporting.domain.periods import Cadence
 from services.reporting.domain.snapshot import Snapshot
-from services.reporting.storage import Snapshots, read_reports
-from shared.calendar import CHINA
+from services.reporting.storage import Snapshots, read_history, read_reports
+from shared.calendar import CHINA, add_months
 from shared.regions import within
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
@@ -174,3 +177,29 @@ async def annual(request: Request, snapshot: CurrentSnapshot, region_code: Annua
     """The annual report dataset (年度报告素材) for a region and year: per region figures, per measure status
     with the year's narratives and evidence, and the overdue items (services/reporting/domain/annual.py)."""
     return await annual_dataset(request, snapshot, region_code, year)
+
+
+@router.get("/regions/{region_code}/as-of/{day}")
+async def region_figures_then(region_code: RegionCode, day: date, request: Request,
+                              cadence: CadenceQuery = "quarter") -> dict:
+    """The region's figures as the state stood at the end of `day`, rebuilt from the tracker's report history."""
+    history = await read_history(request.app.state.snapshots.database)
+    return await asyncio.to_thread(lambda: snapshot_as_of(*history, day).region_report(region_code, day, cadence))
+
+
+@router.get("/regions/{region_code}/history")
+async def region_history(
+    region_code: RegionCode, request: Request, as_of: AsOf = None, cadence: CadenceQuery = "quarter",
+    since: Annotated[date | None, Query(description="the first month (default: eleven months before)")] = None,
+) -> dict:
+    """A monthly series of the region's figures, each as the state stood at the month's end (the last at as_of)."""
+    last = as_of or today()
+    days = month_ends(since or add_months(last.replace(day=1), -11), last)
+    history = await read_history(request.app.state.snapshots.database)
+
+    def series() -> list[dict]:
+        return [{key: value for key, value in snapshot_as_of(*history, day).region_report(
+                     region_code, day, cadence).items() if key not in ("children", "own_units")}
+                for day in days]
+
+    return {"region_code": region_code, "series": await asyncio.to_thread(series)}

@@ -1,0 +1,28 @@
+from datetime import UTC, date, datetime
+
+from services.reporting.domain.history import latest_by, month_ends
+
+
+def report(event_id: str, unit: str, at: datetime, percent: float) -> dict:
+    return {"_id": event_id, "measure_id": "m1", "unit": unit, "reported_at": at, "percent_complete": percent}
+
+
+def test_the_state_on_a_day_is_each_assignments_latest_report_by_the_end_of_that_day_in_china():
+    early = report("e1", "u1", datetime(2026, 3, 10, tzinfo=UTC), 30)
+    # 2026-03-31T17:00Z is already 1 April in Beijing: not part of 31 March's state.
+    late_evening = report("e2", "u1", datetime(2026, 3, 31, 17, tzinfo=UTC), 60)
+    other = report("e3", "u2", datetime(2026, 3, 31, 15, tzinfo=UTC), 10)  # 23:00 in Beijing: counts
+    state = latest_by([late_evening, early, other], date(2026, 3, 31))
+    assert {key: r["_id"] for key, r in state.items()} == {"m1|u1": "e1", "m1|u2": "e3"}
+    assert latest_by([late_evening, early], date(2026, 4, 1))["m1|u1"]["_id"] == "e2"
+
+
+def test_reports_at_the_same_instant_are_decided_by_event_id_as_the_tracker_does():
+    at = datetime(2026, 3, 10, tzinfo=UTC)
+    assert latest_by([report("b", "u1", at, 2), report("a", "u1", at, 1)], date(2026, 3, 10))["m1|u1"]["_id"] == "b"
+
+
+def test_a_monthly_series_ends_each_month_and_at_the_as_of_day():
+    assert month_ends(date(2025, 11, 5), date(2026, 2, 14)) == [
+        date(2025, 11, 30), date(2025, 12, 31), date(2026, 1, 31), date(2026, 2, 14)]
+    assert month_ends(date(2026, 2, 1), date(2026, 2, 28)) == [date(2026, 2, 28)]
