@@ -13,9 +13,11 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
 from deploy.local.stack import Endpoints, LocalStack
+from shared.contracts import Topics
 
 
 def docker_engine_answers() -> bool:
@@ -63,6 +65,20 @@ async def database(settings_values):
     yield client[settings_values["mongodb_database"]]
     await client.drop_database(settings_values["mongodb_database"])
     await client.close()
+
+
+@pytest.fixture
+async def publisher(settings_values):
+    """A broker to publish test events with."""
+    broker = KafkaBroker(settings_values["kafka_bootstrap_servers"])
+    await broker.connect()
+    yield broker
+    await broker.stop()
+
+
+@pytest.fixture
+def topics(settings_values) -> Topics:
+    return Topics(settings_values["topic_prefix"])
 
 
 @pytest.fixture

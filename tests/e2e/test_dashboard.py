@@ -4,19 +4,17 @@ without console errors, the charts draw, clicking drills down city → county �
 Screenshots go to test-artefacts/dashboard/."""
 
 import socket
-import threading
-import time
 from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from pymongo import MongoClient
 
 from deploy.local.browser import install_browser
 from services.reporting.main import create_app
 from services.reporting.settings import ReportingSettings
+from tests.support.apps import serving
 from tests.unit.reporting.generated import generate_city
 
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts" / "dashboard"
@@ -58,23 +56,10 @@ def reporting_url(settings_values):
         [{**p, "_id": f"e-{p['_id']}", "narrative": "已召开专题会议推进", "evidence": ["会议纪要.pdf"]}
          for p in CITY.progress])
     app = create_app(ReportingSettings(**settings_values, snapshot_max_age_seconds=30, home_region_code="361000"))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
     try:
-        yield url
+        with serving(app, lambda url: httpx.get(f"{url}/health", timeout=1).status_code == 200) as url:
+            yield url
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         client.drop_database(settings_values["mongodb_database"])
         client.close()
 

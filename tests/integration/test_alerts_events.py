@@ -9,7 +9,6 @@ import socket
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from faststream.kafka import KafkaBroker
 
 from services.alerts.main import create_app as create_alerts
 from services.alerts.settings import AlertsSettings
@@ -17,7 +16,7 @@ from services.tracker.main import create_app as create_tracker
 from services.tracker.settings import TrackerSettings
 from shared.broker import publish_event
 from shared.calendar import today_in_china
-from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressReported, Topics
+from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressReported
 from tests.support.apps import running
 from tests.support.kafka import body, read_topic
 from tests.support.waiting import eventually
@@ -49,19 +48,6 @@ async def services(settings_values, database):
                                           alerts_consumer_group=f"{settings_values['topic_prefix']}alerts"))
     async with running(tracker), running(alerts) as client:
         yield alerts, client
-
-
-@pytest.fixture
-async def publisher(settings_values):
-    broker = KafkaBroker(settings_values["kafka_bootstrap_servers"])
-    await broker.connect()
-    yield broker
-    await broker.stop()
-
-
-@pytest.fixture
-def topics(settings_values) -> Topics:
-    return Topics(settings_values["topic_prefix"])
 
 
 async def events_on(settings_values, topic: str, at_least: int, quiet_ms: int = 3_000) -> list[dict]:

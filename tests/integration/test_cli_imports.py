@@ -1,18 +1,15 @@
 """The duban commands against an intake served over HTTP: registry, plan preview and import, ledger."""
 
 import json
-import threading
-import time
 
 import httpx
 import pytest
-import uvicorn
 
 from cli.main import main
-from deploy.local.processes import free_port
 from services.intake.main import create_app
 from services.intake.registry import DEMO_REGISTRY
 from services.intake.settings import IntakeSettings
+from tests.support.apps import serving
 from tests.support.intake import topic
 from tests.support.kafka import read_topic
 from tests.unit.plans.plan_test_helpers import SAMPLES
@@ -22,22 +19,9 @@ FUZHOU = str(SAMPLES / "fuzhou-city-2022.txt")
 
 @pytest.fixture
 def intake_url(settings_values):
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(IntakeSettings(**settings_values)), port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/health").json()["kafka"] == "connected":
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    yield url
-    server.should_exit = True
-    thread.join(10)
+    with serving(create_app(IntakeSettings(**settings_values)),
+                 lambda url: httpx.get(f"{url}/health").json()["kafka"] == "connected") as url:
+        yield url
 
 
 async def test_registry_then_plan_preview_then_import_then_ledger(intake_url, settings_values, capsys, tmp_path):

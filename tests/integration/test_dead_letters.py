@@ -11,8 +11,8 @@ from tests.integration.test_tracker import publish_measure, publish_reports, rep
 from tests.support.kafka import headers, read_topic
 from tests.support.waiting import eventually
 
-# The tracker test's fixtures: the tracker app in this process, a publisher, the topics (the database is conftest's).
-tracker, publisher, topics = tracker_tests.tracker, tracker_tests.publisher, tracker_tests.topics
+# The tracker test's fixture: the tracker app in this process (database, publisher and topics are conftest's).
+tracker = tracker_tests.tracker
 
 
 async def dead_letter_count(settings: ServiceSettings, count: int):

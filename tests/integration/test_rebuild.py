@@ -15,8 +15,8 @@ from tests.support.kafka import read_topic
 from tests.support.streams import expected_state, measures, produce, reports, stored_state
 from tests.support.waiting import eventually
 
-# The tracker test's fixtures: the tracker app in this process, the topics (the database is conftest's).
-tracker, topics = tracker_tests.tracker, tracker_tests.topics
+# The tracker test's fixture: the tracker app in this process (database and topics are conftest's).
+tracker = tracker_tests.tracker
 
 
 @pytest.fixture

@@ -4,12 +4,11 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from faststream.kafka import KafkaBroker
 
 from services.tracker.main import create_app
 from services.tracker.settings import TrackerSettings
 from shared.broker import publish_event
-from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressReported, Topics
+from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressReported
 from tests.support.apps import running
 from tests.support.kafka import body, headers, read_topic
 from tests.support.waiting import eventually
@@ -32,19 +31,6 @@ async def tracker(settings_values):
     settings = TrackerSettings(**settings_values, retry_backoff_seconds=0.05)
     async with running(create_app(settings)) as client:
         yield client
-
-
-@pytest.fixture
-async def publisher(settings_values):
-    broker = KafkaBroker(settings_values["kafka_bootstrap_servers"])
-    await broker.connect()
-    yield broker
-    await broker.stop()
-
-
-@pytest.fixture
-def topics(settings_values) -> Topics:
-    return Topics(settings_values["topic_prefix"])
 
 
 async def publish_measure(publisher, topics, measure=MEASURE) -> None:

@@ -1,10 +1,15 @@
 """Running a service's app in this process, with its real lifespan (broker, database)."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 import httpx
+import uvicorn
 from fastapi import FastAPI
+
+from deploy.local.processes import free_port
 
 
 @asynccontextmanager
@@ -13,3 +18,26 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
             yield client
+
+
+@contextmanager
+def serving(app: FastAPI, ready: Callable[[str], bool], timeout: float = 30) -> Iterator[str]:
+    """The app on a real socket (for a browser or a command-line client), its URL once `ready(url)`."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if ready(url):
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    try:
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -4,26 +4,14 @@ import csv
 import io
 from datetime import date
 
-import pytest
 from openpyxl import load_workbook
 
 from services.reporting.domain import exports
 from services.reporting.domain.annual import annual_report
-from services.reporting.domain.snapshot import Snapshot
 from shared.calendar import local_date
-from tests.unit.reporting.generated import COUNTIES, generate_city
+from tests.unit.reporting.generated import COUNTIES
 
 AS_OF = date(2026, 11, 22)
-
-
-@pytest.fixture(scope="module")
-def city():
-    return generate_city(townships=40, measures=24, assignments=3_000, seed=11)
-
-
-@pytest.fixture
-def snapshot(city):
-    return Snapshot(city.views(), {m["_id"]: m for m in city.measures}, city.regions)
 
 
 def region_sheets(snapshot, code="361000"):

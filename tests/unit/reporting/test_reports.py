@@ -2,24 +2,11 @@
 
 from datetime import date
 
-import pytest
-
-from services.reporting.domain.snapshot import Snapshot
-from tests.unit.reporting.generated import COUNTIES, generate_city
+from tests.unit.reporting.generated import COUNTIES
 
 AS_OF = date(2026, 11, 22)
 COUNTS = ("assignments", "completed", "completed_on_time", "in_progress", "not_started", "blocked", "overdue",
           "units", "units_reported", "targets_reported", "targets_met")
-
-
-@pytest.fixture(scope="module")
-def city():
-    return generate_city(townships=40, measures=24, assignments=3_000, seed=11)
-
-
-@pytest.fixture
-def snapshot(city):
-    return Snapshot(city.views(), {m["_id"]: m for m in city.measures}, city.regions)
 
 
 def test_the_region_report_has_the_legacy_fields_and_children_that_add_up(snapshot):

@@ -1,0 +1,16 @@
+"""A generated city and the snapshot over it, shared by the report and export tests."""
+
+import pytest
+
+from services.reporting.domain.snapshot import Snapshot
+from tests.unit.reporting.generated import generate_city
+
+
+@pytest.fixture(scope="module")
+def city():
+    return generate_city(townships=40, measures=24, assignments=3_000, seed=11)
+
+
+@pytest.fixture
+def snapshot(city):
+    return Snapshot(city.views(), {m["_id"]: m for m in city.measures}, city.regions)
