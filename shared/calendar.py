@@ -4,7 +4,7 @@ Days are China's days (UTC+8): a report sent at 2026-04-10T17:00Z was sent on 11
 """
 
 import calendar
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import lru_cache
 
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -25,6 +25,11 @@ def local_date(value: date | datetime | str | None) -> date | None:
 
 def today_in_china() -> date:
     return datetime.now(CHINA).date()
+
+
+def end_of_day(day: date) -> datetime:
+    """The instant a China day ends (the next day's midnight in Beijing): "as of a day" means by then."""
+    return datetime.combine(day + timedelta(days=1), time(), CHINA)
 
 
 @lru_cache(maxsize=4096)

@@ -1,7 +1,8 @@
 """Reading the tracker's state for reports, and keeping it in memory between requests.
 
 One read fetches the assignments and their current progress with a projection (only the fields the
-figures use), the measures and the registry, and joins them as shared/state.py does. A city-wide read is
+figures use), the measures and the registry, and joins them as shared/state.py does; beside them, the alerts
+service's open alerts and its lagging and silent episodes (domain/flags.py). A city-wide read is
 far slower than the arithmetic over it (bench/reporting_rollup.py), so the result is kept as a snapshot:
 
 - `max_age_seconds > 0`: a snapshot older than that is read again in the background while requests go on
@@ -22,6 +23,7 @@ from datetime import UTC, datetime
 import structlog
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.reporting.domain.flags import FLAGGED_KINDS, Flag
 from services.reporting.domain.history import join
 from services.reporting.domain.snapshot import Snapshot
 from shared.calendar import CHINA
@@ -38,30 +40,54 @@ BATCH = 10_000
 
 async def read_snapshot(database: AsyncDatabase) -> Snapshot:
     read_at = datetime.now(UTC).isoformat()
-    progress, assignments, measures, registry = await asyncio.gather(
+    progress, assignments, measures, registry, (flags, open_alerts) = await asyncio.gather(
         _all(database["assignment_progress"], PROGRESS_FIELDS),
         _all(database["assignments"], ASSIGNMENT_FIELDS),
         _all(database["measures"], MEASURE_FIELDS),
         database["registry"].find_one({"_id": "current"}),
+        read_alerts(database),
     )
     views = join(assignments, {p["_id"]: p for p in progress})
-    return Snapshot(views, {m["_id"]: m for m in measures}, regions_of(registry), read_at)
+    return Snapshot(views, {m["_id"]: m for m in measures}, regions_of(registry), read_at, flags, open_alerts)
 
 
 def regions_of(registry: dict | None) -> dict[str, dict]:
     return {r["code"]: r for r in ((registry or {}).get("registry") or {}).get("regions", [])}
 
 
-async def read_history(database: AsyncDatabase) -> tuple[list[dict], list[dict], dict[str, dict], dict[str, dict]]:
-    """What past days are rebuilt from (domain/history.py): assignments, every report, measures, regions.
-    Read per request: history is asked for rarely, and its figures do not go stale."""
-    assignments, reports, measures, registry = await asyncio.gather(
+async def read_history(database: AsyncDatabase
+                       ) -> tuple[list[dict], list[dict], dict[str, dict], dict[str, dict], list[Flag]]:
+    """What past days are rebuilt from (domain/history.py): assignments, every report, measures, regions, and
+    the alerts' lagging and silent episodes. Read per request: history is asked for rarely, and its figures do
+    not go stale."""
+    assignments, reports, measures, registry, (flags, _) = await asyncio.gather(
         _all(database["assignments"], ASSIGNMENT_FIELDS),
         _all(database["progress_reports"], PROGRESS_FIELDS),
         _all(database["measures"], MEASURE_FIELDS),
         database["registry"].find_one({"_id": "current"}),
+        read_alerts(database),
     )
-    return assignments, reports, {m["_id"]: m for m in measures}, regions_of(registry)
+    return assignments, reports, {m["_id"]: m for m in measures}, regions_of(registry), flags
+
+
+# The alerts service's collections (services/alerts/storage/repository.py): an open alert keeps its JSON under
+# `alert`; a closed episode in the history keeps the fields queries filter on at the top level.
+OPEN_ALERT_FIELDS = {"alert": 1, "opened_at": 1, "acknowledgements": 1}
+EPISODE_FIELDS = {"kind": 1, "measure_id": 1, "unit": 1, "opened_at": 1, "closed_at": 1}
+
+
+async def read_alerts(database: AsyncDatabase) -> tuple[list[Flag], list[dict]]:
+    """The lagging and silent episodes, open and closed, and every open alert (for the alert list)."""
+    opened, closed = await asyncio.gather(
+        _all(database["open_alerts"], OPEN_ALERT_FIELDS),
+        database["alert_history"].find({"kind": {"$in": list(FLAGGED_KINDS)}}, EPISODE_FIELDS,
+                                       batch_size=BATCH).to_list(None))
+    open_alerts = [{**doc["alert"], "opened_at": doc["opened_at"].isoformat(),
+                    "acknowledged": bool(doc.get("acknowledgements"))} for doc in opened]
+    flags = [Flag(a["kind"], a["measure_id"], a["unit"], doc["opened_at"])
+             for a, doc in zip(open_alerts, opened, strict=True) if a["kind"] in FLAGGED_KINDS]
+    flags += [Flag(doc["kind"], doc["measure_id"], doc["unit"], doc["opened_at"], doc["closed_at"]) for doc in closed]
+    return flags, open_alerts
 
 
 async def _all(collection, projection: dict) -> list[dict]:

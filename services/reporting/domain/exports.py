@@ -36,6 +36,8 @@ FIGURES = [
     Column("not_started", "未启动"),
     Column("blocked", "受阻"),
     Column("overdue", "逾期"),
+    Column("lagging", "滞后"),
+    Column("silent", "未按期报送"),
     Column("average_percent_complete", "平均进度(%)", 11, True),
     Column("completion_rate", "完成率(%)", 10, True),
     Column("on_time_rate", "按期完成率(%)", 12, True),

@@ -1,14 +1,15 @@
 """Figures as of a past date: each assignment as it stood then — its latest report made by the end of that
-day (later reported_at wins, ties by event id, as the tracker decides), evaluated at that day. The tracker
-keeps every report (progress_reports), so any past day can be rebuilt, and a monthly series is one
-evaluation per month end.
+day (later reported_at wins, ties by event id, as the tracker decides), evaluated at that day, with the
+lagging and silent flags the alerts service had open at that day's end (flags.py). The tracker keeps every
+report (progress_reports), so any past day can be rebuilt, and a monthly series is one evaluation per month end.
 """
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
+from services.reporting.domain.flags import Flag
 from services.reporting.domain.snapshot import Snapshot
-from shared.calendar import CHINA, month_end
+from shared.calendar import end_of_day, month_end
 from shared.state import assignment_view
 
 
@@ -22,7 +23,7 @@ def join(assignments: Iterable[dict], progress_by_key: dict[str, dict]) -> list[
 
 def latest_by(reports: Iterable[dict], day: date) -> dict[str, dict]:
     """The current report per assignment (measure|unit) among those made by the end of `day` (China)."""
-    cutoff = datetime.combine(day + timedelta(days=1), time(), CHINA)
+    cutoff = end_of_day(day)
     latest: dict[str, dict] = {}
     for report in reports:
         if report["reported_at"] >= cutoff:
@@ -35,8 +36,9 @@ def latest_by(reports: Iterable[dict], day: date) -> dict[str, dict]:
 
 
 def snapshot_as_of(assignments: list[dict], reports: list[dict], measures: dict[str, dict],
-                   regions: dict[str, dict], day: date) -> Snapshot:
-    return Snapshot(join(assignments, latest_by(reports, day)), measures, regions, read_at=day.isoformat())
+                   regions: dict[str, dict], flags: list[Flag], day: date) -> Snapshot:
+    return Snapshot(join(assignments, latest_by(reports, day)), measures, regions, read_at=day.isoformat(),
+                    flags=flags)
 
 
 def month_ends(first: date, last: date) -> list[date]:

@@ -10,11 +10,14 @@ as-of date (the date deadlines and the current reporting period are evaluated at
   latest occurrence has passed unmet — the alerts service's meaning, restated in deadlines.py (a recurring
   deadline makes a completed assignment overdue again once a new cycle's occurrence passes unmet);
   due_or_completed: completed or overdue, the assignments the on-time rate is taken over;
+- lagging / silent: flagged so by the alerts service at the as-of date (flags.py): behind 序时进度 or a
+  target's trajectory / the due period's report missing;
 - percent_total: the sum of the percentages the units typed (average_percent_complete = percent_total /
   assignments);
 - units: distinct (unit, region) pairs among the assignments — a unit belongs to one region, so units of
   different regions never overlap and a region's units are the sum over its parts; units_reported: those
-  with a report made in the current period (periods.py); reporting_rate = units_reported / units;
+  with a report made in the current period (periods.py); reporting_rate = units_reported / units (silent,
+  by contrast, is about the period whose report is already due: flags.py);
 - targets_reported: quantitative targets (a measure's targets, for each of its assignments) for which the
   unit reported a value; targets_met: those meeting the target (shared/targets.py); attainment_rate =
   targets_met / targets_reported.
@@ -26,6 +29,7 @@ from datetime import date
 from typing import NamedTuple
 
 from services.reporting.domain.deadlines import Schedule
+from services.reporting.domain.flags import NOTHING_FLAGGED, Flagged
 from services.reporting.domain.periods import Period
 from services.reporting.domain.regions import child_of
 from shared.calendar import local_date
@@ -43,6 +47,8 @@ class Tally:
     not_started: int = 0
     blocked: int = 0
     overdue: int = 0
+    lagging: int = 0
+    silent: int = 0
     due_or_completed: int = 0
     percent_total: float = 0.0
     units: int = 0
@@ -104,13 +110,17 @@ class Fact(NamedTuple):
     percent: float
     on_time: bool
     overdue: bool
+    lagging: bool
+    silent: bool
     reported: bool
     targets_reported: int
     targets_met: int
 
 
-def evaluate(assignments: Iterable[dict], measures: Mapping[str, dict], as_of: date, period: Period) -> list[Fact]:
-    """Each assignment (shared/state.py's view) with what it counts for at `as_of`."""
+def evaluate(assignments: Iterable[dict], measures: Mapping[str, dict], as_of: date, period: Period,
+             flagged: Flagged = NOTHING_FLAGGED) -> list[Fact]:
+    """Each assignment (shared/state.py's view) with what it counts for at `as_of`; `flagged`: the assignments
+    the alerts service flagged lagging or silent at `as_of` (flags.py)."""
     schedules = {measure_id: Schedule.of(measure, as_of) for measure_id, measure in measures.items()}
     unscheduled = Schedule(None, ())  # an assignment whose measure is gone: nothing is due
     facts = []
@@ -121,17 +131,18 @@ def evaluate(assignments: Iterable[dict], measures: Mapping[str, dict], as_of: d
         reported = reported_at is not None and period.start <= local_date(reported_at) <= as_of
         targets = (measures.get(measure_id) or {}).get("targets") or []
         met = attainment(targets, a.get("indicator_values") or {}) if targets else ()
+        key = (measure_id, a["unit"])
         facts.append(Fact(
             measure_id, a["unit"], a.get("unit_name") or a["unit"], a.get("role"), a["region_code"], status,
             a.get("percent_complete") or 0, schedule.on_time(status, completed_at),
-            schedule.overdue(status, completed_at), reported,
+            schedule.overdue(status, completed_at), key in flagged.lagging, key in flagged.silent, reported,
             sum(row["met"] is not None for row in met), sum(row["met"] is True for row in met)))
     return facts
 
 
 def tally(facts: Iterable[Fact]) -> Tally:
     statuses = dict.fromkeys(STATUSES, 0)
-    count = on_time = overdue = due_or_completed = targets_reported = targets_met = 0
+    count = on_time = overdue = lagging = silent = due_or_completed = targets_reported = targets_met = 0
     percent_total = 0.0
     units: set[tuple[str, str]] = set()
     reported: set[tuple[str, str]] = set()
@@ -140,6 +151,8 @@ def tally(facts: Iterable[Fact]) -> Tally:
         statuses[fact.status] = statuses.get(fact.status, 0) + 1
         on_time += fact.on_time
         overdue += fact.overdue
+        lagging += fact.lagging
+        silent += fact.silent
         due_or_completed += fact.overdue or fact.status == "completed"
         percent_total += fact.percent
         targets_reported += fact.targets_reported
@@ -149,8 +162,8 @@ def tally(facts: Iterable[Fact]) -> Tally:
         if fact.reported:
             reported.add(key)
     return Tally(count, statuses["completed"], on_time, statuses["in_progress"], statuses["not_started"],
-                 statuses["blocked"], overdue, due_or_completed, percent_total, len(units), len(reported),
-                 targets_reported, targets_met)
+                 statuses["blocked"], overdue, lagging, silent, due_or_completed, percent_total, len(units),
+                 len(reported), targets_reported, targets_met)
 
 
 def group(facts: Iterable[Fact], keys: Callable[[Fact], Iterable[str]]) -> dict[str, Tally]:

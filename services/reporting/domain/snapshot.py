@@ -1,6 +1,7 @@
 """The reports themselves, built from one snapshot of the tracker's state. Pure: storage.py loads it.
 
-A snapshot holds the assignments (shared/state.py's view), the measures and the registry's regions. The
+A snapshot holds the assignments (shared/state.py's view), the measures, the registry's regions, and the
+alerts service's lagging and silent flags with the alerts open when it was read (flags.py). The
 per-assignment evaluation for an (as-of date, cadence) is kept on the snapshot, with the figures per exact
 region code, so a region's rollup at any level only adds up a few hundred leaves.
 """
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
+from services.reporting.domain.flags import Flag, flagged_on
 from services.reporting.domain.periods import Cadence, Period, period_of
 from services.reporting.domain.ranking import rank
 from services.reporting.domain.rollup import (
@@ -23,6 +25,8 @@ from services.reporting.domain.rollup import (
 )
 from shared.regions import within
 
+SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}  # the alerts service's scale, worst first
+KIND_ORDER = {"overdue": 0, "lagging": 1, "silent": 2, "due_soon": 3}
 EVALUATIONS_KEPT = 8  # (as-of, cadence) pairs kept per snapshot
 ANSWERS_KEPT = 256  # breakdowns and rankings kept per snapshot (each is a pass over the region's assignments)
 
@@ -45,6 +49,8 @@ class Snapshot:
     measures: dict[str, dict]
     regions: dict[str, dict]  # code -> {code, name, level, parent_code, ...} from the registry
     read_at: str = ""  # ISO time the state was read
+    flags: list[Flag] = field(default_factory=list)  # lagging and silent alert episodes, open or closed
+    open_alerts: list[dict] = field(default_factory=list)  # every open alert, as the alerts service stores it
     _evaluations: dict[tuple[date, str], Evaluation] = field(default_factory=dict, repr=False)
     _answers: dict[tuple, dict] = field(default_factory=dict, repr=False)
 
@@ -62,7 +68,7 @@ class Snapshot:
             if len(self._evaluations) >= EVALUATIONS_KEPT:
                 self._evaluations.pop(next(iter(self._evaluations)))
             period = period_of(as_of, cadence)
-            facts = evaluate(self.assignments, self.measures, as_of, period)
+            facts = evaluate(self.assignments, self.measures, as_of, period, flagged_on(self.flags, as_of))
             facts_by_code: dict[str, list[Fact]] = {}
             for fact in facts:
                 facts_by_code.setdefault(fact.region_code, []).append(fact)
@@ -135,9 +141,30 @@ class Snapshot:
                          "unit": fact.unit, "unit_name": fact.unit_name, "role": fact.role,
                          "region_code": fact.region_code, "region_name": self.region_label(fact.region_code)["name"],
                          "status": fact.status, "percent_complete": fact.percent, "overdue": fact.overdue,
-                         "on_time": fact.on_time, "reported_in_period": fact.reported})
+                         "lagging": fact.lagging, "silent": fact.silent, "on_time": fact.on_time,
+                         "reported_in_period": fact.reported})
         rows.sort(key=lambda r: (r["number"] is None, r["number"] or 0, r["region_code"], r["unit"]))
         return {**self.region_label(region_code), **self._context(evaluation), "figures": tally(facts).as_dict(),
+                "rows": rows}
+
+    def alert_rows(self, region_code: str, *, kinds: Iterable[str] = (), limit: int = 100) -> dict:
+        """The alerts open when the snapshot was read, for units in the region and below: the worst first
+        (severity, then kind), then the longest open. `kinds` narrows them; `limit` bounds the rows, not the counts."""
+        wanted = set(kinds)
+        found = [a for a in self.open_alerts
+                 if within(a["region_code"], region_code) and (not wanted or a["kind"] in wanted)]
+        found.sort(key=lambda a: (SEVERITY_ORDER.get(a["severity"], 9), KIND_ORDER.get(a["kind"], 9), a["opened_at"],
+                                  a["key"]))
+        counts: dict[str, dict[str, int]] = {}
+        for a in found:
+            by_severity = counts.setdefault(a["kind"], {})
+            by_severity[a["severity"]] = by_severity.get(a["severity"], 0) + 1
+        rows = []
+        for a in found[:limit]:
+            measure = self.measures.get(a["measure_id"]) or {}
+            rows.append({**a, "number": measure.get("number"), "title": measure.get("title"),
+                         "region_name": self.region_label(a["region_code"])["name"]})
+        return {**self.region_label(region_code), "read_at": self.read_at, "total": len(found), "counts": counts,
                 "rows": rows}
 
     def _by_units(self, facts: list[Fact], evaluation: Evaluation) -> list[dict]:

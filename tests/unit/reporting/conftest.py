@@ -1,5 +1,7 @@
 """A generated city and the snapshot over it, shared by the report and export tests."""
 
+from datetime import date
+
 import pytest
 
 from services.reporting.domain.snapshot import Snapshot
@@ -11,6 +13,11 @@ def city():
     return generate_city(townships=40, measures=24, assignments=3_000, seed=11)
 
 
+@pytest.fixture(scope="module")
+def flags(city):
+    return city.alert_flags(date(2026, 11, 22))
+
+
 @pytest.fixture
-def snapshot(city):
-    return Snapshot(city.views(), {m["_id"]: m for m in city.measures}, city.regions)
+def snapshot(city, flags):
+    return Snapshot(city.views(), {m["_id"]: m for m in city.measures}, city.regions, flags=flags)

@@ -9,8 +9,10 @@ codes and every township and department name are synthetic (demo data).
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+from services.reporting.domain.flags import FLAGGED_KINDS, Flag
+from shared.calendar import CHINA
 from shared.state import assignment_view
 
 CITY = "361000"
@@ -38,6 +40,16 @@ class GeneratedCity:
     @property
     def regions(self) -> dict[str, dict]:
         return {region["code"]: region for region in self.registry["regions"]}
+
+    def alert_flags(self, today: date) -> list[Flag]:
+        """The lagging and silent alerts the alerts service's own rules raise on `today`, as open episodes
+        (opened the day before), so the reports' flags come from the real judgement."""
+        from services.alerts.domain.evaluate import evaluate_all  # the alerts service's rules, for test data
+
+        opened = datetime.combine(today - timedelta(days=1), time(9), CHINA)
+        return [Flag(str(alert.kind), alert.measure_id, alert.unit, opened)
+                for alert in evaluate_all({m["_id"]: m for m in self.measures}, self.views(), today)
+                if alert.kind in FLAGGED_KINDS]
 
 
 def generate_city(*, townships: int = 200, measures: int = 90, assignments: int = 50_000,

@@ -38,7 +38,9 @@ def test_the_workbook_has_a_sheet_per_level_with_the_figures_in_its_cells(snapsh
     child_rows = [[cell.value for cell in r] for r in children.iter_rows(min_row=4)]
     assert [r[0] for r in child_rows] == sorted(COUNTIES) and {r[2] for r in child_rows} == {"县级"}
     assert sum(r[column["任务分解数"]] for r in child_rows) + own[column["任务分解数"]] == 3_000
-    assert sum(r[column["逾期"]] for r in child_rows) + own[column["逾期"]] == report["overdue"]
+    for header, key in (("逾期", "overdue"), ("滞后", "lagging"), ("未按期报送", "silent")):
+        assert row[column[header]] == report[key] > 0, header
+        assert sum(r[column[header]] for r in child_rows) + own[column[header]] == report[key], header
     unit_rows = list(unit_sheet.iter_rows(min_row=4, values_only=True))
     assert len(unit_rows) == len(units) == report["units"]
     assert unit_sheet["A3"].value == "责任单位" and sum(r[3] for r in unit_rows) == 3_000

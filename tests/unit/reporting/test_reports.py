@@ -6,7 +6,7 @@ from tests.unit.reporting.generated import COUNTIES
 
 AS_OF = date(2026, 11, 22)
 COUNTS = ("assignments", "completed", "completed_on_time", "in_progress", "not_started", "blocked", "overdue",
-          "units", "units_reported", "targets_reported", "targets_met")
+          "lagging", "silent", "units", "units_reported", "targets_reported", "targets_met")
 
 
 def test_the_region_report_has_the_legacy_fields_and_children_that_add_up(snapshot):

@@ -111,7 +111,7 @@ def test_a_unit_is_counted_once_per_region_so_disjoint_regions_add_up():
 def test_a_region_is_its_own_units_plus_its_children_at_city_county_and_township_level():
     city = generate_city(townships=60, measures=20, assignments=4_000, seed=3)
     views = city.views()
-    snapshot = Snapshot(views, {m["_id"]: m for m in city.measures}, city.regions)
+    snapshot = Snapshot(views, {m["_id"]: m for m in city.measures}, city.regions, flags=city.alert_flags(AS_OF))
     evaluation = snapshot.evaluation(AS_OF, "quarter")
     townships = [code for code, region in city.regions.items() if region["level"] == "township"]
     checked = {"city": 0, "county": 0, "township": 0}
@@ -128,6 +128,8 @@ def test_a_region_is_its_own_units_plus_its_children_at_city_county_and_township
     assert city_rollup.total.assignments == 4_000
     assert 0 < city_rollup.total.overdue and 0 < city_rollup.total.completed_on_time < city_rollup.total.completed
     assert 0 < city_rollup.total.units_reported < city_rollup.total.units
+    assert 0 < city_rollup.total.lagging < city_rollup.total.assignments
+    assert 0 < city_rollup.total.silent < city_rollup.total.assignments
     assert 0 < city_rollup.total.targets_met < city_rollup.total.targets_reported
 
 
@@ -159,3 +161,19 @@ def assert_equal(actual: Tally, expected: Tally) -> None:
     names = [f.name for f in fields(Tally)]
     for name, a, b in zip(names, astuple(actual), astuple(expected), strict=True):
         assert a == pytest.approx(b) if name == "percent_total" else a == b, name
+
+
+def test_lagging_and_silent_count_the_assignments_the_alerts_service_flags_on_generated_data():
+    # The flags are the alerts service's own judgement (generated.py runs its rules); the figures count each
+    # flagged assignment once, whatever the number of its alerts (progress and indicators), in every region.
+    city = generate_city(townships=13, measures=30, assignments=1_500, seed=5)
+    flags = city.alert_flags(AS_OF)
+    snapshot = Snapshot(city.views(), {m["_id"]: m for m in city.measures}, city.regions, flags=flags)
+    for code in ("361000", "361002", "361002101"):
+        report = snapshot.region_report(code, AS_OF)
+        for kind in ("lagging", "silent"):
+            flagged = {(f.measure_id, f.unit) for f in flags if f.kind == kind}
+            expected = sum((v["measure_id"], v["unit"]) in flagged for v in city.views()
+                           if within(v["region_code"], code))
+            assert report[kind] == expected, (code, kind)
+    assert len([f for f in flags if f.kind == "lagging"]) > snapshot.region_report("361000", AS_OF)["lagging"] > 0

@@ -1,0 +1,49 @@
+"""Lagging and silent in the figures: the alerts service's flags, open at the end of the as-of day (China)."""
+
+from datetime import UTC, date, datetime
+
+from services.reporting.domain.flags import Flag, Flagged, flagged_on
+from services.reporting.domain.periods import period_of
+from services.reporting.domain.rollup import evaluate, tally
+
+DAY = date(2026, 11, 22)
+END_OF_DAY = datetime(2026, 11, 22, 16, tzinfo=UTC)  # midnight in Beijing
+
+
+def flag(kind="lagging", unit="a", opened=datetime(2026, 11, 1, tzinfo=UTC), closed=None, measure="m1") -> Flag:
+    return Flag(kind, measure, unit, opened, closed)
+
+
+def test_an_alert_counts_on_a_day_when_it_was_open_at_that_days_end_in_china():
+    assert flagged_on([flag()], DAY).lagging == {("m1", "a")}
+    # Opened at 23:59 in Beijing: open at the end of the day; at 00:00 the next day: not yet.
+    assert flagged_on([flag(opened=datetime(2026, 11, 22, 15, 59, tzinfo=UTC))], DAY).lagging == {("m1", "a")}
+    assert flagged_on([flag(opened=END_OF_DAY)], DAY).lagging == set()
+    # Cleared during the day: no longer counted that day; cleared after it ended: still counted for it.
+    assert flagged_on([flag(closed=datetime(2026, 11, 22, 2, tzinfo=UTC))], DAY).lagging == set()
+    assert flagged_on([flag(closed=END_OF_DAY)], DAY).lagging == {("m1", "a")}
+    assert flagged_on([flag(closed=datetime(2026, 11, 22, 2, tzinfo=UTC))], date(2026, 11, 21)).lagging == {
+        ("m1", "a")}
+
+
+def test_a_day_not_over_yet_counts_the_alerts_open_now_and_a_day_before_any_alert_counts_none():
+    flags = [flag(), flag(unit="b", closed=datetime(2026, 11, 10, tzinfo=UTC))]
+    assert flagged_on(flags, date(2027, 1, 1)).lagging == {("m1", "a")}
+    assert flagged_on(flags, date(2026, 10, 31)) == Flagged()
+
+
+def test_kinds_are_kept_apart_other_kinds_ignored_and_an_assignment_counts_once_for_several_subjects():
+    flags = [flag(), flag(), flag(kind="silent"), flag(kind="silent", unit="b"), flag(kind="overdue", unit="c"),
+             flag(kind="due_soon", unit="d")]
+    assert flagged_on(flags, DAY) == Flagged(frozenset({("m1", "a")}), frozenset({("m1", "a"), ("m1", "b")}))
+
+
+def test_the_figures_count_flagged_assignments_and_ignore_flags_of_assignments_they_do_not_hold():
+    assignments = [{"measure_id": "m1", "unit": unit, "region_code": "361002", "status": "in_progress",
+                    "percent_complete": 10} for unit in ("a", "b", "c")]
+    flagged = flagged_on([flag(), flag(kind="silent"), flag(kind="silent", unit="b"), flag(unit="x"),
+                          flag(unit="a", measure="gone")], DAY)
+    facts = evaluate(assignments, {"m1": {}}, DAY, period_of(DAY), flagged)
+    assert [(f.unit, f.lagging, f.silent) for f in facts] == [("a", True, True), ("b", False, True),
+                                                            ("c", False, False)]
+    assert (tally(facts).lagging, tally(facts).silent) == (1, 2)
