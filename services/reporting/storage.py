@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 import structlog
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.reporting.domain.flags import FLAGGED_KINDS, Flag
+from services.reporting.domain.flags import FLAGGED_KINDS, Flag, open_flags
 from services.reporting.domain.history import join
 from services.reporting.domain.snapshot import Snapshot
 from shared.calendar import CHINA
@@ -84,10 +84,9 @@ async def read_alerts(database: AsyncDatabase) -> tuple[list[Flag], list[dict]]:
                                        batch_size=BATCH).to_list(None))
     open_alerts = [{**doc["alert"], "opened_at": doc["opened_at"].isoformat(),
                     "acknowledged": bool(doc.get("acknowledgements"))} for doc in opened]
-    flags = [Flag(a["kind"], a["measure_id"], a["unit"], doc["opened_at"])
-             for a, doc in zip(open_alerts, opened, strict=True) if a["kind"] in FLAGGED_KINDS]
-    flags += [Flag(doc["kind"], doc["measure_id"], doc["unit"], doc["opened_at"], doc["closed_at"]) for doc in closed]
-    return flags, open_alerts
+    closed_flags = [Flag(doc["kind"], doc["measure_id"], doc["unit"], doc["opened_at"], doc["closed_at"])
+                    for doc in closed]
+    return open_flags(open_alerts) + closed_flags, open_alerts
 
 
 async def _all(collection, projection: dict) -> list[dict]:

@@ -9,10 +9,9 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from services.alerts.main import create_app
-from services.alerts.settings import AlertsSettings
 from services.tracker.storage.repository import TrackerRepository
 from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressReported, Registry, RegistryPublished
-from tests.support.apps import running
+from tests.support.apps import alerts_settings, running
 
 REGISTRY = Registry.model_validate({"regions": [
     {"code": "361000", "name": "抚州市", "level": "city",
@@ -67,12 +66,6 @@ async def tracker_state(settings_values):
 async def alerts(settings_values, tracker_state):
     async with running(create_app(alerts_settings(settings_values))) as client:
         yield client
-
-
-def alerts_settings(settings_values: dict, **values) -> AlertsSettings:
-    """No periodic sweep (these tests judge on days of their own), and a consumer group of the test's own."""
-    return AlertsSettings(**settings_values, alerts_sweep_interval_seconds=0,
-                          alerts_consumer_group=f"{settings_values['topic_prefix']}alerts", **values)
 
 
 async def get(client, path="/v1/alerts", **params) -> dict | list:

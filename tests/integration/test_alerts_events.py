@@ -11,13 +11,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.alerts.main import create_app as create_alerts
-from services.alerts.settings import AlertsSettings
 from services.tracker.main import create_app as create_tracker
 from services.tracker.settings import TrackerSettings
 from shared.broker import publish_event
 from shared.calendar import today_in_china
 from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressReported
-from tests.support.apps import running
+from tests.support.apps import alerts_settings, running
 from tests.support.kafka import body, read_topic
 from tests.support.waiting import eventually
 
@@ -44,8 +43,7 @@ def report(percent: float, status: str, seconds: int = 0) -> ProgressReported:
 @pytest.fixture
 async def services(settings_values, database):
     tracker = create_tracker(TrackerSettings(**settings_values, retry_backoff_seconds=0.05))
-    alerts = create_alerts(AlertsSettings(**settings_values, alerts_sweep_interval_seconds=0,
-                                          alerts_consumer_group=f"{settings_values['topic_prefix']}alerts"))
+    alerts = create_alerts(alerts_settings(settings_values))
     async with running(tracker), running(alerts) as client:
         yield alerts, client
 
@@ -182,9 +180,9 @@ def closed_port() -> int:
 
 @pytest.fixture
 async def webhook_services(settings_values, database):
-    alerts = create_alerts(AlertsSettings(
-        **settings_values, alerts_sweep_interval_seconds=0, alerts_consumer_group=f"{settings_values['topic_prefix']}a",
-        webhook_first_backoff_seconds=0.2, webhook_max_attempts=3, webhook_timeout_seconds=2, webhook_poll_seconds=0.2))
+    alerts = create_alerts(alerts_settings(
+        settings_values, webhook_first_backoff_seconds=0.2, webhook_max_attempts=3, webhook_timeout_seconds=2,
+        webhook_poll_seconds=0.2))
     async with running(alerts) as client:
         yield alerts, client
 

@@ -10,6 +10,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from deploy.local.processes import free_port
+from services.alerts.settings import AlertsSettings
 
 
 @asynccontextmanager
@@ -41,3 +42,9 @@ def serving(app: FastAPI, ready: Callable[[str], bool], timeout: float = 30) -> 
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def alerts_settings(settings_values: dict, **values) -> AlertsSettings:
+    """No periodic sweep (tests judge on days of their own), and a consumer group of the test's own."""
+    return AlertsSettings(**settings_values, alerts_sweep_interval_seconds=0,
+                          alerts_consumer_group=f"{settings_values['topic_prefix']}alerts", **values)

@@ -45,6 +45,12 @@ class Flagged:
 NOTHING_FLAGGED = Flagged()
 
 
+def open_flags(open_alerts: Iterable[dict]) -> list[Flag]:
+    """The flags of the alerts open now, as the snapshot holds them (the alert's JSON, opened_at in ISO form)."""
+    return [Flag(a["kind"], a["measure_id"], a["unit"], datetime.fromisoformat(a["opened_at"]))
+            for a in open_alerts if a["kind"] in FLAGGED_KINDS]
+
+
 def flagged_on(flags: Iterable[Flag], day: date) -> Flagged:
     instant = end_of_day(day)
     found: dict[str, set[tuple[str, str]]] = {kind: set() for kind in FLAGGED_KINDS}

@@ -1,9 +1,11 @@
 """Reporting API: consolidated figures, breakdowns and rankings for a region and everything below it.
 
-Every route takes `as_of` (default: today in China; the date deadlines and the current reporting period are evaluated
-at, over the state the tracker holds now) and `cadence` (the length of the reporting period for the reporting
+Every route takes `as_of` (default: today in China; the date deadlines and the current reporting period are
+evaluated at, over the state the tracker holds now; lagging and silent count the alerts open at that day's end,
+or now for a day not over: domain/flags.py) and `cadence` (the length of the reporting period for the reporting
 rate). Figures come from the in-memory snapshot (storage.py). The state as it was on a past day, and a monthly
 series, are rebuilt from the tracker's report history: `/regions/{code}/as-of/{day}`, `/regions/{code}/history`.
+The alerts open now, for the dashboard's alert list: `/regions/{code}/alerts`.
 """
 
 import asyncio
@@ -128,6 +130,20 @@ async def unit_assignments(region_code: RegionCode, unit: str, snapshot: Current
                            cadence: CadenceQuery = "quarter") -> dict:
     """One unit's assignments (in the region and below): each measure's status, progress, overdue or not."""
     return snapshot.assignment_rows(region_code, as_of or today(), cadence, unit=unit)
+
+
+AlertKind = Literal["overdue", "due_soon", "lagging", "silent"]
+
+
+@router.get("/regions/{region_code}/alerts")
+async def region_alerts(region_code: RegionCode, snapshot: CurrentSnapshot,
+                        kind: Annotated[list[AlertKind] | None, Query(description="only these kinds")] = None,
+                        limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict:
+    """预警清单: the alerts open for units in the region and below, as the alerts service last judged them
+    (when the snapshot was read), the worst first: `{total, counts: {kind: {severity: n}}, rows}`, each row
+    with its reason, figures and measure. The alerts service's own `GET /v1/alerts` filters further and
+    acknowledges; this list is the dashboard's."""
+    return snapshot.alert_rows(region_code, kinds=kind or (), limit=limit)
 
 
 @router.get("/measures/{measure_id}")

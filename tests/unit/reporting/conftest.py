@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from services.reporting.domain.flags import open_flags
 from services.reporting.domain.snapshot import Snapshot
 from tests.unit.reporting.generated import generate_city
 
@@ -14,10 +15,11 @@ def city():
 
 
 @pytest.fixture(scope="module")
-def flags(city):
-    return city.alert_flags(date(2026, 11, 22))
+def open_alerts(city):
+    return city.open_alerts(date(2026, 11, 22))
 
 
 @pytest.fixture
-def snapshot(city, flags):
-    return Snapshot(city.views(), {m["_id"]: m for m in city.measures}, city.regions, flags=flags)
+def snapshot(city, open_alerts):
+    return Snapshot(city.views(), {m["_id"]: m for m in city.measures}, city.regions,
+                    flags=open_flags(open_alerts), open_alerts=open_alerts)

@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from services.reporting.domain.flags import FLAGGED_KINDS, Flag
+from services.reporting.domain.flags import Flag, open_flags
 from shared.calendar import CHINA
 from shared.state import assignment_view
 
@@ -22,7 +22,9 @@ ZONES = ("361071", "361072")  # development zones: codes of our own
 CHAPTERS = ["一、依法全面履行政府职能", "二、健全依法行政制度体系", "三、健全行政决策制度体系",
             "四、健全行政执法工作体系", "五、健全突发事件应对体系", "六、健全社会矛盾纠纷行政预防调处化解体系"]
 STATUSES = ["not_started", "in_progress", "in_progress", "completed", "completed", "blocked"]
-DEADLINES = ["2023-12-31", "2024-06-30", "2024-12-31", "2025-03-01", "2025-12-31", "2026-06-30", "2026-12-31"]
+# Deadlines as (years before `today`'s year, month, day): with today in 2026, 2023-12-31 … 2026-12-31, so that
+# some have passed and some run on whatever day the tests run.
+DEADLINES = [(3, 12, 31), (2, 6, 30), (2, 12, 31), (1, 3, 1), (1, 12, 31), (0, 6, 30), (0, 12, 31)]
 
 
 @dataclass
@@ -41,15 +43,17 @@ class GeneratedCity:
     def regions(self) -> dict[str, dict]:
         return {region["code"]: region for region in self.registry["regions"]}
 
-    def alert_flags(self, today: date) -> list[Flag]:
-        """The lagging and silent alerts the alerts service's own rules raise on `today`, as open episodes
-        (opened the day before), so the reports' flags come from the real judgement."""
+    def open_alerts(self, today: date) -> list[dict]:
+        """The alerts the alerts service's own rules raise on `today`, opened the day before, as the reporting
+        snapshot holds them (storage.read_alerts), so the reports' flags come from the real judgement."""
         from services.alerts.domain.evaluate import evaluate_all  # the alerts service's rules, for test data
 
-        opened = datetime.combine(today - timedelta(days=1), time(9), CHINA)
-        return [Flag(str(alert.kind), alert.measure_id, alert.unit, opened)
-                for alert in evaluate_all({m["_id"]: m for m in self.measures}, self.views(), today)
-                if alert.kind in FLAGGED_KINDS]
+        opened = datetime.combine(today - timedelta(days=1), time(9), CHINA).isoformat()
+        return [{**alert.to_json(), "opened_at": opened, "acknowledged": False}
+                for alert in evaluate_all({m["_id"]: m for m in self.measures}, self.views(), today)]
+
+    def alert_flags(self, today: date) -> list[Flag]:
+        return open_flags(self.open_alerts(today))
 
 
 def generate_city(*, townships: int = 200, measures: int = 90, assignments: int = 50_000,
@@ -57,6 +61,7 @@ def generate_city(*, townships: int = 200, measures: int = 90, assignments: int 
                   today: date = date(2026, 11, 22)) -> GeneratedCity:
     """`departments`: departments per city, county and township (beside each region's government)."""
     rng = random.Random(seed)
+    year = today.year
     regions = [_region(CITY, "演示市", "city", None, departments[0])]
     for number, county in enumerate(COUNTIES):
         regions.append(_region(county, f"演示县{number + 1}", "county", CITY, departments[1]))
@@ -72,12 +77,13 @@ def generate_city(*, townships: int = 200, measures: int = 90, assignments: int 
     for number in range(1, measures + 1):
         lead = city_departments[number % len(city_departments)]
         measure_id = f"gen-{number}"
-        deadlines = [{"text": "按期完成", "date": rng.choice(DEADLINES), "recurrence": None}]
+        back, month, day = rng.choice(DEADLINES)
+        deadlines = [{"text": "按期完成", "date": date(year - back, month, day).isoformat(), "recurrence": None}]
         if number % 7 == 0:
-            deadlines = [{"text": "每年3月1日前", "date": "2023-03-01", "recurrence": "yearly"}]
+            deadlines = [{"text": "每年3月1日前", "date": f"{year - 3}-03-01", "recurrence": "yearly"}]
         elif number % 13 == 0:
             deadlines = [{"text": "每季度", "date": None, "recurrence": "quarterly"},
-                         {"text": "2025年底前", "date": "2025-12-31", "recurrence": None}]
+                         {"text": f"{year - 1}年底前", "date": f"{year - 1}-12-31", "recurrence": None}]
         elif number % 11 == 0:
             deadlines = []
         targets = ([{"text": "覆盖率达95%以上", "indicator": f"指标{number}", "comparator": ">=", "value": 95.0,
@@ -85,7 +91,7 @@ def generate_city(*, townships: int = 200, measures: int = 90, assignments: int 
         measure_docs.append({
             "_id": measure_id, "measure_id": measure_id, "plan_id": "gen", "region_code": CITY, "number": number,
             "title": f"演示措施{number}", "text": "", "chapter": CHAPTERS[(number - 1) * len(CHAPTERS) // measures],
-            "lead_units": [lead["name"]], "responsible_units": [], "start_date": "2022-01-01",
+            "lead_units": [lead["name"]], "responsible_units": [], "start_date": f"{year - 4}-01-01",
             "deadlines": deadlines, "targets": targets})
         others = [u for u in units if u[0]["unit_id"] != lead["unit_id"]]
         chosen = [(lead, CITY), *rng.sample(others, per_measure[number - 1] - 1)]

@@ -55,3 +55,18 @@ def test_an_evaluation_is_kept_per_as_of_date_and_cadence(snapshot):
     assert snapshot.evaluation(AS_OF, "quarter") is snapshot.evaluation(AS_OF, "quarter")
     assert snapshot.region_report("361000", AS_OF, "year")["units_reported"] >= snapshot.region_report(
         "361000", AS_OF, "quarter")["units_reported"]
+
+
+def test_the_alert_list_is_the_regions_open_alerts_worst_first_with_counts_by_kind_and_severity(snapshot,
+                                                                                              open_alerts):
+    county = snapshot.alert_rows("361002", limit=5)
+    within_county = [a for a in open_alerts if a["region_code"].startswith("361002")]
+    assert county["total"] == len(within_county) > 5 and len(county["rows"]) == 5
+    assert sum(n for by_severity in county["counts"].values() for n in by_severity.values()) == county["total"]
+    everything = snapshot.alert_rows("361002", limit=1000)["rows"]
+    order = {"critical": 0, "warning": 1, "info": 2}
+    assert [order[a["severity"]] for a in everything] == sorted(order[a["severity"]] for a in everything)
+    assert everything[0]["title"].startswith("演示措施") and everything[0]["region_name"]
+    silent = snapshot.alert_rows("361002", kinds=["silent"])
+    assert silent["total"] == sum(county["counts"]["silent"].values())
+    assert {a["kind"] for a in silent["rows"]} == {"silent"}

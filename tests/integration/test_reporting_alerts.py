@@ -1,0 +1,84 @@
+"""Lagging and silent in the reports are the alerts service's judgement: its sweep over a generated city stored in
+the real database, then the reporting API over the same database, today and on past days."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.alerts.domain.alerts import Alert, Kind, Severity
+from services.alerts.main import create_app as create_alerts
+from services.alerts.storage.repository import AlertStore
+from services.reporting.main import create_app as create_reporting
+from services.reporting.settings import ReportingSettings
+from shared.calendar import today_in_china
+from shared.regions import within
+from tests.support.apps import alerts_settings, running
+from tests.support.cities import store_city
+from tests.unit.reporting.generated import generate_city
+
+TODAY = today_in_china()  # the sweep judges today, and stamps the alerts it opens with the time now
+CITY = generate_city(townships=13, measures=12, assignments=500, departments=(6, 3, 1), seed=10, today=TODAY)
+REGIONS = ("361000", "361002", "361002101")
+
+
+@pytest.fixture
+async def city(database):
+    await store_city(database, CITY)
+    return database
+
+
+@pytest.fixture
+async def reporting(settings_values, city):
+    async with running(create_reporting(ReportingSettings(**settings_values, snapshot_max_age_seconds=0))) as client:
+        yield client
+
+
+async def get(client, path: str, **params) -> dict:
+    response = await client.get(path, params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_the_reports_count_the_assignments_the_alerts_sweep_flagged_and_list_its_alerts(
+        settings_values, reporting):
+    async with running(create_alerts(alerts_settings(settings_values))) as alerts:
+        before = await get(reporting, "/v1/reports/regions/361000")
+        assert (before["lagging"], before["silent"]) == (0, 0)  # nothing judged yet
+        outcome = (await alerts.post("/v1/alerts:sweep")).json()
+        assert outcome["raised"] == outcome["open"] > 0
+        for code in REGIONS:
+            report = await get(reporting, f"/v1/reports/regions/{code}")
+            for kind in ("lagging", "silent"):
+                flagged = await get(alerts, "/v1/alerts", region_code=code, kind=kind, limit=1000)
+                assert flagged["total"] < 1000
+                assert report[kind] == len({(a["measure_id"], a["unit"]) for a in flagged["items"]}), (code, kind)
+            listed = await get(reporting, f"/v1/reports/regions/{code}/alerts", limit=1000)
+            every = await get(alerts, "/v1/alerts", region_code=code, limit=1000)
+            assert sorted(a["key"] for a in listed["rows"]) == sorted(a["key"] for a in every["items"])
+            assert listed["total"] == every["total"]
+        city = await get(reporting, "/v1/reports/regions/361000")
+        assert city["lagging"] > 0 and city["silent"] > 0
+        assert city["lagging"] == city["own_units"]["lagging"] + sum(c["lagging"] for c in city["children"])
+        # Yesterday nothing was open yet: the history rebuilds the day with the flags open at its end.
+        yesterday = await get(reporting, f"/v1/reports/regions/361000/as-of/{TODAY - timedelta(days=1)}")
+        assert (yesterday["lagging"], yesterday["silent"]) == (0, 0)
+
+
+async def test_a_past_day_counts_the_alerts_open_at_its_end_from_the_alerts_history(city, reporting):
+    assignment = next(a for a in CITY.assignments if within(a["region_code"], "361002"))
+    alert = Alert(Kind.LAGGING, Severity.WARNING, assignment["measure_id"], assignment["unit"],
+                  assignment["unit_name"], assignment["region_code"], "当前进度低于序时进度", {}, subject="progress")
+    store = AlertStore(city)
+    opened, closed = datetime(2026, 3, 10, 2, tzinfo=UTC), datetime(2026, 4, 20, 2, tzinfo=UTC)
+    await store.raise_alerts([(alert, "episode-1", {"id": "episode-1.raised"})], opened)
+    stored = (await store.open_alerts())[alert.key]
+    await store.clear_alerts([(stored, {"id": "episode-1.cleared"})], closed)
+
+    async def lagging(day: str, code: str = "361000") -> int:
+        return (await get(reporting, f"/v1/reports/regions/{code}/as-of/{day}"))["lagging"]
+
+    assert [await lagging(day) for day in ("2026-03-09", "2026-03-10", "2026-04-19", "2026-04-20")] == [0, 1, 1, 0]
+    assert await lagging("2026-03-31", "361003") == 0  # another county
+    series = await get(reporting, "/v1/reports/regions/361002/history", since="2026-01-01", as_of="2026-06-30")
+    assert [month["lagging"] for month in series["series"]] == [0, 0, 1, 0, 0, 0]
+    assert (await get(reporting, "/v1/reports/regions/361000"))["lagging"] == 0  # closed: not open today
