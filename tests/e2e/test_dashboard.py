@@ -1,8 +1,10 @@
 """The dashboard in a real headless browser (Debian's chromium, driven by Playwright) against a real
-reporting service (uvicorn, on the test infrastructure's database) holding a generated city: the page loads
-without console errors, the charts draw, clicking drills down city → county → township → unit → measure.
-Screenshots go to test-artefacts/dashboard/."""
+reporting service (uvicorn, on the test infrastructure's database) holding a generated city that the real
+alerts service has swept: the page loads without console errors, the charts draw, the alert list shows the
+alerts, clicking drills down city → county → township → unit → measure. Screenshots go to
+test-artefacts/dashboard/."""
 
+import asyncio
 import socket
 from datetime import date
 from pathlib import Path
@@ -12,9 +14,10 @@ import pytest
 from pymongo import MongoClient
 
 from deploy.local.browser import install_browser
+from services.alerts.main import create_app as create_alerts
 from services.reporting.main import create_app
 from services.reporting.settings import ReportingSettings
-from tests.support.apps import serving
+from tests.support.apps import alerts_settings, running, serving
 from tests.unit.reporting.generated import generate_city
 
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts" / "dashboard"
@@ -55,6 +58,7 @@ def reporting_url(settings_values):
     database["progress_reports"].insert_many(
         [{**p, "_id": f"e-{p['_id']}", "narrative": "已召开专题会议推进", "evidence": ["会议纪要.pdf"]}
          for p in CITY.progress])
+    asyncio.run(sweep(settings_values))
     app = create_app(ReportingSettings(**settings_values, snapshot_max_age_seconds=30, home_region_code="361000"))
     try:
         with serving(app, lambda url: httpx.get(f"{url}/health", timeout=1).status_code == 200) as url:
@@ -62,6 +66,13 @@ def reporting_url(settings_values):
     finally:
         client.drop_database(settings_values["mongodb_database"])
         client.close()
+
+
+async def sweep(settings_values) -> None:
+    """The alerts service judges the city on its day, as its periodic sweep would."""
+    async with running(create_alerts(alerts_settings(settings_values))) as alerts:
+        response = await alerts.post("/v1/alerts:sweep", params={"as_of": "2026-11-22"})
+        assert response.status_code == 200 and response.json()["open"] > 0, response.text
 
 
 def canvas_drawn(page, selector: str) -> bool:
@@ -101,7 +112,10 @@ def test_the_dashboard_draws_its_charts_and_drills_down_by_clicking(chromium, re
             assert page.locator("#children tbody tr").count() == 13
             assert page.locator("#ranking tbody tr").count() == 13
             city_cards = page.inner_text("#cards")
-            assert "任务分解数\n1200" in city_cards
+            assert "任务分解数\n1200" in city_cards and "滞后" in city_cards and "未按期报送" in city_cards
+            assert page.locator("#alerts tbody tr").count() == 20  # the worst 20 of the city's open alerts
+            assert "预警清单" in page.inner_text("h2:has(+ #alerts)")
+            assert page.inner_text("#alerts tbody tr:first-child td:first-child") == "严重"
             page.screenshot(path=str(ARTEFACTS / "1-city.png"), full_page=True)
 
             page.click("#children tr[data-region='361002']")  # city → county

@@ -1,6 +1,7 @@
 /* 督办 dashboard: plain JavaScript over /v1/reports, charts by Apache ECharts (vendor/echarts.min.js).
    Views, by the address's hash:
-     #/region/CODE                city, county or township: figures, charts, child regions, ranking, units, measures
+     #/region/CODE                city, county or township: figures, charts, alert list, child regions, ranking,
+                                  units, measures
      #/unit/REGION/UNIT           one unit's assignments
      #/measure/ID/REGION          one measure: its text, deadlines, assignments, reports with evidence */
 "use strict";
@@ -8,7 +9,10 @@
 const HOME = document.body.dataset.home;
 const STATUS = {completed: "已完成", in_progress: "推进中", not_started: "未启动", blocked: "受阻"};
 const COLORS = {completed: "#2e8b57", in_progress: "#3a7bd5", not_started: "#b0b7c3", blocked: "#e6a23c",
-                overdue: "#c0392b"};
+                overdue: "#c0392b", lagging: "#e67e22", silent: "#8e44ad"};
+const FLAGS = {overdue: "逾期", lagging: "滞后", silent: "未按期报送"};  // the alerts service's flags, as counted
+const KINDS = {...FLAGS, due_soon: "临期"};
+const SEVERITY = {critical: "严重", warning: "预警", info: "提示"};
 const LEVEL = {city: "市", county: "县(区)", township: "乡镇(街道)"};
 const view = document.getElementById("view");
 const charts = [];
@@ -47,6 +51,7 @@ window.addEventListener("resize", () => charts.forEach(c => c.resize()));
 function cards(f) {
   const items = [["任务分解数", f.assignments], ["已完成", f.completed], ["推进中", f.in_progress],
                  ["未启动", f.not_started], ["受阻", f.blocked], ["逾期", f.overdue, "alert"],
+                 ["滞后", f.lagging, "alert"], ["未按期报送", f.silent, "alert"],
                  ["平均进度", pct(f.average_percent_complete)], ["完成率", pct(f.completion_rate)],
                  ["按期完成率", pct(f.on_time_rate)], ["报送率", pct(f.reporting_rate)]];
   return `<div class="cards" id="cards">${items.map(([label, value, cls]) =>
@@ -63,11 +68,13 @@ function statusPie(id, f) {
 }
 function figuresRow(r) {
   return `<td class="n">${r.assignments}</td><td class="n">${r.completed}</td><td class="n">${r.in_progress}</td>` +
-    `<td class="n">${r.not_started}</td><td class="n ${r.overdue ? "overdue" : ""}">${r.overdue}</td>` +
+    `<td class="n">${r.not_started}</td>` +
+    Object.keys(FLAGS).map(k => `<td class="n ${r[k] ? "overdue" : ""}">${r[k]}</td>`).join("") +
     `<td class="n">${r.average_percent_complete}</td><td class="n">${pct(r.completion_rate)}</td>` +
     `<td class="n">${pct(r.reporting_rate)}</td>`;
 }
-const FIGURE_HEADERS = "<th>任务分解数</th><th>已完成</th><th>推进中</th><th>未启动</th><th>逾期</th>" +
+const FIGURE_HEADERS = "<th>任务分解数</th><th>已完成</th><th>推进中</th><th>未启动</th><th>逾期</th><th>滞后</th>" +
+  "<th>未按期报送</th>" +
   "<th>平均进度(%)</th><th>完成率</th><th>报送率</th>";
 
 function crumbs(trail) {
@@ -94,11 +101,12 @@ function exports(code) {
 }
 
 async function regionView(code) {
-  const [region, ranking, units, measures] = await Promise.all([
+  const [region, ranking, units, measures, alerts] = await Promise.all([
     get(`/v1/reports/regions/${code}`),
     get(`/v1/reports/regions/${code}/ranking`, {of: code.length === 9 ? "units" : "regions"}),
     get(`/v1/reports/regions/${code}/units`),
     get(`/v1/reports/regions/${code}/measures`),
+    get(`/v1/reports/regions/${code}/alerts`, {limit: 20}),
   ]);
   names[code] = region.name || code;
   region.children.forEach(c => { names[c.region_code] = c.name || c.region_code; });
@@ -126,6 +134,7 @@ async function regionView(code) {
       <td class="n">${pct(r.figures.on_time_rate)}</td><td class="n">${esc(r.figures.average_percent_complete)}</td>
       <td class="n">${pct(r.figures.reporting_rate)}</td><td class="n">${pct(r.figures.attainment_rate)}</td></tr>`)
       .join("")}</tbody></table>
+    ${alertList(alerts)}
     <h2>责任单位(点击查看任务)</h2>
     <table id="units"><thead><tr><th>单位</th><th>区划</th>${FIGURE_HEADERS}</tr></thead><tbody>
     ${units.map(u => `<tr class="link" data-unit="${esc(u.unit)}"><td>${esc(u.unit_name)}</td>
@@ -153,11 +162,12 @@ async function regionView(code) {
       name: STATUS[k], type: "bar", stack: "status", itemStyle: {color: COLORS[k]}, data: parts.map(p => p[k])})),
   }, drill);
   chart("chart-alerts", {
-    title: {text: "预警:逾期任务与完成率", left: "center", top: 8, textStyle: {fontSize: 14}},
+    title: {text: "预警:逾期、滞后、未按期报送与完成率", left: "center", top: 8, textStyle: {fontSize: 14}},
     tooltip: {trigger: "axis"}, legend: {bottom: 0}, grid: {left: 50, right: 50, top: 45, bottom: 70},
     xAxis: {type: "category", data: parts.map(label), axisLabel: {rotate: 30, interval: 0, fontSize: 11}},
-    yAxis: [{type: "value", name: "逾期(项)"}, {type: "value", name: "完成率(%)", max: 100}],
-    series: [{name: "逾期", type: "bar", itemStyle: {color: COLORS.overdue}, data: parts.map(p => p.overdue)},
+    yAxis: [{type: "value", name: "任务(项)"}, {type: "value", name: "完成率(%)", max: 100}],
+    series: [...Object.keys(FLAGS).map(k => ({name: FLAGS[k], type: "bar", itemStyle: {color: COLORS[k]},
+                                              data: parts.map(p => p[k])})),
              {name: "完成率", type: "line", yAxisIndex: 1, data: parts.map(p => p.completion_rate)}],
   }, drill);
 
@@ -169,13 +179,32 @@ async function regionView(code) {
     tr.addEventListener("click", () => go(`#/measure/${encodeURIComponent(tr.dataset.measure)}/${code}`)));
 }
 
+function alertList(page) {
+  const counts = Object.entries(page.counts).map(([kind, bySeverity]) =>
+    `${KINDS[kind] || kind} ${Object.values(bySeverity).reduce((a, b) => a + b, 0)}`).join(" · ");
+  return `<h2>预警清单(当前未消除 ${page.total} 条${counts ? ":" + esc(counts) : ""}${page.total > page.rows.length
+      ? `,列出最严重的 ${page.rows.length} 条` : ""})</h2>
+    <table id="alerts"><thead><tr><th>程度</th><th>类型</th><th>责任单位</th><th>区域</th><th>措施</th><th>原因</th>
+      <th>发出时间</th></tr></thead><tbody>
+    ${page.rows.map(a => `<tr class="link" data-measure="${esc(a.measure_id)}">
+      <td class="severity-${esc(a.severity)}">${esc(SEVERITY[a.severity] || a.severity)}</td>
+      <td>${esc(KINDS[a.kind] || a.kind)}</td><td>${esc(a.unit_name)}</td><td>${esc(a.region_name)}</td>
+      <td>${esc(a.number)}. ${esc(a.title)}</td><td>${esc(a.reason)}</td>
+      <td>${esc((a.opened_at || "").slice(0, 10))}</td></tr>`).join("")
+      || '<tr><td colspan="7" class="muted">暂无预警</td></tr>'}</tbody></table>`;
+}
+
+function flagsCell(r) {
+  return Object.keys(FLAGS).filter(k => r[k]).map(k => FLAGS[k]).join("、");
+}
+
 function assignmentTable(rows, showUnit) {
   return `<table id="assignments"><thead><tr><th>序号</th><th>措施</th>${showUnit ? "<th>责任单位</th><th>区域</th>" : ""}
-    <th>状态</th><th>进度(%)</th><th>逾期</th><th>本期已报送</th></tr></thead><tbody>
+    <th>状态</th><th>进度(%)</th><th>预警</th><th>本期已报送</th></tr></thead><tbody>
     ${rows.map(r => `<tr class="link" data-measure="${esc(r.measure_id)}"><td class="n">${esc(r.number)}</td>
       <td>${esc(r.title)}</td>${showUnit ? `<td>${esc(r.unit_name)}</td><td>${esc(r.region_name)}</td>` : ""}
       <td>${esc(STATUS[r.status] || r.status)}</td><td class="n">${esc(r.percent_complete)}</td>
-      <td class="${r.overdue ? "overdue" : ""}">${r.overdue ? "逾期" : ""}</td>
+      <td class="overdue">${esc(flagsCell(r))}</td>
       <td>${r.reported_in_period ? "是" : "否"}</td></tr>`).join("")}</tbody></table>`;
 }
 
