@@ -35,6 +35,20 @@ async def test_the_demo_city_flows_from_intake_to_tracker_alerts_and_reports(sta
         assert figures["completed"] and figures["in_progress"] and figures["blocked"] and figures["not_started"]
         assert figures["assignments"] == 876  # 875 registry units across 26 measures, and one name to map
 
+        async def reports_count_what_the_alerts_service_flags():
+            figures = (await http.get(f"{stack['reporting']}/v1/reports/regions/361000")).json()
+            listed = (await http.get(f"{stack['reporting']}/v1/reports/regions/361000/alerts")).json()
+            judged = (await http.get(f"{stack['alerts']}/v1/alerts",
+                                     params={"region_code": "361000", "limit": 1000})).json()
+            flagged = {kind: len({(a["measure_id"], a["unit"]) for a in judged["items"] if a["kind"] == kind})
+                       for kind in ("lagging", "silent")}
+            agree = listed["total"] == judged["total"] and all(figures[k] == n for k, n in flagged.items())
+            return judged if agree else None
+
+        # The alerts service sweeps and re-judges after each report; reporting reads what it recorded.
+        judged = await eventually(reports_count_what_the_alerts_service_flags, timeout=60)
+        assert 0 < judged["total"] < 1000
+
         measure = (await http.get(f"{stack['tracker']}/v1/measures/fuzhou-2022-17")).json()
         linchuan = next(a for a in measure["assignments"] if a["unit"] == "361002.government")
         assert (linchuan["unit_name"], linchuan["region_code"], linchuan["status"], linchuan["percent_complete"]) == (
