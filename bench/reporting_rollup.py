@@ -2,7 +2,8 @@
 
 Usage: python bench/reporting_rollup.py [--assignments 50000] [--runs 200] [--mongodb-url URL]
 Without --mongodb-url it starts the local stack's database (SecantusDB) in a temporary directory and stops it
-at the end. Data: 1 city, 13 counties and zones, 200 townships, 90 measures (tests/unit/reporting/generated.py).
+at the end. Data: 1 city, 13 counties and zones, 200 townships, 90 measures (tests/unit/reporting/generated.py),
+and the alerts the alerts service's rules raise on it, stored by its own AlertStore (the snapshot reads them).
 Prints the write time, the read of the tracker's state (what a snapshot refresh costs), the first evaluation,
 and p50 / p95 / max of requests answered from the snapshot (storage.py), in process over httpx's ASGITransport
 (each line's first request, which computes what later ones reuse, is shown apart).
@@ -14,6 +15,8 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import date, datetime
+from datetime import time as dtime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere in the repo
@@ -21,9 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywher
 import httpx  # noqa: E402
 from pymongo import AsyncMongoClient  # noqa: E402
 
+from services.alerts.domain.alerts import Alert  # noqa: E402
+from services.alerts.storage.repository import AlertStore  # noqa: E402
 from services.reporting.main import create_app  # noqa: E402
 from services.reporting.settings import ReportingSettings  # noqa: E402
 from services.reporting.storage import read_snapshot  # noqa: E402
+from shared.calendar import CHINA  # noqa: E402
 from tests.unit.reporting.generated import generate_city  # noqa: E402
 
 AS_OF = "2026-11-22"
@@ -44,6 +50,12 @@ async def write(url: str, assignments: int) -> None:
     print(f"wrote {len(city.assignments)} assignments, {len(city.progress)} progress documents, "
           f"{len(city.measures)} measures, {len(city.registry['regions'])} regions in "
           f"{time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    alerts = [Alert.from_json(data) for data in city.open_alerts(date.fromisoformat(AS_OF))]
+    store, opened = AlertStore(database), datetime.combine(date.fromisoformat(AS_OF), dtime(9), CHINA)
+    for i in range(0, len(alerts), 5_000):
+        await store.raise_alerts([(alert, f"bench-{alert.key}", {}) for alert in alerts[i:i + 5_000]], opened)
+    print(f"wrote {len(alerts)} open alerts in {time.perf_counter() - started:.1f} s")
     await client.close()
 
 
@@ -65,7 +77,7 @@ async def measure(url: str, runs: int) -> None:
     evaluations = []
     for as_of in ("2026-11-20", "2026-11-21", "2026-11-22"):
         started = time.perf_counter()
-        snapshot.region_report("361000", __import__("datetime").date.fromisoformat(as_of))
+        snapshot.region_report("361000", date.fromisoformat(as_of))
         evaluations.append(time.perf_counter() - started)
     percentiles("first rollup of a snapshot (evaluation)", evaluations)
     await client.close()
@@ -78,13 +90,15 @@ async def measure(url: str, runs: int) -> None:
         started = time.perf_counter()
         first = (await http.get("/v1/reports/regions/361000", params={"as_of": AS_OF})).json()
         print(f"{'first request (read + evaluate + answer)':<44} {1000 * (time.perf_counter() - started):.0f} ms; "
-              f"{first['assignments']} assignments, {len(first['children'])} children")
+              f"{first['assignments']} assignments, {first['lagging']} lagging, {first['silent']} silent, "
+              f"{len(first['children'])} children")
         for label, path, params in [
             ("city-wide rollup with children", "/v1/reports/regions/361000", {}),
             ("county rollup with townships", "/v1/reports/regions/361002", {}),
             ("ranking of counties", "/v1/reports/regions/361000/ranking", {}),
             ("city-wide by measure", "/v1/reports/regions/361000/measures", {}),
             ("city-wide ranking of units", "/v1/reports/regions/361000/ranking", {"of": "units"}),
+            ("city-wide alert list (worst 100)", "/v1/reports/regions/361000/alerts", {}),
         ]:
             timings = []
             for _ in range(runs if "rollup" in label else max(10, runs // 10)):

@@ -70,23 +70,31 @@ async def read_history(database: AsyncDatabase
     return assignments, reports, {m["_id"]: m for m in measures}, regions_of(registry), flags
 
 
-# The alerts service's collections (services/alerts/storage/repository.py): an open alert keeps its JSON under
-# `alert`; a closed episode in the history keeps the fields queries filter on at the top level.
-OPEN_ALERT_FIELDS = {"alert": 1, "opened_at": 1, "acknowledgements": 1}
-EPISODE_FIELDS = {"kind": 1, "measure_id": 1, "unit": 1, "opened_at": 1, "closed_at": 1}
+# The alerts service's collections (services/alerts/storage/repository.py): open alerts (`_id` the alert's key)
+# and closed episodes keep the fields queries filter on at the top level, the whole alert under `alert`. The
+# snapshot reads the top-level fields only (reading whole alerts takes twice as long: bench/reporting_rollup.py);
+# the alert list fetches the whole alerts for the rows it shows.
+OPEN_ALERT_FIELDS = {"kind": 1, "severity": 1, "measure_id": 1, "unit": 1, "region_code": 1, "opened_at": 1}
+EPISODE_FIELDS = {"_id": 0, "kind": 1, "measure_id": 1, "unit": 1, "opened_at": 1, "closed_at": 1}
 
 
 async def read_alerts(database: AsyncDatabase) -> tuple[list[Flag], list[dict]]:
-    """The lagging and silent episodes, open and closed, and every open alert (for the alert list)."""
+    """The lagging and silent episodes, open and closed, and every open alert (its key, kind, severity, whom it
+    concerns and when it opened: what the alert list sorts and counts by)."""
     opened, closed = await asyncio.gather(
         _all(database["open_alerts"], OPEN_ALERT_FIELDS),
         database["alert_history"].find({"kind": {"$in": list(FLAGGED_KINDS)}}, EPISODE_FIELDS,
                                        batch_size=BATCH).to_list(None))
-    open_alerts = [{**doc["alert"], "opened_at": doc["opened_at"].isoformat(),
-                    "acknowledged": bool(doc.get("acknowledgements"))} for doc in opened]
+    open_alerts = [{"key": doc.pop("_id"), **doc, "opened_at": doc["opened_at"].isoformat()} for doc in opened]
     closed_flags = [Flag(doc["kind"], doc["measure_id"], doc["unit"], doc["opened_at"], doc["closed_at"])
                     for doc in closed]
     return open_flags(open_alerts) + closed_flags, open_alerts
+
+
+async def read_alert_details(database: AsyncDatabase, keys: list[str]) -> dict[str, dict]:
+    """The whole alerts under these keys that are still open: reason, figures, unit name, acknowledged or not."""
+    found = database["open_alerts"].find({"_id": {"$in": keys}}, {"alert": 1, "acknowledgements": 1})
+    return {doc["_id"]: {**doc["alert"], "acknowledged": bool(doc.get("acknowledgements"))} async for doc in found}
 
 
 async def _all(collection, projection: dict) -> list[dict]:

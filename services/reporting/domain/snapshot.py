@@ -50,7 +50,7 @@ class Snapshot:
     regions: dict[str, dict]  # code -> {code, name, level, parent_code, ...} from the registry
     read_at: str = ""  # ISO time the state was read
     flags: list[Flag] = field(default_factory=list)  # lagging and silent alert episodes, open or closed
-    open_alerts: list[dict] = field(default_factory=list)  # every open alert, as the alerts service stores it
+    open_alerts: list[dict] = field(default_factory=list)  # every open alert: key, kind, severity, whom, since
     _evaluations: dict[tuple[date, str], Evaluation] = field(default_factory=dict, repr=False)
     _answers: dict[tuple, dict] = field(default_factory=dict, repr=False)
 
@@ -147,14 +147,21 @@ class Snapshot:
         return {**self.region_label(region_code), **self._context(evaluation), "figures": tally(facts).as_dict(),
                 "rows": rows}
 
+    @cached_property
+    def alerts_worst_first(self) -> list[dict]:
+        """The open alerts by severity, then kind, then the longest open."""
+        return sorted(self.open_alerts, key=lambda a: (SEVERITY_ORDER.get(a["severity"], 9),
+                                                       KIND_ORDER.get(a["kind"], 9), a["opened_at"], a["key"]))
+
     def alert_rows(self, region_code: str, *, kinds: Iterable[str] = (), limit: int = 100) -> dict:
-        """The alerts open when the snapshot was read, for units in the region and below: the worst first
-        (severity, then kind), then the longest open. `kinds` narrows them; `limit` bounds the rows, not the counts."""
-        wanted = set(kinds)
-        found = [a for a in self.open_alerts
+        """The alerts open when the snapshot was read, for units in the region and below, the worst first, with
+        their measure. `kinds` narrows them; `limit` bounds the rows, not the counts."""
+        return self._kept(("alerts", region_code, tuple(sorted(kinds)), limit),
+                          lambda: self._alert_rows(region_code, set(kinds), limit))
+
+    def _alert_rows(self, region_code: str, wanted: set[str], limit: int) -> dict:
+        found = [a for a in self.alerts_worst_first
                  if within(a["region_code"], region_code) and (not wanted or a["kind"] in wanted)]
-        found.sort(key=lambda a: (SEVERITY_ORDER.get(a["severity"], 9), KIND_ORDER.get(a["kind"], 9), a["opened_at"],
-                                  a["key"]))
         counts: dict[str, dict[str, int]] = {}
         for a in found:
             by_severity = counts.setdefault(a["kind"], {})

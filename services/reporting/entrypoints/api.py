@@ -19,7 +19,7 @@ from services.reporting.domain.annual import annual_report
 from services.reporting.domain.history import month_ends, snapshot_as_of
 from services.reporting.domain.periods import Cadence
 from services.reporting.domain.snapshot import Snapshot
-from services.reporting.storage import Snapshots, read_history, read_reports
+from services.reporting.storage import Snapshots, read_alert_details, read_history, read_reports
 from shared.calendar import CHINA, add_months
 from shared.regions import within
 
@@ -136,14 +136,16 @@ AlertKind = Literal["overdue", "due_soon", "lagging", "silent"]
 
 
 @router.get("/regions/{region_code}/alerts")
-async def region_alerts(region_code: RegionCode, snapshot: CurrentSnapshot,
+async def region_alerts(region_code: RegionCode, snapshot: CurrentSnapshot, request: Request,
                         kind: Annotated[list[AlertKind] | None, Query(description="only these kinds")] = None,
                         limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict:
     """预警清单: the alerts open for units in the region and below, as the alerts service last judged them
     (when the snapshot was read), the worst first: `{total, counts: {kind: {severity: n}}, rows}`, each row
-    with its reason, figures and measure. The alerts service's own `GET /v1/alerts` filters further and
-    acknowledges; this list is the dashboard's."""
-    return snapshot.alert_rows(region_code, kinds=kind or (), limit=limit)
+    with its reason, figures and measure (an alert closed since the snapshot was read is left out of the rows).
+    The alerts service's own `GET /v1/alerts` filters further and acknowledges; this list is the dashboard's."""
+    listed = snapshot.alert_rows(region_code, kinds=kind or (), limit=limit)
+    details = await read_alert_details(request.app.state.snapshots.database, [row["key"] for row in listed["rows"]])
+    return {**listed, "rows": [{**details[row["key"]], **row} for row in listed["rows"] if row["key"] in details]}
 
 
 @router.get("/measures/{measure_id}")
