@@ -94,9 +94,7 @@ class LocalStack:
             "-cp", f"{installation.kafka_libs}/*",
         ]
         if not (data_dir / "meta.properties").exists():
-            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-            subprocess.run([*java, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)],
-                           check=True, capture_output=True)
+            format_kafka_storage(java, config, base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))
         process = start_process("kafka", [*java, "kafka.Kafka", str(config)],
                                 log=self.state_dir / "logs" / "kafka.log", tie_to_parent=self.tie_to_parent)
         self.remember("kafka", process, port=port, controller_port=controller_port)
@@ -194,3 +192,12 @@ def service_healthy(url: str) -> bool:
 def describe(stack: LocalStack) -> dict:
     return {name: {**entry, "alive": stack.processes()[name].alive()} for name, entry in stack.record().items()}
 
+
+
+def format_kafka_storage(java: list[str], config: Path, cluster_id: str) -> None:
+    """Formats a KRaft node's log directory for a new cluster. The id is passed as `--cluster-id=ID`: a random
+    id starts with "-" once in 64 times, and `-t ID` would then be read as an option."""
+    formatted = subprocess.run([*java, "kafka.tools.StorageTool", "format", f"--cluster-id={cluster_id}",
+                                "-c", str(config)], capture_output=True, text=True)
+    if formatted.returncode:
+        raise RuntimeError(f"formatting Kafka's storage failed: {(formatted.stderr or formatted.stdout).strip()}")
