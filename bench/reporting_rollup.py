@@ -44,7 +44,9 @@ async def write(url: str, assignments: int) -> None:
     started = time.perf_counter()
     await database["registry"].insert_one({"_id": "current", "registry": city.registry})
     await database["measures"].insert_many(city.measures)
-    for name, documents in (("assignments", city.assignments), ("assignment_progress", city.progress)):
+    reports = [{**p, "_id": f"e-{p['_id']}"} for p in city.progress]  # the history: each current report
+    for name, documents in (("assignments", city.assignments), ("assignment_progress", city.progress),
+                            ("progress_reports", reports)):
         for i in range(0, len(documents), 5_000):
             await database[name].insert_many(documents[i:i + 5_000], ordered=False)
     print(f"wrote {len(city.assignments)} assignments, {len(city.progress)} progress documents, "
@@ -99,6 +101,8 @@ async def measure(url: str, runs: int) -> None:
             ("city-wide by measure", "/v1/reports/regions/361000/measures", {}),
             ("city-wide ranking of units", "/v1/reports/regions/361000/ranking", {"of": "units"}),
             ("city-wide alert list (worst 100)", "/v1/reports/regions/361000/alerts", {}),
+            ("city-wide monthly series, 12 month ends", "/v1/reports/regions/361000/history", {}),
+            ("county monthly series, 12 month ends", "/v1/reports/regions/361002/history", {}),
         ]:
             timings = []
             for _ in range(runs if "rollup" in label else max(10, runs // 10)):

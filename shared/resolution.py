@@ -13,6 +13,7 @@ unresolved and kept by name, so it can be mapped later.
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from typing import NamedTuple
 
 from shared.contracts import Measure, Region, Registry
@@ -98,16 +99,22 @@ class Directory:
         return []
 
     def expand(self, measure: Measure) -> Expansion:
-        roles: dict[str, Role] = {}
-        unresolved: list[str] = []
-        for role, names in (("lead", measure.lead_units), ("responsible", measure.responsible_units)):
-            for name in names:
-                unit_ids = self.resolve(name, measure.region_code)
-                if not unit_ids and name not in unresolved:
-                    unresolved.append(name)
-                for unit_id in unit_ids:
-                    roles.setdefault(unit_id, role)
-        return Expansion(list(roles.items()), unresolved)
+        return expand(measure, self.resolve)
+
+
+def expand(measure: Measure, resolve: Callable[[str, str], list[str]]) -> Expansion:
+    """The measure's (unit id, role) pairs, each name resolved by `resolve(name, issuing region code)`, and the
+    names it resolved to nothing. A unit named both lead and responsible is a lead unit (it answers for it)."""
+    roles: dict[str, Role] = {}
+    unresolved: list[str] = []
+    for role, names in (("lead", measure.lead_units), ("responsible", measure.responsible_units)):
+        for name in names:
+            unit_ids = resolve(name, measure.region_code)
+            if not unit_ids and name not in unresolved:
+                unresolved.append(name)
+            for unit_id in unit_ids:
+                roles.setdefault(unit_id, role)
+    return Expansion(list(roles.items()), unresolved)
 
 
 def _without_region(name: str, region: Region) -> str:

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from services.reporting.entrypoints import api, dashboard
 from services.reporting.settings import ReportingSettings
-from services.reporting.storage import Snapshots
+from services.reporting.storage import Snapshots, evaluate_this_years_months, read_history
 from shared.readers import create_reader_app
 
 
@@ -15,7 +15,10 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     app = create_reader_app("reporting", "Consolidated figures and the dashboard.", settings,
                             [api.router, dashboard.router])
     app.state.home_region_code = settings.home_region_code
-    snapshots = app.state.snapshots = Snapshots(app.state.tracker_state.database, settings.snapshot_max_age_seconds)
+    database = app.state.tracker_state.database
+    snapshots = app.state.snapshots = Snapshots(database, settings.snapshot_max_age_seconds)
+    histories = app.state.histories = Snapshots(database, settings.history_max_age_seconds, read=read_history,
+                                                warm=evaluate_this_years_months)
     reader_lifespan = app.router.lifespan_context
 
     @asynccontextmanager
@@ -23,6 +26,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         async with reader_lifespan(app):
             yield
             await snapshots.close()  # before the database client closes
+            await histories.close()
 
     app.router.lifespan_context = lifespan
     return app

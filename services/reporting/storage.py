@@ -13,18 +13,22 @@ far slower than the arithmetic over it (bench/reporting_rollup.py), so the resul
 A refreshed snapshot is evaluated for today (China's day) and the default cadence, in a worker thread,
 before it replaces the old one, so the requests after a refresh do not pay the evaluation either.
 Breakdowns and rankings are kept per snapshot once computed (domain/snapshot.py).
+
+The history past days are rebuilt from (every report: domain/history.py) is kept the same way, with each
+day's figures kept on it once evaluated.
 """
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Generic, TypeVar
 
 import structlog
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.reporting.domain.flags import FLAGGED_KINDS, Flag, open_flags
-from services.reporting.domain.history import join
+from services.reporting.domain.history import History, default_months, join
 from services.reporting.domain.snapshot import Snapshot
 from shared.calendar import CHINA
 
@@ -40,34 +44,32 @@ BATCH = 10_000
 
 async def read_snapshot(database: AsyncDatabase) -> Snapshot:
     read_at = datetime.now(UTC).isoformat()
-    progress, assignments, measures, registry, (flags, open_alerts) = await asyncio.gather(
-        _all(database["assignment_progress"], PROGRESS_FIELDS),
+    progress, assignments, measures, regions, (flags, open_alerts) = await _read(database, "assignment_progress")
+    views = join(assignments, {p["_id"]: p for p in progress})
+    return Snapshot(views, measures, regions, read_at, flags, open_alerts)
+
+
+async def read_history(database: AsyncDatabase) -> History:
+    """What past days are rebuilt from (domain/history.py): every report instead of the current ones."""
+    reports, assignments, measures, regions, (flags, _) = await _read(database, "progress_reports")
+    return History(assignments, reports, measures, regions, flags)
+
+
+async def _read(database: AsyncDatabase, progress: str):
+    """The reports (current or all: `progress` names the collection), assignments, measures by id, regions by
+    code, and the alerts (read_alerts), read concurrently."""
+    reports, assignments, measures, registry, alerts = await asyncio.gather(
+        _all(database[progress], PROGRESS_FIELDS),
         _all(database["assignments"], ASSIGNMENT_FIELDS),
         _all(database["measures"], MEASURE_FIELDS),
         database["registry"].find_one({"_id": "current"}),
         read_alerts(database),
     )
-    views = join(assignments, {p["_id"]: p for p in progress})
-    return Snapshot(views, {m["_id"]: m for m in measures}, regions_of(registry), read_at, flags, open_alerts)
+    return reports, assignments, {m["_id"]: m for m in measures}, regions_of(registry), alerts
 
 
 def regions_of(registry: dict | None) -> dict[str, dict]:
     return {r["code"]: r for r in ((registry or {}).get("registry") or {}).get("regions", [])}
-
-
-async def read_history(database: AsyncDatabase
-                       ) -> tuple[list[dict], list[dict], dict[str, dict], dict[str, dict], list[Flag]]:
-    """What past days are rebuilt from (domain/history.py): assignments, every report, measures, regions, and
-    the alerts' lagging and silent episodes. Read per request: history is asked for rarely, and its figures do
-    not go stale."""
-    assignments, reports, measures, registry, (flags, _) = await asyncio.gather(
-        _all(database["assignments"], ASSIGNMENT_FIELDS),
-        _all(database["progress_reports"], PROGRESS_FIELDS),
-        _all(database["measures"], MEASURE_FIELDS),
-        database["registry"].find_one({"_id": "current"}),
-        read_alerts(database),
-    )
-    return assignments, reports, {m["_id"]: m for m in measures}, regions_of(registry), flags
 
 
 # The alerts service's collections (services/alerts/storage/repository.py): open alerts (`_id` the alert's key)
@@ -120,21 +122,37 @@ async def read_reports(database: AsyncDatabase, *, year: int | None = None, meas
         [("reported_at", 1)]).to_list(None)
 
 
-class Snapshots:
-    """The snapshot requests are answered from (see the module's documentation)."""
+def evaluate_today(snapshot: Snapshot) -> None:
+    snapshot.evaluation(datetime.now(CHINA).date())
+
+
+def evaluate_this_years_months(history: History) -> None:
+    """The default monthly series up to today (what the dashboard asks for), so no request pays for it."""
+    for day in default_months(datetime.now(CHINA).date()):
+        history.evaluation(day)
+
+
+Kept = TypeVar("Kept")
+
+
+class Snapshots(Generic[Kept]):
+    """What requests are answered from, read by `read` and kept (see the module's documentation); `warm`
+    prepares a fresh one in a worker thread before it replaces the one in hand."""
 
     def __init__(self, database: AsyncDatabase, max_age_seconds: float, clock: Callable[[], float] = time.monotonic,
-                 read: Callable = read_snapshot):
+                 read: Callable[[AsyncDatabase], Awaitable[Kept]] = read_snapshot,
+                 warm: Callable[[Kept], object] | None = evaluate_today):
         self.database = database
         self.max_age_seconds = max_age_seconds
         self.clock = clock
         self.read = read
-        self.snapshot: Snapshot | None = None
+        self.warm = warm
+        self.snapshot: Kept | None = None
         self.taken_at = 0.0
         self.first_read = asyncio.Lock()
         self.refreshing: asyncio.Task | None = None
 
-    async def current(self) -> Snapshot:
+    async def current(self) -> Kept:
         if self.max_age_seconds <= 0:
             return await self.read(self.database)
         if self.snapshot is None:
@@ -149,7 +167,8 @@ class Snapshots:
     async def _refresh(self) -> None:
         started = self.clock()
         snapshot = await self.read(self.database)
-        await asyncio.to_thread(snapshot.evaluation, datetime.now(CHINA).date())
+        if self.warm:
+            await asyncio.to_thread(self.warm, snapshot)
         self.snapshot, self.taken_at = snapshot, started
 
     async def _refresh_in_background(self) -> None:

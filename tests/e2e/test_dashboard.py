@@ -107,7 +107,9 @@ def test_the_dashboard_draws_its_charts_and_drills_down_by_clicking(chromium, re
             page.wait_for_function("document.querySelector('#region-title').textContent.includes('2026-11-22')")
             assert page.inner_text("#region-title").startswith("演示市")
             page.wait_for_timeout(800)  # the charts' entry animation
-            for chart in ("#chart-status", "#chart-children", "#chart-alerts"):
+            page.wait_for_selector("#chart-trend[data-ready='true']", timeout=30_000)
+            page.wait_for_timeout(800)
+            for chart in ("#chart-status", "#chart-children", "#chart-alerts", "#chart-trend"):
                 assert canvas_drawn(page, chart), chart
             assert page.locator("#children tbody tr").count() == 13
             assert page.locator("#ranking tbody tr").count() == 13

@@ -29,7 +29,8 @@ async def city(database):
 
 @pytest.fixture
 async def reporting(settings_values, city):
-    async with running(create_reporting(ReportingSettings(**settings_values, snapshot_max_age_seconds=0))) as client:
+    settings = ReportingSettings(**settings_values, snapshot_max_age_seconds=0, history_max_age_seconds=0)
+    async with running(create_reporting(settings)) as client:
         yield client
 
 

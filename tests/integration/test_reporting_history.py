@@ -34,7 +34,8 @@ async def reporting(settings_values, database):
     await store_city(database, CITY)
     await database["assignment_progress"].delete_many({})  # history is rebuilt from the reports alone
     await database["progress_reports"].insert_many(HISTORY)
-    async with running(create_app(ReportingSettings(**settings_values, snapshot_max_age_seconds=0))) as client:
+    settings = ReportingSettings(**settings_values, snapshot_max_age_seconds=0, history_max_age_seconds=0)
+    async with running(create_app(settings)) as client:
         yield client
 
 

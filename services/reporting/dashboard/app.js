@@ -1,7 +1,7 @@
 /* 督办 dashboard: plain JavaScript over /v1/reports, charts by Apache ECharts (vendor/echarts.min.js).
    Views, by the address's hash:
-     #/region/CODE                city, county or township: figures, charts, alert list, child regions, ranking,
-                                  units, measures
+     #/region/CODE                city, county or township: figures, charts (the monthly trend loads after the
+                                  rest), alert list, child regions, ranking, units, measures
      #/unit/REGION/UNIT           one unit's assignments
      #/measure/ID/REGION          one measure: its text, deadlines, assignments, reports with evidence */
 "use strict";
@@ -121,6 +121,7 @@ async function regionView(code) {
       <div class="chart" id="chart-status"></div>
       <div class="chart" id="chart-children"></div>
       <div class="chart wide" id="chart-alerts"></div>
+      <div class="chart wide" id="chart-trend"></div>
     </div>
     ${children.length ? `<h2>下级区域(点击下钻)</h2>
     <table id="children"><thead><tr><th>区域</th><th>层级</th>${FIGURE_HEADERS}</tr></thead><tbody>
@@ -171,12 +172,40 @@ async function regionView(code) {
              {name: "完成率", type: "line", yAxisIndex: 1, data: parts.map(p => p.completion_rate)}],
   }, drill);
 
+  trendChart(code);
+
   view.querySelectorAll("tr[data-region]").forEach(tr =>
     tr.addEventListener("click", () => go(`#/region/${tr.dataset.region}`)));
   view.querySelectorAll("tr[data-unit]").forEach(tr =>
     tr.addEventListener("click", () => go(`#/unit/${code}/${encodeURIComponent(tr.dataset.unit)}`)));
   view.querySelectorAll("tr[data-measure]").forEach(tr =>
     tr.addEventListener("click", () => go(`#/measure/${encodeURIComponent(tr.dataset.measure)}/${code}`)));
+}
+
+// The monthly series is rebuilt from every report (slower than the rest): drawn when it arrives.
+async function trendChart(code) {
+  const element = document.getElementById("chart-trend");
+  try {
+    const {series} = await get(`/v1/reports/regions/${code}/history`);
+    if (!document.body.contains(element)) return;  // the view changed meanwhile
+    const months = series.map(s => s.as_of.slice(0, 7));
+    chart("chart-trend", {
+      title: {text: "月度趋势(各月末状态)", left: "center", top: 8, textStyle: {fontSize: 14}},
+      tooltip: {trigger: "axis"}, legend: {bottom: 0}, grid: {left: 50, right: 50, top: 45, bottom: 50},
+      xAxis: {type: "category", data: months},
+      yAxis: [{type: "value", name: "%", max: 100}, {type: "value", name: "任务(项)"}],
+      series: [
+        {name: "完成率", type: "line", data: series.map(s => s.completion_rate)},
+        {name: "平均进度", type: "line", data: series.map(s => s.average_percent_complete)},
+        {name: "报送率", type: "line", data: series.map(s => s.reporting_rate)},
+        ...Object.keys(FLAGS).map(k => ({name: FLAGS[k], type: "bar", yAxisIndex: 1, itemStyle: {color: COLORS[k]},
+                                         data: series.map(s => s[k])})),
+      ],
+    });
+    element.dataset.ready = "true";
+  } catch (error) {
+    element.innerHTML = `<p class="error">月度趋势加载失败:${esc(error.message)}</p>`;
+  }
 }
 
 function alertList(page) {

@@ -2,14 +2,21 @@
 day (later reported_at wins, ties by event id, as the tracker decides), evaluated at that day, with the
 lagging and silent flags the alerts service had open at that day's end (flags.py). The tracker keeps every
 report (progress_reports), so any past day can be rebuilt, and a monthly series is one evaluation per month end.
+
+A History holds what the days are rebuilt from and keeps each (day, cadence) evaluated, as figures per region
+code only (a few hundred tallies, not one fact per assignment), so a series asked for the city and then for
+each county evaluates each month end once.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from services.reporting.domain.flags import Flag
-from services.reporting.domain.snapshot import Snapshot
-from shared.calendar import end_of_day, month_end
+from services.reporting.domain.periods import Cadence
+from services.reporting.domain.snapshot import Evaluation, Snapshot
+from shared.calendar import add_months, end_of_day, month_end
 from shared.state import assignment_view
 
 
@@ -35,10 +42,46 @@ def latest_by(reports: Iterable[dict], day: date) -> dict[str, dict]:
     return latest
 
 
-def snapshot_as_of(assignments: list[dict], reports: list[dict], measures: dict[str, dict],
-                   regions: dict[str, dict], flags: list[Flag], day: date) -> Snapshot:
-    return Snapshot(join(assignments, latest_by(reports, day)), measures, regions, read_at=day.isoformat(),
-                    flags=flags)
+DAYS_KEPT = 128  # (day, cadence) evaluations kept per history read
+
+
+@dataclass
+class History:
+    assignments: list[dict]
+    reports: list[dict]  # every report the tracker applied
+    measures: dict[str, dict]
+    regions: dict[str, dict]
+    flags: list[Flag]
+    _days: dict[tuple[date, str], Evaluation] = field(default_factory=dict, repr=False)
+
+    def snapshot_on(self, day: date) -> Snapshot:
+        """The state as it stood at the end of `day`."""
+        return Snapshot(join(self.assignments, latest_by(self.reports, day)), self.measures, self.regions,
+                        read_at=day.isoformat(), flags=self.flags)
+
+    def region_report(self, region_code: str, day: date, cadence: Cadence = "quarter") -> dict:
+        """The region's figures (with its own units' and each child's) as they stood at the end of `day`."""
+        return self.registry.rollup_report(self.evaluation(day, cadence), region_code)
+
+    def evaluation(self, day: date, cadence: Cadence = "quarter") -> Evaluation:
+        """The figures per region code at the end of `day`, kept once evaluated."""
+        key = (day, cadence)
+        if key not in self._days:
+            if len(self._days) >= DAYS_KEPT:
+                self._days.pop(next(iter(self._days)))
+            evaluation = self.snapshot_on(day).evaluation(day, cadence)
+            self._days[key] = Evaluation(evaluation.as_of, evaluation.period, {}, evaluation.leaves, {})
+        return self._days[key]
+
+    @cached_property
+    def registry(self) -> Snapshot:
+        """A snapshot without assignments: the regions' names and children, for labelling the figures."""
+        return Snapshot([], self.measures, self.regions)
+
+
+def default_months(last: date) -> list[date]:
+    """The days of a monthly series by default: the month ends of the eleven months before `last`'s, and `last`."""
+    return month_ends(add_months(last.replace(day=1), -11), last)
 
 
 def month_ends(first: date, last: date) -> list[date]:

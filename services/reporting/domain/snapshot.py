@@ -93,7 +93,10 @@ class Snapshot:
     # --- the reports -----------------------------------------------------------------------------------
     def region_report(self, region_code: str, as_of: date, cadence: Cadence = "quarter") -> dict:
         """The region's figures, its own units', and each child region's (which add up to the region's)."""
-        evaluation = self.evaluation(as_of, cadence)
+        return self.rollup_report(self.evaluation(as_of, cadence), region_code)
+
+    def rollup_report(self, evaluation: Evaluation, region_code: str) -> dict:
+        """region_report over an evaluation's figures per region code (history.py keeps only those)."""
         rollup = region_rollup(evaluation.leaves, region_code, self.children.get(region_code, []))
         return {**self.region_label(region_code), **self._context(evaluation), **rollup.total.as_dict(),
                 "own_units": rollup.own.as_dict(),

@@ -16,11 +16,11 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Res
 
 from services.reporting.domain import exports
 from services.reporting.domain.annual import annual_report
-from services.reporting.domain.history import month_ends, snapshot_as_of
+from services.reporting.domain.history import default_months, month_ends
 from services.reporting.domain.periods import Cadence
 from services.reporting.domain.snapshot import Snapshot
-from services.reporting.storage import Snapshots, read_alert_details, read_history, read_reports
-from shared.calendar import CHINA, add_months
+from services.reporting.storage import Snapshots, read_alert_details, read_reports
+from shared.calendar import CHINA
 from shared.regions import within
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
@@ -201,8 +201,8 @@ async def annual(request: Request, snapshot: CurrentSnapshot, region_code: Annua
 async def region_figures_then(region_code: RegionCode, day: date, request: Request,
                               cadence: CadenceQuery = "quarter") -> dict:
     """The region's figures as the state stood at the end of `day`, rebuilt from the tracker's report history."""
-    history = await read_history(request.app.state.snapshots.database)
-    return await asyncio.to_thread(lambda: snapshot_as_of(*history, day).region_report(region_code, day, cadence))
+    history = await request.app.state.histories.current()
+    return await asyncio.to_thread(history.region_report, region_code, day, cadence)
 
 
 @router.get("/regions/{region_code}/history")
@@ -212,12 +212,11 @@ async def region_history(
 ) -> dict:
     """A monthly series of the region's figures, each as the state stood at the month's end (the last at as_of)."""
     last = as_of or today()
-    days = month_ends(since or add_months(last.replace(day=1), -11), last)
-    history = await read_history(request.app.state.snapshots.database)
+    days = month_ends(since, last) if since else default_months(last)
+    history = await request.app.state.histories.current()
 
     def series() -> list[dict]:
-        return [{key: value for key, value in snapshot_as_of(*history, day).region_report(
-                     region_code, day, cadence).items() if key not in ("children", "own_units")}
-                for day in days]
+        return [{key: value for key, value in history.region_report(region_code, day, cadence).items()
+                 if key not in ("children", "own_units")} for day in days]
 
     return {"region_code": region_code, "series": await asyncio.to_thread(series)}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from shared.contracts import Measure, Registry
 from shared.contracts.measures import Role
-from shared.resolution import Directory, normalize
+from shared.resolution import Directory, expand, normalize
 
 
 @dataclass(frozen=True)
@@ -53,20 +53,12 @@ class UnitLookup:
 
 
 def assignments_for(measure: Measure, lookup: UnitLookup | None = None) -> tuple[list[Assignment], list[str]]:
-    """One assignment per unit, and the names left unresolved. A unit named both lead and responsible
-    is a lead unit (it answers for the measure)."""
+    """One assignment per unit (a unit named both lead and responsible is a lead unit), and the names left
+    unresolved, which stay assignments under the name as written."""
     lookup = lookup or UnitLookup()
-    roles: dict[str, Role] = {}
-    unresolved: list[str] = []
-    for role, names in (("lead", measure.lead_units), ("responsible", measure.responsible_units)):
-        for name in names:
-            unit_ids = lookup.resolve(name, measure.region_code)
-            if not unit_ids and name not in unresolved:
-                unresolved.append(name)
-            for unit in unit_ids or [name]:
-                roles.setdefault(unit, role)
+    expansion = expand(measure, lambda name, region_code: lookup.resolve(name, region_code) or [name])
     assignments = []
-    for unit, role in roles.items():
+    for unit, role in expansion.units:
         name, region_code = lookup.name_and_region(unit, measure.region_code)
         assignments.append(Assignment(measure.measure_id, unit, name, role, region_code, unit in lookup.units))
-    return assignments, unresolved
+    return assignments, [a.unit for a in assignments if not a.resolved]

@@ -1,6 +1,7 @@
 from datetime import UTC, date, datetime
 
-from services.reporting.domain.history import latest_by, month_ends
+from services.reporting.domain.history import History, latest_by, month_ends
+from tests.unit.reporting.generated import generate_city
 
 
 def report(event_id: str, unit: str, at: datetime, percent: float) -> dict:
@@ -26,3 +27,18 @@ def test_a_monthly_series_ends_each_month_and_at_the_as_of_day():
     assert month_ends(date(2025, 11, 5), date(2026, 2, 14)) == [
         date(2025, 11, 30), date(2025, 12, 31), date(2026, 1, 31), date(2026, 2, 14)]
     assert month_ends(date(2026, 2, 1), date(2026, 2, 28)) == [date(2026, 2, 28)]
+
+
+def test_a_history_answers_each_region_on_a_day_as_the_state_of_that_day_does():
+    city = generate_city(townships=13, measures=12, assignments=600, seed=4)
+    reports = [{**p, "_id": f"e-{p['_id']}"} for p in city.progress]
+    history = History(city.assignments, reports, {m["_id"]: m for m in city.measures}, city.regions,
+                      city.alert_flags(date(2026, 11, 22)))
+    for day in (date(2025, 6, 30), date(2026, 11, 22)):
+        state = history.snapshot_on(day)
+        for code in ("361000", "361002", "361002101"):
+            assert history.region_report(code, day) == state.region_report(code, day), (day, code)
+    earlier, later = (history.region_report("361000", day) for day in (date(2025, 6, 30), date(2026, 11, 22)))
+    assert earlier["assignments"] == later["assignments"] == 600
+    assert earlier["not_started"] > later["not_started"]  # fewer had reported by mid-2025
+    assert earlier["lagging"] == 0 < later["lagging"]  # the alerts were opened on 2026-11-21
