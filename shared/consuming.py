@@ -7,16 +7,18 @@
   number of times, then dead-lettered with the handler's reason.
 - A batch that fails for any other reason is applied one event at a time, so the one poison message is
   found, retried, and dead-lettered, and the rest of its partition keeps moving.
+- A header that is not UTF-8 does not stop the batch (text_safe_headers); the dead letter keeps its bytes.
 """
 
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
 import structlog
 from aiokafka import ConsumerRecord
+from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.message import KafkaMessage
 from pydantic import BaseModel, ValidationError
@@ -24,6 +26,7 @@ from pymongo.errors import ConnectionFailure
 
 from shared.broker import publish_dead_letter
 from shared.contracts import Topics
+from shared.dead_letters import carried_headers
 
 EventT = TypeVar("EventT", bound=BaseModel)
 # Applies events; returns the ones it cannot apply yet, each with the reason.
@@ -43,6 +46,45 @@ class RetryPolicy:
         return min(self.first_backoff_seconds * 2 ** min(attempt, 16), self.max_backoff_seconds)
 
 
+def batch_subscription(group_id: str, max_records: int) -> dict:
+    """The options of every batch subscriber: the group commits only after the handler returns (FastStream's
+    Kafka default, ACK_FIRST, would be at-most-once; an exception seeks back to the batch), new groups start
+    at the earliest offset, headers are parsed with text_safe_headers, and the bodies are left undecoded: the
+    handlers validate the records themselves (Consumer.parse), dead-lettering what breaks the contract."""
+    return dict(group_id=group_id, ack_policy=AckPolicy.NACK_ON_ERROR, auto_offset_reset="earliest", batch=True,
+                max_records=max_records, batch_timeout_ms=200, parser=text_safe_headers, decoder=undecoded)
+
+
+async def text_safe_headers(records: tuple[ConsumerRecord, ...], parse: Callable[[tuple], Awaitable]):
+    """FastStream decodes every header value as UTF-8 and fails the whole batch on one that is not, again on
+    every redelivery: one such record would stop its partition for good. It parses a copy whose headers are
+    text (carried_headers: base64 for bytes that are not UTF-8), and keeps the records as they came, so a dead
+    letter carries the original bytes."""
+    safe = tuple(record if all(_is_text(value) for _, value in record.headers) else replace(
+        record, headers=[(name, value.encode()) for name, value in carried_headers(record.headers).items()])
+        for record in records)
+    message = await parse(safe)
+    message.raw_message = records
+    return message
+
+
+async def undecoded(message, decode: Callable[..., Awaitable]) -> list[bytes]:
+    return message.body
+
+
+def _is_text(value: bytes) -> bool:
+    try:
+        value.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def records_of(message: KafkaMessage) -> Sequence[ConsumerRecord]:
+    """The records as they came from Kafka (a batch subscriber's message holds a tuple of them)."""
+    return message.raw_message if isinstance(message.raw_message, tuple) else (message.raw_message,)
+
+
 @dataclass
 class Batch(Generic[EventT]):
     events: list[EventT]
@@ -54,10 +96,7 @@ class Consumer:
         self.broker, self.topics, self.policy = broker, topics, policy
 
     async def consume(self, message: KafkaMessage, contract: type[EventT], apply: ApplyBatch) -> None:
-        records: Sequence[ConsumerRecord] = (
-            message.raw_message if isinstance(message.raw_message, tuple) else (message.raw_message,)
-        )
-        batch = await self.parse(records, contract)
+        batch = await self.parse(records_of(message), contract)
         try:
             await self.apply_with_retries(batch, apply)
         finally:
@@ -129,7 +168,7 @@ class Consumer:
             self.topics,
             body=record.value or b"",
             key=record.key,
-            headers={name: value.decode(errors="replace") for name, value in record.headers},
+            headers=carried_headers(record.headers),
             reason=reason,
             source_topic=record.topic,
             partition=record.partition,

@@ -1,7 +1,9 @@
 """The dead-letter topic for operators: list dead letters, and replay them to the topic they failed on.
 
 A dead letter (see shared/consuming.py) is the original payload and key with the original headers, plus
-`dlq-reason`, `dlq-source-topic`, `dlq-source-partition`, `dlq-source-offset` and `dlq-failed-at`. The
+`dlq-reason`, `dlq-source-topic`, `dlq-source-partition`, `dlq-source-offset` and `dlq-failed-at`. Header
+values travel as text (FastStream publishes text headers): one that is not UTF-8 is carried base64-encoded
+and named in `dlq-base64-headers`, so a replay restores its bytes. The
 dead-letter topic has several partitions, so a dead letter is addressed as `<partition>:<offset>`.
 
 Replaying publishes the original payload, key and headers (without the dlq-* ones, plus `dlq-replayed-from:
@@ -26,9 +28,10 @@ replay that failed again (they carry `dlq-replayed-from`): replaying those uncha
 can still be replayed by its address.
 """
 
+import base64
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -41,6 +44,7 @@ from shared.settings import ServiceSettings
 
 DLQ_HEADER_PREFIX = "dlq-"
 REPLAYED_FROM = "dlq-replayed-from"
+BASE64_HEADERS = "dlq-base64-headers"  # a JSON list of the original headers carried base64-encoded
 READ_BATCH = 500
 
 
@@ -123,7 +127,9 @@ class DeadLetter:
 
     @property
     def original_headers(self) -> list[tuple[str, bytes]]:
-        return [(key, value) for key, value in self.headers if not key.startswith(DLQ_HEADER_PREFIX)]
+        encoded = set(json.loads(self.header(BASE64_HEADERS) or "[]"))
+        return [(key, base64.b64decode(value) if key in encoded else value) for key, value in self.headers
+                if not key.startswith(DLQ_HEADER_PREFIX)]
 
     @property
     def event(self) -> dict:
@@ -150,6 +156,21 @@ class DeadLetter:
             "replay_of": self.header(REPLAYED_FROM),  # this dead letter is a replay that failed again
             "replayed": replay,
         }
+
+
+def carried_headers(headers: Iterable[tuple[str, bytes]]) -> dict[str, str]:
+    """A record's headers as a dead letter carries them: UTF-8 values as text, other bytes base64-encoded and
+    listed under BASE64_HEADERS (a name given twice keeps its last value, as a dict must)."""
+    carried: dict[str, str] = {}
+    encoded: dict[str, bool] = {}
+    for name, value in headers:
+        try:
+            carried[name], encoded[name] = value.decode(), False
+        except UnicodeDecodeError:
+            carried[name], encoded[name] = base64.b64encode(value).decode(), True
+    if any(encoded.values()):
+        carried[BASE64_HEADERS] = json.dumps([name for name, is_encoded in encoded.items() if is_encoded])
+    return carried
 
 
 def short_reason(reason: str, width: int = 100) -> str:

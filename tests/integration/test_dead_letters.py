@@ -2,6 +2,8 @@
 
 import asyncio
 
+from aiokafka import AIOKafkaProducer
+
 from cli.main import main
 from shared.contracts import ProgressReported
 from shared.dead_letters import list_dead_letters, replay
@@ -34,7 +36,15 @@ async def test_dead_letters_are_listed_and_a_replay_goes_through_the_tracker_aga
     tracker, publisher, topics, database, settings_values, capsys
 ):
     settings = ServiceSettings(**settings_values)
-    await publisher.publish(b'{"not": "a cloudevent"}', topics.progress_reported, key=b"x", headers={"origin": "test"})
+    # A header that is not UTF-8 (a binary trace context) must neither stall the partition (FastStream alone
+    # fails the batch on it, again on every redelivery) nor lose its bytes: they come back on replay.
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await producer.start()
+    try:
+        await producer.send_and_wait(topics.progress_reported, b'{"not": "a cloudevent"}', key=b"x",
+                                     headers=[("origin", b"test"), ("binary-trace", b"\xff\x00\xfe")])
+    finally:
+        await producer.stop()
     orphan = ProgressReported.wrap(report(percent=60), source="/test")  # its measure is not created yet
     await publish_reports(publisher, topics, [orphan])
 
@@ -66,7 +76,7 @@ async def test_dead_letters_are_listed_and_a_replay_goes_through_the_tracker_aga
 
     await eventually(orphan_applied)
     republished = [r for r in await read_topic(settings.kafka_bootstrap_servers, topics.progress_reported, 3)
-                   if "dlq-replayed-from" in headers(r)]
+                   if "dlq-replayed-from" in dict(r.headers)]
     assert len(republished) == 1 and republished[0].key == orphan.data.assignment_key.encode()
     assert headers(republished[0])["dlq-replayed-from"] == unknown["address"]
     assert not [name for name in headers(republished[0]) if name.startswith("dlq-") and name != "dlq-replayed-from"]
@@ -79,6 +89,10 @@ async def test_dead_letters_are_listed_and_a_replay_goes_through_the_tracker_aga
     letters = await dead_letter_count(settings, 3)
     again = next(letter for letter in letters if letter["replay_of"])
     assert again["replay_of"] == malformed["address"] and again["reason"].startswith("contract violation")
+    replayed_malformed = next(r for r in await read_topic(settings.kafka_bootstrap_servers, topics.progress_reported, 4)
+                              if dict(r.headers).get("dlq-replayed-from") == malformed["address"].encode())
+    assert [(n, v) for n, v in replayed_malformed.headers if n in ("origin", "binary-trace")] == [
+        ("origin", b"test"), ("binary-trace", b"\xff\x00\xfe")]
     await cli("dlq", "replay", "--all", settings=settings)
     second = capsys.readouterr().out
     assert second.rstrip().endswith("0 replayed, 3 skipped"), second

@@ -13,10 +13,7 @@ evaluation (NACK_ON_ERROR): a database failure redelivers the batch.
 
 import asyncio
 import time
-from collections.abc import Sequence
 
-from aiokafka import ConsumerRecord
-from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from pydantic import ValidationError
@@ -24,6 +21,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.alerts.evaluation import AlertsService
 from services.alerts.settings import AlertsSettings
+from shared.consuming import batch_subscription, records_of
 from shared.contracts import MeasureCreated, ProgressReported, Topics
 
 SETTLE_SECONDS = 0.3
@@ -31,10 +29,8 @@ POLL_SECONDS = 0.1
 
 
 def parsed(message: KafkaMessage, contract) -> list:
-    records: Sequence[ConsumerRecord] = (
-        message.raw_message if isinstance(message.raw_message, tuple) else (message.raw_message,))
     events = []
-    for record in records:
+    for record in records_of(message):
         try:
             events.append(contract.model_validate_json(record.value or b""))
         except ValidationError:
@@ -57,8 +53,7 @@ async def applied(collection, event_ids: set[str], wait_seconds: float) -> bool:
 def register_subscribers(broker: KafkaBroker, service: AlertsService, tracker_database: AsyncDatabase,
                          settings: AlertsSettings) -> None:
     topics = Topics(settings.topic_prefix)
-    options = dict(group_id=settings.alerts_consumer_group, ack_policy=AckPolicy.NACK_ON_ERROR,
-                   auto_offset_reset="earliest", batch=True, max_records=500, batch_timeout_ms=200)
+    options = batch_subscription(settings.alerts_consumer_group, max_records=500)
 
     async def after_tracker(collection: str, events: list) -> None:
         if not events:

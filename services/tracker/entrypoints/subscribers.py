@@ -2,14 +2,13 @@
 
 from functools import partial
 
-from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
 from services.tracker import handlers
 from services.tracker.settings import TrackerSettings
 from services.tracker.storage.repository import TrackerRepository
-from shared.consuming import Consumer, RetryPolicy
+from shared.consuming import Consumer, RetryPolicy, batch_subscription
 from shared.contracts import MeasureCreated, ProgressReported, RegistryPublished, Topics
 
 
@@ -23,12 +22,8 @@ def register_subscribers(broker: KafkaBroker, repository: TrackerRepository, set
             transient_budget_seconds=settings.database_outage_budget_seconds,
         ),
     )
-    # Batches are written with one unordered bulk write each, and committed only after it (FastStream's
-    # Kafka default, ACK_FIRST, would be at-most-once); an exception that escapes seeks back to the batch.
-    options = dict(
-        group_id=settings.consumer_group, ack_policy=AckPolicy.NACK_ON_ERROR, auto_offset_reset="earliest",
-        batch=True, max_records=settings.batch_size, batch_timeout_ms=200,
-    )
+    # Batches are written with one unordered bulk write each, and committed only after it.
+    options = batch_subscription(settings.consumer_group, settings.batch_size)
 
     @broker.subscriber(topics.registry_published, **options)
     async def on_registry_published(message: KafkaMessage) -> None:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from shared.dead_letters import DeadLetter, UnknownDeadLetter, select, short_reason
+from shared.dead_letters import DeadLetter, UnknownDeadLetter, carried_headers, select, short_reason
 
 
 def letter(partition=0, offset=0, value=b'{"id": "e1", "type": "progress-reported"}', **headers) -> DeadLetter:
@@ -49,3 +49,16 @@ def test_addresses_select_dead_letters_and_a_bare_offset_must_be_unambiguous():
         select(letters, ["5"])
     with pytest.raises(UnknownDeadLetter, match="no dead letter at 2:5"):
         select(letters, ["2:5"])
+
+
+def test_headers_that_are_not_utf8_travel_base64_encoded_and_a_replay_gets_their_bytes_back():
+    original = [("content-type", b"application/cloudevents+json"), ("traceparent", b"00-ab"),
+                ("binary-trace", b"\xff\x00\xfe"), ("ce_id", b"\xe4\xb8\xad")]
+    carried = carried_headers(original)
+    assert carried["content-type"] == "application/cloudevents+json" and carried["ce_id"] == "中"
+    assert carried["binary-trace"] == "/wD+" and carried["dlq-base64-headers"] == '["binary-trace"]'
+    # As the dead letter arrives: FastStream encodes each text value, the dlq-* headers added.
+    published = tuple((name, value.encode()) for name, value in {**carried, "dlq-reason": "x"}.items())
+    dead_letter = DeadLetter("p.dead-letter", 0, 0, 1_000, None, b"{}", published)
+    assert dead_letter.original_headers == original
+    assert "dlq-base64-headers" not in carried_headers([("a", b"text")])
