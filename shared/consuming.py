@@ -29,6 +29,7 @@ from shared.contracts import Topics
 from shared.dead_letters import carried_headers
 
 EventT = TypeVar("EventT", bound=BaseModel)
+LOGGED_IDS = 20  # event ids named in a batch's log line
 # Applies events; returns the ones it cannot apply yet, each with the reason.
 ApplyBatch = Callable[[list[EventT]], Awaitable[dict[str, str]]]
 log = structlog.get_logger()
@@ -125,8 +126,8 @@ class Consumer:
             if len(batch.events) > 1 and len(pending) == len(batch.events):
                 raise  # every event fails alone too: the fault is not in the events, so redeliver
         await self.retry_pending(batch, pending, apply)
-        structlog.contextvars.bind_contextvars(event_ids=list(batch.records))
-        log.info("batch_applied", size=len(batch.events))
+        ids = list(batch.records)  # a batch holds up to max_records: name the first, then count
+        log.info("batch_applied", size=len(batch.events), event_ids=ids[:LOGGED_IDS], more_ids=len(ids[LOGGED_IDS:]))
 
     async def apply_each(self, events: list, apply: ApplyBatch) -> dict[str, str]:
         """Applies events one at a time; returns those not applied, each with the reason."""
