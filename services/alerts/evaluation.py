@@ -24,7 +24,7 @@ from services.alerts.domain.rules import RulesBook
 from services.alerts.domain.transitions import transitions
 from services.alerts.storage.repository import AlertStore
 from shared.calendar import today_in_china
-from shared.contracts import AlertCleared, AlertNotice, AlertRaised, CloudEvent
+from shared.contracts import ALERT_EVENTS, AlertCleared, AlertNotice, AlertRaised, AlertSeverityChanged, CloudEvent
 from shared.state import TrackerState
 
 SOURCE = "/duban/alerts"
@@ -54,6 +54,16 @@ def raised_event(alert: Alert, episode: str, opened_at: datetime, today: date) -
     return event.model_dump(mode="json")
 
 
+def severity_changed_event(alert: Alert, stored: dict, today: date) -> dict:
+    """The event of an open alert's severity change; its id counts the episode's changes, so it is stable."""
+    notice = AlertNotice.of(alert.to_json(), stored["episode"], stored["opened_at"], today.isoformat(),
+                            previous_severity=stored["severity"])
+    number = len(stored.get("severity_changes", [])) + 1
+    event = AlertSeverityChanged.wrap(notice, source=SOURCE, event_id=f"{stored['episode']}.severity-{number}",
+                                      subject=alert.key)
+    return event.model_dump(mode="json")
+
+
 def cleared_event(stored: dict, now: datetime, today: date) -> dict:
     notice = AlertNotice.of(stored["alert"], stored["episode"], stored["opened_at"], today.isoformat(), now)
     event = AlertCleared.wrap(notice, source=SOURCE, event_id=f"{stored['episode']}.cleared", subject=stored["_id"])
@@ -61,7 +71,7 @@ def cleared_event(stored: dict, now: datetime, today: date) -> dict:
 
 
 def parse_event(data: dict) -> CloudEvent:
-    return (AlertRaised if data["type"] == "alert-raised" else AlertCleared).model_validate(data)
+    return ALERT_EVENTS[data["type"]].model_validate(data)
 
 
 class AlertsService:
@@ -96,7 +106,9 @@ class AlertsService:
                 [(alert, episode, raised_event(alert, episode, now, today)) for alert, episode in episodes], now)
             carried = [(alert, stored[alert.key]) for alert in found.open if alert.key in stored
                        and alert.to_json() != stored[alert.key]["alert"]]
-            await self.store.update_alerts(carried, now)
+            await self.store.update_alerts(
+                [(alert, doc, severity_changed_event(alert, doc, today) if alert.severity != doc["severity"]
+                  else None) for alert, doc in carried], now)
             await self.store.clear_alerts(
                 [(stored[alert.key], cleared_event(stored[alert.key], now, today)) for alert in found.cleared], now)
             published = await self.publish_pending()

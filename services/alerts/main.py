@@ -44,8 +44,7 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
     store = AlertStore(database)
 
     async def publish(event: CloudEvent, key: str) -> None:
-        topic = topics.alert_raised if event.type == "alert-raised" else topics.alert_cleared
-        await publish_event(broker, topic, event, key)
+        await publish_event(broker, topics.for_alert_event(event.type), event, key)
 
     webhooks = WebhookStore(database)
     deliverer = Deliverer(webhooks, DeliveryPolicy(

@@ -1,6 +1,6 @@
 """The event contracts: one definition, used by every producer and every consumer."""
 
-from shared.contracts.alerts import AlertCleared, AlertNotice, AlertRaised
+from shared.contracts.alerts import ALERT_EVENTS, AlertCleared, AlertNotice, AlertRaised, AlertSeverityChanged
 from shared.contracts.cloudevents import CloudEvent, new_event_id
 from shared.contracts.measures import Deadline, Measure, MeasureCreated, Target
 from shared.contracts.progress import AssignmentStatus, ProgressReport, ProgressReported
@@ -8,9 +8,11 @@ from shared.contracts.registry import Region, Registry, RegistryPublished, Unit
 from shared.contracts.topics import Topics
 
 __all__ = [
+    "ALERT_EVENTS",
     "AlertCleared",
     "AlertNotice",
     "AlertRaised",
+    "AlertSeverityChanged",
     "AssignmentStatus",
     "CloudEvent",
     "Deadline",

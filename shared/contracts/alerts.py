@@ -1,4 +1,5 @@
-"""alert-raised and alert-cleared: an alert of the alerts service opening or closing, once per transition.
+"""alert-raised, alert-severity-changed and alert-cleared: an alert of the alerts service opening, becoming more
+(or less) serious while open, or closing, once per transition.
 
 The key (kind, measure, unit, subject) is the alert's stable key and the Kafka key, so one alert's events stay
 in order on one partition. An event's id is derived from the alert's episode (one opening to its closing), so a
@@ -30,16 +31,27 @@ class AlertNotice(ContractModel):
     opened_at: AwareDatetime
     closed_at: AwareDatetime | None = None
     as_of: str  # the day the alert was judged on (YYYY-MM-DD)
+    previous_severity: Literal["info", "warning", "critical"] | None = None  # alert-severity-changed: from what
 
     @classmethod
-    def of(cls, alert: dict, episode: str, opened_at: datetime, as_of: str,
-           closed_at: datetime | None = None) -> "AlertNotice":
-        return cls(**alert, episode=episode, opened_at=opened_at, closed_at=closed_at, as_of=as_of)
+    def of(cls, alert: dict, episode: str, opened_at: datetime, as_of: str, closed_at: datetime | None = None,
+           previous_severity: str | None = None) -> "AlertNotice":
+        return cls(**alert, episode=episode, opened_at=opened_at, closed_at=closed_at, as_of=as_of,
+                   previous_severity=previous_severity)
 
 
 class AlertRaised(CloudEvent[AlertNotice]):
     type: str = field_is("alert-raised")
 
 
+class AlertSeverityChanged(CloudEvent[AlertNotice]):
+    """An open alert whose severity changed (warning to critical as days overdue pass, or back)."""
+    type: str = field_is("alert-severity-changed")
+
+
 class AlertCleared(CloudEvent[AlertNotice]):
     type: str = field_is("alert-cleared")
+
+
+ALERT_EVENTS: dict[str, type[CloudEvent]] = {
+    "alert-raised": AlertRaised, "alert-severity-changed": AlertSeverityChanged, "alert-cleared": AlertCleared}

@@ -30,9 +30,18 @@ class Topics:
         return f"{self.prefix}alert-raised"
 
     @property
+    def alert_severity_changed(self) -> str:
+        return f"{self.prefix}alert-severity-changed"
+
+    @property
     def alert_cleared(self) -> str:
         return f"{self.prefix}alert-cleared"
 
+    def for_alert_event(self, event_type: str) -> str:
+        """An alert event's topic: each type has its own, named after it."""
+        return {"alert-raised": self.alert_raised, "alert-severity-changed": self.alert_severity_changed,
+                "alert-cleared": self.alert_cleared}[event_type]
+
     def all(self) -> list[str]:
         return [self.measure_created, self.progress_reported, self.registry_published, self.dead_letter,
-                self.alert_raised, self.alert_cleared]
+                self.alert_raised, self.alert_severity_changed, self.alert_cleared]

@@ -1,5 +1,6 @@
-"""Alerts raised and cleared through Kafka: the tracker and the alerts service in this process, events in through
-the broker, alert-raised / alert-cleared read back from their topics, exactly one per transition."""
+"""Alerts raised, changed and cleared through Kafka: the tracker and the alerts service in this process, events in
+through the broker, alert-raised / alert-severity-changed / alert-cleared read back from their topics, exactly one
+per transition."""
 
 import asyncio
 import hashlib
@@ -56,8 +57,8 @@ async def events_on(settings_values, topic: str, at_least: int, quiet_ms: int = 
                                                expected=at_least + 1, timeout_ms=quiet_ms)]
 
 
-async def sweep(client) -> dict:
-    response = await client.post("/v1/alerts:sweep")
+async def sweep(client, as_of=None) -> dict:
+    response = await client.post("/v1/alerts:sweep", params={"as_of": as_of.isoformat()} if as_of else {})
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -105,15 +106,46 @@ async def test_a_late_assignment_raises_one_alert_and_a_catch_up_report_clears_i
         "total"] == 0
 
 
+async def store_late_measure(database) -> None:
+    """The late measure and its one assignment, as the tracker stores them (no report)."""
+    await database["measures"].insert_one({"_id": MEASURE.measure_id, **MEASURE.model_dump(mode="json")})
+    await database["assignments"].insert_one({"_id": f"{MEASURE.measure_id}|市司法局", "measure_id": MEASURE.measure_id,
+                                              "unit": "市司法局", "unit_name": "市司法局", "role": "lead",
+                                              "region_code": "361000"})
+
+
+async def test_a_severity_change_of_an_open_alert_is_announced_once_each_way(services, topics, settings_values,
+                                                                             database):
+    _, client = services
+    await store_late_measure(database)
+    assert (await sweep(client))["raised"] == 1  # three days overdue: a warning
+    a_month_on = TODAY + timedelta(days=30)  # 33 days overdue: past overdue_critical_days (30), critical
+    assert [(o["changed"], o["published"]) for o in [await sweep(client, a_month_on), await sweep(client, a_month_on)]
+            ] == [(1, 1), (0, 0)]
+    [escalated] = await events_on(settings_values, topics.alert_severity_changed, 1)
+    [raised] = await events_on(settings_values, topics.alert_raised, 1)
+    data = escalated["data"]
+    assert (escalated["type"], escalated["subject"], data["severity"], data["previous_severity"]) == (
+        "alert-severity-changed", KEY, "critical", "warning")
+    assert (data["episode"], data["figures"]["days_overdue"], data["as_of"]) == (
+        raised["data"]["episode"], 33, a_month_on.isoformat())
+    assert escalated["id"] == f"{raised['data']['episode']}.severity-1"
+
+    assert (await sweep(client))["changed"] == 1  # judged on today again: back to a warning, its own event
+    changes = await events_on(settings_values, topics.alert_severity_changed, 2)
+    assert [(e["id"].rsplit(".", 1)[1], e["data"]["severity"]) for e in changes] == [
+        ("severity-1", "critical"), ("severity-2", "warning")]
+    [shown] = (await client.get("/v1/alerts", params={"unit": "市司法局"})).json()["items"]
+    assert [(c["from"], c["to"]) for c in shown["severity_changes"]] == [("warning", "critical"),
+                                                                        ("critical", "warning")]
+
+
 async def test_a_transition_written_but_not_published_is_published_by_the_next_sweep(
     services, publisher, topics, settings_values, database
 ):
     app, client = services
     service = app.state.alerts_service
-    await database["measures"].insert_one({"_id": MEASURE.measure_id, **MEASURE.model_dump(mode="json")})
-    await database["assignments"].insert_one({"_id": f"{MEASURE.measure_id}|市司法局", "measure_id": MEASURE.measure_id,
-                                              "unit": "市司法局", "unit_name": "市司法局", "role": "lead",
-                                              "region_code": "361000"})
+    await store_late_measure(database)
     publish = service.publish
 
     async def broker_gone(event, key):

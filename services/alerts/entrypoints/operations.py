@@ -14,8 +14,8 @@ router = APIRouter(tags=["alerts"])
 async def sweep(request: Request, as_of: Annotated[date | None, Query(
         description="the day to judge on (default: today in China)")] = None) -> dict:
     """Judges every assignment now, records what opened, closed or changed severity, and publishes
-    alert-raised / alert-cleared for each transition (and any event an earlier failure left unpublished):
-    `{as_of, assignments, open, raised, cleared, changed, published}`."""
+    alert-raised / alert-severity-changed / alert-cleared for each transition (and any event an earlier failure
+    left unpublished): `{as_of, assignments, open, raised, cleared, changed, published}`."""
     return (await request.app.state.alerts_service.sweep(as_of)).to_json()
 
 

@@ -22,7 +22,8 @@ def view(document: dict) -> dict:
 @router.post("", status_code=201)
 async def subscribe(
     request: Request, region_code: RegionCode,
-    url: Annotated[AnyHttpUrl, Body(embed=True, description="receives each alert-raised / alert-cleared")],
+    url: Annotated[AnyHttpUrl, Body(
+        embed=True, description="receives each alert-raised / alert-severity-changed / alert-cleared")],
     secret: Annotated[str, Body(embed=True, min_length=16, max_length=256,
                                 description="signs each body: X-Duban-Signature: sha256=HMAC-SHA256(secret, body)")],
 ) -> dict:

@@ -3,11 +3,12 @@
 - `open_alerts`: one document per open alert, `_id` the alert's key: the alert as last evaluated, its episode
   (a key cleared and raised again is a new episode), when it opened, its severity changes, acknowledgements.
 - `alert_history`: one document per closed episode, `_id` the episode: the same, plus when it closed.
-- The outbox: a document's `outbox` holds the CloudEvents its transition owes (alert-raised on the open alert,
-  alert-raised still unsent and alert-cleared on the history entry). A transition and its event are written in
-  one single-document write, so a crash after the write leaves the event pending, and the next sweep publishes
-  it; `outbox` is removed only after Kafka acknowledged each event. A crash between publishing and removing
-  publishes again with the same event ids.
+- The outbox: a document's `outbox` holds the CloudEvents its transitions owe (alert-raised and any
+  alert-severity-changed on the open alert; those still unsent and alert-cleared on the history entry). A
+  transition and its event are written in one single-document write, so a crash after the write leaves the event
+  pending, and the next sweep publishes it; `outbox` is removed only after Kafka acknowledged each event (one
+  evaluation at a time, so no event is added between publishing and removing). A crash between publishing and
+  removing publishes again with the same event ids.
 
 Closing is two writes (insert the history entry, then delete the open alert), each idempotent: the history
 entry's `_id` is the episode, so a clear retried after a crash between them finds its entry already written.
@@ -50,14 +51,15 @@ class AlertStore:
                 "acknowledgements": [], "outbox": [event]}}, upsert=True) for alert, episode, event in raised],
                 ordered=False)
 
-    async def update_alerts(self, updates: list[tuple[Alert, dict]], now: datetime) -> None:
-        """Each (alert as evaluated now, its stored document): figures refreshed, a severity change recorded."""
+    async def update_alerts(self, updates: list[tuple[Alert, dict, dict | None]], now: datetime) -> None:
+        """Each (alert as evaluated now, its stored document, the alert-severity-changed event its severity change
+        owes, or None): figures refreshed, a severity change recorded with its event pending."""
         operations = []
-        for alert, stored in updates:
-            change = {"$set": {**fields(alert), "updated_at": now}}
-            if alert.severity != stored["severity"]:
+        for alert, stored, event in updates:
+            change: dict = {"$set": {**fields(alert), "updated_at": now}}
+            if event is not None:
                 change["$push"] = {"severity_changes": {"at": now, "from": stored["severity"],
-                                                        "to": str(alert.severity)}}
+                                                        "to": str(alert.severity)}, "outbox": event}
             operations.append(UpdateOne({"_id": alert.key, "episode": stored["episode"]}, change))
         if operations:
             await self.open.bulk_write(operations, ordered=False)

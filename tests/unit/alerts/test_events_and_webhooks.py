@@ -31,7 +31,7 @@ def test_a_raised_and_a_cleared_event_carry_the_alert_its_episode_and_ids_derive
 
 
 def test_the_alert_topics_are_declared_with_the_others():
-    assert {"x.alert-raised", "x.alert-cleared"} <= set(Topics("x.").all())
+    assert {"x.alert-raised", "x.alert-severity-changed", "x.alert-cleared"} <= set(Topics("x.").all())
 
 
 def test_the_signature_is_hmac_sha256_of_the_exact_body():
