@@ -19,11 +19,11 @@ def add_commands(subparsers) -> None:
 
 
 def run_import(args) -> None:
-    answer = call(args.intake, "POST", "/v1/ledgers:import", files={"file": upload(args.file)}).json()
+    answer = call(args, "POST", "/v1/ledgers:import", files={"file": upload(args.file)}).json()
     print_json(answer)
     print(f"{len(answer['accepted'])} rows published, {len(answer['rejected'])} rejected")
 
 
 def run_template(args) -> None:
-    Path(args.file).write_bytes(call(args.intake, "GET", "/v1/ledgers/template.xlsx").content)
+    Path(args.file).write_bytes(call(args, "GET", "/v1/ledgers/template.xlsx").content)
     print(f"template written to {args.file}")

@@ -61,7 +61,7 @@ def run_import(args) -> None:
     files = {"file": upload(args.file)}
     if args.registry:
         files["registry_file"] = upload(args.registry)
-    answer = call(args.intake, "POST", "/v1/plans:import", data=form, files=files).json()
+    answer = call(args, "POST", "/v1/plans:import", data=form, files=files).json()
     if args.preview:
         for measure in answer["plan"]["measures"]:
             print(summary(measure))

@@ -13,4 +13,4 @@ def add_commands(subparsers) -> None:
 
 
 def run_import(args) -> None:
-    print_json(call(args.intake, "POST", "/v1/registry", files={"file": upload(args.file)}).json())
+    print_json(call(args, "POST", "/v1/registry", files={"file": upload(args.file)}).json())

@@ -3,9 +3,11 @@
 import asyncio
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from services.intake.api import health, ledgers, measures, plans, progress, registry
+from services.intake.api.dependencies import get_client
+from services.intake.clients import Clients
 from services.intake.idempotency import IdempotencyKeys
 from services.intake.publishing import EventPublisher
 from services.intake.settings import IntakeSettings
@@ -35,7 +37,9 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app.state.publisher = publisher
     app.state.topics = Topics(settings.topic_prefix)
     app.state.idempotency_keys = IdempotencyKeys(database["idempotency_keys"])
+    app.state.clients = Clients.load(settings.intake_clients_file) if settings.intake_clients_file else None
     install_problem_handlers(app)
-    for module in (measures, progress, plans, ledgers, registry, health):
-        app.include_router(module.router)
+    for module in (measures, progress, plans, ledgers, registry):  # every route but health needs a client's token
+        app.include_router(module.router, dependencies=[Depends(get_client)])
+    app.include_router(health.router)
     return app

@@ -50,3 +50,22 @@ def test_a_refused_request_prints_the_problem_and_exits_1(intake_url, capsys):
         main(["plan", "import", FUZHOU, "--plan-id", "fuzhou 2022", "--region", "361000", "--intake", intake_url])
     assert exit_status.value.code == 1
     assert json.loads(capsys.readouterr().err)["errors"][0]["field"] == "plan_id"
+
+
+def test_a_client_made_by_duban_intake_client_imports_with_its_token_and_nothing_without(
+        settings_values, capsys, tmp_path, monkeypatch):
+    main(["intake", "client", "--id", "fuzhou-office", "--name", "抚州市依法治市办", "--region", "361000"])
+    printed = capsys.readouterr().out.splitlines()
+    token = printed[0].rsplit(": ", 1)[1]
+    clients = tmp_path / "clients.yaml"
+    clients.write_text("clients:\n" + "\n".join(printed[2:]) + "\n", encoding="utf-8")
+    settings = IntakeSettings(**settings_values, intake_clients_file=str(clients))
+    with serving(create_app(settings), lambda url: httpx.get(f"{url}/health").json()["kafka"] == "connected") as url:
+        with pytest.raises(SystemExit) as refused:
+            main(["registry", "import", str(DEMO_REGISTRY), "--intake", url])
+        assert refused.value.code == 1 and json.loads(capsys.readouterr().err)["status"] == 401
+        main(["registry", "import", str(DEMO_REGISTRY), "--intake", url, "--token", token])
+        assert json.loads(capsys.readouterr().out)["type"] == "registry-published"
+        monkeypatch.setenv("DUBAN_INTAKE_TOKEN", token)  # read when the options are built
+        main(["registry", "import", str(DEMO_REGISTRY), "--intake", url])
+        assert json.loads(capsys.readouterr().out)["type"] == "registry-published"

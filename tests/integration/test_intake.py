@@ -78,7 +78,7 @@ async def test_with_kafka_unreachable_intake_answers_503_with_retry_after(settin
     assert response.status_code == 503
     assert response.headers["retry-after"] == "5"
     assert response.json()["type"] == "/problems/broker-unavailable"
-    assert health == {"service": "intake", "status": "degraded", "kafka": "unreachable"}
+    assert health == {"service": "intake", "status": "degraded", "kafka": "unreachable", "authentication": "open"}
 
 
 async def test_a_retried_call_with_the_same_idempotency_key_gets_the_first_event_id(intake, settings_values):

@@ -5,7 +5,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from services.intake.api.acceptance import publish_or_problem
-from services.intake.api.dependencies import Publisher, TopicNames
+from services.intake.api.dependencies import Caller, EventSource, Publisher, TopicNames
 from services.intake.api.uploads import invalid_file, read_upload
 from services.intake.ledgers import LedgerError, read_workbook, template_workbook
 from shared.contracts import ProgressReported
@@ -32,8 +32,10 @@ class LedgerImport(BaseModel):
 
 
 @router.post(":import", status_code=status.HTTP_202_ACCEPTED, response_model=LedgerImport)
-async def import_ledger(file: UploadFile, publisher: Publisher, topics: TopicNames) -> LedgerImport:
-    """Publish each good row of the workbook's first sheet; 202 lists accepted and rejected rows.
+async def import_ledger(file: UploadFile, publisher: Publisher, topics: TopicNames, caller: Caller,
+                        source: EventSource) -> LedgerImport:
+    """Publish each good row of the workbook's first sheet; 202 lists accepted and rejected rows (a row for a
+    region the caller does not act for is rejected, the others go through).
 
     A row's event id derives from its content, so importing the same ledger twice changes nothing."""
     try:
@@ -41,13 +43,18 @@ async def import_ledger(file: UploadFile, publisher: Publisher, topics: TopicNam
     except LedgerError as error:
         raise invalid_file("file", str(error)) from error
     accepted = []
+    rejected = [RejectedRowOut(row=r.row, reason=r.reason) for r in bad]
     for row in good:
-        event = ProgressReported.wrap(row.report, source=publisher.settings.event_source,
-                                      event_id=row.event_id, subject=row.report.period_key)
+        if caller is not None and not caller.may_act_for(row.report.region_code):
+            rejected.append(RejectedRowOut(row=row.row, reason=f"region_code {row.report.region_code} is outside "
+                                                               f"{caller.name}'s region {caller.region_code}"))
+            continue
+        event = ProgressReported.wrap(row.report, source=source, event_id=row.event_id,
+                                      subject=row.report.period_key)
         await publish_or_problem(publisher, topics.progress_reported, event, key=row.report.assignment_key)
         accepted.append(AcceptedRow(row=row.row, event_id=event.id))
     return LedgerImport(topic=topics.progress_reported, accepted=accepted,
-                        rejected=[RejectedRowOut(row=r.row, reason=r.reason) for r in bad])
+                        rejected=sorted(rejected, key=lambda r: r.row))
 
 
 @router.get("/template.xlsx", response_class=Response,

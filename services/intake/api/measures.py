@@ -1,7 +1,15 @@
 from fastapi import APIRouter, Request, status
 
 from services.intake.api.acceptance import Accepted, publish_or_problem
-from services.intake.api.dependencies import IdempotencyKey, Publisher, TopicNames, event_id_for
+from services.intake.api.dependencies import (
+    Caller,
+    EventSource,
+    IdempotencyKey,
+    Publisher,
+    TopicNames,
+    authorise,
+    event_id_for,
+)
 from shared.contracts import Measure, MeasureCreated
 
 router = APIRouter(prefix="/v1/measures", tags=["measures"])
@@ -9,9 +17,11 @@ router = APIRouter(prefix="/v1/measures", tags=["measures"])
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
 async def create_measure(
-    measure: Measure, request: Request, publisher: Publisher, topics: TopicNames, idempotency_key: IdempotencyKey = None
+    measure: Measure, request: Request, publisher: Publisher, topics: TopicNames, caller: Caller,
+    source: EventSource, idempotency_key: IdempotencyKey = None,
 ) -> Accepted:
-    """Accept a measure of a plan and publish it as measure-created."""
-    event = MeasureCreated.wrap(measure, source=publisher.settings.event_source, subject=measure.measure_id,
+    """Accept a measure of a plan and publish it as measure-created (for the caller's region or below)."""
+    authorise(caller, measure.region_code, f"measure {measure.measure_id}")
+    event = MeasureCreated.wrap(measure, source=source, subject=measure.measure_id,
                                 event_id=await event_id_for(request, idempotency_key, measure))
     return await publish_or_problem(publisher, topics.measure_created, event, key=measure.measure_id)

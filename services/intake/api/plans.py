@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request, Response, UploadFile, status
 from pydantic import BaseModel, ValidationError
 
 from services.intake.api.acceptance import publish_or_problem
-from services.intake.api.dependencies import Publisher, TopicNames
+from services.intake.api.dependencies import Caller, EventSource, Publisher, TopicNames, authorise
 from services.intake.api.registry import known_registry, registry_from_upload
 from services.intake.api.uploads import contract_violation, invalid_file, read_upload
 from services.intake.documents import UnreadableDocument, document_text
@@ -53,8 +53,8 @@ async def parse(file: UploadFile) -> dict:
 
 @router.post(":import", response_model=PlanImport, response_model_exclude_none=False)
 async def import_plan(
-    request: Request, response: Response, publisher: Publisher, topics: TopicNames,
-    file: UploadFile,
+    request: Request, response: Response, publisher: Publisher, topics: TopicNames, caller: Caller,
+    source: EventSource, file: UploadFile,
     plan_id: Annotated[Identifier, Form()],
     region_code: Annotated[RegionCode, Form(description="the issuing region (GB/T 2260)")],
     preview: Annotated[bool, Form()] = False,
@@ -64,7 +64,10 @@ async def import_plan(
     """Preview (200, nothing published) or import (202) a plan: one measure-created per measure, idempotently.
 
     Event ids derive from the plan, the measure number and its content: importing the same plan again
-    publishes the same ids, which the tracker ignores; a changed measure gets a new id."""
+    publishes the same ids, which the tracker ignores; a changed measure gets a new id. Importing (not a
+    preview) is for the caller's region or below."""
+    if not preview:
+        authorise(caller, region_code, f"plan {plan_id}")
     plan = await _parsed(file)
     if not plan.is_plan:
         raise invalid_file("file", plan.reason or "not a plan")
@@ -80,8 +83,8 @@ async def import_plan(
         answer.plan = plan.to_json()
         return answer
     for measure in measures:
-        event = MeasureCreated.wrap(measure, source=publisher.settings.event_source,
-                                    event_id=measure_event_id(measure), subject=measure.measure_id)
+        event = MeasureCreated.wrap(measure, source=source, event_id=measure_event_id(measure),
+                                    subject=measure.measure_id)
         await publish_or_problem(publisher, topics.measure_created, event, key=measure.measure_id)
         answer.measures.append(ImportedMeasure(measure_id=measure.measure_id, event_id=event.id))
     answer.topic = topics.measure_created

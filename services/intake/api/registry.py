@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request, status
 from pydantic import ValidationError
 
 from services.intake.api.acceptance import Accepted, publish_or_problem
-from services.intake.api.dependencies import Publisher, TopicNames
+from services.intake.api.dependencies import Caller, EventSource, Publisher, TopicNames, authorise
 from services.intake.api.uploads import contract_violation, invalid_file, read_upload
 from services.intake.registry import RegistryFileError, load_registry, parse_registry
 from shared.contracts import Registry, RegistryPublished
@@ -23,10 +23,14 @@ _BODY = {"requestBody": {"required": True, "content": {
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted, openapi_extra=_BODY)
-async def publish_registry(request: Request, publisher: Publisher, topics: TopicNames) -> Accepted:
-    """Accept the registry (JSON, or a YAML file upload as `file`) and publish it as registry-published."""
+async def publish_registry(request: Request, publisher: Publisher, topics: TopicNames, caller: Caller,
+                           source: EventSource) -> Accepted:
+    """Accept the registry (JSON, or a YAML file upload as `file`) and publish it as registry-published. It
+    replaces the whole registry, so the caller must act for every region in it (the city's client)."""
     registry = await _registry_in(request)
-    event = RegistryPublished.wrap(registry, source=publisher.settings.event_source, subject=REGISTRY_KEY)
+    for region in registry.regions:
+        authorise(caller, region.code, "the registry")
+    event = RegistryPublished.wrap(registry, source=source, subject=REGISTRY_KEY)
     accepted = await publish_or_problem(publisher, topics.registry_published, event, key=REGISTRY_KEY)
     request.app.state.registry = registry  # what plan previews resolve against from now on
     return accepted

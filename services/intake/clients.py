@@ -1,0 +1,74 @@
+"""Who may publish through intake, and for which regions.
+
+A client is a system that feeds the platform: a district's government-service system, the city office's tools.
+Each has a bearer token and a region. It acts for that region and everything below it (shared/regions.py):
+临川区's system may report for 临川区's units and its townships' units, not for 东乡区's; the city's may act for all.
+
+The clients file (DUBAN_INTAKE_CLIENTS_FILE, YAML) lists them with the SHA-256 of their tokens, never the tokens
+themselves, so a copy of the file gives no token away. `duban intake client` makes a token and its entry.
+Without a clients file intake is open to anyone who can reach it (local runs, tests); the health check says which.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError
+
+from shared.contracts.measures import RegionCode
+from shared.regions import within
+
+
+@dataclass(frozen=True)
+class Client:
+    client_id: str
+    name: str
+    region_code: str
+
+    def may_act_for(self, region_code: str) -> bool:
+        return within(region_code, self.region_code)
+
+
+class ClientEntry(BaseModel):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", description="used in events' source")]
+    name: Annotated[str, Field(min_length=1)]
+    region_code: RegionCode
+    token_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class ClientsFile(BaseModel):
+    clients: list[ClientEntry]
+
+
+class ClientsFileError(ValueError):
+    pass
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Clients:
+    def __init__(self, entries: list[ClientEntry]):
+        self.by_token_hash = {e.token_sha256: Client(e.id, e.name, e.region_code) for e in entries}
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Clients":
+        try:
+            listed = ClientsFile.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})
+        except (OSError, yaml.YAMLError, ValidationError) as error:
+            raise ClientsFileError(f"clients file {path}: {error}") from error
+        ids = [entry.id for entry in listed.clients]
+        if len(set(ids)) != len(ids) or len({e.token_sha256 for e in listed.clients}) != len(ids):
+            raise ClientsFileError(f"clients file {path}: client ids and tokens must be unique")
+        return cls(listed.clients)
+
+    def identify(self, token: str) -> Client | None:
+        return self.by_token_hash.get(token_hash(token))

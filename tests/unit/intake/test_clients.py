@@ -1,0 +1,43 @@
+"""Intake's clients: who they are by token, and which regions they act for."""
+
+import pytest
+
+from services.intake.clients import Clients, ClientsFileError, new_token, token_hash
+
+CITY, LINCHUAN = new_token(), new_token()
+
+
+def clients_file(tmp_path, entries: str) -> str:
+    path = tmp_path / "clients.yaml"
+    path.write_text(entries, encoding="utf-8")
+    return str(path)
+
+
+def entry(client_id: str, region: str, token: str) -> str:
+    digest = token_hash(token)
+    return f"  - {{id: {client_id}, name: 系统{client_id}, region_code: '{region}', token_sha256: {digest}}}\n"
+
+
+def test_a_client_is_known_by_its_token_and_acts_for_its_region_and_below(tmp_path):
+    clients = Clients.load(clients_file(tmp_path, "clients:\n" + entry("fuzhou", "361000", CITY)
+                                        + entry("linchuan", "361002", LINCHUAN)))
+    linchuan, city = clients.identify(LINCHUAN), clients.identify(CITY)
+    assert (linchuan.client_id, linchuan.name, linchuan.region_code) == ("linchuan", "系统linchuan", "361002")
+    assert clients.identify("not-a-token") is None and clients.identify(token_hash(CITY)) is None
+    assert [linchuan.may_act_for(code) for code in ("361002", "361002101", "361003", "361000")] == [
+        True, True, False, False]
+    assert all(city.may_act_for(code) for code in ("361000", "361003", "361071", "361002101"))
+
+
+@pytest.mark.parametrize("entries", [
+    "clients:\n" + entry("a", "361002", CITY) + entry("a", "361003", LINCHUAN),  # one id twice
+    "clients:\n" + entry("a", "361002", CITY) + entry("b", "361003", CITY),  # one token twice
+    "clients:\n  - {id: a, name: x, region_code: '361002', token_sha256: not-a-hash}\n",
+    "clients:\n  - {id: a, name: x, region_code: '3610', token_sha256: " + "0" * 64 + "}\n",
+    "clients: [\n",
+])
+def test_a_clients_file_that_cannot_be_trusted_is_refused_at_start(tmp_path, entries):
+    with pytest.raises(ClientsFileError):
+        Clients.load(clients_file(tmp_path, entries))
+    with pytest.raises(ClientsFileError):
+        Clients.load(tmp_path / "missing.yaml")
