@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from services.intake.clients import ClientEntry, new_token, token_hash
+from shared.clients import ClientEntry, new_token, token_hash
 
 DEFAULT_INTAKE = "http://127.0.0.1:8000"
 
@@ -32,7 +32,7 @@ def run_new_client(args) -> None:
     token = new_token()
     entry = ClientEntry(id=args.id, name=args.name, region_code=args.region, token_sha256=token_hash(token))
     print(f"token (give it to the client; it is not stored anywhere): {token}\n"
-          "entry for the clients file (DUBAN_INTAKE_CLIENTS_FILE), under `clients:`:\n"
+          "entry for the clients file (DUBAN_CLIENTS_FILE), under `clients:`:\n"
           f"  - id: {entry.id}\n    name: {json.dumps(entry.name, ensure_ascii=False)}\n"
           f"    region_code: \"{entry.region_code}\"\n    token_sha256: {entry.token_sha256}")
 

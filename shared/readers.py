@@ -4,6 +4,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
+from shared.authentication import load_clients
 from shared.database import connect_database
 from shared.health import database_health_router
 from shared.logging import configure_logging
@@ -23,6 +24,7 @@ def create_reader_app(service: str, summary: str, settings: ServiceSettings, rou
 
     app = FastAPI(title=f"duban {service}", summary=summary, lifespan=lifespan)
     app.state.tracker_state = TrackerState(database)
+    app.state.clients = load_clients(settings)
     install_problem_handlers(app)
     for router in [*routers, database_health_router(service)]:
         app.include_router(router)

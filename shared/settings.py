@@ -14,5 +14,8 @@ class ServiceSettings(BaseSettings):
     mongodb_url: str = "mongodb://127.0.0.1:27017"
     mongodb_database: str = "duban"
     log_level: str = "INFO"
+    # The clients that may publish and act, their regions and token hashes (shared/clients.py); without one,
+    # intake and the operators' routes are open to anyone who can reach them.
+    clients_file: str | None = None
     # How long a publish may wait for the broker before intake answers 503.
     publish_timeout_seconds: float = 5.0

@@ -14,6 +14,7 @@ from services.alerts.settings import AlertsSettings, load_rules
 from services.alerts.storage.repository import AlertStore
 from services.alerts.storage.webhooks import WebhookStore
 from services.alerts.webhooks import Deliverer, DeliveryPolicy
+from shared.authentication import load_clients
 from shared.broker import connect_when_reachable, create_broker, publish_event
 from shared.contracts import CloudEvent, Topics
 from shared.database import connect_database
@@ -74,6 +75,7 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="duban alerts", summary="Overdue, due-soon, lagging and silent units.", lifespan=lifespan)
     app.state.tracker_state = TrackerState(database)
+    app.state.clients = load_clients(settings)
     app.state.alert_rules = rules
     app.state.alert_store = store
     app.state.alerts_service = service

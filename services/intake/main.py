@@ -6,11 +6,10 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from services.intake.api import health, ledgers, measures, plans, progress, registry
-from services.intake.api.dependencies import get_client
-from services.intake.clients import Clients
 from services.intake.idempotency import IdempotencyKeys
 from services.intake.publishing import EventPublisher
 from services.intake.settings import IntakeSettings
+from shared.authentication import get_client, load_clients
 from shared.broker import create_broker
 from shared.contracts import Topics
 from shared.database import connect_database
@@ -37,7 +36,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app.state.publisher = publisher
     app.state.topics = Topics(settings.topic_prefix)
     app.state.idempotency_keys = IdempotencyKeys(database["idempotency_keys"])
-    app.state.clients = Clients.load(settings.intake_clients_file) if settings.intake_clients_file else None
+    app.state.clients = load_clients(settings)
     install_problem_handlers(app)
     for module in (measures, progress, plans, ledgers, registry):  # every route but health needs a client's token
         app.include_router(module.router, dependencies=[Depends(get_client)])

@@ -8,6 +8,3 @@ class IntakeSettings(ServiceSettings):
     retry_after_seconds: int = 5
     # A registry file (YAML) intake resolves unit names against before any registry is published to it.
     registry_file: str | None = None
-    # The clients allowed to publish, with their regions and token hashes (services/intake/clients.py);
-    # without one intake is open to anyone who can reach it.
-    intake_clients_file: str | None = None

@@ -8,6 +8,7 @@ from services.tracker.entrypoints import api, health, registry
 from services.tracker.entrypoints.subscribers import register_subscribers
 from services.tracker.settings import TrackerSettings
 from services.tracker.storage.repository import TrackerRepository
+from shared.authentication import load_clients
 from shared.broker import connect_when_reachable, create_broker
 from shared.database import connect_database
 from shared.logging import configure_logging
@@ -33,6 +34,7 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="duban tracker", summary="The state of every measure and assignment.", lifespan=lifespan)
     app.state.repository = repository
+    app.state.clients = load_clients(settings)
     app.state.consuming = False
     install_problem_handlers(app)
     app.include_router(api.router)

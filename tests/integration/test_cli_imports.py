@@ -59,7 +59,7 @@ def test_a_client_made_by_duban_intake_client_imports_with_its_token_and_nothing
     token = printed[0].rsplit(": ", 1)[1]
     clients = tmp_path / "clients.yaml"
     clients.write_text("clients:\n" + "\n".join(printed[2:]) + "\n", encoding="utf-8")
-    settings = IntakeSettings(**settings_values, intake_clients_file=str(clients))
+    settings = IntakeSettings(**settings_values, clients_file=str(clients))
     with serving(create_app(settings), lambda url: httpx.get(f"{url}/health").json()["kafka"] == "connected") as url:
         with pytest.raises(SystemExit) as refused:
             main(["registry", "import", str(DEMO_REGISTRY), "--intake", url])

@@ -3,7 +3,7 @@ it may publish, and what it may not publish never reaches Kafka."""
 
 import pytest
 
-from services.intake.clients import new_token, token_hash
+from shared.clients import new_token, token_hash
 from tests.integration.test_ledger_import import workbook
 from tests.support.intake import running_intake, topic
 from tests.support.kafka import body, read_topic
@@ -20,7 +20,7 @@ async def intake(settings_values, tmp_path):
         for client_id, name, region, token in [("fuzhou-office", "抚州市依法治市办", "361000", CITY),
                                                ("linchuan-zwfw", "临川区政务服务平台", "361002", LINCHUAN)]),
         encoding="utf-8")
-    async with running_intake(settings_values, intake_clients_file=str(clients)) as client:
+    async with running_intake(settings_values, clients_file=str(clients)) as client:
         yield client
 
 

@@ -1,16 +1,18 @@
-"""Operators' actions on the alerts: sweep now, acknowledge an alert."""
+"""Operators' actions on the alerts: sweep now, acknowledge an alert. With a clients file, both need a client's
+token, and an alert is acknowledged only by a client acting for its region (shared/authentication.py)."""
 
 from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Request
 
+from shared.authentication import Authenticated, Caller, authorise
 from shared.problems import Problem
 
 router = APIRouter(tags=["alerts"])
 
 
-@router.post("/v1/alerts:sweep")
+@router.post("/v1/alerts:sweep", dependencies=[Authenticated])
 async def sweep(request: Request, as_of: Annotated[date | None, Query(
         description="the day to judge on (default: today in China)")] = None) -> dict:
     """Judges every assignment now, records what opened, closed or changed severity, and publishes
@@ -21,13 +23,18 @@ async def sweep(request: Request, as_of: Annotated[date | None, Query(
 
 @router.post("/v1/alerts/{key}:acknowledge")
 async def acknowledge(
-    key: str, request: Request,
+    key: str, request: Request, caller: Caller,
     comment: Annotated[str, Body(embed=True, min_length=1, max_length=2000)],
-    by: Annotated[str | None, Body(embed=True, max_length=200, description="who acknowledges")] = None,
+    by: Annotated[str | None, Body(embed=True, max_length=200,
+                                   description="who acknowledges (default: the calling client's name)")] = None,
 ) -> dict:
     """Acknowledges an open alert with a comment; the acknowledgement stays on the alert, into its history."""
-    stored = await request.app.state.alert_store.acknowledge(
-        key, {"at": datetime.now(UTC), "comment": comment, "by": by})
+    store = request.app.state.alert_store
+    found = (await store.open_by_keys([key])).get(key)
+    if found is not None:
+        authorise(caller, found["region_code"], f"alert {key}")
+    stored = found and await store.acknowledge(
+        key, {"at": datetime.now(UTC), "comment": comment, "by": by or (caller and caller.name)})
     if stored is None:
         raise Problem(404, "Alert not open", f"No open alert {key!r} (sweep first, or it has closed).",
                       slug="not-found")

@@ -1,4 +1,5 @@
-"""Webhook subscriptions: alert events delivered to other systems, per region (see services/alerts/webhooks.py)."""
+"""Webhook subscriptions: alert events delivered to other systems, per region (see services/alerts/webhooks.py).
+With a clients file, subscribing and unsubscribing need a client acting for the region (shared/authentication.py)."""
 
 import uuid
 from datetime import UTC, datetime
@@ -7,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Request, Response
 from pydantic import AnyHttpUrl
 
+from shared.authentication import Caller, authorise
 from shared.problems import Problem
 
 router = APIRouter(prefix="/v1/subscriptions", tags=["subscriptions"])
@@ -21,13 +23,14 @@ def view(document: dict) -> dict:
 
 @router.post("", status_code=201)
 async def subscribe(
-    request: Request, region_code: RegionCode,
+    request: Request, region_code: RegionCode, caller: Caller,
     url: Annotated[AnyHttpUrl, Body(
         embed=True, description="receives each alert-raised / alert-severity-changed / alert-cleared")],
     secret: Annotated[str, Body(embed=True, min_length=16, max_length=256,
                                 description="signs each body: X-Duban-Signature: sha256=HMAC-SHA256(secret, body)")],
 ) -> dict:
     """Subscribes a URL to the alert events of a region and below. The secret is not shown again."""
+    authorise(caller, region_code, "the subscription")
     document = {"_id": uuid.uuid4().hex, "region_code": region_code, "url": str(url), "secret": secret,
                 "created_at": datetime.now(UTC)}
     await request.app.state.webhook_store.subscribe(document)
@@ -52,8 +55,9 @@ async def read_subscription(request: Request, subscription_id: str) -> dict:
 
 
 @router.delete("/{subscription_id}", status_code=204)
-async def unsubscribe(request: Request, subscription_id: str) -> Response:
+async def unsubscribe(request: Request, subscription_id: str, caller: Caller) -> Response:
     """Stops deliveries; deliveries still pending are failed as `unsubscribed`."""
+    authorise(caller, (await existing(request, subscription_id))["region_code"], f"subscription {subscription_id}")
     if not await request.app.state.webhook_store.unsubscribe(subscription_id):
         raise Problem(404, "Subscription not found", f"No subscription {subscription_id!r}.", slug="not-found")
     return Response(status_code=204)

@@ -4,9 +4,9 @@ from fastapi import Depends, Header, Request
 from pydantic import BaseModel
 from pymongo.errors import ConnectionFailure
 
-from services.intake.clients import Client
 from services.intake.idempotency import IdempotencyKeys, KeyReused
 from services.intake.publishing import EventPublisher
+from shared.authentication import Caller
 from shared.contracts import Topics
 from shared.problems import Problem
 
@@ -21,33 +21,6 @@ def get_topics(request: Request) -> Topics:
 
 Publisher = Annotated[EventPublisher, Depends(get_publisher)]
 TopicNames = Annotated[Topics, Depends(get_topics)]
-
-
-def get_client(request: Request, authorization: Annotated[str | None, Header(
-        description="`Bearer <token>`, when intake has a clients file (services/intake/clients.py)")] = None,
-               ) -> Client | None:
-    """The client calling, by its bearer token; None when intake is open (no clients file)."""
-    clients = request.app.state.clients
-    if clients is None:
-        return None
-    scheme, _, token = (authorization or "").partition(" ")
-    client = clients.identify(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
-    if client is None:
-        detail = ("The token is not one intake knows." if authorization else
-                  "Send `Authorization: Bearer <token>` with the token issued to your system.")
-        raise Problem(401, "Not authenticated", detail, slug="unauthenticated", headers={"WWW-Authenticate": "Bearer"})
-    return client
-
-
-Caller = Annotated[Client | None, Depends(get_client)]
-
-
-def authorise(caller: Client | None, region_code: str, what: str) -> None:
-    """403 unless the caller acts for the region (anyone may, when intake is open)."""
-    if caller is not None and not caller.may_act_for(region_code):
-        raise Problem(403, "Outside your region",
-                      f"{caller.name} acts for region {caller.region_code} and below; {what} is for {region_code}.",
-                      slug="outside-region")
 
 
 def get_event_source(request: Request, caller: Caller) -> str:

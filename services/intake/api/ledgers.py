@@ -5,9 +5,10 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from services.intake.api.acceptance import publish_or_problem
-from services.intake.api.dependencies import Caller, EventSource, Publisher, TopicNames
+from services.intake.api.dependencies import EventSource, Publisher, TopicNames
 from services.intake.api.uploads import invalid_file, read_upload
 from services.intake.ledgers import LedgerError, read_workbook, template_workbook
+from shared.authentication import Caller
 from shared.contracts import ProgressReported
 
 router = APIRouter(prefix="/v1/ledgers", tags=["ledgers"])

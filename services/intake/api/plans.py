@@ -8,12 +8,13 @@ from fastapi import APIRouter, Form, Request, Response, UploadFile, status
 from pydantic import BaseModel, ValidationError
 
 from services.intake.api.acceptance import publish_or_problem
-from services.intake.api.dependencies import Caller, EventSource, Publisher, TopicNames, authorise
+from services.intake.api.dependencies import EventSource, Publisher, TopicNames
 from services.intake.api.registry import known_registry, registry_from_upload
 from services.intake.api.uploads import contract_violation, invalid_file, read_upload
 from services.intake.documents import UnreadableDocument, document_text
 from services.intake.plan_import import measure_event_id, plan_measures
 from services.intake.plans.parser import ParsedPlan, parse_plan
+from shared.authentication import Caller, authorise
 from shared.contracts import Measure, MeasureCreated
 from shared.contracts.measures import Identifier, RegionCode
 from shared.problems import Problem

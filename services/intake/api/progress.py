@@ -1,15 +1,8 @@
 from fastapi import APIRouter, Request, status
 
 from services.intake.api.acceptance import Accepted, publish_or_problem
-from services.intake.api.dependencies import (
-    Caller,
-    EventSource,
-    IdempotencyKey,
-    Publisher,
-    TopicNames,
-    authorise,
-    event_id_for,
-)
+from services.intake.api.dependencies import EventSource, IdempotencyKey, Publisher, TopicNames, event_id_for
+from shared.authentication import Caller, authorise
 from shared.contracts import ProgressReport, ProgressReported
 
 router = APIRouter(prefix="/v1/progress", tags=["progress"])

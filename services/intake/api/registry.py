@@ -4,9 +4,10 @@ from fastapi import APIRouter, Request, status
 from pydantic import ValidationError
 
 from services.intake.api.acceptance import Accepted, publish_or_problem
-from services.intake.api.dependencies import Caller, EventSource, Publisher, TopicNames, authorise
+from services.intake.api.dependencies import EventSource, Publisher, TopicNames
 from services.intake.api.uploads import contract_violation, invalid_file, read_upload
 from services.intake.registry import RegistryFileError, load_registry, parse_registry
+from shared.authentication import Caller, authorise
 from shared.contracts import Registry, RegistryPublished
 
 router = APIRouter(prefix="/v1/registry", tags=["registry"])

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path
 
 from services.tracker.entrypoints.api import Repository
+from shared.authentication import Caller, authorise
 from shared.problems import Problem
 
 router = APIRouter(prefix="/v1", tags=["registry"])
@@ -36,12 +37,15 @@ async def list_unresolved(repository: Repository) -> list[dict]:
 
 @router.put("/unit-mappings/{name}")
 async def map_unit(
-    name: str, repository: Repository,
+    name: str, repository: Repository, caller: Caller,
     unit_ids: Annotated[list[str], Body(embed=True, min_length=1, description="registry unit ids")],
 ) -> dict:
-    """Map a name the registry cannot resolve to registry units; its measures are assigned again."""
+    """Map a name the registry cannot resolve to registry units; its measures are assigned again. With a clients
+    file, only a client acting for every one of the units' regions may."""
     lookup = await repository.unit_lookup()
     unknown = [unit_id for unit_id in unit_ids if unit_id not in lookup.units]
     if unknown:
         raise Problem(422, "Unknown units", f"Not in the registry: {', '.join(unknown)}", slug="unknown-units")
+    for unit_id in unit_ids:
+        authorise(caller, lookup.units[unit_id][1], f"unit {unit_id}")
     return {"name": name, "unit_ids": unit_ids, "measures": await repository.map_unit(name, unit_ids)}

@@ -1,0 +1,74 @@
+"""The operators' routes of tracker and alerts with a clients file, against the real database and broker: they
+need a client's token, and act only within the client's region; reading stays open."""
+
+import pytest
+
+from services.alerts.main import create_app as create_alerts
+from services.tracker.main import create_app as create_tracker
+from services.tracker.settings import TrackerSettings
+from shared.clients import new_token, token_hash
+from tests.integration import test_alerts_api
+from tests.support.apps import alerts_settings, running
+
+# The alerts API test's tracker state (registry with 临川区, its township and 东乡区; a late measure), in this
+# test's database.
+tracker_state = test_alerts_api.tracker_state
+CITY, LINCHUAN, DONGXIANG = new_token(), new_token(), new_token()
+
+
+@pytest.fixture
+def clients_file(tmp_path) -> str:
+    path = tmp_path / "clients.yaml"
+    path.write_text("clients:\n" + "".join(
+        f"  - {{id: {client_id}, name: {name}, region_code: '{region}', token_sha256: {token_hash(token)}}}\n"
+        for client_id, name, region, token in [("fuzhou-office", "抚州市依法治市办", "361000", CITY),
+                                               ("linchuan", "临川区依法治区办", "361002", LINCHUAN),
+                                               ("dongxiang", "东乡区依法治区办", "361003", DONGXIANG)]),
+        encoding="utf-8")
+    return str(path)
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_alerts_are_swept_acknowledged_and_subscribed_to_only_within_the_clients_region(
+        settings_values, tracker_state, clients_file):
+    async with running(create_alerts(alerts_settings(settings_values, clients_file=clients_file))) as alerts:
+        day = {"as_of": "2026-07-15"}
+        refused = await alerts.post("/v1/alerts:sweep", params=day)
+        assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer"
+        assert (await alerts.post("/v1/alerts:sweep", params=day, headers=bearer(DONGXIANG))).json()["open"] == 3
+        assert (await alerts.get("/v1/alerts", params=day)).json()["total"] == 3  # reading stays open
+
+        key = "overdue|p-1|361002.government|"
+        comment = {"comment": "已督促"}
+        assert (await alerts.post(f"/v1/alerts/{key}:acknowledge", json=comment)).status_code == 401
+        other = await alerts.post(f"/v1/alerts/{key}:acknowledge", json=comment, headers=bearer(DONGXIANG))
+        assert other.status_code == 403 and other.json()["type"].endswith("outside-region")
+        own = await alerts.post(f"/v1/alerts/{key}:acknowledge", json=comment, headers=bearer(LINCHUAN))
+        assert own.status_code == 200 and own.json()["acknowledgements"][0]["by"] == "临川区依法治区办"
+        unknown = await alerts.post("/v1/alerts/nothing:acknowledge", json=comment, headers=bearer(CITY))
+        assert unknown.status_code == 404
+
+        subscription = {"region_code": "361002", "url": "http://127.0.0.1:9/hook", "secret": "a-secret-of-16-chars"}
+        assert (await alerts.post("/v1/subscriptions", json=subscription,
+                                  headers=bearer(DONGXIANG))).status_code == 403
+        created = await alerts.post("/v1/subscriptions", json=subscription, headers=bearer(LINCHUAN))
+        assert created.status_code == 201
+        path = f"/v1/subscriptions/{created.json()['id']}"
+        assert (await alerts.delete(path, headers=bearer(DONGXIANG))).status_code == 403
+        assert (await alerts.delete(path, headers=bearer(CITY))).status_code == 204
+
+
+async def test_a_unit_name_is_mapped_only_by_a_client_acting_for_the_units_regions(
+        settings_values, tracker_state, clients_file):
+    settings = TrackerSettings(**settings_values, clients_file=clients_file)
+    async with running(create_tracker(settings)) as tracker:
+        body = {"unit_ids": ["361002.government"]}
+        assert (await tracker.put("/v1/unit-mappings/立法项目起草部门", json=body)).status_code == 401
+        refused = await tracker.put("/v1/unit-mappings/立法项目起草部门", json=body, headers=bearer(DONGXIANG))
+        assert refused.status_code == 403 and "361002" in refused.json()["detail"]
+        mapped = await tracker.put("/v1/unit-mappings/立法项目起草部门", json=body, headers=bearer(LINCHUAN))
+        assert mapped.status_code == 200 and mapped.json()["unit_ids"] == ["361002.government"]
+        assert (await tracker.get("/v1/regions/361002")).status_code == 200  # reading stays open
