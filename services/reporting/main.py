@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from services.reporting.entrypoints import api, dashboard
 from services.reporting.settings import ReportingSettings
-from services.reporting.storage import Snapshots, evaluate_this_years_months, read_history
+from services.reporting.storage import Snapshots, evaluate_default_series, read_history
 from shared.readers import create_reader_app
 
 
@@ -18,7 +18,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     database = app.state.tracker_state.database
     snapshots = app.state.snapshots = Snapshots(database, settings.snapshot_max_age_seconds)
     histories = app.state.histories = Snapshots(database, settings.history_max_age_seconds, read=read_history,
-                                                warm=evaluate_this_years_months)
+                                                warm=evaluate_default_series)
     reader_lifespan = app.router.lifespan_context
 
     @asynccontextmanager

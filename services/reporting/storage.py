@@ -30,7 +30,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.reporting.domain.flags import FLAGGED_KINDS, Flag, open_flags
 from services.reporting.domain.history import History, default_months, join
 from services.reporting.domain.snapshot import Snapshot
-from shared.calendar import CHINA
+from shared.calendar import CHINA, today_in_china
 
 log = structlog.get_logger()
 
@@ -123,12 +123,12 @@ async def read_reports(database: AsyncDatabase, *, year: int | None = None, meas
 
 
 def evaluate_today(snapshot: Snapshot) -> None:
-    snapshot.evaluation(datetime.now(CHINA).date())
+    snapshot.evaluation(today_in_china())
 
 
-def evaluate_this_years_months(history: History) -> None:
+def evaluate_default_series(history: History) -> None:
     """The default monthly series up to today (what the dashboard asks for), so no request pays for it."""
-    for day in default_months(datetime.now(CHINA).date()):
+    for day in default_months(today_in_china()):
         history.evaluation(day)
 
 

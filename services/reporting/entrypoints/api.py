@@ -9,7 +9,7 @@ The alerts open now, for the dashboard's alert list: `/regions/{code}/alerts`.
 """
 
 import asyncio
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
@@ -20,7 +20,7 @@ from services.reporting.domain.history import default_months, month_ends
 from services.reporting.domain.periods import Cadence
 from services.reporting.domain.snapshot import Snapshot
 from services.reporting.storage import Snapshots, read_alert_details, read_reports
-from shared.calendar import CHINA
+from shared.calendar import today_in_china
 from shared.regions import within
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
@@ -29,10 +29,6 @@ router = APIRouter(prefix="/v1/reports", tags=["reports"])
 async def get_snapshot(request: Request) -> Snapshot:
     snapshots: Snapshots = request.app.state.snapshots
     return await snapshots.current()
-
-
-def today() -> date:
-    return datetime.now(CHINA).date()
 
 
 CurrentSnapshot = Annotated[Snapshot, Depends(get_snapshot)]
@@ -65,7 +61,7 @@ async def region_workbook(region_code: RegionCode, snapshot: CurrentSnapshot, as
                           cadence: CadenceQuery = "quarter") -> Response:
     """The region's rollup as an Excel workbook: sheets 本级汇总 (the region and its own units), 下级区域
     (each child region) and 责任单位 (each unit), headers in Chinese, formatted for printing."""
-    as_of = as_of or today()
+    as_of = as_of or today_in_china()
     title, subtitle, sheets = region_export(snapshot, region_code, as_of, cadence)
     return download(exports.workbook_bytes(title, subtitle, sheets), XLSX, f"report-{region_code}-{as_of}.xlsx")
 
@@ -75,7 +71,7 @@ async def region_workbook(region_code: RegionCode, snapshot: CurrentSnapshot, as
 async def region_csv(region_code: RegionCode, snapshot: CurrentSnapshot, as_of: AsOf = None,
                      cadence: CadenceQuery = "quarter") -> Response:
     """The workbook's three sheets in one CSV (UTF-8 with a byte-order mark), each row led by its sheet."""
-    as_of = as_of or today()
+    as_of = as_of or today_in_china()
     _, _, sheets = region_export(snapshot, region_code, as_of, cadence)
     return download(exports.csv_bytes(sheets), CSV, f"report-{region_code}-{as_of}.csv")
 
@@ -85,28 +81,28 @@ async def region_figures(region_code: RegionCode, snapshot: CurrentSnapshot, as_
                          cadence: CadenceQuery = "quarter") -> dict:
     """The region's figures (its units and everything below it), its own units', and each child region's:
     the region's counts are exactly its own units' plus the sum over its children."""
-    return snapshot.region_report(region_code, as_of or today(), cadence)
+    return snapshot.region_report(region_code, as_of or today_in_china(), cadence)
 
 
 @router.get("/regions/{region_code}/units")
 async def unit_figures(region_code: RegionCode, snapshot: CurrentSnapshot, as_of: AsOf = None,
                        cadence: CadenceQuery = "quarter") -> list[dict]:
     """The same figures for each unit in the region and below, side by side."""
-    return snapshot.grouped_report(region_code, as_of or today(), cadence, "units")["rows"]
+    return snapshot.grouped_report(region_code, as_of or today_in_china(), cadence, "units")["rows"]
 
 
 @router.get("/regions/{region_code}/measures")
 async def measure_figures(region_code: RegionCode, snapshot: CurrentSnapshot, as_of: AsOf = None,
                           cadence: CadenceQuery = "quarter") -> dict:
     """Figures per measure, over the region's assignments and below, in the plan's order."""
-    return snapshot.grouped_report(region_code, as_of or today(), cadence, "measures")
+    return snapshot.grouped_report(region_code, as_of or today_in_china(), cadence, "measures")
 
 
 @router.get("/regions/{region_code}/chapters")
 async def chapter_figures(region_code: RegionCode, snapshot: CurrentSnapshot, as_of: AsOf = None,
                           cadence: CadenceQuery = "quarter") -> dict:
     """Figures per chapter of the plan."""
-    return snapshot.grouped_report(region_code, as_of or today(), cadence, "chapters")
+    return snapshot.grouped_report(region_code, as_of or today_in_china(), cadence, "chapters")
 
 
 @router.get("/regions/{region_code}/lead-units")
@@ -114,7 +110,7 @@ async def lead_unit_figures(region_code: RegionCode, snapshot: CurrentSnapshot, 
                             cadence: CadenceQuery = "quarter") -> dict:
     """Figures per lead unit (牵头单位): every assignment of the measures it leads, wherever the lead unit is.
     A measure with two lead units counts under both."""
-    return snapshot.grouped_report(region_code, as_of or today(), cadence, "lead_units")
+    return snapshot.grouped_report(region_code, as_of or today_in_china(), cadence, "lead_units")
 
 
 @router.get("/regions/{region_code}/ranking")
@@ -122,14 +118,14 @@ async def ranking(region_code: RegionCode, snapshot: CurrentSnapshot,
                   of: Annotated[Literal["regions", "units"], Query(description="child regions, or units")] = "regions",
                   as_of: AsOf = None, cadence: CadenceQuery = "quarter") -> dict:
     """横向排名 by composite score (weights in services/reporting/domain/ranking.py), with the figures behind it."""
-    return snapshot.ranking(region_code, as_of or today(), cadence, of)
+    return snapshot.ranking(region_code, as_of or today_in_china(), cadence, of)
 
 
 @router.get("/regions/{region_code}/units/{unit}")
 async def unit_assignments(region_code: RegionCode, unit: str, snapshot: CurrentSnapshot, as_of: AsOf = None,
                            cadence: CadenceQuery = "quarter") -> dict:
     """One unit's assignments (in the region and below): each measure's status, progress, overdue or not."""
-    return snapshot.assignment_rows(region_code, as_of or today(), cadence, unit=unit)
+    return snapshot.assignment_rows(region_code, as_of or today_in_china(), cadence, unit=unit)
 
 
 AlertKind = Literal["overdue", "due_soon", "lagging", "silent"]
@@ -158,7 +154,7 @@ async def measure_detail(measure_id: str, request: Request, snapshot: CurrentSna
     if measure is None:
         raise HTTPException(404, f"no measure {measure_id}")
     region_code = region_code or request.app.state.home_region_code
-    drill = snapshot.assignment_rows(region_code, as_of or today(), cadence, measure_id=measure_id)
+    drill = snapshot.assignment_rows(region_code, as_of or today_in_china(), cadence, measure_id=measure_id)
     history = await read_reports(request.app.state.snapshots.database, measure_id=measure_id)
     names = {row["unit"]: row["unit_name"] for row in drill["rows"]}
     history = [{**r, "unit_name": names.get(r["unit"], r["unit"]),
@@ -176,7 +172,7 @@ AnnualRegion = Annotated[str, Query(pattern=r"^\d{6}(\d{3})?$", description="GB/
 
 async def annual_dataset(request: Request, snapshot: Snapshot, region_code: str, year: int) -> dict:
     reports = await read_reports(request.app.state.snapshots.database, year=year)
-    return annual_report(snapshot, region_code, year, today(), reports)
+    return annual_report(snapshot, region_code, year, today_in_china(), reports)
 
 
 @router.get("/annual.xlsx", response_class=Response,
@@ -211,7 +207,7 @@ async def region_history(
     since: Annotated[date | None, Query(description="the first month (default: eleven months before)")] = None,
 ) -> dict:
     """A monthly series of the region's figures, each as the state stood at the month's end (the last at as_of)."""
-    last = as_of or today()
+    last = as_of or today_in_china()
     days = month_ends(since, last) if since else default_months(last)
     history = await request.app.state.histories.current()
 
