@@ -26,7 +26,7 @@ from pymongo.errors import ConnectionFailure
 
 from shared.broker import publish_dead_letter
 from shared.contracts import Topics
-from shared.dead_letters import carried_headers
+from shared.dead_letters import BASE64_HEADERS, carried_headers
 
 EventT = TypeVar("EventT", bound=BaseModel)
 LOGGED_IDS = 20  # event ids named in a batch's log line
@@ -61,10 +61,7 @@ async def text_safe_headers(records: tuple[ConsumerRecord, ...], parse: Callable
     every redelivery: one such record would stop its partition for good. It parses a copy whose headers are
     text (carried_headers: base64 for bytes that are not UTF-8), and keeps the records as they came, so a dead
     letter carries the original bytes."""
-    safe = tuple(record if all(_is_text(value) for _, value in record.headers) else replace(
-        record, headers=[(name, value.encode()) for name, value in carried_headers(record.headers).items()])
-        for record in records)
-    message = await parse(safe)
+    message = await parse(tuple(map(_text_safe, records)))
     message.raw_message = records
     return message
 
@@ -73,12 +70,11 @@ async def undecoded(message, decode: Callable[..., Awaitable]) -> list[bytes]:
     return message.body
 
 
-def _is_text(value: bytes) -> bool:
-    try:
-        value.decode()
-    except UnicodeDecodeError:
-        return False
-    return True
+def _text_safe(record: ConsumerRecord) -> ConsumerRecord:
+    carried = carried_headers(record.headers)
+    if BASE64_HEADERS not in carried:  # every value was text: the record as it is
+        return record
+    return replace(record, headers=[(name, value.encode()) for name, value in carried.items()])
 
 
 def records_of(message: KafkaMessage) -> Sequence[ConsumerRecord]:

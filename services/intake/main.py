@@ -3,13 +3,13 @@
 import asyncio
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 
 from services.intake.api import health, ledgers, measures, plans, progress, registry
 from services.intake.idempotency import IdempotencyKeys
 from services.intake.publishing import EventPublisher
 from services.intake.settings import IntakeSettings
-from shared.authentication import get_client, load_clients
+from shared.authentication import Authenticated, load_clients
 from shared.broker import create_broker
 from shared.contracts import Topics
 from shared.database import connect_database
@@ -39,6 +39,6 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app.state.clients = load_clients(settings)
     install_problem_handlers(app)
     for module in (measures, progress, plans, ledgers, registry):  # every route but health needs a client's token
-        app.include_router(module.router, dependencies=[Depends(get_client)])
+        app.include_router(module.router, dependencies=[Authenticated])
     app.include_router(health.router)
     return app
