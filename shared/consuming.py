@@ -165,6 +165,8 @@ class Consumer:
 
     async def consume(self, message: KafkaMessage, contract: type[EventT], apply: ApplyBatch) -> None:
         batch = await self.parse(records_of(message), contract)
+        if not batch.events:  # every record was dead-lettered
+            return
         try:
             await self.apply_with_retries(batch, apply)
         finally:

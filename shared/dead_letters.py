@@ -5,7 +5,8 @@ A dead letter (see shared/consuming.py) is the original payload and key with the
 `dlq-source-partition`, `dlq-source-offset`, `dlq-source-timestamp` and `dlq-failed-at`. Header values travel
 as text (FastStream publishes text headers): one that is not UTF-8 is carried base64-encoded and named in
 `dlq-base64-headers`, one that is null is carried empty and named in `dlq-null-headers`, so a replay restores
-its bytes or its null. The dead-letter topic has several partitions, so a dead letter is addressed as
+its bytes or its null; `dlq-headers` lists the original names, so the headers FastStream adds on publishing
+the dead letter are not replayed. The dead-letter topic has several partitions, so a dead letter is addressed as
 `<partition>:<offset>`.
 
 Replaying publishes the original payload, key and headers (without the dlq-* ones, plus `dlq-replayed-from:
@@ -57,6 +58,9 @@ DLQ_HEADER_PREFIX = "dlq-"
 REPLAYED_FROM = "dlq-replayed-from"
 BASE64_HEADERS = "dlq-base64-headers"  # a JSON list of the original headers carried base64-encoded
 NULL_HEADERS = "dlq-null-headers"  # a JSON list of the original headers whose value was null
+# A JSON list of the original headers' names: FastStream adds its own (correlation_id, an empty content-type)
+# when it publishes the dead letter, and a replay must not send them as if the producer had.
+ORIGINAL_HEADERS = "dlq-headers"
 READ_BATCH = 500
 
 
@@ -152,8 +156,10 @@ class DeadLetter:
     def original_headers(self) -> list[tuple[str, bytes | None]]:
         encoded = set(json.loads(self.header(BASE64_HEADERS) or "[]"))
         null = set(json.loads(self.header(NULL_HEADERS) or "[]"))
-        return [(key, None if key in null else base64.b64decode(value) if key in encoded else value)
-                for key, value in self.headers if not key.startswith(DLQ_HEADER_PREFIX)]
+        carried = {key: value for key, value in self.headers if not key.startswith(DLQ_HEADER_PREFIX)}
+        named = self.header(ORIGINAL_HEADERS)  # in their order; absent in dead letters written before it was kept
+        return [(key, None if key in null else base64.b64decode(carried[key]) if key in encoded else carried[key])
+                for key in (json.loads(named) if named else carried) if key in carried]
 
     @property
     def event(self) -> dict:
@@ -188,8 +194,8 @@ class DeadLetter:
 
 def carried_headers(headers: Iterable[tuple[str, bytes | None]]) -> dict[str, str]:
     """A record's headers as a dead letter carries them: UTF-8 values as text, other bytes base64-encoded and
-    listed under BASE64_HEADERS, null values empty and listed under NULL_HEADERS (a name given twice keeps its
-    last value, as a dict must)."""
+    listed under BASE64_HEADERS, null values empty and listed under NULL_HEADERS, every name listed under
+    ORIGINAL_HEADERS (a name given twice keeps its last value, as a dict must)."""
     carried: dict[str, str] = {}
     form: dict[str, str] = {}  # name -> "text", "base64" or "null"
     for name, value in headers:
@@ -203,6 +209,7 @@ def carried_headers(headers: Iterable[tuple[str, bytes | None]]) -> dict[str, st
     for listing, kind in ((BASE64_HEADERS, "base64"), (NULL_HEADERS, "null")):
         if kind in form.values():
             carried[listing] = json.dumps([name for name, its in form.items() if its == kind])
+    carried[ORIGINAL_HEADERS] = json.dumps(list(form), ensure_ascii=False)
     return carried
 
 
