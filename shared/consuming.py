@@ -147,8 +147,12 @@ def binary_event(record: ConsumerRecord, headers: dict[str, bytes], content_type
 
 
 def record_time(record: ConsumerRecord) -> datetime | None:
-    """The record's timestamp (milliseconds since the epoch, UTC); None when the record has none (-1)."""
-    return datetime.fromtimestamp(record.timestamp / 1000, UTC) if record.timestamp >= 0 else None
+    """The record's timestamp (milliseconds since the epoch, UTC); None when it has none (-1) or one no date
+    can hold (a producer sets CreateTime to any 64-bit number): then an event without `time` is refused."""
+    try:
+        return datetime.fromtimestamp(record.timestamp / 1000, UTC) if record.timestamp >= 0 else None
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 @dataclass

@@ -5,9 +5,10 @@ from datetime import UTC, datetime
 
 import pytest
 from aiokafka import ConsumerRecord
+from pydantic import model_validator
 
-from shared.consuming import Refused, event_of, headerless
-from shared.contracts import MeasureCreated, ProgressReported
+from shared.consuming import Consumer, Refused, event_of, headerless
+from shared.contracts import MeasureCreated, ProgressReported, Topics
 from tests.support.samples import REPORT
 
 TIMESTAMP_MS = 1_793_000_000_000  # 2026-10-26T05:33:20Z
@@ -105,3 +106,44 @@ async def test_faststream_parses_the_records_without_headers_and_the_handler_get
 
     message = await headerless(records, parse)
     assert [copy.headers for copy in seen] == [[]] and message.raw_message is records
+
+
+@pytest.mark.parametrize("timestamp", [-1, 2**63 - 1])
+def test_an_event_without_time_on_a_record_without_a_usable_timestamp_is_refused(timestamp):
+    with pytest.raises(Refused, match="time"):
+        event_of(record(structured(time=None), timestamp=timestamp), ProgressReported)
+    assert event_of(record(structured(), timestamp=timestamp), ProgressReported).id == "e1"
+
+
+class Publishing:
+    """The broker as Consumer.dead_letter uses it: what it published, in order."""
+
+    def __init__(self):
+        self.published: list[tuple[bytes, str, dict]] = []
+
+    async def publish(self, value: bytes, topic: str, *, key: bytes | None, headers: dict) -> None:
+        self.published.append((value, topic, headers))
+
+
+class Exploding(ProgressReported):
+    """A contract whose parser breaks with something other than a validation error."""
+
+    @model_validator(mode="after")
+    def explode(self):
+        raise RuntimeError("the parser broke")
+
+
+async def test_the_shared_parse_dead_letters_every_refused_or_unreadable_record_naming_the_group():
+    broker = Publishing()
+    consumer = Consumer(broker, Topics("p."), "p-alerts")
+    records = [record(structured()), record(b"garbage"), record(structured(id="e2"), [("traceparent", None)])]
+    batch = await consumer.parse(records, ProgressReported)
+    assert [event.id for event in batch.events] == ["e1", "e2"]
+    [(value, topic, headers)] = broker.published
+    assert (value, topic, headers["dlq-consumer-group"]) == (b"garbage", "p.dead-letter", "p-alerts")
+    assert headers["dlq-source-offset"] == "40" and headers["dlq-source-timestamp"] == str(TIMESTAMP_MS)
+    assert headers["dlq-reason"].startswith("contract violation (ProgressReported): 1 validation error")
+
+    broker.published.clear()
+    assert (await consumer.parse(records[:1], Exploding)).events == []
+    assert broker.published[0][2]["dlq-reason"] == "unreadable record (RuntimeError): the parser broke"
