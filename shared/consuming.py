@@ -73,8 +73,9 @@ def batch_subscription(group_id: str, max_records: int) -> dict:
 
 async def headerless(records: tuple[ConsumerRecord, ...], parse: Callable[[tuple], Awaitable]):
     """FastStream decodes every header value as UTF-8 before the handler runs. A null value or bytes that are
-    not UTF-8 make that parse fail, and a batch whose parse fails is neither handled nor rewound: FastStream's
-    nack needs the parsed message, so the group's next commit passes the whole batch unread. FastStream also
+    not UTF-8 make that parse fail, and a batch whose parse fails is neither handled nor rewound (FastStream's
+    nack parses it again with its own parser, which fails the same way), so the group's next commit passes the
+    whole batch unread (faststream 0.7, middlewares/acknowledgement). FastStream also
     acts on some headers (`reply_to` would make it publish the handler's result there). So it parses copies
     without headers, and the message keeps the records as they came: the handlers read the headers there."""
     message = await parse(tuple(replace(record, headers=[]) for record in records))
@@ -110,8 +111,8 @@ def event_of(record: ConsumerRecord, contract: type[EventT]) -> EventT:
     if content_type.lower().startswith(STRUCTURED):
         if not is_json_media_type(content_type) or "batch" in content_type.lower():
             raise Refused(f"contract violation ({contract.__name__}): content-type {content_type!r}: only the "
-                          "structured JSON format "
-                          "(application/cloudevents+json) is read; batches are not part of the Kafka binding")
+                          "JSON event format (application/cloudevents+json) is read; batches are not part of the "
+                          "Kafka binding")
     elif "ce_specversion" in headers:
         return binary_event(record, headers, content_type, contract, context)
     try:

@@ -77,7 +77,7 @@ def test_a_structured_content_type_wins_over_ce_headers():
     (b'{"a":' * 5_000 + b"1" + b"}" * 5_000, [STRUCTURED], "recursion limit exceeded"),
     (structured(data={**REPORT, "percent_complete": "80"}), [STRUCTURED], "percent_complete"),
     (structured(), [("content-type", b"application/cloudevents-batch+json")], "batches are not part"),
-    (structured(), [("content-type", b"application/cloudevents+avro")], "only the structured JSON format"),
+    (structured(), [("content-type", b"application/cloudevents+avro")], "only the JSON event format"),
     (structured(datacontenttype="text/plain"), [STRUCTURED], "not a JSON media type"),
     (json.dumps(REPORT).encode(), binary_headers()[1:], "Field required"),  # no ce_specversion: not binary
     (json.dumps(REPORT).encode(), [h for h in binary_headers() if h[0] != "ce_id"], "binary content mode"),
