@@ -18,7 +18,7 @@ from services.tracker.main import create_app as create_tracker
 from services.tracker.settings import TrackerSettings
 from shared.consuming import Consumer
 from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressReported, RegistryPublished
-from shared.dead_letters import dead_letters, partitions_of
+from shared.dead_letters import DeadLetter, dead_letters, partitions_of
 from shared.settings import ServiceSettings
 from tests.integration.test_tracker import MEASURE
 from tests.support.apps import alerts_settings, running
@@ -124,8 +124,8 @@ class Accounts:
 
         monkeypatch.setattr(Consumer, "parse", parse)
 
-    async def dead_lettered(self) -> dict[str, dict[Source, object]]:
-        by_group: dict[str, dict[Source, object]] = defaultdict(dict)
+    async def dead_lettered(self) -> dict[str, dict[Source, DeadLetter]]:
+        by_group: dict[str, dict[Source, DeadLetter]] = defaultdict(dict)
         for letter in await dead_letters(self.settings):
             topic, partition, offset = letter.source
             by_group[letter.header("dlq-consumer-group")][(topic, int(partition), int(offset))] = letter
@@ -154,6 +154,9 @@ async def end_offsets(bootstrap: str, topics: list[str]) -> dict[TopicPartition,
 async def test_every_group_applies_or_dead_letters_every_hostile_record_and_commits_past_none_unaccounted(
     settings_values, topics, database, monkeypatch
 ):
+    """Applied means read as an event and, for the tracker, found in its state (every report and measure; the
+    registry keeps only the newest); alerts commits only after judging a batch, so for alerts an event read in a
+    batch it committed was judged. Dead-lettered means a dead letter naming the group and the source offset."""
     settings = ServiceSettings(**settings_values)
     bootstrap = settings.kafka_bootstrap_servers
     accounts = Accounts(monkeypatch, settings)
