@@ -159,7 +159,8 @@ def record_time(record: ConsumerRecord) -> datetime | None:
 @dataclass
 class Batch(Generic[EventT]):
     events: list[EventT]
-    records: dict[str, ConsumerRecord]  # event id -> the record it came in, for dead-lettering
+    # event id -> the records it came in, for dead-lettering (a redelivered event comes twice in one batch)
+    records: dict[str, list[ConsumerRecord]]
 
 
 class Consumer:
@@ -189,7 +190,7 @@ class Consumer:
                 await self.dead_letter(record, f"unreadable record ({type(error).__name__}): {error}")
                 continue
             batch.events.append(event)
-            batch.records[event.id] = record
+            batch.records.setdefault(event.id, []).append(record)
         return batch
 
     async def apply_with_retries(self, batch: Batch, apply: ApplyBatch) -> None:
@@ -226,7 +227,8 @@ class Consumer:
             await asyncio.sleep(self.policy.backoff(attempt))
             pending = await self.apply_each([event for event in batch.events if event.id in pending], apply)
         for event_id, reason in pending.items():
-            await self.dead_letter(batch.records[event_id], f"failed after {self.policy.attempts} attempts: {reason}")
+            for record in batch.records[event_id]:
+                await self.dead_letter(record, f"failed after {self.policy.attempts} attempts: {reason}")
 
     async def transient_retries(self, operation: Callable[[], Awaitable[dict[str, str]]]) -> dict[str, str]:
         started, attempt = time.monotonic(), 0

@@ -119,7 +119,7 @@ class Accounts:
 
         async def parse(consumer: Consumer, records, contract):
             batch = await real_parse(consumer, records, contract)
-            self.read[consumer.group] |= {(r.topic, r.partition, r.offset) for r in batch.records.values()}
+            self.read[consumer.group] |= {(r.topic, r.partition, r.offset) for rs in batch.records.values() for r in rs}
             return batch
 
         monkeypatch.setattr(Consumer, "parse", parse)

@@ -1,13 +1,14 @@
 """Reading a Kafka record into an event or a refusal with its reason: both content modes, hostile records."""
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 from aiokafka import ConsumerRecord
 from pydantic import model_validator
 
-from shared.consuming import Consumer, Refused, event_of, headerless
+from shared.consuming import Consumer, Refused, RetryPolicy, event_of, headerless
 from shared.contracts import MeasureCreated, ProgressReported, Topics
 from tests.support.samples import REPORT
 
@@ -147,3 +148,16 @@ async def test_the_shared_parse_dead_letters_every_refused_or_unreadable_record_
     broker.published.clear()
     assert (await consumer.parse(records[:1], Exploding)).events == []
     assert broker.published[0][2]["dlq-reason"] == "unreadable record (RuntimeError): the parser broke"
+
+
+async def test_an_event_that_cannot_be_applied_is_dead_lettered_from_every_record_it_came_in():
+    broker = Publishing()
+    consumer = Consumer(broker, Topics("p."), "p-tracker", RetryPolicy(attempts=1))
+    redelivered = [record(structured()), replace(record(structured()), offset=41)]  # the same event twice
+
+    async def apply(events):
+        return {event.id: "no measure 'fuzhou-2022-17' has been created" for event in events}
+
+    await consumer.apply_with_retries(await consumer.parse(redelivered, ProgressReported), apply)
+    assert [headers["dlq-source-offset"] for _, _, headers in broker.published] == ["40", "41"]
+    assert broker.published[0][2]["dlq-reason"].startswith("failed after 1 attempts: no measure")
