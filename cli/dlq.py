@@ -53,8 +53,9 @@ def line(letter: dict) -> str:
               else f"not replayed (replay of {letter['replay_of']})" if letter["replay_of"] else "not replayed")
     event = (f"{letter['event_type']} {letter['event_id']}" if letter["event_id"] or letter["event_type"]
              else "(not a CloudEvent)")
+    group = letter["consumer_group"] or "group unknown"
     return (f"{letter['address']:>8}  {letter['source_topic']} {letter['source_partition']}:{letter['source_offset']}"
-            f"  {letter['failed_at']}  {event}  {status}  {short_reason(letter['reason'])}")
+            f"  {letter['failed_at']}  [{group}]  {event}  {status}  {short_reason(letter['reason'])}")
 
 
 def run_replay(args) -> None:

@@ -4,8 +4,9 @@ import asyncio
 from datetime import UTC, datetime
 
 import structlog
+from aiokafka import ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.errors import KafkaError, MessageSizeTooLargeError, TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
 
 from shared.contracts import CloudEvent, Topics
@@ -80,22 +81,35 @@ async def publish_dead_letter(
     key: bytes | None,
     headers: dict[str, str],
     reason: str,
-    source_topic: str,
-    partition: int,
-    offset: int,
+    source: ConsumerRecord,
+    consumer_group: str,
 ) -> None:
-    """The original payload and headers, plus why and where it failed, so an operator can replay it."""
-    await broker.publish(
-        body,
-        topics.dead_letter,
-        key=key,
-        headers={
-            **headers,
-            "dlq-reason": reason[:2000],
-            "dlq-source-topic": source_topic,
-            "dlq-source-partition": str(partition),
-            "dlq-source-offset": str(offset),
-            "dlq-failed-at": datetime.now(UTC).isoformat(),
-        },
-    )
-    log.warning("dead_lettered", reason=reason[:500], source_topic=source_topic, offset=offset)
+    """The original payload and headers, plus why, where and in which consumer group it failed, so an operator can
+    replay it (shared/dead_letters.py reads these headers back).
+
+    A record near Kafka's size limit can make its dead letter too large (the dlq-* headers, base64 for headers
+    that are not UTF-8): then it goes without the original headers, and if that is still too large without
+    the value too, saying so in `dlq-dropped`; the original stays in its topic at the source offset (until
+    retention), and a dead letter that could not be published would stop the partition for good.
+    """
+    dead_letter = {
+        "dlq-reason": reason[:2000],
+        "dlq-consumer-group": consumer_group,
+        "dlq-source-topic": source.topic,
+        "dlq-source-partition": str(source.partition),
+        "dlq-source-offset": str(source.offset),
+        "dlq-source-timestamp": str(source.timestamp),
+        "dlq-failed-at": datetime.now(UTC).isoformat(),
+    }
+    attempts = [(body, {**headers, **dead_letter}),
+                (body, {**dead_letter, "dlq-dropped": "the original headers (too large to carry)"}),
+                (b"", {**dead_letter, "dlq-dropped": "the original headers and value (too large to carry)"})]
+    for attempt, (value, carried) in enumerate(attempts, start=1):
+        try:
+            await broker.publish(value, topics.dead_letter, key=key, headers=carried)
+            break
+        except MessageSizeTooLargeError:
+            if attempt == len(attempts):
+                raise
+    log.warning("dead_lettered", reason=reason[:500], source_topic=source.topic, partition=source.partition,
+                offset=source.offset, consumer_group=consumer_group, dropped=carried.get("dlq-dropped"))

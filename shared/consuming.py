@@ -1,19 +1,33 @@
 """How every duban consumer treats a batch of messages: parse against the contract, apply, then commit.
 
-- A message that does not match the contract goes to the dead-letter topic at once.
+- Every record becomes an event or a dead letter here (event_of), for every consumer group: nothing a group
+  commits past was neither applied nor dead-lettered. A record that does not match the contract, or that breaks
+  the parser itself (garbage bytes, invalid UTF-8, an empty value, JSON that is not an object, nesting past
+  the parser's limit, a header the binding cannot read), goes to the dead-letter topic at once, with the reason
+  and a `dlq-consumer-group` header naming the group.
 - A database that cannot be reached is retried with backoff; past the budget the handler raises, FastStream
   nacks (seeks back to the batch's first offsets) and nothing is committed, so the batch comes again.
 - An event the handler cannot apply yet (a report whose measure has not arrived) is retried a bounded
   number of times, then dead-lettered with the handler's reason.
 - A batch that fails for any other reason is applied one event at a time, so the one poison message is
   found, retried, and dead-lettered, and the rest of its partition keeps moving.
-- A header that is not UTF-8 does not stop the batch (text_safe_headers); the dead letter keeps its bytes.
+- No header can stop the batch (headerless: FastStream never sees them); the dead letter keeps their bytes.
+
+A record is read in either content mode of the CloudEvents Kafka protocol binding (v1.0.2 §3.1-3.3):
+- structured: a `content-type` header starting `application/cloudevents` (only `+json` is read), or no
+  `ce_specversion` header: the value is the JSON envelope;
+- binary: a `ce_specversion` header and no structured content-type: each attribute is a `ce_<name>` header
+  (UTF-8; extensions such as `ce_traceparent` too), the `content-type` header is `datacontenttype`, the value is
+  `data`.
+A header whose value is null (Kafka allows it) is read as absent. An event without `time` takes the record's
+timestamp (shared/contracts/cloudevents.py).
 """
 
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 import structlog
@@ -26,7 +40,8 @@ from pymongo.errors import ConnectionFailure
 
 from shared.broker import publish_dead_letter
 from shared.contracts import Topics
-from shared.dead_letters import BASE64_HEADERS, carried_headers
+from shared.contracts.cloudevents import RECORD_TIME, is_json_media_type
+from shared.dead_letters import carried_headers
 
 EventT = TypeVar("EventT", bound=BaseModel)
 LOGGED_IDS = 20  # event ids named in a batch's log line
@@ -50,18 +65,20 @@ class RetryPolicy:
 def batch_subscription(group_id: str, max_records: int) -> dict:
     """The options of every batch subscriber: the group commits only after the handler returns (FastStream's
     Kafka default, ACK_FIRST, would be at-most-once; an exception seeks back to the batch), new groups start
-    at the earliest offset, headers are parsed with text_safe_headers, and the bodies are left undecoded: the
-    handlers validate the records themselves (Consumer.parse), dead-lettering what breaks the contract."""
+    at the earliest offset, FastStream gets the records without their headers (headerless), and the bodies are
+    left undecoded: the handlers read the records themselves (Consumer.parse), dead-lettering what they cannot."""
     return dict(group_id=group_id, ack_policy=AckPolicy.NACK_ON_ERROR, auto_offset_reset="earliest", batch=True,
-                max_records=max_records, batch_timeout_ms=200, parser=text_safe_headers, decoder=undecoded)
+                max_records=max_records, batch_timeout_ms=200, parser=headerless, decoder=undecoded)
 
 
-async def text_safe_headers(records: tuple[ConsumerRecord, ...], parse: Callable[[tuple], Awaitable]):
-    """FastStream decodes every header value as UTF-8 and fails the whole batch on one that is not, again on
-    every redelivery: one such record would stop its partition for good. It parses a copy whose headers are
-    text (carried_headers: base64 for bytes that are not UTF-8), and keeps the records as they came, so a dead
-    letter carries the original bytes."""
-    message = await parse(tuple(map(_text_safe, records)))
+async def headerless(records: tuple[ConsumerRecord, ...], parse: Callable[[tuple], Awaitable]):
+    """FastStream decodes every header value as UTF-8 before the handler runs. A null value or bytes that are
+    not UTF-8 make that parse fail, and a batch whose parse fails is neither handled nor rewound (FastStream's
+    nack parses it again with its own parser, which fails the same way), so the group's next commit passes the
+    whole batch unread (faststream 0.7, middlewares/acknowledgement). FastStream also
+    acts on some headers (`reply_to` would make it publish the handler's result there). So it parses copies
+    without headers, and the message keeps the records as they came: the handlers read the headers there."""
+    message = await parse(tuple(replace(record, headers=[]) for record in records))
     message.raw_message = records
     return message
 
@@ -70,30 +87,92 @@ async def undecoded(message, decode: Callable[..., Awaitable]) -> list[bytes]:
     return message.body
 
 
-def _text_safe(record: ConsumerRecord) -> ConsumerRecord:
-    carried = carried_headers(record.headers)
-    if BASE64_HEADERS not in carried:  # every value was text: the record as it is
-        return record
-    return replace(record, headers=[(name, value.encode()) for name, value in carried.items()])
-
-
 def records_of(message: KafkaMessage) -> Sequence[ConsumerRecord]:
     """The records as they came from Kafka (a batch subscriber's message holds a tuple of them)."""
     return message.raw_message if isinstance(message.raw_message, tuple) else (message.raw_message,)
 
 
+class Refused(ValueError):
+    """A record that is not an event of the contract; the message is the dead letter's reason."""
+
+
+STRUCTURED = "application/cloudevents"
+
+
+def event_of(record: ConsumerRecord, contract: type[EventT]) -> EventT:
+    """The record's event in either content mode (see the module's doc), validated against the contract.
+
+    Raises Refused with the reason; any other exception is a parser fault on this record (Consumer.parse
+    dead-letters both).
+    """
+    headers = {name.lower(): value for name, value in record.headers if value is not None}  # the last counts
+    context = {RECORD_TIME: record_time(record)}
+    content_type = headers.get("content-type", b"").decode(errors="replace").strip()
+    if content_type.lower().startswith(STRUCTURED):
+        if not is_json_media_type(content_type) or "batch" in content_type.lower():
+            raise Refused(f"contract violation ({contract.__name__}): content-type {content_type!r}: only the "
+                          "JSON event format (application/cloudevents+json) is read; batches are not part of the "
+                          "Kafka binding")
+    elif "ce_specversion" in headers:
+        return binary_event(record, headers, content_type, contract, context)
+    try:
+        return contract.model_validate_json(record.value or b"", context=context)
+    except ValidationError as error:
+        raise Refused(f"contract violation ({contract.__name__}): {error}") from error
+
+
+def binary_event(record: ConsumerRecord, headers: dict[str, bytes], content_type: str, contract: type[EventT],
+                 context: dict) -> EventT:
+    """Binary content mode: the attributes from the `ce_` headers, the value as the data."""
+    attributes: dict[str, object] = {}
+    for name, value in headers.items():
+        if name.startswith("ce_"):
+            try:
+                attributes[name.removeprefix("ce_")] = value.decode()
+            except UnicodeDecodeError as error:
+                raise Refused(f"contract violation ({contract.__name__}, binary content mode): header {name} is "
+                              f"not UTF-8 ({error})") from error
+    if content_type:
+        attributes["datacontenttype"] = content_type
+    data_contract = contract.model_fields["data"].annotation
+    try:
+        attributes["data"] = data_contract.model_validate_json(record.value or b"")
+    except ValidationError as error:
+        raise Refused(f"contract violation ({contract.__name__}, binary content mode): the record's value is "
+                      f"the data: {error}") from error
+    try:
+        return contract.model_validate(attributes, context=context)
+    except ValidationError as error:
+        raise Refused(f"contract violation ({contract.__name__}, binary content mode): the ce_ headers are "
+                      f"the attributes: {error}") from error
+
+
+def record_time(record: ConsumerRecord) -> datetime | None:
+    """The record's timestamp (milliseconds since the epoch, UTC); None when it has none (-1) or one no date
+    can hold (a producer sets CreateTime to any 64-bit number): then an event without `time` is refused."""
+    try:
+        return datetime.fromtimestamp(record.timestamp / 1000, UTC) if record.timestamp >= 0 else None
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
 @dataclass
 class Batch(Generic[EventT]):
     events: list[EventT]
-    records: dict[str, ConsumerRecord]  # event id -> the record it came in, for dead-lettering
+    # event id -> the records it came in, for dead-lettering (a redelivered event comes twice in one batch)
+    records: dict[str, list[ConsumerRecord]]
 
 
 class Consumer:
-    def __init__(self, broker: KafkaBroker, topics: Topics, policy: RetryPolicy):
-        self.broker, self.topics, self.policy = broker, topics, policy
+    """One consumer group's reading of its topics: `group` names it in its dead letters."""
+
+    def __init__(self, broker: KafkaBroker, topics: Topics, group: str, policy: RetryPolicy | None = None):
+        self.broker, self.topics, self.group, self.policy = broker, topics, group, policy or RetryPolicy()
 
     async def consume(self, message: KafkaMessage, contract: type[EventT], apply: ApplyBatch) -> None:
         batch = await self.parse(records_of(message), contract)
+        if not batch.events:  # every record was dead-lettered
+            return
         try:
             await self.apply_with_retries(batch, apply)
         finally:
@@ -103,12 +182,15 @@ class Consumer:
         batch: Batch[EventT] = Batch([], {})
         for record in records:
             try:
-                event = contract.model_validate_json(record.value or b"")
-            except ValidationError as error:
-                await self.dead_letter(record, f"contract violation ({contract.__name__}): {error}")
+                event = event_of(record, contract)
+            except Refused as refused:
+                await self.dead_letter(record, str(refused))
+                continue
+            except Exception as error:  # the parser broke on this record: it must not stall or be skipped
+                await self.dead_letter(record, f"unreadable record ({type(error).__name__}): {error}")
                 continue
             batch.events.append(event)
-            batch.records[event.id] = record
+            batch.records.setdefault(event.id, []).append(record)
         return batch
 
     async def apply_with_retries(self, batch: Batch, apply: ApplyBatch) -> None:
@@ -145,7 +227,8 @@ class Consumer:
             await asyncio.sleep(self.policy.backoff(attempt))
             pending = await self.apply_each([event for event in batch.events if event.id in pending], apply)
         for event_id, reason in pending.items():
-            await self.dead_letter(batch.records[event_id], f"failed after {self.policy.attempts} attempts: {reason}")
+            for record in batch.records[event_id]:
+                await self.dead_letter(record, f"failed after {self.policy.attempts} attempts: {reason}")
 
     async def transient_retries(self, operation: Callable[[], Awaitable[dict[str, str]]]) -> dict[str, str]:
         started, attempt = time.monotonic(), 0
@@ -167,7 +250,6 @@ class Consumer:
             key=record.key,
             headers=carried_headers(record.headers),
             reason=reason,
-            source_topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
+            source=record,
+            consumer_group=self.group,
         )

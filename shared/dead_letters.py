@@ -1,15 +1,27 @@
 """The dead-letter topic for operators: list dead letters, and replay them to the topic they failed on.
 
 A dead letter (see shared/consuming.py) is the original payload and key with the original headers, plus
-`dlq-reason`, `dlq-source-topic`, `dlq-source-partition`, `dlq-source-offset` and `dlq-failed-at`. Header
-values travel as text (FastStream publishes text headers): one that is not UTF-8 is carried base64-encoded
-and named in `dlq-base64-headers`, so a replay restores its bytes. The
-dead-letter topic has several partitions, so a dead letter is addressed as `<partition>:<offset>`.
+`dlq-reason`, `dlq-consumer-group` (the group that could not apply it), `dlq-source-topic`,
+`dlq-source-partition`, `dlq-source-offset`, `dlq-source-timestamp` and `dlq-failed-at`. Header values travel
+as text (FastStream publishes text headers): one that is not UTF-8 is carried base64-encoded and named in
+`dlq-base64-headers`, one that is null is carried empty and named in `dlq-null-headers`, so a replay restores
+its bytes or its null; `dlq-headers` lists the original names, so the headers FastStream adds on publishing
+the dead letter are not replayed. The dead-letter topic has several partitions, so a dead letter is addressed as
+`<partition>:<offset>`.
 
 Replaying publishes the original payload, key and headers (without the dlq-* ones, plus `dlq-replayed-from:
-<partition>:<offset>`) to the source topic, so the event goes through the consumer's normal path again. The
+<partition>:<offset>`) to the source topic, with the original record's timestamp (an event without `time`
+takes it, so the replay is the same event), and the event goes through the consumers' normal path again. The
 same key lands on the same partition, behind the events already there; the tracker orders reports by their
 own time, so arriving late changes nothing but when.
+
+Every consumer group dead-letters what it cannot apply itself (the tracker and alerts both refuse a record
+that breaks the contract, so such a record has a dead letter per group). A replay goes to the source topic,
+which every group reads: the group whose dead letter it is applies the event at last, and the others see it
+once more, which they absorb (the tracker changes nothing for an event id it has; alerts re-judges the
+measure, which judges the same state the same way). A replay to one group only would need a topic per group.
+`--all` replays each source record once, however many groups dead-lettered it, and records every one of
+its dead letters as replayed.
 
 What was replayed is kept in a replay record: the compacted topic `<dead-letter topic>-replays`, one record
 per replayed dead letter, keyed by its address and timestamp, saying where the replay was published. A
@@ -45,6 +57,10 @@ from shared.settings import ServiceSettings
 DLQ_HEADER_PREFIX = "dlq-"
 REPLAYED_FROM = "dlq-replayed-from"
 BASE64_HEADERS = "dlq-base64-headers"  # a JSON list of the original headers carried base64-encoded
+NULL_HEADERS = "dlq-null-headers"  # a JSON list of the original headers whose value was null
+# A JSON list of the original headers' names: FastStream adds its own (correlation_id, an empty content-type)
+# when it publishes the dead letter, and a replay must not send them as if the producer had.
+ORIGINAL_HEADERS = "dlq-headers"
 READ_BATCH = 500
 
 
@@ -126,14 +142,31 @@ class DeadLetter:
         return self.header("dlq-reason") or ""
 
     @property
-    def original_headers(self) -> list[tuple[str, bytes]]:
+    def source(self) -> tuple[str | None, str | None, str | None]:
+        """The record it came from: topic, partition, offset."""
+        return self.source_topic, self.header("dlq-source-partition"), self.header("dlq-source-offset")
+
+    @property
+    def source_timestamp_ms(self) -> int | None:
+        """The source record's timestamp, for its replay; None for a dead letter written before it was kept."""
+        timestamp = self.header("dlq-source-timestamp")
+        return int(timestamp) if timestamp and int(timestamp) >= 0 else None
+
+    @property
+    def original_headers(self) -> list[tuple[str, bytes | None]]:
         encoded = set(json.loads(self.header(BASE64_HEADERS) or "[]"))
-        return [(key, base64.b64decode(value) if key in encoded else value) for key, value in self.headers
-                if not key.startswith(DLQ_HEADER_PREFIX)]
+        null = set(json.loads(self.header(NULL_HEADERS) or "[]"))
+        carried = {key: value for key, value in self.headers if not key.startswith(DLQ_HEADER_PREFIX)}
+        named = self.header(ORIGINAL_HEADERS)  # in their order; absent in dead letters written before it was kept
+        return [(key, None if key in null else base64.b64decode(carried[key]) if key in encoded else carried[key])
+                for key in (json.loads(named) if named else carried) if key in carried]
 
     @property
     def event(self) -> dict:
-        """The CloudEvent's envelope when the payload is a JSON object, else {}."""
+        """The CloudEvent's attributes: from the `ce_` headers in binary content mode, else the envelope when
+        the payload is a JSON object, else {}."""
+        if self.header("ce_specversion") is not None:
+            return {key.removeprefix("ce_"): self.header(key) for key, _ in self.headers if key.startswith("ce_")}
         try:
             event = json.loads(self.value)
         except ValueError:
@@ -148,6 +181,7 @@ class DeadLetter:
             "source_topic": self.source_topic,
             "source_partition": int(source_partition) if source_partition else None,
             "source_offset": int(source_offset) if source_offset else None,
+            "consumer_group": self.header("dlq-consumer-group"),
             "failed_at": self.header("dlq-failed-at"),
             "reason": self.reason,
             "event_id": event.get("id") if isinstance(event.get("id"), str) else None,
@@ -158,18 +192,24 @@ class DeadLetter:
         }
 
 
-def carried_headers(headers: Iterable[tuple[str, bytes]]) -> dict[str, str]:
+def carried_headers(headers: Iterable[tuple[str, bytes | None]]) -> dict[str, str]:
     """A record's headers as a dead letter carries them: UTF-8 values as text, other bytes base64-encoded and
-    listed under BASE64_HEADERS (a name given twice keeps its last value, as a dict must)."""
+    listed under BASE64_HEADERS, null values empty and listed under NULL_HEADERS, every name listed under
+    ORIGINAL_HEADERS (a name given twice keeps its last value, as a dict must)."""
     carried: dict[str, str] = {}
-    encoded: dict[str, bool] = {}
+    form: dict[str, str] = {}  # name -> "text", "base64" or "null"
     for name, value in headers:
+        if value is None:
+            carried[name], form[name] = "", "null"
+            continue
         try:
-            carried[name], encoded[name] = value.decode(), False
+            carried[name], form[name] = value.decode(), "text"
         except UnicodeDecodeError:
-            carried[name], encoded[name] = base64.b64encode(value).decode(), True
-    if any(encoded.values()):
-        carried[BASE64_HEADERS] = json.dumps([name for name, is_encoded in encoded.items() if is_encoded])
+            carried[name], form[name] = base64.b64encode(value).decode(), "base64"
+    for listing, kind in ((BASE64_HEADERS, "base64"), (NULL_HEADERS, "null")):
+        if kind in form.values():
+            carried[listing] = json.dumps([name for name, its in form.items() if its == kind])
+    carried[ORIGINAL_HEADERS] = json.dumps(list(form), ensure_ascii=False)
     return carried
 
 
@@ -253,16 +293,21 @@ async def replay(settings: ServiceSettings, addresses: list[str] | None, *, dry_
         chosen = select(letters, addresses)
     for letter in [letter for letter in chosen if not letter.source_topic]:
         outcome.skipped.append((letter, "no dlq-source-topic header"))
-    chosen = [letter for letter in chosen if letter.source_topic]
+    by_source: dict[tuple, list[DeadLetter]] = {}  # one replay per source record, whichever groups failed it
+    for letter in chosen:
+        if letter.source_topic:
+            by_source.setdefault(letter.source, []).append(letter)
     if dry_run:
-        outcome.replayed = [(letter, {"topic": letter.source_topic}) for letter in chosen]
+        outcome.replayed = [(letter, {"topic": letter.source_topic}) for same in by_source.values() for letter in same]
         return outcome
-    if chosen:
-        outcome.replayed = await publish_replays(settings, chosen)
+    if by_source:
+        outcome.replayed = await publish_replays(settings, list(by_source.values()))
     return outcome
 
 
-async def publish_replays(settings: ServiceSettings, letters: list[DeadLetter]) -> list[tuple[DeadLetter, dict]]:
+async def publish_replays(settings: ServiceSettings,
+                          sources: list[list[DeadLetter]]) -> list[tuple[DeadLetter, dict]]:
+    """Publishes each source record once (from its first dead letter) and records all its dead letters."""
     topics = Topics(settings.topic_prefix)
     await ensure_replay_topic(settings.kafka_bootstrap_servers, replay_topic(topics))
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all",
@@ -270,16 +315,19 @@ async def publish_replays(settings: ServiceSettings, letters: list[DeadLetter]) 
     await producer.start()
     done = []
     try:
-        for letter in letters:
+        for letters in sources:
+            letter = letters[0]
             headers = [(k, v) for k, v in letter.original_headers if k != REPLAYED_FROM]
             sent = await producer.send_and_wait(letter.source_topic, letter.value, key=letter.key,
-                                                headers=[*headers, (REPLAYED_FROM, letter.address.encode())])
+                                                headers=[*headers, (REPLAYED_FROM, letter.address.encode())],
+                                                timestamp_ms=letter.source_timestamp_ms)
             target = {"topic": sent.topic, "partition": sent.partition, "offset": sent.offset,
                       "replayed_at": datetime.now(UTC).isoformat()}
             # Only once the replay is acknowledged: a crash in between means one harmless replay more.
-            await producer.send_and_wait(replay_topic(topics), json.dumps(target).encode(),
-                                         key=letter.record_key.encode())
-            done.append((letter, target))
+            for same in letters:
+                await producer.send_and_wait(replay_topic(topics), json.dumps(target).encode(),
+                                             key=same.record_key.encode())
+                done.append((same, target))
     finally:
         await producer.stop()
     return done

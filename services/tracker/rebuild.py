@@ -56,7 +56,7 @@ class SkippingConsumer(Consumer):
     """
 
     def __init__(self, topics: Topics):
-        super().__init__(broker=None, topics=topics, policy=RetryPolicy(attempts=1))
+        super().__init__(broker=None, topics=topics, group="rebuild", policy=RetryPolicy(attempts=1))
         self.skipped: list[Skipped] = []
 
     async def dead_letter(self, record: ConsumerRecord, reason: str) -> None:

@@ -1,14 +1,60 @@
-"""CloudEvents 1.0 in structured JSON mode: the envelope of every event on every topic."""
+"""CloudEvents 1.0: the envelope of every event on every topic.
 
+duban publishes in structured JSON mode; it reads structured and binary mode (shared/consuming.py maps a Kafka
+record to the attributes below). Two attributes are read the way the CloudEvents specifications allow, not only
+the way duban writes them:
+
+- `datacontenttype` is any JSON media type, with parameters (`application/json; charset=utf-8`,
+  `application/cloudevents+json`, any `*/*+json`, `text/json`): the JSON event format (§3.1) reads the data of
+  every such type as JSON. A non-JSON type (`text/plain`, `application/xml`, …) is refused even when the data
+  parses as JSON: the producer says the data is something else, and guessing could misread it.
+- `time` is optional in CloudEvents. An event without it (or with `null`) takes the time of the Kafka record
+  that carried it (its timestamp, UTC), passed as the validation context `record_time`. One record has one
+  timestamp, so every delivery and every rebuild of that record gives the event the same content; a replayed
+  dead letter is published with its original record's timestamp for the same reason (shared/dead_letters.py).
+  An event built without either (CloudEvent.wrap, intake) takes the current time.
+"""
+
+import re
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    model_validator,
+)
 
 DataT = TypeVar("DataT", bound=BaseModel)
+RECORD_TIME = "record_time"  # the validation context's key for the carrying record's time
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=256)]
+
+# RFC 9110 §8.3.1: type "/" subtype *( OWS ";" OWS parameter ), case-insensitive.
+MEDIA_TYPE = re.compile(r"^\s*([!#$%&'*+.^_`|~0-9a-z-]+)/([!#$%&'*+.^_`|~0-9a-z-]+)\s*(;.*)?$", re.IGNORECASE)
+
+
+def is_json_media_type(media_type: str) -> bool:
+    """Whether a media type's data are JSON: application/json, text/json or any `+json` structured suffix,
+    whatever its parameters (`application/json; charset=utf-8` is JSON)."""
+    match = MEDIA_TYPE.match(media_type)
+    if not match:
+        return False
+    kind, subtype = match.group(1).lower(), match.group(2).lower()
+    return subtype == "json" and kind in ("application", "text") or subtype.endswith("+json")
+
+
+def json_media_type(value: str) -> str:
+    if not is_json_media_type(value):
+        raise ValueError(f"datacontenttype {value!r} is not a JSON media type (application/json, text/json or "
+                         "*/*+json, with any parameters): duban reads event data as JSON only")
+    return value
 
 
 class ContractModel(BaseModel):
@@ -26,9 +72,18 @@ class CloudEvent(BaseModel, Generic[DataT]):
     source: NonEmpty
     type: str
     time: AwareDatetime
-    datacontenttype: Literal["application/json"] = "application/json"
+    datacontenttype: Annotated[str, AfterValidator(json_media_type)] = "application/json"
     subject: str | None = None
     data: DataT
+
+    @model_validator(mode="before")
+    @classmethod
+    def time_of_the_record(cls, envelope: Any, info: ValidationInfo) -> Any:
+        """An absent or null `time` becomes the carrying record's time, when the caller passes one."""
+        record_time = (info.context or {}).get(RECORD_TIME)
+        if isinstance(envelope, dict) and envelope.get("time") is None and record_time is not None:
+            return {**envelope, "time": record_time}
+        return envelope
 
     @classmethod
     def wrap(cls, data: DataT, *, source: str, event_id: str | None = None, subject: str | None = None):

@@ -2,14 +2,19 @@
 
 import asyncio
 
+import pytest
 from aiokafka import AIOKafkaProducer
 
 from cli.main import main
+from services.alerts.main import create_app as create_alerts
+from services.tracker.main import create_app as create_tracker
+from services.tracker.settings import TrackerSettings
 from shared.contracts import ProgressReported
 from shared.dead_letters import list_dead_letters, replay
 from shared.settings import ServiceSettings
 from tests.integration import test_tracker as tracker_tests
 from tests.integration.test_tracker import publish_measure, publish_reports, report
+from tests.support.apps import alerts_settings, running
 from tests.support.kafka import headers, read_topic
 from tests.support.waiting import eventually
 
@@ -101,3 +106,45 @@ async def test_dead_letters_are_listed_and_a_replay_goes_through_the_tracker_aga
     replayed = {letter["address"]: letter["replayed"] for letter in await list_dead_letters(settings)}
     assert replayed[unknown["address"]]["topic"] == topics.progress_reported
     assert replayed[malformed["address"]] and replayed[again["address"]] is None
+
+
+@pytest.fixture
+async def tracker_and_alerts(settings_values, database):
+    tracker_app = create_tracker(TrackerSettings(**settings_values, retry_backoff_seconds=0.05))
+    async with running(tracker_app) as client, running(create_alerts(alerts_settings(settings_values))):
+        yield client
+
+
+async def test_each_group_dead_letters_for_itself_and_a_replay_of_one_group_s_dead_letter_leaves_the_other_be(
+    tracker_and_alerts, publisher, topics, database, settings_values
+):
+    settings = ServiceSettings(**settings_values)
+    tracker_group, alerts_group = settings_values["consumer_group"], f"{settings.topic_prefix}alerts"
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await producer.start()
+    try:  # broken for every group; a null header value that the replay must give back as null
+        await producer.send_and_wait(topics.progress_reported, b"[]", key=b"x", headers=[("traceparent", None)])
+    finally:
+        await producer.stop()
+    orphan = ProgressReported.wrap(report(percent=70), source="/test")  # only the tracker cannot apply it yet
+    await publish_reports(publisher, topics, [orphan])
+
+    letters = await dead_letter_count(settings, 3)
+    groups = sorted((letter["consumer_group"], letter["event_id"] or "") for letter in letters)
+    assert groups == sorted([(tracker_group, ""), (alerts_group, ""), (tracker_group, orphan.id)])
+
+    await publish_measure(publisher, topics)
+    await eventually(lambda: database["measures"].count_documents({}))
+    outcome = await replay(settings, None)  # the broken record once for both groups, the orphan once
+    assert len(outcome.replayed) == 3 and len(
+        {(target["partition"], target["offset"]) for _, target in outcome.replayed}) == 2
+    await eventually(lambda: database["assignment_progress"].count_documents({"event_id": orphan.id}))
+
+    # The broken record fails again in both groups; alerts sees the orphan again and has nothing to refuse.
+    letters = await dead_letter_count(settings, 5)
+    again = [letter for letter in letters if letter["replay_of"]]
+    assert sorted(letter["consumer_group"] for letter in again) == sorted([tracker_group, alerts_group])
+    replayed = next(r for r in await read_topic(settings.kafka_bootstrap_servers, topics.progress_reported, 4)
+                    if r.value == b"[]" and "dlq-replayed-from" in dict(r.headers))
+    assert [(name, value) for name, value in replayed.headers if name != "dlq-replayed-from"] == [("traceparent", None)]
+    assert all(letter["replayed"] for letter in letters if not letter["replay_of"])

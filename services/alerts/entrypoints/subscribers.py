@@ -7,7 +7,9 @@ follows. Then every assignment of the events' measures is judged today. Whatever
 the tracker dead-letters, a measure superseded by a newer one) is judged by the next sweep. A whole measure is
 judged rather than the reporting unit alone: the tracker may have rekeyed the unit to its registry id.
 
-Messages that break the contract are skipped here: the tracker dead-letters them. Offsets are committed after the
+Records are read by shared/consuming.py like the tracker's, in alerts' own consumer group: one that breaks the
+contract or the parser is dead-lettered by this group too (`dlq-consumer-group` names it), never skipped, so the
+group never commits past a record it neither judged nor dead-lettered. Offsets are committed after the
 evaluation (NACK_ON_ERROR): a database failure redelivers the batch.
 """
 
@@ -16,26 +18,15 @@ import time
 
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from pydantic import ValidationError
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.alerts.evaluation import AlertsService
 from services.alerts.settings import AlertsSettings
-from shared.consuming import batch_subscription, records_of
+from shared.consuming import Consumer, batch_subscription, records_of
 from shared.contracts import MeasureCreated, ProgressReported, Topics
 
 SETTLE_SECONDS = 0.3
 POLL_SECONDS = 0.1
-
-
-def parsed(message: KafkaMessage, contract) -> list:
-    events = []
-    for record in records_of(message):
-        try:
-            events.append(contract.model_validate_json(record.value or b""))
-        except ValidationError:
-            continue
-    return events
 
 
 async def applied(collection, event_ids: set[str], wait_seconds: float) -> bool:
@@ -54,6 +45,7 @@ def register_subscribers(broker: KafkaBroker, service: AlertsService, tracker_da
                          settings: AlertsSettings) -> None:
     topics = Topics(settings.topic_prefix)
     options = batch_subscription(settings.alerts_consumer_group, max_records=500)
+    consumer = Consumer(broker, topics, settings.alerts_consumer_group)
 
     async def after_tracker(collection: str, events: list) -> None:
         if not events:
@@ -64,8 +56,10 @@ def register_subscribers(broker: KafkaBroker, service: AlertsService, tracker_da
 
     @broker.subscriber(topics.progress_reported, **options)
     async def on_progress_reported(message: KafkaMessage) -> None:
-        await after_tracker("progress_reports", parsed(message, ProgressReported))
+        batch = await consumer.parse(records_of(message), ProgressReported)
+        await after_tracker("progress_reports", batch.events)
 
     @broker.subscriber(topics.measure_created, **options)
     async def on_measure_created(message: KafkaMessage) -> None:
-        await after_tracker("measures", parsed(message, MeasureCreated))
+        batch = await consumer.parse(records_of(message), MeasureCreated)
+        await after_tracker("measures", batch.events)

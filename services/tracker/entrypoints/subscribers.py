@@ -15,7 +15,7 @@ from shared.contracts import MeasureCreated, ProgressReported, RegistryPublished
 def register_subscribers(broker: KafkaBroker, repository: TrackerRepository, settings: TrackerSettings) -> None:
     topics = Topics(settings.topic_prefix)
     consumer = Consumer(
-        broker, topics,
+        broker, topics, settings.consumer_group,
         RetryPolicy(
             attempts=settings.apply_attempts,
             first_backoff_seconds=settings.retry_backoff_seconds,

@@ -9,7 +9,8 @@ def letter(partition=0, offset=0, value=b'{"id": "e1", "type": "progress-reporte
     original = [("content-type", b"application/cloudevents+json"), ("dlq-replayed-from", b"2:3")]
     dlq = [("dlq-reason", b"contract violation (X): 1 validation error\nid\n  Field required"),
            ("dlq-source-topic", b"p.progress-reported"), ("dlq-source-partition", b"4"),
-           ("dlq-source-offset", b"17"), ("dlq-failed-at", b"2026-10-01T09:00:00+00:00")]
+           ("dlq-source-offset", b"17"), ("dlq-source-timestamp", b"1790000000000"),
+           ("dlq-consumer-group", b"p-tracker"), ("dlq-failed-at", b"2026-10-01T09:00:00+00:00")]
     extra = [(name.replace("_", "-"), value.encode()) for name, value in headers.items()]
     return DeadLetter("p.dead-letter", partition, offset, 1_000, b"k", value, tuple(original + dlq + extra))
 
@@ -18,8 +19,9 @@ def test_a_dead_letter_is_described_with_its_source_event_and_replay():
     described = letter(partition=3, offset=9).describe({"topic": "p.progress-reported", "partition": 4, "offset": 30})
     assert described == {
         "address": "3:9", "source_topic": "p.progress-reported", "source_partition": 4, "source_offset": 17,
-        "failed_at": "2026-10-01T09:00:00+00:00", "reason": "contract violation (X): 1 validation error\nid\n"
-        "  Field required", "event_id": "e1", "event_type": "progress-reported", "key": "k", "replay_of": "2:3",
+        "consumer_group": "p-tracker", "failed_at": "2026-10-01T09:00:00+00:00",
+        "reason": "contract violation (X): 1 validation error\nid\n  Field required", "event_id": "e1",
+        "event_type": "progress-reported", "key": "k", "replay_of": "2:3",
         "replayed": {"topic": "p.progress-reported", "partition": 4, "offset": 30}}
 
 
@@ -62,3 +64,18 @@ def test_headers_that_are_not_utf8_travel_base64_encoded_and_a_replay_gets_their
     dead_letter = DeadLetter("p.dead-letter", 0, 0, 1_000, None, b"{}", published)
     assert dead_letter.original_headers == original
     assert "dlq-base64-headers" not in carried_headers([("a", b"text")])
+
+
+def test_null_header_values_travel_empty_and_a_replay_gets_its_null_back():
+    original = [("content-type", b"application/cloudevents+json"), ("traceparent", None), ("empty", b"")]
+    carried = carried_headers(original)
+    assert (carried["traceparent"], carried["empty"], carried["dlq-null-headers"]) == ("", "", '["traceparent"]')
+    published = tuple((name, value.encode()) for name, value in {**carried, "dlq-reason": "x"}.items())
+    assert DeadLetter("p.dead-letter", 0, 0, 1_000, None, b"{}", published).original_headers == original
+
+
+def test_a_replay_keeps_the_source_record_timestamp_and_a_binary_event_is_named_from_its_headers():
+    assert letter().source_timestamp_ms == 1_790_000_000_000
+    attributes = (("ce_specversion", b"1.0"), ("ce_id", b"e9"), ("ce_type", b"progress-reported"))
+    binary = DeadLetter("p.dead-letter", 0, 0, 1_000, None, b'{"measure_id": "m1"}', attributes)
+    assert (binary.describe(None)["event_id"], binary.describe(None)["event_type"]) == ("e9", "progress-reported")
