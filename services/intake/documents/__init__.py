@@ -16,10 +16,12 @@ from services.intake.documents.packages import UnsafePackage, check_package
 from services.intake.documents.pdf import UnreadablePdf, pdf_text
 from services.intake.documents.text import UndecodableText, decode_text
 from services.intake.documents.word import docx_text
+from services.intake.plans.parser import ParsedPlan, parse_plan
 
 SUPPORTED = (".txt", ".docx", ".pdf")
 
-__all__ = ["SUPPORTED", "LIMITS", "Limits", "LimitExceeded", "UnreadableDocument", "document_text"]
+__all__ = ["SUPPORTED", "LIMITS", "Limits", "LimitExceeded", "UnreadableDocument", "document_text",
+           "parse_document"]
 
 
 class UnreadableDocument(ValueError):
@@ -52,3 +54,8 @@ def document_text(filename: str, content: bytes, limits: Limits = LIMITS) -> str
         # python-docx on a package that is a zip of sound XML but not a Word document
         raise UnreadableDocument(f"{what}: not a Word .docx document ({type(error).__name__}: {error})") from error
     raise UnreadableDocument(f"{what}: expected one of {', '.join(SUPPORTED)}")
+
+
+def parse_document(filename: str, content: bytes, limits: Limits = LIMITS) -> ParsedPlan:
+    """The parse of a plan document (intake runs it in a worker process: api/uploads.py's in_worker)."""
+    return parse_plan(document_text(filename, content, limits))

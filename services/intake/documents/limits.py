@@ -28,6 +28,3 @@ class LimitExceeded(Exception):
     def __init__(self, limit: str, message: str, status: int = 413):
         super().__init__(message)
         self.limit, self.status = limit, status
-
-    def __reduce__(self):  # crosses the pipe from the worker process
-        return LimitExceeded, (self.limit, str(self), self.status)

@@ -19,8 +19,8 @@ def pdf_text(content: bytes) -> str:
     try:
         document = pypdfium2.PdfDocument(content)
     except pypdfium2.PdfiumError as error:
-        raise UnreadablePdf(f"not a readable PDF ({error}); a password-protected PDF must be saved "
-                            f"without its password first") from error
+        hint = "; save it without its password first" if "password" in str(error).lower() else ""
+        raise UnreadablePdf(f"not a readable PDF ({error}){hint}") from error
     try:
         pages = [page.get_textpage().get_text_bounded() for page in document]
     finally:
