@@ -22,14 +22,14 @@ _EARTHLY_BRANCHES = "子丑寅卯辰巳午未申酉戌亥"
 
 
 def _counting(n: int, digits: str = _CN_DIGITS, ten: str = "十", hundred: str = "百") -> str:
-    """1 → 一, 10 → 十, 15 → 十五, 20 → 二十, 105 → 一百零五 (up to 999)."""
+    """1 → 一, 10 → 十, 15 → 十五, 20 → 二十, 105 → 一百零五, 115 → 一百一十五 (up to 999)."""
     if n < 10:
         return digits[n]
     if n < 100:
         tens, units = divmod(n, 10)
         return (digits[tens] if tens > 1 else "") + ten + (digits[units] if units else "")
     hundreds, rest = divmod(n, 100)
-    tail = "" if not rest else (digits[0] + digits[rest] if rest < 10 else _counting(rest, digits, ten, hundred))
+    tail = "" if not rest else ("零" + digits[rest] if rest < 10 else _counting(rest, digits, ten, hundred))
     if 10 <= rest < 20:
         tail = digits[1] + tail  # 一百一十五, not 一百十五
     return digits[hundreds] + hundred + tail
