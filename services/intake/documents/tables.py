@@ -15,8 +15,10 @@ import re
 from dataclasses import dataclass
 
 from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
 
 from services.intake.documents.numbering import FORMATS
+from services.intake.plans.layout import marker
 
 # Labels by column role, tried in this order; a label matches when it holds one of these words.
 ROLES = (
@@ -32,6 +34,7 @@ _HEADER_ROWS = 5  # the header sits within the first rows, under a title or two
 _SPACE = re.compile(r"\s+")
 _UNIT_SEPARATORS = re.compile(r"[\n、,，;；]+")
 _CHAPTER = re.compile(r"[一二三四五六七八九十]+、")
+_CHAPTER_NUMBER = re.compile(r"[一二三四五六七八九十]+|[(（][一二三四五六七八九十]+[)）]")
 _OWN_NUMBER = re.compile(r"^(?:[(（]?[一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十\d]+[、.．])\s*")
 
 
@@ -42,8 +45,8 @@ class _Cell:
 
 
 def _cell_text(tc) -> str:
-    return "\n".join("".join(t.text or "" for t in p.iter(qn("w:t"))).strip()
-                     for p in tc.iterfind(qn("w:p"))).strip()
+    """Paragraphs and line breaks as newlines (units are often listed one per line)."""
+    return "\n".join(Paragraph(p, None).text.strip() for p in tc.iterfind(qn("w:p"))).strip()
 
 
 def grid(table) -> list[list[_Cell]]:
@@ -125,11 +128,15 @@ def plan_lines(table) -> list[str]:
     for row in rows[last + 1:]:
         if [cell.text for cell in row] == header:
             continue  # the header repeated at the top of the next page
+        heading = _heading_row(row, columns)
+        if heading:
+            lines.append(heading if marker(heading) else _chapter_heading(heading, _headings(lines) + 1))
+            continue
         group = "".join(_values(row, columns.get("group", [])))
         task = "".join(_sentence(value) for value in _values(row, columns["task"]))
         if group and group != chapter:
             chapter = group
-            lines.append(_chapter_heading(group, sum(1 for line in lines if _is_heading(line)) + 1))
+            lines.append(_chapter_heading(group, _headings(lines) + 1))
         if not task:
             continue
         count += 1
@@ -145,8 +152,22 @@ def plan_lines(table) -> list[str]:
     return lines
 
 
-def _is_heading(line: str) -> bool:
-    return bool(_CHAPTER.match(line))
+def _heading_row(row: list[_Cell], columns: dict[str, list[int]]) -> str | None:
+    """The heading a row between the tasks carries: one cell merged over the whole row ("一、依法全面履行
+    政府职能"), or a 序号 of a chapter or section ("一", "（二）") with a task text and nothing else."""
+    if len(row) > 1 and len({cell.origin for cell in row}) == 1:
+        return row[0].text.replace("\n", "") or None
+    number = "".join(_values(row, columns.get("number", [])))
+    if not _CHAPTER_NUMBER.fullmatch(number):
+        return None
+    rest = [value for role, at in columns.items() if role not in ("number", "task", "group")
+            for value in _values(row, at)]
+    title = "".join(_values(row, columns["task"]))
+    return None if rest or not title else (number if number.startswith(("(", "（")) else number + "、") + title
+
+
+def _headings(lines: list[str]) -> int:
+    return sum(1 for line in lines if _CHAPTER.match(line))
 
 
 def _chapter_heading(group: str, ordinal: int) -> str:

@@ -139,3 +139,20 @@ def task_table_under_title_row() -> bytes:
         _merge_down(table, column, 1, 2)
     table.cell(1, 2).merge(table.cell(1, 3)).text = "责任单位"
     return _bytes(document)
+
+
+def task_table_with_chapter_rows() -> bytes:
+    """Chapters as rows between the tasks: one merged over the whole row, one as 序号 "二" with its title in
+    the task column; the tasks are numbered 1, 2 again under each chapter; units listed one per paragraph."""
+    document = docx.Document()
+    document.add_paragraph("某市2025年法治政府建设任务分工方案")
+    table = _table(document, [
+        ["序号", "工作内容", "牵头单位", "责任单位", "完成时限"],
+        ["一、加强行政执法监督", "", "", "", ""],
+        ["1", "开展行政执法质量评查", "市司法局", "市直各执法部门", "2025年10月底前"],
+        ["2", "推进行政执法协调监督工作体系建设", "市司法局", "各县（区）政府", "2025年12月底前"],
+        ["二", "推进政务公开", "", "", ""],
+        ["1", "更新政府信息公开指南", "市政府办", "市直各部门\n各县（区）政府", "每年3月底前"],
+    ])
+    table.cell(1, 0).merge(table.cell(1, 4)).text = "一、加强行政执法监督"
+    return _bytes(document)

@@ -161,6 +161,16 @@ def test_a_header_under_a_title_row_and_over_two_rows_is_found_by_its_labels():
         ("2.", "开展“法律明白人”培训", None, ["镇司法所"], ["镇综治中心", "各村(社区)"], ["每年"])]
 
 
+def test_chapter_rows_between_the_tasks_become_chapter_headings():
+    got = measures("plan.docx", word_plans.task_table_with_chapter_rows())
+    assert got == [
+        ("1.", "开展行政执法质量评查", "一、加强行政执法监督", ["市司法局"], ["市直各执法部门"], ["2025年10月底前"]),
+        ("2.", "推进行政执法协调监督工作体系建设", "一、加强行政执法监督", ["市司法局"], ["各县(区)政府"],
+         ["2025年12月底前"]),
+        ("1.", "更新政府信息公开指南", "二、推进政务公开", ["市政府办"], ["市直各部门", "各县(区)政府"],
+         ["每年3月底前"])]
+
+
 def test_a_table_without_a_task_header_stays_lines_of_its_distinct_cells():
     document = docx.Document()
     table = document.add_table(rows=2, cols=3)
