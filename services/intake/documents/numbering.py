@@ -8,6 +8,8 @@ override levels or start values (``w:lvlOverride``/``w:startOverride``). Rules f
 - one counter per abstract list and level: list instances of one definition continue each other, except
   that an instance with a startOverride starts that level again when first used (§17.9.27);
 - numbering a level restarts the levels below it, unless a level's ``w:lvlRestart`` says otherwise (§17.9.10);
+- an abstract list with ``w:numStyleLink`` defines nothing itself: its levels are those of the list the
+  numbering style of that name points at (§17.9.21);
 - ``w:isLgl`` draws every level's number in decimal (§17.9.4); a ``bullet`` or ``none`` format draws no number
   that the plan parser could read, so such paragraphs stay as they are.
 """
@@ -99,6 +101,7 @@ class ListNumbering:
 
     def __init__(self, numbering_root, styles_root):
         self._abstract: dict[str, dict[int, _Level]] = {}
+        self._style_links: dict[str, str] = {}  # abstractNumId -> numbering style id
         self._instances: dict[str, tuple[str, dict[int, int], dict[int, _Level]]] = {}
         self._style_numbering: dict[str, tuple[str | None, str | None]] = {}
         self._counters: dict[str, dict[int, int]] = {}
@@ -112,6 +115,9 @@ class ListNumbering:
         for abstract in root.iterfind(qn("w:abstractNum")):
             levels = {int(lvl.get(qn("w:ilvl"), "0")): _Level(lvl) for lvl in abstract.iterfind(qn("w:lvl"))}
             self._abstract[abstract.get(qn("w:abstractNumId"))] = levels
+            link = _val(abstract, "w:numStyleLink")
+            if link:
+                self._style_links[abstract.get(qn("w:abstractNumId"))] = link
         for num in root.iterfind(qn("w:num")):
             starts, levels = {}, {}
             for override in num.iterfind(qn("w:lvlOverride")):
@@ -144,6 +150,9 @@ class ListNumbering:
         if num_id not in self._instances:
             return None
         abstract_id, _, overrides = self._instances[num_id]
+        linked_num = self._style_numbering.get(self._style_links.get(abstract_id), (None, None))[0]
+        if linked_num in self._instances and linked_num != num_id:
+            abstract_id = self._instances[linked_num][0]
         return abstract_id, {**self._abstract.get(abstract_id, {}), **overrides}
 
     def label(self, paragraph) -> str | None:

@@ -134,6 +134,19 @@ def test_numbering_through_a_style_and_bullets_draw_nothing_readable():
     assert drawn == ["（3）", "（4）", None, None]
 
 
+def test_a_list_linked_to_a_numbering_style_counts_with_the_styles_list():
+    numbering = parse_xml(
+        f'<w:numbering {nsdecls("w")}><w:abstractNum w:abstractNumId="1">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>'
+        '</w:abstractNum><w:abstractNum w:abstractNumId="2"><w:numStyleLink w:val="PlanList"/></w:abstractNum>'
+        '<w:num w:numId="1"><w:abstractNumId w:val="1"/></w:num>'
+        '<w:num w:numId="2"><w:abstractNumId w:val="2"/></w:num></w:numbering>')
+    styles = parse_xml(f'<w:styles {nsdecls("w")}><w:style w:type="numbering" w:styleId="PlanList"><w:pPr>'
+                       '<w:numPr><w:numId w:val="1"/></w:numPr></w:pPr></w:style></w:styles>')
+    labels = ListNumbering(numbering, styles)
+    assert [labels.label(_paragraph(n, 0)) for n in (2, 2, 1)] == ["一、", "二、", "三、"]
+
+
 # --- task tables -----------------------------------------------------------------------------------------
 
 def test_the_task_table_sample_gives_three_measures_read_by_column_header():
