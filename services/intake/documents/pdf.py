@@ -1,9 +1,10 @@
 """The text of a PDF plan, page by page, through PDFium (pypdfium2).
 
-Chosen by measuring (bench/pdf_extraction.py): on the three sample plans typeset as GB/T 9704 documents,
-pypdfium2, pypdf and pdfminer.six all gave back every measure with its units and deadlines, pdfplumber lost
-the units of 12 of tongan's 29; pypdfium2 took 8–15 ms a plan against 31–64 ms (pypdf) and 150–240 ms
-(pdfminer.six). PDFium is native code: it runs in intake's worker process, under its limits.
+Chosen by measuring (bench/pdf_extraction.py): the three sample plans typeset as GB/T 9704 documents, in
+a built-in CID font and in an embedded TrueType subset (as Word and WPS export). pypdfium2, pypdf and
+pdfminer.six gave back every measure (77 of 77) with its units and deadlines in both; pdfplumber lost the
+units of 12 of tongan's 29. Per plan pypdfium2 took 6–25 ms, pypdf 27–364 ms, pdfminer.six 154–443 ms,
+pdfplumber 142–544 ms. PDFium is native code: intake runs it in a worker process, under its limits.
 PyMuPDF, also fast, is AGPL and was not considered.
 """
 
