@@ -6,16 +6,13 @@ against zip and XML bombs before python-docx opens it (packages.py). Anything th
 UnreadableDocument with a reason a person can act on, or LimitExceeded naming the limit.
 """
 
-import zipfile
 from pathlib import PurePath
-
-from lxml.etree import LxmlError
 
 from services.intake.documents.limits import LIMITS, LimitExceeded, Limits
 from services.intake.documents.packages import UnsafePackage, check_package
 from services.intake.documents.pdf import UnreadablePdf, pdf_text
 from services.intake.documents.text import UndecodableText, decode_text
-from services.intake.documents.word import docx_text
+from services.intake.documents.word import NotWord, docx_text
 from services.intake.plans.parser import ParsedPlan, parse_plan
 
 SUPPORTED = (".txt", ".docx", ".pdf")
@@ -40,19 +37,14 @@ def document_text(filename: str, content: bytes, limits: Limits = LIMITS) -> str
         if suffix == ".txt":
             return decode_text(content)
         if suffix == ".pdf":
-            if not content.startswith(b"%PDF-"):
-                raise UnreadableDocument(f"{what} does not start as a PDF does (%PDF-)")
             return pdf_text(content)
         if suffix == ".docx":
             check_package(content, limits)
             return docx_text(content)
     except UnsafePackage as error:
         raise UnreadableDocument(f"{what}: not a Word .docx document: {error}") from error
-    except (UndecodableText, UnreadablePdf) as error:
+    except (UndecodableText, UnreadablePdf, NotWord) as error:
         raise UnreadableDocument(f"{what}: {error}") from error
-    except (zipfile.BadZipFile, KeyError, ValueError, LxmlError) as error:
-        # python-docx on a package that is a zip of sound XML but not a Word document
-        raise UnreadableDocument(f"{what}: not a Word .docx document ({type(error).__name__}: {error})") from error
     raise UnreadableDocument(f"{what}: expected one of {', '.join(SUPPORTED)}")
 
 

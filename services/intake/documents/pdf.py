@@ -17,6 +17,8 @@ class UnreadablePdf(ValueError):
 
 def pdf_text(content: bytes) -> str:
     """Lines of each page as laid out, pages in order; layout.py removes page numbers and rejoins lines."""
+    if not content.startswith(b"%PDF-"):
+        raise UnreadablePdf("the file does not start as a PDF does (%PDF-)")
     try:
         document = pypdfium2.PdfDocument(content)
     except pypdfium2.PdfiumError as error:

@@ -1,10 +1,12 @@
 """The plan text of a Word .docx: paragraphs with the numbers Word draws for them, task tables as measures."""
 
 import io
+import zipfile
 
 import docx
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
+from lxml.etree import LxmlError
 
 from services.intake.documents.numbering import ListNumbering
 from services.intake.documents.tables import plan_lines
@@ -12,9 +14,16 @@ from services.intake.documents.tables import plan_lines
 _NUMERAL_END = "0123456789〇一二三四五六七八九十百"
 
 
+class NotWord(ValueError):
+    """A sound package that python-docx cannot open as a Word document (no main document part, say)."""
+
+
 def docx_text(content: bytes) -> str:
     """One line per paragraph and per table row, in document order (content controls opened)."""
-    document = docx.Document(io.BytesIO(content))
+    try:
+        document = docx.Document(io.BytesIO(content))
+    except (zipfile.BadZipFile, KeyError, ValueError, LxmlError) as error:
+        raise NotWord(f"not a Word .docx document ({type(error).__name__}: {error})") from error
     numbering = ListNumbering(document.part.numbering_part.element, document.styles.element)
     lines: list[str] = []
     _read(document.element.body, document, numbering, lines)
