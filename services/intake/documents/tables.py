@@ -7,8 +7,10 @@ the chapter. Columns are found by their labels, never by position. Merged cells 
 spanning columns is one value, and two different cells holding equal text are two values.
 
 Each data row becomes ``N.任务。完成时限:….(牵头单位:…;责任单位:…)``: the deadline as a sentence of the
-measure's text and the units in the bracketed block the parser reads. A table without a task header is
-passed on as lines of its distinct cells.
+measure's text and the units in the bracketed block the parser reads; a task cell merged down over rows
+gives one measure with one such block per row. Rows of a single merged cell, or with a chapter's 序号
+(一, (二)) and a title only, are headings. A table without a task header is passed on as lines of its
+distinct cells.
 """
 
 import re
@@ -124,7 +126,7 @@ def plan_lines(table) -> list[str]:
         return [" ".join(_values(row, list(range(len(row))))) for row in rows]
     last, columns = found
     header = [cell.text for cell in rows[last]]
-    lines, chapter, count = [], None, 0
+    lines, chapter, count, previous_task = [], None, 0, None
     for row in rows[last + 1:]:
         if [cell.text for cell in row] == header:
             continue  # the header repeated at the top of the next page
@@ -139,17 +141,25 @@ def plan_lines(table) -> list[str]:
             lines.append(_chapter_heading(group, _headings(lines) + 1))
         if not task:
             continue
-        count += 1
+        task_cells = {row[c].origin for c in columns["task"] if c < len(row)}
+        if task_cells == previous_task:  # the task merged down over rows of its own units and deadlines
+            lines[-1] += _assignment(row, columns)
+            continue
+        previous_task, count = task_cells, count + 1
         number = "".join(_values(row, columns.get("number", []))).rstrip(".、")
         number = number if number.isdigit() else str(count)
-        deadline = "".join(_values(row, columns.get("deadline", [])))
         target = "".join(_sentence(value) for value in _values(row, columns.get("target", [])))
-        units = [f"{label}:{names}" for label, names in (("牵头单位", _units(row, columns.get("lead", []))),
-                                                          ("责任单位", _units(row, columns.get("responsible", []))))
-                 if names]
-        lines.append(f"{number}.{task}{target}" + (f"完成时限:{_sentence(deadline)}" if deadline else "")
-                     + (f"({';'.join(units)})" if units else ""))
+        lines.append(f"{number}.{task}{target}{_assignment(row, columns)}")
     return lines
+
+
+def _assignment(row: list[_Cell], columns: dict[str, list[int]]) -> str:
+    """The row's deadline as a sentence and its units as one bracketed block (牵头单位:…;责任单位:…)."""
+    deadline = "".join(_values(row, columns.get("deadline", [])))
+    units = [f"{label}:{names}" for label, names in (("牵头单位", _units(row, columns.get("lead", []))),
+                                                      ("责任单位", _units(row, columns.get("responsible", []))))
+             if names]
+    return (f"完成时限:{_sentence(deadline)}" if deadline else "") + (f"({';'.join(units)})" if units else "")
 
 
 def _heading_row(row: list[_Cell], columns: dict[str, list[int]]) -> str | None:

@@ -156,3 +156,18 @@ def task_table_with_chapter_rows() -> bytes:
     ])
     table.cell(1, 0).merge(table.cell(1, 4)).text = "一、加强行政执法监督"
     return _bytes(document)
+
+
+def task_table_with_a_task_over_rows() -> bytes:
+    """One task merged down over two rows, each row its own lead unit, responsible units and deadline."""
+    document = docx.Document()
+    document.add_paragraph("某县法治政府建设实施方案（2023-2025年）任务分工")
+    table = _table(document, [
+        ["序号", "主要任务", "牵头单位", "责任单位", "时间要求"],
+        ["1", "健全行政复议体制", "县司法局", "县政府办", "2023年底前"],
+        ["1", "健全行政复议体制", "县司法局", "各乡镇人民政府", "2024年6月底前"],
+        ["2", "加强行政应诉工作，行政机关负责人出庭应诉率达到95%以上", "县司法局", "县直各部门", "每年"],
+    ])
+    for column in (0, 1):
+        _merge_down(table, column, 1, 2)
+    return _bytes(document)

@@ -184,6 +184,16 @@ def test_chapter_rows_between_the_tasks_become_chapter_headings():
          ["每年3月底前"])]
 
 
+def test_a_task_merged_down_over_rows_is_one_measure_with_a_unit_pair_per_row():
+    plan = parse_document("plan.docx", word_plans.task_table_with_a_task_over_rows())
+    first, second = plan.measures
+    assert [p.to_json() for p in first.unit_pairs] == [{"lead": ["县司法局"], "responsible": ["县政府办"]},
+                                                       {"lead": ["县司法局"], "responsible": ["各乡镇人民政府"]}]
+    assert [d.text for d in first.deadlines] == ["2023年底前", "2024年6月底前"]
+    assert (second.number_text, second.responsible_units) == ("2.", ["县直各部门"])
+    assert [(t.indicator, t.value) for t in second.targets] == [("行政机关负责人出庭应诉率", 95)]
+
+
 def test_a_table_without_a_task_header_stays_lines_of_its_distinct_cells():
     document = docx.Document()
     table = document.add_table(rows=2, cols=3)
