@@ -45,7 +45,8 @@ def document_text(filename: str, content: bytes, limits: Limits = LIMITS) -> str
         raise UnreadableDocument(f"{what}: not a Word .docx document: {error}") from error
     except (UndecodableText, UnreadablePdf, NotWord) as error:
         raise UnreadableDocument(f"{what}: {error}") from error
-    raise UnreadableDocument(f"{what}: expected one of {', '.join(SUPPORTED)}")
+    hint = " (Word and WPS save a .doc or .wps file as .docx with 另存为)" if suffix in (".doc", ".wps") else ""
+    raise UnreadableDocument(f"{what}: expected one of {', '.join(SUPPORTED)}{hint}")
 
 
 def parse_document(filename: str, content: bytes, limits: Limits = LIMITS) -> ParsedPlan:

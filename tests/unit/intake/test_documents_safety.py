@@ -20,6 +20,7 @@ from tests.data.documents import hostile
     ("plan.docx", hostile.PNG, "not a zip package"),
     ("plan.pdf", hostile.PNG, "does not start as a PDF"),
     ("plan.pdf", b"%PDF-1.7\n1 0 obj <<>> endobj\n", "not a readable PDF"),
+    ("plan.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "save a .doc or .wps file as .docx"),
 ])
 def test_a_hostile_or_broken_file_is_refused_with_what_is_wrong(filename, content, reason):
     with pytest.raises(UnreadableDocument, match=reason):
