@@ -3,8 +3,9 @@ and time, and refused with a problem document naming the field or the limit.
 
 Parsing runs off the event loop in a process of its own, so a document that takes long (or a parser stuck in
 native code) holds up neither intake's other requests nor its health check, and can be killed: a thread could
-not be. Worker processes fork from a forkserver that has imported the parsers once, so starting one costs
-milliseconds; at most `WORKERS` run at a time, each under an address-space limit.
+not be. Worker processes fork from a forkserver that has imported the parsers once (the first upload starts
+it, about 0.5 s), so starting one costs about 10 ms; at most `WORKERS` run at a time, each under an
+address-space limit.
 """
 
 import asyncio
