@@ -42,7 +42,9 @@ _OWN_NUMBER = re.compile(r"^(?:[(（]?[一二三四五六七八九十\d]+[)）]|
 
 @dataclass(frozen=True)
 class _Cell:
-    origin: int  # identity of the w:tc that holds the value (a continuation points at the one above)
+    # The w:tc element that holds the value (a continuation points at the one above). The element itself,
+    # not id(tc): lxml makes element proxies on access, and a freed proxy's id is reused by the next one.
+    origin: object
     text: str
 
 
@@ -59,7 +61,7 @@ def grid(table) -> list[list[_Cell]]:
         tr_pr = tr.find(qn("w:trPr"))
         before = tr_pr.find(qn("w:gridBefore")) if tr_pr is not None else None
         if before is not None:
-            row += [_Cell(-1, "")] * int(before.get(qn("w:val"), "0"))
+            row += [_Cell(object(), "") for _ in range(int(before.get(qn("w:val"), "0")))]
         for tc in tr.iterfind(qn("w:tc")):
             tc_pr = tc.find(qn("w:tcPr"))
             span = tc_pr.find(qn("w:gridSpan")) if tc_pr is not None else None
@@ -69,7 +71,7 @@ def grid(table) -> list[list[_Cell]]:
                     and column < len(rows[-1]):
                 cell = rows[-1][column]
             else:
-                cell = _Cell(id(tc), _cell_text(tc))
+                cell = _Cell(tc, _cell_text(tc))
             row += [cell] * (int(span.get(qn("w:val"), "1")) if span is not None else 1)
         rows.append(row)
     return rows

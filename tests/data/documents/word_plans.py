@@ -90,12 +90,15 @@ def numbering_restarting_per_chapter() -> bytes:
     return _bytes(document)
 
 
-def _table(document, rows: list[list[str]]):
+def _table(title: str, rows: list[list[str]]):
+    """A document of a title paragraph and a table of these rows: (document, table)."""
+    document = docx.Document()
+    document.add_paragraph(title)
     table = document.add_table(rows=len(rows), cols=len(rows[0]))
     for r, values in enumerate(rows):
         for c, value in enumerate(values):
             table.cell(r, c).text = value
-    return table
+    return document, table
 
 
 def _merge_down(table, column: int, first: int, last: int) -> None:
@@ -107,9 +110,7 @@ def _merge_down(table, column: int, first: int, last: int) -> None:
 def task_table_with_groups() -> bytes:
     """序号 | 任务类别 (merged down over its rows) | 重点任务 | 牵头单位 | 配合单位 | 完成时间; a 配合单位 cell
     merged down over two rows; the lead and the responsible cell of one row hold the same unit."""
-    document = docx.Document()
-    document.add_paragraph("某区2024年法治政府建设重点任务清单")
-    table = _table(document, [
+    document, table = _table("某区2024年法治政府建设重点任务清单", [
         ["序号", "任务类别", "重点任务", "牵头单位", "配合单位", "完成时间"],
         ["1", "政府职能", "编制区级权责清单并动态调整", "区委编办", "区直各部门", "2024年6月底前"],
         ["2", "政府职能", "推进跨部门综合监管", "区市场监管局", "区直各部门", "2024年12月底前"],
@@ -125,9 +126,7 @@ def task_table_with_groups() -> bytes:
 def task_table_under_title_row() -> bytes:
     """A title row spanning every column, then the header (任务 | 时间要求 | 责任单位 with 牵头单位 and
     责任单位 below it over two header rows), then the tasks; no 序号 column."""
-    document = docx.Document()
-    document.add_paragraph("某镇法治政府建设实施方案（2024-2025年）")
-    table = _table(document, [
+    document, table = _table("某镇法治政府建设实施方案（2024-2025年）", [
         ["附件：重点任务分工表", "", "", ""],
         ["工作任务", "时间要求", "责任单位", ""],
         ["", "", "牵头单位", "责任单位"],
@@ -144,9 +143,7 @@ def task_table_under_title_row() -> bytes:
 def task_table_with_chapter_rows() -> bytes:
     """Chapters as rows between the tasks: one merged over the whole row, one as 序号 "二" with its title in
     the task column; the tasks are numbered 1, 2 again under each chapter; units listed one per paragraph."""
-    document = docx.Document()
-    document.add_paragraph("某市2025年法治政府建设任务分工方案")
-    table = _table(document, [
+    document, table = _table("某市2025年法治政府建设任务分工方案", [
         ["序号", "工作内容", "牵头单位", "责任单位", "完成时限"],
         ["一、加强行政执法监督", "", "", "", ""],
         ["1", "开展行政执法质量评查", "市司法局", "市直各执法部门", "2025年10月底前"],
@@ -160,9 +157,7 @@ def task_table_with_chapter_rows() -> bytes:
 
 def task_table_with_a_task_over_rows() -> bytes:
     """One task merged down over two rows, each row its own lead unit, responsible units and deadline."""
-    document = docx.Document()
-    document.add_paragraph("某县法治政府建设实施方案（2023-2025年）任务分工")
-    table = _table(document, [
+    document, table = _table("某县法治政府建设实施方案（2023-2025年）任务分工", [
         ["序号", "主要任务", "牵头单位", "责任单位", "时间要求"],
         ["1", "健全行政复议体制", "县司法局", "县政府办", "2023年底前"],
         ["1", "健全行政复议体制", "县司法局", "各乡镇人民政府", "2024年6月底前"],
