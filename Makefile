@@ -35,5 +35,6 @@ lint: $(VENV)/.installed
 # Benchmarks print their figures; they run against the local stack's database (start it with `make run`).
 bench: install
 	$(BIN)/python bench/plan_parse.py
+	$(BIN)/python bench/pdf_extraction.py
 	$(BIN)/python bench/database_fidelity.py
 	$(BIN)/python bench/alerts_sweep.py

@@ -6,7 +6,7 @@ from cli.intake import add_intake_option, call, print_json, upload
 
 
 def add_commands(subparsers) -> None:
-    plan = subparsers.add_parser("plan", help="plan documents (.txt, .docx)").add_subparsers(dest="action",
+    plan = subparsers.add_parser("plan", help="plan documents (.txt, .docx, .pdf)").add_subparsers(dest="action",
                                                                                              required=True)
     parse = plan.add_parser("parse", help="print a plan's measures, units, deadlines and targets")
     parse.add_argument("file")
@@ -25,13 +25,12 @@ def add_commands(subparsers) -> None:
 
 
 def run_parse(args) -> None:
-    from services.intake.documents import UnreadableDocument, document_text
-    from services.intake.plans.parser import parse_plan
+    from services.intake.documents import LimitExceeded, UnreadableDocument, parse_document
 
     name, content = upload(args.file)
     try:
-        plan = parse_plan(document_text(name, content))
-    except UnreadableDocument as error:
+        plan = parse_document(name, content)
+    except (UnreadableDocument, LimitExceeded) as error:
         sys.exit(f"duban: {error}")
     if args.json:
         print_json(plan.to_json())

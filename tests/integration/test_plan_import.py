@@ -1,14 +1,21 @@
 """Plan documents through intake: parse, preview with unresolved names, import idempotently onto Kafka."""
 
+import asyncio
+import time
+from pathlib import Path
+
 import pytest
 
 from services.intake.registry import DEMO_REGISTRY
+from tests.data.documents import hostile
+from tests.data.documents.government_pdf import government_pdf
 from tests.support.intake import running_intake, topic
 from tests.support.kafka import body, read_topic
 from tests.unit.plans.plan_test_helpers import sample_text
 
 FUZHOU = sample_text("fuzhou-city-2022").encode()
 PLAN = {"plan_id": "fuzhou-2022", "region_code": "361000"}
+DOCUMENTS = Path(__file__).resolve().parents[1] / "data" / "documents"
 
 
 @pytest.fixture
@@ -72,3 +79,60 @@ async def test_malformed_input_is_a_problem_naming_the_field(intake, data, file,
     response = await intake.post("/v1/plans:import", data=data, files={"file": file})
     assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
     assert field in [error["field"] for error in response.json()["errors"]]
+
+
+async def test_a_pdf_plan_imports_like_its_text(intake):
+    pdf = government_pdf(FUZHOU.decode())
+    from_pdf = await intake.post("/v1/plans:import", data={**PLAN, "preview": "true"},
+                                 files={"file": ("fuzhou.pdf", pdf, "application/pdf")})
+    from_text = await intake.post("/v1/plans:import", data={**PLAN, "preview": "true"},
+                                  files={"file": ("fuzhou.txt", FUZHOU)})
+    assert from_pdf.status_code == 200, from_pdf.text
+    assert [(m["number_text"], m["unit_pairs"]) for m in from_pdf.json()["plan"]["measures"]] == \
+        [(m["number_text"], m["unit_pairs"]) for m in from_text.json()["plan"]["measures"]]
+
+
+async def test_word_list_numbering_and_task_tables_import_with_their_units(intake):
+    for name in ("plan-word-list-numbering.docx", "plan-task-table.docx"):
+        response = await intake.post("/v1/plans:parse", files={"file": (name, (DOCUMENTS / name).read_bytes())})
+        measures = response.json()["measures"]
+        assert response.status_code == 200 and len(measures) == 3
+        assert all(m["lead_units"] and m["responsible_units"] for m in measures)
+
+
+@pytest.mark.parametrize(("route", "file", "status", "says"), [
+    ("/v1/plans:import", ("bomb.docx", hostile.xml_bomb()), 422, "declares a DTD"),
+    ("/v1/plans:import", ("bomb.docx", hostile.zip_bomb(40)), 413, "inflates more than 200 times"),
+    ("/v1/plans:import", ("photo.docx", hostile.PNG), 422, "not a zip package"),
+    ("/v1/plans:import", ("broken.docx", hostile.malformed_docx()), 422, "not well-formed XML"),
+    ("/v1/plans:import", ("huge.txt", b"1" * (20 * 2**20 + 1)), 413, "larger than 20 MB"),
+    ("/v1/ledgers:import", ("bomb.xlsx", hostile.zip_bomb(80)), 413, "declares 80 MB"),
+    ("/v1/ledgers:import", ("ledger.xlsx", hostile.xml_bomb()), 422, "declares a DTD"),
+], ids=["xml-bomb", "zip-bomb", "wrong-type", "malformed-docx", "oversized", "ledger-zip-bomb", "ledger-xml-bomb"])
+async def test_a_hostile_upload_is_a_problem_naming_the_fault_and_publishes_nothing(
+        intake, settings_values, route, file, status, says):
+    response = await intake.post(route, data=PLAN, files={"file": file})
+    assert response.status_code == status and response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert says in problem["detail"] and problem["errors"][0]["field"] == "file"
+    if status == 413:
+        assert problem["limit"] in ("max_ratio", "upload_bytes", "inflated_bytes")
+    for name in ("measure-created", "progress-reported"):
+        assert await read_topic(settings_values["kafka_bootstrap_servers"], topic(settings_values, name),
+                                expected=1, timeout_ms=1_000) == []
+
+
+async def test_health_answers_while_a_long_upload_is_parsed(intake):
+    # 13 MB of plan-like text without unit labels: seconds of parsing, then answered "not a plan"
+    speech = sample_text("fuzhou-city-2022").replace("牵头单位", "牵头").replace("责任单位", "责任").replace("方案", "")
+    long_text = ((speech + "\n") * 450).encode()
+    parsing = asyncio.create_task(intake.post("/v1/plans:parse", files={"file": ("long.txt", long_text)}))
+    latencies = []
+    while not parsing.done():
+        began = time.perf_counter()
+        assert (await intake.get("/health")).status_code == 200
+        latencies.append(time.perf_counter() - began)
+        await asyncio.sleep(0.05)
+    answer = await parsing
+    assert answer.status_code == 200 and answer.json()["is_plan"] is False
+    assert len(latencies) >= 5 and max(latencies) < 1, latencies

@@ -6,8 +6,8 @@ from pydantic import BaseModel
 
 from services.intake.api.acceptance import publish_or_problem
 from services.intake.api.dependencies import EventSource, Publisher, TopicNames
-from services.intake.api.uploads import invalid_file, read_upload
-from services.intake.ledgers import LedgerError, read_workbook, template_workbook
+from services.intake.api.uploads import UnreadableLedger, in_worker, read_ledger, read_upload
+from services.intake.ledgers import LedgerError, template_workbook
 from shared.authentication import Caller
 from shared.contracts import ProgressReported
 
@@ -39,10 +39,7 @@ async def import_ledger(file: UploadFile, publisher: Publisher, topics: TopicNam
     region the caller does not act for is rejected, the others go through).
 
     A row's event id derives from its content, so importing the same ledger twice changes nothing."""
-    try:
-        good, bad = read_workbook(await read_upload(file))
-    except LedgerError as error:
-        raise invalid_file("file", str(error)) from error
+    good, bad = await in_worker(read_ledger, await read_upload(file), refusals=(LedgerError, UnreadableLedger))
     accepted = []
     rejected = [RejectedRowOut(row=r.row, reason=r.reason) for r in bad]
     for row in good:

@@ -10,10 +10,10 @@ from pydantic import BaseModel, ValidationError
 from services.intake.api.acceptance import publish_or_problem
 from services.intake.api.dependencies import EventSource, Publisher, TopicNames
 from services.intake.api.registry import known_registry, registry_from_upload
-from services.intake.api.uploads import contract_violation, invalid_file, read_upload
-from services.intake.documents import UnreadableDocument, document_text
+from services.intake.api.uploads import contract_violation, in_worker, invalid_file, read_upload
+from services.intake.documents import UnreadableDocument, parse_document
 from services.intake.plan_import import measure_event_id, plan_measures
-from services.intake.plans.parser import ParsedPlan, parse_plan
+from services.intake.plans.parser import ParsedPlan
 from shared.authentication import Caller, authorise
 from shared.contracts import Measure, MeasureCreated
 from shared.contracts.measures import Identifier, RegionCode
@@ -48,7 +48,7 @@ class PlanImport(BaseModel):
 
 @router.post(":parse")
 async def parse(file: UploadFile) -> dict:
-    """The measures of a plan document (.txt or .docx), as the parser reads them."""
+    """The measures of a plan document (.txt, .docx or .pdf), as the parser reads them."""
     return (await _parsed(file)).to_json()
 
 
@@ -94,10 +94,8 @@ async def import_plan(
 
 
 async def _parsed(upload: UploadFile) -> ParsedPlan:
-    try:
-        return parse_plan(document_text(upload.filename or "", await read_upload(upload)))
-    except UnreadableDocument as error:
-        raise invalid_file("file", str(error)) from error
+    return await in_worker(parse_document, upload.filename or "", await read_upload(upload),
+                           refusals=(UnreadableDocument,))
 
 
 async def _registry_for(request: Request, upload: UploadFile | None):

@@ -53,6 +53,6 @@ def test_a_docx_plan_reads_as_its_paragraphs_and_tables():
 def test_plain_text_may_be_gbk_and_other_files_are_refused():
     assert document_text("plan.TXT", "市司法局".encode("gbk")) == "市司法局"
     with pytest.raises(UnreadableDocument, match=r"expected one of \.txt, \.docx"):
-        document_text("plan.pdf", b"%PDF")
+        document_text("plan.odt", b"PK")
     with pytest.raises(UnreadableDocument, match="not a Word"):
         document_text("plan.docx", b"not a zip")
