@@ -15,6 +15,7 @@ to Times New Roman (the standard's choice for digits and Latin). Tables (not fix
 """
 
 import io
+import math
 from collections.abc import Sequence
 
 from docx import Document
@@ -33,7 +34,8 @@ SANHAO, ERHAO, SIHAO = Pt(16), Pt(22), Pt(14)  # 三号, 二号, 四号
 MARGINS = {"top": Mm(37), "bottom": Mm(35), "left": Mm(28), "right": Mm(26)}
 TEXT_WIDTH, TEXT_HEIGHT = Mm(210 - 28 - 26), Mm(297 - 37 - 35)
 LINES, CHARACTERS = 22, 28
-LINE_PITCH = Pt(TEXT_HEIGHT.pt / LINES)  # 28.95 pt
+# 28.95 pt: Word stores twentieths of a point; rounded down, so that 22 lines still fit the block.
+LINE_PITCH = Pt(math.floor(TEXT_HEIGHT.pt / LINES * 20) / 20)
 # 28 characters of 16 pt are 448 pt, the block 442.2 pt: each character is condensed by a quarter point. (Word's
 # character grid would do this too, but LibreOffice puts a 16 pt character on two grid cells narrower than it.)
 CONDENSED = Pt(-0.25)
