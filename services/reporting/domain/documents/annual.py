@@ -57,7 +57,7 @@ def _measures(document: OfficialDocument, measures: list[dict]) -> None:
         document.table(["序号", "措施", "牵头单位", "时限要求", "完成情况", "状态"],
                        [[m["number"], m["title"], "、".join(m["lead_units"]), "；".join(filter(None, m["deadlines"])),
                          f"{m['completed']}/{m['assignments']}", m["status_name"]] for m in rows],
-                       [10, 46, 26, 26, 16, 14])
+                       [12, 40, 26, 24, 18, 18])
 
 
 def _progress(document: OfficialDocument, measures: list[dict]) -> None:

@@ -135,14 +135,14 @@ class OfficialDocument:
         """A first-level heading `一、text` in 黑体; returns the heading as written."""
         self._headings = [self._headings[0] + 1, 0]
         written = f"{chinese_number(self._headings[0])}、{text}"
-        self._indented(written, HEITI)
+        self._indented(written, HEITI).paragraph_format.keep_with_next = True
         return written
 
     def subheading(self, text: str) -> str:
         """A second-level heading `（一）text` in 楷体 under the current first-level one."""
         self._headings[1] += 1
         written = f"（{chinese_number(self._headings[1])}）{text}"
-        self._indented(written, KAITI)
+        self._indented(written, KAITI).paragraph_format.keep_with_next = True
         return written
 
     def paragraph(self, text: str) -> Paragraph:
