@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from . import layout
+from . import backbone, layout
 from .deadlines import Deadline, find_deadlines
 from .targets import Target, find_targets
 from .units import UnitBlock, UnitPair, find_unit_blocks
@@ -195,7 +195,7 @@ def _not_a_plan_reason(text: str, items: list[_Item], has_title: bool) -> str:
 def parse_plan(text: str) -> ParsedPlan:
     lines = [line.strip() for line in layout.normalize(text).splitlines()]
     start_year = _start_year(lines)
-    items = _outline(layout.paragraphs(text))
+    items = _outline(backbone.read(text).paragraphs)
     chosen = [item for item in items if item.blocks]
     has_title = any(len(line) <= 60 and _PLAN_TITLE.search(line) for line in lines)
     if not chosen and has_title:  # a plan that names no units: its leaf task items

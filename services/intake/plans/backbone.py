@@ -1,0 +1,176 @@
+"""The numbering sequence as the backbone of a damaged plan text.
+
+A plan copied off a document-sharing site comes as chunks: a banner line, then every line opened
+by the site's own counter ``N、`` (1、 2、 3、 … on consecutive lines), the document's line breaks
+lost, and pages sometimes out of order. Items then start mid-line ("…有关部门2 .严格落实…",
+"…乡(镇、街道)四、健全…"). The plan's own numbering says where items start and where pages belong:
+
+- :func:`site_chunks` recognises the counters and drops them; :func:`without_banners` the banner;
+- :func:`reorder` puts chunks back in the order of the measure numbers they hold;
+- :func:`split_run_on` cuts a paragraph before each mid-line number that continues its level's
+  sequence (18 → 19) or starts it again at 1 under a new outer heading; any other number-like
+  text (一、二级, 第1、2项, a stray 5.) stays text. A lettered section mark ((D)) right after a
+  chapter heading takes the next section number.
+
+:func:`read` runs them all and says what it repaired, for the parser's per-measure notes.
+"""
+import re
+from dataclasses import dataclass, field
+
+from . import layout
+from .numerals import cn_to_int
+
+_COUNTER = re.compile(r"(\d{1,4})、")
+# Words of a site's banner ("本文档由用户上传至文库平台分享,仅供在线阅读,完整版请下载原文件…(共18页)").
+_BANNER_WORDS = re.compile(r"文库|上传|下载|仅供|在线阅读|原文件|完整版|侵权|版权所有|会员|共 *\d+ *页")
+# A paragraph of a plan ends with one of these; a site's chunks mostly end mid-word.
+_PARAGRAPH_END = tuple("。!?;:)〕】”")
+_CN = "一二三四五六七八九十"
+_TEXT_AFTER = r"(?=[\u4e00-\u9fff“《])"
+# A number in the middle of a line that may open an item, by outline level (see layout._MARKERS).
+_CANDIDATE = re.compile(
+    rf"(?P<l1>[{_CN}]{{1,3}}) *、{_TEXT_AFTER}"
+    rf"|\( *(?P<l2>[{_CN}]{{1,3}}) *\){_TEXT_AFTER}"
+    rf"|\( *(?P<letter>[A-Z]) *\){_TEXT_AFTER}"
+    rf"|(?<![\d.%第])(?P<l3>\d{{1,3}}) *[.、]{_TEXT_AFTER}"
+    rf"|\( *(?P<l4>\d{{1,3}}) *\){_TEXT_AFTER}")
+_LEVEL_OF = {"l1": 1, "l2": 2, "letter": 2, "l3": 3, "l4": 4}
+
+
+@dataclass
+class Reading:
+    """The paragraphs of a plan text, and what was repaired to get them."""
+    paragraphs: list[str]
+    recovered: set[int] = field(default_factory=set)  # paragraphs whose number was found mid-line
+    moved: set[int] = field(default_factory=set)  # item numbers (1. level) on pages put back in order
+    notes: list[str] = field(default_factory=list)  # repairs of the document as a whole
+
+
+def read(text: str) -> Reading:
+    """Paragraphs of any plan text: banner and site counters dropped, pages in numbering order,
+    lines joined (layout.join_lines) and run-on paragraphs cut at their numbering."""
+    lines = without_banners(layout.normalize(text).splitlines())
+    notes, moved = [], set()
+    chunks = site_chunks(lines)
+    if chunks is not None:
+        notes.append(f"site chunk counters 1、…{len(chunks)}、 removed and the chunks joined")
+        chunks, moved = reorder(chunks)
+        if moved:
+            notes.append("pages put back in the order of the measure numbering")
+        lines = ["".join(chunks)]
+    paragraphs, recovered = split_run_on(layout.join_lines(lines))
+    return Reading(paragraphs, recovered, moved, notes)
+
+
+def without_banners(lines: list[str]) -> list[str]:
+    """Lines without a site's banner: a line with two or more of its words and no unit label."""
+    return [line for line in lines
+            if len(set(_BANNER_WORDS.findall(line))) < 2 or layout.UNIT_LABEL.search(line)]
+
+
+def site_chunks(lines: list[str]) -> list[str] | None:
+    """The chunks of a site extraction, without their counters, or None for any other text.
+
+    Chunks: every non-empty line but perhaps one opens with the next counter from 1、 on (at least
+    three), and most end mid-sentence. A plan numbering its own items 1、 2、 on consecutive lines
+    ends them with 。 or a closing bracket, and has headings and unit lines without them.
+    """
+    lines = [line for line in lines if line.strip()]
+    counted = [m for line in lines if (m := _COUNTER.match(line.lstrip()))]
+    if len(counted) < 3 or len(counted) < len(lines) - 1:
+        return None
+    if [int(m.group(1)) for m in counted] != list(range(1, len(counted) + 1)):
+        return None
+    cut = sum(not m.string.rstrip().endswith(_PARAGRAPH_END) for m in counted[:-1])
+    if 2 * cut < len(counted) - 1:
+        return None
+    return [m.string[m.end():].rstrip() for m in counted]
+
+
+def reorder(chunks: list[str]) -> tuple[list[str], set[int]]:
+    """Chunks in the order of the 1.-level numbers they hold, and the numbers on moved chunks.
+
+    A chunk's key is the first number of its longest run n, n+1, … (so a stray number does not
+    place it); chunks without numbers stay behind the one before them. When one number opens items
+    in two chunks, the numbering restarts (per chapter, say) and cannot order pages: kept as is.
+    """
+    joined, starts = "", []
+    for chunk in chunks:
+        starts.append(len(joined))
+        joined += chunk
+    numbers: list[list[int]] = [[] for _ in chunks]
+    for m in _CANDIDATE.finditer(joined):
+        if m.group("l3"):
+            index = max(i for i, start in enumerate(starts) if start <= m.start())
+            numbers[index].append(int(m.group("l3")))
+    runs = [_longest_run(found) for found in numbers]
+    seen = [n for run in runs for n in run]
+    if len(seen) != len(set(seen)):
+        return chunks, set()
+    groups: list[tuple[float, list[int]]] = []  # (key, chunk indexes)
+    for index, run in enumerate(runs):
+        if run or not groups:
+            groups.append((run[0] if run else float("-inf"), [index]))
+        else:
+            groups[-1][1].append(index)
+    ordered = sorted(groups, key=lambda group: group[0])
+    moved = {n for position, group in enumerate(ordered) if group is not groups[position]
+             for index in group[1] for n in runs[index]}
+    return [chunks[index] for _, indexes in ordered for index in indexes], moved
+
+
+def _longest_run(found: list[int]) -> list[int]:
+    best: list[int] = []
+    for start, first in enumerate(found):
+        run = [first]
+        for n in found[start + 1:]:
+            if n == run[-1] + 1:
+                run.append(n)
+        best = run if len(run) > len(best) else best
+    return best
+
+
+class _Sequence:
+    """The last number seen at each outline level, and whether an outer heading came since."""
+
+    def __init__(self) -> None:
+        self.last = dict.fromkeys(range(1, 6), 0)
+        self.fresh = dict.fromkeys(range(1, 6), True)
+        self.previous_level = 0
+
+    def see(self, level: int, number: int) -> None:
+        self.last[level], self.fresh[level], self.previous_level = number, False, level
+        for deeper in range(level + 1, 6):
+            self.fresh[deeper] = True
+
+    def continues(self, level: int, number: int) -> bool:
+        return number == self.last[level] + 1 or (number == 1 and self.fresh[level])
+
+
+def split_run_on(paragraphs: list[str]) -> tuple[list[str], set[int]]:
+    """Paragraphs cut before every mid-line number that continues the sequence, and the indexes
+    of the paragraphs so recovered."""
+    sequence, pieces = _Sequence(), []  # (text, recovered)
+    for paragraph in paragraphs:
+        found = layout.marker(paragraph)
+        if found:
+            sequence.see(found[0], found[1])
+        start = 0
+        for m in _CANDIDATE.finditer(paragraph, len(found[2]) if found else 0):
+            level, number = _candidate(m, sequence)
+            if sequence.continues(level, number):
+                sequence.see(level, number)
+                pieces.append((paragraph[start:m.start()].strip(), start > 0))
+                start = m.start()
+        pieces.append((paragraph[start:].strip(), start > 0))
+    kept = [(text, recovered) for text, recovered in pieces if text]
+    return [text for text, _ in kept], {index for index, (_, recovered) in enumerate(kept) if recovered}
+
+
+def _candidate(m: re.Match, sequence: _Sequence) -> tuple[int, int]:
+    name = m.lastgroup
+    level, written = _LEVEL_OF[name], m.group(name)
+    if name == "letter":  # an odd mark: the next section when it opens a chapter, else nothing
+        return level, sequence.last[2] + 1 if sequence.previous_level == 1 else -1
+    return level, int(written) if written.isdigit() else cn_to_int(written)
+
