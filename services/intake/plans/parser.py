@@ -16,16 +16,23 @@ Fields of a measure
                   follows on the same line (up to the first verb of the text when that sentence
                   has no 。 of its own). text is the rest without the unit blocks; it ends with
                   the paragraph holding the last unit block, so closing remarks are dropped.
-    chapter       the enclosing 一、 heading, in full; section the heading between chapter and
-                  measure, if any (fuzhou's "(一)依法全面履行政府职能").
+    chapter       the enclosing 一、 heading, in full; section the headings between chapter and
+                  measure, if any (fuzhou's "(一)依法全面履行政府职能"; with four levels both,
+                  joined by " / ": "(一)健全政府机构职能体系 / 1.推进政府机构职能优化协同高效").
+    path          the numbers of the enclosing items and the measure's own, outermost first
+                  ((2, 1, 1, 1) for the (1) under 1. under (一) under 二、): unique even where
+                  numbering restarts under each heading.
     unit_pairs    one (lead; responsible) pair per unit block; lead_units and responsible_units
                   are their unions in order of first appearance. Names are kept as written
                   (tongan's "工信局" stays, not expanded to "区工信局").
     deadlines     see deadlines.py; recurring dates fall in the plan's first year (start_year),
                   read from its title ("2017年度…", "…方案(2022-2025年)") or first year span.
     targets       see targets.py.
+    notes         how sure the parser is and why, and the resulting confidence (confidence.py).
 
-Measures keep document order, also when a PDF extraction put sections out of order. Full-width
+Paragraphs come from backbone.read, which repairs text copied off a site (counters, banners,
+pages out of order, lost line breaks). Measures keep document order, also when a PDF
+extraction put sections out of order. Full-width
 punctuation is folded to ASCII in all output (（ -> (, ： -> :, ， -> ,), as in the sample
 plans; layout.py repairs PDF damage. A document without measures has is_plan False and a reason.
 """
@@ -34,6 +41,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from . import backbone, layout
+from .confidence import Note, confidence
 from .deadlines import Deadline, find_deadlines
 from .targets import Target, find_targets
 from .units import UnitBlock, UnitPair, find_unit_blocks
@@ -60,6 +68,12 @@ class Measure:
     unit_pairs: list[UnitPair] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
+    path: tuple[int, ...] = ()
+    notes: list[Note] = field(default_factory=list)
+
+    @property
+    def confidence(self) -> str:
+        return confidence(self.notes)
 
     @property
     def lead_units(self) -> list[str]:
@@ -75,7 +89,8 @@ class Measure:
                 "lead_units": self.lead_units, "responsible_units": self.responsible_units,
                 "unit_pairs": [pair.to_json() for pair in self.unit_pairs],
                 "deadlines": [d.to_json() for d in self.deadlines],
-                "targets": [t.to_json() for t in self.targets]}
+                "targets": [t.to_json() for t in self.targets], "path": list(self.path),
+                "confidence": self.confidence, "notes": [note.text for note in self.notes]}
 
 
 @dataclass(frozen=True)
@@ -84,10 +99,11 @@ class ParsedPlan:
     is_plan: bool
     reason: str | None = None
     start_year: int | None = None
+    notes: list[str] = field(default_factory=list)  # repairs of the document as a whole
 
     def to_json(self) -> dict:
         return {"is_plan": self.is_plan, "reason": self.reason, "start_year": self.start_year,
-                "measures": [m.to_json() for m in self.measures]}
+                "notes": self.notes, "measures": [m.to_json() for m in self.measures]}
 
 
 @dataclass
@@ -98,6 +114,7 @@ class _Item:
     number_text: str
     lines: list[str]  # first line without its number, then the following paragraphs
     parent: "_Item | None"
+    recovered: bool = False  # its number was found mid-line (backbone.split_run_on)
 
     @property
     def heading(self) -> str:
@@ -112,16 +129,17 @@ def _union(lists) -> list[str]:
     return list(dict.fromkeys(name for names in lists for name in names))
 
 
-def _outline(paragraphs: list[str]) -> list[_Item]:
+def _outline(reading: backbone.Reading) -> list[_Item]:
     items: list[_Item] = []
     open_items: list[_Item] = []  # the current item at each level, outermost first
-    for paragraph in paragraphs:
+    for index, paragraph in enumerate(reading.paragraphs):
         found = layout.marker(paragraph)
         if found:
             level, number, number_text, rest = found
             while open_items and open_items[-1].level >= level:
                 open_items.pop()
-            item = _Item(level, number, number_text, [rest], open_items[-1] if open_items else None)
+            item = _Item(level, number, number_text, [rest], open_items[-1] if open_items else None,
+                         index in reading.recovered)
             open_items.append(item)
             items.append(item)
         elif items:  # text before the first numbered item is the preamble: ignored
@@ -148,7 +166,7 @@ def _split_title(content: str) -> tuple[str, str]:
     return title.strip(), content[len(title):].lstrip("。").strip()
 
 
-def _measure(item: _Item, start_year: int | None) -> Measure:
+def _measure(item: _Item, start_year: int | None, notes: list[Note]) -> Measure:
     content, blocks = "\n".join(item.lines), item.blocks
     if blocks:  # paragraphs after the last unit block are closing remarks, not this measure
         paragraph_end = content.find("\n", blocks[-1].end)
@@ -156,13 +174,34 @@ def _measure(item: _Item, start_year: int | None) -> Measure:
     for block in reversed(blocks):
         content = content[:block.start] + content[block.end:]
     title, text = _split_title(content.strip())
-    full_text = f"{title}。{text}"
+    # a label's value after the units (完成时间:…) names a deadline though cut out with the block
+    full_text = "。".join([title, text, *(b.labelled for b in blocks if b.labelled)])
     ancestors = _ancestors(item)
     chapter = next((a.heading for a in ancestors if a.level == 1), None)
-    section = ancestors[0].heading if ancestors and ancestors[0].level > 1 else None
+    section = " / ".join(a.heading for a in reversed(ancestors) if a.level > 1) or None
+    notes += [Note.info(f"units ended at label {b.ended_at}") for b in blocks if b.ended_at]
     return Measure(item.number, item.number_text, title, text, chapter, section,
                    [b.pair for b in blocks], find_deadlines(full_text, start_year),
-                   find_targets(full_text))
+                   find_targets(full_text), tuple(a.number for a in [*reversed(ancestors), item]), notes)
+
+
+def _notes(item: _Item, previous: _Item | None, reading: backbone.Reading, unlabelled: bool) -> list[Note]:
+    """What the reading of this item rests on; ``previous`` is the measure before it."""
+    notes = []
+    if item.recovered:
+        notes.append(Note.repair("number found mid-line: the line break before it was lost"))
+    if item.level == 3 and item.number in reading.moved:
+        notes.append(Note.repair("its page was put back in numbering order"))
+    notes += [Note.repair(f"lettered section mark {a.number_text} read as section {a.number}")
+              for a in _ancestors(item) if a.level == 2 and a.number_text[1:-1].strip().isalpha()
+              and a.number_text[1:-1].strip().isascii()]
+    if previous and previous.level == item.level and item.number != previous.number + 1 and not (
+            item.number == 1 and item.parent is not previous.parent):
+        notes.append(Note.doubt(f"number {item.number_text} does not follow {previous.number_text} "
+                                "at its level: check for a missing or misread measure"))
+    if unlabelled:
+        notes.append(Note.doubt("no unit label: taken as a task item of a plan that names no units"))
+    return notes
 
 
 def _start_year(lines: list[str]) -> int | None:
@@ -195,15 +234,18 @@ def _not_a_plan_reason(text: str, items: list[_Item], has_title: bool) -> str:
 def parse_plan(text: str) -> ParsedPlan:
     lines = [line.strip() for line in layout.normalize(text).splitlines()]
     start_year = _start_year(lines)
-    items = _outline(backbone.read(text).paragraphs)
+    reading = backbone.read(text)
+    items = _outline(reading)
     chosen = [item for item in items if item.blocks]
+    unlabelled = not chosen
     has_title = any(len(line) <= 60 and _PLAN_TITLE.search(line) for line in lines)
     if not chosen and has_title:  # a plan that names no units: its leaf task items
         parents = {id(item.parent) for item in items}
         chosen = [item for item in items
                   if item.level > 1 and id(item) not in parents
                   and not any(_GENERAL.search(a.heading) for a in [item, *_ancestors(item)])]
-    measures = [_measure(item, start_year) for item in chosen]
+    measures = [_measure(item, start_year, _notes(item, previous, reading, unlabelled))
+                for previous, item in zip([None, *chosen], chosen, strict=False)]
     if measures:
-        return ParsedPlan(measures, True, None, start_year)
-    return ParsedPlan([], False, _not_a_plan_reason(text, items, has_title), start_year)
+        return ParsedPlan(measures, True, None, start_year, reading.notes)
+    return ParsedPlan([], False, _not_a_plan_reason(text, items, has_title), start_year, reading.notes)

@@ -4,11 +4,14 @@ A block is a run of labelled lists such as ``〔牵头单位:市司法局;责任
 or a bare line ``责任单位:区司法局,区直有关单位根据职责落实``. Each block is one (lead; responsible)
 pair. 参加/配合/参与/协办单位 count as responsible units. Labels are taken literally: a block that
 says 责任单位 twice (a typo in fuzhou measure 13) yields two responsible lists and no lead.
+A unit list ends at the next label, also one of another kind (``责任单位:甲、乙;完成时间:2024年6月底前``):
+what follows such a label (layout.END_LABEL) is kept as the block's ``labelled`` text, where
+deadlines.py reads the deadline, and never becomes a unit name.
 """
 import re
 from dataclasses import dataclass, field
 
-from .layout import DUTY_PHRASE, UNIT_LABEL
+from .layout import DUTY_PHRASE, END_LABEL, UNIT_LABEL
 
 _LEAD_LABELS = {"牵头单位", "牵头部门"}
 _OPEN, _CLOSE = "〔([【", "〕)]】"
@@ -37,6 +40,13 @@ class UnitBlock:
     start: int  # span in the measure text, brackets included, so the block can be cut out
     end: int
     pair: UnitPair
+    labelled: str = ""  # "完成时间:2024年6月底前" when a label of another kind ended the unit lists
+
+    @property
+    def ended_at(self) -> str | None:
+        """The label of another kind that ended the unit lists (完成时间, 完成时限 …)."""
+        found = END_LABEL.match(self.labelled)
+        return found.group(1) if found else None
 
 
 def is_collective(name: str) -> bool:
@@ -93,7 +103,9 @@ def find_unit_blocks(text: str) -> list[UnitBlock]:
         bracketed = before.endswith(tuple(_OPEN))
         start = len(before) - 1 if bracketed else m.start()
         content, end = _block_content(text, m.start(), bracketed)
-        blocks.append(UnitBlock(start, end, _pair(content)))
+        other = END_LABEL.search(content)
+        labelled = content[other.start():] if other else ""
+        blocks.append(UnitBlock(start, end, _pair(content[:len(content) - len(labelled)]), labelled))
         pos = end
     return blocks
 

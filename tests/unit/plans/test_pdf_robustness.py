@@ -68,9 +68,9 @@ def test_hand_made_extraction():
     first = parsed.measures[0]
     assert first.text == "部署应用行政执法平台,实现市县乡三级全流程在线办案,办案效能明显提升,2024年底前实现全覆盖。"
     assert [d.to_json() for d in first.deadlines] == [
-        {"text": "2024年底前", "date": "2024-12-31", "recurrence": None}]
+        {"text": "2024年底前", "date": "2024-12-31", "recurrence": None, "ongoing": False}]
     assert parsed.measures[1].targets[0].to_json() == {
         "text": "依申请公开答复率达100%", "indicator": "依申请公开答复率", "comparator": ">=",
         "value": 100, "unit": "%"}
     assert [d.to_json() for d in parsed.measures[2].deadlines] == [
-        {"text": "每年3月1日前", "date": "2023-03-01", "recurrence": "yearly"}]
+        {"text": "每年3月1日前", "date": "2023-03-01", "recurrence": "yearly", "ongoing": False}]
