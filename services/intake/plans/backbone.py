@@ -144,7 +144,10 @@ class _Sequence:
             self.fresh[deeper] = True
 
     def continues(self, level: int, number: int) -> bool:
-        return number == self.last[level] + 1 or (number == 1 and self.fresh[level])
+        """n+1 after n; or 1 opening its level right under an outer heading (or first of all), so
+        the 一、 of "县一、二级" inside a 1. item is no first chapter."""
+        return number == self.last[level] + 1 and (number > 1 or self.previous_level < level) or (
+            number == 1 and self.fresh[level] and self.previous_level < level)
 
 
 def split_run_on(paragraphs: list[str]) -> tuple[list[str], set[int]]:

@@ -49,7 +49,7 @@ from .units import UnitBlock, UnitPair, find_unit_blocks
 _GENERAL = re.compile(r"总体要求|指导思想|基本原则|主要原则|工作原则|总体目标|主要目标|工作目标"
                       r"|组织保障|保障措施|组织领导|组织实施|工作要求")
 # A title line ends with the kind of document, perhaps followed by its period.
-_PLAN_TITLE = re.compile(r"(?:方案|工作安排|工作要点|规划|任务分工)(?:\(\d{4} *[-—–~至] *\d{4} *年?\))?$")
+_PLAN_TITLE = re.compile(r"(?:方案|工作安排|工作要点|工作计划|规划|任务分工)(?:\(\d{4} *[-—–~至] *\d{4} *年?\))?$")
 _YEAR_SPAN = re.compile(r"(20\d\d) *年? *[-—–~至] *20\d\d *年")
 _YEAR_IN_TITLE = re.compile(_YEAR_SPAN.pattern + r"|(20\d\d) *年")
 # When an inline title has no 。 of its own ("19.加强行政执法协调监督高质量完成…"), it ends where
@@ -208,7 +208,7 @@ def _start_year(lines: list[str]) -> int | None:
     """First year of the plan: from a title line ("2017年度…工作安排", "…方案(2022-2025年)"),
     else from the first year span in the text (tongan's text starts after its title)."""
     for line in lines:
-        if len(line) <= 60 and re.search("方案|安排|要点|规划", line):
+        if len(line) <= 60 and re.search("方案|安排|要点|计划|规划", line):
             m = _YEAR_IN_TITLE.search(line)
             if m:
                 return int(m.group(1) or m.group(2))

@@ -9,10 +9,12 @@ its recurrence, an ongoing one by its wording, a target by indicator, value and 
 or '>=' alike), and chapter and section where the expectation names them.
 """
 import json
+import re
 from pathlib import Path
 
 import pytest
 
+from services.intake.plans import layout
 from services.intake.plans.parser import parse_plan
 
 PLANS = Path(__file__).resolve().parents[2] / "data" / "plans"
@@ -60,3 +62,16 @@ def test_plan_text_parses_to_its_expected_measures(expected_file):
     assert got["is_plan"], got["reason"]
     problems = differences(got, want)
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("text_file", sorted(PLANS.glob("*.txt")), ids=lambda path: path.stem)
+def test_no_heading_label_or_date_ends_up_as_a_unit_name(text_file):
+    for measure in parse_plan(text_file.read_text(encoding="utf-8")).measures:
+        for name in measure.lead_units + measure.responsible_units:
+            assert not layout.marker(name) and not backbone_candidate(name), (measure.number, name)
+            assert not re.search(r"完成|时限|时间|要求|\d{4}年|单位:", name), (measure.number, name)
+
+
+def backbone_candidate(name: str) -> bool:
+    """A chapter or section heading glued behind a unit name: "乡(镇、街道)四、健全…"."""
+    return bool(re.search(r"[一二三四五六七八九十]、|\([一二三四五六七八九十]\)", name))

@@ -1,0 +1,70 @@
+"""The numbering sequence as the backbone: site chunks, banners, pages out of order, run-on text."""
+from services.intake.plans import backbone
+from services.intake.plans.parser import parse_plan
+from tests.unit.plans.test_corpus_text import PLANS
+
+SITE = (PLANS / "site-extraction-county-2022.txt").read_text(encoding="utf-8")
+
+
+def test_site_counters_and_banner_go_and_pages_come_back_in_numbering_order():
+    reading = backbone.read(SITE)
+    assert not any("文库" in p for p in reading.paragraphs)
+    assert reading.moved == {7, 8, 9, 10, 11}
+    assert reading.paragraphs[16:18] == ["(D)强化依法决策意识", reading.paragraphs[17]]
+    assert reading.paragraphs[17].startswith("7 .落实重大行政决策程序。")  # 7 was cut from its " ." by 8、
+    assert "县人大常委会法工委责任单位:乡(镇、街道)" in reading.paragraphs[14]
+    assert reading.paragraphs[15] == "四、健全行政决策制度体系"
+
+
+def test_a_plan_numbering_its_own_lines_1_dun_is_not_taken_for_site_chunks():
+    lines = ["1、推行告知承诺制。(牵头单位:市司法局)", "2、优化营商环境。(牵头单位:市市场监管局)",
+             "3、规范决策程序。(牵头单位:市政府办)", "4、加强公职律师工作。(牵头单位:市司法局)"]
+    assert backbone.site_chunks(lines) is None
+    assert [m.number for m in parse_plan("某市工作方案\n" + "\n".join(lines)).measures] == [1, 2, 3, 4]
+
+
+def test_numbers_that_restart_per_chapter_do_not_reorder_pages():
+    chunks = ["一、甲章1.甲任务。牵头单位:市司法局2.乙任", "务。牵头单位:市司法局二、乙章1.丙任务。牵",
+              "头单位:市司法局"]
+    assert backbone.reorder(chunks) == (chunks, set())
+
+
+def test_number_like_text_that_does_not_continue_the_sequence_stays_text():
+    paragraphs, recovered = backbone.split_run_on([
+        "1.完善机制。建立市、县一、二级联动机制,第1、2项任务于3.5个月内完成。牵头单位:市司法局"
+        "2.强化监督。牵头单位:市审计局"])
+    assert paragraphs == ["1.完善机制。建立市、县一、二级联动机制,第1、2项任务于3.5个月内完成。牵头单位:市司法局",
+                          "2.强化监督。牵头单位:市审计局"]
+    assert recovered == {1}
+
+
+def test_each_measure_says_how_sure_the_parser_is_and_why():
+    plan = parse_plan(SITE).to_json()
+    assert plan["notes"] == ["site chunk counters 1、…11、 removed and the chunks joined",
+                             "pages put back in the order of the measure numbering"]
+    seventh = plan["measures"][6]
+    assert seventh["confidence"] == "medium"
+    assert seventh["notes"] == ["number found mid-line: the line break before it was lost",
+                                "its page was put back in numbering order",
+                                "lettered section mark (D) read as section 4"]
+    clause = parse_plan((PLANS / "plan-units-and-deadline-one-clause.txt").read_text(encoding="utf-8")).to_json()
+    assert clause["measures"][0]["notes"] == ["units ended at label 完成时间"]
+    assert clause["measures"][0]["confidence"] == "high"
+
+
+def test_a_number_out_of_sequence_is_doubted():
+    text = ("某市法治政府建设实施方案\n一、任务\n1.甲任务。〔牵头单位:市司法局〕\n2.乙任务。〔牵头单位:市司法局〕\n"
+            "5.丙任务。〔牵头单位:市司法局〕\n")
+    measures = parse_plan(text).measures
+    assert [m.confidence for m in measures] == ["high", "high", "low"]
+    assert measures[2].notes[0].text.startswith("number 5. does not follow 2.")
+
+
+def test_fullwidth_forms_are_folded_everywhere():
+    text = ("某县法治政府建设实施方案（２０２１～２０２５年）\n一、任务\n"
+            "（一）甲任务。２０２２年底前完成，覆盖率达１００％。（牵头单位：县司法局）")
+    plan = parse_plan(text)
+    assert plan.start_year == 2021
+    (measure,) = plan.measures
+    assert measure.deadlines[0].date.isoformat() == "2022-12-31" and measure.targets[0].value == 100
+    assert measure.lead_units == ["县司法局"]
