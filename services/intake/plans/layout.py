@@ -12,8 +12,9 @@ from .numerals import cn_to_int
 # Every full-width form (U+FF01-FF5E: digits, letters, brackets, hyphen, percent, colon, ～) is
 # folded to its ASCII form, as are the wave dash 〜 and the spaces, so one set of patterns matches
 # both; 、。〔〕“”— and other CJK-only punctuation stay as written.
-_FOLD = str.maketrans({"\u3000": " ", "\xa0": " ", "\t": " ", "〜": "~",
-                       **{chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}})
+_FOLD = {"\u3000": " ", "\xa0": " ", "\t": " ", "〜": "~",
+         **{chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}}
+_FOLDED = re.compile("[\u3000\xa0\t〜\uff01-\uff5e]")
 
 # Page numbers left by PDF extraction ("-12 -", "— 12 —", "第3页"), possibly glued to text. The
 # look-behind keeps index codes (XM05107-30-01) and dates (2022-04-24) intact.
@@ -61,7 +62,8 @@ def marker(line: str) -> tuple[int, int, str, str] | None:
 
 
 def normalize(text: str) -> str:
-    return text.translate(_FOLD)
+    # a substitution per folded character: str.translate would look every character up
+    return _FOLDED.sub(lambda m: _FOLD[m.group()], text)
 
 
 def _clean_lines(raw_lines: list[str]) -> list[str]:
