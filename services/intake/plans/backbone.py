@@ -15,6 +15,7 @@ lost, and pages sometimes out of order. Items then start mid-line ("…有关部
 :func:`read` runs them all and says what it repaired, for the parser's per-measure notes.
 """
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from . import layout
@@ -101,8 +102,7 @@ def reorder(chunks: list[str]) -> tuple[list[str], set[int]]:
     numbers: list[list[int]] = [[] for _ in chunks]
     for m in _CANDIDATE.finditer(joined):
         if m.group("l3"):
-            index = max(i for i, start in enumerate(starts) if start <= m.start())
-            numbers[index].append(int(m.group("l3")))
+            numbers[bisect_right(starts, m.start()) - 1].append(int(m.group("l3")))
     runs = [_longest_run(found) for found in numbers]
     seen = [n for run in runs for n in run]
     if len(seen) != len(set(seen)):
@@ -120,14 +120,14 @@ def reorder(chunks: list[str]) -> tuple[list[str], set[int]]:
 
 
 def _longest_run(found: list[int]) -> list[int]:
-    best: list[int] = []
-    for start, first in enumerate(found):
-        run = [first]
-        for n in found[start + 1:]:
-            if n == run[-1] + 1:
-                run.append(n)
-        best = run if len(run) > len(best) else best
-    return best
+    """The longest n, n+1, … among ``found`` in their order (other numbers may come between)."""
+    length: dict[int, int] = {}  # the longest run seen so far ending at each number
+    for n in found:
+        length[n] = max(length.get(n, 0), length.get(n - 1, 0) + 1)
+    if not length:
+        return []
+    last = max(length, key=lambda n: (length[n], -n))
+    return list(range(last - length[last] + 1, last + 1))
 
 
 class _Sequence:
