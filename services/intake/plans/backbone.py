@@ -12,13 +12,15 @@ lost, and pages sometimes out of order. Items then start mid-line ("…有关部
   text (一、二级, 第1、2项, a stray 5.) stays text. A lettered section mark ((D)) right after a
   chapter heading takes the next section number.
 
-:func:`read` runs them all and says what it repaired, for the parser's per-measure notes.
+:func:`read` runs them all (and takes a trailing 责任分工 table out, duty_table.py) and says what
+it repaired, for the parser's per-measure notes.
 """
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from . import layout
+from .duty_table import DutyRow, find_duty_table
 from .numerals import cn_to_int
 
 _COUNTER = re.compile(r"(\d{1,4})、")
@@ -45,12 +47,13 @@ class Reading:
     recovered: set[int] = field(default_factory=set)  # paragraphs whose number was found mid-line
     moved: set[int] = field(default_factory=set)  # item numbers (1. level) on pages put back in order
     notes: list[str] = field(default_factory=list)  # repairs of the document as a whole
+    duty_rows: list[DutyRow] = field(default_factory=list)  # a trailing 责任分工 table (duty_table.py)
 
 
 def read(text: str) -> Reading:
     """Paragraphs of any plan text: banner and site counters dropped, pages in numbering order,
     lines joined (layout.join_lines) and run-on paragraphs cut at their numbering."""
-    lines = without_banners(layout.normalize(text).splitlines())
+    lines, duty_rows = find_duty_table(without_banners(layout.normalize(text).splitlines()))
     notes, moved = [], set()
     chunks = site_chunks(lines)
     if chunks is not None:
@@ -60,7 +63,7 @@ def read(text: str) -> Reading:
             notes.append("pages put back in the order of the measure numbering")
         lines = ["".join(chunks)]
     paragraphs, recovered = split_run_on(layout.join_lines(lines))
-    return Reading(paragraphs, recovered, moved, notes)
+    return Reading(paragraphs, recovered, moved, notes, duty_rows)
 
 
 def without_banners(lines: list[str]) -> list[str]:

@@ -43,6 +43,7 @@ from functools import cached_property
 from . import backbone, layout
 from .confidence import Note, confidence
 from .deadlines import Deadline, find_deadlines
+from .duty_table import DutyRow
 from .targets import Target, find_targets
 from .units import UnitBlock, UnitPair, find_unit_blocks
 
@@ -204,6 +205,31 @@ def _notes(item: _Item, previous: _Item | None, reading: backbone.Reading, unlab
     return notes
 
 
+def _attach_duty_rows(items: list[_Item], rows: list[DutyRow]) -> dict[int, list[Note]]:
+    """Append each row of a trailing 责任分工 table as a unit block to the item it names, when the
+    body names no units itself; the notes say where the units came from, by item id.
+
+    A row names the item of its number whose heading it shares the first four characters of (or
+    which holds it whole); failing that, the one item of that number at the deepest level.
+    """
+    if not rows or any(item.blocks for item in items):
+        return {}
+    notes: dict[int, list[Note]] = {}
+    for row in rows:
+        numbered = [item for item in items if item.number == row.number]
+        named = [item for item in numbered if row.task and (
+            row.task[:4] in item.heading or item.lines[0].split("。")[0] in row.task)]
+        deepest = [item for item in numbered if item.level == max((i.level for i in numbered), default=0)]
+        found = named[-1:] or (deepest if len(deepest) == 1 else [])
+        for item in found:
+            item.lines.append(row.block)
+            item.__dict__.pop("blocks", None)  # read the blocks again, with the row's
+            notes[id(item)] = [Note.info(f"units from row {row.number} of the 责任分工 table") if named
+                               else Note.repair(f"units from row {row.number} of the 责任分工 table, "
+                                                "matched by number only: its task reads differently")]
+    return notes
+
+
 def _start_year(lines: list[str]) -> int | None:
     """First year of the plan: from a title line ("2017年度…工作安排", "…方案(2022-2025年)"),
     else from the first year span in the text (tongan's text starts after its title)."""
@@ -236,6 +262,7 @@ def parse_plan(text: str) -> ParsedPlan:
     start_year = _start_year(lines)
     reading = backbone.read(text)
     items = _outline(reading)
+    table_rows = _attach_duty_rows(items, reading.duty_rows)
     chosen = [item for item in items if item.blocks]
     unlabelled = not chosen
     has_title = any(len(line) <= 60 and _PLAN_TITLE.search(line) for line in lines)
@@ -244,7 +271,8 @@ def parse_plan(text: str) -> ParsedPlan:
         chosen = [item for item in items
                   if item.level > 1 and id(item) not in parents
                   and not any(_GENERAL.search(a.heading) for a in [item, *_ancestors(item)])]
-    measures = [_measure(item, start_year, _notes(item, previous, reading, unlabelled))
+    measures = [_measure(item, start_year, _notes(item, previous, reading, unlabelled)
+                         + table_rows.get(id(item), []))
                 for previous, item in zip([None, *chosen], chosen, strict=False)]
     if measures:
         return ParsedPlan(measures, True, None, start_year, reading.notes)

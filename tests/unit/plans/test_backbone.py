@@ -68,3 +68,14 @@ def test_fullwidth_forms_are_folded_everywhere():
     (measure,) = plan.measures
     assert measure.deadlines[0].date.isoformat() == "2022-12-31" and measure.targets[0].value == 100
     assert measure.lead_units == ["县司法局"]
+
+
+def test_units_from_a_trailing_duty_table_go_to_the_measures_it_names():
+    plan = parse_plan((PLANS / "trailing-duty-table.txt").read_text(encoding="utf-8"))
+    assert [m.notes[0].text for m in plan.measures] == [
+        f"units from row {n} of the 责任分工 table" for n in (1, 2, 3, 4)]
+    assert "序号" not in plan.measures[-1].text and "附件" not in plan.measures[-1].text
+    renamed = (PLANS / "trailing-duty-table.txt").read_text(encoding="utf-8").replace(
+        "4\t落实行政执法责任制", "4\t追究执法过错")
+    fourth = parse_plan(renamed).measures[3]
+    assert fourth.lead_units == ["县司法局"] and fourth.confidence == "medium"

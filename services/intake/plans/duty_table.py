@@ -1,0 +1,72 @@
+"""A 责任分工 table given as text after a plan's body: the units of measures written without them.
+
+Plans often list their tasks in the body and leave who does what to a trailing table, which a Word
+or PDF extraction flattens to one row a line with the cells separated by whitespace:
+
+    附件:重点任务责任分工表
+    序号 工作任务 牵头单位 责任单位 完成时限
+    1 推行证明事项告知承诺制 县司法局 县直各部门 2024年底前
+
+The header names 序号 and a 牵头单位 or 责任单位 column; the rows that follow open with the next
+number (1, 2, 3 …) and have one cell per column (Chinese cells carry no spaces). Each row becomes a
+unit block written as the plan would have written it, ``〔牵头单位:…;责任单位:…;完成时限:…〕``, for
+the parser to append to the measure of that number, so units, deadlines and notes follow the rules
+of units.py and deadlines.py.
+"""
+import re
+from dataclasses import dataclass
+
+_COLUMNS = {
+    "number": re.compile(r"序号|编号"),
+    "task": re.compile(r".*(?:任务|措施|内容|事项)"),
+    "牵头单位": re.compile(r"牵头(?:单位|部门)"),
+    "责任单位": re.compile(r"责任(?:单位|部门)|配合单位|参加单位"),
+    "完成时限": re.compile(r"完成时[限间]|时间要求|时限(?:要求)?"),
+}
+_CAPTION = re.compile(r"分工|附件|附表")
+
+
+@dataclass(frozen=True)
+class DutyRow:
+    number: int
+    task: str
+    block: str  # "〔牵头单位:…;责任单位:…;完成时限:…〕"
+
+
+def find_duty_table(lines: list[str]) -> tuple[list[str], list[DutyRow]]:
+    """The lines without the table (and its caption), and the table's rows; the lines unchanged and
+    no rows when there is no such table."""
+    for index, line in enumerate(lines):
+        columns = _header(line)
+        if not columns:
+            continue
+        rows, end = [], index + 1
+        while end < len(lines) and (row := _row(lines[end], columns, len(rows) + 1)):
+            rows.append(row)
+            end += 1
+        if rows:
+            start = index - 1 if index and _CAPTION.search(lines[index - 1]) and len(lines[index - 1]) <= 40 \
+                else index
+            return lines[:start] + lines[end:], rows
+    return lines, []
+
+
+def _header(line: str) -> list[str] | None:
+    cells = line.split()
+    if len(cells) < 3:
+        return None
+    columns = [next((name for name, pattern in _COLUMNS.items() if pattern.fullmatch(cell)), "") for cell in cells]
+    if columns[0] != "number" or not {"牵头单位", "责任单位"} & set(columns):
+        return None
+    return columns
+
+
+def _row(line: str, columns: list[str], number: int) -> DutyRow | None:
+    cells = line.split()
+    if len(cells) != len(columns) or cells[0].rstrip(".、") != str(number):
+        return None
+    value = dict(zip(columns, cells, strict=True))
+    # units first: the deadline's label ends the unit lists (units.py)
+    labelled = [f"{name}:{value[name]}" for name in ("牵头单位", "责任单位", "完成时限")
+                if value.get(name, "-") not in ("-", "—", "/", "无")]
+    return DutyRow(number, value.get("task", ""), "〔" + ";".join(labelled) + "〕")
