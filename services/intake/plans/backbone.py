@@ -45,7 +45,7 @@ class Reading:
     """The paragraphs of a plan text, and what was repaired to get them."""
     paragraphs: list[str]
     recovered: set[int] = field(default_factory=set)  # paragraphs whose number was found mid-line
-    moved: set[int] = field(default_factory=set)  # item numbers (1. level) on pages put back in order
+    moved: set[tuple[int, int]] = field(default_factory=set)  # (level, number) of items on moved pages
     notes: list[str] = field(default_factory=list)  # repairs of the document as a whole
     duty_rows: list[DutyRow] = field(default_factory=list)  # a trailing 责任分工 table (duty_table.py)
 
@@ -59,9 +59,12 @@ def read(text: str) -> Reading:
     if chunks is not None:
         notes.append(f"site chunk counters 1、…{len(chunks)}、 removed and the chunks joined")
         chunks, moved = reorder(chunks)
-        if moved:
-            notes.append("pages put back in the order of the measure numbering")
         lines = ["".join(chunks)]
+    elif len(pages := layout.pages(lines)) > 2:  # a PDF extraction's pages, each closed by its number
+        ordered, moved = reorder(["\n".join(page) + "\n" for page in pages])
+        lines = "".join(ordered).splitlines()
+    if moved:
+        notes.append("pages put back in the order of the measure numbering")
     paragraphs, recovered = split_run_on(layout.join_lines(lines))
     return Reading(paragraphs, recovered, moved, notes, duty_rows)
 
@@ -91,34 +94,41 @@ def site_chunks(lines: list[str]) -> list[str] | None:
     return [m.string[m.end():].rstrip() for m in counted]
 
 
-def reorder(chunks: list[str]) -> tuple[list[str], set[int]]:
-    """Chunks in the order of the 1.-level numbers they hold, and the numbers on moved chunks.
+def reorder(chunks: list[str]) -> tuple[list[str], set[tuple[int, int]]]:
+    """Chunks in the order of the numbers they hold, and the (level, number)s on moved chunks.
 
-    A chunk's key is the first number of its longest run n, n+1, … (so a stray number does not
-    place it); chunks without numbers stay behind the one before them. When one number opens items
-    in two chunks, the numbering restarts (per chapter, say) and cannot order pages: kept as is.
+    The numbers are those of the outline level that orders best: the most numbers, none opening
+    items in two chunks (a level whose numbering restarts per chapter cannot order pages). A
+    chunk's key is the first number of its longest run n, n+1, … at that level (so a stray number
+    does not place it); chunks without numbers stay behind the one before them.
     """
-    joined, starts = "", []
+    starts, joined = [], ""
     for chunk in chunks:
         starts.append(len(joined))
         joined += chunk
-    numbers: list[list[int]] = [[] for _ in chunks]
+    numbers = {level: [[] for _ in chunks] for level in ("l1", "l2", "l3")}
     for m in _CANDIDATE.finditer(joined):
-        if m.group("l3"):
-            numbers[bisect_right(starts, m.start()) - 1].append(int(m.group("l3")))
-    runs = [_longest_run(found) for found in numbers]
-    seen = [n for run in runs for n in run]
-    if len(seen) != len(set(seen)):
+        if m.lastgroup in numbers:
+            written = m.group(m.lastgroup)
+            numbers[m.lastgroup][bisect_right(starts, m.start()) - 1].append(
+                int(written) if written.isdigit() else cn_to_int(written))
+    best: list[list[int]] = []
+    for name, found in numbers.items():
+        runs = [_longest_run(chunk_numbers) for chunk_numbers in found]
+        seen = [n for run in runs for n in run]
+        if len(seen) == len(set(seen)) and len(seen) > sum(map(len, best)):
+            best, level = runs, _LEVEL_OF[name]
+    if not best:
         return chunks, set()
     groups: list[tuple[float, list[int]]] = []  # (key, chunk indexes)
-    for index, run in enumerate(runs):
+    for index, run in enumerate(best):
         if run or not groups:
             groups.append((run[0] if run else float("-inf"), [index]))
         else:
             groups[-1][1].append(index)
     ordered = sorted(groups, key=lambda group: group[0])
-    moved = {n for position, group in enumerate(ordered) if group is not groups[position]
-             for index in group[1] for n in runs[index]}
+    moved = {(level, n) for position, group in enumerate(ordered) if group is not groups[position]
+             for index in group[1] for n in best[index]}
     return [chunks[index] for _, indexes in ordered for index in indexes], moved
 
 

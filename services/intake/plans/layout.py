@@ -66,6 +66,19 @@ def normalize(text: str) -> str:
     return _FOLDED.sub(lambda m: _FOLD[m.group()], text)
 
 
+def pages(lines: list[str]) -> list[list[str]]:
+    """Lines grouped in pages, each ending with a line that is or ends with its page number (the
+    footer of a PDF page); one group when there is no such line."""
+    result: list[list[str]] = [[]]
+    for line in lines:
+        result[-1].append(line)
+        stripped = line.strip()
+        found = _PAGE_NO.search(stripped)
+        if (found and found.end() == len(stripped)) or _BARE_PAGE_NO.fullmatch(stripped):
+            result.append([])
+    return [page for page in result if page]
+
+
 def _clean_lines(raw_lines: list[str]) -> list[str]:
     """Lines without page furniture, indentation kept: it counts towards the page width.
 

@@ -191,7 +191,7 @@ def _notes(item: _Item, previous: _Item | None, reading: backbone.Reading, unlab
     notes = []
     if item.recovered:
         notes.append(Note.repair("number found mid-line: the line break before it was lost"))
-    if item.level == 3 and item.number in reading.moved:
+    if (item.level, item.number) in reading.moved:
         notes.append(Note.repair("its page was put back in numbering order"))
     notes += [Note.repair(f"lettered section mark {a.number_text} read as section {a.number}")
               for a in _ancestors(item) if a.level == 2 and a.number_text[1:-1].strip().isalpha()
