@@ -21,6 +21,7 @@ _FOLDED = re.compile("[\u3000\xa0\t〜\uff01-\uff5e]")
 _PAGE_NO = re.compile(r"(?<![0-9A-Za-z])[-—–]{1,2} *\d{1,3} *[-—–]{1,2}"
                       r"|第 *\d{1,3} *页(?: *共 *\d{1,3} *页)?")
 _BARE_PAGE_NO = re.compile(r"\d{1,3}")
+_PAGE_NO_ENDS = tuple("0123456789-—–页")
 
 _CN = "一二三四五六七八九十百零〇"
 # Numbering styles by outline level: 一、 > (一) > 1. > (1) > ①.
@@ -73,6 +74,8 @@ def pages(lines: list[str]) -> list[list[str]]:
     for line in lines:
         result[-1].append(line)
         stripped = line.strip()
+        if not stripped.endswith(_PAGE_NO_ENDS):  # most lines: no page number can end them
+            continue
         found = _PAGE_NO.search(stripped)
         if (found and found.end() == len(stripped)) or _BARE_PAGE_NO.fullmatch(stripped):
             result.append([])
