@@ -28,15 +28,8 @@ _COUNTER = re.compile(r"(\d{1,4})、")
 _BANNER_WORDS = re.compile(r"文库|上传|下载|仅供|在线阅读|原文件|完整版|侵权|版权所有|会员|共 *\d+ *页")
 # A paragraph of a plan ends with one of these; a site's chunks mostly end mid-word.
 _PARAGRAPH_END = tuple("。!?;:)〕】”")
-_CN = "一二三四五六七八九十"
-_TEXT_AFTER = r"(?=[\u4e00-\u9fff“《])"
-# A number in the middle of a line that may open an item, by outline level (see layout._MARKERS).
-_CANDIDATE = re.compile(
-    rf"(?P<l1>[{_CN}]{{1,3}}) *、{_TEXT_AFTER}"
-    rf"|\( *(?P<l2>[{_CN}]{{1,3}}) *\){_TEXT_AFTER}"
-    rf"|\( *(?P<letter>[A-Z]) *\){_TEXT_AFTER}"
-    rf"|(?<![\d.%第])(?P<l3>\d{{1,3}}) *[.、]{_TEXT_AFTER}"
-    rf"|\( *(?P<l4>\d{{1,3}}) *\){_TEXT_AFTER}")
+_CANDIDATE = layout.MID_LINE_MARKER
+_SENTENCE = re.compile("[。:;]")
 _LEVEL_OF = {"l1": 1, "l2": 2, "letter": 2, "l3": 3, "l4": 4}
 
 
@@ -157,24 +150,38 @@ class _Sequence:
             self.fresh[deeper] = True
 
     def continues(self, level: int, number: int) -> bool:
-        """n+1 after n; or 1 opening its level right under an outer heading (or first of all), so
-        the 一、 of "县一、二级" inside a 1. item is no first chapter."""
-        return number == self.last[level] + 1 and (number > 1 or self.previous_level < level) or (
-            number == 1 and self.fresh[level] and self.previous_level < level)
+        """n+1 after n; or 1 opening its level right under an outer heading, or any number when
+        the level opens there for the first time (an excerpt from a plan); so the 一、 of
+        "县一、二级" inside a 1. item is no first chapter."""
+        under_heading = self.previous_level < level
+        if number == self.last[level] + 1 and (number > 1 or under_heading):
+            return True
+        return under_heading and number >= 1 and (
+            number == 1 and self.fresh[level] or self.last[level] == 0)
 
 
 def split_run_on(paragraphs: list[str]) -> tuple[list[str], set[int]]:
     """Paragraphs cut before every mid-line number that continues the sequence, and the indexes
-    of the paragraphs so recovered."""
+    of the paragraphs so recovered. A number a little ahead (one or two missing, a page lost)
+    counts when the next number of its level follows it in the same paragraph: the sequence
+    picks up again there (the parser then notes the gap). A number one level deeper than the
+    item it stands in opens a sub-item only right after that item's bare heading ("(一)推进政府
+    职能转变1 .深化…"); after a sentence or a colon it enumerates inside the item ("包括:(1)…").
+    """
     sequence, pieces = _Sequence(), []  # (text, recovered)
     for paragraph in paragraphs:
         found = layout.marker(paragraph)
         if found:
             sequence.see(found[0], found[1])
         start = 0
-        for m in _CANDIDATE.finditer(paragraph, len(found[2]) if found else 0):
+        candidates = list(_CANDIDATE.finditer(paragraph, len(found[2]) if found else 0))
+        for index, m in enumerate(candidates):
             level, number = _candidate(m, sequence)
-            if sequence.continues(level, number):
+            if 0 < sequence.previous_level < level and _SENTENCE.search(paragraph, start, m.start()):
+                continue
+            if sequence.continues(level, number) or (
+                    sequence.last[level] + 1 < number <= sequence.last[level] + 3 and any(
+                        _candidate(later, sequence) == (level, number + 1) for later in candidates[index + 1:])):
                 sequence.see(level, number)
                 pieces.append((paragraph[start:m.start()].strip(), start > 0))
                 start = m.start()

@@ -34,6 +34,16 @@ _MARKERS = (
     (5, re.compile("([①-⑳])")),
 )
 
+_TEXT_AFTER = r"(?=[\u4e00-\u9fff“《])"
+# A number in the middle of a line that may open an item, by outline level (see _MARKERS): the
+# backbone (backbone.py) keeps those that continue the numbering; a unit list never runs past one.
+MID_LINE_MARKER = re.compile(
+    r"(?P<l1>[一二三四五六七八九十]{1,3}) *、" + _TEXT_AFTER
+    + r"|\( *(?P<l2>[一二三四五六七八九十]{1,3}) *\)" + _TEXT_AFTER
+    + r"|\( *(?P<letter>[A-Z]) *\)" + _TEXT_AFTER
+    + r"|(?<![\d.%第])(?P<l3>\d{1,3}) *[.、]" + _TEXT_AFTER
+    + r"|\( *(?P<l4>\d{1,3}) *\)" + _TEXT_AFTER)
+
 # "…根据职责落实" closes tongan's unit lists; it describes how, not who.
 DUTY_PHRASE = re.compile(r"(?:根据|按照?)(?:各自)?职责(?:分工)?(?:落实|负责)?")
 _DUTY_END = re.compile(r"职责(?:分工)?(?:落实|负责)$")

@@ -11,7 +11,7 @@ deadlines.py reads the deadline, and never becomes a unit name.
 import re
 from dataclasses import dataclass, field
 
-from .layout import DUTY_PHRASE, END_LABEL, UNIT_LABEL
+from .layout import DUTY_PHRASE, END_LABEL, MID_LINE_MARKER, UNIT_LABEL
 
 _LEAD_LABELS = {"牵头单位", "牵头部门"}
 _OPEN, _CLOSE = "〔([【", "〕)]】"
@@ -115,7 +115,8 @@ def _block_content(text: str, begin: int, bracketed: bool) -> tuple[str, int]:
 
     A block ends at its closing bracket (also when the opening one is missing, as in fuzhou
     measure 2), at 。, at the end of the text, and, if it is not bracketed, at the end of its
-    line or after "根据职责落实".
+    line, after "根据职责落实", or where a heading or the next measure was glued on
+    ("…县政府各有关部门8 .加强…", a number the backbone could not place).
     """
     depth = 0
     for i in range(begin, len(text)):
@@ -132,6 +133,9 @@ def _block_content(text: str, begin: int, bracketed: bool) -> tuple[str, int]:
 
 
 def _trim_run_on(content: str, begin: int, bracketed: bool) -> tuple[str, int]:
+    heading = None if bracketed else MID_LINE_MARKER.search(content)
+    if heading:
+        content = content[:heading.start()]
     duty = DUTY_PHRASE.search(content)
     if duty and not bracketed:
         return content[:duty.end()], begin + duty.end()

@@ -79,3 +79,29 @@ def test_units_from_a_trailing_duty_table_go_to_the_measures_it_names():
         "4\t落实行政执法责任制", "4\t追究执法过错")
     fourth = parse_plan(renamed).measures[3]
     assert fourth.lead_units == ["县司法局"] and fourth.confidence == "medium"
+
+
+def test_a_heading_or_measure_the_numbering_cannot_place_never_becomes_a_unit_name():
+    # 8 and 五 are missing (a page lost): 9 and 六 do not continue the sequence, yet end the lists
+    text = ("某县法治政府建设实施方案\n四、健全决策体系7 .落实决策程序。牵头单位:县司法局责任单位:县政府各有关部门"
+            "9 .推进乡镇执法。牵头单位:县委编办责任单位:乡(镇、街道)六、健全应急体系")
+    (seventh,) = parse_plan(text).measures
+    assert seventh.responsible_units == ["县政府各有关部门", "乡(镇、街道)"]  # 9 stays in 7's text
+    assert seventh.lead_units == ["县司法局", "县委编办"]
+
+
+def test_the_sequence_picks_up_again_after_a_lost_number():
+    text = ("某县法治政府建设实施方案\n四、健全决策体系7 .落实决策程序。牵头单位:县司法局"
+            "9 .推进乡镇执法。牵头单位:县委编办10 .规范执法。牵头单位:县司法局")
+    measures = parse_plan(text).measures
+    assert [(m.number, m.lead_units, m.confidence) for m in measures] == [
+        (7, ["县司法局"], "medium"), (9, ["县委编办"], "low"), (10, ["县司法局"], "medium")]
+    assert measures[1].notes[-1].text.startswith("number 9 . does not follow 7 .")
+
+
+def test_an_enumeration_inside_a_measure_does_not_split_it():
+    text = ("某市法治政府建设实施方案\n一、任务\n1.完善制度。主要包括:(1)建立清单;(2)健全机制。"
+            "〔牵头单位:市司法局〕\n2.强化监督。要求如下。(1)定期检查。〔牵头单位:市审计局〕")
+    measures = parse_plan(text).measures
+    assert [(m.number, m.lead_units) for m in measures] == [(1, ["市司法局"]), (2, ["市审计局"])]
+    assert "(1)建立清单;(2)健全机制" in measures[0].text
