@@ -88,52 +88,46 @@ def site_chunks(lines: list[str]) -> list[str] | None:
 
 
 def reorder(chunks: list[str]) -> tuple[list[str], set[tuple[int, int]]]:
-    """Chunks in the order of the numbers they hold, and the (level, number)s on moved chunks.
+    """Chunks (a site's, or a PDF's pages) in the order of their numbering, and the (level, number)
+    of the items numbered on chunks that moved.
 
-    The numbers are those of the outline level that orders best: the most numbers, none opening
-    items in two chunks (a level whose numbering restarts per chapter cannot order pages). A
-    chunk's key is the first number of its longest run n, n+1, … at that level (so a stray number
-    does not place it); chunks without numbers stay behind the one before them.
+    The order is read from the deepest numbering that does not start again (the measures' own
+    1. 2. 3. … in most plans; not (一) of sections restarting per chapter, which may belong to any
+    chapter), a few repeats allowed for number-like noise. Chunk by chunk, the chunk that came next
+    in the text stays next when its first such number is the next one (n+1 after n) or it has none;
+    otherwise the chunk whose first such number is the next one comes next; failing any, the chunk
+    that came next in the text. Numbers are read in the text as it came, so one cut from its " ."
+    by a chunk boundary still counts. Chunks without such numbers can only stay where they came.
     """
     starts, joined = [], ""
     for chunk in chunks:
         starts.append(len(joined))
         joined += chunk
-    numbers = {level: [[] for _ in chunks] for level in ("l1", "l2", "l3")}
+    marks: list[list[tuple[int, int]]] = [[] for _ in chunks]  # (level, number) in each chunk
+    sequence = _Sequence()
     for m in _CANDIDATE.finditer(joined):
-        if m.lastgroup in numbers:
-            written = m.group(m.lastgroup)
-            numbers[m.lastgroup][bisect_right(starts, m.start()) - 1].append(
-                int(written) if written.isdigit() else cn_to_int(written))
-    best: list[list[int]] = []
-    for name, found in numbers.items():
-        runs = [_longest_run(chunk_numbers) for chunk_numbers in found]
-        seen = [n for run in runs for n in run]
-        if len(seen) == len(set(seen)) and len(seen) > sum(map(len, best)):
-            best, level = runs, _LEVEL_OF[name]
-    if not best:
+        marks[bisect_right(starts, m.start()) - 1].append(_candidate(m, sequence))
+    written: dict[int, list[int]] = {}
+    for level, number in (mark for chunk_marks in marks for mark in chunk_marks):
+        written.setdefault(level, []).append(number)
+    continuous = [level for level, numbers in written.items() if len(set(numbers)) >= 0.8 * len(numbers)]
+    if not continuous:
         return chunks, set()
-    groups: list[tuple[float, list[int]]] = []  # (key, chunk indexes)
-    for index, run in enumerate(best):
-        if run or not groups:
-            groups.append((run[0] if run else float("-inf"), [index]))
+    backbone = max(continuous)
+    numbers = [[n for level, n in chunk_marks if level == backbone] for chunk_marks in marks]
+    order, remaining, last = [0], set(range(1, len(chunks))), (numbers[0] or [0])[-1]
+    while remaining:
+        successor = order[-1] + 1
+        if successor in remaining and (not numbers[successor] or numbers[successor][0] == last + 1):
+            choice = successor
         else:
-            groups[-1][1].append(index)
-    ordered = sorted(groups, key=lambda group: group[0])
-    moved = {(level, n) for position, group in enumerate(ordered) if group is not groups[position]
-             for index in group[1] for n in best[index]}
-    return [chunks[index] for _, indexes in ordered for index in indexes], moved
-
-
-def _longest_run(found: list[int]) -> list[int]:
-    """The longest n, n+1, … among ``found`` in their order (other numbers may come between)."""
-    length: dict[int, int] = {}  # the longest run seen so far ending at each number
-    for n in found:
-        length[n] = max(length.get(n, 0), length.get(n - 1, 0) + 1)
-    if not length:
-        return []
-    last = max(length, key=lambda n: (length[n], -n))
-    return list(range(last - length[last] + 1, last + 1))
+            following = [index for index in sorted(remaining) if numbers[index][:1] == [last + 1]]
+            choice = following[0] if following else successor if successor in remaining else min(remaining)
+        order.append(choice)
+        remaining.discard(choice)
+        last = numbers[choice][-1] if numbers[choice] else last
+    moved = {(backbone, n) for position, index in enumerate(order) if position != index for n in numbers[index]}
+    return [chunks[index] for index in order], moved
 
 
 class _Sequence:
