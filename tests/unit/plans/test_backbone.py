@@ -1,6 +1,9 @@
 """The numbering sequence as the backbone: site chunks, banners, pages out of order, run-on text."""
+import pytest
+
 from services.intake.plans import backbone
 from services.intake.plans.parser import parse_plan
+from tests.unit.plans.plan_test_helpers import expected, sample_text
 from tests.unit.plans.test_corpus_text import PLANS
 
 SITE = (PLANS / "site-extraction-county-2022.txt").read_text(encoding="utf-8")
@@ -105,3 +108,18 @@ def test_an_enumeration_inside_a_measure_does_not_split_it():
     measures = parse_plan(text).measures
     assert [(m.number, m.lead_units) for m in measures] == [(1, ["市司法局"]), (2, ["市审计局"])]
     assert "(1)建立清单;(2)健全机制" in measures[0].text
+
+
+@pytest.mark.parametrize("name, size, swap", [("fuzhou-city-2022", 400, 8), ("fuzhou-city-2022", 200, 3),
+                                              ("tongan-district-2022", 250, 8), ("bazhong-city-2017", 400, 8)])
+def test_a_real_plan_copied_off_a_site_with_two_chunks_swapped_keeps_its_measures(name, size, swap):
+    flat = "".join(sample_text(name).splitlines())
+    chunks = [flat[i:i + size] for i in range(0, len(flat), size)]
+    chunks[swap], chunks[swap + 1] = chunks[swap + 1], chunks[swap]
+    site = "本文档由用户上传,仅供在线阅读,下载请至原文件\n" + "\n".join(f"{n}、{c}" for n, c in enumerate(chunks, 1))
+    got, want = parse_plan(site).to_json(), expected(name)
+    assert got["start_year"] == want["start_year"]
+    keys = ("number", "lead_units", "responsible_units", "deadlines", "targets")
+    # titles are left out: a heading on its own line cannot be told from the text after it once
+    # the line breaks are lost (tongan's "(五)深入推进“放管服”改革" + "分级分类推进…")
+    assert [{k: m[k] for k in keys} for m in got["measures"]] == [{k: m[k] for k in keys} for m in want["measures"]]
