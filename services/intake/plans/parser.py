@@ -181,6 +181,8 @@ def _measure(item: _Item, start_year: int | None, notes: list[Note]) -> Measure:
     chapter = next((a.heading for a in ancestors if a.level == 1), None)
     section = " / ".join(a.heading for a in reversed(ancestors) if a.level > 1) or None
     notes += [Note.info(f"units ended at label {b.ended_at}") for b in blocks if b.ended_at]
+    notes += [Note.repair("a unit list's closing bracket is missing: the list was cut after the last "
+                          "organisation name") for b in blocks if b.unclosed][:1]
     return Measure(item.number, item.number_text, title, text, chapter, section,
                    [b.pair for b in blocks], find_deadlines(full_text, start_year),
                    find_targets(full_text), tuple(a.number for a in [*reversed(ancestors), item]), notes)

@@ -41,6 +41,7 @@ class UnitBlock:
     end: int
     pair: UnitPair
     labelled: str = ""  # "完成时间:2024年6月底前" when a label of another kind ended the unit lists
+    unclosed: bool = False  # opened with a bracket that never closes: cut after an organisation name
 
     @property
     def ended_at(self) -> str | None:
@@ -105,7 +106,8 @@ def find_unit_blocks(text: str) -> list[UnitBlock]:
         content, end = _block_content(text, m.start(), bracketed)
         other = END_LABEL.search(content)
         labelled = content[other.start():] if other else ""
-        blocks.append(UnitBlock(start, end, _pair(content[:len(content) - len(labelled)]), labelled))
+        blocks.append(UnitBlock(start, end, _pair(content[:len(content) - len(labelled)]), labelled,
+                                bracketed and text[end - 1] not in _CLOSE))
         pos = end
     return blocks
 

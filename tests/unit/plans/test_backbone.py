@@ -123,3 +123,11 @@ def test_a_real_plan_copied_off_a_site_with_two_chunks_swapped_keeps_its_measure
     # titles are left out: a heading on its own line cannot be told from the text after it once
     # the line breaks are lost (tongan's "(五)深入推进“放管服”改革" + "分级分类推进…")
     assert [{k: m[k] for k in keys} for m in got["measures"]] == [{k: m[k] for k in keys} for m in want["measures"]]
+
+
+def test_the_real_plans_are_read_with_confidence_except_a_list_whose_bracket_never_closes():
+    fuzhou = parse_plan(sample_text("fuzhou-city-2022")).measures
+    assert [(m.number, m.confidence) for m in fuzhou if m.confidence != "high"] == [(3, "medium")]
+    assert "closing bracket is missing" in fuzhou[2].notes[0].text
+    for name in ("bazhong-city-2017", "tongan-district-2022"):
+        assert {m.confidence for m in parse_plan(sample_text(name)).measures} == {"high"}
