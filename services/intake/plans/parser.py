@@ -7,8 +7,9 @@ What counts as a measure
     1. items (several (牵头单位;责任单位) pairs per item), tongan-2022 on its (四) items (a 责任单位
     line closing the item). General-requirement items (指导思想, 主要原则, 主要目标, 组织保障 …)
     carry no units in these plans and so are not measures; were a plan to give them units, they
-    would be. Only a document without any unit label falls back to its leaf items outside
-    general-requirement chapters, and only if it has a plan title (…方案, …工作安排, …工作要点).
+    would be. Units given in a trailing 责任分工 table instead count as the item's own
+    (duty_table.py). Only a document without any unit label falls back to its leaf items outside
+    general-requirement chapters, and only if it has a plan title (…方案, …工作安排, …工作要点, …工作计划).
 
 Fields of a measure
     number        the ordinal as an int (一 and (一) included); number_text keeps it as written.
