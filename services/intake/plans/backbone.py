@@ -6,7 +6,7 @@ lost, and pages sometimes out of order. Items then start mid-line ("…有关部
 "…乡(镇、街道)四、健全…"). The plan's own numbering says where items start and where pages belong:
 
 - :func:`site_chunks` recognises the counters and drops them; :func:`without_banners` the banner;
-- :func:`reorder` puts chunks back in the order of the measure numbers they hold;
+- :func:`reorder` puts chunks (or a PDF's pages) back in the order of the numbers they hold;
 - :func:`split_run_on` cuts a paragraph before each mid-line number that continues its level's
   sequence (18 → 19) or starts it again at 1 under a new outer heading; any other number-like
   text (一、二级, 第1、2项, a stray 5.) stays text. A lettered section mark ((D)) right after a
@@ -24,8 +24,10 @@ from .duty_table import DutyRow, find_duty_table
 from .numerals import cn_to_int
 
 _COUNTER = re.compile(r"(\d{1,4})、")
-# Words of a site's banner ("本文档由用户上传至文库平台分享,仅供在线阅读,完整版请下载原文件…(共18页)").
-_BANNER_WORDS = re.compile(r"文库|上传|下载|仅供|在线阅读|原文件|完整版|侵权|版权所有|会员|共 *\d+ *页")
+# Words of a site's banner ("本文档由用户上传至文库平台分享,仅供在线阅读,完整版请下载原文件…(共18页)"):
+# those only a site writes, and those a plan may write too (材料网上上传、证照在线下载).
+_SITE_WORDS = re.compile(r"文库|文档|原文件|在线阅读|完整版|侵权|版权所有|会员|VIP|共 *\d+ *页")
+_BANNER_WORDS = re.compile(_SITE_WORDS.pattern + r"|上传|下载|仅供|分享|阅读")
 # A paragraph of a plan ends with one of these; a site's chunks mostly end mid-word.
 _PARAGRAPH_END = tuple("。!?;:)〕】”")
 _CANDIDATE = layout.MID_LINE_MARKER
@@ -63,9 +65,14 @@ def read(text: str) -> Reading:
 
 
 def without_banners(lines: list[str]) -> list[str]:
-    """Lines without a site's banner: a line with two or more of its words and no unit label."""
-    return [line for line in lines
-            if len(set(_BANNER_WORDS.findall(line))) < 2 or layout.UNIT_LABEL.search(line)]
+    """Lines without a site's banner: a line of at most 200 characters, not numbered and without a
+    unit label, with two or more of a banner's words, one of them a word only a site writes."""
+    return [line for line in lines if not _is_banner(line)]
+
+
+def _is_banner(line: str) -> bool:
+    return (len(line) <= 200 and len(set(_BANNER_WORDS.findall(line))) >= 2 and bool(_SITE_WORDS.search(line))
+            and not layout.UNIT_LABEL.search(line) and not layout.marker(line.strip()))
 
 
 def site_chunks(lines: list[str]) -> list[str] | None:

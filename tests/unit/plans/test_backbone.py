@@ -131,3 +131,9 @@ def test_the_real_plans_are_read_with_confidence_except_a_list_whose_bracket_nev
     assert "closing bracket is missing" in fuzhou[2].notes[0].text
     for name in ("bazhong-city-2017", "tongan-district-2022"):
         assert {m.confidence for m in parse_plan(sample_text(name)).measures} == {"high"}
+
+
+def test_a_plan_sentence_with_banner_like_words_is_kept():
+    lines = ["本文档由用户上传至文库平台分享,仅供在线阅读(共18页)", "推行申请材料网上上传、证照在线下载,实现全程网办。",
+             "1.推行网上办理。材料上传、结果下载全程网办。牵头单位:县政务服务中心"]
+    assert backbone.without_banners(lines) == lines[1:]
