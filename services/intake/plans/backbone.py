@@ -52,9 +52,9 @@ def read(text: str) -> Reading:
     notes, moved = [], set()
     chunks = site_chunks(lines)
     if chunks is not None:
-        notes.append(f"site chunk counters 1、…{len(chunks)}、 removed and the chunks joined")
+        notes.append(f"site chunk counters N、 removed from {len(chunks)} chunks and the chunks joined")
         chunks, moved = reorder(chunks)
-        lines = ["".join(chunks)]
+        lines = "".join(chunks).splitlines()
     elif len(pages := layout.pages(lines)) > 2:  # a PDF extraction's pages, each closed by its number
         ordered, moved = reorder(["\n".join(page) + "\n" for page in pages])
         lines = "".join(ordered).splitlines()
@@ -78,20 +78,32 @@ def _is_banner(line: str) -> bool:
 def site_chunks(lines: list[str]) -> list[str] | None:
     """The chunks of a site extraction, without their counters, or None for any other text.
 
-    Chunks: every non-empty line but perhaps one opens with the next counter from 1、 on (at least
-    three), and most end mid-sentence. A plan numbering its own items 1、 2、 on consecutive lines
-    ends them with 。 or a closing bracket, and has headings and unit lines without them.
+    Chunks: (nearly) every non-empty line opens with the next counter (1、 2、 3、 …, at least three;
+    an excerpt may start later), and most end mid-sentence. A plan numbering its own items 1、 2、
+    on consecutive lines ends them with 。 or a closing bracket, and has headings and unit lines
+    without them. Lines without a counter (a title above, a stray line) are kept: one before the
+    first chunk as a chunk of its own, others with the chunk before them, after a line break.
     """
     lines = [line for line in lines if line.strip()]
     counted = [m for line in lines if (m := _COUNTER.match(line.lstrip()))]
-    if len(counted) < 3 or len(counted) < len(lines) - 1:
+    if len(counted) < 3 or len(lines) - len(counted) > max(2, len(counted) // 5):
         return None
-    if [int(m.group(1)) for m in counted] != list(range(1, len(counted) + 1)):
+    first = int(counted[0].group(1))
+    if [int(m.group(1)) for m in counted] != list(range(first, first + len(counted))):
         return None
     cut = sum(not m.string.rstrip().endswith(_PARAGRAPH_END) for m in counted[:-1])
     if 2 * cut < len(counted) - 1:
         return None
-    return [m.string[m.end():].rstrip() for m in counted]
+    chunks: list[str] = []
+    for line in lines:
+        m = _COUNTER.match(line.lstrip())
+        if m:
+            chunks.append(m.string[m.end():].rstrip())
+        elif chunks:
+            chunks[-1] += "\n" + line.strip() + "\n"
+        else:
+            chunks.append(line.strip() + "\n")
+    return chunks
 
 
 def reorder(chunks: list[str]) -> tuple[list[str], set[tuple[int, int]]]:

@@ -43,7 +43,7 @@ def test_number_like_text_that_does_not_continue_the_sequence_stays_text():
 
 def test_each_measure_says_how_sure_the_parser_is_and_why():
     plan = parse_plan(SITE).to_json()
-    assert plan["notes"] == ["site chunk counters 1、…11、 removed and the chunks joined",
+    assert plan["notes"] == ["site chunk counters N、 removed from 11 chunks and the chunks joined",
                              "pages put back in the order of the measure numbering"]
     seventh = plan["measures"][6]
     assert seventh["confidence"] == "medium"
@@ -137,3 +137,13 @@ def test_a_plan_sentence_with_banner_like_words_is_kept():
     lines = ["本文档由用户上传至文库平台分享,仅供在线阅读(共18页)", "推行申请材料网上上传、证照在线下载,实现全程网办。",
              "1.推行网上办理。材料上传、结果下载全程网办。牵头单位:县政务服务中心"]
     assert backbone.without_banners(lines) == lines[1:]
+
+
+def test_an_excerpt_with_a_title_line_above_its_chunks_is_read_too():
+    text = ("某县法治政府建设实施方案(2022-2025年)\n"
+            "5、一、主要任务1.推行告知承诺制。全面推行告知承诺制。牵头单位:县司法局责任单位:县直各部\n"
+            "6、门2.规范涉企检查。涉企检查事项压减20%以上。牵头单位:县市场监管局责任单位:县直各\n"
+            "7、执法部门二、组织保障加强领导。")
+    plan = parse_plan(text)
+    assert plan.start_year == 2022
+    assert [(m.number, m.responsible_units) for m in plan.measures] == [(1, ["县直各部门"]), (2, ["县直各执法部门"])]
