@@ -48,7 +48,8 @@ class Reading:
 def read(text: str) -> Reading:
     """Paragraphs of any plan text: banner and site counters dropped, pages in numbering order,
     lines joined (layout.join_lines) and run-on paragraphs cut at their numbering."""
-    lines, duty_rows = find_duty_table(without_banners(layout.normalize(text).splitlines()))
+    raw_lines, duty_rows = find_duty_table(text.splitlines())
+    lines = without_banners(layout.normalize("\n".join(raw_lines)).splitlines())
     notes, moved = [], set()
     chunks = site_chunks(lines)
     if chunks is not None:

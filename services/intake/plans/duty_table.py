@@ -8,13 +8,18 @@ or PDF extraction flattens to one row a line with the cells separated by whitesp
     1 推行证明事项告知承诺制 县司法局 县直各部门 2024年底前
 
 The header names 序号 and a 牵头单位 or 责任单位 column; the rows that follow open with the next
-number (1, 2, 3 …) and have one cell per column (Chinese cells carry no spaces). Each row becomes a
-unit block written as the plan would have written it, ``〔牵头单位:…;责任单位:…;完成时限:…〕``, for
-the parser to append to the measure of that number, so units, deadlines and notes follow the rules
-of units.py and deadlines.py.
+number (1, 2, 3 …) and have one cell per column. Cells are separated by tabs where the text has
+them (an empty cell then shows: a vertically merged cell, which holds the value of the cell above),
+else by runs of whitespace (Chinese cells carry no spaces). Each row becomes a unit block written
+as the plan would have written it, ``〔牵头单位:…;责任单位:…;完成时限:…〕``, for the parser to append
+to the measure of that number, so units, deadlines and notes follow the rules of units.py and
+deadlines.py; a table with no such measures in the text above is the plan itself (a task table),
+each row a measure titled by its task.
 """
 import re
 from dataclasses import dataclass
+
+from .layout import normalize
 
 _COLUMNS = {
     "number": re.compile(r"序号|编号"),
@@ -31,17 +36,18 @@ class DutyRow:
     number: int
     task: str
     block: str  # "〔牵头单位:…;责任单位:…;完成时限:…〕"
+    filled: tuple[str, ...] = ()  # columns whose empty cell took the value above (a merged cell)
 
 
 def find_duty_table(lines: list[str]) -> tuple[list[str], list[DutyRow]]:
     """The lines without the table (and its caption), and the table's rows; the lines unchanged and
-    no rows when there is no such table."""
+    no rows when there is no such table. ``lines`` as written: tabs still tell cells apart."""
     for index, line in enumerate(lines):
         columns = _header(line)
         if not columns:
             continue
-        rows, end = [], index + 1
-        while end < len(lines) and (row := _row(lines[end], columns, len(rows) + 1)):
+        rows, end, above = [], index + 1, {}
+        while end < len(lines) and (row := _row(lines[end], columns, len(rows) + 1, above)):
             rows.append(row)
             end += 1
         if rows:
@@ -51,8 +57,13 @@ def find_duty_table(lines: list[str]) -> tuple[list[str], list[DutyRow]]:
     return lines, []
 
 
+def _cells(line: str) -> list[str]:
+    line = line.strip()
+    return [normalize(cell).strip() for cell in line.split("\t")] if "\t" in line else normalize(line).split()
+
+
 def _header(line: str) -> list[str] | None:
-    cells = line.split()
+    cells = _cells(line)
     if len(cells) < 3:
         return None
     columns = [next((name for name, pattern in _COLUMNS.items() if pattern.fullmatch(cell)), "") for cell in cells]
@@ -61,12 +72,15 @@ def _header(line: str) -> list[str] | None:
     return columns
 
 
-def _row(line: str, columns: list[str], number: int) -> DutyRow | None:
-    cells = line.split()
+def _row(line: str, columns: list[str], number: int, above: dict[str, str]) -> DutyRow | None:
+    """The row numbered ``number``; ``above`` keeps each column's last value for merged cells."""
+    cells = _cells(line)
     if len(cells) != len(columns) or cells[0].rstrip(".、") != str(number):
         return None
-    value = dict(zip(columns, cells, strict=True))
+    value = {name: cell or above.get(name, "") for name, cell in zip(columns, cells, strict=True)}
+    filled = tuple(name for name, cell in zip(columns, cells, strict=True) if not cell and value[name])
+    above.update(value)
     # units first: the deadline's label ends the unit lists (units.py)
     labelled = [f"{name}:{value[name]}" for name in ("牵头单位", "责任单位", "完成时限")
-                if value.get(name, "-") not in ("-", "—", "/", "无")]
-    return DutyRow(number, value.get("task", ""), "〔" + ";".join(labelled) + "〕")
+                if value.get(name, "-") not in ("", "-", "—", "/", "无")]
+    return DutyRow(number, value.get("task", ""), "〔" + ";".join(labelled) + "〕", filled)

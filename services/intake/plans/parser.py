@@ -213,13 +213,16 @@ def _attach_duty_rows(items: list[_Item], rows: list[DutyRow]) -> dict[int, list
     body names no units itself; the notes say where the units came from, by item id.
 
     A row names the item of its number whose heading it shares the first four characters of (or
-    which holds it whole); failing that, the one item of that number at the deepest level.
+    which holds it whole); failing that, the one item of that number at the deepest level. A row
+    naming no item becomes an item of its own, titled by its task (a plan laid out as a task
+    table has only those), appended to ``items``.
     """
     if not rows or any(item.blocks for item in items):
         return {}
     notes: dict[int, list[Note]] = {}
+    body = list(items)
     for row in rows:
-        numbered = [item for item in items if item.number == row.number]
+        numbered = [item for item in body if item.number == row.number]
         named = [item for item in numbered if row.task and (
             row.task[:4] in item.heading or item.lines[0].split("。")[0] in row.task)]
         deepest = [item for item in numbered if item.level == max((i.level for i in numbered), default=0)]
@@ -230,6 +233,15 @@ def _attach_duty_rows(items: list[_Item], rows: list[DutyRow]) -> dict[int, list
             notes[id(item)] = [Note.info(f"units from row {row.number} of the 责任分工 table") if named
                                else Note.repair(f"units from row {row.number} of the 责任分工 table, "
                                                 "matched by number only: its task reads differently")]
+        if not found:
+            item = _Item(3, row.number, f"{row.number}.", [f"{row.task}。", row.block], None)
+            items.append(item)
+            found = [item]
+            notes[id(item)] = [Note.info(f"read from row {row.number} of the task table") if not body
+                               else Note.doubt(f"row {row.number} of the 责任分工 table names no measure "
+                                               "in the text: read from the row alone")]
+        notes[id(found[0])] += [Note.repair(f"empty {column} cell of row {row.number} taken as merged with "
+                                            "the cell above") for column in row.filled]
     return notes
 
 
