@@ -29,6 +29,23 @@ _COLUMNS = {
     "完成时限": re.compile(r"完成时[限间]|时间要求|时限(?:要求)?"),
 }
 _CAPTION = re.compile(r"分工|附件|附表")
+_UNIT_COLUMNS = ("牵头单位", "责任单位")
+
+
+def _spread(cells: list[str], columns: list[str]) -> list[str] | None:
+    """A row with fewer cells than columns, whose unit cell spans both unit columns (a horizontally
+    merged cell: 县司法局 leads and answers): the columns before the units read from the left, those
+    after from the right, the merged unit cell repeated. None when the row does not fit so."""
+    units = [index for index, name in enumerate(columns) if name in _UNIT_COLUMNS]
+    if not units:
+        return None
+    first, last = units[0], units[-1]
+    tail = len(columns) - last - 1
+    middle = cells[first:len(cells) - tail]
+    if not 1 <= len(middle) < len(units) or len(cells) - tail < first:
+        return None
+    middle += [middle[-1]] * (len(units) - len(middle))
+    return cells[:first] + middle + cells[len(cells) - tail:]
 
 
 @dataclass(frozen=True)
@@ -36,7 +53,8 @@ class DutyRow:
     number: int
     task: str
     block: str  # "〔牵头单位:…;责任单位:…;完成时限:…〕"
-    filled: tuple[str, ...] = ()  # columns whose empty cell took the value above (a merged cell)
+    filled: tuple[str, ...] = ()  # columns whose empty cell took the value above (merged down)
+    spanned: bool = False  # one unit cell spans 牵头单位 and 责任单位 (merged across)
 
 
 def find_duty_table(lines: list[str]) -> tuple[list[str], list[DutyRow]]:
@@ -75,12 +93,15 @@ def _header(line: str) -> list[str] | None:
 def _row(line: str, columns: list[str], number: int, above: dict[str, str]) -> DutyRow | None:
     """The row numbered ``number``; ``above`` keeps each column's last value for merged cells."""
     cells = _cells(line)
-    if len(cells) != len(columns) or cells[0].rstrip(".、") != str(number):
+    if not cells or cells[0].rstrip(".、") != str(number):
         return None
-    value = {name: cell or above.get(name, "") for name, cell in zip(columns, cells, strict=True)}
-    filled = tuple(name for name, cell in zip(columns, cells, strict=True) if not cell and value[name])
+    spread = cells if len(cells) == len(columns) else _spread(cells, columns)
+    if spread is None:
+        return None
+    value = {name: cell or above.get(name, "") for name, cell in zip(columns, spread, strict=True)}
+    filled = tuple(name for name, cell in zip(columns, spread, strict=True) if not cell and value[name])
     above.update(value)
     # units first: the deadline's label ends the unit lists (units.py)
     labelled = [f"{name}:{value[name]}" for name in ("牵头单位", "责任单位", "完成时限")
                 if value.get(name, "-") not in ("", "-", "—", "/", "无")]
-    return DutyRow(number, value.get("task", ""), "〔" + ";".join(labelled) + "〕", filled)
+    return DutyRow(number, value.get("task", ""), "〔" + ";".join(labelled) + "〕", filled, spread is not cells)

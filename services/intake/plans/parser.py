@@ -242,6 +242,9 @@ def _attach_duty_rows(items: list[_Item], rows: list[DutyRow]) -> dict[int, list
                                                "in the text: read from the row alone")]
         notes[id(found[0])] += [Note.repair(f"empty {column} cell of row {row.number} taken as merged with "
                                             "the cell above") for column in row.filled]
+        if row.spanned:
+            notes[id(found[0])].append(Note.repair(f"row {row.number} has one cell for 牵头单位 and 责任单位: "
+                                                   "taken as merged across, the same units in both"))
     return notes
 
 

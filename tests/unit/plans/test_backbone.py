@@ -147,3 +147,16 @@ def test_an_excerpt_with_a_title_line_above_its_chunks_is_read_too():
     plan = parse_plan(text)
     assert plan.start_year == 2022
     assert [(m.number, m.responsible_units) for m in plan.measures] == [(1, ["县直各部门"]), (2, ["县直各执法部门"])]
+
+
+def test_a_task_table_row_with_one_cell_across_both_unit_columns_keeps_the_unit_in_both():
+    text = ("某县2023年法治政府建设重点任务分工\n序号 工作任务 牵头单位 责任单位 完成时限\n"
+            "1 编制公布行政许可事项清单 县政务服务中心 县直有关部门 2023年6月底前\n"
+            "2 规范性文件备案审查率达100% 县司法局 长期坚持\n"
+            "3 开展行政执法案卷评查 县司法局 各乡镇人民政府、县直各执法部门 每年12月底前\n")
+    measures = parse_plan(text).measures
+    assert [(m.number, m.lead_units, m.responsible_units) for m in measures] == [
+        (1, ["县政务服务中心"], ["县直有关部门"]), (2, ["县司法局"], ["县司法局"]),
+        (3, ["县司法局"], ["各乡镇人民政府", "县直各执法部门"])]
+    assert measures[1].deadlines[0].ongoing and measures[1].confidence == "medium"
+    assert measures[1].targets[0].indicator == "规范性文件备案审查率"
