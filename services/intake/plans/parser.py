@@ -208,44 +208,49 @@ def _notes(item: _Item, previous: _Item | None, reading: backbone.Reading, unlab
     return notes
 
 
-def _attach_duty_rows(items: list[_Item], rows: list[DutyRow]) -> dict[int, list[Note]]:
-    """Append each row of a trailing 责任分工 table as a unit block to the item it names, when the
-    body names no units itself; the notes say where the units came from, by item id.
+def _attach_duty_rows(items: list[_Item], rows: list[DutyRow]) -> tuple[dict[int, list[Note]], list[str]]:
+    """Append each row of a trailing 责任分工 table as a unit block to the item it names, unless that
+    item names its units itself; the notes say where units came from, by item id, and which rows
+    named nothing.
 
     A row names the item of its number whose heading it shares the first four characters of (or
     which holds it whole); failing that, the one item of that number at the deepest level. A row
     naming no item becomes an item of its own, titled by its task (a plan laid out as a task
-    table has only those), appended to ``items``.
+    table has only those), appended to ``items`` — unless the text names units of its own, when
+    the row is only reported (a document-level note), so no measure is published twice.
     """
-    if not rows or any(item.blocks for item in items):
-        return {}
     notes: dict[int, list[Note]] = {}
-    body = list(items)
+    unplaced: list[str] = []
+    body, labelled = list(items), any(item.blocks for item in items)
     for row in rows:
         numbered = [item for item in body if item.number == row.number]
         named = [item for item in numbered if row.task and (
             row.task[:4] in item.heading or item.lines[0].split("。")[0] in row.task)]
         deepest = [item for item in numbered if item.level == max((i.level for i in numbered), default=0)]
         found = named[-1:] or (deepest if len(deepest) == 1 else [])
-        for item in found:
-            item.lines.append(row.block)
-            item.__dict__.pop("blocks", None)  # read the blocks again, with the row's
-            notes[id(item)] = [Note.info(f"units from row {row.number} of the 责任分工 table") if named
-                               else Note.repair(f"units from row {row.number} of the 责任分工 table, "
-                                                "matched by number only: its task reads differently")]
-        if not found:
-            item = _Item(3, row.number, f"{row.number}.", [f"{row.task}。", row.block], None)
-            items.append(item)
-            found = [item]
-            notes[id(item)] = [Note.info(f"read from row {row.number} of the task table") if not body
-                               else Note.doubt(f"row {row.number} of the 责任分工 table names no measure "
-                                               "in the text: read from the row alone")]
+        if found and found[0].blocks:
+            continue  # the text names this measure's units itself
+        if found:
+            found[0].lines.append(row.block)
+            found[0].__dict__.pop("blocks", None)  # read the blocks again, with the row's
+            notes[id(found[0])] = [Note.info(f"units from row {row.number} of the 责任分工 table") if named
+                                   else Note.repair(f"units from row {row.number} of the 责任分工 table, "
+                                                    "matched by number only: its task reads differently")]
+        elif labelled:
+            unplaced.append(f"row {row.number} of the 责任分工 table ({row.task}) names no measure of the text")
+            continue
+        else:
+            found = [_Item(3, row.number, f"{row.number}.", [f"{row.task}。", row.block], None)]
+            items.append(found[0])
+            notes[id(found[0])] = [Note.info(f"read from row {row.number} of the task table") if not body
+                                   else Note.doubt(f"row {row.number} of the 责任分工 table names no measure "
+                                                   "in the text: read from the row alone")]
         notes[id(found[0])] += [Note.repair(f"empty {column} cell of row {row.number} taken as merged with "
                                             "the cell above") for column in row.filled]
         if row.spanned:
             notes[id(found[0])].append(Note.repair(f"row {row.number} has one cell for 牵头单位 and 责任单位: "
                                                    "taken as merged across, the same units in both"))
-    return notes
+    return notes, unplaced
 
 
 def _start_year(lines: list[str]) -> int | None:
@@ -282,7 +287,7 @@ def parse_plan(text: str) -> ParsedPlan:
     start_year = _start_year(lines)
     reading = backbone.read(text)
     items = _outline(reading)
-    table_rows = _attach_duty_rows(items, reading.duty_rows)
+    table_rows, unplaced_rows = _attach_duty_rows(items, reading.duty_rows)
     chosen = [item for item in items if item.blocks]
     unlabelled = not chosen
     has_title = any(len(line) <= 60 and _PLAN_TITLE.search(line) for line in lines)
@@ -295,5 +300,6 @@ def parse_plan(text: str) -> ParsedPlan:
                          + table_rows.get(id(item), []))
                 for previous, item in zip([None, *chosen], chosen, strict=False)]
     if measures:
-        return ParsedPlan(measures, True, None, start_year, reading.notes)
-    return ParsedPlan([], False, _not_a_plan_reason(text, items, has_title), start_year, reading.notes)
+        return ParsedPlan(measures, True, None, start_year, reading.notes + unplaced_rows)
+    return ParsedPlan([], False, _not_a_plan_reason(text, items, has_title), start_year,
+                      reading.notes + unplaced_rows)

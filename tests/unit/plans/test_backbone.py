@@ -160,3 +160,12 @@ def test_a_task_table_row_with_one_cell_across_both_unit_columns_keeps_the_unit_
         (3, ["县司法局"], ["各乡镇人民政府", "县直各执法部门"])]
     assert measures[1].deadlines[0].ongoing and measures[1].confidence == "medium"
     assert measures[1].targets[0].indicator == "规范性文件备案审查率"
+
+
+def test_a_duty_table_beside_units_in_the_text_fills_only_what_the_text_leaves_out():
+    text = ("某县法治政府建设实施方案\n一、任务\n1.甲任务。全面推进。牵头单位:县司法局\n2.乙任务。全面推进。\n"
+            "附件:责任分工表\n序号 工作任务 牵头单位 责任单位\n1 甲任务 县政府办 县直各部门\n"
+            "2 乙任务 县审计局 县直各部门\n3 丙任务 县财政局 县直各部门\n")
+    plan = parse_plan(text)
+    assert [(m.number, m.lead_units) for m in plan.measures] == [(1, ["县司法局"]), (2, ["县审计局"])]
+    assert plan.notes == ["row 3 of the 责任分工 table (丙任务) names no measure of the text"]
