@@ -31,11 +31,11 @@ Fields of a measure
     targets       see targets.py.
     notes         how sure the parser is and why, and the resulting confidence (confidence.py).
 
-Paragraphs come from backbone.read, which repairs text copied off a site (counters, banners,
-pages out of order, lost line breaks). Measures keep document order, also when a PDF
-extraction put sections out of order. Full-width
-punctuation is folded to ASCII in all output (（ -> (, ： -> :, ， -> ,), as in the sample
-plans; layout.py repairs PDF damage. A document without measures has is_plan False and a reason.
+Paragraphs come from backbone.read, which repairs text copied off a site or a PDF (counters,
+banners, lost line breaks, pages out of order: put back by their numbering). Measures keep the
+order of the repaired document. Full-width forms are folded to ASCII in all output (（ -> (,
+： -> :, ， -> ,, ２ -> 2), as in the sample plans; layout.py repairs PDF damage. A document
+without measures has is_plan False and a reason.
 """
 import re
 from dataclasses import dataclass, field
