@@ -1,6 +1,8 @@
-"""Excel ledgers (台账) in: one progress-reported per good row; bad rows are answered by row number."""
+"""Excel and WPS ledgers (台账) in: one progress-reported per good row; bad rows are answered by row number."""
 
-from fastapi import APIRouter, UploadFile, status
+from typing import Annotated
+
+from fastapi import APIRouter, Form, UploadFile, status
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -9,7 +11,7 @@ from services.intake.api.dependencies import EventSource, Publisher, TopicNames
 from services.intake.api.uploads import invalid_file, read_upload
 from services.intake.ledgers import LedgerError, read_workbook, template_workbook
 from shared.authentication import Caller
-from shared.contracts import ProgressReported
+from shared.contracts import ProgressReport, ProgressReported
 
 router = APIRouter(prefix="/v1/ledgers", tags=["ledgers"])
 
@@ -19,6 +21,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class AcceptedRow(BaseModel):
     row: int
     event_id: str
+    reported_at_from: str  # the row, the 填报日期 line above the header, the workbook's saved time, the import
+    report: ProgressReport | None = None  # as it would be published, in a preview
 
 
 class RejectedRowOut(BaseModel):
@@ -28,21 +32,27 @@ class RejectedRowOut(BaseModel):
 
 class LedgerImport(BaseModel):
     topic: str
+    preview: bool = False  # nothing was published
     accepted: list[AcceptedRow]
     rejected: list[RejectedRowOut]
 
 
-@router.post(":import", status_code=status.HTTP_202_ACCEPTED, response_model=LedgerImport)
+@router.post(":import", status_code=status.HTTP_202_ACCEPTED, response_model=LedgerImport,
+             responses={200: {"model": LedgerImport, "description": "a preview: each row's report, nothing published"}})
 async def import_ledger(file: UploadFile, publisher: Publisher, topics: TopicNames, caller: Caller,
-                        source: EventSource) -> LedgerImport:
-    """Publish each good row of the workbook's first sheet; 202 lists accepted and rejected rows (a row for a
-    region the caller does not act for is rejected, the others go through).
+                        source: EventSource, response: Response,
+                        preview: Annotated[bool, Form()] = False) -> LedgerImport:
+    """Publish each good row of the sheet holding the ledger (.xlsx or .xls); 202 lists accepted and rejected
+    rows (a row for a region the caller does not act for is rejected, the others go through). With
+    `preview=true`, 200 with each row's report as it would be published, and nothing published.
 
-    A row's event id derives from its content, so importing the same ledger twice changes nothing."""
+    A row's event id derives from everything it publishes, so importing the same ledger twice changes nothing."""
     try:
-        good, bad = read_workbook(await read_upload(file))
+        good, bad = read_workbook(await read_upload(file), file.filename or "")
     except LedgerError as error:
         raise invalid_file("file", str(error)) from error
+    if preview:
+        response.status_code = status.HTTP_200_OK
     accepted = []
     rejected = [RejectedRowOut(row=r.row, reason=r.reason) for r in bad]
     for row in good:
@@ -52,9 +62,11 @@ async def import_ledger(file: UploadFile, publisher: Publisher, topics: TopicNam
             continue
         event = ProgressReported.wrap(row.report, source=source, event_id=row.event_id,
                                       subject=row.report.period_key)
-        await publish_or_problem(publisher, topics.progress_reported, event, key=row.report.assignment_key)
-        accepted.append(AcceptedRow(row=row.row, event_id=event.id))
-    return LedgerImport(topic=topics.progress_reported, accepted=accepted,
+        if not preview:
+            await publish_or_problem(publisher, topics.progress_reported, event, key=row.report.assignment_key)
+        accepted.append(AcceptedRow(row=row.row, event_id=event.id, reported_at_from=row.reported_at_from,
+                                    report=row.report if preview else None))
+    return LedgerImport(topic=topics.progress_reported, preview=preview, accepted=accepted,
                         rejected=sorted(rejected, key=lambda r: r.row))
 
 

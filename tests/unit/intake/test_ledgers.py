@@ -31,11 +31,35 @@ def test_a_good_row_becomes_a_report_with_its_indicator_values():
     assert report.indicator_values == {"行政机关负责人出庭应诉率": 96.5}
 
 
-def test_a_row_without_a_time_has_the_same_event_id_whenever_it_is_imported():
+def workbook_bytes(*rows, headers=HEADERS) -> bytes:
+    book = openpyxl.Workbook()
+    for row in [headers, *rows]:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_row_without_a_time_is_dated_when_its_workbook_was_saved_so_a_reimport_is_the_same_event():
+    ledger = workbook_bytes(ROW)
+    saved = openpyxl.load_workbook(io.BytesIO(ledger)).properties.modified.replace(tzinfo=dt.UTC)
+    [first], _ = read_workbook(ledger)
+    [again], _ = read_workbook(ledger, now=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
+    assert first.report.reported_at == saved and first.reported_at_from == "workbook saved time"
+    assert (first.event_id, first.report) == (again.event_id, again.report)
+
+
+def test_one_event_id_always_carries_one_content():
+    """Rows with no time of their own anywhere are dated by the import: each import is another event."""
     [first], _ = one(ROW)
     [again], _ = one(list(ROW))
     [changed], _ = one([*ROW[:4], 90, *ROW[5:]])
-    assert first.event_id == again.event_id != changed.event_id
+    assert first.reported_at_from == "import time"
+    assert first.report != again.report and len({first.event_id, again.event_id, changed.event_id}) == 3
+    timed = [*ROW, dt.datetime(2026, 10, 8, 9, 30)]
+    [one_time], _ = one(timed, [*HEADERS, "填报时间"])
+    [other_time], _ = one(list(timed), [*HEADERS, "填报时间"])
+    assert one_time.event_id == other_time.event_id and one_time.report == other_time.report
 
 
 def test_a_time_without_a_zone_is_china_standard_time():
@@ -45,7 +69,7 @@ def test_a_time_without_a_zone_is_china_standard_time():
 
 @pytest.mark.parametrize(("change", "reason"), [
     ({4: 120}, "percent_complete"),
-    ({4: "eighty"}, "percent_complete: expected a number"),
+    ({4: "eighty"}, "percent_complete: 'eighty' is not a percent; accepted: 85, 85%"),
     ({5: "done"}, "status"),
     ({3: "2026-13"}, "period"),
     ({2: "3610"}, "region_code"),
@@ -72,9 +96,7 @@ def test_the_template_reads_back_as_one_good_row():
 
 
 def test_a_percent_formatted_cell_means_what_the_unit_sees():
-    book = openpyxl.Workbook()
-    book.active.append(HEADERS)
-    book.active.append(ROW)
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(ROW)))
     book.active["E2"] = 0.8
     book.active["E2"].number_format = "0%"
     buffer = io.BytesIO()
@@ -84,5 +106,12 @@ def test_a_percent_formatted_cell_means_what_the_unit_sees():
 
 
 def test_a_file_that_is_not_a_workbook_is_refused():
-    with pytest.raises(LedgerError, match="not an .xlsx workbook"):
-        read_workbook(b"measure_id,unit\n")
+    with pytest.raises(LedgerError, match="ledger.csv: not an .xlsx or .xls workbook"):
+        read_workbook(b"measure_id,unit\n", "ledger.csv")
+    with pytest.raises(LedgerError, match="not a readable .xlsx or .xls workbook"):
+        read_workbook(b"PK\x03\x04 truncated", "ledger.xlsx")
+
+
+def test_a_workbook_without_a_ledger_names_what_each_sheet_lacks():
+    with pytest.raises(LedgerError, match="sheet 'Sheet': the header lacks the column\\(s\\) region_code, period"):
+        read_workbook(workbook_bytes(headers=["措施编号", "单位"]))

@@ -1,0 +1,144 @@
+"""Where the ledger is in a workbook: the sheet, the header row (found by its labels below any title rows,
+one row or two with merged group cells above), what each column means, and the 填报单位 / 填报日期 lines
+above the header that hold values for every row.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from services.intake.ledgers.values import text_of
+from services.intake.ledgers.workbooks import LedgerError, Sheet
+
+# Each contract field and the labels ledgers use for it, the template's first. When several columns name
+# one field, the earlier label wins (a ledger with 牵头单位 and 责任单位 reports as its 填报单位 if it has one,
+# else as the responsible unit) and the others are context. 序号 is a measure id only when nothing better is.
+LABELS = {
+    "measure_id": ("措施编号", "任务编号", "事项编号", "编号", "序号"),
+    "unit": ("单位", "填报单位", "报送单位", "责任单位", "承办单位", "责任部门", "牵头单位"),
+    "region_code": ("区划代码", "行政区划代码", "区划编码", "行政区划编码"),
+    "period": ("周期", "报告期", "填报周期", "报送周期", "统计周期", "所属期"),
+    "percent_complete": ("完成百分比", "完成进度", "完成率", "进度", "完成比例", "进度百分比", "完成百分率"),
+    "status": ("状态", "完成状态", "进展状态", "推进状态", "办理状态"),
+    "narrative": ("进展情况", "完成情况", "工作进展", "推进情况", "进展"),
+    "reported_at": ("填报时间", "报送时间", "填报日期", "报送日期", "更新时间"),
+    "evidence": ("佐证材料", "佐证", "佐证资料", "附件"),
+}
+REQUIRED = ("measure_id", "unit", "region_code", "period", "percent_complete", "status")
+# Columns that describe the row for the people filling it in (the measure's text, who to call) rather than
+# report anything: not indicators. 备注 is kept in the narrative.
+CONTEXT = ("任务名称", "措施名称", "工作任务", "主要任务", "具体措施", "工作措施", "任务内容", "措施内容", "目标任务",
+           "责任人", "联系人", "联系电话", "完成时限", "完成时间", "时间节点")
+REMARKS = ("备注", "说明")
+# A row opened by one of these below the table is a total or a note, not a report.
+FOOTER_WORDS = ("合计", "总计", "小计", "备注", "注:", "说明", "填表人", "填报人", "审核人", "制表人", "负责人",
+                "联系人", "联系电话")
+HEADER_SEARCH_ROWS = 30
+_WHERE = {label: (field, rank) for field, labels in LABELS.items() for rank, label in enumerate(labels)}
+
+
+def label_of(header) -> str:
+    """A header cell as a label: full-width folded, spaces, line breaks, (%) / (必填) / * marks dropped."""
+    return re.sub(r"\([^)]*\)|[\s*:]", "", text_of(header or ""))
+
+
+def column_of(header) -> str | None:
+    """The contract field a header names (in Chinese, English or both: "单位 unit"), "context", "remarks",
+    or None for an indicator."""
+    words = text_of(header or "").split()
+    for word in [label_of(header), *words, *map(label_of, words)]:
+        if word in LABELS:
+            return word
+        if word in _WHERE:
+            return _WHERE[word][0]
+        if word in CONTEXT:
+            return "context"
+        if word in REMARKS:
+            return "remarks"
+    return None
+
+
+def _rank(header) -> int:
+    for word in [label_of(header), *map(label_of, text_of(header or "").split())]:
+        if word in _WHERE:
+            return _WHERE[word][1]
+    return 0
+
+
+@dataclass(frozen=True)
+class Layout:
+    sheet: Sheet
+    header_rows: tuple[int, ...]  # as Excel numbers them
+    headers: list[str]  # per column, the label that named it (the lower row's, in a two-row header)
+    fields: list[str | None]  # per column: a contract field, "context", "remarks", or None (an indicator)
+    above: dict[str, str]  # values the lines above the header give every row (填报单位: 临川区司法局)
+
+    @property
+    def first_data_row(self) -> int:
+        return self.header_rows[-1] + 1
+
+
+def find_layout(sheets: Sequence[Sheet]) -> Layout:
+    """The first sheet whose header names every required field (by a column or a line above the header);
+    LedgerError naming what each sheet lacks otherwise."""
+    lacking = []
+    for sheet in sheets:
+        layout = _sheet_layout(sheet)
+        missing = [field for field in REQUIRED if field not in layout.fields and field not in layout.above]
+        if not missing:
+            return layout
+        lacking.append(f"sheet {sheet.name!r}: the header lacks the column(s) {', '.join(missing)}")
+    raise LedgerError("no sheet holds a ledger: " + "; ".join(lacking or ["the workbook has no sheets"]))
+
+
+def _sheet_layout(sheet: Sheet) -> Layout:
+    best = None
+    for top in range(min(HEADER_SEARCH_ROWS, len(sheet.rows))):
+        for span in (1, 2):
+            rows = sheet.rows[top:top + span]
+            if len(rows) < span:
+                continue
+            headers, fields = _header(rows)
+            # More fields named wins; on a tie, one row (a line above adds nothing), then the earlier.
+            score = (len({field for field in fields if field in LABELS}), -span)
+            if best is None or score > best[0]:
+                best = (score, top, span, headers, fields)
+    if best is None:
+        return Layout(sheet, (1,), [], [], {})
+    _, top, span, headers, fields = best
+    return Layout(sheet, tuple(range(top + 1, top + span + 1)), headers, fields, _lines_above(sheet.rows[:top]))
+
+
+def _header(rows: list[list]) -> tuple[list[str], list[str | None]]:
+    """Per column, the lowest header cell that names something (a group label merged above its columns
+    names a column only when nothing below it does); repeated fields: the best-ranked label wins."""
+    width = max(len(row) for row in rows)
+    headers, fields = [], []
+    for column in range(width):
+        cells = [row[column] for row in reversed(rows) if column < len(row) and text_of(row[column] or "")]
+        named = [cell for cell in cells if column_of(cell)]
+        header = named[0] if named else (cells[0] if cells else "")
+        headers.append(text_of(header))
+        fields.append(column_of(header) if header else "context")
+    for field in set(fields) & set(LABELS):
+        columns = [c for c, named in enumerate(fields) if named == field]
+        keep = min(columns, key=lambda c: _rank(headers[c]))
+        for column in columns:
+            if column != keep:
+                fields[column] = "context"
+    return headers, fields
+
+
+def _lines_above(rows: list[list]) -> dict[str, str]:
+    """"填报单位:临川区司法局  填报日期:2026年10月9日" in one cell, or label and value in neighbouring cells."""
+    found = {}
+    for row in rows:
+        cells = [text_of(cell) for cell in row if cell is not None and text_of(cell)]
+        for index, cell in enumerate(cells):
+            for label, value in re.findall(r"([^\s:]+?)(?:\([^)]*\))?:\s*(.*?)(?=\s+[^\s:]+?(?:\([^)]*\))?:|$)", cell):
+                if not value and index + 1 < len(cells) and not column_of(cells[index + 1]):
+                    value = cells[index + 1]
+                field = column_of(label)
+                if field in LABELS and value.strip():
+                    found.setdefault(field, value.strip())
+    return found

@@ -1,0 +1,128 @@
+"""Workbook bytes -> sheets of cell values, whatever wrote them: .xlsx (Excel, WPS) through openpyxl,
+.xls (Excel 97-2003, and WPS's .et saved in that format) through xlrd. The format is told by the file's
+first bytes, not its name, because districts rename files.
+
+Cells come out as values.py reads them: dates in date-formatted cells as naive datetimes in the workbook's
+date system, numbers in percent-formatted cells as `Percent` (what the unit sees), a merged range's value
+in every cell of the range (a unit merged down over its rows is that unit on each row).
+"""
+
+import datetime as dt
+import io
+import re
+import warnings
+from dataclasses import dataclass
+
+import openpyxl
+import xlrd
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
+
+from services.intake.ledgers.values import LEDGER_ZONE, Percent
+
+ZIP = b"PK\x03\x04"
+OLE2 = bytes.fromhex("d0cf11e0a1b11ae1")
+# Date formats Excel and WPS write by id only, with no definition in the file: their meaning depends on
+# the reader's locale (ECMA-376 Part 1, 18.8.30; in zh-CN: 27 yyyy"年"m"月", 31 yyyy"年"m"月"d"日",
+# 32 h"时"mm"分", 50-58 the same in other calendars). openpyxl knows only the locale-free ids (14-22, 45-47)
+# and reads these cells as bare numbers.
+CHINESE_BUILTIN_DATE_FORMATS = frozenset([*range(27, 37), *range(50, 59)])
+
+
+class LedgerError(ValueError):
+    """The workbook as a whole cannot be read (not a workbook, no ledger on any sheet)."""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    rows: list[list]  # rows[0] is the sheet's row 1
+    epoch: dt.datetime  # the workbook's date system: serial 0's day
+
+
+@dataclass(frozen=True)
+class Workbook:
+    sheets: list[Sheet]
+    saved_at: dt.datetime | None  # when it was last saved (aware), if the file says
+
+
+def read_book(content: bytes, filename: str = "") -> Workbook:
+    """Bytes -> a Workbook; LedgerError when they are not an .xlsx or .xls workbook."""
+    name = f"{filename}: " if filename else ""
+    if content.startswith(ZIP):
+        reader = _xlsx
+    elif content.startswith(OLE2):
+        reader = _xls
+    else:
+        raise LedgerError(f"{name}not an .xlsx or .xls workbook")
+    try:
+        return reader(content)
+    except Exception as error:  # both libraries raise many kinds for a damaged file
+        raise LedgerError(f"{name}not a readable .xlsx or .xls workbook ({type(error).__name__}: {error})") from error
+
+
+def _xlsx(content: bytes) -> Workbook:
+    with warnings.catch_warnings():  # "workbook contains no default style": WPS files, harmless
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
+    modified = book.properties.modified  # docProps/core.xml, W3CDTF in UTC
+    sheets = []
+    for sheet in book.worksheets:
+        rows = [[_xlsx_value(cell, book.epoch) for cell in cells] for cells in sheet.iter_rows()]
+        for merged in sheet.merged_cells.ranges:
+            _fill(rows, merged.min_row - 1, merged.max_row, merged.min_col - 1, merged.max_col)
+        sheets.append(Sheet(sheet.title, rows, book.epoch))
+    return Workbook(sheets, modified.replace(tzinfo=dt.UTC).astimezone(LEDGER_ZONE) if modified else None)
+
+
+def _xlsx_value(cell, epoch: dt.datetime):
+    value = cell.value
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return value
+    # openpyxl keeps the id of a format it has no definition for only on the cell's private style array.
+    if getattr(getattr(cell, "_style", None), "numFmtId", None) in CHINESE_BUILTIN_DATE_FORMATS:
+        return from_excel(value, epoch)
+    if "%" in (cell.number_format or ""):
+        return _percent(value)
+    return value
+
+
+def _percent(value: float) -> Percent:
+    return Percent(round(value * 100, 9))  # 0.855 * 100 is 85.49999999999999 in binary floating point
+
+
+def _xls(content: bytes) -> Workbook:
+    book = xlrd.open_workbook(file_contents=content, formatting_info=True, on_demand=True)
+    epoch = CALENDAR_MAC_1904 if book.datemode else CALENDAR_WINDOWS_1900
+    sheets = []
+    for index in range(book.nsheets):
+        sheet = book.sheet_by_index(index)
+        rows = [[_xls_value(book, sheet.cell(r, c)) for c in range(sheet.ncols)] for r in range(sheet.nrows)]
+        for top, bottom, left, right in sheet.merged_cells:
+            _fill(rows, top, bottom, left, right)
+        sheets.append(Sheet(sheet.name, rows, epoch))
+    return Workbook(sheets, None)  # .xls keeps its saved time in an OLE property set xlrd does not read
+
+
+def _xls_value(book, cell):
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return None
+    if cell.ctype == xlrd.XL_CELL_DATE:  # xlrd knows the built-in date ids, the Chinese ones included
+        return xlrd.xldate.xldate_as_datetime(cell.value, book.datemode) if cell.value >= 1 else (
+            from_excel(cell.value))
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return bool(cell.value)
+    if cell.ctype == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(cell.value, "#ERROR")
+    if cell.ctype == xlrd.XL_CELL_NUMBER:
+        number_format = book.format_map[book.xf_list[cell.xf_index].format_key].format_str
+        # "0%" but not a literal "%" inside quotes, which is text shown beside the number
+        return _percent(cell.value) if "%" in re.sub(r'"[^"]*"', "", number_format) else cell.value
+    return cell.value
+
+
+def _fill(rows: list[list], top: int, bottom: int, left: int, right: int) -> None:
+    """Copy a merged range's value (its top-left cell) into every cell of it; bounds as Python slices."""
+    value = rows[top][left] if top < len(rows) and left < len(rows[top]) else None
+    for r in range(top, min(bottom, len(rows))):
+        for c in range(left, min(right, len(rows[r]))):
+            rows[r][c] = value
