@@ -155,11 +155,11 @@ def read_percent(value) -> float:
 
 def _chinese_number(text: str, original) -> float:
     """八十五 / 一百 / 八十五点五 / 五 -> 85 / 100 / 85.5 / 5 (the numbers a percent is written with)."""
-    whole, _, fraction = text.partition("点")
+    whole, point, fraction = text.partition("点")
     found = re.fullmatch(r"(?:([一二三四五六七八九])?百)?(?:([一二三四五六七八九])?十)?([零〇一二三四五六七八九])?",
                          whole)
     digits = [_CHINESE_DIGITS.get(char) for char in fraction]
-    if not whole or not found or None in digits:
+    if not whole or not found or None in digits or (point and not fraction):
         raise ValueError(f"{original!r} is not a percent; accepted: {PERCENT_FORMS}")
     hundreds, tens, ones = found.groups()
     number = (100 * _CHINESE_DIGITS.get(hundreds, 1) if "百" in whole else 0) + (
