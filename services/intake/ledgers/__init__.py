@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900
 from pydantic import ValidationError
 
-from services.intake.ledgers.layout import FOOTER_WORDS, LABELS, REQUIRED, Layout, column_of, find_layout
+from services.intake.ledgers.layout import FOOTER_WORDS, REQUIRED, Layout, column_of, find_layout
 from services.intake.ledgers.template import template_workbook
 from services.intake.ledgers.values import read_number, read_percent, read_period, read_status, read_time, text_of
 from services.intake.ledgers.workbooks import LedgerError, read_book
@@ -111,50 +111,54 @@ def _footer(fields: list[str | None], values: Sequence) -> str | None:
 
 
 def _record(headers: Sequence, fields: list[str | None], values: Sequence, defaults: Defaults) -> tuple[dict, str]:
-    cells = dict(defaults.above)
-    record: dict = {"indicator_values": {}}
-    remarks, own = [], set()
+    """A row's cells -> the contract's record and where its time came from; ValueError naming every cell
+    that cannot be read (a unit fixes the row once, not once per cell)."""
+    readers = {"percent_complete": read_percent, "status": read_status, "period": read_period,
+               "reported_at": lambda value: read_time(value, now=defaults.now, epoch=defaults.epoch),
+               "evidence": lambda value: [item.strip() for item in re.split(r"[\n;；]", str(value)) if item.strip()],
+               "measure_id": _code, "region_code": _code}
+    cells, own, remarks, indicators, errors = dict(defaults.above), set(), [], {}, []
     for header, name, value in zip(headers, fields, values, strict=False):
         if value is None or text_of(value) == "" or name == "context":
             continue
         if name is None:
-            label = text_of(header or "")
-            if label:
-                record["indicator_values"][label] = _read(label, read_number, value)
+            if label := text_of(header or ""):
+                indicators[label] = _read(label, read_number, value, errors)
         elif name == "remarks":
             remarks.append(f"{text_of(header)}:{text_of(value)}")
         else:
             cells[name] = value
             own.add(name)
-    for name, value in cells.items():
-        if name == "percent_complete":
-            record[name] = _read(name, read_percent, value)
-        elif name == "status":
-            record[name] = _read(name, read_status, value)
-        elif name == "period":
-            record[name] = _read(name, read_period, value)
-        elif name == "reported_at":
-            record[name] = _read(name, lambda v: read_time(v, now=defaults.now, epoch=defaults.epoch), value)
-        elif name == "evidence":
-            record[name] = [item.strip() for item in re.split(r"[\n;；]", str(value)) if item.strip()]
-        elif name in LABELS:  # codes typed as numbers (361002) are still codes
-            record[name] = str(int(value)) if isinstance(value, float) and value.is_integer() else text_of(value)
+    # Unit names and narratives as typed (a registry may spell 各县（区）政府 with full-width brackets).
+    record = {name: _read(name, readers[name], value, errors) if name in readers else str(value).strip()
+              for name, value in cells.items()}
+    if errors:
+        raise ValueError("; ".join(errors))
+    record["indicator_values"] = indicators
     record["narrative"] = "\n".join(filter(None, [record.get("narrative", ""), *remarks]))
     if "reported_at" in record:
         return record, OWN if "reported_at" in own else LINE_ABOVE
-    try:  # a saved time outside the window (a wrong clock where it was saved) is not used either
-        record["reported_at"] = read_time(defaults.saved_at, now=defaults.now)
-        return record, SAVED
-    except ValueError:
-        record["reported_at"] = defaults.now
-        return record, IMPORTED
+    if defaults.saved_at is not None:
+        try:  # a saved time outside the window (a wrong clock where it was saved) is not used either
+            record["reported_at"] = read_time(defaults.saved_at, now=defaults.now)
+            return record, SAVED
+        except ValueError:
+            pass
+    record["reported_at"] = defaults.now
+    return record, IMPORTED
 
 
-def _read(name: str, reader, value):
+def _code(value) -> str:
+    """A code as text: typed as a number (361002.0) it is still 361002; full-width digits folded."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else text_of(value)
+
+
+def _read(name: str, reader, value, errors: list[str]):
     try:
         return reader(value)
     except ValueError as error:
-        raise ValueError(f"{name}: {error}") from None
+        errors.append(f"{name}: {error}")
+        return None
 
 
 def _reason(error: Exception) -> str:
