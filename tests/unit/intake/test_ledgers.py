@@ -1,5 +1,6 @@
 import datetime as dt
 import io
+import json
 
 import openpyxl
 import pytest
@@ -115,3 +116,23 @@ def test_a_file_that_is_not_a_workbook_is_refused():
 def test_a_workbook_without_a_ledger_names_what_each_sheet_lacks():
     with pytest.raises(LedgerError, match="sheet 'Sheet': the header lacks the column\\(s\\) region_code, period"):
         read_workbook(workbook_bytes(headers=["措施编号", "单位"]))
+
+
+def test_the_cli_preview_reads_a_ledger_without_a_stack(tmp_path, capsys):
+    from cli.main import main
+
+    path = tmp_path / "台账.xlsx"
+    path.write_bytes(workbook_bytes(ROW, [*ROW[:4], "eighty", *ROW[5:]]))
+    main(["ledger", "import", str(path), "--preview", "--json", "--intake", "http://127.0.0.1:9"])  # nothing there
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["preview"] is True and [row["row"] for row in answer["accepted"]] == [2]
+    assert answer["accepted"][0]["report"]["percent_complete"] == 80.0
+    assert answer["accepted"][0]["reported_at_from"] == "workbook saved time"
+    assert answer["rejected"] == [{"row": 3, "reason": answer["rejected"][0]["reason"]}]
+    assert answer["rejected"][0]["reason"].startswith("percent_complete: 'eighty' is not a percent")
+
+    main(["ledger", "import", str(path), "--preview"])
+    summary = capsys.readouterr().out.splitlines()
+    assert summary[0].startswith("row 2: fuzhou-2022-17 临川区政府 (361002) 2026: 80% in_progress at ")
+    assert summary[1].startswith("row 3: refused: percent_complete:")
+    assert summary[-1] == "1 rows would be published, 1 refused; nothing published"
