@@ -48,16 +48,19 @@ class Workbook:
 def read_book(content: bytes, filename: str = "") -> Workbook:
     """Bytes -> a Workbook; LedgerError when they are not an .xlsx or .xls workbook."""
     name = f"{filename}: " if filename else ""
+    # WPS's own .et/.ett format is not Excel's; WPS saves .xlsx or .xls on request.
+    hint = "; save it from WPS as .xlsx or .xls" if filename.lower().endswith((".et", ".ett")) else ""
     if content.startswith(ZIP):
         reader = _xlsx
     elif content.startswith(OLE2):
         reader = _xls
     else:
-        raise LedgerError(f"{name}not an .xlsx or .xls workbook")
+        raise LedgerError(f"{name}not an .xlsx or .xls workbook{hint}")
     try:
         return reader(content)
     except Exception as error:  # both libraries raise many kinds for a damaged file
-        raise LedgerError(f"{name}not a readable .xlsx or .xls workbook ({type(error).__name__}: {error})") from error
+        raise LedgerError(f"{name}not a readable .xlsx or .xls workbook ({type(error).__name__}: {error}){hint}"
+                          ) from error
 
 
 def _xlsx(content: bytes) -> Workbook:
