@@ -45,10 +45,16 @@ def run_preview(args) -> None:
         print_json({"file": name, "preview": True, "accepted": [row.to_json() for row in good],
                     "rejected": [row.to_json() for row in bad]})
         return
-    lines = [(row.row, f"row {row.row}: {_summary(row.report)} (time from the {row.reported_at_from})")
-             for row in good] + [(row.row, f"row {row.row}: refused: {row.reason}") for row in bad]
-    for _, line in sorted(lines):
-        print(line)
+    sheets = list(dict.fromkeys(row.sheet for row in [*good, *bad]))
+
+    def where(row) -> tuple[int, int, str]:  # "row 5", or "sheet 东乡区 row 5" when several sheets hold ledgers
+        return sheets.index(row.sheet), row.row, f"sheet {row.sheet} row {row.row}" if len(sheets) > 1 else (
+            f"row {row.row}")
+
+    lines = [(*where(row), f"{_summary(row.report)} (time from the {row.reported_at_from})") for row in good]
+    lines += [(*where(row), f"refused: {row.reason}") for row in bad]
+    for _, _, place, text in sorted(lines):
+        print(f"{place}: {text}")
     print(f"{len(good)} rows would be published, {len(bad)} refused; nothing published")
 
 

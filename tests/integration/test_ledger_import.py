@@ -1,11 +1,10 @@
 """Excel ledgers through intake: good rows on Kafka as progress-reported, bad rows answered by number."""
 
-import io
 from pathlib import Path
 
-import openpyxl
 import pytest
 
+from tests.data.ledgers.build import plain_ledger
 from tests.support.intake import running_intake, topic
 from tests.support.kafka import body, read_topic
 
@@ -16,12 +15,7 @@ HEADERS = ["措施编号 measure_id", "单位 unit", "区划代码 region_code",
 
 
 def workbook(*rows, headers=HEADERS) -> bytes:
-    book = openpyxl.Workbook()
-    for row in [headers, *rows]:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return plain_ledger(headers, *rows)
 
 
 @pytest.fixture

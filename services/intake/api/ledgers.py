@@ -19,6 +19,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class AcceptedRow(BaseModel):
+    sheet: str = ""  # a workbook may hold a ledger on several sheets
     row: int
     event_id: str
     reported_at_from: str  # the row, the 填报日期 line above the header, the workbook's saved time, the import
@@ -26,6 +27,7 @@ class AcceptedRow(BaseModel):
 
 
 class RejectedRowOut(BaseModel):
+    sheet: str = ""
     row: int
     reason: str
 
@@ -42,7 +44,7 @@ class LedgerImport(BaseModel):
 async def import_ledger(file: UploadFile, publisher: Publisher, topics: TopicNames, caller: Caller,
                         source: EventSource, response: Response,
                         preview: Annotated[bool, Form()] = False) -> LedgerImport:
-    """Publish each good row of the sheet holding the ledger (.xlsx or .xls); 202 lists accepted and rejected
+    """Publish each good row of the sheets holding a ledger (.xlsx or .xls); 202 lists accepted and rejected
     rows (a row for a region the caller does not act for is rejected, the others go through). With
     `preview=true`, 200 with each row's report as it would be published, and nothing published.
 
@@ -54,7 +56,7 @@ async def import_ledger(file: UploadFile, publisher: Publisher, topics: TopicNam
     if preview:
         response.status_code = status.HTTP_200_OK
     accepted = []
-    rejected = [RejectedRowOut(row=r.row, reason=r.reason) for r in bad]
+    rejected = [RejectedRowOut(sheet=r.sheet, row=r.row, reason=r.reason) for r in bad]
     for row in good:
         if caller is not None and not caller.may_act_for(row.report.region_code):
             rejected.append(RejectedRowOut(row=row.row, reason=f"region_code {row.report.region_code} is outside "
@@ -64,8 +66,8 @@ async def import_ledger(file: UploadFile, publisher: Publisher, topics: TopicNam
                                       subject=row.report.period_key)
         if not preview:
             await publish_or_problem(publisher, topics.progress_reported, event, key=row.report.assignment_key)
-        accepted.append(AcceptedRow(row=row.row, event_id=event.id, reported_at_from=row.reported_at_from,
-                                    report=row.report if preview else None))
+        accepted.append(AcceptedRow(sheet=row.sheet, row=row.row, event_id=event.id,
+                                    reported_at_from=row.reported_at_from, report=row.report if preview else None))
     return LedgerImport(topic=topics.progress_reported, preview=preview, accepted=accepted,
                         rejected=sorted(rejected, key=lambda r: r.row))
 

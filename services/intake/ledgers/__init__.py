@@ -1,7 +1,7 @@
 """Excel and WPS ledgers (台账): rows of progress reports, and the template a district fills in.
 
-`read_workbook(content, filename)` is the whole reading, pure and synchronous: the sheet holding the ledger
-and its header are found by their labels (layout.py), each cell is read in the forms Chinese offices type
+`read_workbook(content, filename)` is the whole reading, pure and synchronous: the sheets holding a ledger
+and their headers are found by their labels (layout.py), each cell is read in the forms Chinese offices type
 (values.py), and each row becomes a ProgressReport or a RejectedRow naming the cell and the forms accepted.
 Columns the contract does not know are indicators (`indicator_values`, by header as written).
 
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900
 from pydantic import ValidationError
 
-from services.intake.ledgers.layout import FOOTER_WORDS, REQUIRED, Layout, column_of, find_layout
+from services.intake.ledgers.layout import FOOTER_WORDS, REQUIRED, Layout, column_of, find_layouts
 from services.intake.ledgers.template import template_workbook
 from services.intake.ledgers.values import read_number, read_percent, read_period, read_status, read_time, text_of
 from services.intake.ledgers.workbooks import LedgerError, read_book
@@ -41,19 +41,21 @@ class LedgerRow:
     report: ProgressReport
     event_id: str
     reported_at_from: str = OWN
+    sheet: str = ""
 
     def to_json(self) -> dict:
-        return {"row": self.row, "event_id": self.event_id, "reported_at_from": self.reported_at_from,
-                "report": self.report.model_dump(mode="json")}
+        return {"sheet": self.sheet, "row": self.row, "event_id": self.event_id,
+                "reported_at_from": self.reported_at_from, "report": self.report.model_dump(mode="json")}
 
 
 @dataclass(frozen=True)
 class RejectedRow:
     row: int
     reason: str
+    sheet: str = ""
 
     def to_json(self) -> dict:
-        return {"row": self.row, "reason": self.reason}
+        return {"sheet": self.sheet, "row": self.row, "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -67,13 +69,18 @@ class Defaults:
 
 def read_workbook(content: bytes, filename: str = "", *, now: dt.datetime | None = None,
                   ) -> tuple[list[LedgerRow], list[RejectedRow]]:
-    """An .xlsx or .xls workbook -> (good rows, rejected rows); LedgerError when no sheet holds a ledger.
-    `now` bounds the times read (default the current time)."""
+    """An .xlsx or .xls workbook -> (good rows, rejected rows) of every sheet holding a ledger, in sheet
+    order; LedgerError when none does. `now` bounds the times read (default the current time)."""
     book = read_book(content, filename)
-    layout = find_layout(book.sheets)
-    defaults = Defaults(layout.sheet.epoch, layout.above, book.saved_at, now or dt.datetime.now(dt.UTC))
-    rows = enumerate(layout.sheet.rows[layout.first_data_row - 1:], start=layout.first_data_row)
-    return read_rows(layout.headers, rows, defaults, layout=layout)
+    now = now or dt.datetime.now(dt.UTC)
+    good, bad = [], []
+    for layout in find_layouts(book.sheets):
+        defaults = Defaults(layout.sheet.epoch, layout.above, book.saved_at, now)
+        rows = enumerate(layout.sheet.rows[layout.first_data_row - 1:], start=layout.first_data_row)
+        sheet_good, sheet_bad = read_rows(layout.headers, rows, defaults, layout=layout)
+        good += sheet_good
+        bad += sheet_bad
+    return good, bad
 
 
 def read_rows(headers: Sequence, rows: Iterable[tuple[int, Sequence]], defaults: Defaults | None = None, *,
@@ -82,6 +89,7 @@ def read_rows(headers: Sequence, rows: Iterable[tuple[int, Sequence]], defaults:
     number and reason and does not stop the others."""
     defaults = defaults or Defaults()
     fields = layout.fields if layout else [column_of(header) for header in headers]
+    sheet = layout.sheet.name if layout else ""
     missing = [name for name in REQUIRED if name not in fields and name not in defaults.above]
     if missing:
         raise LedgerError(f"the header row lacks the column(s) {', '.join(missing)}")
@@ -90,15 +98,15 @@ def read_rows(headers: Sequence, rows: Iterable[tuple[int, Sequence]], defaults:
         if all(value is None or text_of(value) == "" for value in values):
             continue  # blank lines between blocks of a ledger are common
         if footer := _footer(fields, values):
-            bad.append(RejectedRow(number, f"a {footer} line (totals or notes below the table), not a report"))
+            bad.append(RejectedRow(number, f"a {footer} line (totals or notes below the table), not a report", sheet))
             continue
         try:
             record, source = _record(headers, fields, values, defaults)
             report = ProgressReport.model_validate(record)
         except (ValidationError, ValueError) as error:
-            bad.append(RejectedRow(number, _reason(error)))
+            bad.append(RejectedRow(number, _reason(error), sheet))
             continue
-        good.append(LedgerRow(number, report, _event_id(report), source))
+        good.append(LedgerRow(number, report, _event_id(report), source, sheet))
     return good, bad
 
 

@@ -78,17 +78,21 @@ class Layout:
         return self.header_rows[-1] + 1
 
 
-def find_layout(sheets: Sequence[Sheet]) -> Layout:
-    """The first sheet whose header names every required field (by a column or a line above the header);
-    LedgerError naming what each sheet lacks otherwise."""
-    lacking = []
+def find_layouts(sheets: Sequence[Sheet]) -> list[Layout]:
+    """Every sheet whose header names every required field (by a column or a line above the header): a
+    workbook may keep one ledger per county on its own sheet. LedgerError naming what each sheet lacks
+    when none does."""
+    found, lacking = [], []
     for sheet in sheets:
         layout = _sheet_layout(sheet)
         missing = [field for field in REQUIRED if field not in layout.fields and field not in layout.above]
-        if not missing:
-            return layout
-        lacking.append(f"sheet {sheet.name!r}: the header lacks the column(s) {', '.join(missing)}")
-    raise LedgerError("no sheet holds a ledger: " + "; ".join(lacking or ["the workbook has no sheets"]))
+        if missing:
+            lacking.append(f"sheet {sheet.name!r}: the header lacks the column(s) {', '.join(missing)}")
+        else:
+            found.append(layout)
+    if not found:
+        raise LedgerError("no sheet holds a ledger: " + "; ".join(lacking or ["the workbook has no sheets"]))
+    return found
 
 
 def _sheet_layout(sheet: Sheet) -> Layout:

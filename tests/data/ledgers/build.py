@@ -38,6 +38,14 @@ def saved(book: openpyxl.Workbook) -> bytes:
     return buffer.getvalue()
 
 
+def plain_ledger(headers: list, *rows: list) -> bytes:
+    """The simplest ledger: a header row and the rows under it, on the first sheet."""
+    book = openpyxl.Workbook()
+    for row in [headers, *rows]:
+        book.active.append(row)
+    return saved(book)
+
+
 def title_lines_footer() -> bytes:
     """Title and subtitle rows, 填报单位 / 区划代码 / 填报日期 lines above the header (no such columns), a 序号
     column beside 措施编号, a 备注 column, and 合计 / 填表人 lines under the table."""
@@ -147,12 +155,26 @@ def wps_text_dates() -> bytes:
     return saved(book)
 
 
+def sheet_per_county() -> bytes:
+    """A 说明 sheet, then one ledger sheet per county (what a city office sends back out to be filled in)."""
+    book = openpyxl.Workbook()
+    book.active.title = "说明"
+    book.active.append(["各县（区）分别填报本表，一县一表。"])
+    for county, code, percent in (("临川区", "361002", 70), ("东乡区", "361003", "八十")):
+        sheet = book.create_sheet(county)
+        sheet.append(["措施编号", "单位", "区划代码", "周期", "完成百分比", "状态", "填报时间"])
+        sheet.append(["fuzhou-2022-17", f"{county}政府", code, "2026-Q3", percent, "进行中", "2026-10-09 10:00"])
+        sheet.append(["fuzhou-2022-18", f"{county}政府", code, "2026-Q3", 100, "已完成", "2026-10-09 10:00"])
+    return saved(book)
+
+
 LAYOUTS = {
     "title-lines-footer.xlsx": title_lines_footer,
     "two-row-header-synonyms.xlsx": two_row_header_synonyms,
     "notes-sheet-then-ledger-1904.xlsx": notes_sheet_then_ledger_1904,
     "excel-97.xls": excel_97_xls,
     "wps-text-dates.xlsx": wps_text_dates,
+    "sheet-per-county.xlsx": sheet_per_county,
 }
 
 if __name__ == "__main__":

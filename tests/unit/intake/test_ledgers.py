@@ -6,6 +6,7 @@ import openpyxl
 import pytest
 
 from services.intake.ledgers import LedgerError, column_of, read_rows, read_workbook, template_workbook
+from tests.data.ledgers.build import plain_ledger
 
 HEADERS = ["措施编号 measure_id", "单位", "region_code", "周期 period", "完成百分比", "状态 status", "进展情况",
            "行政机关负责人出庭应诉率"]
@@ -33,12 +34,7 @@ def test_a_good_row_becomes_a_report_with_its_indicator_values():
 
 
 def workbook_bytes(*rows, headers=HEADERS) -> bytes:
-    book = openpyxl.Workbook()
-    for row in [headers, *rows]:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return plain_ledger(headers, *rows)
 
 
 def test_a_row_without_a_time_is_dated_when_its_workbook_was_saved_so_a_reimport_is_the_same_event():
@@ -128,7 +124,7 @@ def test_the_cli_preview_reads_a_ledger_without_a_stack(tmp_path, capsys):
     assert answer["preview"] is True and [row["row"] for row in answer["accepted"]] == [2]
     assert answer["accepted"][0]["report"]["percent_complete"] == 80.0
     assert answer["accepted"][0]["reported_at_from"] == "workbook saved time"
-    assert answer["rejected"] == [{"row": 3, "reason": answer["rejected"][0]["reason"]}]
+    assert answer["rejected"] == [{"sheet": "Sheet", "row": 3, "reason": answer["rejected"][0]["reason"]}]
     assert answer["rejected"][0]["reason"].startswith("percent_complete: 'eighty' is not a percent")
 
     main(["ledger", "import", str(path), "--preview"])

@@ -102,6 +102,13 @@ def test_a_wps_sheet_of_text_dates_chinese_periods_and_percents():
     assert "period: '2026年第五季度' is not a period; accepted:" in bad[9]
 
 
+def test_every_sheet_holding_a_ledger_is_read_and_rows_are_named_by_sheet():
+    good, bad = read_workbook((LAYOUTS / "sheet-per-county.xlsx").read_bytes(), now=NOW)
+    assert [(row.sheet, row.row, row.report.unit, row.report.percent_complete) for row in good] == [
+        ("临川区", 2, "临川区政府", 70.0), ("临川区", 3, "临川区政府", 100.0), ("东乡区", 3, "东乡区政府", 100.0)]
+    assert [(row.sheet, row.row) for row in bad] == [("东乡区", 2)] and "'八十' is not a percent" in bad[0].reason
+
+
 def test_the_layouts_on_disk_are_what_the_builder_makes():
     """The files are checked in so other tools can read them; the builder is how they were made."""
     from tests.data.ledgers.build import LAYOUTS as BUILDERS
