@@ -76,8 +76,7 @@ def read_workbook(content: bytes, filename: str = "", *, now: dt.datetime | None
     good, bad = [], []
     for layout in find_layouts(book.sheets):
         defaults = Defaults(layout.sheet.epoch, layout.above, book.saved_at, now)
-        rows = enumerate(layout.sheet.rows[layout.first_data_row - 1:], start=layout.first_data_row)
-        sheet_good, sheet_bad = read_rows(layout.headers, rows, defaults, layout=layout)
+        sheet_good, sheet_bad = read_rows(layout.headers, layout.data, defaults, layout=layout)
         good += sheet_good
         bad += sheet_bad
     return good, bad

@@ -69,13 +69,10 @@ def _rank(header) -> int:
 class Layout:
     sheet: Sheet
     header_rows: tuple[int, ...]  # as Excel numbers them
+    data: list[tuple[int, list]]  # the rows below the header: (number, values)
     headers: list[str]  # per column, the label that named it (the lower row's, in a two-row header)
     fields: list[str | None]  # per column: a contract field, "context", "remarks", or None (an indicator)
     above: dict[str, str]  # values the lines above the header give every row (填报单位: 临川区司法局)
-
-    @property
-    def first_data_row(self) -> int:
-        return self.header_rows[-1] + 1
 
 
 def find_layouts(sheets: Sequence[Sheet]) -> list[Layout]:
@@ -99,7 +96,7 @@ def _sheet_layout(sheet: Sheet) -> Layout:
     best = None
     for top in range(min(HEADER_SEARCH_ROWS, len(sheet.rows))):
         for span in (1, 2):
-            rows = sheet.rows[top:top + span]
+            rows = [values for _, values in sheet.rows[top:top + span]]
             if len(rows) < span:
                 continue
             headers, fields = _header(rows)
@@ -108,9 +105,10 @@ def _sheet_layout(sheet: Sheet) -> Layout:
             if best is None or score > best[0]:
                 best = (score, top, span, headers, fields)
     if best is None:
-        return Layout(sheet, (1,), [], [], {})
+        return Layout(sheet, (), [], [], [], {})
     _, top, span, headers, fields = best
-    return Layout(sheet, tuple(range(top + 1, top + span + 1)), headers, fields, _lines_above(sheet.rows[:top]))
+    return Layout(sheet, tuple(number for number, _ in sheet.rows[top:top + span]), sheet.rows[top + span:],
+                  headers, fields, _lines_above([values for _, values in sheet.rows[:top]]))
 
 
 def _header(rows: list[list]) -> tuple[list[str], list[str | None]]:

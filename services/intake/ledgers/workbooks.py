@@ -5,16 +5,22 @@ first bytes, not its name, because districts rename files.
 Cells come out as values.py reads them: dates in date-formatted cells as naive datetimes in the workbook's
 date system, numbers in percent-formatted cells as `Percent` (what the unit sees), a merged range's value
 in every cell of the range (a unit merged down over its rows is that unit on each row).
+
+Only rows holding a value are kept, and only their first MAX_COLUMNS columns: one stray cell at XFD1048576
+(a 5 KB file) would otherwise make a grid of 17 billion cells.
 """
 
+import bisect
 import datetime as dt
 import io
 import re
 import warnings
+import zipfile
 from dataclasses import dataclass
 
 import openpyxl
 import xlrd
+from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
 from services.intake.ledgers.values import LEDGER_ZONE, Percent
@@ -26,6 +32,12 @@ OLE2 = bytes.fromhex("d0cf11e0a1b11ae1")
 # 32 h"时"mm"分", 50-58 the same in other calendars). openpyxl knows only the locale-free ids (14-22, 45-47)
 # and reads these cells as bare numbers.
 CHINESE_BUILTIN_DATE_FORMATS = frozenset([*range(27, 37), *range(50, 59)])
+# Excel 97-2003's own limit; no ledger has more columns, and beyond them nothing is a ledger's column.
+MAX_COLUMNS = 256
+# openpyxl makes an object for every cell of a merged range while loading: C3:XFD1048576 in a 5 KB file
+# takes over 3 GB. A ledger's merges (title rows, a unit down its rows) cover a few thousand cells.
+MAX_MERGED_CELLS = 200_000
+_MERGE = re.compile(rb'mergeCell\s+ref="([A-Z]{1,3}[0-9]{1,7}:[A-Z]{1,3}[0-9]{1,7})"')
 
 
 class LedgerError(ValueError):
@@ -35,7 +47,7 @@ class LedgerError(ValueError):
 @dataclass(frozen=True)
 class Sheet:
     name: str
-    rows: list[list]  # rows[0] is the sheet's row 1
+    rows: list[tuple[int, list]]  # (the row's number as Excel gives it, its values from column A), rows with values
     epoch: dt.datetime  # the workbook's date system: serial 0's day
 
 
@@ -58,23 +70,52 @@ def read_book(content: bytes, filename: str = "") -> Workbook:
         raise LedgerError(f"{name}not an .xlsx or .xls workbook{hint}")
     try:
         return reader(content)
+    except LedgerError as error:
+        raise LedgerError(f"{name}{error}") from error
     except Exception as error:  # both libraries raise many kinds for a damaged file
         raise LedgerError(f"{name}not a readable .xlsx or .xls workbook ({type(error).__name__}: {error}){hint}"
                           ) from error
 
 
 def _xlsx(content: bytes) -> Workbook:
+    _check_merges(content)
     with warnings.catch_warnings():  # "workbook contains no default style": WPS files, harmless
         warnings.simplefilter("ignore")
         book = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
     modified = book.properties.modified  # docProps/core.xml, W3CDTF in UTC
     sheets = []
     for sheet in book.worksheets:
-        rows = [[_xlsx_value(cell, book.epoch) for cell in cells] for cells in sheet.iter_rows()]
-        for merged in sheet.merged_cells.ranges:
-            _fill(rows, merged.min_row - 1, merged.max_row, merged.min_col - 1, merged.max_col)
-        sheets.append(Sheet(sheet.title, rows, book.epoch))
+        grid: dict[int, dict[int, object]] = {}
+        # The worksheet's own dict of the cells the file holds: iter_rows() would create every empty cell
+        # of the used range.
+        for (row, column), cell in sheet._cells.items():
+            if cell.value is not None and column <= MAX_COLUMNS:
+                grid.setdefault(row, {})[column - 1] = _xlsx_value(cell, book.epoch)
+        merged = [(r.min_row, r.max_row, r.min_col - 1, r.max_col) for r in sheet.merged_cells.ranges]
+        sheets.append(Sheet(sheet.title, _rows(grid, merged), book.epoch))
     return Workbook(sheets, modified.replace(tzinfo=dt.UTC).astimezone(LEDGER_ZONE) if modified else None)
+
+
+def _check_merges(content: bytes) -> None:
+    """LedgerError when the sheets' merged ranges cover more than MAX_MERGED_CELLS cells (read before
+    openpyxl expands them)."""
+    covered = 0
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for name in archive.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            with archive.open(name) as part:
+                tail = b""
+                while chunk := part.read(1 << 20):
+                    text, end = tail + chunk, 0
+                    for found in _MERGE.finditer(text):
+                        left, top, right, bottom = range_boundaries(found[1].decode())
+                        covered += (right - left + 1) * (bottom - top + 1)
+                        end = found.end()
+                    tail = text[max(end, len(text) - 64):]  # a tag cut at the chunk's end, not one counted
+                    if covered > MAX_MERGED_CELLS:
+                        raise LedgerError(f"merged cells cover {covered} cells (more than {MAX_MERGED_CELLS}): "
+                                          "not a ledger's layout; unmerge the empty ranges")
 
 
 def _xlsx_value(cell, epoch: dt.datetime):
@@ -99,10 +140,14 @@ def _xls(content: bytes) -> Workbook:
     sheets = []
     for index in range(book.nsheets):
         sheet = book.sheet_by_index(index)
-        rows = [[_xls_value(book, sheet.cell(r, c)) for c in range(sheet.ncols)] for r in range(sheet.nrows)]
-        for top, bottom, left, right in sheet.merged_cells:
-            _fill(rows, top, bottom, left, right)
-        sheets.append(Sheet(sheet.name, rows, epoch))
+        grid = {}
+        for row in range(sheet.nrows):
+            values = {column: value for column, cell in enumerate(sheet.row_slice(row, 0, MAX_COLUMNS))
+                      if (value := _xls_value(book, cell)) is not None}
+            if values:
+                grid[row + 1] = values
+        merged = [(top + 1, bottom, left, right) for top, bottom, left, right in sheet.merged_cells]
+        sheets.append(Sheet(sheet.name, _rows(grid, merged), epoch))
     return Workbook(sheets, None)  # .xls keeps its saved time in an OLE property set xlrd does not read
 
 
@@ -123,9 +168,15 @@ def _xls_value(book, cell):
     return cell.value
 
 
-def _fill(rows: list[list], top: int, bottom: int, left: int, right: int) -> None:
-    """Copy a merged range's value (its top-left cell) into every cell of it; bounds as Python slices."""
-    value = rows[top][left] if top < len(rows) and left < len(rows[top]) else None
-    for r in range(top, min(bottom, len(rows))):
-        for c in range(left, min(right, len(rows[r]))):
-            rows[r][c] = value
+def _rows(grid: dict[int, dict[int, object]], merged: list[tuple[int, int, int, int]]) -> list[tuple[int, list]]:
+    """Sparse cells -> the rows holding values, each a list from column A; a merged range (first and last
+    row as Excel numbers them, columns as a Python slice) fills its cells in those rows."""
+    numbers = sorted(grid)
+    for top, bottom, left, right in merged:
+        value = grid.get(top, {}).get(left)
+        if value is None:
+            continue
+        for row in numbers[bisect.bisect_left(numbers, top):bisect.bisect_right(numbers, bottom)]:
+            for column in range(left, min(right, MAX_COLUMNS)):
+                grid[row][column] = value
+    return [(row, [grid[row].get(column) for column in range(max(grid[row]) + 1)]) for row in numbers]

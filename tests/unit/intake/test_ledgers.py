@@ -1,6 +1,8 @@
 import datetime as dt
 import io
 import json
+import time
+import zipfile
 
 import openpyxl
 import pytest
@@ -132,3 +134,33 @@ def test_the_cli_preview_reads_a_ledger_without_a_stack(tmp_path, capsys):
     assert summary[0].startswith("row 2: fuzhou-2022-17 临川区政府 (361002) 2026: 80% in_progress at ")
     assert summary[1].startswith("row 3: refused: percent_complete:")
     assert summary[-1] == "1 rows would be published, 1 refused; nothing published"
+
+
+def with_merge(content: bytes, reference: str) -> bytes:
+    """The workbook with one more merged range, written into the sheet's XML as a hostile file would."""
+    source, buffer = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>",
+                                    f'</sheetData><mergeCells count="1"><mergeCell ref="{reference}"/></mergeCells>'
+                                    .encode())
+            target.writestr(item, data)
+    return buffer.getvalue()
+
+
+def test_a_stray_far_cell_does_not_blow_up_the_sheet_and_a_merged_range_over_the_whole_sheet_is_refused():
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(ROW)))
+    book.active.cell(1048576, 16384).value = "x"  # a 5 KB file whose used range is 17 billion cells
+    buffer = io.BytesIO()
+    book.save(buffer)
+    started = time.perf_counter()
+    good, bad = read_workbook(buffer.getvalue())
+    assert [row.row for row in good] == [2] and bad == [] and time.perf_counter() - started < 5
+
+    with pytest.raises(LedgerError, match="huge.xlsx: merged cells cover 17177739268 cells"):
+        read_workbook(with_merge(workbook_bytes(ROW), "C3:XFD1048576"), "huge.xlsx")
+    third = [None, *ROW[1:]]
+    first, again = read_workbook(with_merge(workbook_bytes(ROW, third), "A2:A3"))[0]  # a measure merged down
+    assert (again.row, again.report.measure_id) == (3, "fuzhou-2022-17") and first.event_id == again.event_id
