@@ -82,7 +82,6 @@ def _xlsx(content: bytes) -> Workbook:
     with warnings.catch_warnings():  # "workbook contains no default style": WPS files, harmless
         warnings.simplefilter("ignore")
         book = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
-    modified = book.properties.modified  # docProps/core.xml, W3CDTF in UTC
     sheets = []
     for sheet in book.worksheets:
         grid: dict[int, dict[int, object]] = {}
@@ -93,7 +92,7 @@ def _xlsx(content: bytes) -> Workbook:
                 grid.setdefault(row, {})[column - 1] = _xlsx_value(cell, book.epoch)
         merged = [(r.min_row, r.max_row, r.min_col - 1, r.max_col) for r in sheet.merged_cells.ranges]
         sheets.append(Sheet(sheet.title, _rows(grid, merged), book.epoch))
-    return Workbook(sheets, modified.replace(tzinfo=dt.UTC).astimezone(LEDGER_ZONE) if modified else None)
+    return Workbook(sheets, _saved_at(content))
 
 
 def _check_merges(content: bytes) -> None:
@@ -116,6 +115,20 @@ def _check_merges(content: bytes) -> None:
                     if covered > MAX_MERGED_CELLS:
                         raise LedgerError(f"merged cells cover {covered} cells (more than {MAX_MERGED_CELLS}): "
                                           "not a ledger's layout; unmerge the empty ranges")
+
+
+def _saved_at(content: bytes) -> dt.datetime | None:
+    """dcterms:modified of docProps/core.xml, when the file has it. Not openpyxl's properties.modified,
+    which is the loading time when the file does not say."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        if "docProps/core.xml" not in archive.namelist() or archive.getinfo("docProps/core.xml").file_size > 1 << 20:
+            return None
+        found = re.search(rb"<dcterms:modified[^>]*>([^<]+)<", archive.read("docProps/core.xml"))
+    try:
+        saved = dt.datetime.fromisoformat(found[1].decode().strip()) if found else None
+    except ValueError:
+        return None
+    return (saved if saved.tzinfo else saved.replace(tzinfo=dt.UTC)).astimezone(LEDGER_ZONE) if saved else None
 
 
 def _xlsx_value(cell, epoch: dt.datetime):

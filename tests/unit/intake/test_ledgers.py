@@ -136,18 +136,28 @@ def test_the_cli_preview_reads_a_ledger_without_a_stack(tmp_path, capsys):
     assert summary[-1] == "1 rows would be published, 1 refused; nothing published"
 
 
-def with_merge(content: bytes, reference: str) -> bytes:
-    """The workbook with one more merged range, written into the sheet's XML as a hostile file would."""
+def rewritten(content: bytes, part: str, change=None) -> bytes:
+    """The workbook with one part of its zip changed by `change` (bytes -> bytes), or left out."""
     source, buffer = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as target:
         for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b"</sheetData>",
-                                    f'</sheetData><mergeCells count="1"><mergeCell ref="{reference}"/></mergeCells>'
-                                    .encode())
-            target.writestr(item, data)
+            if item.filename != part:
+                target.writestr(item, source.read(item.filename))
+            elif change:
+                target.writestr(item, change(source.read(item.filename)))
     return buffer.getvalue()
+
+
+def with_merge(content: bytes, reference: str) -> bytes:
+    """The workbook with one more merged range, written into the sheet's XML as a hostile file would."""
+    merge = f'</sheetData><mergeCells count="1"><mergeCell ref="{reference}"/></mergeCells>'.encode()
+    return rewritten(content, "xl/worksheets/sheet1.xml", lambda xml: xml.replace(b"</sheetData>", merge))
+
+
+def test_a_workbook_that_does_not_say_when_it_was_saved_dates_its_timeless_rows_by_the_import():
+    now = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
+    [row], _ = read_workbook(rewritten(workbook_bytes(ROW), "docProps/core.xml"), now=now)
+    assert (row.reported_at_from, row.report.reported_at) == ("import time", now)
 
 
 def test_a_stray_far_cell_does_not_blow_up_the_sheet_and_a_merged_range_over_the_whole_sheet_is_refused():
