@@ -137,7 +137,7 @@ def _record(headers: Sequence, fields: list[str | None], values: Sequence, defau
             cells[name] = value
             own.add(name)
     # Unit names and narratives as typed (a registry may spell 各县（区）政府 with full-width brackets).
-    record = {name: _read(name, readers[name], value, errors) if name in readers else str(value).strip()
+    record = {name: _read(name, readers[name], value, errors) if name in readers else _text(value)
               for name, value in cells.items()}
     if errors:
         raise ValueError("; ".join(errors))
@@ -155,9 +155,14 @@ def _record(headers: Sequence, fields: list[str | None], values: Sequence, defau
     return record, IMPORTED
 
 
+def _text(value) -> str:
+    """A name or narrative as typed; a whole number as Excel shows it (3, not 3.0)."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value).strip()
+
+
 def _code(value) -> str:
     """A code as text: typed as a number (361002.0) it is still 361002; full-width digits folded."""
-    return str(int(value)) if isinstance(value, float) and value.is_integer() else text_of(value)
+    return text_of(_text(value))
 
 
 def _read(name: str, reader, value, errors: list[str]):

@@ -1,6 +1,6 @@
 """Property: a ledger date or percent written in any supported form into a real workbook (number formats,
 built-in Chinese date ids, the 1904 date system, text as units type it) reads back as the value meant, or
-its row is refused with a reason naming the cell. Never a made-up value."""
+its row is refused with a reason naming the cell. Never a made-up value. Periods and status words too."""
 
 import datetime as dt
 import io
@@ -111,3 +111,45 @@ def test_every_date_and_percent_form_reads_as_meant_or_its_row_is_refused(book_r
             # the reason names every cell at fault
             assert ("reported_at:" in bad[number]) == (not in_window), bad[number]
             assert ("percent_complete:" in bad[number]) == ambiguous, bad[number]
+
+
+# A period form: the text a unit types for (year, kind, number), kind one of year/half/quarter/month.
+SEASONS = "一二三四"
+PERIOD_TEXTS = {
+    "year": [lambda y, n: str(y), lambda y, n: f"{y}年", lambda y, n: f"{y}年度", lambda y, n: y],
+    "half": [lambda y, n: f"{y}-H{n}", lambda y, n: f"{y}年{'上下'[n - 1]}半年"],
+    "quarter": [lambda y, n: f"{y}-Q{n}", lambda y, n: f"{y}Q{n}", lambda y, n: f"{y}年第{SEASONS[n - 1]}季度",
+                lambda y, n: f"{y}年{SEASONS[n - 1]}季度", lambda y, n: f"{y}年第{n}季度"],
+    "month": [lambda y, n: f"{y}-{n:02d}", lambda y, n: f"{y}年{n}月", lambda y, n: f"{y}年{n}月份",
+              lambda y, n: f"{y}.{n}", lambda y, n: dt.datetime(y, n, 1)],
+}
+CONTRACT = {"year": lambda y, n: str(y), "half": lambda y, n: f"{y}-H{n}", "quarter": lambda y, n: f"{y}-Q{n}",
+            "month": lambda y, n: f"{y}-{n:02d}"}
+LIMITS = {"year": 1, "half": 2, "quarter": 4, "month": 12}
+STATUSES = {"completed": ["已完成", "已办结", "办结", "完成"],
+            "in_progress": ["进行中", "正在推进", "持续推进", "滞后"], "not_started": ["未开始", "未启动"],
+            "blocked": ["受阻", "暂停"]}
+
+periods = st.sampled_from(sorted(LIMITS)).flatmap(lambda kind: st.tuples(
+    st.just(kind), st.integers(2001, 2030), st.integers(1, LIMITS[kind]),
+    st.integers(0, len(PERIOD_TEXTS[kind]) - 1), st.booleans()))
+statuses = st.sampled_from(sorted(STATUSES)).flatmap(lambda status: st.tuples(
+    st.just(status), st.sampled_from(STATUSES[status])))
+
+
+@settings(max_examples=60, deadline=None)
+@given(book_rows=st.lists(st.tuples(periods, statuses), min_size=1, max_size=8))
+def test_every_period_and_status_form_reads_as_the_contracts_value(book_rows):
+    book = openpyxl.Workbook()
+    book.active.append(HEADERS)
+    for (kind, year, number, form, full_width), (_, word) in book_rows:
+        period = PERIOD_TEXTS[kind][form](year, number)
+        if full_width and isinstance(period, str):
+            period = period.translate(FULL_WIDTH)
+        book.active.append(["m-1", "临川区政府", "361002", period, 50, word, "2026-10-09 10:00"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    good, bad = read_workbook(buffer.getvalue(), now=NOW)
+    assert bad == []
+    assert [(row.report.period, row.report.status) for row in good] == [
+        (CONTRACT[kind](year, number), status) for (kind, year, number, _, _), (status, _) in book_rows]
