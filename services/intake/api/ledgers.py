@@ -48,14 +48,14 @@ async def import_ledger(file: UploadFile, publisher: Publisher, topics: TopicNam
     rows (a row for a region the caller does not act for is rejected, the others go through). With
     `preview=true`, 200 with each row's report as it would be published, and nothing published.
 
-    A row's event id derives from everything it publishes, so importing the same ledger twice changes nothing."""
+    A row's event id derives from its content, so importing the same ledger twice changes nothing."""
     try:
-        good, bad = read_workbook(await read_upload(file), file.filename or "")
+        good, bad = read_workbook(await read_upload(file))
     except LedgerError as error:
         raise invalid_file("file", str(error)) from error
+    accepted = []
     if preview:
         response.status_code = status.HTTP_200_OK
-    accepted = []
     rejected = [RejectedRowOut(sheet=r.sheet, row=r.row, reason=r.reason) for r in bad]
     for row in good:
         if caller is not None and not caller.may_act_for(row.report.region_code):

@@ -94,8 +94,9 @@ def read_rows(headers: Sequence, rows: Iterable[tuple[int, Sequence]], defaults:
         raise LedgerError(f"the header row lacks the column(s) {', '.join(missing)}")
     good, bad = [], []
     for number, values in rows:
-        if all(value is None or text_of(value) == "" for value in values):
-            continue  # blank lines between blocks of a ledger are common
+        # Blank lines between blocks of a ledger are common; cells right of the header belong to no column.
+        if all(value is None or text_of(value) == "" for value in values[:len(fields)]):
+            continue
         if footer := _footer(fields, values):
             bad.append(RejectedRow(number, f"a {footer} line (totals or notes below the table), not a report", sheet))
             continue
