@@ -3,6 +3,7 @@ one row or two with merged group cells above), what each column means, and the �
 above the header that hold values for every row.
 """
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,10 +27,11 @@ LABELS = {
 }
 REQUIRED = ("measure_id", "unit", "region_code", "period", "percent_complete", "status")
 # Columns that describe the row for the people filling it in (the measure's text, who to call) rather than
-# report anything: not indicators. 备注 is kept in the narrative.
+# report anything: not indicators. 备注 and what the unit writes beside its progress (存在问题, 下步计划)
+# are kept in the narrative under their label.
 CONTEXT = ("任务名称", "措施名称", "工作任务", "主要任务", "具体措施", "工作措施", "任务内容", "措施内容", "目标任务",
            "责任人", "联系人", "联系电话", "完成时限", "完成时间", "时间节点")
-REMARKS = ("备注", "说明")
+REMARKS = ("备注", "说明", "存在问题", "存在的问题", "困难问题", "下步计划", "下一步计划", "下一步工作计划")
 # A row opened by one of these below the table is a total or a note, not a report.
 FOOTER_WORDS = ("合计", "总计", "小计", "备注", "注:", "说明", "填表人", "填报人", "审核人", "制表人", "负责人",
                 "联系人", "联系电话")
@@ -100,8 +102,11 @@ def _sheet_layout(sheet: Sheet) -> Layout:
             if len(rows) < span:
                 continue
             headers, fields = _header(rows)
-            # More fields named wins; on a tie, one row (a line above adds nothing), then the earlier.
-            score = (len({field for field in fields if field in LABELS}), -span)
+            # More fields named wins; on a tie, two rows when both read as header rows (labels under a
+            # group, or notes under labels), else one (a title or 填报单位 line above adds nothing).
+            two_rows = span == 2 and all(map(_header_like, rows)) and any(
+                column_of(cell) or re.fullmatch(r"\(.*\)", text_of(cell)) for cell in rows[1] if cell is not None)
+            score = (len({field for field in fields if field in LABELS}), two_rows, -span)
             if best is None or score > best[0]:
                 best = (score, top, span, headers, fields)
     if best is None:
@@ -112,15 +117,21 @@ def _sheet_layout(sheet: Sheet) -> Layout:
 
 
 def _header(rows: list[list]) -> tuple[list[str], list[str | None]]:
-    """Per column, the lowest header cell that names something (a group label merged above its columns
-    names a column only when nothing below it does); repeated fields: the best-ranked label wins."""
+    """Per column its label: in a two-row header the lower cell, unless it is empty or a note such as
+    "(%)", or it names no field while the cell above does and is not a group label spanning its neighbours
+    (推进情况 over 完成百分比 / 状态 is a group; 完成百分比 over "(%)" or over an unnamed note is the label).
+    Repeated fields: the best-ranked label wins, the others are context."""
     width = max(len(row) for row in rows)
+    cell = [lambda c, row=row: text_of(row[c] or "") if 0 <= c < len(row) else "" for row in rows]
     headers, fields = [], []
     for column in range(width):
-        cells = [row[column] for row in reversed(rows) if column < len(row) and text_of(row[column] or "")]
-        named = [cell for cell in cells if column_of(cell)]
-        header = named[0] if named else (cells[0] if cells else "")
-        headers.append(text_of(header))
+        header = cell[-1](column)
+        if len(rows) == 2:
+            upper = cell[0](column)
+            group = upper and upper in (cell[0](column - 1), cell[0](column + 1))
+            if not group and (not label_of(header) or (column_of(header) is None and column_of(upper))):
+                header = upper
+        headers.append(header)
         fields.append(column_of(header) if header else "context")
     for field in set(fields) & set(LABELS):
         columns = [c for c, named in enumerate(fields) if named == field]
@@ -129,6 +140,12 @@ def _header(rows: list[list]) -> tuple[list[str], list[str | None]]:
             if column != keep:
                 fields[column] = "context"
     return headers, fields
+
+
+def _header_like(row: list) -> bool:
+    """Labels only: no numbers or dates (data), no "label: value" cells (a 填报单位 line)."""
+    return not any(isinstance(cell, int | float | dt.date) or re.search(r":\s*\S", text_of(cell))
+                   for cell in row if cell is not None)
 
 
 def _lines_above(rows: list[list]) -> dict[str, str]:

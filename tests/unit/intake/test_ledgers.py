@@ -174,3 +174,20 @@ def test_a_stray_far_cell_does_not_blow_up_the_sheet_and_a_merged_range_over_the
     third = [None, *ROW[1:]]
     first, again = read_workbook(with_merge(workbook_bytes(ROW, third), "A2:A3"))[0]  # a measure merged down
     assert (again.row, again.report.measure_id) == (3, "fuzhou-2022-17") and first.event_id == again.event_id
+
+
+def test_in_a_two_row_header_a_group_label_yields_to_the_labels_under_it_and_a_note_row_to_the_label_above():
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["措施编号", "单位", "区划代码", "周期", "完成百分比", "状态", "主要指标", None, "完成情况", None])
+    sheet.append([None, None, None, None, "(%)", None, "出庭应诉率", "复议纠错率", "工作进展", "存在问题"])
+    sheet.append(["fuzhou-2022-17", "临川区政府", "361002", "2026-Q3", 80, "进行中", 96.5, 3, "已统计", "无"])
+    sheet.merge_cells("G1:H1")
+    sheet.merge_cells("I1:J1")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    [row], bad = read_workbook(buffer.getvalue())
+    assert bad == [] and row.report.percent_complete == 80
+    assert row.report.indicator_values == {"出庭应诉率": 96.5, "复议纠错率": 3.0}
+    # 工作进展 under the group 完成情况 is the narrative, 存在问题 is kept in it under its label
+    assert row.report.narrative == "已统计\n存在问题:无"
