@@ -47,9 +47,12 @@ def run_parse(args) -> None:
 def summary(measure: dict) -> str:
     lead, responsible = "、".join(measure["lead_units"]) or "—", "、".join(measure["responsible_units"]) or "—"
     lines = [f"{measure['number']:>3}. {measure['title']}", f"     牵头 {lead}  责任 {responsible}"]
-    lines += [f"     deadline {d['text']} → {d['date'] or ''} {d['recurrence'] or ''}".rstrip()
+    lines += [f"     deadline {d['text']} → {d['date'] or ''} {d['recurrence'] or ''}"
+              f"{' ongoing' if d.get('ongoing') else ''}".rstrip()
               for d in measure["deadlines"]]
     lines += [f"     target {t['indicator']} {t['comparator']} {t['value']}{t['unit']}" for t in measure["targets"]]
+    if measure.get("confidence", "high") != "high":  # the parser's doubts, so a person checks this one
+        lines.append(f"     check ({measure['confidence']}): {'; '.join(measure['notes'])}")
     return "\n".join(lines)
 
 

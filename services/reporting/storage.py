@@ -37,7 +37,7 @@ log = structlog.get_logger()
 ASSIGNMENT_FIELDS = {"measure_id": 1, "unit": 1, "unit_name": 1, "role": 1, "region_code": 1}
 PROGRESS_FIELDS = {"measure_id": 1, "unit": 1, "region_code": 1, "status": 1, "percent_complete": 1,
                    "period": 1, "reported_at": 1, "completed_at": 1, "indicator_values": 1}
-MEASURE_FIELDS = {"number": 1, "title": 1, "chapter": 1, "plan_id": 1, "region_code": 1, "lead_units": 1,
+MEASURE_FIELDS = {"number": 1, "title": 1, "chapter": 1, "section": 1, "plan_id": 1, "region_code": 1, "lead_units": 1,
                   "deadlines": 1, "targets": 1, "start_date": 1}
 BATCH = 10_000
 

@@ -19,6 +19,8 @@ class Deadline(ContractModel):
     text: NonEmpty
     date: dt.date | None = None
     recurrence: Recurrence | None = None
+    ongoing: bool = Field(default=False, description="长期坚持/持续推进: on purpose without date or recurrence; "
+                          "never falls due")
 
 
 class Target(ContractModel):
@@ -37,6 +39,8 @@ class Measure(ContractModel):
     title: NonEmpty
     text: str = ""
     chapter: str | None = None
+    section: str | None = Field(default=None, description="the headings between chapter and measure, e.g. "
+                                "(一)依法全面履行政府职能; absent in events published before it existed")
     lead_units: list[NonEmpty] = Field(default_factory=list, description="牵头单位")
     responsible_units: list[NonEmpty] = Field(default_factory=list, description="责任单位")
     start_date: dt.date | None = Field(default=None, description="when work starts; expected progress counts from here")

@@ -136,3 +136,18 @@ async def test_health_answers_while_a_long_upload_is_parsed(intake):
     answer = await parsing
     assert answer.status_code == 200 and answer.json()["is_plan"] is False
     assert len(latencies) >= 5 and max(latencies) < 1, latencies
+
+
+async def test_an_import_that_would_publish_two_measures_under_one_id_is_refused_and_publishes_nothing(
+        intake, settings_values):
+    twice_two = ("某县法治政府建设实施方案(2022-2025年)\n一、重点任务\n"
+                 "1.健全制度。建立台账。(牵头单位:县司法局;责任单位:县直各部门)\n"
+                 "2.加强执法。开展评查。(牵头单位:县司法局;责任单位:县直各部门)\n"
+                 "2.推进公开。公开信息。(牵头单位:县政府办;责任单位:县直各部门)\n").encode()
+    response = await intake.post("/v1/plans:import", data={"plan_id": "x", "region_code": "361000"},
+                                 files={"file": ("plan.txt", twice_two)})
+    problem = response.json()
+    assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
+    assert "x-1-2" in problem["detail"] and "推进公开" in problem["detail"]
+    assert await read_topic(settings_values["kafka_bootstrap_servers"], topic(settings_values, "measure-created"),
+                            expected=1, timeout_ms=2_000) == []

@@ -1,6 +1,8 @@
-"""Excel ledgers (台账) in: one progress-reported per good row; bad rows are answered by row number."""
+"""Excel and WPS ledgers (台账) in: one progress-reported per good row; bad rows are answered by row number."""
 
-from fastapi import APIRouter, UploadFile, status
+from typing import Annotated
+
+from fastapi import APIRouter, Form, UploadFile, status
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -9,7 +11,7 @@ from services.intake.api.dependencies import EventSource, Publisher, TopicNames
 from services.intake.api.uploads import UnreadableLedger, in_worker, read_ledger, read_upload
 from services.intake.ledgers import LedgerError, template_workbook
 from shared.authentication import Caller
-from shared.contracts import ProgressReported
+from shared.contracts import ProgressReport, ProgressReported
 
 router = APIRouter(prefix="/v1/ledgers", tags=["ledgers"])
 
@@ -17,42 +19,56 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class AcceptedRow(BaseModel):
+    sheet: str = ""  # a workbook may hold a ledger on several sheets
     row: int
     event_id: str
+    reported_at_from: str  # the row, the 填报日期 line above the header, the workbook's saved time, the import
+    report: ProgressReport | None = None  # as it would be published, in a preview
 
 
 class RejectedRowOut(BaseModel):
+    sheet: str = ""
     row: int
     reason: str
 
 
 class LedgerImport(BaseModel):
     topic: str
+    preview: bool = False  # nothing was published
     accepted: list[AcceptedRow]
     rejected: list[RejectedRowOut]
 
 
-@router.post(":import", status_code=status.HTTP_202_ACCEPTED, response_model=LedgerImport)
+@router.post(":import", status_code=status.HTTP_202_ACCEPTED, response_model=LedgerImport,
+             responses={200: {"model": LedgerImport, "description": "a preview: each row's report, nothing published"}})
 async def import_ledger(file: UploadFile, publisher: Publisher, topics: TopicNames, caller: Caller,
-                        source: EventSource) -> LedgerImport:
-    """Publish each good row of the workbook's first sheet; 202 lists accepted and rejected rows (a row for a
-    region the caller does not act for is rejected, the others go through).
+                        source: EventSource, response: Response,
+                        preview: Annotated[bool, Form()] = False) -> LedgerImport:
+    """Publish each good row of the sheets holding a ledger (.xlsx or .xls); 202 lists accepted and rejected
+    rows (a row for a region the caller does not act for is rejected, the others go through). With
+    `preview=true`, 200 with each row's report as it would be published, and nothing published.
 
     A row's event id derives from its content, so importing the same ledger twice changes nothing."""
-    good, bad = await in_worker(read_ledger, await read_upload(file), refusals=(LedgerError, UnreadableLedger))
+    good, bad = await in_worker(read_ledger, await read_upload(file), file.filename or "",
+                                refusals=(LedgerError, UnreadableLedger))
+    sheets = {name: i for i, name in enumerate(dict.fromkeys(r.sheet for r in [*good, *bad]))}  # workbook order
     accepted = []
-    rejected = [RejectedRowOut(row=r.row, reason=r.reason) for r in bad]
+    if preview:
+        response.status_code = status.HTTP_200_OK
+    rejected = [RejectedRowOut(sheet=r.sheet, row=r.row, reason=r.reason) for r in bad]
     for row in good:
         if caller is not None and not caller.may_act_for(row.report.region_code):
-            rejected.append(RejectedRowOut(row=row.row, reason=f"region_code {row.report.region_code} is outside "
-                                                               f"{caller.name}'s region {caller.region_code}"))
+            outside = f"region_code {row.report.region_code} is outside {caller.name}'s region {caller.region_code}"
+            rejected.append(RejectedRowOut(sheet=row.sheet, row=row.row, reason=outside))
             continue
         event = ProgressReported.wrap(row.report, source=source, event_id=row.event_id,
                                       subject=row.report.period_key)
-        await publish_or_problem(publisher, topics.progress_reported, event, key=row.report.assignment_key)
-        accepted.append(AcceptedRow(row=row.row, event_id=event.id))
-    return LedgerImport(topic=topics.progress_reported, accepted=accepted,
-                        rejected=sorted(rejected, key=lambda r: r.row))
+        if not preview:
+            await publish_or_problem(publisher, topics.progress_reported, event, key=row.report.assignment_key)
+        accepted.append(AcceptedRow(sheet=row.sheet, row=row.row, event_id=event.id,
+                                    reported_at_from=row.reported_at_from, report=row.report if preview else None))
+    return LedgerImport(topic=topics.progress_reported, preview=preview, accepted=accepted,
+                        rejected=sorted(rejected, key=lambda r: (sheets.get(r.sheet, 0), r.row)))
 
 
 @router.get("/template.xlsx", response_class=Response,

@@ -12,7 +12,7 @@ from services.intake.api.dependencies import EventSource, Publisher, TopicNames
 from services.intake.api.registry import known_registry, registry_from_upload
 from services.intake.api.uploads import contract_violation, in_worker, invalid_file, read_upload
 from services.intake.documents import UnreadableDocument, parse_document
-from services.intake.plan_import import measure_event_id, plan_measures
+from services.intake.plan_import import DuplicateMeasureIds, measure_event_id, plan_measures
 from services.intake.plans.parser import ParsedPlan
 from shared.authentication import Caller, authorise
 from shared.contracts import Measure, MeasureCreated
@@ -76,6 +76,8 @@ async def import_plan(
         measures = plan_measures(plan, plan_id, region_code, start_date)
     except ValidationError as error:
         raise contract_violation(error, "A parsed measure", within="file") from error
+    except DuplicateMeasureIds as error:  # two measures would share an id: one would silently replace the other
+        raise invalid_file("file", str(error)) from error
     registry, registry_source = await _registry_for(request, registry_file)
     unresolved = _unresolved(measures, registry, region_code) if registry else None
     answer = PlanImport(plan_id=plan_id, region_code=region_code, preview=preview,

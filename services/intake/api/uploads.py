@@ -111,7 +111,7 @@ class UnreadableLedger(ValueError):
     """A ledger file that is not a safe workbook package."""
 
 
-def read_ledger(content: bytes):
+def read_ledger(content: bytes, filename: str = ""):
     """services.intake.ledgers.read_workbook's answer, after the package checks when the file is a zip
     (.xlsx; an .xls is an OLE file that xlrd reads without XML). Runs in the worker."""
     if zipfile.is_zipfile(io.BytesIO(content)):
@@ -119,7 +119,7 @@ def read_ledger(content: bytes):
             check_package(content)
         except UnsafePackage as error:
             raise UnreadableLedger(f"not an Excel workbook: {error}") from error
-    return read_workbook(content)
+    return read_workbook(content, filename)
 
 
 def contract_violation(error: ValidationError, what: str, within: str | None = None) -> Problem:

@@ -9,32 +9,47 @@ from collections import Counter
 
 from .numerals import cn_to_int
 
-# Full-width forms are folded to the ASCII forms the sample plans use, so one set of patterns
-# matches both; 、。〔〕“” and other CJK-only punctuation stay as written.
-_FOLD = str.maketrans({"（": "(", "）": ")", "：": ":", "；": ";", "，": ",", "．": ".",
-                       "％": "%", "\u3000": " ", "\xa0": " ", "\t": " ",
-                       **{chr(0xFF10 + i): str(i) for i in range(10)}})
+# Every full-width form (U+FF01-FF5E: digits, letters, brackets, hyphen, percent, colon, ～) is
+# folded to its ASCII form, as are the wave dash 〜 and the spaces, so one set of patterns matches
+# both; 、。〔〕“”— and other CJK-only punctuation stay as written.
+_FOLD = {"\u3000": " ", "\xa0": " ", "\t": " ", "〜": "~",
+         **{chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}}
+_FOLDED = re.compile("[\u3000\xa0\t〜\uff01-\uff5e]")
 
 # Page numbers left by PDF extraction ("-12 -", "— 12 —", "第3页"), possibly glued to text. The
 # look-behind keeps index codes (XM05107-30-01) and dates (2022-04-24) intact.
 _PAGE_NO = re.compile(r"(?<![0-9A-Za-z])[-—–]{1,2} *\d{1,3} *[-—–]{1,2}"
                       r"|第 *\d{1,3} *页(?: *共 *\d{1,3} *页)?")
 _BARE_PAGE_NO = re.compile(r"\d{1,3}")
+_PAGE_NO_ENDS = tuple("0123456789-—–页")
 
 _CN = "一二三四五六七八九十百零〇"
 # Numbering styles by outline level: 一、 > (一) > 1. > (1) > ①.
 _MARKERS = (
     (1, re.compile(rf"([{_CN}]+) *[、.]")),
     (2, re.compile(rf"\( *([{_CN}]+) *\)")),
+    (2, re.compile(r"\( *([A-Z]) *\)(?=[\u4e00-\u9fff])")),  # a lettered section mark: (D) is the fourth
     (3, re.compile(r"(\d{1,3}) *[.、](?!\d)")),
     (4, re.compile(r"\( *(\d{1,3}) *\)")),
     (5, re.compile("([①-⑳])")),
 )
 
+_TEXT_AFTER = r"(?=[\u4e00-\u9fff“《])"
+# A number in the middle of a line that may open an item, by outline level (see _MARKERS): the
+# backbone (backbone.py) keeps those that continue the numbering; a unit list never runs past one.
+MID_LINE_MARKER = re.compile(
+    r"(?P<l1>[一二三四五六七八九十]{1,3}) *、" + _TEXT_AFTER
+    + r"|\( *(?P<l2>[一二三四五六七八九十]{1,3}) *\)" + _TEXT_AFTER
+    + r"|\( *(?P<letter>[A-Z]) *\)" + _TEXT_AFTER
+    + r"|(?<![\d.%第])(?P<l3>\d{1,3}) *[.、]" + _TEXT_AFTER
+    + r"|\( *(?P<l4>\d{1,3}) *\)" + _TEXT_AFTER)
+
 # "…根据职责落实" closes tongan's unit lists; it describes how, not who.
 DUTY_PHRASE = re.compile(r"(?:根据|按照?)(?:各自)?职责(?:分工)?(?:落实|负责)?")
 _DUTY_END = re.compile(r"职责(?:分工)?(?:落实|负责)$")
 UNIT_LABEL = re.compile(r"(牵头单位|牵头部门|责任单位|责任部门|参加单位|配合单位|参与单位|协办单位) *:")
+# Labels that may follow a unit list in the same clause; a unit list ends where one begins.
+END_LABEL = re.compile(r"(完成时间|完成时限|完成期限|时间要求|时限要求|时间节点|进度要求|进度安排) *:")
 _LABEL_LINE = re.compile(r"[〔(\[【]? *" + UNIT_LABEL.pattern)
 _PLAIN = re.compile(r"[\u4e00-\u9fff0-9A-Za-z 《》·-]+")
 _SENTENCE_END = "。!?"
@@ -49,6 +64,8 @@ def marker(line: str) -> tuple[int, int, str, str] | None:
             digits = m.group(1)
             if level == 5:
                 number = ord(digits) - ord("①") + 1
+            elif digits.isascii() and digits.isalpha():
+                number = ord(digits) - ord("A") + 1
             else:
                 number = int(digits) if digits.isdigit() else cn_to_int(digits)
             return level, number, m.group(0).strip(), line[m.end():].strip()
@@ -56,17 +73,33 @@ def marker(line: str) -> tuple[int, int, str, str] | None:
 
 
 def normalize(text: str) -> str:
-    return text.translate(_FOLD)
+    # a substitution per folded character: str.translate would look every character up
+    return _FOLDED.sub(lambda m: _FOLD[m.group()], text)
 
 
-def _clean_lines(text: str) -> list[str]:
+def pages(lines: list[str]) -> list[list[str]]:
+    """Lines grouped in pages, each ending with a line that is or ends with its page number (the
+    footer of a PDF page); one group when there is no such line."""
+    result: list[list[str]] = [[]]
+    for line in lines:
+        result[-1].append(line)
+        stripped = line.strip()
+        if not stripped.endswith(_PAGE_NO_ENDS):  # most lines: no page number can end them
+            continue
+        found = _PAGE_NO.search(stripped)
+        if (found and found.end() == len(stripped)) or _BARE_PAGE_NO.fullmatch(stripped):
+            result.append([])
+    return [page for page in result if page]
+
+
+def _clean_lines(raw_lines: list[str]) -> list[str]:
     """Lines without page furniture, indentation kept: it counts towards the page width.
 
     A running header or footer is a short line of plain words repeated next to page numbers;
     pieces of wrapped paragraphs also repeat ("落实", "(区)人民政府〕") but away from them.
     """
     lines, near_page_break = [], set()
-    for line in normalize(text).splitlines():
+    for line in raw_lines:
         cleaned = _PAGE_NO.sub("", line).rstrip()
         if _BARE_PAGE_NO.fullmatch(cleaned.strip()):
             cleaned = ""
@@ -119,6 +152,11 @@ def _closed(paragraph: str, inline_levels: set[int]) -> bool:
 
 
 def paragraphs(text: str) -> list[str]:
+    """Paragraphs of the document (see ``join_lines``)."""
+    return join_lines(normalize(text).splitlines())
+
+
+def join_lines(raw_text_lines: list[str]) -> list[str]:
     """Paragraphs of the document, with lines cut by the page width or a page break joined back.
 
     In text wrapped at a fixed width a paragraph goes on after every full line (wherever the
@@ -126,7 +164,7 @@ def paragraphs(text: str) -> list[str]:
     are paragraphs unless punctuation shows one was cut (see ``_closed``). A numbered line
     always starts a new paragraph.
     """
-    raw_lines = _clean_lines(text)
+    raw_lines = _clean_lines(raw_text_lines)
     lines = [line.strip() for line in raw_lines]
     width, inline_levels = _wrap_width(raw_lines), _inline_levels(lines)
     result: list[str] = []

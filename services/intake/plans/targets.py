@@ -3,7 +3,8 @@
 A target needs a comparator word or a percentage: ``出庭应诉率达95%以上`` (>= 95 %),
 ``覆盖率100%`` (= 100 %), ``占比提高到30%以上`` (>= 30 %), ``不少于60学时`` (>= 60 学时),
 ``5小时内发布`` (<= 5 小时). 达/达到/提高到 mean "reach at least", so ``办复率达100%`` is >= 100.
-A count under a frequency, ``每年举办2期``, is a floor: >= 2 期. Bare counts (``一次办``, ``三级``,
+A count under a frequency, ``每年举办2期``, is a floor: >= 2 期; but ``每季度更新一次`` only says how
+often (the deadline's recurrence), so it is no target. Bare counts (``一次办``, ``三级``,
 ``15分钟便民服务圈``) are names, not targets.
 
 The indicator is the phrase the number qualifies: the words that follow it when the sentence goes
@@ -51,6 +52,8 @@ def find_targets(text: str) -> list[Target]:
         pre, freq, post, unit = m.group("pre"), m.group("freq"), m.group("post"), m.group("unit")
         if not (pre or freq or post or unit == "%"):
             continue
+        if freq and freq.startswith("每") and not post and m.group("value") in ("1", "一") and unit == "次":
+            continue  # 每季度更新一次: how often, which is the deadline's recurrence, not a count to reach
         comparator = _COMPARATOR.get(post or pre or "", ">=" if freq else "=")
         following = _FOLLOWING.match(text, m.end())
         if following:  # the sentence goes on: the number qualifies what follows

@@ -4,11 +4,14 @@ A block is a run of labelled lists such as ``〔牵头单位:市司法局;责任
 or a bare line ``责任单位:区司法局,区直有关单位根据职责落实``. Each block is one (lead; responsible)
 pair. 参加/配合/参与/协办单位 count as responsible units. Labels are taken literally: a block that
 says 责任单位 twice (a typo in fuzhou measure 13) yields two responsible lists and no lead.
+A unit list ends at the next label, also one of another kind (``责任单位:甲、乙;完成时间:2024年6月底前``):
+what follows such a label (layout.END_LABEL) is kept as the block's ``labelled`` text, where
+deadlines.py reads the deadline, and never becomes a unit name.
 """
 import re
 from dataclasses import dataclass, field
 
-from .layout import DUTY_PHRASE, UNIT_LABEL
+from .layout import DUTY_PHRASE, END_LABEL, MID_LINE_MARKER, UNIT_LABEL
 
 _LEAD_LABELS = {"牵头单位", "牵头部门"}
 _OPEN, _CLOSE = "〔([【", "〕)]】"
@@ -37,6 +40,14 @@ class UnitBlock:
     start: int  # span in the measure text, brackets included, so the block can be cut out
     end: int
     pair: UnitPair
+    labelled: str = ""  # "完成时间:2024年6月底前" when a label of another kind ended the unit lists
+    unclosed: bool = False  # opened with a bracket that never closes: cut after an organisation name
+
+    @property
+    def ended_at(self) -> str | None:
+        """The label of another kind that ended the unit lists (完成时间, 完成时限 …)."""
+        found = END_LABEL.match(self.labelled)
+        return found.group(1) if found else None
 
 
 def is_collective(name: str) -> bool:
@@ -93,7 +104,10 @@ def find_unit_blocks(text: str) -> list[UnitBlock]:
         bracketed = before.endswith(tuple(_OPEN))
         start = len(before) - 1 if bracketed else m.start()
         content, end = _block_content(text, m.start(), bracketed)
-        blocks.append(UnitBlock(start, end, _pair(content)))
+        other = END_LABEL.search(content)
+        labelled = content[other.start():] if other else ""
+        blocks.append(UnitBlock(start, end, _pair(content[:len(content) - len(labelled)]), labelled,
+                                bracketed and text[end - 1] not in _CLOSE))
         pos = end
     return blocks
 
@@ -103,7 +117,8 @@ def _block_content(text: str, begin: int, bracketed: bool) -> tuple[str, int]:
 
     A block ends at its closing bracket (also when the opening one is missing, as in fuzhou
     measure 2), at 。, at the end of the text, and, if it is not bracketed, at the end of its
-    line or after "根据职责落实".
+    line, after "根据职责落实", or where a heading or the next measure was glued on
+    ("…县政府各有关部门8 .加强…", a number the backbone could not place).
     """
     depth = 0
     for i in range(begin, len(text)):
@@ -120,6 +135,9 @@ def _block_content(text: str, begin: int, bracketed: bool) -> tuple[str, int]:
 
 
 def _trim_run_on(content: str, begin: int, bracketed: bool) -> tuple[str, int]:
+    heading = None if bracketed else MID_LINE_MARKER.search(content)
+    if heading:
+        content = content[:heading.start()]
     duty = DUTY_PHRASE.search(content)
     if duty and not bracketed:
         return content[:duty.end()], begin + duty.end()

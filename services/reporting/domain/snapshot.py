@@ -191,11 +191,20 @@ class Snapshot:
         return sorted(rows, key=lambda row: (row["number"] is None, row["number"] or 0, row["measure_id"]))
 
     def _by_chapters(self, facts: list[Fact], evaluation: Evaluation) -> list[dict]:
-        chapter = {measure_id: measure.get("chapter") or "" for measure_id, measure in self.measures.items()}
-        keys = lambda fact: (chapter.get(fact.measure_id, ""),)  # noqa: E731
-        counts = _measure_counts(facts, keys)
-        return [{"chapter": name, "measures": counts[name], **figures.as_dict()}
-                for name, figures in group(facts, keys).items()]
+        """One row per chapter and section of the plan (fuzhou's 26 measures fall in one chapter,
+        二、任务措施, and nine sections), in the plan's order: by the lowest measure number in each."""
+        place = {measure_id: (measure.get("chapter") or "", measure.get("section") or "")
+                 for measure_id, measure in self.measures.items()}
+        keys = lambda fact: (place.get(fact.measure_id, ("", "")),)  # noqa: E731
+        counts, first = _measure_counts(facts, keys), {}
+        for fact in facts:
+            number = (self.measures.get(fact.measure_id) or {}).get("number")
+            key = keys(fact)[0]
+            if isinstance(number, int) and number < first.get(key, float("inf")):
+                first[key] = number
+        rows = [{"chapter": chapter, "section": section or None, "measures": counts[chapter, section],
+                 **figures.as_dict()} for (chapter, section), figures in group(facts, keys).items()]
+        return sorted(rows, key=lambda row: first.get((row["chapter"], row["section"] or ""), float("inf")))
 
     def _by_lead_units(self, facts: list[Fact], evaluation: Evaluation) -> list[dict]:
         """A measure's assignments count under each of its lead units (so rows may overlap)."""

@@ -101,7 +101,7 @@ async def measure_figures(region_code: RegionCode, snapshot: CurrentSnapshot, as
 @router.get("/regions/{region_code}/chapters")
 async def chapter_figures(region_code: RegionCode, snapshot: CurrentSnapshot, as_of: AsOf = None,
                           cadence: CadenceQuery = "quarter") -> dict:
-    """Figures per chapter of the plan."""
+    """Figures per chapter and section of the plan, one row naming both."""
     return snapshot.grouped_report(region_code, as_of or today_in_china(), cadence, "chapters")
 
 

@@ -155,7 +155,7 @@ def test_the_task_table_sample_gives_three_measures_read_by_column_header():
         ("1.", ["县政务服务中心"], ["县直有关部门"]),
         ("2.", ["县司法局"], ["县司法局"]),  # two neighbouring cells with the same unit: both kept
         ("3.", ["县司法局"], ["各乡镇人民政府", "县直各执法部门"])]
-    assert [deadlines for *_, deadlines in got] == [["2023年6月底前"], [], ["每年12月底前"]]
+    assert [deadlines for *_, deadlines in got] == [["2023年6月底前"], ["长期坚持"], ["每年12月底前"]]
 
 
 def test_a_grouping_column_merged_down_names_the_chapters_and_a_merged_unit_cell_serves_each_row():
@@ -163,7 +163,7 @@ def test_a_grouping_column_merged_down_names_the_chapters_and_a_merged_unit_cell
     assert got == [
         ("1.", "编制区级权责清单并动态调整", "一、政府职能", ["区委编办"], ["区直各部门"], ["2024年6月底前"]),
         ("2.", "推进跨部门综合监管", "一、政府职能", ["区市场监管局"], ["区直各部门"], ["2024年12月底前"]),
-        ("3.", "落实合法性审查全覆盖", "二、依法决策", ["区司法局"], ["区司法局"], []),
+        ("3.", "落实合法性审查全覆盖", "二、依法决策", ["区司法局"], ["区司法局"], ["长期坚持"]),  # ongoing, kept
         ("4.", "建立行政规范性文件清理长效机制", "二、依法决策", ["区司法局"], ["各街道办事处"], ["每年12月底前"])]
 
 

@@ -1,11 +1,12 @@
 import datetime as dt
 import io
+from pathlib import Path
 
 import docx
 import pytest
 
 from services.intake.documents import UnreadableDocument, document_text
-from services.intake.plan_import import measure_event_id, plan_measures
+from services.intake.plan_import import DuplicateMeasureIds, measure_event_id, plan_measures
 from services.intake.plans.parser import parse_plan
 from tests.unit.plans.plan_test_helpers import PLAN_NAMES, sample_text
 
@@ -35,6 +36,33 @@ def test_numbers_that_restart_in_each_chapter_get_the_chapter_into_the_id():
     measures = plan_measures(parse_plan(text), "p", "361000", start_date=dt.date(2024, 4, 1))
     assert [m.measure_id for m in measures] == ["p-1-1", "p-2-1"]
     assert measures[0].start_date == dt.date(2024, 4, 1)
+
+
+def test_numbering_that_restarts_under_each_heading_gets_the_outline_path_into_the_ids():
+    text = (Path(__file__).resolve().parents[2] / "data" / "plans" / "plan-numbering-restarts.txt").read_text(
+        encoding="utf-8")
+    measures = plan_measures(parse_plan(text), "cd-2021", "510100")
+    assert [m.measure_id for m in measures] == ["cd-2021-2-1-1-1", "cd-2021-2-1-1-2", "cd-2021-2-1-2-1"]
+    assert [m.measure_id for m in plan_measures(parse_plan(text), "cd-2021", "510100")] == [
+        m.measure_id for m in measures]  # stable
+    assert measures[2].section == "(一)健全政府机构职能体系,推动更好发挥政府作用 / 2.深入推进“放管服”改革"
+    assert measures[2].chapter == "二、工作任务"
+
+
+def test_an_import_that_would_publish_two_measures_under_one_id_is_refused():
+    text = "某市法治政府建设实施方案\n一、任务\n1.甲任务。〔牵头单位:市司法局〕\n1.乙任务。〔牵头单位:市司法局〕\n"
+    with pytest.raises(DuplicateMeasureIds, match=r"p-1-1: 1\.甲任务, 1\.乙任务") as refused:
+        plan_measures(parse_plan(text), "p", "361000")
+    assert refused.value.duplicates == {"p-1-1": ["1.甲任务", "1.乙任务"]}
+
+
+def test_measures_carry_their_section_and_ongoing_deadlines():
+    fuzhou = plan_measures(parse_plan(sample_text("fuzhou-city-2022")), "fuzhou-2022", "361000")
+    assert len({m.section for m in fuzhou}) == 9 and all(m.chapter == "二、任务措施" for m in fuzhou)
+    text = "某县工作方案\n一、任务\n1.推行审批服务便民化。每季度通报一次,长期坚持。〔牵头单位:县政务服务中心〕\n"
+    (measure,) = plan_measures(parse_plan(text), "p", "361000")
+    assert [(d.text, d.recurrence, d.ongoing) for d in measure.deadlines] == [
+        ("每季度", "quarterly", False), ("长期坚持", None, True)]
 
 
 def test_a_docx_plan_reads_as_its_paragraphs_and_tables():

@@ -10,7 +10,7 @@ def test_speech_is_not_a_plan():
     parsed = parse_plan((SAMPLES / "speech.txt").read_text(encoding="utf-8"))
     assert parsed.measures == [] and parsed.is_plan is False
     assert "牵头单位 or 责任单位" in parsed.reason and "speech" in parsed.reason
-    assert parsed.to_json() == {"is_plan": False, "reason": parsed.reason, "start_year": None,
+    assert parsed.to_json() == {"is_plan": False, "reason": parsed.reason, "start_year": None, "notes": [],
                                 "measures": []}
 
 
@@ -42,7 +42,7 @@ def test_plan_without_units_falls_back_to_task_items():
     assert [(m.number, m.title, m.chapter) for m in parsed.measures] == [
         (1, "深化“放管服”改革", "二、重点任务"), (2, "加强行政应诉工作", "二、重点任务")]
     assert parsed.measures[0].deadlines[0].to_json() == {
-        "text": "2023年6月底前", "date": "2023-06-30", "recurrence": None}
+        "text": "2023年6月底前", "date": "2023-06-30", "recurrence": None, "ongoing": False}
     assert parsed.measures[1].targets[0].to_json()["comparator"] == ">="
     assert parsed.measures[0].lead_units == [] and parsed.measures[0].unit_pairs == []
 

@@ -3,6 +3,7 @@ import re
 
 import pytest
 
+from services.intake.plans import layout
 from services.intake.plans.parser import parse_plan
 from tests.unit.plans.pdf_damage import damage, full_width
 from tests.unit.plans.plan_test_helpers import PLAN_NAMES, expected, measure_differences, sample_text
@@ -68,9 +69,23 @@ def test_hand_made_extraction():
     first = parsed.measures[0]
     assert first.text == "部署应用行政执法平台,实现市县乡三级全流程在线办案,办案效能明显提升,2024年底前实现全覆盖。"
     assert [d.to_json() for d in first.deadlines] == [
-        {"text": "2024年底前", "date": "2024-12-31", "recurrence": None}]
+        {"text": "2024年底前", "date": "2024-12-31", "recurrence": None, "ongoing": False}]
     assert parsed.measures[1].targets[0].to_json() == {
         "text": "依申请公开答复率达100%", "indicator": "依申请公开答复率", "comparator": ">=",
         "value": 100, "unit": "%"}
     assert [d.to_json() for d in parsed.measures[2].deadlines] == [
-        {"text": "每年3月1日前", "date": "2023-03-01", "recurrence": "yearly"}]
+        {"text": "每年3月1日前", "date": "2023-03-01", "recurrence": "yearly", "ongoing": False}]
+
+
+@pytest.mark.parametrize("name", ["fuzhou-city-2022", "tongan-district-2022"])
+def test_pdf_pages_out_of_order_are_put_back_by_the_numbering(name):
+    pages = layout.pages(damage(sample_text(name), 28).splitlines())
+    assert len(pages) > 8
+    pages[4], pages[5] = pages[5], pages[4]
+    parsed = parse_plan("\n".join(line for page in pages for line in page))
+    want = expected(name)["measures"]
+    for measure in want:
+        measure["number_text"] = re.sub(r"^(\d+)\.$", r"\1 .", measure["number_text"])
+    problems = measure_differences(parsed.to_json()["measures"], want)
+    assert not problems, "\n".join(problems)
+    assert "pages put back in the order of the measure numbering" in parsed.notes
