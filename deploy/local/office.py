@@ -5,11 +5,11 @@ Idempotent: returns at once when soffice and the font are there."""
 
 import os
 import shutil
-import subprocess
+
+from deploy.local.debian import apt_install, may_install
 
 FONT = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
 PACKAGES = ("libreoffice-writer-nogui", "fonts-noto-cjk")
-LOCK_WAIT = ["-o", "DPkg::Lock::Timeout=600"]  # other installs may hold the dpkg lock for a while
 
 
 def soffice_path() -> str | None:
@@ -21,14 +21,9 @@ def install_office(quiet: bool = True) -> str | None:
     or None when it cannot be installed here (not root, not Debian, no network)."""
     if (path := soffice_path()) and os.path.exists(FONT):
         return path
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
+    if not may_install():
         return path
-    output = subprocess.DEVNULL if quiet else None
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", *LOCK_WAIT, "install", "-y", "--no-install-recommends", *PACKAGES]
-    if subprocess.run(install, stdout=output, stderr=output, env=env).returncode != 0:
-        subprocess.run(["apt-get", *LOCK_WAIT, "update"], stdout=output, stderr=output, env=env)
-        subprocess.run(install, stdout=output, stderr=output, env=env)
+    apt_install(PACKAGES, quiet)
     return soffice_path()
 
 
