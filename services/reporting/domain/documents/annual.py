@@ -37,10 +37,11 @@ def annual_docx(report: dict) -> bytes:
     document.heading("逾期未完成事项")
     overdue = report["overdue"]
     if overdue:
-        document.paragraph(f"截至{wording.chinese_date(as_of)}，共有{len(overdue)}项任务逾期未完成：")
+        listed = wording.items_listed(len(overdue), "任务逾期未完成")
+        document.paragraph(f"截至{wording.chinese_date(as_of)}，{listed}")
         document.table(["序号", "措施", "责任单位", "当前状态", "进度(%)", "应完成日期", "逾期天数"],
                        [[i["number"], i["title"], i["unit_name"], STATUS_NAMES.get(i["status"], i["status"]),
-                         i["percent_complete"], i["due"], i["days_overdue"]] for i in overdue],
+                         i["percent_complete"], i["due"], i["days_overdue"]] for i in overdue[:wording.ITEMS_LISTED]],
                        [10, 40, 28, 14, 12, 20, 14])
     else:
         document.paragraph("本年度无逾期未完成的任务。")

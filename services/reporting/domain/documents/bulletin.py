@@ -127,9 +127,10 @@ def _lagging(document: OfficialDocument, content: dict) -> None:
     if not overdue:
         document.paragraph("本期无逾期未完成事项。")
         return
+    document.paragraph(wording.items_listed(len(overdue), "逾期未完成事项"))
     document.table(["序号", "措施", "责任单位", "应完成日期", "逾期天数"],
                    [[item["number"], item["title"], item["unit_name"], item["due"], item["days_overdue"]]
-                    for item in overdue], [10, 48, 30, 20, 14])
+                    for item in overdue[:wording.ITEMS_LISTED]], [10, 48, 30, 20, 14])
 
 
 def _numbers(numbers: list) -> str:

@@ -10,6 +10,10 @@ from services.reporting.domain.ranking import WEIGHTS
 
 COMPONENT_NAMES = {"completion_rate": "完成率", "on_time_rate": "按期完成率", "average_progress": "平均进度",
                    "reporting_rate": "报送率", "attainment_rate": "指标达标率"}
+# A document lists at most this many overdue items (the longest overdue first: the lists are sorted by due date);
+# the full list is in the workbooks (/v1/reports/annual.xlsx). A city with thousands would otherwise print
+# hundreds of pages, and python-docx writes about 600 table rows a second.
+ITEMS_LISTED = 200
 HALVES = {"1": "上半年", "2": "下半年"}
 QUARTERS = {"1": "第一季度", "2": "第二季度", "3": "第三季度", "4": "第四季度"}
 
@@ -69,3 +73,10 @@ def ranking_method() -> str:
     parts = "、".join(f"{COMPONENT_NAMES[name]}（{round(100 * weight)}%）" for name, weight in WEIGHTS.items())
     return (f"综合得分按{parts}加权计算，满分100分；不适用的指标（如尚无到期任务、尚无报送指标）不计入，"
             "其余权重按比例折算。")
+
+
+def items_listed(count: int, what: str) -> str:
+    """The sentence before a list of `count` items of which at most ITEMS_LISTED are shown."""
+    if count <= ITEMS_LISTED:
+        return f"共{count}项{what}："
+    return f"共{count}项{what}，以下列出逾期时间最长的{ITEMS_LISTED}项（完整清单见系统导出的逾期事项表）："

@@ -7,6 +7,7 @@ from docx.shared import Mm, Pt
 
 from services.reporting.domain.annual import overdue_items
 from services.reporting.domain.documents.bulletin import bulletin, bulletin_docx
+from services.reporting.domain.documents.wording import ITEMS_LISTED
 from tests.unit.reporting.documents.conftest import TODAY
 from tests.unit.reporting.documents.reading import east_asian_font, open_docx, paragraph_starting, tables, texts
 
@@ -68,7 +69,9 @@ def test_the_docx_reads_back_with_its_sections_and_tables(october):
     assert [row[0] for row in units[1:]] == [u["unit_name"] for u in october["units"]]
     first = october["units"][0]
     assert units[1][2] == "第" + "、".join(str(n) for n in sorted(first["overdue"])) + "项"
-    assert len(overdue) - 1 == len(october["overdue"])
+    assert len(october["overdue"]) > ITEMS_LISTED and len(overdue) - 1 == ITEMS_LISTED  # the longest overdue
+    assert f"共{len(october['overdue'])}项逾期未完成事项，以下列出逾期时间最长的{ITEMS_LISTED}项" in lines[
+        lines.index("（二）逾期未完成事项") + 1]
     columns = ("number", "title", "unit_name", "due", "days_overdue")
     assert overdue[1] == [str(october["overdue"][0][key]) for key in columns]
     named = paragraph_starting(document, f"对以下{len(october['named'])}个")
