@@ -44,7 +44,7 @@ async def test_a_unit_downloads_its_ledger_fills_it_and_uploads_it_back(tracker_
     unit = busiest_unit()
     own = sorted(a["measure_id"] for a in CITY.assignments if a["unit"] == unit)
     async with running_intake(settings_values, tracker_url=tracker_url) as intake:
-        response = await intake.get("/v1/ledgers/template.xlsx", params={"unit": unit})
+        response = await intake.get("/v1/ledgers/template.xlsx", params={"unit": unit, "period": "2026-11"})
         assert response.status_code == 200, response.text
         assert f'filename="ledger-{unit}.xlsx"' in response.headers["content-disposition"]
         book = openpyxl.load_workbook(io.BytesIO(response.content))
@@ -52,6 +52,7 @@ async def test_a_unit_downloads_its_ledger_fills_it_and_uploads_it_back(tracker_
         column = {cell.value.split()[-1]: cell.column for cell in sheet[1]}
         assert sorted(sheet.cell(row, 1).value for row in range(2, sheet.max_row + 1)) == own
         assert sheet.protection.sheet and sheet.data_validations.dataValidation
+        assert {sheet.cell(row, column["period"]).value for row in range(2, sheet.max_row + 1)} == {"2026-11"}
         for row in range(2, sheet.max_row + 1):
             sheet.cell(row, column["percent_complete"], 77)
             sheet.cell(row, column["status"], "推进中")
@@ -75,6 +76,8 @@ async def test_unknown_units_and_an_unreachable_tracker_are_problem_documents(tr
     async with running_intake(settings_values, tracker_url=tracker_url) as intake:
         response = await intake.get("/v1/ledgers/template.xlsx", params={"unit": "no-such-unit"})
         assert response.status_code == 404 and response.headers["content-type"] == "application/problem+json"
+        response = await intake.get("/v1/ledgers/template.xlsx", params={"unit": busiest_unit(), "period": "2026-13"})
+        assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
     async with running_intake(settings_values, tracker_url="http://127.0.0.1:9", tracker_timeout_seconds=1) as intake:
         response = await intake.get("/v1/ledgers/template.xlsx", params={"unit": busiest_unit()})
         assert response.status_code == 503 and response.headers["retry-after"]

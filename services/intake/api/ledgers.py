@@ -13,6 +13,7 @@ from services.intake.ledgers import LedgerError, template_workbook
 from services.intake.unit_assignments import unit_assignments
 from shared.authentication import Caller, authorise
 from shared.contracts import ProgressReport, ProgressReported
+from shared.contracts.progress import Period
 from shared.problems import Problem
 
 router = APIRouter(prefix="/v1/ledgers", tags=["ledgers"])
@@ -79,6 +80,8 @@ async def ledger_template(
     settings: Settings, caller: Caller,
     unit: Annotated[str | None, Query(min_length=1, description="pre-fill with this unit's assignments "
                                       "(its registry unit id)")] = None,
+    period: Annotated[Period | None, Query(description="the period the pre-filled rows report on (default the "
+                                           "current quarter; a plan reporting monthly: 2026-11)")] = None,
 ) -> Response:
     """The ledger template (ledgers/template.py): drop-downs for 状态 and 周期, the header protected, notes.
     Without `unit`, blank with an example row; with it, one row per assignment of the unit, from the tracker
@@ -93,7 +96,7 @@ async def ledger_template(
                           slug="no-assignments")
         for assignment in assignments:
             authorise(caller, assignment["region_code"], f"unit {unit}")
-        content, filename = template_workbook(assignments), f"ledger-{_filename_safe(unit)}.xlsx"
+        content, filename = template_workbook(assignments, period=period), f"ledger-{_filename_safe(unit)}.xlsx"
     return Response(content, media_type=XLSX, headers={"content-disposition": f'attachment; filename="{filename}"'})
 
 

@@ -3,7 +3,7 @@ drop-downs for 状态 and 周期, and the header row protected.
 
 Blank (`template_workbook()`): one example row. Pre-filled for a unit (`template_workbook(assignments)`, the
 tracker's `GET /v1/units/{unit}/assignments`): one row per assignment with its measure id, title, unit and
-region code locked, the period set to the current quarter, its current status and percent complete to update,
+region code locked, the period set (default the current quarter), its current status and percent complete to update,
 and one column per indicator of the unit's measures' targets (cells of measures without that indicator greyed
 and locked). What the unit types stays editable; the sheet is protected without a password (against
 slips, not people: Excel's 撤销工作表保护 lifts it), so rows can still be inserted and columns widened.
@@ -53,9 +53,11 @@ def current_quarter(today: dt.date) -> str:
     return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
 
 
-def template_workbook(assignments: Sequence[dict] | None = None, today: dt.date | None = None) -> bytes:
+def template_workbook(assignments: Sequence[dict] | None = None, today: dt.date | None = None,
+                      period: str | None = None) -> bytes:
     """The template: blank with an example row, or pre-filled with `assignments` (the tracker's unit assignments:
-    measure_id, unit, region_code, title, status, percent_complete, targets)."""
+    measure_id, unit, region_code, title, status, percent_complete, targets), reporting on `period` (default
+    the current quarter)."""
     today = today or today_in_china()
     book = openpyxl.Workbook()
     sheet = book.active
@@ -65,7 +67,7 @@ def template_workbook(assignments: Sequence[dict] | None = None, today: dt.date 
         rows = [_example()]
     else:
         indicators = list(dict.fromkeys(t["indicator"] for a in assignments for t in a.get("targets") or []))
-        rows = [_prefilled(a, today) for a in assignments]
+        rows = [_prefilled(a, period or current_quarter(today)) for a in assignments]
     headers = _headers(indicators)
     for column, header in enumerate(headers, start=1):
         cell = write_cell(sheet.cell(1, column), header)
@@ -114,11 +116,11 @@ def _example() -> dict:
             "indicators": {EXAMPLE_INDICATOR}}
 
 
-def _prefilled(assignment: dict, today: dt.date) -> dict:
+def _prefilled(assignment: dict, period: str) -> dict:
     number = assignment.get("number")
     title = assignment.get("title") or ""
     return {"measure_id": assignment["measure_id"], "title": f"{number}. {title}" if number is not None else title,
-            "unit": assignment["unit"], "region_code": assignment["region_code"], "period": current_quarter(today),
+            "unit": assignment["unit"], "region_code": assignment["region_code"], "period": period,
             "percent_complete": assignment.get("percent_complete") or 0,
             "status": STATUS_CHOICES.get(assignment.get("status"), STATUS_CHOICES["not_started"]),
             "indicators": {t["indicator"] for t in assignment.get("targets") or []}}

@@ -117,3 +117,8 @@ def test_a_filled_in_template_imports_cleanly_one_report_per_assignment():
     assert reports[0].indicator_values == {"行政机关负责人出庭应诉率": 97.5}
     assert reports[1].indicator_values == {"培训学时": 32} and reports[1].narrative == "已组织两期培训"
     assert reports[2].indicator_values == {}
+
+
+def test_the_prefilled_period_may_be_chosen():
+    sheet = load(template_workbook(ASSIGNMENTS, TODAY, period="2026-11"))["台账 ledger"]
+    assert {sheet.cell(row, 5).value for row in range(2, 5)} == {"2026-11"}
