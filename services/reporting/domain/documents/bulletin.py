@@ -133,8 +133,13 @@ def _lagging(document: OfficialDocument, content: dict) -> None:
                     for item in overdue[:wording.ITEMS_LISTED]], [10, 48, 30, 20, 14])
 
 
+# After each 、 between numbers a zero-width space: LibreOffice finds no line break in "1、5、12、…" (digits
+# with ideographic commas), and wraps such a cell one character at a time.
+NUMBER_SEPARATOR = "、\u200b"
+
+
 def _numbers(numbers: list) -> str:
     """Measure numbers as 第3、5、12项 (an empty list: —)."""
     if not numbers:
         return "—"
-    return f"第{'、'.join(str(n) for n in sorted(numbers, key=lambda n: (n is None, n or 0)))}项"
+    return f"第{NUMBER_SEPARATOR.join(str(n) for n in sorted(numbers, key=lambda n: (n is None, n or 0)))}项"

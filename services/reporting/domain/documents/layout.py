@@ -170,6 +170,7 @@ class OfficialDocument:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER if header or _is_figure(value) else None
                 _no_grid(paragraph)
                 self._run(paragraph, _text(value), HEITI if header else FANGSONG, SIHAO)
+            _keep_whole(row)
             if header:
                 _repeat_as_header(row)
         self.document.add_paragraph()
@@ -254,6 +255,11 @@ def _no_grid(paragraph: Paragraph) -> None:
     snap = OxmlElement("w:snapToGrid")
     snap.set(qn("w:val"), "0")
     paragraph._p.get_or_add_pPr().insert_element_before(snap, *AFTER_SNAP)
+
+
+def _keep_whole(row) -> None:
+    """A row is not split across two pages."""
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def _repeat_as_header(row) -> None:
