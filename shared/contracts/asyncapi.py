@@ -85,8 +85,9 @@ SERVICES = {
 
 
 class DeadLetterHeaders(BaseModel):
-    """The Kafka headers of a dead letter (shared/dead_letters.py): why and where the original record failed.
-    The original record's own headers travel beside these, under their own names."""
+    """The Kafka headers of a dead letter (shared/broker.py publish_dead_letter, read back by shared/dead_letters.py):
+    why and where the original record failed. The original record's own headers travel beside these, under their
+    own names, unless `dlq-dropped` says they were too large to carry."""
 
     dlq_reason: str = Field(alias="dlq-reason", description="why the consumer group could not apply the record")
     dlq_consumer_group: str = Field(alias="dlq-consumer-group", description="the group that dead-lettered it")
@@ -95,11 +96,14 @@ class DeadLetterHeaders(BaseModel):
     dlq_source_offset: str = Field(alias="dlq-source-offset", pattern=r"^\d+$")
     dlq_source_timestamp: str = Field(alias="dlq-source-timestamp", description="the original record's, in ms")
     dlq_failed_at: str = Field(alias="dlq-failed-at", description="when it was dead-lettered (ISO 8601)")
-    dlq_headers: str = Field(alias="dlq-headers", description="a JSON list of the original headers' names")
+    dlq_headers: str | None = Field(None, alias="dlq-headers",
+                                    description="a JSON list of the original headers' names")
     dlq_base64_headers: str | None = Field(None, alias="dlq-base64-headers",
                                            description="a JSON list of the original headers carried base64-encoded")
     dlq_null_headers: str | None = Field(None, alias="dlq-null-headers",
                                          description="a JSON list of the original headers whose value was null")
+    dlq_dropped: str | None = Field(None, alias="dlq-dropped", description="what was left out for Kafka's size "
+                                    "limit: the original headers, or the headers and the value")
     dlq_replayed_from: str | None = Field(None, alias="dlq-replayed-from",
                                           description="`<partition>:<offset>` of the dead letter this replays")
 
