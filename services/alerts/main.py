@@ -22,6 +22,7 @@ from shared.health import database_health_router
 from shared.logging import configure_logging
 from shared.problems import install_problem_handlers
 from shared.state import TrackerState
+from shared.web.docs import install_docs
 
 log = structlog.get_logger()
 
@@ -73,7 +74,8 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
         await broker.stop()
         await client.close()
 
-    app = FastAPI(title="duban alerts", summary="Overdue, due-soon, lagging and silent units.", lifespan=lifespan)
+    app = FastAPI(title="duban alerts", summary="Overdue, due-soon, lagging and silent units.", lifespan=lifespan,
+                  docs_url=None, redoc_url=None)  # served from vendored assets by install_docs
     app.state.tracker_state = TrackerState(database)
     app.state.clients = load_clients(settings)
     app.state.alert_rules = rules
@@ -81,6 +83,7 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
     app.state.alerts_service = service
     app.state.webhook_store = webhooks
     install_problem_handlers(app)
+    install_docs(app, settings)
     for router in (operations.router, api.router, subscriptions.router, database_health_router("alerts")):
         app.include_router(router)
     return app
