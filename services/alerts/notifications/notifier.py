@@ -31,7 +31,7 @@ from services.alerts.notifications.messages import compose
 from services.alerts.notifications.occasions import Occasion, ReminderPolicy, notification_id, occasion_on
 from services.alerts.notifications.ratelimit import RateWindow
 from services.alerts.notifications.secrets import Sealer
-from services.alerts.notifications.storage import NotificationStore
+from services.alerts.notifications.storage import NotificationStore, covering
 from services.alerts.storage.repository import AlertStore
 from services.alerts.webhooks import DeliveryPolicy
 from shared.calendar import today_in_china
@@ -61,10 +61,11 @@ class Notifier:
     async def plan(self, today: date) -> int:
         """Queues the reminders the open alerts owe today; how many were new."""
         now, queued = datetime.now(UTC), 0
-        for stored in (await self.alerts.open_alerts()).values():
+        channel_regions = await self.store.channel_regions()
+        for stored in (await self.alerts.open_alerts()).values() if channel_regions else ():
             occasion = occasion_on(stored["alert"], today, self.policy.reminders)
             if occasion:
-                channels = await self.store.channels_covering(stored["region_code"])
+                channels = covering(channel_regions, stored["region_code"])
                 queued += len(await self.store.queue(stored["alert"], occasion, channels, today, now))
         if queued:
             self.wake.set()
@@ -75,7 +76,7 @@ class Notifier:
         """An urge on an open alert (stored as AlertStore keeps it): recorded, and queued to each channel of its
         region that has not notified it today."""
         now, today = datetime.now(UTC), today_in_china()
-        channels = await self.store.channels_covering(stored["region_code"])
+        channels = covering(await self.store.channel_regions(), stored["region_code"])
         queued = await self.store.queue(stored["alert"], Occasion.URGE, channels, today, now, by, comment)
         fresh = {notification_id(stored["_id"], channel, today): channel for channel in channels}
         urge = {"_id": uuid.uuid4().hex, "alert_key": stored["_id"], "region_code": stored["region_code"], "by": by,

@@ -20,6 +20,11 @@ from services.alerts.notifications.occasions import Occasion, notification_id
 from shared.regions import within
 
 
+def covering(channel_regions: dict[str, str], region_code: str) -> list[str]:
+    """The channels whose region contains the region (a county's alert reaches the city's channels too)."""
+    return [channel for channel, region in channel_regions.items() if within(region_code, region)]
+
+
 class NotificationStore:
     def __init__(self, database: AsyncDatabase):
         self.channels = database["notification_channels"]
@@ -45,9 +50,9 @@ class NotificationStore:
     async def remove_channel(self, channel_id: str) -> bool:
         return (await self.channels.delete_one({"_id": channel_id})).deleted_count == 1
 
-    async def channels_covering(self, region_code: str) -> list[str]:
-        return [c["_id"] async for c in self.channels.find({}, {"region_code": 1})
-                if within(region_code, c["region_code"])]
+    async def channel_regions(self) -> dict[str, str]:
+        """Each channel's region, by channel id."""
+        return {c["_id"]: c["region_code"] async for c in self.channels.find({}, {"region_code": 1})}
 
     async def queue(self, alert: dict, occasion: Occasion, channel_ids: list[str], day: date, now: datetime,
                     urged_by: str | None = None, comment: str | None = None) -> list[str]:

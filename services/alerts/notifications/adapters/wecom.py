@@ -15,14 +15,23 @@ from services.alerts.notifications.messages import Message
 
 THROTTLED = frozenset({45009})
 TRANSIENT = frozenset({-1})
+MAX_BYTES = {"text": 2048, "markdown": 4096}
+
+
+def clipped(text: str, max_bytes: int) -> str:
+    """At most `max_bytes` of UTF-8, cut at a character (a long comment must not make WeCom refuse it all)."""
+    return text.encode()[:max_bytes].decode(errors="ignore")
 
 
 def body(message: Message, fmt: str) -> dict:
     if fmt == "markdown":
         mentions = "".join(f"<@{user}>" for user in message.wecom_userids)
-        lines = [f"**{message.title}**", *(f"> {line}" for line in message.lines), *([mentions] if mentions else [])]
-        return {"msgtype": "markdown", "markdown": {"content": "\n".join(lines)}}
-    return {"msgtype": "text", "text": {"content": message.text, "mentioned_list": list(message.wecom_userids),
+        text = "\n".join([f"**{message.title}**", *(f"> {line}" for line in message.lines)])
+        content = clipped(text, MAX_BYTES["markdown"] - len(mentions.encode()) - 1) + (f"\n{mentions}" if mentions
+                                                                                         else "")
+        return {"msgtype": "markdown", "markdown": {"content": content}}
+    return {"msgtype": "text", "text": {"content": clipped(message.text, MAX_BYTES["text"]),
+                                        "mentioned_list": list(message.wecom_userids),
                                         "mentioned_mobile_list": list(message.mobiles)}}
 
 

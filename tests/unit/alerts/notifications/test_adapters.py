@@ -132,3 +132,15 @@ async def test_a_receiver_that_is_down_is_a_network_error(client):
         pass
     with pytest.raises(httpx.HTTPError):
         await WeComRobot().send(client, {"endpoint": f"{url}/cgi-bin/webhook/send"}, {"key": "k"}, MESSAGE)
+
+
+async def test_wecom_never_sends_more_than_its_byte_limit(client):
+    receiver = Receiver()
+    long = compose(Occasion.URGE, ALERT, "加强行政应诉工作", CONTACT, urged_by="市依法治市办", comment="请" * 900)
+    with receiving(wecom_app(receiver, key="robot-key")) as url:
+        for fmt, limit in (("text", 2048), ("markdown", 4096)):
+            channel = {"endpoint": f"{url}/cgi-bin/webhook/send", "format": fmt}
+            assert (await WeComRobot().send(client, channel, {"key": "robot-key"}, long)).outcome == "delivered"
+            content = receiver.received[-1]["body"][fmt]["content"]
+            assert len(content.encode()) <= limit and content.startswith("【督办催办】" if fmt == "text" else "**")
+    assert receiver.received[-1]["body"]["markdown"]["content"].endswith("<@zhangsan>")

@@ -10,6 +10,7 @@ from services.alerts.notifications.messages import compose, status_phrase
 from services.alerts.notifications.occasions import Occasion, ReminderPolicy, notification_id, occasion_on
 from services.alerts.notifications.ratelimit import RateWindow
 from services.alerts.notifications.secrets import Sealer
+from services.alerts.notifications.storage import covering
 from shared.problems import Problem
 
 POLICY = ReminderPolicy(days_before=frozenset({7, 3, 1, 0}), overdue_every_days=7)
@@ -88,3 +89,10 @@ def test_credentials_are_sealed_and_need_the_key():
     assert refused.value.status == 503
     with pytest.raises(ValueError):
         Sealer("not a fernet key")
+
+
+def test_a_channel_covers_its_region_and_everything_below():
+    regions = {"city": "361000", "linchuan": "361002", "town": "361002901", "dongxiang": "361003"}
+    assert covering(regions, "361002901") == ["city", "linchuan", "town"]
+    assert covering(regions, "361003") == ["city", "dongxiang"]
+    assert covering(regions, "362000") == []
