@@ -12,6 +12,8 @@ from pymongo import AsyncMongoClient
 
 from services.alerts.main import create_app
 from services.alerts.notifications.occasions import Occasion
+from services.tracker.main import create_app as create_tracker
+from services.tracker.settings import TrackerSettings
 from services.tracker.storage.repository import TrackerRepository
 from shared.calendar import today_in_china
 from shared.contracts import Measure, MeasureCreated, Registry, RegistryPublished
@@ -242,3 +244,10 @@ async def test_channels_are_refused_clearly(alerts, settings_values, tracker_sta
         refused = await keyless.post("/v1/channels", json={
             "region_code": "361000", "name": "x", "kind": "wecom", "key": "k"})
         assert refused.status_code == 503 and "DUBAN_SECRETS_KEY" in refused.json()["detail"]
+
+
+async def test_the_trackers_registry_view_does_not_show_contacts(settings_values, tracker_state):
+    async with running(create_tracker(TrackerSettings(**settings_values))) as tracker:
+        region = (await tracker.get("/v1/regions/361002")).json()
+    assert region["units"][0]["name"] == "临川区政府" and "contact" not in region["units"][0]
+    assert MOBILE not in str(region) and PERSON not in str(region)
