@@ -16,6 +16,7 @@ from services.tracker.main import create_app as create_tracker
 from services.tracker.settings import TrackerSettings
 from services.tracker.storage.repository import TrackerRepository
 from shared.calendar import today_in_china
+from shared.clients import new_token, token_hash
 from shared.contracts import Measure, MeasureCreated, Registry, RegistryPublished
 from tests.support.apps import alerts_settings, running
 from tests.support.waiting import eventually
@@ -251,3 +252,31 @@ async def test_the_trackers_registry_view_does_not_show_contacts(settings_values
         region = (await tracker.get("/v1/regions/361002")).json()
     assert region["units"][0]["name"] == "临川区政府" and "contact" not in region["units"][0]
     assert MOBILE not in str(region) and PERSON not in str(region)
+
+
+async def test_urging_and_adding_channels_need_a_client_of_the_region(settings_values, tracker_state, tmp_path):
+    linchuan, dongxiang = new_token(), new_token()
+    clients = tmp_path / "clients.yaml"
+    clients.write_text("clients:\n" + "".join(
+        f"  - {{id: {client_id}, name: {name}, region_code: '{region}', token_sha256: {token_hash(token)}}}\n"
+        for client_id, name, region, token in [("linchuan", "临川区依法治区办", "361002", linchuan),
+                                               ("dongxiang", "东乡区依法治区办", "361003", dongxiang)]),
+        encoding="utf-8")
+    settings = alerts_settings(settings_values, clients_file=str(clients), secrets_key=Fernet.generate_key().decode(),
+                               notification_plan_interval_seconds=0)
+    async with running(create_app(settings)) as client:
+        channel = {"region_code": "361002", "name": "临川群", "kind": "wecom", "key": "k"}
+        assert (await client.post("/v1/channels", json=channel)).status_code == 401
+        assert (await client.post("/v1/channels", json=channel, headers=bearer(dongxiang))).status_code == 403
+        assert (await client.post("/v1/channels", json=channel, headers=bearer(linchuan))).status_code == 201
+        assert (await client.post("/v1/alerts:sweep", headers=bearer(linchuan))).status_code == 200
+        key = "overdue|p-1|361002.government|"
+        assert (await client.post(f"/v1/alerts/{key}:urge", json={})).status_code == 401
+        other = await client.post(f"/v1/alerts/{key}:urge", json={}, headers=bearer(dongxiang))
+        assert other.status_code == 403 and other.json()["type"].endswith("outside-region")
+        own = await client.post(f"/v1/alerts/{key}:urge", json={}, headers=bearer(linchuan))
+        assert own.status_code == 202 and own.json()["by"] == "临川区依法治区办" and len(own.json()["queued"]) == 1
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
