@@ -16,8 +16,9 @@ from services.tracker.main import create_app as create_tracker
 from services.tracker.settings import TrackerSettings
 from services.tracker.storage.repository import TrackerRepository
 from shared.calendar import today_in_china
-from shared.clients import new_token, token_hash
 from shared.contracts import Measure, MeasureCreated, Registry, RegistryPublished
+from tests.integration import test_operator_clients
+from tests.integration.test_operator_clients import DONGXIANG, LINCHUAN, bearer
 from tests.support.apps import alerts_settings, running
 from tests.support.waiting import eventually
 from tests.unit.alerts.notifications.receivers import Receiver, aliyun_app, dingtalk_app, receiving, wecom_app
@@ -33,6 +34,8 @@ REGISTRY = Registry.model_validate({"regions": [
     {"code": "361003", "name": "东乡区", "level": "county", "parent_code": "361000",
      "units": [{"unit_id": "361003.government", "name": "东乡区政府", "kind": "government"}]},
 ]})
+# The operator clients test's clients file (抚州市, 临川区 and 东乡区 offices), in this test's temporary folder.
+clients_file = test_operator_clients.clients_file
 TEMPLATES = {"SMS_0001": {"unit", "measure", "occasion", "status"}}
 
 
@@ -254,29 +257,18 @@ async def test_the_trackers_registry_view_does_not_show_contacts(settings_values
     assert MOBILE not in str(region) and PERSON not in str(region)
 
 
-async def test_urging_and_adding_channels_need_a_client_of_the_region(settings_values, tracker_state, tmp_path):
-    linchuan, dongxiang = new_token(), new_token()
-    clients = tmp_path / "clients.yaml"
-    clients.write_text("clients:\n" + "".join(
-        f"  - {{id: {client_id}, name: {name}, region_code: '{region}', token_sha256: {token_hash(token)}}}\n"
-        for client_id, name, region, token in [("linchuan", "临川区依法治区办", "361002", linchuan),
-                                               ("dongxiang", "东乡区依法治区办", "361003", dongxiang)]),
-        encoding="utf-8")
-    settings = alerts_settings(settings_values, clients_file=str(clients), secrets_key=Fernet.generate_key().decode(),
+async def test_urging_and_adding_channels_need_a_client_of_the_region(settings_values, tracker_state, clients_file):
+    settings = alerts_settings(settings_values, clients_file=clients_file, secrets_key=Fernet.generate_key().decode(),
                                notification_plan_interval_seconds=0)
     async with running(create_app(settings)) as client:
         channel = {"region_code": "361002", "name": "临川群", "kind": "wecom", "key": "k"}
         assert (await client.post("/v1/channels", json=channel)).status_code == 401
-        assert (await client.post("/v1/channels", json=channel, headers=bearer(dongxiang))).status_code == 403
-        assert (await client.post("/v1/channels", json=channel, headers=bearer(linchuan))).status_code == 201
-        assert (await client.post("/v1/alerts:sweep", headers=bearer(linchuan))).status_code == 200
+        assert (await client.post("/v1/channels", json=channel, headers=bearer(DONGXIANG))).status_code == 403
+        assert (await client.post("/v1/channels", json=channel, headers=bearer(LINCHUAN))).status_code == 201
+        assert (await client.post("/v1/alerts:sweep", headers=bearer(LINCHUAN))).status_code == 200
         key = "overdue|p-1|361002.government|"
         assert (await client.post(f"/v1/alerts/{key}:urge", json={})).status_code == 401
-        other = await client.post(f"/v1/alerts/{key}:urge", json={}, headers=bearer(dongxiang))
+        other = await client.post(f"/v1/alerts/{key}:urge", json={}, headers=bearer(DONGXIANG))
         assert other.status_code == 403 and other.json()["type"].endswith("outside-region")
-        own = await client.post(f"/v1/alerts/{key}:urge", json={}, headers=bearer(linchuan))
+        own = await client.post(f"/v1/alerts/{key}:urge", json={}, headers=bearer(LINCHUAN))
         assert own.status_code == 202 and own.json()["by"] == "临川区依法治区办" and len(own.json()["queued"]) == 1
-
-
-def bearer(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}

@@ -46,6 +46,16 @@ class Receiver:
         window.append(now)
         return False
 
+    def accept(self, who: str, entry: dict, throttled: dict, ok: dict) -> JSONResponse:
+        """The vendor's rate-limit reply when `who` is over its limit, else `entry` kept and the success reply."""
+        if self.over_limit(who):
+            return reply(200, throttled)
+        self.received.append({"at": time.monotonic(), **entry})
+        return reply(200, ok)
+
+
+OK = {"errcode": 0, "errmsg": "ok"}
+
 
 def reply(status: int, body: dict) -> JSONResponse:
     return JSONResponse(body, status_code=status)
@@ -69,10 +79,7 @@ def wecom_app(receiver: Receiver, key: str) -> FastAPI:
         content = body[kind].get("content") or ""
         if not content or len(content.encode()) > (2048 if kind == "text" else 4096):
             return reply(200, {"errcode": 44004, "errmsg": "text content is empty or too long"})
-        if receiver.over_limit(key):
-            return reply(200, {"errcode": 45009, "errmsg": "api freq out of limit"})
-        receiver.received.append({"at": time.monotonic(), "body": body})
-        return reply(200, {"errcode": 0, "errmsg": "ok"})
+        return receiver.accept(key, {"body": body}, {"errcode": 45009, "errmsg": "api freq out of limit"}, OK)
 
     return app
 
@@ -102,10 +109,8 @@ def dingtalk_app(receiver: Receiver, access_token: str, secret: str) -> FastAPI:
         if not isinstance(part, dict) or not (part.get("content") if kind == "text" else
                                               part.get("title") and part.get("text")):
             return reply(200, {"errcode": 40035, "errmsg": "缺少参数 json"})
-        if receiver.over_limit(access_token):
-            return reply(200, {"errcode": 130101, "errmsg": "send too fast, exceed 20 times per minute"})
-        receiver.received.append({"at": time.monotonic(), "body": body})
-        return reply(200, {"errcode": 0, "errmsg": "ok"})
+        return receiver.accept(access_token, {"body": body},
+                               {"errcode": 130101, "errmsg": "send too fast, exceed 20 times per minute"}, OK)
 
     return app
 
@@ -168,10 +173,10 @@ def aliyun_app(receiver: Receiver, access_key_id: str, access_key_secret: str, t
             return error(200, "isv.INVALID_JSON_PARAM", "JSON参数不合法，只接受字符串值")
         if not templates[form["TemplateCode"]] <= set(variables):
             return error(200, "isv.TEMPLATE_MISSING_PARAMETERS", "模版缺少变量")
-        if any(receiver.over_limit(number) for number in numbers):
-            return error(200, "isv.BUSINESS_LIMIT_CONTROL", "触发号码天级流控Permits:1")
-        receiver.received.append({"at": time.monotonic(), "form": form, "variables": variables})
-        return reply(200, {"Code": "OK", "Message": "OK", "BizId": "9006197469364984^0", "RequestId": "0" * 8})
+        return receiver.accept(
+            form["PhoneNumbers"], {"form": form, "variables": variables},
+            {"Code": "isv.BUSINESS_LIMIT_CONTROL", "Message": "触发号码分钟级流控Permits:1", "RequestId": "0" * 8},
+            {"Code": "OK", "Message": "OK", "BizId": "9006197469364984^0", "RequestId": "0" * 8})
 
     return app
 
