@@ -11,6 +11,7 @@ from shared.logging import configure_logging
 from shared.problems import install_problem_handlers
 from shared.settings import ServiceSettings
 from shared.state import TrackerState
+from shared.web.docs import install_docs
 
 
 def create_reader_app(service: str, summary: str, settings: ServiceSettings, routers: list[APIRouter]) -> FastAPI:
@@ -22,10 +23,12 @@ def create_reader_app(service: str, summary: str, settings: ServiceSettings, rou
         yield
         await client.close()
 
-    app = FastAPI(title=f"duban {service}", summary=summary, lifespan=lifespan)
+    app = FastAPI(title=f"duban {service}", summary=summary, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)  # served from vendored assets by install_docs
     app.state.tracker_state = TrackerState(database)
     app.state.clients = load_clients(settings)
     install_problem_handlers(app)
+    install_docs(app, settings)
     for router in [*routers, database_health_router(service)]:
         app.include_router(router)
     return app

@@ -7,9 +7,13 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI
 
-from services.alerts.entrypoints import api, operations, subscriptions
+from services.alerts.entrypoints import api, channels, operations, subscriptions
 from services.alerts.entrypoints.subscribers import register_subscribers
 from services.alerts.evaluation import AlertsService
+from services.alerts.notifications.notifier import Notifier, NotifierPolicy
+from services.alerts.notifications.occasions import ReminderPolicy
+from services.alerts.notifications.secrets import Sealer
+from services.alerts.notifications.storage import NotificationStore
 from services.alerts.settings import AlertsSettings, load_rules
 from services.alerts.storage.repository import AlertStore
 from services.alerts.storage.webhooks import WebhookStore
@@ -22,6 +26,7 @@ from shared.health import database_health_router
 from shared.logging import configure_logging
 from shared.problems import install_problem_handlers
 from shared.state import TrackerState
+from shared.web.docs import install_docs
 
 log = structlog.get_logger()
 
@@ -53,6 +58,17 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
         first_backoff_seconds=settings.webhook_first_backoff_seconds,
         max_backoff_seconds=settings.webhook_max_backoff_seconds, concurrency=settings.webhook_concurrency,
         poll_seconds=settings.webhook_poll_seconds))
+    sealer = Sealer(settings.secrets_key and settings.secrets_key.get_secret_value())
+    notifications = NotificationStore(database)
+    notifier = Notifier(notifications, store, TrackerState(database), sealer, NotifierPolicy(
+        reminders=ReminderPolicy(frozenset(settings.notification_days_before),
+                                 settings.notification_overdue_every_days),
+        delivery=DeliveryPolicy(
+            timeout_seconds=settings.notification_timeout_seconds, max_attempts=settings.notification_max_attempts,
+            first_backoff_seconds=settings.notification_first_backoff_seconds,
+            max_backoff_seconds=settings.notification_max_backoff_seconds, poll_seconds=settings.webhook_poll_seconds),
+        throttled_retry_seconds=settings.notification_throttled_retry_seconds,
+        plan_interval_seconds=settings.notification_plan_interval_seconds))
     service = AlertsService(TrackerState(database), store, rules, publish, on_published=deliverer.published)
     register_subscribers(broker, service, database, settings)
 
@@ -60,8 +76,9 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         await store.ensure_indexes()
         await webhooks.ensure_indexes()
+        await notifications.ensure_indexes()
         await connect_when_reachable(broker, settings, start_subscribers=True)
-        tasks = [asyncio.create_task(deliverer.run())]
+        tasks = [asyncio.create_task(deliverer.run()), asyncio.create_task(notifier.run())]
         if settings.alerts_sweep_interval_seconds > 0:
             tasks.append(asyncio.create_task(sweep_periodically(service, settings.alerts_sweep_interval_seconds)))
         yield
@@ -70,17 +87,22 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await deliverer.close()
+        await notifier.close()
         await broker.stop()
         await client.close()
 
-    app = FastAPI(title="duban alerts", summary="Overdue, due-soon, lagging and silent units.", lifespan=lifespan)
+    app = FastAPI(title="duban alerts", summary="Overdue, due-soon, lagging and silent units.", lifespan=lifespan,
+                  docs_url=None, redoc_url=None)  # served from vendored assets by install_docs
     app.state.tracker_state = TrackerState(database)
     app.state.clients = load_clients(settings)
     app.state.alert_rules = rules
     app.state.alert_store = store
     app.state.alerts_service = service
     app.state.webhook_store = webhooks
+    app.state.notification_store, app.state.notifier, app.state.sealer = notifications, notifier, sealer
     install_problem_handlers(app)
-    for router in (operations.router, api.router, subscriptions.router, database_health_router("alerts")):
+    install_docs(app, settings)
+    for router in (operations.router, api.router, subscriptions.router, channels.router,
+                   database_health_router("alerts")):
         app.include_router(router)
     return app

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import yaml
+from pydantic import SecretStr
 
 from services.alerts.domain.rules import RulesBook, RulesError
 from shared.settings import ServiceSettings
@@ -29,6 +30,21 @@ class AlertsSettings(ServiceSettings):
     webhook_max_backoff_seconds: float = 600.0
     webhook_concurrency: int = 16
     webhook_poll_seconds: float = 1.0
+    # DUBAN_SECRETS_KEY: the Fernet key (`Fernet.generate_key()`) sealing channel credentials at rest; without one,
+    # notification channels cannot be added (503).
+    secrets_key: SecretStr | None = None
+    # Notifications (services/alerts/notifications): remind a unit this many days before a deadline (0: on the day;
+    # only within the rules' due_soon_days, when a due-soon alert is open), on its first overdue day and every
+    # `notification_overdue_every_days` after (0: only the first); how often open alerts are checked for that
+    # (0: never by itself); delivery as for webhooks; how long a channel waits after its vendor said "too fast".
+    notification_days_before: list[int] = [7, 3, 1, 0]
+    notification_overdue_every_days: int = 7
+    notification_plan_interval_seconds: float = 300.0
+    notification_timeout_seconds: float = 5.0
+    notification_max_attempts: int = 6
+    notification_first_backoff_seconds: float = 5.0
+    notification_max_backoff_seconds: float = 600.0
+    notification_throttled_retry_seconds: float = 600.0
 
 
 def load_rules(path: Path | None) -> RulesBook:

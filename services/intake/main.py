@@ -15,6 +15,7 @@ from shared.contracts import Topics
 from shared.database import connect_database
 from shared.logging import configure_logging
 from shared.problems import install_problem_handlers
+from shared.web.docs import install_docs
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
@@ -32,12 +33,14 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         await broker.stop()
         await client.close()
 
-    app = FastAPI(title="duban intake", summary="Measures and progress reports in, CloudEvents out.", lifespan=lifespan)
+    app = FastAPI(title="duban intake", summary="Measures and progress reports in, CloudEvents out.", lifespan=lifespan,
+                  docs_url=None, redoc_url=None)  # served from vendored assets by install_docs
     app.state.publisher = publisher
     app.state.topics = Topics(settings.topic_prefix)
     app.state.idempotency_keys = IdempotencyKeys(database["idempotency_keys"])
     app.state.clients = load_clients(settings)
     install_problem_handlers(app)
+    install_docs(app, settings)
     for module in (measures, progress, plans, ledgers, registry):  # every route but health needs a client's token
         app.include_router(module.router, dependencies=[Authenticated])
     app.include_router(health.router)

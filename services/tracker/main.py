@@ -13,6 +13,7 @@ from shared.broker import connect_when_reachable, create_broker
 from shared.database import connect_database
 from shared.logging import configure_logging
 from shared.problems import install_problem_handlers
+from shared.web.docs import install_docs
 
 
 def create_app(settings: TrackerSettings | None = None) -> FastAPI:
@@ -32,11 +33,13 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
         await broker.stop()
         await client.close()
 
-    app = FastAPI(title="duban tracker", summary="The state of every measure and assignment.", lifespan=lifespan)
+    app = FastAPI(title="duban tracker", summary="The state of every measure and assignment.", lifespan=lifespan,
+                  docs_url=None, redoc_url=None)  # served from vendored assets by install_docs
     app.state.repository = repository
     app.state.clients = load_clients(settings)
     app.state.consuming = False
     install_problem_handlers(app)
+    install_docs(app, settings)
     app.include_router(api.router)
     app.include_router(registry.router)
     app.include_router(health.router)

@@ -8,7 +8,7 @@ means one unit within its region, so a plan's wording resolves to one body.
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from shared.contracts.cloudevents import CloudEvent, ContractModel, NonEmpty, field_is
 from shared.contracts.measures import Identifier, RegionCode
@@ -22,11 +22,31 @@ UnitKind = Literal["government", "department", "organ"]
 _PARENT_LEVEL = {"county": "city", "township": "county"}
 
 
+# A registry holds personal data (unit contacts): its validation errors (dead-letter reasons, 422 details) name the
+# field and the rule but never echo the input. Pydantic takes this from the model validated first (the root).
+HIDE_INPUT = ConfigDict(hide_input_in_errors=True)
+
+
+class UnitContact(ContractModel):
+    """Whom reminders about a unit reach (alerts' notification channels @-mention them, SMS goes to the mobile).
+    Personal data: kept out of reprs, logs and validation errors."""
+
+    model_config = ContractModel.model_config | HIDE_INPUT
+
+    person: NonEmpty | None = Field(default=None, description="the contact's name, e.g. 张三")
+    mobile: str | None = Field(default=None, pattern=r"^1\d{10}$", description="mainland mobile number, 11 digits")
+    wecom_userid: NonEmpty | None = Field(default=None, description="企业微信 userid (group robot @-mention)")
+    dingtalk_userid: NonEmpty | None = Field(default=None, description="钉钉 userId (custom robot atUserIds)")
+
+
 class Unit(ContractModel):
     unit_id: Identifier = Field(description="stable identifier, kept when the unit is renamed")
     name: NonEmpty = Field(description="the name plans use, e.g. 市司法局, 临川区政府")
     kind: UnitKind
     aliases: list[NonEmpty] = Field(default_factory=list, description="other names plans use, e.g. 临川区人民政府")
+    # Optional, so registries published before contacts existed stay valid; repr=False keeps it out of log lines.
+    contact: UnitContact | None = Field(default=None, repr=False,
+                                        description="whom reminders reach; never logged, not shown by GET /v1/regions")
 
     @property
     def names(self) -> list[str]:
@@ -48,6 +68,7 @@ class Region(ContractModel):
 
 
 class Registry(ContractModel):
+    model_config = ContractModel.model_config | HIDE_INPUT
     regions: Annotated[list[Region], Field(min_length=1)]
 
     @model_validator(mode="after")
@@ -98,4 +119,5 @@ def _parent_problems(region: Region, by_code: dict[str, Region]) -> list[str]:
 
 
 class RegistryPublished(CloudEvent[Registry]):
+    model_config = CloudEvent.model_config | HIDE_INPUT
     type: str = field_is("registry-published")

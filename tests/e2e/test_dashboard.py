@@ -13,19 +13,16 @@ import httpx
 import pytest
 from pymongo import MongoClient
 
-from deploy.local.browser import install_browser
 from services.alerts.main import create_app as create_alerts
 from services.reporting.main import create_app
 from services.reporting.settings import ReportingSettings
 from tests.support.apps import alerts_settings, running, serving
+from tests.support.browser import FLAGS, chromium_or_skip, record_faults
 from tests.unit.reporting.generated import generate_city
 
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts" / "dashboard"
 CITY = generate_city(townships=26, measures=12, assignments=1_200, departments=(8, 4, 1), seed=21,
                      today=date(2026, 11, 22))
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage"]
 
 
 def free_port() -> int:
@@ -36,15 +33,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        pytest.skip("the Python package playwright is not installed (pip install -e '.[test]')")
-    path = install_browser()
-    if path is None:
-        pytest.skip("chromium is not installed and cannot be installed here (needs root and apt-get: "
-                    "apt-get install -y chromium chromium-driver)")
-    return path
+    return chromium_or_skip()
 
 
 @pytest.fixture
@@ -95,11 +84,7 @@ def test_the_dashboard_draws_its_charts_and_drills_down_by_clicking(chromium, re
         browser = playwright.chromium.launch(executable_path=chromium, args=FLAGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-            page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.on("requestfailed", lambda request: errors.append(f"failed: {request.url}"))
-            page.on("response", lambda response: response.status >= 400 and errors.append(
-                f"{response.status}: {response.url}"))
+            record_faults(page, errors)
             page.goto(f"{reporting_url}/#/region/361000")
             page.wait_for_selector("body[data-ready='#/region/361000']", timeout=30_000)
             page.fill("#as-of", "2026-11-22")

@@ -22,10 +22,11 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @contextmanager
-def serving(app: FastAPI, ready: Callable[[str], bool], timeout: float = 30) -> Iterator[str]:
-    """The app on a real socket (for a browser or a command-line client), its URL once `ready(url)`."""
+def serving(app: FastAPI, ready: Callable[[str], bool], timeout: float = 30, lifespan: str = "auto") -> Iterator[str]:
+    """The app on a real socket (for a browser or a command-line client), its URL once `ready(url)`; `lifespan="off"`
+    serves it without its broker and database."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"

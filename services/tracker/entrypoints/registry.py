@@ -19,7 +19,8 @@ async def read_region(region_code: Annotated[str, Path(pattern=r"^\d{6}(\d{3})?$
         raise Problem(404, "Region not found", f"No region {region_code!r} in the registry.", slug="not-found")
     region = directory.regions[region_code]
     return {
-        **region.model_dump(mode="json"),
+        # Unit contacts are personal data: only the alerts' reminders use them.
+        **region.model_dump(mode="json", exclude={"units": {"__all__": {"contact"}}}),
         "children": [{"code": c.code, "name": c.name, "level": c.level, "synthetic": c.synthetic}
                      for c in directory.children[region_code]],
     }

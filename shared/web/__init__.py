@@ -1,0 +1,1 @@
+"""What every service serves beside its own routes: its contracts' documentation pages."""

@@ -1,0 +1,32 @@
+"""Debian's chromium for the browser tests (deploy/local/browser.py installs it), the flags it runs with, and a
+page that records every fault a user would see."""
+
+import pytest
+
+from deploy.local.browser import install_browser
+
+FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage"]
+
+
+def chromium_or_skip() -> str:
+    """The chromium executable; skips the test where playwright or chromium is missing and not installable."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        pytest.skip("the Python package playwright is not installed (pip install -e '.[test]')")
+    path = install_browser()
+    if path is None:
+        pytest.skip("chromium is not installed and cannot be installed here (needs root and apt-get: "
+                    "apt-get install -y chromium chromium-driver)")
+    return path
+
+
+def record_faults(page, errors: list[str]) -> None:
+    """Console errors, uncaught exceptions, failed requests and 4xx/5xx answers, appended to `errors`."""
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("requestfailed", lambda request: errors.append(f"failed: {request.url}"))
+    page.on("response", lambda response: response.status >= 400 and errors.append(
+        f"{response.status}: {response.url}"))

@@ -1,0 +1,88 @@
+"""Every error response in every service's OpenAPI document is an RFC 9457 problem document with its real media
+type, and the documented `Problem` schema describes the bodies the services really send."""
+
+from typing import Annotated
+
+import pytest
+from fastapi import FastAPI, Query
+from fastapi.testclient import TestClient
+from jsonschema import Draft202012Validator
+
+from services.alerts.main import create_app as create_alerts
+from services.intake.main import create_app as create_intake
+from services.reporting.main import create_app as create_reporting
+from services.tracker.main import create_app as create_tracker
+from shared.authentication import Authenticated
+from shared.problems import PROBLEM_JSON, Problem, install_problem_handlers
+from shared.web.openapi import PROBLEM_STATUSES, problem_documenting_openapi, problem_responses
+
+PROBLEM_CONTENT = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def operations(document: dict):
+    for path, path_item in document["paths"].items():
+        for method, operation in path_item.items():
+            yield f"{method.upper()} {path}", operation
+
+
+@pytest.mark.parametrize("create_app", [create_intake, create_tracker, create_alerts, create_reporting])
+def test_every_error_response_of_every_service_is_a_problem_document(create_app):
+    document = TestClient(create_app()).get("/openapi.json").json()
+    errors_documented = 0
+    for name, operation in operations(document):
+        for status, response in operation["responses"].items():
+            if status[0] in "45":
+                assert response["content"] == PROBLEM_CONTENT, (name, status)
+                errors_documented += 1
+        if any(parameter["name"] == "authorization" for parameter in operation.get("parameters", [])):
+            assert "401" in operation["responses"], name
+    assert errors_documented > 0
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    assert document["components"]["schemas"]["Problem"]["required"] == ["type", "title", "status", "detail",
+                                                                        "instance"]
+
+
+def small_app() -> FastAPI:
+    app = FastAPI(docs_url=None, redoc_url=None)
+    app.state.clients = None  # open: get_client lets every request through
+    install_problem_handlers(app)
+
+    @app.get("/plans/{plan_id}", responses=problem_responses(404, 409))
+    def plan(plan_id: str, year: Annotated[int, Query(ge=2000)]) -> dict:
+        raise Problem(404, "Plan not found", f"No plan {plan_id!r}.", slug="not-found")
+
+    @app.post("/sweeps", dependencies=[Authenticated])
+    def sweep() -> dict:
+        return {}
+
+    @app.get("/health")
+    def health() -> dict:
+        return {}
+
+    app.openapi = problem_documenting_openapi(app)
+    return app
+
+
+def test_declared_statuses_the_bearer_token_and_validation_are_documented_where_they_apply():
+    document = small_app().openapi()
+    plan = document["paths"]["/plans/{plan_id}"]["get"]["responses"]
+    assert sorted(plan) == ["200", "404", "409", "422"]
+    assert plan["404"]["description"] == PROBLEM_STATUSES[404]
+    assert plan["422"]["description"] == PROBLEM_STATUSES[422]
+    assert sorted(document["paths"]["/sweeps"]["post"]["responses"]) == ["200", "401", "422"]  # the header
+    assert sorted(document["paths"]["/health"]["get"]["responses"]) == ["200"]
+    with pytest.raises(KeyError):
+        problem_responses(418)
+
+
+def test_the_documented_schema_describes_the_bodies_really_sent():
+    app = small_app()
+    client = TestClient(app)
+    document = client.get("/openapi.json").json()
+    validator = Draft202012Validator({**document, "$ref": "#/components/schemas/Problem"})
+    for url, status in [("/plans/p-1?year=2025", 404), ("/plans/p-1?year=1999", 422)]:
+        response = client.get(url)
+        assert response.status_code == status and response.headers["content-type"] == PROBLEM_JSON
+        assert list(validator.iter_errors(response.json())) == []
+    assert list(validator.iter_errors({"type": "/problems/x", "title": "t", "status": 200, "detail": "d",
+                                       "instance": "/"}))  # not an error status
