@@ -1,6 +1,6 @@
 """A unit's assignments, from the tracker's HTTP API (`GET /v1/units/{unit}/assignments`): intake owns no
-assignments, and services meet only over HTTP and Kafka. Failures are problem documents: the tracker
-unreachable or timing out 503 (with Retry-After), any other answer than a list 502."""
+assignments, and services meet only over HTTP and Kafka. Failures are 503 problem documents with Retry-After:
+the tracker unreachable or timing out (tracker-unavailable), or answering anything but a list (tracker-error)."""
 
 from urllib.parse import quote
 
@@ -20,6 +20,6 @@ async def unit_assignments(tracker_url: str, unit: str, timeout: float, retry_af
                       headers={"Retry-After": str(retry_after)}) from error
     body = response.json() if response.headers.get("content-type", "").startswith("application/json") else None
     if response.status_code != 200 or not isinstance(body, list):
-        raise Problem(502, "Tracker error", f"the tracker answered HTTP {response.status_code} for the unit's "
-                      "assignments", slug="tracker-error")
+        raise Problem(503, "Tracker error", f"the tracker answered HTTP {response.status_code} for the unit's "
+                      "assignments; try again shortly", slug="tracker-error", headers={"Retry-After": str(retry_after)})
     return body

@@ -15,6 +15,7 @@ from shared.authentication import Caller, authorise
 from shared.contracts import ProgressReport, ProgressReported
 from shared.contracts.progress import Period
 from shared.problems import Problem
+from shared.web.openapi import problem_responses
 
 router = APIRouter(prefix="/v1/ledgers", tags=["ledgers"])
 
@@ -75,7 +76,8 @@ async def import_ledger(file: UploadFile, publisher: Publisher, topics: TopicNam
 
 
 @router.get("/template.xlsx", response_class=Response,
-            responses={200: {"content": {XLSX: {}}, "description": "the ledger template"}})
+            responses={200: {"content": {XLSX: {}}, "description": "the ledger template"},
+                       **problem_responses(404, 503)})
 async def ledger_template(
     settings: Settings, caller: Caller,
     unit: Annotated[str | None, Query(min_length=1, description="pre-fill with this unit's assignments "

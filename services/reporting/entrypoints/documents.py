@@ -15,10 +15,11 @@ from services.reporting.entrypoints.api import AnnualRegion, CurrentSnapshot, Re
 from shared.calendar import today_in_china
 from shared.contracts.progress import Period
 from shared.problems import Problem
+from shared.web.openapi import problem_responses
 
 router = APIRouter(prefix="/v1/reports", tags=["documents"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-DOCX_RESPONSE = {200: {"content": {DOCX: {}}, "description": "the .docx"}}
+DOCX_RESPONSE = {200: {"content": {DOCX: {}}, "description": "the .docx"}, **problem_responses(404)}
 
 
 def get_store(request: Request) -> DocumentStore:
