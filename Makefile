@@ -24,9 +24,10 @@ stop:
 status:
 	$(BIN)/duban stack status
 
-# The tests also need a headless browser (Debian's chromium) for the dashboard test.
+# The tests also need a headless browser (Debian's chromium) for the dashboard test, and LibreOffice Writer to
+# render the .docx documents to PDF.
 test: $(VENV)/.installed lint
-	$(BIN)/duban install --browser
+	$(BIN)/duban install --browser --office
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed

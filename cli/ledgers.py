@@ -19,6 +19,8 @@ def add_commands(subparsers) -> None:
     load.set_defaults(handler=run_import)
     template = ledger.add_parser("template", help="download the ledger template workbook")
     template.add_argument("file", nargs="?", default="ledger-template.xlsx")
+    template.add_argument("--unit", help="pre-fill with this unit's assignments (its registry unit id)")
+    template.add_argument("--period", help="with --unit: the period the rows report on (default the current quarter)")
     add_intake_option(template)
     template.set_defaults(handler=run_template)
 
@@ -64,5 +66,6 @@ def _summary(report) -> str:
 
 
 def run_template(args) -> None:
-    Path(args.file).write_bytes(call(args, "GET", "/v1/ledgers/template.xlsx").content)
+    params = {key: value for key, value in (("unit", args.unit), ("period", args.period)) if value}
+    Path(args.file).write_bytes(call(args, "GET", "/v1/ledgers/template.xlsx", params=params).content)
     print(f"template written to {args.file}")

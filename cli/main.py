@@ -10,6 +10,7 @@ import httpx
 from cli import dlq, intake, ledgers, plans, registry, reports, tracker
 from deploy.local.browser import install_browser
 from deploy.local.install import install
+from deploy.local.office import install_office
 from deploy.local.stack import PROJECT, LocalStack, describe
 
 STATE_DIR = PROJECT / ".state" / "run"
@@ -21,6 +22,8 @@ def run_install(args) -> None:
     print(f"Kafka jars: {installation.kafka_libs}\nSecantusDB: {installation.database_python}")
     if args.browser:
         print(f"Browser:    {install_browser() or 'not installable here (the dashboard browser test will skip)'}")
+    if args.office:
+        print(f"LibreOffice: {install_office() or 'not installable here (the document rendering test will skip)'}")
     print(f"install checked in {time.monotonic() - started:.1f} s")
 
 
@@ -80,6 +83,8 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     installing = commands.add_parser("install", help="install Kafka and SecantusDB into the cache (idempotent)")
     installing.add_argument("--browser", action="store_true", help="also Debian's chromium, for the browser test")
+    installing.add_argument("--office", action="store_true",
+                            help="also Debian's LibreOffice Writer, for the test rendering the .docx documents to PDF")
     installing.set_defaults(handler=run_install)
     stack = commands.add_parser("stack", help="the local stack").add_subparsers(dest="action", required=True)
     up = stack.add_parser("up", help="start Kafka, the database and the four services")

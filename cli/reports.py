@@ -1,4 +1,5 @@
-"""`duban report annual` and `duban report region`: the reporting service's exports, written to files."""
+"""`duban report annual`, `duban report region` and `duban report bulletin`: the reporting service's exports and
+documents (.docx in the GB/T 9704 layout), written to files."""
 
 import json
 from pathlib import Path
@@ -11,17 +12,24 @@ DEFAULT_REPORTING = "http://127.0.0.1:8003"
 def add_commands(subparsers) -> None:
     report = subparsers.add_parser("report", help="reports and exports from the reporting service").add_subparsers(
         dest="action", required=True)
-    annual = report.add_parser("annual", help="the annual report dataset (年度报告素材) as .xlsx, .json or .html")
+    annual = report.add_parser("annual", help="the annual report (年度报告) as .docx, or its dataset as .xlsx, "
+                               ".json or .html")
     annual.add_argument("--region", required=True, help="GB/T 2260 code, e.g. 361000")
     annual.add_argument("--year", required=True, type=int)
-    annual.add_argument("--out", help="the file to write (.xlsx, .json or .html; default annual-CODE-YEAR.xlsx)")
+    annual.add_argument("--out", help="the file to write (.docx, .xlsx, .json or .html; default annual-CODE-YEAR.xlsx)")
     annual.set_defaults(handler=run_annual)
     region = report.add_parser("region", help="a region's rollup (the region, its children, units) as .xlsx or .csv")
     region.add_argument("--region", required=True, help="GB/T 2260 code")
     region.add_argument("--as-of", help="YYYY-MM-DD (default: today in China)")
     region.add_argument("--out", help="the file to write (.xlsx or .csv; default report-CODE.xlsx)")
     region.set_defaults(handler=run_region)
-    for command in (annual, region):
+    bulletin = report.add_parser("bulletin", help="督办通报 of a region and period as .docx")
+    bulletin.add_argument("--region", required=True, help="GB/T 2260 code")
+    bulletin.add_argument("--period", required=True, help="2026-10 (a month), 2026-Q3, 2026-H1 or 2026")
+    bulletin.add_argument("--issue", type=int, help="the issue number (第N期), if the bulletins are numbered")
+    bulletin.add_argument("--out", help="the file to write (default bulletin-CODE-PERIOD.docx)")
+    bulletin.set_defaults(handler=run_bulletin)
+    for command in (annual, region, bulletin):
         command.add_argument("--reporting", default=DEFAULT_REPORTING, help=f"default {DEFAULT_REPORTING}")
 
 
@@ -37,6 +45,8 @@ def run_annual(args) -> None:
     params = {"region_code": args.region, "year": args.year}
     if out.suffix == ".html":
         content = fetch(args.reporting, f"/reports/annual/{args.region}/{args.year}", {}).content
+    elif out.suffix == ".docx":
+        content = fetch(args.reporting, "/v1/reports/annual.docx", params).content
     elif out.suffix == ".json":
         content = json.dumps(fetch(args.reporting, "/v1/reports/annual", params).json(), ensure_ascii=False,
                              indent=2).encode()
@@ -52,3 +62,10 @@ def run_region(args) -> None:
     params = {"as_of": args.as_of} if args.as_of else {}
     out.write_bytes(fetch(args.reporting, f"/v1/reports/regions/{args.region}.{suffix}", params).content)
     print(f"report {args.region} written to {out}")
+
+
+def run_bulletin(args) -> None:
+    out = Path(args.out or f"bulletin-{args.region}-{args.period}.docx")
+    params = {"period": args.period, **({"issue": args.issue} if args.issue else {})}
+    out.write_bytes(fetch(args.reporting, f"/v1/reports/regions/{args.region}/bulletin.docx", params).content)
+    print(f"bulletin {args.region} {args.period} written to {out}")

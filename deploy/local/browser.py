@@ -4,7 +4,8 @@ Idempotent: returns at once when /usr/bin/chromium and the font are there."""
 
 import os
 import shutil
-import subprocess
+
+from deploy.local.debian import apt_install, may_install
 
 CHROMIUM = "/usr/bin/chromium"
 FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
@@ -21,14 +22,9 @@ def install_browser(quiet: bool = True) -> str | None:
     executable's path, or None when it cannot be installed here (not root, not Debian, no network)."""
     if (path := browser_path()) and os.path.exists(FONT):
         return path
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
+    if not may_install():
         return path
-    output = subprocess.DEVNULL if quiet else None
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", "--no-install-recommends", *PACKAGES]
-    if subprocess.run(install, stdout=output, stderr=output, env=env).returncode != 0:
-        subprocess.run(["apt-get", "update"], stdout=output, stderr=output, env=env)
-        subprocess.run(install, stdout=output, stderr=output, env=env)
+    apt_install(PACKAGES, quiet)
     return browser_path()  # without the font the test still runs; the screenshots show boxes for Chinese
 
 

@@ -8,3 +8,6 @@ class IntakeSettings(ServiceSettings):
     retry_after_seconds: int = 5
     # A registry file (YAML) intake resolves unit names against before any registry is published to it.
     registry_file: str | None = None
+    # The tracker's HTTP API, asked for a unit's assignments when a pre-filled ledger template is downloaded.
+    tracker_url: str = "http://127.0.0.1:8001"
+    tracker_timeout_seconds: float = 10.0

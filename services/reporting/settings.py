@@ -1,3 +1,5 @@
+from pydantic import Field
+
 from shared.settings import ServiceSettings
 
 
@@ -10,3 +12,9 @@ class ReportingSettings(ServiceSettings):
     # The same for the report history past days are rebuilt from (all reports: slower to read and evaluate,
     # and a past day's figures seldom change: only the series' last point, today, can be this much behind).
     history_max_age_seconds: float = 300.0
+    # 督办通报 on a schedule (document_store.py): from this day of each month (China), the bulletin of the month
+    # before is made for each region in bulletin_regions (empty: the home region) and stored, listed at
+    # GET /v1/reports/documents; 0 turns the schedule off. Checked every bulletin_check_seconds.
+    bulletin_day_of_month: int = Field(0, ge=0, le=28)
+    bulletin_regions: list[str] = []
+    bulletin_check_seconds: float = Field(3600.0, gt=0)

@@ -6,6 +6,7 @@ from pymongo.errors import ConnectionFailure
 
 from services.intake.idempotency import IdempotencyKeys, KeyReused
 from services.intake.publishing import EventPublisher
+from services.intake.settings import IntakeSettings
 from shared.authentication import Caller
 from shared.contracts import Topics
 from shared.problems import Problem
@@ -21,6 +22,13 @@ def get_topics(request: Request) -> Topics:
 
 Publisher = Annotated[EventPublisher, Depends(get_publisher)]
 TopicNames = Annotated[Topics, Depends(get_topics)]
+
+
+def get_settings(request: Request) -> IntakeSettings:
+    return get_publisher(request).settings
+
+
+Settings = Annotated[IntakeSettings, Depends(get_settings)]
 
 
 def get_event_source(request: Request, caller: Caller) -> str:

@@ -2,16 +2,20 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, UploadFile, status
+from fastapi import APIRouter, Form, Query, UploadFile, status
 from fastapi.responses import Response
 from pydantic import BaseModel
 
 from services.intake.api.acceptance import publish_or_problem
-from services.intake.api.dependencies import EventSource, Publisher, TopicNames
+from services.intake.api.dependencies import EventSource, Publisher, Settings, TopicNames
 from services.intake.api.uploads import UnreadableLedger, in_worker, read_ledger, read_upload
 from services.intake.ledgers import LedgerError, template_workbook
-from shared.authentication import Caller
+from services.intake.unit_assignments import unit_assignments
+from shared.authentication import Caller, authorise
 from shared.contracts import ProgressReport, ProgressReported
+from shared.contracts.progress import Period
+from shared.problems import Problem
+from shared.web.openapi import problem_responses
 
 router = APIRouter(prefix="/v1/ledgers", tags=["ledgers"])
 
@@ -72,8 +76,31 @@ async def import_ledger(file: UploadFile, publisher: Publisher, topics: TopicNam
 
 
 @router.get("/template.xlsx", response_class=Response,
-            responses={200: {"content": {XLSX: {}}, "description": "the ledger template"}})
-async def ledger_template() -> Response:
-    """A workbook with the headers in Chinese and English, an example row and notes."""
-    return Response(template_workbook(), media_type=XLSX,
-                    headers={"content-disposition": 'attachment; filename="ledger-template.xlsx"'})
+            responses={200: {"content": {XLSX: {}}, "description": "the ledger template"},
+                       **problem_responses(404, 503)})
+async def ledger_template(
+    settings: Settings, caller: Caller,
+    unit: Annotated[str | None, Query(min_length=1, description="pre-fill with this unit's assignments "
+                                      "(its registry unit id)")] = None,
+    period: Annotated[Period | None, Query(description="the period the pre-filled rows report on (default the "
+                                           "current quarter; a plan reporting monthly: 2026-11)")] = None,
+) -> Response:
+    """The ledger template (ledgers/template.py): drop-downs for 状态 and 周期, the header protected, notes.
+    Without `unit`, blank with an example row; with it, one row per assignment of the unit, from the tracker
+    (404 when it has none; with a clients file, only for a unit in the caller's region)."""
+    if unit is None:
+        content, filename = template_workbook(), "ledger-template.xlsx"
+    else:
+        assignments = await unit_assignments(settings.tracker_url, unit, settings.tracker_timeout_seconds,
+                                             settings.retry_after_seconds)
+        if not assignments:
+            raise Problem(404, "No assignments", f"the tracker holds no assignments for unit {unit!r}",
+                          slug="no-assignments")
+        for assignment in assignments:
+            authorise(caller, assignment["region_code"], f"unit {unit}")
+        content, filename = template_workbook(assignments, period=period), f"ledger-{_filename_safe(unit)}.xlsx"
+    return Response(content, media_type=XLSX, headers={"content-disposition": f'attachment; filename="{filename}"'})
+
+
+def _filename_safe(unit: str) -> str:
+    return "".join(c if c.isascii() and (c.isalnum() or c in ".-_") else "_" for c in unit)

@@ -3,7 +3,8 @@
 Pure: takes the reports the API answers (snapshot.py) and returns bytes. Headers are in Chinese; a
 workbook has one sheet per level, each with column widths, a styled header row, frozen panes, the header
 row repeated on every printed page, landscape A4 fitted to the page width. CSV is UTF-8 with a byte-order
-mark (without it Excel reads the Chinese as the local code page).
+mark (without it Excel reads the Chinese as the local code page). No text becomes a formula, in either
+(shared/cells.py: names, titles and narratives come from outside).
 """
 
 import csv
@@ -15,6 +16,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from shared.cells import csv_text, write_cell
 
 LEVELS = {"city": "市级", "county": "县级", "township": "乡镇级"}
 STATUS_NAMES = {"completed": "已完成", "in_progress": "推进中", "not_started": "未启动", "blocked": "受阻"}
@@ -88,10 +91,8 @@ HEADER_ROW = 3  # row 1: title, row 2: subtitle (as-of date, period), row 3: the
 
 
 def _fill(sheet: Worksheet, title: str, subtitle: str, columns: Sequence[Column], rows: list[dict]) -> None:
-    sheet["A1"] = title
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"] = subtitle
-    sheet["A2"].font = Font(color="555555")
+    write_cell(sheet["A1"], title).font = Font(bold=True, size=14)
+    write_cell(sheet["A2"], subtitle).font = Font(color="555555")
     for index, column in enumerate(columns, start=1):
         cell = sheet.cell(HEADER_ROW, index, column.header)
         cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, BORDER
@@ -100,7 +101,7 @@ def _fill(sheet: Worksheet, title: str, subtitle: str, columns: Sequence[Column]
     sheet.row_dimensions[HEADER_ROW].height = 32
     for offset, row in enumerate(rows, start=1):
         for index, column in enumerate(columns, start=1):
-            cell = sheet.cell(HEADER_ROW + offset, index, _cell_value(row.get(column.key)))
+            cell = write_cell(sheet.cell(HEADER_ROW + offset, index), _cell_value(row.get(column.key)))
             cell.border = BORDER
             if column.percent:
                 cell.number_format = "0.0"
@@ -150,7 +151,7 @@ def csv_bytes(sheets: Iterable[tuple[str, Sequence[Column], list[dict]]]) -> byt
 
 def _csv_value(value):
     value = _cell_value(value)
-    return "" if value is None else value
+    return "" if value is None else csv_text(value)
 
 
 MEASURE = [Column("number", "序号", 6), Column("title", "措施", 36), Column("chapter", "篇章", 22),

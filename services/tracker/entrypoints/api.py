@@ -1,4 +1,5 @@
-"""The tracker's read API: the state of a measure and its assignments, and a unit's report history."""
+"""The tracker's read API: the state of a measure and its assignments, a unit's assignments, and a unit's report
+history."""
 
 from typing import Annotated
 
@@ -30,3 +31,10 @@ async def read_measure(measure_id: str, repository: Repository) -> dict:
 async def read_report_history(measure_id: str, unit: str, repository: Repository) -> list[dict]:
     """Every report a unit made on a measure, oldest first (the last one per period is current)."""
     return await repository.reports_for(measure_id, unit)
+
+
+@router.get("/units/{unit}/assignments")
+async def read_unit_assignments(unit: str, repository: Repository) -> list[dict]:
+    """The unit's assignments (its registry unit id), each with its current status and percent complete and its
+    measure's number, title, deadlines and targets; empty for a unit with none."""
+    return await repository.unit_assignments(unit)

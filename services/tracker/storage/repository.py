@@ -31,7 +31,7 @@ from shared.contracts import (
     Registry,
     RegistryPublished,
 )
-from shared.state import TrackerState
+from shared.state import TrackerState, assignment_view
 from shared.targets import attainment
 
 
@@ -194,6 +194,17 @@ class TrackerRepository:
                 for assignment in await TrackerState(self.database).assignments(measure_id=measure_id)
             ]
         return measure
+
+    async def unit_assignments(self, unit: str) -> list[dict]:
+        """The unit's assignments with their current progress and their measure's number, title, deadlines and
+        targets, in the plans' order (what a unit's ledger is pre-filled with)."""
+        progress = {p["_id"]: p async for p in self.assignment_progress.find({"unit": unit})}
+        views = [assignment_view(a, progress.get(a["_id"])) async for a in self.assignments.find({"unit": unit})]
+        ids = sorted({view["measure_id"] for view in views})
+        fields = {"plan_id": 1, "number": 1, "title": 1, "chapter": 1, "deadlines": 1, "targets": 1}
+        measures = {m["_id"]: m async for m in self.measures.find({"_id": {"$in": ids}}, fields)}
+        rows = [{**view, **{key: measures.get(view["measure_id"], {}).get(key) for key in fields}} for view in views]
+        return sorted(rows, key=lambda r: (r["plan_id"] or "", r["number"] is None, r["number"] or 0, r["measure_id"]))
 
     async def reports_for(self, measure_id: str, unit: str) -> list[dict]:
         cursor = self.progress_reports.find({"measure_id": measure_id, "unit": unit}, {"_id": 0})

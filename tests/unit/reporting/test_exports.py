@@ -88,3 +88,28 @@ def test_the_annual_dataset_lists_measures_with_their_evidence_and_the_overdue_i
     header = [c.value for c in book["措施落实情况"][3]]
     row = measures[annual["measures"].index(measure)]
     assert measure["evidence"][0] in row[header.index("佐证材料")]
+
+
+def test_names_and_narratives_from_outside_never_become_formulas_in_the_exports(snapshot, city):
+    """A unit named `=HYPERLINK(...)` and evidence `@SUM(...)` are text in the workbook and the CSV."""
+    hostile_name, hostile_evidence = '=HYPERLINK("http://evil.example","点此")', "@SUM(1+1)*cmd|' /C calc'!A0"
+    report, units, _ = region_sheets(snapshot, "361002")
+    units = [{**units[0], "unit_name": hostile_name}, *units[1:]]
+    sheets = exports.region_sheets({**report, "name": "-演示县"}, units)
+    book = load_workbook(io.BytesIO(exports.workbook_bytes("=1+1", "+截至", sheets)))
+    unit_sheet = book["责任单位"]
+    assert (unit_sheet["A4"].value, unit_sheet["A4"].data_type) == (hostile_name, "s")
+    assert unit_sheet["A1"].data_type == "s" and unit_sheet["A1"].value.startswith("=1+1")
+    assert (book["本级汇总"]["B4"].value, book["本级汇总"]["B4"].data_type) == ("-演示县", "s")
+    assert (book["本级汇总"]["A2"].value, book["本级汇总"]["A2"].quotePrefix) == ("+截至", True)
+    assert not [cell.coordinate for sheet in book for row in sheet.iter_rows() for cell in row
+                if cell.data_type == "f"]
+    rows = list(csv.DictReader(io.StringIO(exports.csv_bytes(sheets).decode("utf-8-sig"))))
+    assert next(r for r in rows if r["报表"] == "责任单位")["责任单位"] == f"'{hostile_name}"
+    assert rows[0]["区域"] == "'-演示县"
+    annual = annual_report(snapshot, "361002", 2025, AS_OF, [
+        {**p, "narrative": "进展", "evidence": [hostile_evidence]} for p in city.progress])
+    book = load_workbook(io.BytesIO(exports.workbook_bytes("年度", "", exports.annual_sheets(annual))))
+    evidence = [cell for row in book["措施落实情况"].iter_rows(min_row=4) for cell in row
+                if isinstance(cell.value, str) and cell.value.startswith("@SUM")]  # 佐证材料 cells
+    assert evidence and all(cell.data_type == "s" and cell.quotePrefix for cell in evidence)
