@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import AwareDatetime, Field, StringConstraints
 
 from shared.contracts.cloudevents import CloudEvent, ContractModel, NonEmpty, field_is
-from shared.contracts.measures import Identifier, RegionCode
+from shared.contracts.measures import Figure, Identifier, LongText, Name, RegionCode
 
 # A reporting period: a year (2026), a half (2026-H1), a quarter (2026-Q3) or a month (2026-10).
 Period = Annotated[str, StringConstraints(pattern=r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4]|-H[12])?$")]
@@ -22,16 +22,17 @@ class AssignmentStatus(StrEnum):
 
 class ProgressReport(ContractModel):
     measure_id: Identifier
-    unit: NonEmpty = Field(description="the reporting unit, as named in the registry or the plan")
+    unit: Name = Field(description="the reporting unit, as named in the registry or the plan")
     region_code: RegionCode = Field(description="the region the unit belongs to (GB/T 2260)")
     period: Period
     # As the unit typed it: never recomputed or forced by the platform.
-    percent_complete: Annotated[float, Field(strict=True, ge=0, le=100)]
+    percent_complete: Annotated[Figure, Field(ge=0, le=100)]
     status: AssignmentStatus
     reported_at: AwareDatetime = Field(default_factory=lambda: datetime.now(UTC))
-    narrative: str = ""
-    indicator_values: dict[NonEmpty, Annotated[float, Field(strict=True)]] = Field(default_factory=dict)
-    evidence: list[NonEmpty] = Field(default_factory=list, description="佐证材料: links or file references")
+    narrative: LongText = ""
+    indicator_values: dict[Name, Figure] = Field(default_factory=dict, max_length=100)
+    evidence: list[Annotated[NonEmpty, StringConstraints(max_length=2048)]] = Field(
+        default_factory=list, max_length=50, description="佐证材料: links or file references")
 
     @property
     def assignment_key(self) -> str:
