@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from services.intake.api import health, ledgers, measures, plans, progress, registry
 from services.intake.idempotency import IdempotencyKeys
+from services.intake.measure_index import MeasureIndex
 from services.intake.publishing import EventPublisher
 from services.intake.settings import IntakeSettings
 from shared.authentication import Authenticated, load_clients
@@ -23,18 +24,23 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     broker = create_broker(settings, client_id="duban-intake")
     publisher = EventPublisher(broker, settings)
     client, database = connect_database(settings)
+    topics = Topics(settings.topic_prefix)
+    measure_index = MeasureIndex(settings.kafka_bootstrap_servers, topics.measure_created)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         connecting = asyncio.create_task(publisher.keep_connecting())
+        indexing = asyncio.create_task(measure_index.follow())
         yield
         connecting.cancel()
+        indexing.cancel()
         await broker.stop()
         await client.close()
 
     app = FastAPI(title="duban intake", summary="Measures and progress reports in, CloudEvents out.", lifespan=lifespan)
     app.state.publisher = publisher
-    app.state.topics = Topics(settings.topic_prefix)
+    app.state.topics = topics
+    app.state.measure_index = measure_index
     app.state.idempotency_keys = IdempotencyKeys(database["idempotency_keys"])
     app.state.clients = load_clients(settings)
     install_problem_handlers(app)

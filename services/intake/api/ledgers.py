@@ -5,6 +5,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from services.intake.api.acceptance import publish_or_problem
+from services.intake.api.admission import Admission
 from services.intake.api.dependencies import EventSource, Publisher, TopicNames
 from services.intake.api.uploads import invalid_file, read_upload
 from services.intake.ledgers import LedgerError, read_workbook, template_workbook
@@ -34,7 +35,7 @@ class LedgerImport(BaseModel):
 
 @router.post(":import", status_code=status.HTTP_202_ACCEPTED, response_model=LedgerImport)
 async def import_ledger(file: UploadFile, publisher: Publisher, topics: TopicNames, caller: Caller,
-                        source: EventSource) -> LedgerImport:
+                        source: EventSource, admission: Admission) -> LedgerImport:
     """Publish each good row of the workbook's first sheet; 202 lists accepted and rejected rows (a row for a
     region the caller does not act for is rejected, the others go through).
 
@@ -49,6 +50,9 @@ async def import_ledger(file: UploadFile, publisher: Publisher, topics: TopicNam
         if caller is not None and not caller.may_act_for(row.report.region_code):
             rejected.append(RejectedRowOut(row=row.row, reason=f"region_code {row.report.region_code} is outside "
                                                                f"{caller.name}'s region {caller.region_code}"))
+            continue
+        if errors := await admission(row.report):  # the same check as a report sent alone
+            rejected.append(RejectedRowOut(row=row.row, reason="; ".join(e["message"] for e in errors)))
             continue
         event = ProgressReported.wrap(row.report, source=source, event_id=row.event_id,
                                       subject=row.report.period_key)
