@@ -9,6 +9,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.regions import within
 
+# The reports of the history (progress_reports) that count: not withdrawn by an operator, and naming a unit the
+# registry knows. Readers of the history (reporting's past days) filter by this, as the tracker's current state does.
+COUNTED_REPORTS = {"withdrawn": {"$exists": False}, "unresolved_unit": {"$exists": False}}
+
 
 def assignment_view(assignment: dict | None, progress: dict | None) -> dict:
     progress = progress or {}

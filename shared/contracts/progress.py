@@ -47,3 +47,25 @@ class ProgressReport(ContractModel):
 
 class ProgressReported(CloudEvent[ProgressReport]):
     type: str = field_is("progress-reported")
+
+
+class ProgressWithdrawal(ContractModel):
+    """An operator takes a report that should not count (a wrong figure, a time in year 9999) out of the
+    current state; it stays in the history, marked withdrawn. Superseding = a withdrawal + a new report."""
+
+    event_id: NonEmpty = Field(description="the event id of the withdrawn progress-reported")
+    measure_id: Identifier
+    unit: Name
+    region_code: RegionCode
+    period: Period
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    by: Name = Field(description="who withdrew it: the operator or client")
+
+    @property
+    def assignment_key(self) -> str:
+        """Keyed like the withdrawn report, so both stay in one partition each on their topics."""
+        return f"{self.measure_id}|{self.unit}"
+
+
+class ProgressWithdrawn(CloudEvent[ProgressWithdrawal]):
+    type: str = field_is("progress-withdrawn")
