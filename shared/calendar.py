@@ -145,6 +145,9 @@ def due_period(today: date, months: int, grace_days: int) -> int:
 # clock skew (a district's clock runs a little fast; year 9999 would win "latest report" for good).
 EARLIEST_REPORT = date(2000, 1, 1)
 CLOCK_SKEW = timedelta(minutes=10)
+# The days a read route may be asked about (`as_of`, a past day): plans run in decades, not in year 9999, whose
+# deadlines plus a grace window would leave the calendar.
+LATEST_QUERY_DAY = date(2199, 12, 31)
 
 
 class ReportWindow:

@@ -38,6 +38,11 @@ class TrackerState:
     def __init__(self, database: AsyncDatabase):
         self.database = database
 
+    async def region_codes(self) -> set[str] | None:
+        """The regions of the latest published registry; None before any."""
+        stored = await self.database["registry"].find_one({"_id": "current"})
+        return {region["code"] for region in stored["registry"]["regions"]} if stored else None
+
     async def measures(self, query: dict | None = None) -> dict[str, dict]:
         return {m["_id"]: m async for m in self.database["measures"].find(query or {})}
 
