@@ -1,6 +1,7 @@
 """intake against the real broker: what it accepts reaches Kafka as CloudEvents, what it refuses does not."""
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,21 @@ async def test_oversized_and_non_finite_input_is_refused_before_kafka_sees_it(in
     assert too_large.status_code == 413 and too_large.json()["type"] == "/problems/body-too-large"
     assert too_long.status_code == 422 and too_long.json()["errors"][0]["field"] == "narrative"
     assert not_a_number.status_code == 422
+
+
+async def test_a_ledger_row_outside_the_window_or_on_an_unknown_measure_is_rejected_with_its_reason(intake):
+    from tests.integration.test_ledger_import import workbook
+
+    headers = ["措施编号", "单位", "区划代码", "周期", "完成百分比", "状态", "填报时间"]
+    ledger = workbook(
+        ["fuzhou-2022-17", "临川区政府", "361002", "2026-Q3", 80, "进行中", datetime(2026, 10, 8, 9, 30)],
+        ["fuzhou-2022-17", "临川区政府", "361002", "2026-Q3", 80, "进行中", datetime(9999, 12, 31, 9, 30)],
+        ["fuzhou-2022-17", "临川区政府", "361002", "2026-Q3", 80, "进行中", datetime(1900, 1, 1, 9, 30)],
+        ["fuzhou-2022-999", "临川区政府", "361002", "2026-Q3", 80, "进行中", datetime(2026, 10, 8, 9, 30)],
+        headers=headers)
+    answer = (await intake.post("/v1/ledgers:import", files={"file": ("台账.xlsx", ledger)})).json()
+
+    assert [row["row"] for row in answer["accepted"]] == [2]
+    reasons = {row["row"]: row["reason"] for row in answer["rejected"]}
+    assert "in the future" in reasons[3] and "before the plan's start" in reasons[4]
+    assert "no measure 'fuzhou-2022-999'" in reasons[5]
