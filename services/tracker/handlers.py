@@ -46,9 +46,9 @@ async def record_progress(repository: TrackerRepository, events: list[ProgressRe
 
 async def record_withdrawals(repository: TrackerRepository, events: list[ProgressWithdrawn]) -> dict[str, str]:
     """A withdrawal takes its report out of the current state (the next latest report becomes current); the
-    report stays in the history, marked withdrawn. A withdrawal of a report not received (yet) waits for it."""
-    missing = await repository.withdraw(events)
-    return {event_id: f"no report {event_id!r} to withdraw has been received" for event_id in missing}
+    report stays in the history, marked withdrawn. A withdrawal of a report not received (yet) waits for it; one
+    naming another measure, region or period than its report's is refused."""
+    return await repository.withdraw(events)
 
 
 def in_registry_terms(event: ProgressReported, lookup: UnitLookup) -> ProgressReported:

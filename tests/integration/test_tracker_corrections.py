@@ -78,12 +78,18 @@ async def test_unknown_units_conflicts_and_withdrawals_stay_out_of_the_figures_a
     withdrawal = ProgressWithdrawn.wrap(ProgressWithdrawal(
         event_id=newer.id, measure_id=MEASURE.measure_id, unit="临川区政府", region_code="361002",
         period=newer.data.period, reason="wrong figure", by="test"), source="/test")
-    await publish_event(publisher, topics.progress_withdrawn, withdrawal, withdrawal.data.assignment_key)
+    # Authorised for the region it names: naming another region than the report's, it is refused.
+    elsewhere = ProgressWithdrawn.wrap(withdrawal.data.model_copy(update={"region_code": "361003"}), source="/test")
+    for event in (elsewhere, withdrawal):
+        await publish_event(publisher, topics.progress_withdrawn, event, event.data.assignment_key)
 
     await eventually(lambda: current_percent(tracker, unit, 30))
     history = (await tracker.get(f"/v1/measures/{MEASURE.measure_id}/units/{unit}/reports")).json()
     assert [(r["percent_complete"], r.get("withdrawn", {}).get("reason")) for r in history] == [
         (30, None), (60, "wrong figure")]
+
+    [dead] = await read_topic(settings_values["kafka_bootstrap_servers"], topics.dead_letter, expected=1)
+    assert "not on fuzhou-2022-17, 361003" in headers(dead)["dlq-reason"]
 
     result = await rebuild(TrackerSettings(**settings_values), into=rebuilt.name)
     assert result.identical, "\n".join(report(result))

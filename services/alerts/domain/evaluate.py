@@ -42,16 +42,17 @@ class Evaluator:
             self.schedules[measure_id] = (schedule, rules) if schedule else None
         return self.schedules[measure_id]
 
-    def alerts(self, assignments: Iterable[dict], today: date) -> list[Alert]:
+    def alerts(self, assignments: Iterable[dict], today: date, judge=evaluate) -> list[Alert]:
         """The open alerts of these assignments (an assignment of an unknown measure raises none). An assignment a
         rule cannot judge (a date at the calendar's edge, a figure of the wrong type that got into the state) is
-        skipped and listed in `skipped`, never the whole evaluation: one record must not silence every alert."""
+        skipped and listed in `skipped`, never the whole evaluation: one record must not silence every alert.
+        `judge`: the rules to apply (default every rule; as evaluate's signature, returning a list)."""
         found = []
         for assignment in assignments:
             try:
                 known = self.schedule(assignment["measure_id"])
                 if known:
-                    found += evaluate(known[0], assignment, today, known[1])
+                    found += judge(known[0], assignment, today, known[1])
             except Exception as error:  # any rule failing on one record: the reason is kept
                 self.skipped.append((assignment.get("measure_id"), assignment.get("unit"), repr(error)))
         return found

@@ -123,19 +123,19 @@ async def list_overdue(state: State, book: Rules, region_code: RegionCode = None
     """Assignments past a deadline they have not met, in a region and below, most overdue first."""
     today = as_of or today_in_china()
     evaluator, assignments = await _evaluated(state, book, region_code)
+    late = evaluator.alerts(assignments, today, judge=lambda *judged: [alert for alert in [overdue(*judged)] if alert])
+    by_key = {(a["measure_id"], a["unit"]): a for a in assignments}
     rows = []
-    for assignment in assignments:
-        known = evaluator.schedule(assignment["measure_id"])
-        late = known and overdue(known[0], assignment, today, known[1])
-        if late:
-            rows.append({
-                **{k: assignment[k] for k in ("measure_id", "unit", "unit_name", "region_code", "status",
-                                            "percent_complete")},
-                "title": known[0].title,
-                "deadline": late.figures["deadline"],
-                "due": late.figures["due"],
-                "days_overdue": late.figures["days_overdue"],
-                "severity": str(late.severity),
-                "reason": late.reason,
-            })
+    for alert in late:
+        assignment = by_key[alert.measure_id, alert.unit]
+        rows.append({
+            **{k: assignment[k] for k in ("measure_id", "unit", "unit_name", "region_code", "status",
+                                        "percent_complete")},
+            "title": evaluator.schedule(alert.measure_id)[0].title,
+            "deadline": alert.figures["deadline"],
+            "due": alert.figures["due"],
+            "days_overdue": alert.figures["days_overdue"],
+            "severity": str(alert.severity),
+            "reason": alert.reason,
+        })
     return sorted(rows, key=lambda row: -row["days_overdue"])

@@ -257,20 +257,34 @@ class TrackerRepository:
                 "measure_id": event.data.measure_id, "unit": event.data.unit, "period": event.data.period})
             for event, digest in conflicts])
 
-    async def withdraw(self, events: list[ProgressWithdrawn]) -> set[str]:
+    async def withdraw(self, events: list[ProgressWithdrawn]) -> dict[str, str]:
         """Marks each withdrawn report in the history (the first withdrawal of a report is kept) and decides its
-        assignment's current reports again. Returns the event ids of reports not received (yet)."""
+        assignment's current reports again. Returns why each withdrawal that could not be applied was not, by
+        its event id: its report not received (yet), or a report of another measure, region or period than the
+        withdrawal names (it was authorised for the region it names)."""
+        refused: dict[str, str] = {}
         async with self.deciding:
             targets = {d["_id"]: d async for d in self.progress_reports.find(
-                {"_id": {"$in": sorted({event.data.event_id for event in events})}}, {"measure_id": 1, "unit": 1})}
+                {"_id": {"$in": sorted({event.data.event_id for event in events})}},
+                {"measure_id": 1, "unit": 1, "region_code": 1, "period": 1})}
+            touched = set()
             for event in sorted(events, key=lambda e: (e.time, e.id)):
-                if event.data.event_id in targets:
-                    await self.progress_reports.update_one(
-                        {"_id": event.data.event_id, "withdrawn": {"$exists": False}},
-                        {"$set": {"withdrawn": {"event_id": event.id, "at": event.time, "by": event.data.by,
-                                                "reason": event.data.reason}}})
-            await self.recompute_current({(d["measure_id"], d["unit"]) for d in targets.values()})
-        return {event.data.event_id for event in events} - targets.keys()
+                withdrawal, target = event.data, targets.get(event.data.event_id)
+                if target is None:
+                    refused[event.id] = f"no report {withdrawal.event_id!r} to withdraw has been received"
+                    continue
+                named = (withdrawal.measure_id, withdrawal.region_code, withdrawal.period)
+                if named != (target["measure_id"], target["region_code"], target["period"]):
+                    refused[event.id] = (f"report {withdrawal.event_id!r} is on {target['measure_id']} for "
+                                         f"{target['region_code']}, {target['period']}, not on {', '.join(named)}")
+                    continue
+                await self.progress_reports.update_one(
+                    {"_id": withdrawal.event_id, "withdrawn": {"$exists": False}},
+                    {"$set": {"withdrawn": {"event_id": event.id, "at": event.time, "by": withdrawal.by,
+                                            "reason": withdrawal.reason}}})
+                touched.add((target["measure_id"], target["unit"]))
+            await self.recompute_current(touched)
+        return refused
 
     async def measure_with_assignments(self, measure_id: str) -> dict | None:
         measure = await self.measures.find_one({"_id": measure_id}, {"_id": 0})
