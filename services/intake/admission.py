@@ -3,14 +3,15 @@ route both make (issue 10 §4), so a report intake accepts is one the tracker ap
 
 - its time and period lie in the reporting window (shared/calendar.ReportWindow: from the measure's start, or
   the floor when intake does not know the measure, to now plus the clock skew);
-- its measure exists, when intake knows every measure (services/intake/measure_index.py);
-- its unit is a unit of the registry, in the report's region, when intake knows a registry: a typo, a name
-  with an invisible character or another region's unit would otherwise become a phantom assignment.
+- its measure exists, when intake knows every measure (services/intake/catalogue.py);
+- its unit is a unit of the registry, in the report's region, when intake knows a registry (the latest on the
+  registry-published topic, else the one this process published or the configured file): a typo, a name with
+  an invisible character or another region's unit would otherwise become a phantom assignment.
 """
 
 from datetime import timedelta
 
-from services.intake.measure_index import KnownMeasure, MeasureIndex
+from services.intake.catalogue import Catalogue, KnownMeasure
 from shared.calendar import ReportWindow
 from shared.contracts import ProgressReport, Registry
 from shared.problems import Problem
@@ -38,11 +39,11 @@ def unit_in_region(registry: Registry, unit: str, region_code: str) -> bool:
     return len(directory.resolve(unit, region_code)) == 1
 
 
-async def refusals(report: ProgressReport, measures: MeasureIndex, registry: Registry | None,
+async def refusals(report: ProgressReport, catalogue: Catalogue, fallback_registry: Registry | None,
                    skew: timedelta) -> list[dict]:
     """Why intake refuses `report`, one entry per field ({field, message, code}); empty when admitted."""
     errors = []
-    known = await measures.lookup(report.measure_id)
+    known = await catalogue.measure(report.measure_id)
     if known is False:
         errors.append({"field": "measure_id", "code": "unknown-measure",
                        "message": f"no measure {report.measure_id!r} has been created"})
@@ -51,11 +52,18 @@ async def refusals(report: ProgressReport, measures: MeasureIndex, registry: Reg
         errors.append({"field": "reported_at", "code": "outside-window", "message": reason})
     if reason := window.period_refusal(report.period):
         errors.append({"field": "period", "code": "outside-window", "message": reason})
-    if registry is not None and not unit_in_region(registry, report.unit, report.region_code):
+    if not unit_known(report, catalogue, fallback_registry) and (
+            not await catalogue.caught_up() or not unit_known(report, catalogue, fallback_registry)):
         errors.append({"field": "unit", "code": "unknown-unit",
                        "message": f"the registry has no unit {report.unit!r} in region {report.region_code}; "
                                   "correct the name, or publish a registry that has it"})
     return errors
+
+
+def unit_known(report: ProgressReport, catalogue: Catalogue, fallback: Registry | None) -> bool:
+    """True when no registry is known (the tracker lists the name for mapping), else whether it has the unit."""
+    registry = catalogue.registry or fallback
+    return registry is None or unit_in_region(registry, report.unit, report.region_code)
 
 
 def refused(errors: list[dict]) -> Problem:

@@ -6,8 +6,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.intake.api import health, ledgers, measures, plans, progress, registry
+from services.intake.catalogue import Catalogue
 from services.intake.idempotency import IdempotencyKeys
-from services.intake.measure_index import MeasureIndex
 from services.intake.publishing import EventPublisher
 from services.intake.settings import IntakeSettings
 from shared.authentication import Authenticated, load_clients
@@ -25,22 +25,22 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     publisher = EventPublisher(broker, settings)
     client, database = connect_database(settings)
     topics = Topics(settings.topic_prefix)
-    measure_index = MeasureIndex(settings.kafka_bootstrap_servers, topics.measure_created)
+    catalogue = Catalogue(settings.kafka_bootstrap_servers, topics)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         connecting = asyncio.create_task(publisher.keep_connecting())
-        indexing = asyncio.create_task(measure_index.follow())
+        reading = asyncio.create_task(catalogue.follow())
         yield
         connecting.cancel()
-        indexing.cancel()
+        reading.cancel()
         await broker.stop()
         await client.close()
 
     app = FastAPI(title="duban intake", summary="Measures and progress reports in, CloudEvents out.", lifespan=lifespan)
     app.state.publisher = publisher
     app.state.topics = topics
-    app.state.measure_index = measure_index
+    app.state.catalogue = catalogue
     app.state.idempotency_keys = IdempotencyKeys(database["idempotency_keys"])
     app.state.clients = load_clients(settings)
     install_problem_handlers(app)

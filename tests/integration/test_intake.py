@@ -159,3 +159,21 @@ async def test_a_ledger_row_outside_the_window_or_on_an_unknown_measure_is_rejec
     reasons = {row["row"]: row["reason"] for row in answer["rejected"]}
     assert "in the future" in reasons[3] and "before the plan's start" in reasons[4]
     assert "no measure 'fuzhou-2022-999'" in reasons[5]
+
+
+async def test_a_registry_on_its_topic_is_known_to_an_intake_that_did_not_publish_it(settings_values):
+    from services.intake.registry import DEMO_REGISTRY, load_registry
+    from shared.contracts import RegistryPublished
+    from tests.support.intake import publish_sample_measures
+    from tests.support.streams import produce
+
+    await publish_sample_measures(settings_values)
+    registry = RegistryPublished.wrap(load_registry(DEMO_REGISTRY), source="/another-intake")
+    await produce(settings_values["kafka_bootstrap_servers"], f"{settings_values['topic_prefix']}registry-published",
+                  [registry], lambda event: "registry")
+    async with running_intake(settings_values) as intake:  # as after a restart: nothing published by this one
+        refused = await intake.post("/v1/progress", json={**REPORT, "unit": "临川区政付"})
+        accepted = await intake.post("/v1/progress", json=REPORT)
+
+    assert refused.status_code == 422 and refused.json()["type"] == "/problems/unknown-unit"
+    assert accepted.status_code == 202

@@ -73,6 +73,7 @@ async def test_unknown_units_conflicts_and_withdrawals_stay_out_of_the_figures_a
         return await database["report_conflicts"].count_documents({"event_id": newer.id}) == 1
 
     await eventually(conflict_recorded)
+    assert (await tracker.get("/health")).json()["report_conflicts"] == 1
     assert (await assignment(tracker, unit))["percent_complete"] == 60  # the first content is kept
 
     withdrawal = ProgressWithdrawn.wrap(ProgressWithdrawal(

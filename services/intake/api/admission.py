@@ -15,7 +15,7 @@ from shared.contracts import ProgressReport
 def get_admission(request: Request) -> Callable[[ProgressReport], Awaitable[list[dict]]]:
     settings = request.app.state.publisher.settings
     registry, _ = known_registry(request)
-    return partial(refusals, measures=request.app.state.measure_index, registry=registry,
+    return partial(refusals, catalogue=request.app.state.catalogue, fallback_registry=registry,
                    skew=timedelta(minutes=settings.report_clock_skew_minutes))
 
 

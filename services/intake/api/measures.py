@@ -18,5 +18,5 @@ async def create_measure(
     event = MeasureCreated.wrap(measure, source=source, subject=measure.measure_id,
                                 event_id=await event_id_for(request, idempotency_key, measure))
     accepted = await publish_or_problem(publisher, topics.measure_created, event, key=measure.measure_id)
-    request.app.state.measure_index.add(measure)  # reports on it are admitted before it comes back from Kafka
+    request.app.state.catalogue.add(measure)  # reports on it are admitted before it comes back from Kafka
     return accepted

@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from services.intake.admission import refusals, unit_in_region
-from services.intake.measure_index import MeasureIndex
+from services.intake.catalogue import Catalogue
 from services.intake.registry import DEMO_REGISTRY, load_registry
-from shared.contracts import Measure, ProgressReport
+from shared.contracts import Measure, ProgressReport, Topics
 from tests.support.samples import REPORT
 
 REGISTRY = load_registry(DEMO_REGISTRY)
@@ -28,8 +28,8 @@ def test_a_unit_is_known_when_it_names_exactly_one_registry_unit_of_its_region(u
     assert unit_in_region(REGISTRY, unit, region_code) is known
 
 
-def index_knowing(start: date | None) -> MeasureIndex:
-    index = MeasureIndex("127.0.0.1:1", "measure-created")  # never followed: it cannot tell what it lacks
+def index_knowing(start: date | None) -> Catalogue:
+    index = Catalogue("127.0.0.1:1", Topics())  # never followed: it cannot tell what it lacks
     index.add(Measure(measure_id=REPORT["measure_id"], plan_id="p", region_code="361000", number=17, title="t",
                       start_date=start))
     return index
