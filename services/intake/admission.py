@@ -30,13 +30,7 @@ def _directory(registry: Registry) -> Directory:
 
 def unit_in_region(registry: Registry, unit: str, region_code: str) -> bool:
     """Whether `unit` names exactly one registry unit of `region_code` or below: by id, name or alias."""
-    directory = _directory(registry)
-    if region_code not in directory.regions:
-        return False
-    in_scope = {region.code: {u.unit_id for u in region.units} for region in directory.subtree(region_code)}
-    if any(unit in unit_ids for unit_ids in in_scope.values()):
-        return True
-    return len(directory.resolve(unit, region_code)) == 1
+    return _directory(registry).reporting_unit(unit, region_code) is not None
 
 
 async def refusals(report: ProgressReport, catalogue: Catalogue, fallback_registry: Registry | None,

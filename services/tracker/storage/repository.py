@@ -228,7 +228,7 @@ class TrackerRepository:
                     conflicts.append((event, digest))
             await self.record_conflicts(conflicts, kept)
             unresolved = {event.id for event, _ in new.values()
-                          if lookup.directory is not None and event.data.unit not in lookup.units}
+                          if not lookup.counts(event.data.unit, event.data.region_code)}
             await write_ignoring_duplicates(self.progress_reports, "insert", [
                 {"_id": event.id, **progress_document(event), "digest": digest,
                  **({"unresolved_unit": True} if event.id in unresolved else {})} for event, digest in new.values()])
