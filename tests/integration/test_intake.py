@@ -16,7 +16,7 @@ from tests.support.samples import REPORT
 
 @pytest.fixture
 async def intake(settings_values):
-    async with running_intake(settings_values) as client:
+    async with running_intake(settings_values, sample_measures=True) as client:
         yield client
 
 

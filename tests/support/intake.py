@@ -28,8 +28,11 @@ async def publish_sample_measures(settings_values: dict) -> None:
 
 
 @asynccontextmanager
-async def running_intake(settings_values: dict, **settings) -> AsyncIterator[httpx.AsyncClient]:
-    await publish_sample_measures(settings_values)
+async def running_intake(settings_values: dict, *, sample_measures: bool = False,
+                         **settings) -> AsyncIterator[httpx.AsyncClient]:
+    """`sample_measures`: the measures the sample reports name are on their topic first."""
+    if sample_measures:
+        await publish_sample_measures(settings_values)
     async with running(create_app(IntakeSettings(**settings_values, **settings))) as client:
         async def connected():
             return (await client.get("/health")).json()["kafka"] == "connected"

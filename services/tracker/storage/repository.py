@@ -149,13 +149,14 @@ class TrackerRepository:
         async with self.deciding:
             for written, region_code in sorted(names):
                 unit = lookup.reporting_unit(written, region_code)
+                query = {"unit": written, "region_code": region_code}
                 if unit != written:
                     change = {"$set": {"unit": unit}, "$unset": {"unresolved_unit": ""}}
-                elif lookup.directory is not None:
+                elif lookup.directory is not None:  # only reports not marked yet: each registry looks again
+                    query = {**query, "unresolved_unit": {"$exists": False}}
                     change = {"$set": {"unresolved_unit": True}}
                 else:
                     continue
-                query = {"unit": written, "region_code": region_code}
                 measure_ids = {d["measure_id"] async for d in self.progress_reports.find(query, {"measure_id": 1})}
                 touched |= {(measure_id, name) for measure_id in measure_ids for name in (written, unit)}
                 await self.progress_reports.update_many(query, change)
