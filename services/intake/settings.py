@@ -8,5 +8,3 @@ class IntakeSettings(ServiceSettings):
     retry_after_seconds: int = 5
     # A registry file (YAML) intake resolves unit names against before any registry is published to it.
     registry_file: str | None = None
-    # Minutes a district's clock may run ahead: a report's time after now plus this is refused as in the future.
-    report_clock_skew_minutes: float = 10.0

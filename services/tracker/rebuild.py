@@ -17,6 +17,7 @@ difference, and the rebuilt state is the one the topics say is right.
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 
 import structlog
 from aiokafka import ConsumerRecord
@@ -128,7 +129,7 @@ async def rebuild(settings: TrackerSettings, *, into: str | None = None, compare
         for topic, contract, use_case in (
             (topics.registry_published, RegistryPublished, handlers.record_registry),
             (topics.measure_created, MeasureCreated, handlers.record_measures),
-            (topics.progress_reported, ProgressReported, handlers.record_progress),
+            (topics.progress_reported, ProgressReported, partial(handlers.record_progress, skew=settings.clock_skew)),
             (topics.progress_withdrawn, ProgressWithdrawn, handlers.record_withdrawals),
         ):
             async for records in read_from_start(settings.kafka_bootstrap_servers, topic, settings.batch_size):

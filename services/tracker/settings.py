@@ -9,5 +9,3 @@ class TrackerSettings(ServiceSettings):
     apply_attempts: int = 5
     retry_backoff_seconds: float = 0.5
     database_outage_budget_seconds: float = 60.0
-    # Minutes a district's clock may run ahead (as intake's): a later report time is dead-lettered.
-    report_clock_skew_minutes: float = 10.0

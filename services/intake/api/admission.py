@@ -1,7 +1,6 @@
 """The admission check as a route dependency: what intake knows now (its measures, its registry) bound in."""
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from functools import partial
 from typing import Annotated
 
@@ -16,7 +15,7 @@ def get_admission(request: Request) -> Callable[[ProgressReport], Awaitable[list
     settings = request.app.state.publisher.settings
     registry, _ = known_registry(request)
     return partial(refusals, catalogue=request.app.state.catalogue, fallback_registry=registry,
-                   skew=timedelta(minutes=settings.report_clock_skew_minutes))
+                   skew=settings.clock_skew)
 
 
 # Awaited with a report: why intake refuses it ([] when admitted), see services/intake/admission.py.

@@ -35,7 +35,8 @@ def register_subscribers(broker: KafkaBroker, repository: TrackerRepository, set
 
     @broker.subscriber(topics.progress_reported, **options)
     async def on_progress_reported(message: KafkaMessage) -> None:
-        await consumer.consume(message, ProgressReported, partial(handlers.record_progress, repository))
+        await consumer.consume(message, ProgressReported,
+                               partial(handlers.record_progress, repository, skew=settings.clock_skew))
 
     @broker.subscriber(topics.progress_withdrawn, **options)
     async def on_progress_withdrawn(message: KafkaMessage) -> None:
