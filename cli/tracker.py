@@ -10,8 +10,9 @@ from cli.dlq import add_kafka_options, kafka_overrides
 def add_commands(subparsers) -> None:
     tracker = subparsers.add_parser("tracker", help="the tracker's state").add_subparsers(dest="action",
                                                                                           required=True)
-    rebuild = tracker.add_parser("rebuild", help="recompute the state from measure-created and progress-reported "
-                                                 "into a fresh database and compare it with the live one")
+    rebuild = tracker.add_parser("rebuild", help="recompute the state from measure-created, progress-reported and "
+                                                 "progress-withdrawn into a fresh database and compare it with the "
+                                                 "live one")
     rebuild.add_argument("--into", metavar="DATABASE",
                          help="the database to rebuild into, dropped first (default: <live database>-rebuild)")
     rebuild.add_argument("--compare", action=argparse.BooleanOptionalAction, default=True,

@@ -137,3 +137,47 @@ def due_period(today: date, months: int, grace_days: int) -> int:
     last_closed_day = today - timedelta(days=grace_days + 1)
     index = period_index(last_closed_day, months)
     return index if period_end(index, months) == last_closed_day else index - 1
+
+
+# When a district's times can lie (reported_at, a ledger row's 填报时间): the one rule intake, the tracker and the
+# ledger reader apply (issue 10 §4). Not before the plan's start (a report on a plan that had not begun is a
+# mistyped year), else not before this floor (no plan tracked here starts earlier); not after now plus a small
+# clock skew (a district's clock runs a little fast; year 9999 would win "latest report" for good).
+EARLIEST_REPORT = date(2000, 1, 1)
+CLOCK_SKEW = timedelta(minutes=10)
+# The days a read route may be asked about (`as_of`, a past day): plans run in decades, not in year 9999, whose
+# deadlines plus a grace window would leave the calendar.
+LATEST_QUERY_DAY = date(2199, 12, 31)
+
+
+class ReportWindow:
+    """The instants a report's time may take: [start of `not_before` in China, now + skew]."""
+
+    def __init__(self, not_before: date | None = None, *, now: datetime | None = None,
+                 skew: timedelta = CLOCK_SKEW):
+        self.earliest = datetime.combine(not_before or EARLIEST_REPORT, time(), CHINA)
+        self.latest = (now or datetime.now(UTC)) + skew
+
+    def __str__(self) -> str:
+        return f"from {self.earliest.isoformat()} to {self.latest.isoformat(timespec='seconds')}"
+
+    def refusal(self, at: datetime, what: str = "reported_at") -> str | None:
+        """Why `at` (an aware time) lies outside the window, naming `what`; None when it lies inside."""
+        if at < self.earliest:
+            return f"{what} {at.isoformat()} is before the plan's start ({self})"
+        if at > self.latest:
+            return f"{what} {at.isoformat()} is in the future ({self})"
+        return None
+
+    def period_refusal(self, label: str) -> str | None:
+        """Why a reported period (2026, 2026-Q3, …) cannot be reported on yet or any more: it ends before the
+        window opens, or starts after it closes."""
+        end = label_end(label)
+        if end is None:
+            return f"period {label!r} is not a period"
+        refused = f"period {label} lies outside the reporting window ({self})"
+        if end < self.earliest.date():
+            return refused
+        months = 12 if "-" not in label else 6 if "-H" in label else 3 if "-Q" in label else 1
+        start = add_months(end, -months) + timedelta(days=1)
+        return refused if start > self.latest.astimezone(CHINA).date() else None

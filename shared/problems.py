@@ -1,11 +1,20 @@
 """RFC 9457 problem details for every HTTP error a duban service returns."""
 
+import json
+
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PROBLEM_JSON = "application/problem+json"
+# A JSON request body at most this long: every contract's fields are bounded (shared/contracts) far below it,
+# and Kafka's record limit (1 MB) lies above it, so nothing that passes is refused by the broker later.
+MAX_JSON_BODY_BYTES = 512 * 1024
+
+log = structlog.get_logger()
 
 
 class Problem(Exception):
@@ -19,6 +28,15 @@ class Problem(Exception):
         self.extensions = extensions
 
 
+class ProblemResponse(JSONResponse):
+    media_type = PROBLEM_JSON
+
+    def render(self, content) -> bytes:
+        # A detail may quote what the client sent, lone surrogates included: "backslashreplace" writes one as
+        # its JSON escape (\\ud800), so the document stays valid JSON instead of failing to encode.
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "backslashreplace")
+
+
 def problem_response(request: Request, status: int, title: str, detail: str, slug: str, **extra) -> JSONResponse:
     body = {
         "type": f"/problems/{slug}",
@@ -28,7 +46,7 @@ def problem_response(request: Request, status: int, title: str, detail: str, slu
         "instance": request.url.path,
         **extra,
     }
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    return ProblemResponse(body, status_code=status)
 
 
 def field_name(location: tuple) -> str:
@@ -43,7 +61,52 @@ def validation_errors(error) -> list[dict]:
             for item in error.errors()]
 
 
-def install_problem_handlers(app: FastAPI) -> None:
+class JsonBodyLimit:
+    """Refuses a JSON body over `limit` bytes with 413 before anything reads or parses it: by its
+    Content-Length when sent, else while it streams in. Multipart uploads keep their own limits."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_JSON_BODY_BYTES):
+        self.app, self.limit = app, limit
+        self.detail = f"A JSON body may have at most {limit} bytes."
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = dict(scope.get("headers") or []) if scope["type"] == "http" else {}
+        if scope["type"] != "http" or headers.get(b"content-type", b"").startswith(b"multipart/"):
+            return await self.app(scope, receive, send)
+        length = headers.get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.limit:
+            return await self._too_large(scope, receive, send)
+        received = 0
+
+        async def counting() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:  # answered as a problem by the HTTPException handler below
+                raise HTTPException(413, self.detail)
+            return message
+
+        await self.app(scope, counting, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = ProblemResponse({"type": "/problems/body-too-large", "title": "Request body too large",
+                                    "status": 413, "detail": self.detail,
+                                    "instance": scope["path"]}, status_code=413)
+        await response(scope, receive, send)
+
+
+def install_problem_handlers(app: FastAPI, max_json_body_bytes: int = MAX_JSON_BODY_BYTES) -> None:
+    """Every error as a problem document: the request's own (422, 413), raised Problems, HTTP errors, and any
+    unexpected error (500, logged with its traceback: a 500 is duban's fault and is fixed, never the answer)."""
+    app.add_middleware(JsonBodyLimit, limit=max_json_body_bytes)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unexpected_error", path=request.url.path, method=request.method)
+        return problem_response(request, 500, "Internal error",
+                                f"duban could not answer this request ({type(error).__name__}); it was logged.",
+                                "internal-error")
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
         errors = validation_errors(error)

@@ -46,8 +46,10 @@ class Directory:
             if region.parent_code:
                 self.children[region.parent_code].append(region)
         self.by_name: dict[str, list[tuple[str, str]]] = defaultdict(list)  # name -> [(region code, unit id)]
+        self.unit_regions: dict[str, str] = {}  # unit id -> its region's code
         for region in registry.regions:
             for unit in region.units:
+                self.unit_regions[unit.unit_id] = region.code
                 for name in unit.names:
                     self.by_name[normalize(name)].append((region.code, unit.unit_id))
 
@@ -59,6 +61,16 @@ class Directory:
             found.append(region)
             pending += self.children[region.code]
         return found
+
+    def reporting_unit(self, unit: str, region_code: str) -> str | None:
+        """The id of the one unit a report from `region_code` names (by id, name or alias), of that region or
+        below; None when it names none there (a typo, another region's unit) or several (各县(区)政府)."""
+        if region_code not in self.regions:
+            return None
+        if unit in self.unit_regions:
+            return unit if self.unit_regions[unit] in {r.code for r in self.subtree(region_code)} else None
+        unit_ids = self.resolve(unit, region_code)
+        return unit_ids[0] if len(unit_ids) == 1 else None
 
     def resolve(self, name: str, region_code: str) -> list[str]:
         """The unit ids `name` means in a plan issued by `region_code`; empty when unresolved."""

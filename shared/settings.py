@@ -1,6 +1,10 @@
 """Settings every service shares, read from DUBAN_* environment variables with local defaults."""
 
+from datetime import timedelta
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.calendar import CLOCK_SKEW
 
 
 class ServiceSettings(BaseSettings):
@@ -19,3 +23,10 @@ class ServiceSettings(BaseSettings):
     clients_file: str | None = None
     # How long a publish may wait for the broker before intake answers 503.
     publish_timeout_seconds: float = 5.0
+    # Minutes a district's clock may run ahead: a report's time after now plus this is refused at intake and
+    # dead-lettered by the tracker (shared/calendar.ReportWindow).
+    report_clock_skew_minutes: float = CLOCK_SKEW.total_seconds() / 60
+
+    @property
+    def clock_skew(self) -> timedelta:
+        return timedelta(minutes=self.report_clock_skew_minutes)

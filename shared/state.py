@@ -9,6 +9,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.regions import within
 
+# The reports of the history (progress_reports) that count: not withdrawn by an operator, and naming a unit the
+# registry knows. Readers of the history (reporting's past days) filter by this, as the tracker's current state does.
+COUNTED_REPORTS = {"withdrawn": {"$exists": False}, "unresolved_unit": {"$exists": False}}
+
 
 def assignment_view(assignment: dict | None, progress: dict | None) -> dict:
     progress = progress or {}
@@ -33,6 +37,11 @@ def assignment_view(assignment: dict | None, progress: dict | None) -> dict:
 class TrackerState:
     def __init__(self, database: AsyncDatabase):
         self.database = database
+
+    async def region_codes(self) -> set[str] | None:
+        """The regions of the latest published registry; None before any."""
+        stored = await self.database["registry"].find_one({"_id": "current"})
+        return {region["code"] for region in stored["registry"]["regions"]} if stored else None
 
     async def measures(self, query: dict | None = None) -> dict[str, dict]:
         return {m["_id"]: m async for m in self.database["measures"].find(query or {})}

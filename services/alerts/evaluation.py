@@ -70,6 +70,11 @@ def cleared_event(stored: dict, now: datetime, today: date) -> dict:
     return event.model_dump(mode="json")
 
 
+def log_skipped(evaluator: Evaluator) -> None:
+    for measure_id, unit, reason in evaluator.skipped:
+        log.warning("assignment_not_judged", measure_id=measure_id, unit=unit, reason=reason)
+
+
 def parse_event(data: dict) -> CloudEvent:
     return ALERT_EVENTS[data["type"]].model_validate(data)
 
@@ -97,7 +102,9 @@ class AlertsService:
             else:
                 measures = await self.state.measures({"_id": {"$in": sorted(measure_ids)}})
                 assignments = [a for m in sorted(measure_ids) for a in await self.state.assignments(measure_id=m)]
-            current = Evaluator(measures, self.book).alerts(assignments, today)
+            evaluator = Evaluator(measures, self.book)
+            current = evaluator.alerts(assignments, today)
+            log_skipped(evaluator)
             stored = await self.store.open_alerts(measure_ids)
             found = transitions([Alert.from_json(doc["alert"]) for doc in stored.values()], current)
             now = datetime.now(UTC)

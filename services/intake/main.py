@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.intake.api import health, ledgers, measures, plans, progress, registry
+from services.intake.catalogue import Catalogue
 from services.intake.idempotency import IdempotencyKeys
 from services.intake.publishing import EventPublisher
 from services.intake.settings import IntakeSettings
@@ -24,19 +25,24 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     broker = create_broker(settings, client_id="duban-intake")
     publisher = EventPublisher(broker, settings)
     client, database = connect_database(settings)
+    topics = Topics(settings.topic_prefix)
+    catalogue = Catalogue(settings.kafka_bootstrap_servers, topics)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         connecting = asyncio.create_task(publisher.keep_connecting())
+        reading = asyncio.create_task(catalogue.follow())
         yield
         connecting.cancel()
+        reading.cancel()
         await broker.stop()
         await client.close()
 
     app = FastAPI(title="duban intake", summary="Measures and progress reports in, CloudEvents out.", lifespan=lifespan,
                   docs_url=None, redoc_url=None)  # served from vendored assets by install_docs
     app.state.publisher = publisher
-    app.state.topics = Topics(settings.topic_prefix)
+    app.state.topics = topics
+    app.state.catalogue = catalogue
     app.state.idempotency_keys = IdempotencyKeys(database["idempotency_keys"])
     app.state.clients = load_clients(settings)
     install_problem_handlers(app)

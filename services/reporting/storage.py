@@ -31,6 +31,7 @@ from services.reporting.domain.flags import FLAGGED_KINDS, Flag, open_flags
 from services.reporting.domain.history import History, default_months, join
 from services.reporting.domain.snapshot import Snapshot
 from shared.calendar import CHINA, today_in_china
+from shared.state import COUNTED_REPORTS
 
 log = structlog.get_logger()
 
@@ -59,7 +60,7 @@ async def _read(database: AsyncDatabase, progress: str):
     """The reports (current or all: `progress` names the collection), assignments, measures by id, regions by
     code, and the alerts (read_alerts), read concurrently."""
     reports, assignments, measures, registry, alerts = await asyncio.gather(
-        _all(database[progress], PROGRESS_FIELDS),
+        _all(database[progress], PROGRESS_FIELDS, COUNTED_REPORTS if progress == "progress_reports" else None),
         _all(database["assignments"], ASSIGNMENT_FIELDS),
         _all(database["measures"], MEASURE_FIELDS),
         database["registry"].find_one({"_id": "current"}),
@@ -99,8 +100,8 @@ async def read_alert_details(database: AsyncDatabase, keys: list[str]) -> dict[s
     return {doc["_id"]: {**doc["alert"], "acknowledged": bool(doc.get("acknowledgements"))} async for doc in found}
 
 
-async def _all(collection, projection: dict) -> list[dict]:
-    return await collection.find({}, projection, batch_size=BATCH).to_list(None)
+async def _all(collection, projection: dict, query: dict | None = None) -> list[dict]:
+    return await collection.find(query or {}, projection, batch_size=BATCH).to_list(None)
 
 
 REPORT_FIELDS = {"_id": 0, "measure_id": 1, "unit": 1, "region_code": 1, "period": 1, "status": 1,
@@ -112,7 +113,7 @@ async def read_reports(database: AsyncDatabase, *, year: int | None = None, meas
     """Reports from the tracker's history (progress_reports), with their narrative and evidence: those made
     during a year (China's calendar) or one measure's, oldest first. Not in the snapshot: only the annual
     report and a measure's detail need them."""
-    query: dict = {}
+    query: dict = dict(COUNTED_REPORTS)
     if year is not None:
         start, end = datetime(year, 1, 1, tzinfo=CHINA), datetime(year + 1, 1, 1, tzinfo=CHINA)
         query["reported_at"] = {"$gte": start, "$lt": end}

@@ -1,11 +1,11 @@
 """Rebuilding the tracker's whole state from its topics, and comparing it with the live state.
 
-The rebuild reads measure-created, then progress-reported, each from offset 0 to the end offsets it finds on
-starting (no consumer group: the live tracker's offsets are not touched), and applies them in batches through
-the live path: shared/consuming.py's parsing and poison isolation, and the use cases of handlers.py with a
-TrackerRepository on a fresh database. Measures go first, so a report never waits for its measure. What the
-live tracker would dead-letter (a contract violation, a report for a measure that does not exist) is
-skipped and counted instead.
+The rebuild reads measure-created, then progress-reported, then progress-withdrawn, each from offset 0 to the end
+offsets it finds on starting (no consumer group: the live tracker's offsets are not touched), and applies them in
+batches through the live path: shared/consuming.py's parsing and poison isolation, and the use cases of handlers.py
+with a TrackerRepository on a fresh database. Measures go first, so a report never waits for its measure. What the
+live tracker would dead-letter (a contract violation, a report for a measure that does not exist) is skipped and
+counted instead.
 
 The comparison reads the tracker's collections from both databases and compares them document by document.
 The live state is read as it is at that moment: if the tracker is behind, or events arrive during the
@@ -17,6 +17,7 @@ difference, and the rebuilt state is the one the topics say is right.
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 
 import structlog
 from aiokafka import ConsumerRecord
@@ -28,11 +29,11 @@ from services.tracker import handlers
 from services.tracker.settings import TrackerSettings
 from services.tracker.storage.repository import TrackerRepository
 from shared.consuming import ApplyBatch, Consumer, RetryPolicy
-from shared.contracts import MeasureCreated, ProgressReported, RegistryPublished, Topics
+from shared.contracts import MeasureCreated, ProgressReported, ProgressWithdrawn, RegistryPublished, Topics
 from shared.dead_letters import read_from_start
 
 COLLECTIONS = ("registry", "unit_mappings", "measures", "assignments", "progress_reports", "period_progress",
-               "assignment_progress")
+               "assignment_progress", "report_conflicts")
 SHOWN_KEYS = 10
 
 
@@ -128,7 +129,8 @@ async def rebuild(settings: TrackerSettings, *, into: str | None = None, compare
         for topic, contract, use_case in (
             (topics.registry_published, RegistryPublished, handlers.record_registry),
             (topics.measure_created, MeasureCreated, handlers.record_measures),
-            (topics.progress_reported, ProgressReported, handlers.record_progress),
+            (topics.progress_reported, ProgressReported, partial(handlers.record_progress, skew=settings.clock_skew)),
+            (topics.progress_withdrawn, ProgressWithdrawn, handlers.record_withdrawals),
         ):
             async for records in read_from_start(settings.kafka_bootstrap_servers, topic, settings.batch_size):
                 result.read[topic] += len(records)

@@ -3,7 +3,13 @@
 from shared.contracts.alerts import ALERT_EVENTS, AlertCleared, AlertNotice, AlertRaised, AlertSeverityChanged
 from shared.contracts.cloudevents import CloudEvent, new_event_id
 from shared.contracts.measures import Deadline, Measure, MeasureCreated, Target
-from shared.contracts.progress import AssignmentStatus, ProgressReport, ProgressReported
+from shared.contracts.progress import (
+    AssignmentStatus,
+    ProgressReport,
+    ProgressReported,
+    ProgressWithdrawal,
+    ProgressWithdrawn,
+)
 from shared.contracts.registry import Region, Registry, RegistryPublished, Unit
 from shared.contracts.topics import Topics
 
@@ -20,6 +26,8 @@ __all__ = [
     "MeasureCreated",
     "ProgressReport",
     "ProgressReported",
+    "ProgressWithdrawal",
+    "ProgressWithdrawn",
     "Region",
     "Registry",
     "RegistryPublished",

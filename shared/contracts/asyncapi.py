@@ -23,7 +23,7 @@ from pydantic.json_schema import models_json_schema
 from shared.contracts.alerts import AlertCleared, AlertRaised, AlertSeverityChanged
 from shared.contracts.cloudevents import CloudEvent
 from shared.contracts.measures import MeasureCreated
-from shared.contracts.progress import ProgressReported
+from shared.contracts.progress import ProgressReported, ProgressWithdrawn
 from shared.contracts.registry import RegistryPublished
 from shared.contracts.topics import Topics
 
@@ -36,6 +36,7 @@ CLOUDEVENTS_JSON = "application/cloudevents+json"
 EVENT_MODELS: dict[str, type[CloudEvent]] = {
     "measure-created": MeasureCreated,
     "progress-reported": ProgressReported,
+    "progress-withdrawn": ProgressWithdrawn,
     "registry-published": RegistryPublished,
     "alert-raised": AlertRaised,
     "alert-severity-changed": AlertSeverityChanged,
@@ -45,6 +46,7 @@ EVENT_MODELS: dict[str, type[CloudEvent]] = {
 EVENT_SUMMARIES = {
     "measure-created": "A measure of a plan, with its units, deadlines and quantitative targets.",
     "progress-reported": "One unit's report on one measure for one period; the last report per key wins.",
+    "progress-withdrawn": "An operator takes a report out of the state (bad data); the next latest becomes current.",
     "registry-published": "The regions (GB/T 2260 codes) and the units of each; the whole registry each time.",
     "alert-raised": "An alert opened (overdue, due soon, lagging, silent).",
     "alert-severity-changed": "An open alert became more or less serious.",
@@ -54,6 +56,7 @@ EVENT_SUMMARIES = {
 KAFKA_KEYS = {
     "measure-created": "the measure id",
     "progress-reported": "`<measure_id>|<unit>`: one assignment's reports stay in order on one partition",
+    "progress-withdrawn": "`<measure_id>|<unit>`, keyed like the report it withdraws",
     "registry-published": "a constant: the registry is one record, the latest wins",
     "alert-raised": "the alert's key (kind, measure, unit, subject)",
     "alert-severity-changed": "the alert's key (kind, measure, unit, subject)",
@@ -64,9 +67,11 @@ KAFKA_KEYS = {
 OPERATIONS: list[tuple[str, str, str]] = [
     ("intake", "send", "measure-created"),
     ("intake", "send", "progress-reported"),
+    ("intake", "send", "progress-withdrawn"),
     ("intake", "send", "registry-published"),
     ("tracker", "receive", "measure-created"),
     ("tracker", "receive", "progress-reported"),
+    ("tracker", "receive", "progress-withdrawn"),
     ("tracker", "receive", "registry-published"),
     ("alerts", "receive", "measure-created"),
     ("alerts", "receive", "progress-reported"),

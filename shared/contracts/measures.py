@@ -1,9 +1,11 @@
 """measure-created: a measure of a plan, with its units, deadlines and quantitative targets."""
 
 import datetime as dt
+import math
+import unicodedata
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from shared.contracts.cloudevents import CloudEvent, ContractModel, NonEmpty, field_is
 
@@ -13,6 +15,33 @@ RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{6}(\d{3})?$")]
 Recurrence = Literal["yearly", "half-yearly", "quarterly", "monthly"]
 # What a unit is to a measure: 牵头单位 (answers for it) or 责任单位 (carries part of it).
 Role = Literal["lead", "responsible"]
+
+
+def _printable(text: str) -> str:
+    # A control or format character (NUL, a line break, a zero-width space, a right-to-left mark) makes a name
+    # that looks like another one: "市司法局\x00" would become a phantom unit beside 市司法局.
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in text):
+        raise ValueError("must not contain control or invisible format characters")
+    return text
+
+
+def _finite(value: float) -> float:
+    # JSON has no NaN or infinity: pydantic would publish them as null, which no consumer accepts.
+    if not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    return value
+
+
+# A name (a unit, an indicator): one line of printable text, at most 256 characters.
+Name = Annotated[NonEmpty, AfterValidator(_printable)]
+# A figure as a unit reports it: a JSON number (not a string), finite.
+Figure = Annotated[float, Field(strict=True), AfterValidator(_finite)]
+# A percent: bounds before the validator, so the JSON Schema (AsyncAPI, /schemas) carries them as minimum/maximum.
+Percent = Annotated[float, Field(strict=True, ge=0, le=100), AfterValidator(_finite)]
+# Free text (a measure's text, a narrative): bounded so an event stays far below Kafka's 1 MB record limit
+# (20,000 characters are at most 80 KB in UTF-8).
+LongText = Annotated[str, StringConstraints(max_length=20_000)]
+MAX_UNITS = 500  # units one measure names (a county-wide measure names every township: a few hundred)
 
 
 class Deadline(ContractModel):
@@ -25,10 +54,10 @@ class Deadline(ContractModel):
 
 class Target(ContractModel):
     text: NonEmpty
-    indicator: NonEmpty
+    indicator: Name
     comparator: Literal[">=", "<=", "=", ">", "<"]
-    value: Annotated[float, Field(strict=True)]
-    unit: str = ""
+    value: Figure
+    unit: Annotated[str, StringConstraints(max_length=64)] = ""
 
 
 class Measure(ContractModel):
@@ -37,15 +66,16 @@ class Measure(ContractModel):
     region_code: RegionCode = Field(description="the issuing region (GB/T 2260)")
     number: Annotated[int, Field(strict=True, ge=0)] | NonEmpty
     title: NonEmpty
-    text: str = ""
-    chapter: str | None = None
-    section: str | None = Field(default=None, description="the headings between chapter and measure, e.g. "
-                                "(一)依法全面履行政府职能; absent in events published before it existed")
-    lead_units: list[NonEmpty] = Field(default_factory=list, description="牵头单位")
-    responsible_units: list[NonEmpty] = Field(default_factory=list, description="责任单位")
+    text: LongText = ""
+    chapter: Annotated[str, StringConstraints(max_length=256)] | None = None
+    section: Annotated[str, StringConstraints(max_length=512)] | None = Field(
+        default=None, description="the headings between chapter and measure, e.g. (一)依法全面履行政府职能; "
+        "absent in events published before it existed")
+    lead_units: list[Name] = Field(default_factory=list, max_length=MAX_UNITS, description="牵头单位")
+    responsible_units: list[Name] = Field(default_factory=list, max_length=MAX_UNITS, description="责任单位")
     start_date: dt.date | None = Field(default=None, description="when work starts; expected progress counts from here")
-    deadlines: list[Deadline] = Field(default_factory=list)
-    targets: list[Target] = Field(default_factory=list)
+    deadlines: list[Deadline] = Field(default_factory=list, max_length=100)
+    targets: list[Target] = Field(default_factory=list, max_length=100)
 
 
 class MeasureCreated(CloudEvent[Measure]):

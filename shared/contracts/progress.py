@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import AwareDatetime, Field, StringConstraints
 
 from shared.contracts.cloudevents import CloudEvent, ContractModel, NonEmpty, field_is
-from shared.contracts.measures import Identifier, RegionCode
+from shared.contracts.measures import Figure, Identifier, LongText, Name, Percent, RegionCode
 
 # A reporting period: a year (2026), a half (2026-H1), a quarter (2026-Q3) or a month (2026-10).
 Period = Annotated[str, StringConstraints(pattern=r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4]|-H[12])?$")]
@@ -22,16 +22,17 @@ class AssignmentStatus(StrEnum):
 
 class ProgressReport(ContractModel):
     measure_id: Identifier
-    unit: NonEmpty = Field(description="the reporting unit, as named in the registry or the plan")
+    unit: Name = Field(description="the reporting unit, as named in the registry or the plan")
     region_code: RegionCode = Field(description="the region the unit belongs to (GB/T 2260)")
     period: Period
     # As the unit typed it: never recomputed or forced by the platform.
-    percent_complete: Annotated[float, Field(strict=True, ge=0, le=100)]
+    percent_complete: Percent
     status: AssignmentStatus
     reported_at: AwareDatetime = Field(default_factory=lambda: datetime.now(UTC))
-    narrative: str = ""
-    indicator_values: dict[NonEmpty, Annotated[float, Field(strict=True)]] = Field(default_factory=dict)
-    evidence: list[NonEmpty] = Field(default_factory=list, description="佐证材料: links or file references")
+    narrative: LongText = ""
+    indicator_values: dict[Name, Figure] = Field(default_factory=dict, max_length=100)
+    evidence: list[Annotated[NonEmpty, StringConstraints(max_length=2048)]] = Field(
+        default_factory=list, max_length=50, description="佐证材料: links or file references")
 
     @property
     def assignment_key(self) -> str:
@@ -46,3 +47,25 @@ class ProgressReport(ContractModel):
 
 class ProgressReported(CloudEvent[ProgressReport]):
     type: str = field_is("progress-reported")
+
+
+class ProgressWithdrawal(ContractModel):
+    """An operator takes a report that should not count (a wrong figure, a time in year 9999) out of the
+    current state; it stays in the history, marked withdrawn. Superseding = a withdrawal + a new report."""
+
+    event_id: NonEmpty = Field(description="the event id of the withdrawn progress-reported")
+    measure_id: Identifier
+    unit: Name
+    region_code: RegionCode
+    period: Period
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    by: Name = Field(description="who withdrew it: the operator or client")
+
+    @property
+    def assignment_key(self) -> str:
+        """Keyed like the withdrawn report, so both stay in one partition each on their topics."""
+        return f"{self.measure_id}|{self.unit}"
+
+
+class ProgressWithdrawn(CloudEvent[ProgressWithdrawal]):
+    type: str = field_is("progress-withdrawn")

@@ -18,6 +18,10 @@ class Topics:
         return f"{self.prefix}progress-reported"
 
     @property
+    def progress_withdrawn(self) -> str:
+        return f"{self.prefix}progress-withdrawn"
+
+    @property
     def registry_published(self) -> str:
         return f"{self.prefix}registry-published"
 
@@ -43,5 +47,5 @@ class Topics:
                 "alert-cleared": self.alert_cleared}[event_type]
 
     def all(self) -> list[str]:
-        return [self.measure_created, self.progress_reported, self.registry_published, self.dead_letter,
-                self.alert_raised, self.alert_severity_changed, self.alert_cleared]
+        return [self.measure_created, self.progress_reported, self.progress_withdrawn, self.registry_published,
+                self.dead_letter, self.alert_raised, self.alert_severity_changed, self.alert_cleared]

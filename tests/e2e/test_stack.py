@@ -28,7 +28,7 @@ async def test_the_demo_city_flows_from_intake_to_tracker_alerts_and_reports(sta
             reported = figures["completed"] + figures["in_progress"] + figures["blocked"]
             # Until the registry is applied, measures are assigned by name; then every unit is resolved.
             resolved = (await http.get(f"{stack['tracker']}/v1/unresolved-units")).json() == [
-                {"name": "立法项目起草部门", "measures": ["fuzhou-2022-5"]}]
+                {"name": "立法项目起草部门", "measures": ["fuzhou-2022-5"], "reports": 0}]
             return figures if reported == loaded["assignments_reported"] and resolved else None
 
         figures = await eventually(all_reports_counted_and_units_resolved, timeout=60)

@@ -20,7 +20,7 @@ async def intake(settings_values, tmp_path):
         for client_id, name, region, token in [("fuzhou-office", "抚州市依法治市办", "361000", CITY),
                                                ("linchuan-zwfw", "临川区政务服务平台", "361002", LINCHUAN)]),
         encoding="utf-8")
-    async with running_intake(settings_values, clients_file=str(clients)) as client:
+    async with running_intake(settings_values, sample_measures=True, clients_file=str(clients)) as client:
         yield client
 
 

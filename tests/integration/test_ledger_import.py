@@ -20,7 +20,7 @@ def workbook(*rows, headers=HEADERS) -> bytes:
 
 @pytest.fixture
 async def intake(settings_values):
-    async with running_intake(settings_values) as client:
+    async with running_intake(settings_values, sample_measures=True) as client:
         yield client
 
 

@@ -72,7 +72,7 @@ async def test_a_rebuild_from_the_topics_is_identical_to_the_live_state(
     differences = {d.name: d for d in await compare_databases(database, rebuilt)}
     assert differences["period_progress"].differing == [some_key] and differences["measures"].missing == ["m001"]
     assert [name for name, d in differences.items() if d.identical] == [
-        "registry", "unit_mappings", "assignments", "progress_reports", "assignment_progress"]
+        "registry", "unit_mappings", "assignments", "progress_reports", "assignment_progress", "report_conflicts"]
 
     # The command: rebuilds again (dropping the damaged copy first) and says so.
     await asyncio.to_thread(main, [

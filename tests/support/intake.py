@@ -7,12 +7,32 @@ import httpx
 
 from services.intake.main import create_app
 from services.intake.settings import IntakeSettings
+from shared.broker import ensure_topics
+from shared.contracts import Measure, MeasureCreated
 from tests.support.apps import running
+from tests.support.streams import produce
 from tests.support.waiting import eventually
+
+# The measures the sample reports and ledgers name: intake refuses reports on measures it knows not to exist.
+SAMPLE_MEASURES = [Measure(measure_id=measure_id, plan_id="fuzhou-2022", region_code="361000", number=number,
+                           title=title, lead_units=["市司法局"])
+                   for measure_id, number, title in [("fuzhou-2022-11", 11, "推进严格规范公正文明执法"),
+                                                     ("fuzhou-2022-17", 17, "支持法院依法受理和审理行政案件")]]
+
+
+async def publish_sample_measures(settings_values: dict) -> None:
+    settings = IntakeSettings(**settings_values)
+    await ensure_topics(settings)
+    await produce(settings.kafka_bootstrap_servers, f"{settings.topic_prefix}measure-created",
+                  [MeasureCreated.wrap(m, source="/tests") for m in SAMPLE_MEASURES], lambda e: e.data.measure_id)
 
 
 @asynccontextmanager
-async def running_intake(settings_values: dict, **settings) -> AsyncIterator[httpx.AsyncClient]:
+async def running_intake(settings_values: dict, *, sample_measures: bool = False,
+                         **settings) -> AsyncIterator[httpx.AsyncClient]:
+    """`sample_measures`: the measures the sample reports name are on their topic first."""
+    if sample_measures:
+        await publish_sample_measures(settings_values)
     async with running(create_app(IntakeSettings(**settings_values, **settings))) as client:
         async def connected():
             return (await client.get("/health")).json()["kafka"] == "connected"

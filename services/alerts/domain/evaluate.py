@@ -25,7 +25,9 @@ class Evaluator:
     def __init__(self, measures: Mapping[str, dict], book: RulesBook):
         self.measures = measures
         self.book = book
-        self.schedules: dict[str, tuple[Schedule, AlertRules]] = {}
+        self.schedules: dict[str, tuple[Schedule, AlertRules] | None] = {}
+        # (measure_id, unit, why) of each assignment no rule could judge, for the caller to log.
+        self.skipped: list[tuple[str, str, str]] = []
 
     def schedule(self, measure_id: str) -> tuple[Schedule, AlertRules] | None:
         if measure_id not in self.schedules:
@@ -33,17 +35,26 @@ class Evaluator:
             if measure is None:
                 return None
             rules = self.book.for_plan(measure.get("plan_id"))
-            self.schedules[measure_id] = (Schedule.of({"measure_id": measure_id, **measure}, rules.plan_deadline),
-                                          rules)
+            try:
+                schedule = Schedule.of({"measure_id": measure_id, **measure}, rules.plan_deadline)
+            except (ValueError, TypeError, KeyError, OverflowError):  # a stored measure no schedule fits
+                schedule = None
+            self.schedules[measure_id] = (schedule, rules) if schedule else None
         return self.schedules[measure_id]
 
-    def alerts(self, assignments: Iterable[dict], today: date) -> list[Alert]:
-        """The open alerts of these assignments (an assignment of an unknown measure raises none)."""
+    def alerts(self, assignments: Iterable[dict], today: date, judge=evaluate) -> list[Alert]:
+        """The open alerts of these assignments (an assignment of an unknown measure raises none). An assignment a
+        rule cannot judge (a date at the calendar's edge, a figure of the wrong type that got into the state) is
+        skipped and listed in `skipped`, never the whole evaluation: one record must not silence every alert.
+        `judge`: the rules to apply (default every rule; as evaluate's signature, returning a list)."""
         found = []
         for assignment in assignments:
-            known = self.schedule(assignment["measure_id"])
-            if known:
-                found += evaluate(known[0], assignment, today, known[1])
+            try:
+                known = self.schedule(assignment["measure_id"])
+                if known:
+                    found += judge(known[0], assignment, today, known[1])
+            except Exception as error:  # any rule failing on one record: the reason is kept
+                self.skipped.append((assignment.get("measure_id"), assignment.get("unit"), repr(error)))
         return found
 
 

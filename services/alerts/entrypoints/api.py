@@ -15,7 +15,8 @@ from services.alerts.domain.overdue import overdue
 from services.alerts.domain.rules import RulesBook
 from services.alerts.entrypoints.operations import stored_view
 from services.alerts.storage.repository import AlertStore
-from shared.calendar import today_in_china
+from shared.calendar import EARLIEST_REPORT, LATEST_QUERY_DAY, today_in_china
+from shared.problems import Problem
 from shared.state import TrackerState
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
@@ -38,10 +39,15 @@ Store = Annotated[AlertStore, Depends(get_store)]
 Rules = Annotated[RulesBook, Depends(get_rules)]
 RegionCode = Annotated[str | None, Query(pattern=r"^\d{6}(\d{3})?$",
                                          description="GB/T 2260 code: this region and every region below it")]
-AsOf = Annotated[date | None, Query(description="the day to judge on (default: today in China)")]
+AsOf = Annotated[date | None, Query(description="the day to judge on (default: today in China)",
+                                    ge=EARLIEST_REPORT, le=LATEST_QUERY_DAY)]
 
 
 async def _evaluated(state: TrackerState, book: RulesBook, region_code: str | None) -> tuple[Evaluator, list[dict]]:
+    """The evaluator and the assignments in the region and below; 404 for a region the registry does not have."""
+    codes = await state.region_codes() if region_code else None
+    if codes is not None and region_code not in codes:
+        raise Problem(404, "Region not found", f"No region {region_code!r} in the registry.", slug="not-found")
     return Evaluator(await state.measures(), book), await state.assignments(region_code=region_code)
 
 
@@ -67,6 +73,8 @@ async def list_alerts(
     as they were when they closed."""
     today = as_of or today_in_china()
     items: list[dict] = []
+    if unit and not any(a["unit"] == unit for a in await state.assignments()):
+        raise Problem(404, "Unit not found", f"No unit {unit!r} has an assignment.", slug="not-found")
     if status in ("open", "all"):
         evaluator, assignments = await _evaluated(state, book, region_code)
         if unit:
@@ -115,19 +123,19 @@ async def list_overdue(state: State, book: Rules, region_code: RegionCode = None
     """Assignments past a deadline they have not met, in a region and below, most overdue first."""
     today = as_of or today_in_china()
     evaluator, assignments = await _evaluated(state, book, region_code)
+    late = evaluator.alerts(assignments, today, judge=lambda *judged: [alert for alert in [overdue(*judged)] if alert])
+    by_key = {(a["measure_id"], a["unit"]): a for a in assignments}
     rows = []
-    for assignment in assignments:
-        known = evaluator.schedule(assignment["measure_id"])
-        late = known and overdue(known[0], assignment, today, known[1])
-        if late:
-            rows.append({
-                **{k: assignment[k] for k in ("measure_id", "unit", "unit_name", "region_code", "status",
-                                            "percent_complete")},
-                "title": known[0].title,
-                "deadline": late.figures["deadline"],
-                "due": late.figures["due"],
-                "days_overdue": late.figures["days_overdue"],
-                "severity": str(late.severity),
-                "reason": late.reason,
-            })
+    for alert in late:
+        assignment = by_key[alert.measure_id, alert.unit]
+        rows.append({
+            **{k: assignment[k] for k in ("measure_id", "unit", "unit_name", "region_code", "status",
+                                        "percent_complete")},
+            "title": evaluator.schedule(alert.measure_id)[0].title,
+            "deadline": alert.figures["deadline"],
+            "due": alert.figures["due"],
+            "days_overdue": alert.figures["days_overdue"],
+            "severity": str(alert.severity),
+            "reason": alert.reason,
+        })
     return sorted(rows, key=lambda row: -row["days_overdue"])

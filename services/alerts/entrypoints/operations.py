@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Request
 
 from shared.authentication import Authenticated, Caller, authorise
+from shared.calendar import EARLIEST_REPORT, LATEST_QUERY_DAY
 from shared.problems import Problem
 
 router = APIRouter(tags=["alerts"])
@@ -14,7 +15,8 @@ router = APIRouter(tags=["alerts"])
 
 @router.post("/v1/alerts:sweep", dependencies=[Authenticated])
 async def sweep(request: Request, as_of: Annotated[date | None, Query(
-        description="the day to judge on (default: today in China)")] = None) -> dict:
+        description="the day to judge on (default: today in China)", ge=EARLIEST_REPORT, le=LATEST_QUERY_DAY)] = None
+                ) -> dict:
     """Judges every assignment now, records what opened, closed or changed severity, and publishes
     alert-raised / alert-severity-changed / alert-cleared for each transition (and any event an earlier failure
     left unpublished): `{as_of, assignments, open, raised, cleared, changed, published}`."""

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from services.intake.api.acceptance import publish_or_problem
+from services.intake.api.admission import Admission
 from services.intake.api.dependencies import EventSource, Publisher, Settings, TopicNames
 from services.intake.api.uploads import UnreadableLedger, in_worker, read_ledger, read_upload
 from services.intake.ledgers import LedgerError, template_workbook
@@ -46,11 +47,12 @@ class LedgerImport(BaseModel):
 @router.post(":import", status_code=status.HTTP_202_ACCEPTED, response_model=LedgerImport,
              responses={200: {"model": LedgerImport, "description": "a preview: each row's report, nothing published"}})
 async def import_ledger(file: UploadFile, publisher: Publisher, topics: TopicNames, caller: Caller,
-                        source: EventSource, response: Response,
+                        source: EventSource, response: Response, admission: Admission,
                         preview: Annotated[bool, Form()] = False) -> LedgerImport:
     """Publish each good row of the sheets holding a ledger (.xlsx or .xls); 202 lists accepted and rejected
-    rows (a row for a region the caller does not act for is rejected, the others go through). With
-    `preview=true`, 200 with each row's report as it would be published, and nothing published.
+    rows (a row for a region the caller does not act for, or that intake's admission refuses, is rejected, the
+    others go through). With `preview=true`, 200 with each row's report as it would be published, and nothing
+    published.
 
     A row's event id derives from its content, so importing the same ledger twice changes nothing."""
     good, bad = await in_worker(read_ledger, await read_upload(file), file.filename or "",
@@ -64,6 +66,10 @@ async def import_ledger(file: UploadFile, publisher: Publisher, topics: TopicNam
         if caller is not None and not caller.may_act_for(row.report.region_code):
             outside = f"region_code {row.report.region_code} is outside {caller.name}'s region {caller.region_code}"
             rejected.append(RejectedRowOut(sheet=row.sheet, row=row.row, reason=outside))
+            continue
+        if errors := await admission(row.report):  # the same check as a report sent alone
+            refused = "; ".join(e["message"] for e in errors)
+            rejected.append(RejectedRowOut(sheet=row.sheet, row=row.row, reason=refused))
             continue
         event = ProgressReported.wrap(row.report, source=source, event_id=row.event_id,
                                       subject=row.report.period_key)

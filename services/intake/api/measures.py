@@ -17,4 +17,6 @@ async def create_measure(
     authorise(caller, measure.region_code, f"measure {measure.measure_id}")
     event = MeasureCreated.wrap(measure, source=source, subject=measure.measure_id,
                                 event_id=await event_id_for(request, idempotency_key, measure))
-    return await publish_or_problem(publisher, topics.measure_created, event, key=measure.measure_id)
+    accepted = await publish_or_problem(publisher, topics.measure_created, event, key=measure.measure_id)
+    request.app.state.catalogue.add(measure)  # reports on it are admitted before it comes back from Kafka
+    return accepted

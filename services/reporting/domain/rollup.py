@@ -28,6 +28,8 @@ from dataclasses import asdict, dataclass, fields
 from datetime import date
 from typing import NamedTuple
 
+import structlog
+
 from services.reporting.domain.deadlines import Schedule
 from services.reporting.domain.flags import NOTHING_FLAGGED, Flagged
 from services.reporting.domain.periods import Period
@@ -36,6 +38,7 @@ from shared.calendar import local_date
 from shared.targets import attainment
 
 STATUSES = ("completed", "in_progress", "not_started", "blocked")
+log = structlog.get_logger()
 
 
 @dataclass(frozen=True)
@@ -125,19 +128,27 @@ def evaluate(assignments: Iterable[dict], measures: Mapping[str, dict], as_of: d
     unscheduled = Schedule(None, ())  # an assignment whose measure is gone: nothing is due
     facts = []
     for a in assignments:
-        measure_id, status, completed_at = a["measure_id"], a["status"], a.get("completed_at")
-        schedule = schedules.get(measure_id, unscheduled)
-        reported_at = a.get("reported_at")
-        reported = reported_at is not None and period.start <= local_date(reported_at) <= as_of
-        targets = (measures.get(measure_id) or {}).get("targets") or []
-        met = attainment(targets, a.get("indicator_values") or {}) if targets else ()
-        key = (measure_id, a["unit"])
-        facts.append(Fact(
-            measure_id, a["unit"], a.get("unit_name") or a["unit"], a.get("role"), a["region_code"], status,
-            a.get("percent_complete") or 0, schedule.on_time(status, completed_at),
-            schedule.overdue(status, completed_at), key in flagged.lagging, key in flagged.silent, reported,
-            sum(row["met"] is not None for row in met), sum(row["met"] is True for row in met)))
+        try:
+            facts.append(fact(a, measures, schedules.get(a["measure_id"], unscheduled), as_of, period, flagged))
+        except Exception as error:  # one record no figure can be made of must not take every figure down
+            log.warning("assignment_not_counted", measure_id=a.get("measure_id"), unit=a.get("unit"),
+                        reason=repr(error))
     return facts
+
+
+def fact(a: dict, measures: Mapping[str, dict], schedule: Schedule, as_of: date, period: Period,
+         flagged: Flagged) -> Fact:
+    measure_id, status, completed_at = a["measure_id"], a["status"], a.get("completed_at")
+    reported_at = a.get("reported_at")
+    reported = reported_at is not None and period.start <= local_date(reported_at) <= as_of
+    targets = (measures.get(measure_id) or {}).get("targets") or []
+    met = attainment(targets, a.get("indicator_values") or {}) if targets else ()
+    key = (measure_id, a["unit"])
+    return Fact(
+        measure_id, a["unit"], a.get("unit_name") or a["unit"], a.get("role"), a["region_code"], status,
+        a.get("percent_complete") or 0, schedule.on_time(status, completed_at),
+        schedule.overdue(status, completed_at), key in flagged.lagging, key in flagged.silent, reported,
+        sum(row["met"] is not None for row in met), sum(row["met"] is True for row in met))
 
 
 def tally(facts: Iterable[Fact]) -> Tally:

@@ -12,7 +12,7 @@ import asyncio
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from services.reporting.domain import exports
 from services.reporting.domain.annual import annual_report
@@ -20,7 +20,8 @@ from services.reporting.domain.history import default_months, month_ends
 from services.reporting.domain.periods import Cadence
 from services.reporting.domain.snapshot import Snapshot
 from services.reporting.storage import Snapshots, read_alert_details, read_reports
-from shared.calendar import today_in_china
+from shared.calendar import EARLIEST_REPORT, LATEST_QUERY_DAY, today_in_china
+from shared.problems import Problem
 from shared.regions import within
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
@@ -32,8 +33,30 @@ async def get_snapshot(request: Request) -> Snapshot:
 
 
 CurrentSnapshot = Annotated[Snapshot, Depends(get_snapshot)]
-RegionCode = Annotated[str, Path(pattern=r"^\d{6}(\d{3})?$", description="GB/T 2260 code (9 digits: township)")]
-AsOf = Annotated[date | None, Query(description="evaluate deadlines and the reporting period at this date")]
+CODE = r"^\d{6}(\d{3})?$"
+
+
+def known(snapshot: Snapshot, region_code: str) -> str:
+    """404 for a region the registry does not have (when a registry is known: without one, any code is asked)."""
+    if snapshot.regions and region_code not in snapshot.regions:
+        raise Problem(404, "Region not found", f"No region {region_code!r} in the registry.", slug="not-found")
+    return region_code
+
+
+async def region_in_path(snapshot: CurrentSnapshot, region_code: Annotated[str, Path(
+        pattern=CODE, description="GB/T 2260 code (9 digits: township)")]) -> str:
+    return known(snapshot, region_code)
+
+
+async def region_in_query(snapshot: CurrentSnapshot, region_code: Annotated[str, Query(
+        pattern=CODE, description="GB/T 2260 code")]) -> str:
+    return known(snapshot, region_code)
+
+
+RegionCode = Annotated[str, Depends(region_in_path)]
+Day = {"ge": EARLIEST_REPORT, "le": LATEST_QUERY_DAY}
+AsOf = Annotated[date | None, Query(description="evaluate deadlines and the reporting period at this date", **Day)]
+MAX_SERIES_MONTHS = 240  # a history series: twenty years of month ends, each one evaluation
 CadenceQuery = Annotated[Cadence, Query(description="reporting period for the reporting rate")]
 
 
@@ -125,6 +148,8 @@ async def ranking(region_code: RegionCode, snapshot: CurrentSnapshot,
 async def unit_assignments(region_code: RegionCode, unit: str, snapshot: CurrentSnapshot, as_of: AsOf = None,
                            cadence: CadenceQuery = "quarter") -> dict:
     """One unit's assignments (in the region and below): each measure's status, progress, overdue or not."""
+    if not any(assignment["unit"] == unit for assignment in snapshot.assignments):
+        raise Problem(404, "Unit not found", f"No unit {unit!r} has an assignment.", slug="not-found")
     return snapshot.assignment_rows(region_code, as_of or today_in_china(), cadence, unit=unit)
 
 
@@ -146,14 +171,14 @@ async def region_alerts(region_code: RegionCode, snapshot: CurrentSnapshot, requ
 
 @router.get("/measures/{measure_id}")
 async def measure_detail(measure_id: str, request: Request, snapshot: CurrentSnapshot,
-                         region_code: Annotated[str | None, Query(pattern=r"^\d{6}(\d{3})?$")] = None,
+                         region_code: Annotated[str | None, Query(pattern=CODE)] = None,
                          as_of: AsOf = None, cadence: CadenceQuery = "quarter") -> dict:
     """A measure: its text, deadlines and targets, each assignment (in `region_code` and below, default the
     home region) and the history of reports with their narrative and evidence."""
     measure = snapshot.measures.get(measure_id)
     if measure is None:
-        raise HTTPException(404, f"no measure {measure_id}")
-    region_code = region_code or request.app.state.home_region_code
+        raise Problem(404, "Measure not found", f"No measure {measure_id!r} is tracked.", slug="not-found")
+    region_code = known(snapshot, region_code) if region_code else request.app.state.home_region_code
     drill = snapshot.assignment_rows(region_code, as_of or today_in_china(), cadence, measure_id=measure_id)
     history = await read_reports(request.app.state.snapshots.database, measure_id=measure_id)
     names = {row["unit"]: row["unit_name"] for row in drill["rows"]}
@@ -167,7 +192,7 @@ async def measure_detail(measure_id: str, request: Request, snapshot: CurrentSna
 
 
 Year = Annotated[int, Query(ge=2000, le=2100, description="the calendar year")]
-AnnualRegion = Annotated[str, Query(pattern=r"^\d{6}(\d{3})?$", description="GB/T 2260 code")]
+AnnualRegion = Annotated[str, Depends(region_in_query)]
 
 
 async def annual_dataset(request: Request, snapshot: Snapshot, region_code: str, year: int) -> dict:
@@ -194,7 +219,7 @@ async def annual(request: Request, snapshot: CurrentSnapshot, region_code: Annua
 
 
 @router.get("/regions/{region_code}/as-of/{day}")
-async def region_figures_then(region_code: RegionCode, day: date, request: Request,
+async def region_figures_then(region_code: RegionCode, day: Annotated[date, Path(**Day)], request: Request,
                               cadence: CadenceQuery = "quarter") -> dict:
     """The region's figures as the state stood at the end of `day`, rebuilt from the tracker's report history."""
     history = await request.app.state.histories.current()
@@ -204,10 +229,15 @@ async def region_figures_then(region_code: RegionCode, day: date, request: Reque
 @router.get("/regions/{region_code}/history")
 async def region_history(
     region_code: RegionCode, request: Request, as_of: AsOf = None, cadence: CadenceQuery = "quarter",
-    since: Annotated[date | None, Query(description="the first month (default: eleven months before)")] = None,
+    since: Annotated[date | None, Query(description="the first month (default: eleven months before)", **Day)] = None,
 ) -> dict:
-    """A monthly series of the region's figures, each as the state stood at the month's end (the last at as_of)."""
+    """A monthly series of the region's figures, each as the state stood at the month's end (the last at as_of);
+    at most MAX_SERIES_MONTHS months."""
     last = as_of or today_in_china()
+    if since and (last.year - since.year) * 12 + last.month - since.month >= MAX_SERIES_MONTHS:
+        raise Problem(422, "Series too long", f"A series has at most {MAX_SERIES_MONTHS} months; ask from a later "
+                      "`since`.", slug="validation-error", errors=[{"field": "since", "message": "too early",
+                                                                    "code": "too_long"}])
     days = month_ends(since, last) if since else default_months(last)
     history = await request.app.state.histories.current()
 

@@ -48,6 +48,15 @@ class UnitLookup:
         unit_ids = self.resolve(unit, region_code)
         return unit_ids[0] if len(unit_ids) == 1 else unit
 
+    def counts(self, unit: str, region_code: str) -> bool:
+        """Whether a report of `unit` (as reporting_unit put it) from `region_code` counts in the figures: always
+        without a registry; with one, only a registry unit of that region or below (a typo, an invisible
+        character or another region's unit would be a phantom assignment). A mapped name counts once mapped."""
+        if self.directory is None:
+            return True
+        return unit in self.units and (self.directory.reporting_unit(unit, region_code) == unit or any(
+            unit in unit_ids for unit_ids in self.mappings.values()))
+
     def name_and_region(self, unit: str, fallback_region: str) -> tuple[str, str]:
         return self.units.get(unit, (unit, fallback_region))
 

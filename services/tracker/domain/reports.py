@@ -1,5 +1,6 @@
 """Which progress report is current, per key (a period's report, an assignment's latest report)."""
 
+import hashlib
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
@@ -26,3 +27,9 @@ def newest_per_key(
 def completed_at(report: ProgressReport) -> datetime | None:
     """A unit's own word that it finished is the completion date."""
     return report.reported_at if report.status is AssignmentStatus.COMPLETED else None
+
+
+def content_digest(event: ProgressReported) -> str:
+    """What a report says, as sent (before its unit is put in registry terms): the same event id must always
+    carry the same digest; a second content under one id is a conflict to record, not a report to apply."""
+    return hashlib.sha256(event.data.model_dump_json().encode()).hexdigest()

@@ -29,8 +29,14 @@ async def read_measure(measure_id: str, repository: Repository) -> dict:
 
 @router.get("/measures/{measure_id}/units/{unit}/reports")
 async def read_report_history(measure_id: str, unit: str, repository: Repository) -> list[dict]:
-    """Every report a unit made on a measure, oldest first (the last one per period is current)."""
-    return await repository.reports_for(measure_id, unit)
+    """Every report a unit made on a measure, oldest first (the last one per period is current; a withdrawn one
+    says so under `withdrawn`). 404 for a measure not tracked, or a unit neither assigned nor reporting on it."""
+    if await repository.measures.find_one({"_id": measure_id}, {"_id": 1}) is None:
+        raise Problem(404, "Measure not found", f"No measure {measure_id!r} is tracked.", slug="not-found")
+    reports = await repository.reports_for(measure_id, unit)
+    if not reports and await repository.assignments.find_one({"measure_id": measure_id, "unit": unit}) is None:
+        raise Problem(404, "Unit not found", f"No unit {unit!r} on measure {measure_id!r}.", slug="not-found")
+    return reports
 
 
 @router.get("/units/{unit}/assignments")

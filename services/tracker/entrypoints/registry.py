@@ -28,12 +28,18 @@ async def read_region(region_code: Annotated[str, Path(pattern=r"^\d{6}(\d{3})?$
 
 @router.get("/unresolved-units")
 async def list_unresolved(repository: Repository) -> list[dict]:
-    """Unit names in measures that the registry does not resolve, with the measures naming them."""
-    names: dict[str, list[str]] = {}
+    """Unit names the registry does not resolve, with the measures naming them (as a unit of theirs, or in a
+    report on them: such a report is kept in the history, not counted, until the name is mapped)."""
+    names: dict[str, set[str]] = {}
     async for measure in repository.measures.find({"unresolved_units.0": {"$exists": True}}):
         for name in measure["unresolved_units"]:
-            names.setdefault(name, []).append(measure["_id"])
-    return [{"name": name, "measures": measures} for name, measures in sorted(names.items())]
+            names.setdefault(name, set()).add(measure["_id"])
+    reported: dict[str, int] = {}
+    async for report in repository.progress_reports.find({"unresolved_unit": True}, {"unit": 1, "measure_id": 1}):
+        names.setdefault(report["unit"], set()).add(report["measure_id"])
+        reported[report["unit"]] = reported.get(report["unit"], 0) + 1
+    return [{"name": name, "measures": sorted(measures), "reports": reported.get(name, 0)}
+            for name, measures in sorted(names.items())]
 
 
 @router.put("/unit-mappings/{name}")

@@ -9,7 +9,7 @@ from services.tracker import handlers
 from services.tracker.settings import TrackerSettings
 from services.tracker.storage.repository import TrackerRepository
 from shared.consuming import Consumer, RetryPolicy, batch_subscription
-from shared.contracts import MeasureCreated, ProgressReported, RegistryPublished, Topics
+from shared.contracts import MeasureCreated, ProgressReported, ProgressWithdrawn, RegistryPublished, Topics
 
 
 def register_subscribers(broker: KafkaBroker, repository: TrackerRepository, settings: TrackerSettings) -> None:
@@ -35,4 +35,9 @@ def register_subscribers(broker: KafkaBroker, repository: TrackerRepository, set
 
     @broker.subscriber(topics.progress_reported, **options)
     async def on_progress_reported(message: KafkaMessage) -> None:
-        await consumer.consume(message, ProgressReported, partial(handlers.record_progress, repository))
+        await consumer.consume(message, ProgressReported,
+                               partial(handlers.record_progress, repository, skew=settings.clock_skew))
+
+    @broker.subscriber(topics.progress_withdrawn, **options)
+    async def on_progress_withdrawn(message: KafkaMessage) -> None:
+        await consumer.consume(message, ProgressWithdrawn, partial(handlers.record_withdrawals, repository))

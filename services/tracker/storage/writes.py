@@ -21,10 +21,6 @@ class WriteFailed(Exception):
     pass
 
 
-async def existing_ids(collection: AsyncCollection, ids: Iterable[str]) -> set[str]:
-    return {document["_id"] async for document in collection.find({"_id": {"$in": sorted(set(ids))}}, {"_id": 1})}
-
-
 async def stored_versions(collection: AsyncCollection, keys: Iterable[str], at_field: str) -> dict[str, Version]:
     cursor = collection.find({"_id": {"$in": sorted(set(keys))}}, {at_field: 1, "event_id": 1})
     return {document["_id"]: Version(document[at_field], document["event_id"]) async for document in cursor}

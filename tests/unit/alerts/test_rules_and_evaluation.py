@@ -57,3 +57,17 @@ def test_every_rule_runs_for_every_assignment_under_its_plans_rules():
     assert {a.plan_id for a in alerts} == {"strict"}
     by_default = evaluate_all(measures, [never_reported], date(2026, 6, 1))  # 29 days ahead: no reminder yet
     assert sorted(a.kind for a in by_default) == sorted([Kind.LAGGING, Kind.SILENT])
+
+
+def test_an_assignment_no_rule_can_judge_is_skipped_with_its_reason_and_the_others_are_judged():
+    from datetime import UTC, datetime
+
+    from services.alerts.domain.evaluate import Evaluator
+
+    measures = {"m-1": measure(deadline("2026年6月底前", "2026-06-30"), start="2026-01-01")}
+    # A time at the calendar's very end: in China's day it lies past year 9999 (what got in before the window).
+    broken = {**assignment(reported_at=datetime(9999, 12, 31, 23, tzinfo=UTC), period="9999"), "unit": "broken"}
+    evaluator = Evaluator(measures, RulesBook())
+    alerts = evaluator.alerts([broken, assignment(percent=0)], date(2026, 7, 5))
+    assert {a.unit for a in alerts} == {"361002.gov"}
+    assert [(measure_id, unit) for measure_id, unit, _ in evaluator.skipped] == [("m-1", "broken")]

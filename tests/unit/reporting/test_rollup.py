@@ -177,3 +177,10 @@ def test_lagging_and_silent_count_the_assignments_the_alerts_service_flags_on_ge
                            if within(v["region_code"], code))
             assert report[kind] == expected, (code, kind)
     assert len([f for f in flags if f.kind == "lagging"]) > snapshot.region_report("361000", AS_OF)["lagging"] > 0
+
+
+def test_an_assignment_no_figure_can_be_made_of_is_left_out_and_the_others_are_counted():
+    broken = {**view(unit="broken", status="completed"), "reported_at": datetime(9999, 12, 31, 23, tzinfo=UTC),
+              "completed_at": datetime(9999, 12, 31, 23, tzinfo=UTC)}
+    facts = evaluate([broken, view(unit="b", status="in_progress", percent=50)], MEASURES, AS_OF, PERIOD)
+    assert [fact.unit for fact in facts] == ["b"]

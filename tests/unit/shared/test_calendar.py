@@ -1,8 +1,8 @@
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from shared.calendar import add_months, due_period, label_end, local_date, period_label
+from shared.calendar import CHINA, ReportWindow, add_months, due_period, label_end, local_date, period_label
 
 
 @pytest.mark.parametrize("day, months, expected", [
@@ -47,3 +47,27 @@ def test_times_are_read_as_days_in_china():
     assert local_date("2026-04-10T15:59:59+00:00") == date(2026, 4, 10)
     assert local_date("2026-04-10") == date(2026, 4, 10)
     assert local_date(None) is None
+
+
+def test_the_report_window_refuses_times_before_the_plan_or_after_now_plus_skew() -> None:
+
+
+    now = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    window = ReportWindow(date(2021, 1, 1), now=now, skew=timedelta(minutes=10))
+    assert window.refusal(now + timedelta(minutes=9)) is None
+    assert window.refusal(datetime(2021, 1, 1, tzinfo=CHINA)) is None
+    assert "future" in window.refusal(now + timedelta(minutes=11))
+    assert "future" in window.refusal(datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-8))))
+    assert "before the plan's start" in window.refusal(datetime(2020, 12, 31, 23, 59, tzinfo=CHINA))
+    assert "before the plan's start" in window.refusal(datetime(1, 1, 1, tzinfo=UTC), "填报时间")
+    # Without a plan start, the floor holds.
+    assert ReportWindow(now=now).refusal(datetime(1999, 12, 31, tzinfo=UTC)) is not None
+
+
+def test_a_period_is_reportable_once_it_has_begun_and_not_before_the_window() -> None:
+
+
+    window = ReportWindow(date(2021, 1, 1), now=datetime(2026, 11, 30, 12, tzinfo=UTC))
+    assert [window.period_refusal(p) is None for p in ("2026", "2026-H2", "2026-Q4", "2026-11", "2021-01")] == [
+        True] * 5
+    assert all(window.period_refusal(p) for p in ("2026-12", "2027", "9999-Q1", "2020-H2", "0001"))

@@ -24,6 +24,15 @@ def test_a_report_round_trips_through_its_cloudevent():
         ({"region_code": "3610"}, "region_code"),
         ({"reported_at": "2026-10-08T09:30:00"}, "reported_at"),  # a time without a zone is ambiguous
         ({"percent": 80}, "percent"),  # unknown fields are refused, not dropped
+        ({"percent_complete": float("nan")}, "percent_complete"),
+        ({"indicator_values": {"出庭应诉率": float("inf")}}, "indicator_values"),
+        ({"indicator_values": {"出庭应诉率": "95"}}, "indicator_values"),
+        ({"indicator_values": {"出庭\u202e应诉率": 95}}, "indicator_values"),
+        ({"unit": "临川区政府\x00"}, "unit"),  # a control character makes a phantom unit
+        ({"unit": "临川区\u200b政府\n"}, "unit"),
+        ({"narrative": "进" * 20_001}, "narrative"),  # far below Kafka's 1 MB record limit
+        ({"evidence": ["https://example.org/x"] * 51}, "evidence"),
+        ({"indicator_values": {f"指标{i}": 1.0 for i in range(101)}}, "indicator_values"),
     ],
 )
 def test_a_report_that_breaks_the_contract_is_refused_naming_the_field(change, field):
@@ -42,3 +51,11 @@ def test_cloudevent_extension_attributes_pass_through():
     event = ProgressReported.wrap(ProgressReport(**REPORT), source="/test").model_dump(mode="json")
     event["traceparent"] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
     assert ProgressReported.model_validate(event).model_extra == {"traceparent": event["traceparent"]}
+
+
+def test_what_intake_validates_is_what_a_consumer_reads_back():
+    """Intake and the consumers share one contract: a report intake accepts survives its own JSON."""
+    odd = {"indicator_values": {"出庭应诉率": 1e308, "学时": 60}, "narrative": "\u202e右\u0000"}
+    report = ProgressReport(**{**REPORT, **odd})
+    event = ProgressReported.wrap(report, source="/test")
+    assert ProgressReported.model_validate_json(event.model_dump_json()) == event

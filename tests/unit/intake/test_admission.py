@@ -1,0 +1,56 @@
+"""Intake's admission of a report beyond its contract: the window, the measure, the unit (pure, no Kafka)."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from services.intake.admission import refusals, unit_in_region
+from services.intake.catalogue import Catalogue
+from services.intake.registry import DEMO_REGISTRY, load_registry
+from shared.contracts import Measure, ProgressReport, Topics
+from tests.support.samples import REPORT
+
+REGISTRY = load_registry(DEMO_REGISTRY)
+
+
+@pytest.mark.parametrize(("unit", "region_code", "known"), [
+    ("361002.government", "361002", True),  # by id
+    ("临川区政府", "361002", True),  # by name
+    ("临川区人民政府", "361002", True),  # by alias
+    ("临川区政府", "361000", True),  # a unit below the report's region
+    ("临川区政付", "361002", False),  # a typo
+    ("东乡区政府", "361002", False),  # another region's unit
+    ("361003.government", "361002", False),  # another region's unit, by id
+    ("临川区政府", "999999", False),  # a region the registry lacks
+    ("各县(区)政府", "361000", False),  # many units, not one
+])
+def test_a_unit_is_known_when_it_names_exactly_one_registry_unit_of_its_region(unit, region_code, known):
+    assert unit_in_region(REGISTRY, unit, region_code) is known
+
+
+def index_knowing(start: date | None) -> Catalogue:
+    index = Catalogue("127.0.0.1:1", Topics())  # never followed: it cannot tell what it lacks
+    index.add(Measure(measure_id=REPORT["measure_id"], plan_id="p", region_code="361000", number=17, title="t",
+                      start_date=start))
+    return index
+
+
+async def test_a_report_is_judged_against_its_measures_start_and_now_plus_the_skew():
+    now = datetime.now(UTC)
+    index = index_knowing(date(2026, 1, 1))
+    skew = timedelta(minutes=10)
+    ok = ProgressReport(**{**REPORT, "reported_at": now.isoformat(), "period": str(now.year)})
+    assert await refusals(ok, index, REGISTRY, skew) == []
+    too_early = ok.model_copy(update={"reported_at": datetime(2025, 12, 31, tzinfo=UTC), "period": "2025"})
+    assert [e["field"] for e in await refusals(too_early, index, REGISTRY, skew)] == ["reported_at", "period"]
+    too_late = ok.model_copy(update={"reported_at": now + timedelta(minutes=11)})
+    assert [e["code"] for e in await refusals(too_late, index, None, skew)] == ["outside-window"]
+
+
+async def test_an_unknown_measure_is_admitted_while_intake_cannot_tell_and_a_phantom_unit_is_not():
+    index = index_knowing(None)
+    now = datetime.now(UTC).isoformat()
+    unknown_measure = ProgressReport(**{**REPORT, "measure_id": "not-read-yet", "reported_at": now, "period": "2026"})
+    assert await refusals(unknown_measure, index, None, timedelta(minutes=10)) == []
+    phantom = unknown_measure.model_copy(update={"unit": "临川区政付"})
+    assert [e["code"] for e in await refusals(phantom, index, REGISTRY, timedelta(minutes=10))] == ["unknown-unit"]

@@ -1,0 +1,82 @@
+"""Every error a service answers is a problem document: unexpected errors, oversized bodies, odd strings."""
+
+import json
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+from shared.problems import PROBLEM_JSON, Problem, install_problem_handlers
+
+
+class Note(BaseModel):
+    text: str
+
+
+def app_with_routes() -> FastAPI:
+    app = FastAPI()
+    install_problem_handlers(app, max_json_body_bytes=1000)
+
+    @app.get("/boom")
+    async def boom() -> dict:
+        return {"ratio": 1 / 0}
+
+    @app.post("/notes")
+    async def post_note(note: Note) -> dict:
+        return {"length": len(note.text)}
+
+    @app.get("/things/{name}")
+    async def thing(name: str) -> dict:
+        raise Problem(404, "Not found", f"No thing {name!r}", slug="not-found")
+
+    return app
+
+
+async def call(method: str, path: str, **kwargs) -> httpx.Response:
+    transport = httpx.ASGITransport(app=app_with_routes(), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        return await client.request(method, path, **kwargs)
+
+
+@pytest.mark.asyncio
+async def test_an_unexpected_error_is_a_500_problem_document() -> None:
+    response = await call("GET", "/boom")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == PROBLEM_JSON
+    assert response.json()["type"] == "/problems/internal-error"
+    assert "ZeroDivisionError" in response.json()["detail"]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("chunked", [False, True])
+async def test_a_json_body_over_the_limit_is_413_before_parsing(chunked: bool) -> None:
+    body = json.dumps({"text": "x" * 2000}).encode()
+    content = (part for part in [body[:600], body[600:]]) if chunked else body
+
+    async def stream():
+        for part in content:
+            yield part
+
+    response = await call("POST", "/notes", content=stream() if chunked else body,
+                          headers={"content-type": "application/json"})
+    assert response.status_code == 413
+    assert response.headers["content-type"] == PROBLEM_JSON
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("body", [b"{", b"\xff\xfe", b'{"text": 5}', b"[]", b"null"])
+async def test_a_malformed_body_is_a_4xx_problem(body: bytes) -> None:
+    response = await call("POST", "/notes", content=body, headers={"content-type": "application/json"})
+    assert 400 <= response.status_code < 500
+    assert response.headers["content-type"] == PROBLEM_JSON
+
+
+@pytest.mark.asyncio
+async def test_a_lone_surrogate_quoted_in_a_detail_stays_valid_json() -> None:
+    response = await call("GET", "/things/%ED%A0%80")
+    assert response.status_code == 404
+    assert response.json()["type"] == "/problems/not-found"
+    response = await call("POST", "/notes", content=b'{"text": "\\ud800\\u0000\\u202e"}',
+                          headers={"content-type": "application/json"})
+    assert response.status_code in (200, 422)
