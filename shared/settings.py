@@ -1,5 +1,6 @@
 """Settings every service shares, read from DUBAN_* environment variables with local defaults."""
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,3 +20,8 @@ class ServiceSettings(BaseSettings):
     clients_file: str | None = None
     # How long a publish may wait for the broker before intake answers 503.
     publish_timeout_seconds: float = 5.0
+    # `development` (the default) or anything else (`production`): outside development, settings that only protect
+    # in production must be given (DUBAN_SECRETS_KEY).
+    environment: str = "development"
+    # Fernet key(s), comma-separated, sealing secrets kept at rest (shared/secrets.py). Never logged.
+    secrets_key: SecretStr | None = None

@@ -13,14 +13,16 @@ from services.alerts.evaluation import AlertsService
 from services.alerts.settings import AlertsSettings, load_rules
 from services.alerts.storage.repository import AlertStore
 from services.alerts.storage.webhooks import WebhookStore
-from services.alerts.webhooks import Deliverer, DeliveryPolicy
+from services.alerts.webhooks import Deliverer, DeliveryPolicy, migrate_secrets
 from shared.authentication import load_clients
 from shared.broker import connect_when_reachable, create_broker, publish_event
 from shared.contracts import CloudEvent, Topics
 from shared.database import connect_database
+from shared.destinations import DestinationPolicy
 from shared.health import database_health_router
 from shared.logging import configure_logging
 from shared.problems import install_problem_handlers
+from shared.secrets import SecretBox
 from shared.state import TrackerState
 
 log = structlog.get_logger()
@@ -48,11 +50,13 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
         await publish_event(broker, topics.for_alert_event(event.type), event, key)
 
     webhooks = WebhookStore(database)
+    secret_box = SecretBox.from_settings(settings)  # refuses to start outside development without a key
+    destinations = DestinationPolicy.of(settings.webhook_allowed_networks, settings.webhook_allowed_hosts)
     deliverer = Deliverer(webhooks, DeliveryPolicy(
         timeout_seconds=settings.webhook_timeout_seconds, max_attempts=settings.webhook_max_attempts,
         first_backoff_seconds=settings.webhook_first_backoff_seconds,
         max_backoff_seconds=settings.webhook_max_backoff_seconds, concurrency=settings.webhook_concurrency,
-        poll_seconds=settings.webhook_poll_seconds))
+        poll_seconds=settings.webhook_poll_seconds), secret_box, destinations)
     service = AlertsService(TrackerState(database), store, rules, publish, on_published=deliverer.published)
     register_subscribers(broker, service, database, settings)
 
@@ -60,6 +64,7 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         await store.ensure_indexes()
         await webhooks.ensure_indexes()
+        await migrate_secrets(webhooks, secret_box)
         await connect_when_reachable(broker, settings, start_subscribers=True)
         tasks = [asyncio.create_task(deliverer.run())]
         if settings.alerts_sweep_interval_seconds > 0:
@@ -80,6 +85,8 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
     app.state.alert_store = store
     app.state.alerts_service = service
     app.state.webhook_store = webhooks
+    app.state.secret_box = secret_box
+    app.state.destinations = destinations
     install_problem_handlers(app)
     for router in (operations.router, api.router, subscriptions.router, database_health_router("alerts")):
         app.include_router(router)

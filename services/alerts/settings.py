@@ -29,6 +29,11 @@ class AlertsSettings(ServiceSettings):
     webhook_max_backoff_seconds: float = 600.0
     webhook_concurrency: int = 16
     webhook_poll_seconds: float = 1.0
+    # Webhook URLs to loopback, link-local, private and other internal addresses are refused (shared/destinations.py)
+    # unless inside one of these networks (JSON list of CIDRs, e.g. '["10.8.0.0/16"]') or for one of these host
+    # names (JSON list, e.g. '["oa.fz.gov.cn"]'), checked at subscription and before every delivery.
+    webhook_allowed_networks: list[str] = []
+    webhook_allowed_hosts: list[str] = []
 
 
 def load_rules(path: Path | None) -> RulesBook:
