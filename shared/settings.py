@@ -10,6 +10,11 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DUBAN_", extra="ignore")
 
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # SASL/SCRAM-SHA-512 credentials for a Kafka that requires them (deploy/README.md: Kafka for integrators); unset:
+    # no authentication. kafka_ssl: TLS to the brokers (SASL_SSL), with the system's CA certificates.
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl: bool = False
     # Prepended to every topic name, so several deployments (or test runs) can share one cluster.
     topic_prefix: str = ""
     mongodb_url: str = "mongodb://127.0.0.1:27017"
