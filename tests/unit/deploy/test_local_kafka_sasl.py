@@ -14,7 +14,8 @@ def properties(text: str) -> dict[str, str]:
 def test_the_default_local_kafka_is_plain():
     config = properties(kafka_properties(9092, 9093, Path("/data")))
     assert config["listeners"] == "PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093"
-    assert not any(name.startswith("sasl.") or ".sasl." in name for name in config)
+    assert not any(name.startswith("sasl.") or ".sasl." in name or "authorizer" in name for name in config)
+    assert config["listener.security.protocol.map"] == "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
 
 
 def test_with_sasl_the_one_client_listener_is_sasl_plaintext_with_scram_and_the_broker_logs_in_as_admin():
@@ -22,6 +23,8 @@ def test_with_sasl_the_one_client_listener_is_sasl_plaintext_with_scram_and_the_
     assert config["listeners"] == "SASL_PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093"
     assert config["advertised.listeners"] == "SASL_PLAINTEXT://127.0.0.1:9092"
     assert config["inter.broker.listener.name"] == "SASL_PLAINTEXT"
+    assert config["listener.security.protocol.map"] == "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT"
+    assert config["super.users"] == "User:admin;User:duban" and config["allow.everyone.if.no.acl.found"] == "false"
     assert config["sasl.enabled.mechanisms"] == config["sasl.mechanism.inter.broker.protocol"] == "SCRAM-SHA-512"
     assert 'username="admin" password="pw-1"' in config["listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config"]
 
