@@ -9,6 +9,8 @@ import standardwebhooks
 
 from services.alerts.domain.alerts import Alert, Kind, Severity
 from services.alerts.evaluation import cleared_event, parse_event, raised_event
+from services.alerts.main import create_app
+from services.alerts.settings import AlertsSettings
 from services.alerts.webhooks import (
     Deliverer,
     DeliveryPolicy,
@@ -21,7 +23,7 @@ from services.alerts.webhooks import (
 )
 from shared.contracts import AlertCleared, AlertRaised, Topics
 from shared.destinations import DestinationPolicy, DestinationRefused
-from shared.secrets import DEVELOPMENT_KEY, SecretBox
+from shared.secrets import DEVELOPMENT_KEY, SecretBox, SecretsKeyError
 
 ALERT = Alert(kind=Kind.OVERDUE, severity=Severity.WARNING, measure_id="p-1", unit="361002.government",
               unit_name="临川区政府", region_code="361002", reason="已超过期限", figures={"days_overdue": 3},
@@ -131,3 +133,9 @@ async def test_a_delivery_connects_to_the_checked_address_keeping_the_name_for_h
             await deliverer.request("http://127.0.0.1/hook", BODY, {})
     finally:
         await deliverer.close()
+
+
+def test_the_alerts_service_does_not_start_outside_development_without_a_secrets_key(monkeypatch):
+    monkeypatch.delenv("DUBAN_SECRETS_KEY", raising=False)
+    with pytest.raises(SecretsKeyError, match="DUBAN_SECRETS_KEY"):
+        create_app(AlertsSettings(environment="production"))

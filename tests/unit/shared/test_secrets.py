@@ -52,3 +52,4 @@ def test_in_development_the_published_key_is_used_and_a_malformed_key_is_refused
         SecretBox("not-a-fernet-key")
     with pytest.raises(SecretsKeyError):
         SecretBox(" , ")
+
