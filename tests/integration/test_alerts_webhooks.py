@@ -5,14 +5,22 @@ loopback URL is refused otherwise, which one test checks)."""
 import asyncio
 import json
 import socket
+import ssl
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 import standardwebhooks
 import standardwebhooks.webhooks
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from services.alerts.main import create_app as create_alerts
-from services.alerts.webhooks import legacy_secret, new_secret
+from services.alerts.webhooks import Deliverer, DeliveryPolicy, legacy_secret, new_secret
+from shared.destinations import DestinationPolicy
+from shared.secrets import DEVELOPMENT_KEY, SecretBox
 from tests.integration.test_alerts_events import KEY, store_late_measure, sweep
 from tests.support.apps import alerts_settings, running
 from tests.support.waiting import eventually
@@ -221,3 +229,68 @@ async def test_delivery_checks_the_destination_again_and_old_plain_secrets_are_m
         # The receiver that held the plain secret verifies with it in whsec_ form.
         [(headers, payload)] = receiver.requests
         standardwebhooks.Webhook(legacy_secret("steady-secret-0123")).verify(payload, headers)
+
+
+def certificate_authority_and_server(names: list[str], directory) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A test CA trusted by the client context, and a server context with its certificate for `names`."""
+    def issued(subject, issuer_name, key, signing_key, *extensions):
+        builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer_name).public_key(
+            key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(datetime.now(UTC) - timedelta(minutes=5))
+            .not_valid_after(datetime.now(UTC) + timedelta(hours=1)))
+        for extension, critical in extensions:
+            builder = builder.add_extension(extension, critical=critical)
+        return builder.sign(signing_key, hashes.SHA256())
+
+    ca_key, server_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "duban test CA")])
+    ca = issued(ca_name, ca_name, ca_key, ca_key, (x509.BasicConstraints(ca=True, path_length=None), True),
+                (x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True, content_commitment=False,
+                               key_encipherment=False, data_encipherment=False, key_agreement=False,
+                               encipher_only=False, decipher_only=False), True),
+                (x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False))
+    server = issued(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])]), ca_name, server_key, ca_key,
+                    (x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), False),
+                    (x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False))
+    (directory / "server.pem").write_bytes(server.public_bytes(serialization.Encoding.PEM))
+    (directory / "server.key").write_bytes(server_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(directory / "server.pem", directory / "server.key")
+    client_context = ssl.create_default_context(cadata=ca.public_bytes(serialization.Encoding.PEM).decode())
+    return client_context, server_context
+
+
+@pytest.mark.parametrize(("certified", "verifies"), [(["localhost"], True), (["elsewhere.example"], False)])
+async def test_an_https_delivery_sent_to_an_address_verifies_the_certificate_for_the_name(
+        tmp_path, certified, verifies):
+    """The pinned request (Deliverer.request) keeps the name for SNI and the certificate check: a certificate for
+    the name passes, one for another name fails, though the connection goes to an address."""
+    client_context, server_context = certificate_authority_and_server(certified, tmp_path)
+    seen = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        seen.append((await reader.readuntil(b"\r\n\r\n")).decode())
+        writer.write(b"HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=server_context)
+    port = server.sockets[0].getsockname()[1]
+    deliverer = Deliverer(None, DeliveryPolicy(), SecretBox(DEVELOPMENT_KEY), DestinationPolicy.of([], ["localhost"]))
+    deliverer.client = httpx.AsyncClient(verify=client_context, timeout=5)
+    try:
+        request = await deliverer.request(f"https://localhost:{port}/hook", b"{}", {"webhook-id": "e1"})
+        assert request.url.host in ("127.0.0.1", "::1")
+        request.url = request.url.copy_with(host="127.0.0.1")  # the IPv4 listener, whichever address came first
+        if verifies:
+            assert (await deliverer.client.send(request)).status_code == 204
+            assert f"host: localhost:{port}" in seen[0].lower()
+        else:
+            with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED|match"):
+                await deliverer.client.send(request)
+            assert seen == []
+    finally:
+        await deliverer.close()
+        server.close()
+        await server.wait_closed()
