@@ -15,9 +15,9 @@ HTTP binding); `webhook-timestamp` this attempt's Unix seconds; `webhook-signatu
 timestamp outside their tolerance (5 minutes in the reference libraries), so a captured delivery cannot be replayed
 later. `X-Duban-Delivery` names the delivery.
 
-Secrets are `whsec_` + base64 of the key bytes (the spec's form). A subscription holds its current secret and,
-for a grace period after a rotation, the previous one (`expires_at`): both sign, so a receiver switches whenever it
-likes within the grace. Secrets are kept sealed (shared/secrets.py) and opened only to sign.
+Secrets are `whsec_` + base64 of the key bytes (the spec's form; domain/signatures.py). A subscription holds its
+current secret and, for a grace period after a rotation, the previous one (`expires_at`): both sign, so a receiver
+switches whenever it likes within the grace. Secrets are kept sealed (shared/secrets.py) and opened only to sign.
 
 Before each attempt the URL's host is resolved and every address checked (shared/destinations.py), and the request
 goes to a checked address (the host name kept in `Host` and, for https, in TLS's SNI and certificate check), so a
@@ -25,13 +25,8 @@ name re-pointed at an internal address since it was subscribed is refused.
 """
 
 import asyncio
-import base64
-import binascii
 import contextlib
-import hashlib
-import hmac
 import json
-import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -39,46 +34,13 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import structlog
 
+from services.alerts.domain.signatures import legacy_secret, secret_key, signed_headers
 from services.alerts.storage.webhooks import WebhookStore
 from shared.contracts import CloudEvent
 from shared.destinations import DestinationPolicy, DestinationRefused
 from shared.secrets import SealedSecretError, SecretBox
 
-SECRET_PREFIX = "whsec_"
-# The spec's secrets are 24 to 64 random bytes; duban generates 32.
-SECRET_BYTES = range(24, 65)
 log = structlog.get_logger()
-
-
-def new_secret() -> str:
-    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
-
-
-def secret_key(secret: str) -> bytes:
-    """The key bytes of a `whsec_<base64>` secret; ValueError if it is not one."""
-    if not secret.startswith(SECRET_PREFIX):
-        raise ValueError(f"a secret starts with {SECRET_PREFIX!r}")
-    try:
-        return base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
-    except binascii.Error as error:
-        raise ValueError(f"a secret is {SECRET_PREFIX!r} and base64 ({error})") from error
-
-
-def legacy_secret(secret: str) -> str:
-    """A pre-Standard-Webhooks secret (any text, HMAC key = its UTF-8 bytes) in `whsec_` form, the same key."""
-    return SECRET_PREFIX + base64.b64encode(secret.encode()).decode()
-
-
-def signature(key: bytes, message_id: str, timestamp: int, body: bytes) -> str:
-    """`v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">` (Standard Webhooks, symmetric signature)."""
-    signed = f"{message_id}.{timestamp}.".encode() + body
-    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
-
-
-def signed_headers(keys: list[bytes], message_id: str, timestamp: int, body: bytes) -> dict[str, str]:
-    """The Standard Webhooks headers, one signature per key (current first), space-separated."""
-    return {"webhook-id": message_id, "webhook-timestamp": str(timestamp),
-            "webhook-signature": " ".join(signature(key, message_id, timestamp, body) for key in keys)}
 
 
 def live_keys(subscription: dict, box: SecretBox, now: datetime) -> list[bytes]:
@@ -86,13 +48,6 @@ def live_keys(subscription: dict, box: SecretBox, now: datetime) -> list[bytes]:
     does not open (the secrets key changed without the old one kept)."""
     return [secret_key(box.open(s["sealed"])) for s in subscription["secrets"]
             if s.get("expires_at") is None or s["expires_at"] > now]
-
-
-def rotated(secrets: list[dict], sealed: str, now: datetime, grace: timedelta) -> list[dict]:
-    """A subscription's secrets after a rotation to `sealed`: it first, the current one kept until `now + grace`
-    (none with no grace); a secret still in the grace of an earlier rotation is dropped."""
-    current = [{**s, "expires_at": now + grace} for s in secrets[:1] if s.get("expires_at") is None]
-    return [{"sealed": sealed, "expires_at": None}, *(current if grace > timedelta(0) else [])]
 
 
 async def migrate_secrets(store: WebhookStore, box: SecretBox) -> int:

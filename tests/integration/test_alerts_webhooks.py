@@ -17,8 +17,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from services.alerts.domain.signatures import legacy_secret, new_secret
 from services.alerts.main import create_app as create_alerts
-from services.alerts.webhooks import Deliverer, DeliveryPolicy, legacy_secret, new_secret
+from services.alerts.webhooks import Deliverer, DeliveryPolicy
 from shared.destinations import DestinationPolicy
 from shared.secrets import DEVELOPMENT_KEY, SecretBox
 from tests.integration.test_alerts_events import KEY, store_late_measure, sweep

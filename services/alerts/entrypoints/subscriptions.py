@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Request, Response
 from pydantic import AnyHttpUrl
 
-from services.alerts.webhooks import SECRET_BYTES, SECRET_PREFIX, new_secret, rotated, secret_key
+from services.alerts.domain.signatures import SECRET_BYTES, SECRET_PREFIX, new_secret, rotated, secret_key
 from shared.authentication import Caller, authorise
 from shared.destinations import DestinationRefused
 from shared.problems import Problem
