@@ -31,9 +31,14 @@ def kafka_security(settings: ServiceSettings) -> BaseSecurity | None:
     return SASLScram512(settings.kafka_sasl_username, password, ssl_context=context)
 
 
+def kafka_security_options(settings: ServiceSettings) -> dict[str, Any]:
+    """The security options of an aiokafka client (security_protocol, sasl_*, ssl_context); none for plain Kafka."""
+    return parse_security(kafka_security(settings))
+
+
 def kafka_client_options(settings: ServiceSettings) -> dict[str, Any]:
     """The bootstrap servers and security options of an aiokafka client (producer, consumer, admin)."""
-    return {"bootstrap_servers": settings.kafka_bootstrap_servers, **parse_security(kafka_security(settings))}
+    return {"bootstrap_servers": settings.kafka_bootstrap_servers, **kafka_security_options(settings)}
 
 
 def create_broker(settings: ServiceSettings, client_id: str) -> KafkaBroker:

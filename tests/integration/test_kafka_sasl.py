@@ -23,12 +23,16 @@ from kafka.admin import (
 
 from deploy.local.install import install
 from deploy.local.stack import LocalStack
-from shared.broker import create_broker, ensure_topics, kafka_client_options, publish_event
+from shared.broker import (
+    create_broker,
+    ensure_topics,
+    kafka_client_options,
+    kafka_security_options,
+    publish_event,
+)
 from shared.contracts import Measure, MeasureCreated, Topics
+from shared.dead_letters import list_dead_letters, read_from_start
 from shared.settings import ServiceSettings
-
-# kafka-python loads its protocol schemas with importlib.resources' legacy API.
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +94,10 @@ async def test_the_services_broker_authenticates_publishes_and_reads_back(sasl_k
         await consumer.stop()
     [record] = [record for records in batches.values() for record in records]
     assert (record.key, json.loads(record.value)["id"]) == (b"m-1", event.id)
+    # The operators' tools (the tracker's rebuild, `duban dlq`) read topics with the same settings.
+    read = [r async for batch in read_from_start(settings.kafka_bootstrap_servers, topic,
+                                                  **kafka_security_options(settings)) for r in batch]
+    assert [r.key for r in read] == [b"m-1"] and await list_dead_letters(settings) == []
 
 
 def district_acls(principal: str, code: str, prefix: str) -> list[ACL]:
