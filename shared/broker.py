@@ -1,13 +1,17 @@
 """Kafka plumbing: the broker, the topics, publishing CloudEvents and dead letters."""
 
 import asyncio
+import ssl
 from datetime import UTC, datetime
+from typing import Any
 
 import structlog
 from aiokafka import ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, MessageSizeTooLargeError, TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
+from faststream.kafka.security import parse_security
+from faststream.security import BaseSecurity, SASLScram512
 
 from shared.contracts import CloudEvent, Topics
 from shared.contracts.topics import PARTITIONS
@@ -18,9 +22,29 @@ CLOUDEVENTS_JSON = "application/cloudevents+json; charset=UTF-8"
 log = structlog.get_logger()
 
 
+def kafka_security(settings: ServiceSettings) -> BaseSecurity | None:
+    """SCRAM-SHA-512 when credentials are set (SASL_PLAINTEXT, or SASL_SSL with kafka_ssl), else TLS or nothing."""
+    context = ssl.create_default_context() if settings.kafka_ssl else None
+    if settings.kafka_sasl_username is None:
+        return BaseSecurity(ssl_context=context) if context else None
+    password = settings.kafka_sasl_password.get_secret_value() if settings.kafka_sasl_password else ""
+    return SASLScram512(settings.kafka_sasl_username, password, ssl_context=context)
+
+
+def kafka_security_options(settings: ServiceSettings) -> dict[str, Any]:
+    """The security options of an aiokafka client (security_protocol, sasl_*, ssl_context); none for plain Kafka."""
+    return parse_security(kafka_security(settings))
+
+
+def kafka_client_options(settings: ServiceSettings) -> dict[str, Any]:
+    """The bootstrap servers and security options of an aiokafka client (producer, consumer, admin)."""
+    return {"bootstrap_servers": settings.kafka_bootstrap_servers, **kafka_security_options(settings)}
+
+
 def create_broker(settings: ServiceSettings, client_id: str) -> KafkaBroker:
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
+        security=kafka_security(settings),
         client_id=client_id,
         request_timeout_ms=int(settings.publish_timeout_seconds * 1000),
         acks="all",
@@ -31,7 +55,7 @@ def create_broker(settings: ServiceSettings, client_id: str) -> KafkaBroker:
 
 async def ensure_topics(settings: ServiceSettings) -> None:
     """Topics are declared, not auto-created, so they get the partition count the keys rely on."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**kafka_client_options(settings))
     await admin.start()
     try:
         existing = set(await admin.list_topics())

@@ -51,6 +51,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
+from shared.broker import kafka_security_options
 from shared.contracts import Topics
 from shared.settings import ServiceSettings
 
@@ -64,19 +65,21 @@ ORIGINAL_HEADERS = "dlq-headers"
 READ_BATCH = 500
 
 
-async def read_from_start(bootstrap: str, topic: str, batch_size: int = READ_BATCH) -> AsyncIterator[list]:
+async def read_from_start(bootstrap: str, topic: str, batch_size: int = READ_BATCH,
+                          **security) -> AsyncIterator[list]:
     """Every record of a topic, in batches, from the start to its end offsets as they were when reading began.
 
     No consumer group: nothing is committed, and the services' groups are not disturbed. A topic that does not
-    exist yields nothing (and is not auto-created).
+    exist yields nothing (and is not auto-created). `security`: aiokafka's SASL/TLS options
+    (shared/broker.py kafka_security_options).
     """
-    partitions = [TopicPartition(topic, partition) for partition in await partitions_of(bootstrap, topic)]
+    partitions = [TopicPartition(topic, partition) for partition in await partitions_of(bootstrap, topic, **security)]
     if not partitions:
         return
     # No group, so no committed offsets: every partition starts where the reset policy says, the earliest.
     # (An explicit seek_to_beginning can lose a race with the reset the assignment starts.)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
-                                auto_offset_reset="earliest")
+                                auto_offset_reset="earliest", **security)
     await consumer.start()
     try:
         consumer.assign(partitions)
@@ -94,9 +97,9 @@ async def read_from_start(bootstrap: str, topic: str, batch_size: int = READ_BAT
         await consumer.stop()
 
 
-async def partitions_of(bootstrap: str, topic: str) -> list[int]:
+async def partitions_of(bootstrap: str, topic: str, **security) -> list[int]:
     """The topic's partitions, none if it does not exist; asks for every topic's metadata, so creates none."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **security)
     await admin.start()
     try:
         described = [t for t in await admin.describe_topics() if t["topic"] == topic]
@@ -225,15 +228,15 @@ def replay_topic(topics: Topics) -> str:
 
 async def dead_letters(settings: ServiceSettings) -> list[DeadLetter]:
     topic = Topics(settings.topic_prefix).dead_letter
-    return [DeadLetter.of(record) async for batch in read_from_start(settings.kafka_bootstrap_servers, topic)
-            for record in batch]
+    batches = read_from_start(settings.kafka_bootstrap_servers, topic, **kafka_security_options(settings))
+    return [DeadLetter.of(record) async for batch in batches for record in batch]
 
 
 async def replay_record(settings: ServiceSettings) -> dict[str, dict]:
     """Dead letter key (address@timestamp) -> where its replay was published, from the replay record topic."""
     topic = replay_topic(Topics(settings.topic_prefix))
     record: dict[str, dict] = {}
-    async for batch in read_from_start(settings.kafka_bootstrap_servers, topic):
+    async for batch in read_from_start(settings.kafka_bootstrap_servers, topic, **kafka_security_options(settings)):
         for message in batch:
             record[message.key.decode()] = json.loads(message.value)
     return record
@@ -308,10 +311,10 @@ async def replay(settings: ServiceSettings, addresses: list[str] | None, *, dry_
 async def publish_replays(settings: ServiceSettings,
                           sources: list[list[DeadLetter]]) -> list[tuple[DeadLetter, dict]]:
     """Publishes each source record once (from its first dead letter) and records all its dead letters."""
-    topics = Topics(settings.topic_prefix)
-    await ensure_replay_topic(settings.kafka_bootstrap_servers, replay_topic(topics))
+    topics, security = Topics(settings.topic_prefix), kafka_security_options(settings)
+    await ensure_replay_topic(settings.kafka_bootstrap_servers, replay_topic(topics), **security)
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all",
-                                enable_idempotence=True)
+                                enable_idempotence=True, **security)
     await producer.start()
     done = []
     try:
@@ -333,9 +336,9 @@ async def publish_replays(settings: ServiceSettings,
     return done
 
 
-async def ensure_replay_topic(bootstrap: str, name: str) -> None:
+async def ensure_replay_topic(bootstrap: str, name: str, **security) -> None:
     """One partition, compacted: one small record per replayed dead letter, kept as long as needed."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **security)
     await admin.start()
     try:
         if name not in set(await admin.list_topics()):

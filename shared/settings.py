@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.calendar import CLOCK_SKEW
@@ -13,6 +14,11 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DUBAN_", extra="ignore")
 
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # SASL/SCRAM-SHA-512 credentials for a Kafka that requires them (deploy/README.md: Kafka for integrators); unset:
+    # no authentication. kafka_ssl: TLS to the brokers (SASL_SSL), with the system's CA certificates.
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl: bool = False
     # Prepended to every topic name, so several deployments (or test runs) can share one cluster.
     topic_prefix: str = ""
     mongodb_url: str = "mongodb://127.0.0.1:27017"
@@ -23,6 +29,12 @@ class ServiceSettings(BaseSettings):
     clients_file: str | None = None
     # How long a publish may wait for the broker before intake answers 503.
     publish_timeout_seconds: float = 5.0
+    # `development` (the default) or anything else (`production`): outside development, settings that only protect
+    # in production must be given (DUBAN_SECRETS_KEY).
+    environment: str = "development"
+    # Fernet key(s), comma-separated, sealing secrets kept at rest (shared/secrets.py). Never logged.
+    secrets_key: SecretStr | None = None
+
     # Minutes a district's clock may run ahead: a report's time after now plus this is refused at intake and
     # dead-lettered by the tracker (shared/calendar.ReportWindow).
     report_clock_skew_minutes: float = CLOCK_SKEW.total_seconds() / 60

@@ -45,7 +45,7 @@ def infrastructure(tmp_path_factory) -> Iterator[Endpoints]:
     elif docker_engine_answers():
         yield from containers()
     else:
-        stack = LocalStack(tmp_path_factory.mktemp("stack"), default_ports=False, tie_to_parent=True)
+        stack = LocalStack(tmp_path_factory.mktemp("stack"), default_ports=False, tie_to_parent=True, kafka_sasl=False)
         try:
             yield stack.start_infrastructure()
         finally:

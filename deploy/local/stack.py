@@ -7,6 +7,8 @@ new start first ends what a previous run left behind. Data lives under the state
 import asyncio
 import base64
 import json
+import os
+import secrets
 import subprocess
 import sys
 import uuid
@@ -29,16 +31,47 @@ SERVICES = {"intake": 8000, "tracker": 8001, "alerts": 8002, "reporting": 8003}
 class Endpoints:
     kafka_bootstrap_servers: str
     mongodb_url: str
+    # The services' SCRAM-SHA-512 user when Kafka runs with SASL (DUBAN_LOCAL_KAFKA_SASL).
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: str | None = None
 
     def environment(self, **settings: str) -> dict[str, str]:
         """DUBAN_* variables pointing a service at this infrastructure, plus any other settings."""
-        values = {"kafka_bootstrap_servers": self.kafka_bootstrap_servers, "mongodb_url": self.mongodb_url, **settings}
+        sasl = {"kafka_sasl_username": self.kafka_sasl_username, "kafka_sasl_password": self.kafka_sasl_password}
+        values = {"kafka_bootstrap_servers": self.kafka_bootstrap_servers, "mongodb_url": self.mongodb_url,
+                  **(sasl if self.kafka_sasl_username else {}), **settings}
         return {f"DUBAN_{name.upper()}": value for name, value in values.items()}
+
+    def kafka_options(self) -> dict[str, str]:
+        """An aiokafka client's connection options for this Kafka."""
+        if self.kafka_sasl_username is None:
+            return {"bootstrap_servers": self.kafka_bootstrap_servers}
+        return {"bootstrap_servers": self.kafka_bootstrap_servers, "security_protocol": "SASL_PLAINTEXT",
+                "sasl_mechanism": "SCRAM-SHA-512", "sasl_plain_username": self.kafka_sasl_username,
+                "sasl_plain_password": self.kafka_sasl_password}
+
+
+def sasl_wanted() -> bool:
+    """DUBAN_LOCAL_KAFKA_SASL=1 (or true, yes): the local Kafka that `duban stack up` (`make run`) starts requires
+    SASL/SCRAM-SHA-512, and the services it starts authenticate. The test session's stack stays plain."""
+    return os.environ.get("DUBAN_LOCAL_KAFKA_SASL", "").strip().lower() in ("1", "true", "yes")
+
+
+def kafka_properties(port: int, controller_port: int, data_dir: Path, admin_password: str | None = None) -> str:
+    """The single-node broker's configuration; with an admin password, one SASL_PLAINTEXT listener (SCRAM-SHA-512)."""
+    template = (DEPLOY / "kafka" / "server.properties").read_text()
+    config = template.format(port=port, controller_port=controller_port, data_dir=data_dir,
+                             protocol="SASL_PLAINTEXT" if admin_password else "PLAINTEXT")
+    if admin_password:
+        config += (DEPLOY / "kafka" / "sasl.properties").read_text().format(admin_password=admin_password)
+    return config
 
 
 class LocalStack:
-    def __init__(self, state_dir: Path, *, default_ports: bool = True, tie_to_parent: bool = False):
+    def __init__(self, state_dir: Path, *, default_ports: bool = True, tie_to_parent: bool = False,
+                 kafka_sasl: bool | None = None):
         self.state_dir = state_dir
+        self.kafka_sasl = sasl_wanted() if kafka_sasl is None else kafka_sasl
         self.default_ports = default_ports
         self.tie_to_parent = tie_to_parent
         self.record_path = state_dir / "stack.json"
@@ -79,29 +112,45 @@ class LocalStack:
         installation = installation or install()
         kafka = self.start_kafka(installation)
         database = self.start_database(installation)
-        return Endpoints(kafka_bootstrap_servers=kafka, mongodb_url=database)
+        return Endpoints(kafka.kafka_bootstrap_servers, database, kafka.kafka_sasl_username, kafka.kafka_sasl_password)
 
-    def start_kafka(self, installation: Installation) -> str:
+    def kafka_users(self, data_dir: Path) -> dict[str, str]:
+        """The SCRAM users' passwords (`admin` for the broker itself, `duban` for the services), made when the
+        storage is first formatted and kept beside it (owner-only), since formatting is what creates them."""
+        path = self.state_dir / "kafka" / "sasl.json"
+        if path.exists():
+            return json.loads(path.read_text())
+        if (data_dir / "meta.properties").exists():
+            raise RuntimeError(f"Kafka's storage in {data_dir} was formatted without SASL users: remove it (its data "
+                               "goes too) or run without DUBAN_LOCAL_KAFKA_SASL")
+        users = {name: secrets.token_urlsafe(24) for name in ("admin", "duban")}
+        path.write_text(json.dumps(users))
+        path.chmod(0o600)
+        return users
+
+    def start_kafka(self, installation: Installation) -> Endpoints:
+        """Kafka, ready; its bootstrap servers (and the services' SCRAM user with SASL), the database left empty."""
         port, controller_port = self.port(9092), self.port(9093)
         data_dir = self.state_dir / "kafka" / "data"
         config = self.state_dir / "kafka" / "server.properties"
         config.parent.mkdir(parents=True, exist_ok=True)
-        template = (DEPLOY / "kafka" / "server.properties").read_text()
-        config.write_text(template.format(port=port, controller_port=controller_port, data_dir=data_dir))
+        users = self.kafka_users(data_dir) if self.kafka_sasl else {}
+        config.write_text(kafka_properties(port, controller_port, data_dir, users.get("admin")))
         java = [
             installation.java, "-Xms256m", "-Xmx768m", "-XX:+UseG1GC", "-Djava.awt.headless=true",
             f"-Dlog4j2.configurationFile={DEPLOY / 'kafka' / 'log4j2.properties'}",
             "-cp", f"{installation.kafka_libs}/*",
         ]
         if not (data_dir / "meta.properties").exists():
-            format_kafka_storage(java, config, base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))
+            format_kafka_storage(java, config, base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="),
+                                 users)
         process = start_process("kafka", [*java, "kafka.Kafka", str(config)],
                                 log=self.state_dir / "logs" / "kafka.log", tie_to_parent=self.tie_to_parent)
-        self.remember("kafka", process, port=port, controller_port=controller_port)
-        bootstrap = f"127.0.0.1:{port}"
-        self.timings["kafka"] = wait_until(process, lambda: port_open(port) and kafka_answers(bootstrap),
+        self.remember("kafka", process, port=port, controller_port=controller_port, sasl=self.kafka_sasl)
+        kafka = Endpoints(f"127.0.0.1:{port}", "", *(("duban", users["duban"]) if users else ()))
+        self.timings["kafka"] = wait_until(process, lambda: port_open(port) and kafka_answers(kafka.kafka_options()),
                                            timeout=120, what="answering metadata requests")
-        return bootstrap
+        return kafka
 
     def start_database(self, installation: Installation, port: int | None = None) -> str:
         port = port or self.port(27017)
@@ -158,9 +207,9 @@ def answers(probe: Callable[[], Awaitable[object]]) -> bool:
     return asyncio.run(attempt())
 
 
-def kafka_answers(bootstrap: str) -> bool:
+def kafka_answers(options: dict[str, str]) -> bool:
     async def list_topics() -> None:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+        admin = AIOKafkaAdminClient(**options, request_timeout_ms=3000)
         try:
             await admin.start()
             await admin.list_topics()
@@ -194,10 +243,15 @@ def describe(stack: LocalStack) -> dict:
 
 
 
-def format_kafka_storage(java: list[str], config: Path, cluster_id: str) -> None:
-    """Formats a KRaft node's log directory for a new cluster. The id is passed as `--cluster-id=ID`: a random
-    id starts with "-" once in 64 times, and `-t ID` would then be read as an option."""
+def format_kafka_storage(java: list[str], config: Path, cluster_id: str,
+                         scram_users: dict[str, str] | None = None) -> None:
+    """Formats a KRaft node's log directory for a new cluster, with SCRAM-SHA-512 users (name → password) in its
+    first metadata (`--add-scram`: the only way to have them before a SASL-only broker can be reached). The id is
+    passed as `--cluster-id=ID`: a random id starts with "-" once in 64 times, and `-t ID` would then be read as an
+    option."""
+    scram = [argument for name, password in (scram_users or {}).items()
+             for argument in ("--add-scram", f"SCRAM-SHA-512=[name={name},password={password}]")]
     formatted = subprocess.run([*java, "kafka.tools.StorageTool", "format", f"--cluster-id={cluster_id}",
-                                "-c", str(config)], capture_output=True, text=True)
+                                "-c", str(config), *scram], capture_output=True, text=True)
     if formatted.returncode:
         raise RuntimeError(f"formatting Kafka's storage failed: {(formatted.stderr or formatted.stdout).strip()}")

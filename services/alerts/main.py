@@ -17,14 +17,16 @@ from services.alerts.notifications.storage import NotificationStore
 from services.alerts.settings import AlertsSettings, load_rules
 from services.alerts.storage.repository import AlertStore
 from services.alerts.storage.webhooks import WebhookStore
-from services.alerts.webhooks import Deliverer, DeliveryPolicy
+from services.alerts.webhooks import Deliverer, DeliveryPolicy, migrate_secrets
 from shared.authentication import load_clients
 from shared.broker import connect_when_reachable, create_broker, publish_event
 from shared.contracts import CloudEvent, Topics
 from shared.database import connect_database
+from shared.destinations import DestinationPolicy
 from shared.health import database_health_router
 from shared.logging import configure_logging
 from shared.problems import install_problem_handlers
+from shared.secrets import SecretBox
 from shared.state import TrackerState
 from shared.web.docs import install_docs
 
@@ -53,12 +55,14 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
         await publish_event(broker, topics.for_alert_event(event.type), event, key)
 
     webhooks = WebhookStore(database)
+    secret_box = SecretBox.from_settings(settings)  # refuses to start outside development without a key
+    destinations = DestinationPolicy.of(settings.webhook_allowed_networks, settings.webhook_allowed_hosts)
     deliverer = Deliverer(webhooks, DeliveryPolicy(
         timeout_seconds=settings.webhook_timeout_seconds, max_attempts=settings.webhook_max_attempts,
         first_backoff_seconds=settings.webhook_first_backoff_seconds,
         max_backoff_seconds=settings.webhook_max_backoff_seconds, concurrency=settings.webhook_concurrency,
-        poll_seconds=settings.webhook_poll_seconds))
-    sealer = Sealer(settings.secrets_key and settings.secrets_key.get_secret_value())
+        poll_seconds=settings.webhook_poll_seconds), secret_box, destinations)
+    sealer = Sealer(secret_box)
     notifications = NotificationStore(database)
     notifier = Notifier(notifications, store, TrackerState(database), sealer, NotifierPolicy(
         reminders=ReminderPolicy(frozenset(settings.notification_days_before),
@@ -77,6 +81,7 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
         await store.ensure_indexes()
         await webhooks.ensure_indexes()
         await notifications.ensure_indexes()
+        await migrate_secrets(webhooks, secret_box)
         await connect_when_reachable(broker, settings, start_subscribers=True)
         tasks = [asyncio.create_task(deliverer.run()), asyncio.create_task(notifier.run())]
         if settings.alerts_sweep_interval_seconds > 0:
@@ -100,6 +105,8 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
     app.state.alerts_service = service
     app.state.webhook_store = webhooks
     app.state.notification_store, app.state.notifier, app.state.sealer = notifications, notifier, sealer
+    app.state.secret_box = secret_box
+    app.state.destinations = destinations
     install_problem_handlers(app)
     install_docs(app, settings)
     for router in (operations.router, api.router, subscriptions.router, channels.router,

@@ -1,7 +1,6 @@
 from pathlib import Path
 
 import yaml
-from pydantic import SecretStr
 
 from services.alerts.domain.rules import RulesBook, RulesError
 from shared.settings import ServiceSettings
@@ -30,9 +29,6 @@ class AlertsSettings(ServiceSettings):
     webhook_max_backoff_seconds: float = 600.0
     webhook_concurrency: int = 16
     webhook_poll_seconds: float = 1.0
-    # DUBAN_SECRETS_KEY: the Fernet key (`Fernet.generate_key()`) sealing channel credentials at rest; without one,
-    # notification channels cannot be added (503).
-    secrets_key: SecretStr | None = None
     # Notifications (services/alerts/notifications): remind a unit this many days before a deadline (0: on the day;
     # only within the rules' due_soon_days, when a due-soon alert is open), on its first overdue day and every
     # `notification_overdue_every_days` after (0: only the first); how often open alerts are checked for that
@@ -45,6 +41,11 @@ class AlertsSettings(ServiceSettings):
     notification_first_backoff_seconds: float = 5.0
     notification_max_backoff_seconds: float = 600.0
     notification_throttled_retry_seconds: float = 600.0
+    # Webhook URLs to loopback, link-local, private and other internal addresses are refused (shared/destinations.py)
+    # unless inside one of these networks (JSON list of CIDRs, e.g. '["10.8.0.0/16"]') or for one of these host
+    # names (JSON list, e.g. '["oa.fz.gov.cn"]'), checked at subscription and before every delivery.
+    webhook_allowed_networks: list[str] = []
+    webhook_allowed_hosts: list[str] = []
 
 
 def load_rules(path: Path | None) -> RulesBook:

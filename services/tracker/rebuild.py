@@ -28,6 +28,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.tracker import handlers
 from services.tracker.settings import TrackerSettings
 from services.tracker.storage.repository import TrackerRepository
+from shared.broker import kafka_security_options
 from shared.consuming import ApplyBatch, Consumer, RetryPolicy
 from shared.contracts import MeasureCreated, ProgressReported, ProgressWithdrawn, RegistryPublished, Topics
 from shared.dead_letters import read_from_start
@@ -132,7 +133,8 @@ async def rebuild(settings: TrackerSettings, *, into: str | None = None, compare
             (topics.progress_reported, ProgressReported, partial(handlers.record_progress, skew=settings.clock_skew)),
             (topics.progress_withdrawn, ProgressWithdrawn, handlers.record_withdrawals),
         ):
-            async for records in read_from_start(settings.kafka_bootstrap_servers, topic, settings.batch_size):
+            async for records in read_from_start(settings.kafka_bootstrap_servers, topic, settings.batch_size,
+                                                 **kafka_security_options(settings)):
                 result.read[topic] += len(records)
                 result.applied[topic] += await consumer.apply_records(
                     records, contract, lambda events, use_case=use_case: use_case(repository, events))

@@ -2,11 +2,6 @@
 through the broker, alert-raised / alert-severity-changed / alert-cleared read back from their topics, exactly one
 per transition."""
 
-import asyncio
-import hashlib
-import hmac
-import json
-import socket
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,7 +14,6 @@ from shared.calendar import today_in_china
 from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressReported
 from tests.support.apps import alerts_settings, running
 from tests.support.kafka import body, read_topic
-from tests.support.waiting import eventually
 
 TODAY = today_in_china()
 # Three days past its deadline: overdue (warning). Started nine days ago, after the end of the last period whose
@@ -167,98 +161,3 @@ async def test_an_unknown_alert_cannot_be_acknowledged(services):
     response = await client.post("/v1/alerts/overdue|nothing|nobody|:acknowledge", json={"comment": "x"})
     assert response.status_code == 404
     assert (await client.post(f"/v1/alerts/{KEY}:acknowledge", json={})).status_code == 422
-
-
-class Receiver:
-    """A webhook receiver on a real socket (127.0.0.1, a free port): records each request, answers `statuses` in
-    turn (then 200)."""
-
-    def __init__(self, statuses: list[int] | None = None):
-        self.statuses = list(statuses or [])
-        self.requests: list[tuple[dict[str, str], bytes]] = []
-        self.server: asyncio.Server | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}/hook"
-
-    async def __aenter__(self) -> "Receiver":
-        self.server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
-        return self
-
-    async def __aexit__(self, *exc) -> None:
-        self.server.close()
-        await self.server.wait_closed()
-
-    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readline()  # the request line
-        headers = {}
-        while (line := await reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.decode().partition(":")
-            headers[name.strip().lower()] = value.strip()
-        body = await reader.readexactly(int(headers.get("content-length", 0)))
-        self.requests.append((headers, body))
-        status = self.statuses.pop(0) if self.statuses else 200
-        writer.write(f"HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".encode())
-        await writer.drain()
-        writer.close()
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-async def webhook_services(settings_values, database):
-    alerts = create_alerts(alerts_settings(
-        settings_values, webhook_first_backoff_seconds=0.2, webhook_max_attempts=3, webhook_timeout_seconds=2,
-        webhook_poll_seconds=0.2))
-    async with running(alerts) as client:
-        yield alerts, client
-
-
-async def subscribe(client, region_code: str, url: str, secret: str = "a-secret-of-16-chars") -> str:
-    response = await client.post("/v1/subscriptions", json={"region_code": region_code, "url": url, "secret": secret})
-    assert response.status_code == 201, response.text
-    return response.json()["id"]
-
-
-async def test_alert_events_reach_the_regions_subscribers_signed_retried_and_recorded(webhook_services, database):
-    _, client = webhook_services
-    await database["measures"].insert_one({"_id": MEASURE.measure_id, **MEASURE.model_dump(mode="json")})
-    await database["assignments"].insert_one({"_id": f"{MEASURE.measure_id}|市司法局", "measure_id": MEASURE.measure_id,
-                                              "unit": "市司法局", "unit_name": "市司法局", "role": "lead",
-                                              "region_code": "361000"})
-    async with Receiver() as steady, Receiver([503, 500]) as flaky, Receiver() as elsewhere:
-        ids = {
-            "steady": await subscribe(client, "361000", steady.url, secret="steady-secret-0123"),
-            "flaky": await subscribe(client, "360000", flaky.url),
-            "down": await subscribe(client, "361000", f"http://127.0.0.1:{closed_port()}/hook"),
-            "elsewhere": await subscribe(client, "361002", elsewhere.url),  # a county: the city's alert is not its
-        }
-        assert {s["id"] for s in (await client.get("/v1/subscriptions")).json()} == set(ids.values())
-        assert "secret" not in (await client.get(f"/v1/subscriptions/{ids['steady']}")).json()
-        assert (await sweep(client))["raised"] == 1
-
-        async def settled():
-            found = {name: (await client.get(f"/v1/subscriptions/{i}/deliveries")).json() for name, i in ids.items()}
-            return found if all(d and d[0]["status"] != "pending" for n, d in found.items() if n != "elsewhere") \
-                else None
-
-        deliveries = await eventually(settled)
-        assert [len(a["attempts"]) for a in deliveries["steady"]] == [1] and deliveries["elsewhere"] == []
-        assert (deliveries["flaky"][0]["status"], [a.get("status_code") for a in deliveries["flaky"][0]["attempts"]]) \
-            == ("delivered", [503, 500, 200])
-        assert (deliveries["down"][0]["status"], len(deliveries["down"][0]["attempts"])) == ("failed", 3)
-        assert "error" in deliveries["down"][0]["attempts"][0]
-        [(headers, payload)] = steady.requests
-        expected = "sha256=" + hmac.new(b"steady-secret-0123", payload, hashlib.sha256).hexdigest()
-        assert headers["x-duban-signature"] == expected
-        event = json.loads(payload)
-        assert (event["type"], event["data"]["key"], headers["ce-id"]) == ("alert-raised", KEY, event["id"])
-        assert len(flaky.requests) == 3 and elsewhere.requests == []
-
-        assert (await client.delete(f"/v1/subscriptions/{ids['steady']}")).status_code == 204
-        assert (await client.get(f"/v1/subscriptions/{ids['steady']}")).status_code == 404

@@ -1,40 +1,78 @@
 """Webhook subscriptions: alert events delivered to other systems, per region (see services/alerts/webhooks.py).
-With a clients file, subscribing and unsubscribing need a client acting for the region (shared/authentication.py)."""
+With a clients file, subscribing, rotating a secret and unsubscribing need a client acting for the region
+(shared/authentication.py). A secret is shown once, in the answer that generated it, and never again."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Request, Response
 from pydantic import AnyHttpUrl
 
+from services.alerts.domain.signatures import SECRET_BYTES, SECRET_PREFIX, new_secret, rotated, secret_key
 from shared.authentication import Caller, authorise
+from shared.destinations import DestinationRefused
 from shared.problems import Problem
 
 router = APIRouter(prefix="/v1/subscriptions", tags=["subscriptions"])
 RegionCode = Annotated[str, Body(embed=True, pattern=r"^\d{6}(\d{3})?$",
                                  description="GB/T 2260: alerts of this region and every region below it")]
+Secret = Annotated[str | None, Body(
+    embed=True, max_length=200,
+    description=f"`{SECRET_PREFIX}<base64 of {SECRET_BYTES.start}–{SECRET_BYTES.stop - 1} random bytes>` (Standard "
+                "Webhooks); left out, duban generates one and answers it once as `secret`")]
+DAY = 86_400
 
 
 def view(document: dict) -> dict:
+    """A subscription as answered: never its secrets; while a rotated-out secret still signs, when it stops."""
+    expiring = [at for at in document.get("secrets_expire_at", []) if at is not None]
     return {"id": document["_id"], "region_code": document["region_code"], "url": document["url"],
-            "created_at": document["created_at"]}
+            "created_at": document["created_at"], "previous_secret_expires_at": expiring[0] if expiring else None}
+
+
+def accepted_secret(secret: str | None) -> str:
+    """The subscriber's secret when it is a Standard Webhooks secret, a new one when none was sent; 422 otherwise."""
+    if secret is None:
+        return new_secret()
+    try:
+        size = len(secret_key(secret))
+    except ValueError as error:
+        size, reason = 0, str(error)
+    else:
+        reason = f"a secret's key is {SECRET_BYTES.start} to {SECRET_BYTES.stop - 1} bytes, not {size}"
+    if size in SECRET_BYTES:
+        return secret
+    raise Problem(422, "Invalid request", f"secret: {reason}", slug="validation-error",
+                  errors=[{"field": "secret", "message": reason, "code": "secret_format"}])
+
+
+async def allowed_destination(request: Request, url: AnyHttpUrl) -> str:
+    """The URL when its host resolves to addresses webhooks may call (shared/destinations.py); 422 otherwise."""
+    try:
+        await request.app.state.destinations.resolve(url.host, url.port)
+    except DestinationRefused as refused:
+        raise Problem(422, "Destination refused", f"url: {refused}", slug="destination-refused",
+                      errors=[{"field": "url", "message": str(refused), "code": "destination_refused"}]) from None
+    return str(url)
 
 
 @router.post("", status_code=201)
 async def subscribe(
     request: Request, region_code: RegionCode, caller: Caller,
     url: Annotated[AnyHttpUrl, Body(
-        embed=True, description="receives each alert-raised / alert-severity-changed / alert-cleared")],
-    secret: Annotated[str, Body(embed=True, min_length=16, max_length=256,
-                                description="signs each body: X-Duban-Signature: sha256=HMAC-SHA256(secret, body)")],
+        embed=True, description="receives each alert-raised / alert-severity-changed / alert-cleared; a loopback, "
+                                "link-local or private address (or a name resolving to one) only if allow-listed")],
+    secret: Secret = None,
 ) -> dict:
-    """Subscribes a URL to the alert events of a region and below. The secret is not shown again."""
+    """Subscribes a URL to the alert events of a region and below. A generated secret is answered once."""
     authorise(caller, region_code, "the subscription")
-    document = {"_id": uuid.uuid4().hex, "region_code": region_code, "url": str(url), "secret": secret,
-                "created_at": datetime.now(UTC)}
+    chosen = accepted_secret(secret)
+    document = {"_id": uuid.uuid4().hex, "region_code": region_code,
+                "url": await allowed_destination(request, url), "created_at": datetime.now(UTC),
+                "secrets": [{"sealed": request.app.state.secret_box.seal(chosen), "expires_at": None}]}
     await request.app.state.webhook_store.subscribe(document)
-    return view(document)
+    return {**view(document), **({"secret": chosen} if secret is None else {})}
 
 
 @router.get("")
@@ -52,6 +90,25 @@ async def existing(request: Request, subscription_id: str) -> dict:
 @router.get("/{subscription_id}")
 async def read_subscription(request: Request, subscription_id: str) -> dict:
     return view(await existing(request, subscription_id))
+
+
+@router.post("/{subscription_id}:rotate-secret")
+async def rotate_secret(
+    request: Request, subscription_id: str, caller: Caller, secret: Secret = None,
+    grace_seconds: Annotated[int, Body(embed=True, ge=0, le=30 * DAY, description=(
+        "how long the current secret keeps signing beside the new one (both signatures are sent); 0 ends it now"))
+    ] = DAY,
+) -> dict:
+    """Replaces the subscription's secret; the old one still signs for `grace_seconds`. A generated secret is
+    answered once."""
+    authorise(caller, (await existing(request, subscription_id))["region_code"], f"subscription {subscription_id}")
+    chosen = accepted_secret(secret)
+    store = request.app.state.webhook_store
+    sealed = await store.sealed_secrets(subscription_id)
+    if sealed is None or not await store.replace_secrets(subscription_id, rotated(
+            sealed, request.app.state.secret_box.seal(chosen), datetime.now(UTC), timedelta(seconds=grace_seconds))):
+        raise Problem(404, "Subscription not found", f"No subscription {subscription_id!r}.", slug="not-found")
+    return {**view(await existing(request, subscription_id)), **({"secret": chosen} if secret is None else {})}
 
 
 @router.delete("/{subscription_id}", status_code=204)

@@ -1,7 +1,10 @@
 """Webhook subscriptions and their deliveries, in the alerts' own collections.
 
-- `webhook_subscriptions`: `_id` the subscription id; `region_code`, `url`, `secret` (kept to sign with: the
-  database must be protected like any store of credentials), `created_at`.
+- `webhook_subscriptions`: `_id` the subscription id; `region_code`, `url`, `created_at`; `secrets`, current first:
+  each `{sealed, expires_at}`, the `whsec_` secret sealed (shared/secrets.py), `expires_at` None or the end of a
+  rotated-out secret's grace period. Subscriptions made before Standard Webhooks hold a plain `secret` instead until
+  the alerts service migrates them at start (services/alerts/webhooks.py `migrate_secrets`). Secrets are never
+  read out of this module except to sign and migrate.
 - `webhook_deliveries`: one per (event, subscription), `_id` `<event id>|<subscription id>`, so recording the
   deliveries an event owes twice (after a crash) records them once; `status` pending, delivered or failed, each
   attempt with its time and outcome, `next_attempt_at` while pending. The body is the event as published.
@@ -13,6 +16,14 @@ from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.regions import within
+
+HIDDEN = {"secret": 0, "secrets.sealed": 0}
+
+
+def without_secrets(subscription: dict) -> dict:
+    """A subscription read with HIDDEN: its secrets reduced to when each expires (`secrets_expire_at`)."""
+    expire_at = [s.get("expires_at") for s in subscription.pop("secrets", [])]
+    return {**subscription, "secrets_expire_at": expire_at}
 
 
 class WebhookStore:
@@ -28,10 +39,24 @@ class WebhookStore:
         await self.subscriptions.insert_one(document)
 
     async def list_subscriptions(self) -> list[dict]:
-        return await self.subscriptions.find({}, {"secret": 0}).sort("created_at", 1).to_list()
+        return [without_secrets(s) async for s in self.subscriptions.find({}, HIDDEN).sort("created_at", 1)]
 
     async def subscription(self, subscription_id: str) -> dict | None:
-        return await self.subscriptions.find_one({"_id": subscription_id}, {"secret": 0})
+        found = await self.subscriptions.find_one({"_id": subscription_id}, HIDDEN)
+        return None if found is None else without_secrets(found)
+
+    async def sealed_secrets(self, subscription_id: str) -> list[dict] | None:
+        found = await self.subscriptions.find_one({"_id": subscription_id}, {"secrets": 1})
+        return None if found is None else found.get("secrets", [])
+
+    async def all_secrets(self) -> list[dict]:
+        return await self.subscriptions.find({}, {"secret": 1, "secrets": 1}).to_list()
+
+    async def replace_secrets(self, subscription_id: str, secrets: list[dict]) -> bool:
+        """Stores the subscription's sealed secrets (dropping a plain `secret` of before); False if it is gone."""
+        result = await self.subscriptions.update_one(
+            {"_id": subscription_id}, {"$set": {"secrets": secrets}, "$unset": {"secret": ""}})
+        return result.matched_count == 1
 
     async def unsubscribe(self, subscription_id: str) -> bool:
         return (await self.subscriptions.delete_one({"_id": subscription_id})).deleted_count == 1

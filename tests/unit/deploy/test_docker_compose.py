@@ -6,10 +6,13 @@ import re
 
 import pytest
 import yaml
+from faststream.kafka.security import parse_security
 from pydantic_settings import BaseSettings
 
 from deploy.local.install import KAFKA_VERSION
 from deploy.local.stack import PROJECT, SERVICES
+from shared.broker import kafka_security
+from shared.settings import ServiceSettings
 
 COMPOSE = yaml.safe_load((PROJECT / "docker-compose.yml").read_text())
 
@@ -68,3 +71,60 @@ def test_the_image_copies_every_package_the_services_import():
     dockerfile = (PROJECT / "deploy" / "Dockerfile").read_text()
     for package in ("shared", "services"):
         assert f"COPY {package} ./{package}" in dockerfile
+
+
+def kafka_properties_of(environment: dict) -> dict[str, str]:
+    """The broker properties the apache/kafka image makes of KAFKA_* variables (its docker/resources/utility:
+    `_` is `.`, `__` is `_`, `___` is `-`, lower-cased)."""
+    def convert(name: str) -> str:
+        dotted = re.sub(r"(?<=[^_])_(?=[^_])", ".", name.removeprefix("KAFKA_"))
+        return dotted.replace("___", "-").replace("__", "_").lower()
+
+    return {convert(name): str(value) for name, value in environment.items() if name.startswith("KAFKA_")}
+
+
+def listeners(value: str) -> dict[str, tuple[str, int]]:
+    """`NAME://host:port,…` as {name: (host, port)}; the host may be a compose variable with a default."""
+    found = {}
+    for listener in value.split(","):
+        name, address = listener.split("://")
+        host, port = address.rsplit(":", 1)
+        found[name] = (host, int(port))
+    return found
+
+
+KAFKA = kafka_properties_of(COMPOSE["services"]["kafka"]["environment"])
+
+
+def test_integrators_reach_kafka_on_an_external_listener_advertised_on_the_host_with_scram():
+    bound, advertised = listeners(KAFKA["listeners"]), listeners(KAFKA["advertised.listeners"])
+    protocols = dict(pair.split(":") for pair in KAFKA["listener.security.protocol.map"].split(","))
+    external_port = bound["EXTERNAL"][1]
+    assert advertised["EXTERNAL"] == ("${DUBAN_KAFKA_EXTERNAL_HOST:-localhost}", external_port)
+    assert f"{external_port}:{external_port}" in COMPOSE["services"]["kafka"]["ports"]
+    assert protocols["EXTERNAL"] == "SASL_PLAINTEXT"
+    # The mechanism the broker offers there is the one shared/broker.py's clients speak.
+    client = parse_security(kafka_security(ServiceSettings(kafka_sasl_username="district-361002",
+                                                           kafka_sasl_password="x")))
+    assert (client["security_protocol"], client["sasl_mechanism"]) == (
+        protocols["EXTERNAL"], KAFKA["listener.name.external.sasl.enabled.mechanisms"])
+    jaas = KAFKA[f"listener.name.external.{client['sasl_mechanism'].lower()}.sasl.jaas.config"]
+    assert jaas.startswith("org.apache.kafka.common.security.scram.ScramLoginModule required")
+    # What each principal may do is decided by ACLs, nobody is let in by default.
+    assert KAFKA["authorizer.class.name"] == "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+    assert KAFKA["allow.everyone.if.no.acl.found"] == "false"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_the_services_use_the_internal_listener_which_the_host_does_not_reach(service):
+    bound, advertised = listeners(KAFKA["listeners"]), listeners(KAFKA["advertised.listeners"])
+    assert COMPOSE["services"][service]["environment"]["DUBAN_KAFKA_BOOTSTRAP_SERVERS"] == \
+        "{}:{}".format(*advertised[KAFKA["inter.broker.listener.name"]])
+    published = {int(port.split(":")[-1]) for port in COMPOSE["services"]["kafka"]["ports"]}
+    assert bound["PLAINTEXT"][1] not in published and bound["CONTROLLER"][1] not in published
+
+
+def test_alerts_runs_in_production_and_does_not_start_without_a_secrets_key():
+    environment = COMPOSE["services"]["alerts"]["environment"]
+    assert environment["DUBAN_ENVIRONMENT"] == "production"
+    assert environment["DUBAN_SECRETS_KEY"].startswith("${DUBAN_SECRETS_KEY:?")
