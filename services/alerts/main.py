@@ -72,7 +72,7 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
             first_backoff_seconds=settings.notification_first_backoff_seconds,
             max_backoff_seconds=settings.notification_max_backoff_seconds, poll_seconds=settings.webhook_poll_seconds),
         throttled_retry_seconds=settings.notification_throttled_retry_seconds,
-        plan_interval_seconds=settings.notification_plan_interval_seconds))
+        plan_interval_seconds=settings.notification_plan_interval_seconds), destinations)
     service = AlertsService(TrackerState(database), store, rules, publish, on_published=deliverer.published)
     register_subscribers(broker, service, database, settings)
 

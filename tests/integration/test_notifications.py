@@ -77,7 +77,8 @@ def vendors():
 async def alerts(settings_values, tracker_state):
     settings = alerts_settings(
         settings_values, secrets_key=Fernet.generate_key().decode(), notification_plan_interval_seconds=0,
-        webhook_poll_seconds=0.2, notification_first_backoff_seconds=0.3, notification_throttled_retry_seconds=1.0)
+        webhook_poll_seconds=0.2, notification_first_backoff_seconds=0.3, notification_throttled_retry_seconds=1.0,
+        webhook_allowed_networks=["127.0.0.0/8"])  # the vendors' stand-ins listen on loopback
     app = create_app(settings)
     async with running(app) as client:
         yield client, app
@@ -268,3 +269,15 @@ async def test_urging_and_adding_channels_need_a_client_of_the_region(settings_v
         assert other.status_code == 403 and other.json()["type"].endswith("outside-region")
         own = await client.post(f"/v1/alerts/{key}:urge", json={}, headers=bearer(LINCHUAN))
         assert own.status_code == 202 and own.json()["by"] == "临川区依法治区办" and len(own.json()["queued"]) == 1
+
+
+async def test_a_channel_endpoint_on_an_internal_address_is_refused_unless_allow_listed(settings_values, tracker_state):
+    channel = {"region_code": "361000", "name": "内网钉钉", "kind": "dingtalk", "access_token": "t",
+               "endpoint": "http://127.0.0.1:9/robot/send"}
+    async with running(create_app(alerts_settings(settings_values))) as client:
+        refused = await client.post("/v1/channels", json=channel)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "endpoint"
+    assert "loopback" in refused.json()["detail"]
+    allowing = alerts_settings(settings_values, webhook_allowed_networks=["127.0.0.0/8"])
+    async with running(create_app(allowing)) as client:
+        assert (await client.post("/v1/channels", json=channel)).status_code == 201

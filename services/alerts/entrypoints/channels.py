@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, SecretStr
 
+from services.alerts.entrypoints.subscriptions import allowed_destination
 from services.alerts.notifications.adapters import ADAPTERS
 from services.alerts.notifications.notifier import Notifier
 from services.alerts.notifications.secrets import Sealer
@@ -99,11 +100,14 @@ def view(document: dict) -> dict:
 
 
 @router.post("/v1/channels", status_code=201)
-async def add_channel(channel: Annotated[NewChannel, Body()], caller: Caller, store: Store,
+async def add_channel(request: Request, channel: Annotated[NewChannel, Body()], caller: Caller, store: Store,
                       sealer: Annotated[Sealer, Depends(get_sealer)]) -> dict:
     """Adds a channel that reminds the units of a region and below. The credentials are stored encrypted and
-    not shown again."""
+    not shown again. An endpoint of its own (a 政务钉钉 or intranet gateway) is held to the webhooks' rule on
+    internal addresses: 422 unless allow-listed."""
     authorise(caller, channel.region_code, "the channel")
+    if channel.endpoint is not None:
+        await allowed_destination(request, channel.endpoint, "endpoint")
     document = {"_id": uuid.uuid4().hex, "region_code": channel.region_code, "kind": channel.kind,
                 "name": channel.name, "endpoint": str(channel.endpoint or ADAPTERS[channel.kind].default_endpoint),
                 "format": getattr(channel, "format", None), "options": channel.options(),

@@ -47,13 +47,14 @@ def accepted_secret(secret: str | None) -> str:
                   errors=[{"field": "secret", "message": reason, "code": "secret_format"}])
 
 
-async def allowed_destination(request: Request, url: AnyHttpUrl) -> str:
-    """The URL when its host resolves to addresses webhooks may call (shared/destinations.py); 422 otherwise."""
+async def allowed_destination(request: Request, url: AnyHttpUrl, field: str = "url") -> str:
+    """The URL when its host resolves to addresses webhooks and channels may call (shared/destinations.py); 422
+    naming `field` otherwise."""
     try:
         await request.app.state.destinations.resolve(url.host, url.port)
     except DestinationRefused as refused:
-        raise Problem(422, "Destination refused", f"url: {refused}", slug="destination-refused",
-                      errors=[{"field": "url", "message": str(refused), "code": "destination_refused"}]) from None
+        raise Problem(422, "Destination refused", f"{field}: {refused}", slug="destination-refused",
+                      errors=[{"field": field, "message": str(refused), "code": "destination_refused"}]) from None
     return str(url)
 
 

@@ -35,6 +35,7 @@ from services.alerts.notifications.storage import NotificationStore, covering
 from services.alerts.storage.repository import AlertStore
 from services.alerts.webhooks import DeliveryPolicy
 from shared.calendar import today_in_china
+from shared.destinations import DestinationPolicy
 from shared.state import TrackerState
 
 log = structlog.get_logger()
@@ -51,8 +52,9 @@ class NotifierPolicy:
 
 class Notifier:
     def __init__(self, store: NotificationStore, alerts: AlertStore, state: TrackerState, sealer: Sealer,
-                 policy: NotifierPolicy):
+                 policy: NotifierPolicy, destinations: DestinationPolicy):
         self.store, self.alerts, self.state, self.sealer, self.policy = store, alerts, state, sealer, policy
+        self.destinations = destinations  # a channel's endpoint is checked again before each sending, as webhooks
         self.client = httpx.AsyncClient(timeout=policy.delivery.timeout_seconds)
         self.windows: dict[str, RateWindow] = {}
         self.wake = asyncio.Event()
@@ -121,7 +123,9 @@ class Notifier:
             return
         try:
             credentials = self.sealer.open(channel["sealed"])
-        except ValueError as error:
+            endpoint = httpx.URL(channel["endpoint"])
+            await self.destinations.resolve(endpoint.host, endpoint.port or (443 if endpoint.scheme == "https" else 80))
+        except ValueError as error:  # SealedSecretError, DestinationRefused (the name now resolves inside)
             for notification in notifications:
                 await self.settle(notification, Reply("failed", {"error": str(error)}), 0.0)
             return
