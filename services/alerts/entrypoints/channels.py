@@ -17,6 +17,7 @@ from services.alerts.notifications.storage import NotificationStore
 from services.alerts.storage.repository import AlertStore
 from shared.authentication import Caller, authorise
 from shared.problems import Problem
+from shared.web.openapi import problem_responses
 
 router = APIRouter(tags=["notifications"])
 REGION_PATTERN = r"^\d{6}(\d{3})?$"
@@ -99,7 +100,7 @@ def view(document: dict) -> dict:
             "options": document.get("options", {}), "created_at": document["created_at"]}
 
 
-@router.post("/v1/channels", status_code=201)
+@router.post("/v1/channels", status_code=201, responses=problem_responses(403))
 async def add_channel(request: Request, channel: Annotated[NewChannel, Body()], caller: Caller, store: Store,
                       sealer: Annotated[Sealer, Depends(get_sealer)]) -> dict:
     """Adds a channel that reminds the units of a region and below. The credentials are stored encrypted and
@@ -129,12 +130,12 @@ async def existing(store: NotificationStore, channel_id: str) -> dict:
     return found
 
 
-@router.get("/v1/channels/{channel_id}")
+@router.get("/v1/channels/{channel_id}", responses=problem_responses(404))
 async def read_channel(channel_id: str, store: Store) -> dict:
     return view(await existing(store, channel_id))
 
 
-@router.delete("/v1/channels/{channel_id}", status_code=204)
+@router.delete("/v1/channels/{channel_id}", status_code=204, responses=problem_responses(403, 404))
 async def remove_channel(channel_id: str, caller: Caller, store: Store) -> Response:
     """Removes a channel; its pending notifications are failed as `channel removed`."""
     authorise(caller, (await existing(store, channel_id))["region_code"], f"channel {channel_id}")
@@ -142,7 +143,7 @@ async def remove_channel(channel_id: str, caller: Caller, store: Store) -> Respo
     return Response(status_code=204)
 
 
-@router.get("/v1/channels/{channel_id}/deliveries")
+@router.get("/v1/channels/{channel_id}/deliveries", responses=problem_responses(404))
 async def list_deliveries(channel_id: str, store: Store) -> list[dict]:
     """Each notification owed to the channel, oldest first: the alert, the day, the occasion (due_soon, overdue,
     urge), `status` (pending, delivered, failed) and every attempt with its time, duration, `outcome` (delivered,
@@ -158,7 +159,7 @@ def urge_view(urge: dict) -> dict:
                                                        "queued", "already_notified")}}
 
 
-@router.post("/v1/alerts/{key}:urge", status_code=202)
+@router.post("/v1/alerts/{key}:urge", status_code=202, responses=problem_responses(403, 404))
 async def urge(
     key: str, caller: Caller, notifier: Annotated[Notifier, Depends(get_notifier)],
     alerts: Annotated[AlertStore, Depends(get_alert_store)],
@@ -177,7 +178,7 @@ async def urge(
     return urge_view(await notifier.urge(stored, by or (caller and caller.name), comment))
 
 
-@router.get("/v1/alerts/{key}/urges")
+@router.get("/v1/alerts/{key}/urges", responses=problem_responses(404))
 async def list_urges(key: str, store: Store) -> list[dict]:
     """Every urge of an alert, oldest first: who, when, the comment, and the channels it went to."""
     return [urge_view(u) for u in await store.urges_of(key)]

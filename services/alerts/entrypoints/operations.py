@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Query, Request
 from shared.authentication import Authenticated, Caller, authorise
 from shared.calendar import EARLIEST_REPORT, LATEST_QUERY_DAY
 from shared.problems import Problem
+from shared.web.openapi import problem_responses
 
 router = APIRouter(tags=["alerts"])
 
@@ -23,7 +24,7 @@ async def sweep(request: Request, as_of: Annotated[date | None, Query(
     return (await request.app.state.alerts_service.sweep(as_of)).to_json()
 
 
-@router.post("/v1/alerts/{key}:acknowledge")
+@router.post("/v1/alerts/{key}:acknowledge", responses=problem_responses(403, 404))
 async def acknowledge(
     key: str, request: Request, caller: Caller,
     comment: Annotated[str, Body(embed=True, min_length=1, max_length=2000)],

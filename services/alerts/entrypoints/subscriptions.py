@@ -13,6 +13,7 @@ from services.alerts.domain.signatures import SECRET_BYTES, SECRET_PREFIX, new_s
 from shared.authentication import Caller, authorise
 from shared.destinations import DestinationRefused
 from shared.problems import Problem
+from shared.web.openapi import problem_responses
 
 router = APIRouter(prefix="/v1/subscriptions", tags=["subscriptions"])
 RegionCode = Annotated[str, Body(embed=True, pattern=r"^\d{6}(\d{3})?$",
@@ -58,7 +59,7 @@ async def allowed_destination(request: Request, url: AnyHttpUrl, field: str = "u
     return str(url)
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses=problem_responses(403))
 async def subscribe(
     request: Request, region_code: RegionCode, caller: Caller,
     url: Annotated[AnyHttpUrl, Body(
@@ -88,12 +89,12 @@ async def existing(request: Request, subscription_id: str) -> dict:
     return found
 
 
-@router.get("/{subscription_id}")
+@router.get("/{subscription_id}", responses=problem_responses(404))
 async def read_subscription(request: Request, subscription_id: str) -> dict:
     return view(await existing(request, subscription_id))
 
 
-@router.post("/{subscription_id}:rotate-secret")
+@router.post("/{subscription_id}:rotate-secret", responses=problem_responses(403, 404))
 async def rotate_secret(
     request: Request, subscription_id: str, caller: Caller, secret: Secret = None,
     grace_seconds: Annotated[int, Body(embed=True, ge=0, le=30 * DAY, description=(
@@ -112,7 +113,7 @@ async def rotate_secret(
     return {**view(await existing(request, subscription_id)), **({"secret": chosen} if secret is None else {})}
 
 
-@router.delete("/{subscription_id}", status_code=204)
+@router.delete("/{subscription_id}", status_code=204, responses=problem_responses(403, 404))
 async def unsubscribe(request: Request, subscription_id: str, caller: Caller) -> Response:
     """Stops deliveries; deliveries still pending are failed as `unsubscribed`."""
     authorise(caller, (await existing(request, subscription_id))["region_code"], f"subscription {subscription_id}")
@@ -121,7 +122,7 @@ async def unsubscribe(request: Request, subscription_id: str, caller: Caller) ->
     return Response(status_code=204)
 
 
-@router.get("/{subscription_id}/deliveries")
+@router.get("/{subscription_id}/deliveries", responses=problem_responses(404))
 async def list_deliveries(request: Request, subscription_id: str) -> list[dict]:
     """Each event delivered (or being delivered) to the subscription: `status` (pending, delivered, failed) and
     every attempt with its time, duration and outcome (`status_code` or `error`)."""

@@ -4,11 +4,13 @@ from services.intake.api.acceptance import Accepted, publish_or_problem
 from services.intake.api.dependencies import EventSource, IdempotencyKey, Publisher, TopicNames, event_id_for
 from shared.authentication import Caller, authorise
 from shared.contracts import Measure, MeasureCreated
+from shared.web.openapi import problem_responses
 
 router = APIRouter(prefix="/v1/measures", tags=["measures"])
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
+@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted,
+             responses=problem_responses(403, 413, 503))
 async def create_measure(
     measure: Measure, request: Request, publisher: Publisher, topics: TopicNames, caller: Caller,
     source: EventSource, idempotency_key: IdempotencyKey = None,

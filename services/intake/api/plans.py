@@ -19,6 +19,7 @@ from shared.contracts import Measure, MeasureCreated
 from shared.contracts.measures import Identifier, RegionCode
 from shared.problems import Problem
 from shared.resolution import Directory
+from shared.web.openapi import problem_responses
 
 router = APIRouter(prefix="/v1/plans", tags=["plans"])
 
@@ -46,13 +47,14 @@ class PlanImport(BaseModel):
     plan: dict | None = None  # the parse, in a preview
 
 
-@router.post(":parse")
+@router.post(":parse", responses=problem_responses(413))
 async def parse(file: UploadFile) -> dict:
     """The measures of a plan document (.txt, .docx or .pdf), as the parser reads them."""
     return (await _parsed(file)).to_json()
 
 
-@router.post(":import", response_model=PlanImport, response_model_exclude_none=False)
+@router.post(":import", response_model=PlanImport, response_model_exclude_none=False,
+             responses=problem_responses(403, 413, 503))
 async def import_plan(
     request: Request, response: Response, publisher: Publisher, topics: TopicNames, caller: Caller,
     source: EventSource, file: UploadFile,

@@ -9,11 +9,13 @@ from services.intake.api.dependencies import EventSource, IdempotencyKey, Publis
 from shared.authentication import Caller, authorise
 from shared.contracts import ProgressReport, ProgressReported, ProgressWithdrawal, ProgressWithdrawn
 from shared.contracts.measures import Name
+from shared.web.openapi import problem_responses
 
 router = APIRouter(prefix="/v1/progress", tags=["progress"])
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
+@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted,
+             responses=problem_responses(403, 413, 503))
 async def report_progress(
     report: ProgressReport, request: Request, publisher: Publisher, topics: TopicNames, caller: Caller,
     source: EventSource, admission: Admission, idempotency_key: IdempotencyKey = None,
@@ -37,7 +39,8 @@ class Withdrawal(ProgressWithdrawal):
     by: Name | None = None
 
 
-@router.post("/{event_id}:withdraw", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
+@router.post("/{event_id}:withdraw", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted,
+             responses=problem_responses(403, 503))
 async def withdraw_progress(
     event_id: Annotated[str, Path(min_length=1, max_length=256)], withdrawal: Withdrawal, publisher: Publisher,
     topics: TopicNames, caller: Caller, source: EventSource,

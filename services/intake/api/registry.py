@@ -9,6 +9,7 @@ from services.intake.api.uploads import contract_violation, invalid_file, read_u
 from services.intake.registry import RegistryFileError, load_registry, parse_registry
 from shared.authentication import Caller, authorise
 from shared.contracts import Registry, RegistryPublished
+from shared.web.openapi import problem_responses
 
 router = APIRouter(prefix="/v1/registry", tags=["registry"])
 
@@ -23,7 +24,8 @@ _BODY = {"requestBody": {"required": True, "content": {
 }}}
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted, openapi_extra=_BODY)
+@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted, openapi_extra=_BODY,
+             responses=problem_responses(403, 413, 503))
 async def publish_registry(request: Request, publisher: Publisher, topics: TopicNames, caller: Caller,
                            source: EventSource) -> Accepted:
     """Accept the registry (JSON, or a YAML file upload as `file`) and publish it as registry-published. It

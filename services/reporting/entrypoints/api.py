@@ -23,6 +23,7 @@ from services.reporting.storage import Snapshots, read_alert_details, read_repor
 from shared.calendar import EARLIEST_REPORT, LATEST_QUERY_DAY, today_in_china
 from shared.problems import Problem
 from shared.regions import within
+from shared.web.openapi import problem_responses
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
@@ -169,7 +170,7 @@ async def region_alerts(region_code: RegionCode, snapshot: CurrentSnapshot, requ
     return {**listed, "rows": [{**details[row["key"]], **row} for row in listed["rows"] if row["key"] in details]}
 
 
-@router.get("/measures/{measure_id}")
+@router.get("/measures/{measure_id}", responses=problem_responses(404))
 async def measure_detail(measure_id: str, request: Request, snapshot: CurrentSnapshot,
                          region_code: Annotated[str | None, Query(pattern=CODE)] = None,
                          as_of: AsOf = None, cadence: CadenceQuery = "quarter") -> dict:

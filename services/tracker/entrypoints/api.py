@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Request
 
 from services.tracker.storage.repository import TrackerRepository
 from shared.problems import Problem
+from shared.web.openapi import problem_responses
 
 router = APIRouter(prefix="/v1", tags=["state"])
 
@@ -18,7 +19,7 @@ def get_repository(request: Request) -> TrackerRepository:
 Repository = Annotated[TrackerRepository, Depends(get_repository)]
 
 
-@router.get("/measures/{measure_id}")
+@router.get("/measures/{measure_id}", responses=problem_responses(404))
 async def read_measure(measure_id: str, repository: Repository) -> dict:
     """A measure with every assignment's current status and percent complete."""
     measure = await repository.measure_with_assignments(measure_id)
@@ -27,7 +28,7 @@ async def read_measure(measure_id: str, repository: Repository) -> dict:
     return measure
 
 
-@router.get("/measures/{measure_id}/units/{unit}/reports")
+@router.get("/measures/{measure_id}/units/{unit}/reports", responses=problem_responses(404))
 async def read_report_history(measure_id: str, unit: str, repository: Repository) -> list[dict]:
     """Every report a unit made on a measure, oldest first (the last one per period is current; a withdrawn one
     says so under `withdrawn`). 404 for a measure not tracked, or a unit neither assigned nor reporting on it."""

@@ -7,11 +7,12 @@ from fastapi import APIRouter, Body, Path
 from services.tracker.entrypoints.api import Repository
 from shared.authentication import Caller, authorise
 from shared.problems import Problem
+from shared.web.openapi import problem_responses
 
 router = APIRouter(prefix="/v1", tags=["registry"])
 
 
-@router.get("/regions/{region_code}")
+@router.get("/regions/{region_code}", responses=problem_responses(404))
 async def read_region(region_code: Annotated[str, Path(pattern=r"^\d{6}(\d{3})?$")], repository: Repository) -> dict:
     """A region with its units and its child regions, from the latest published registry."""
     directory = (await repository.unit_lookup()).directory
@@ -42,7 +43,7 @@ async def list_unresolved(repository: Repository) -> list[dict]:
             for name, measures in sorted(names.items())]
 
 
-@router.put("/unit-mappings/{name}")
+@router.put("/unit-mappings/{name}", responses=problem_responses(403))
 async def map_unit(
     name: str, repository: Repository, caller: Caller,
     unit_ids: Annotated[list[str], Body(embed=True, min_length=1, description="registry unit ids")],

@@ -86,3 +86,17 @@ def test_the_documented_schema_describes_the_bodies_really_sent():
         assert list(validator.iter_errors(response.json())) == []
     assert list(validator.iter_errors({"type": "/problems/x", "title": "t", "status": 200, "detail": "d",
                                        "instance": "/"}))  # not an error status
+
+
+def test_routes_document_the_problems_they_answer():
+    """What a client must handle besides 401 and 422: a publishing route's 503 (Kafka away: retry), a region
+    outside the client's (403), an upload past a limit (413), an unknown resource on a read route (404)."""
+    intake = TestClient(create_intake()).get("/openapi.json").json()["paths"]
+    for path in ("/v1/progress", "/v1/measures", "/v1/registry", "/v1/plans:import"):
+        assert {"403", "413", "503"} <= set(intake[path]["post"]["responses"]), path
+    assert "413" in intake["/v1/plans:parse"]["post"]["responses"]
+    tracker = TestClient(create_tracker()).get("/openapi.json").json()["paths"]
+    assert "404" in tracker["/v1/measures/{measure_id}"]["get"]["responses"]
+    alerts = TestClient(create_alerts()).get("/openapi.json").json()["paths"]
+    assert {"403", "404"} <= set(alerts["/v1/alerts/{key}:acknowledge"]["post"]["responses"])
+    assert {"403", "404"} <= set(alerts["/v1/alerts/{key}:urge"]["post"]["responses"])
