@@ -254,12 +254,13 @@ def _attach_duty_rows(items: list[_Item], rows: list[DutyRow]) -> tuple[dict[int
 
 
 def _start_year(lines: list[str]) -> int | None:
-    """First year of the plan: from a title line ("2017年度…工作安排", "…方案(2022-2025年)") or
+    """First year of the plan: from a title line ("2017年度…工作安排", "…方案(2022-2025年)",
+    "某县2023年…重点任务分工") or
     the opening of one of the first lines, where text that lost its line breaks has its title,
     else from the first year span in the text (tongan's text starts after its title)."""
     for index, line in enumerate(lines):
         head = line if len(line) <= 60 else line[:60] if index < 3 else ""
-        if re.search("方案|安排|要点|计划|规划", head):
+        if re.search("方案|安排|要点|计划|规划|任务分工|分工", head):
             m = _YEAR_IN_TITLE.search(head)
             if m:
                 return int(m.group(1) or m.group(2))

@@ -203,3 +203,8 @@ def test_a_table_without_a_task_header_stays_lines_of_its_distinct_cells():
     out = __import__("io").BytesIO()
     document.save(out)
     assert document_text("plan.docx", out.getvalue()).splitlines()[-2:] == ["姓名 职务 职务", "联系人"]
+
+
+def test_a_task_tables_title_gives_the_plans_first_year():
+    plan = parse_document("plan.docx", (DATA / "plan-task-table.docx").read_bytes())
+    assert plan.start_year == 2023  # 某县2023年法治政府建设重点任务分工: yearly deadlines fall due from 2023
