@@ -150,7 +150,7 @@ async def test_a_ledger_row_outside_the_window_or_on_an_unknown_measure_is_rejec
     ledger = workbook(
         ["fuzhou-2022-17", "临川区政府", "361002", "2026-Q3", 80, "进行中", datetime(2026, 10, 8, 9, 30)],
         ["fuzhou-2022-17", "临川区政府", "361002", "2026-Q3", 80, "进行中", datetime(9999, 12, 31, 9, 30)],
-        ["fuzhou-2022-17", "临川区政府", "361002", "2026-Q3", 80, "进行中", datetime(1900, 1, 1, 9, 30)],
+        ["fuzhou-2022-17", "临川区政府", "361002", "2026-Q3", 80, "进行中", datetime(2021, 6, 1, 9, 30)],
         ["fuzhou-2022-999", "临川区政府", "361002", "2026-Q3", 80, "进行中", datetime(2026, 10, 8, 9, 30)],
         headers=headers)
     answer = (await intake.post("/v1/ledgers:import", files={"file": ("台账.xlsx", ledger)})).json()

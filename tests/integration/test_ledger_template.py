@@ -13,9 +13,12 @@ from pymongo import AsyncMongoClient
 
 from services.tracker.main import create_app as create_tracker
 from services.tracker.settings import TrackerSettings
+from shared.broker import ensure_topics
+from shared.contracts import Measure, MeasureCreated
 from tests.support.apps import serving
 from tests.support.cities import store_city
 from tests.support.intake import running_intake
+from tests.support.streams import produce
 from tests.support.waiting import eventually
 from tests.unit.reporting.generated import generate_city
 
@@ -27,6 +30,12 @@ CITY = generate_city(townships=4, measures=8, assignments=200, departments=(4, 2
 async def tracker_url(settings_values):
     client = AsyncMongoClient(settings_values["mongodb_url"], tz_aware=True)
     await store_city(client[settings_values["mongodb_database"]], CITY)
+    # Intake admits reports only on measures it has read from their topic, as the city's would be.
+    measures = [MeasureCreated.wrap(Measure(**{k: v for k, v in m.items() if k != "_id"}), source="/tests")
+                for m in CITY.measures]
+    await ensure_topics(TrackerSettings(**settings_values))
+    await produce(settings_values["kafka_bootstrap_servers"], f"{settings_values['topic_prefix']}measure-created",
+                  measures, lambda event: event.data.measure_id)
     app = create_tracker(TrackerSettings(**settings_values))
     try:
         with serving(app, lambda url: httpx.get(f"{url}/health").status_code == 200) as url:

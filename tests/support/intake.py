@@ -1,5 +1,6 @@
 """intake running in this process, connected to the test's broker before the first request."""
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,9 +16,11 @@ from tests.support.waiting import eventually
 
 # The measures the sample reports and ledgers name: intake refuses reports on measures it knows not to exist.
 SAMPLE_MEASURES = [Measure(measure_id=measure_id, plan_id="fuzhou-2022", region_code="361000", number=number,
-                           title=title, lead_units=["市司法局"])
+                           title=title, lead_units=["市司法局"], start_date=dt.date(2022, 1, 1))
                    for measure_id, number, title in [("fuzhou-2022-11", 11, "推进严格规范公正文明执法"),
-                                                     ("fuzhou-2022-17", 17, "支持法院依法受理和审理行政案件")]]
+                                                     ("fuzhou-2022-17", 17, "支持法院依法受理和审理行政案件"),
+                                                     ("fuzhou-2022-18", 18, "形成监督合力"),
+                                                     ("fuzhou-2022-19", 19, "加强行政执法协调监督")]]
 
 
 async def publish_sample_measures(settings_values: dict) -> None:
