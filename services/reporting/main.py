@@ -4,6 +4,7 @@ import asyncio
 from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
+from prometheus_client import Gauge
 
 from services.reporting.document_store import DocumentStore, run_bulletin_schedule
 from services.reporting.entrypoints import api, dashboard, documents
@@ -22,6 +23,8 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     histories = app.state.histories = Snapshots(database, settings.history_max_age_seconds, read=read_history,
                                                 warm=evaluate_default_series)
     store = app.state.documents = DocumentStore(database)
+    Gauge("duban_read_model_age_seconds", "Age of the snapshot of the tracker's state the figures are answered from",
+          registry=app.state.metrics.registry).set_function(snapshots.age)
     reader_lifespan = app.router.lifespan_context
 
     @asynccontextmanager
