@@ -35,18 +35,18 @@ from shared.broker import kafka_client_options
 from shared.consuming import ApplyBatch
 from shared.settings import ServiceSettings
 
-SAMPLE_SECONDS = 15.0  # how often the gauges read from Kafka or the database are refreshed (Prometheus scrapes 15 s)
 Sampler = Callable[[], Awaitable[None]]
 log = structlog.get_logger()
 
 
 class ServiceMetrics:
-    """One service's registry, and the samplers its app runs every SAMPLE_SECONDS while it serves."""
+    """One service's registry, and the samplers its app runs every settings.metrics_sample_seconds while it
+    serves."""
 
-    def __init__(self, service: str, sample_seconds: float = SAMPLE_SECONDS):
+    def __init__(self, service: str, settings: ServiceSettings):
         self.service = service
         self.registry = CollectorRegistry()
-        self.sample_seconds = sample_seconds
+        self.settings = settings
         self.samplers: list[Sampler] = []
 
     def instrument(self, app: FastAPI, broker: KafkaBroker | None = None) -> "ServiceMetrics":
@@ -82,17 +82,18 @@ class ServiceMetrics:
                 except Exception as error:  # Kafka or the database away: the gauges keep their last values
                     log.warning("metrics_sample_failed", sampler=getattr(sample, "__qualname__", repr(sample)),
                                 error=repr(error))
-            await asyncio.sleep(self.sample_seconds)
+            await asyncio.sleep(self.settings.metrics_sample_seconds)
 
-    def watch_consumer_lag(self, settings: ServiceSettings, groups: Iterable[str]) -> "ConsumerLag":
-        lag = ConsumerLag(self.registry, settings, list(groups))
+    def watch_consumer_lag(self, groups: Iterable[str]) -> "ConsumerLag":
+        lag = ConsumerLag(self.registry, self.settings, list(groups))
         self.samplers.append(lag.sample)
         return lag
 
 
-def instrument(app: FastAPI, service: str, broker: KafkaBroker | None = None) -> ServiceMetrics:
+def instrument(app: FastAPI, service: str, settings: ServiceSettings, broker: KafkaBroker | None = None
+               ) -> ServiceMetrics:
     """The one line a service's composition root needs when it has no metrics of its own."""
-    return ServiceMetrics(service).instrument(app, broker)
+    return ServiceMetrics(service, settings).instrument(app, broker)
 
 
 class ConsumerLag:

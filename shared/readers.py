@@ -32,5 +32,5 @@ def create_reader_app(service: str, summary: str, settings: ServiceSettings, rou
     install_docs(app, settings)
     for router in [*routers, database_health_router(service)]:
         app.include_router(router)
-    instrument(app, service)
+    instrument(app, service, settings)
     return app

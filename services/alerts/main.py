@@ -113,8 +113,8 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
     for router in (operations.router, api.router, subscriptions.router, channels.router,
                    database_health_router("alerts")):
         app.include_router(router)
-    metrics = ServiceMetrics("alerts").instrument(app, broker)
-    metrics.watch_consumer_lag(settings, [settings.alerts_consumer_group])
+    metrics = ServiceMetrics("alerts", settings).instrument(app, broker)
+    metrics.watch_consumer_lag([settings.alerts_consumer_group])
     count_documents(metrics, "duban_open_alerts", "Open alerts", store.open, ["kind", "severity"])
     count_documents(metrics, "duban_webhook_deliveries", "Webhook deliveries not delivered (yet)",
                     webhooks.deliveries, ["status"], {"status": {"$in": ["pending", "failed"]}})

@@ -51,5 +51,5 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     for module in (measures, progress, plans, ledgers, registry):  # every route but health needs a client's token
         app.include_router(module.router, dependencies=[Authenticated])
     app.include_router(health.router)
-    instrument(app, "intake", broker)
+    instrument(app, "intake", settings, broker)
     return app

@@ -23,7 +23,7 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
     broker = create_broker(settings, client_id="duban-tracker")
     client, database = connect_database(settings)
     repository = TrackerRepository(database)
-    metrics = ServiceMetrics("tracker")
+    metrics = ServiceMetrics("tracker", settings)
     register_subscribers(broker, repository, settings, DistrictFreshness(metrics.registry))
 
     @asynccontextmanager
@@ -45,6 +45,6 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(registry.router)
     app.include_router(health.router)
-    metrics.watch_consumer_lag(settings, [settings.consumer_group])
+    metrics.watch_consumer_lag([settings.consumer_group])
     metrics.instrument(app, broker)
     return app

@@ -8,13 +8,14 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from shared.metrics import DistrictFreshness, ServiceMetrics, district_of
+from shared.settings import ServiceSettings
 
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
 NAME = DistrictFreshness.NAME
 
 
 def freshness() -> tuple[DistrictFreshness, ServiceMetrics]:
-    metrics = ServiceMetrics("tracker")
+    metrics = ServiceMetrics("tracker", ServiceSettings())
     return DistrictFreshness(metrics.registry, clock=NOW.timestamp), metrics
 
 
@@ -65,7 +66,7 @@ def test_an_instrumented_app_serves_its_requests_on_metrics_in_the_exposition_fo
     async def thing(thing: str) -> dict:
         return {"thing": thing}
 
-    metrics = ServiceMetrics("intake").instrument(app)
+    metrics = ServiceMetrics("intake", ServiceSettings()).instrument(app)
     client = TestClient(app)
     for name in ("a", "b"):
         assert client.get(f"/v1/things/{name}").status_code == 200
