@@ -36,6 +36,9 @@ from shared.consuming import ApplyBatch
 from shared.settings import ServiceSettings
 
 Sampler = Callable[[], Awaitable[None]]
+# A district whose last applied event is older than this is quiet: the alert rule (deploy/prometheus/rules.yml,
+# DubanDistrictSilent) and the operations page use it. Districts' systems report at least weekly in practice.
+QUIET_AFTER_SECONDS = 3 * 24 * 3600
 log = structlog.get_logger()
 
 

@@ -16,6 +16,7 @@ from deploy.grafana import build as grafana_build
 from deploy.local.install import KAFKA_VERSION
 from deploy.local.stack import PROJECT, SERVICES
 from shared.broker import kafka_security
+from shared.metrics import QUIET_AFTER_SECONDS
 from shared.settings import ServiceSettings
 
 COMPOSE = yaml.safe_load((PROJECT / "docker-compose.yml").read_text())
@@ -248,3 +249,9 @@ def test_the_dashboard_shows_freshness_lag_throughput_errors_and_alerts():
             "faststream_received_messages_total", "http_requests_total", "duban_open_alerts"} <= used
     [datasource] = DATASOURCES["datasources"]
     assert {panel["datasource"]["uid"] for panel in DASHBOARD["panels"]} == {datasource["uid"]}
+
+
+def test_the_silent_district_rule_and_the_operations_page_call_a_district_quiet_after_the_same_time():
+    [rule] = [rule for group in RULES["groups"] for rule in group["rules"] if rule["alert"] == "DubanDistrictSilent"]
+    comparison = promql_parser.parse(rule["expr"])
+    assert (str(comparison.op), comparison.rhs.val) == (">", QUIET_AFTER_SECONDS)
