@@ -39,12 +39,16 @@ def value(found: dict, name: str, **labels: str) -> float | None:
     return matching[0] if matching else None
 
 
+def report(region_code: str, hours: int) -> ProgressReport:
+    """The district's unit's report on MEASURE, `hours` after START."""
+    return ProgressReport(measure_id=MEASURE.measure_id, unit=UNITS[region_code], region_code=region_code,
+                          period="2026-Q4", percent_complete=min(hours, 100), status="in_progress",
+                          reported_at=START + timedelta(hours=hours))
+
+
 async def send(publisher, topics, region_code: str, hours: int) -> None:
-    report = ProgressReport(measure_id=MEASURE.measure_id, unit=UNITS[region_code], region_code=region_code,
-                            period="2026-Q4", percent_complete=min(hours, 100), status="in_progress",
-                            reported_at=START + timedelta(hours=hours))
-    event = ProgressReported.wrap(report, source=f"/districts/{region_code}")
-    await publish_event(publisher, topics.progress_reported, event, report.assignment_key)
+    event = ProgressReported.wrap(report(region_code, hours), source=f"/districts/{region_code}")
+    await publish_event(publisher, topics.progress_reported, event, event.data.assignment_key)
 
 
 @pytest.fixture

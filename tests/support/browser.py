@@ -30,3 +30,14 @@ def record_faults(page, errors: list[str]) -> None:
     page.on("requestfailed", lambda request: errors.append(f"failed: {request.url}"))
     page.on("response", lambda response: response.status >= 400 and errors.append(
         f"{response.status}: {response.url}"))
+
+
+def canvas_drawn(page, selector: str) -> bool:
+    """The chart's canvas exists, has a size, and has pixels that are not all blank."""
+    return page.eval_on_selector(selector + " canvas", """canvas => {
+        if (!canvas.width || !canvas.height) return false;
+        const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+        let inked = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) inked++;
+        return inked > 500;
+    }""")
