@@ -167,6 +167,24 @@ class DistrictFreshness:
 
         return apply_and_record
 
+    def recall(self, history, region_field: str, time_field: str) -> Sampler:
+        """A sampler that, once, sets each district's last event from the stored history (`history`: a PyMongo
+        async collection; the newest `time_field` per `region_field`), so a district that went quiet before the
+        service (re)started still has its series and its alarm; afterwards it does nothing."""
+        recalled = False
+
+        async def recall_history() -> None:
+            nonlocal recalled
+            if recalled:
+                return
+            pipeline = [{"$group": {"_id": f"${region_field}", "last": {"$max": f"${time_field}"}}}]
+            async for group in await history.aggregate(pipeline):
+                if isinstance(group["_id"], str) and isinstance(group["last"], datetime):
+                    self.heard(group["_id"], group["last"])
+            recalled = True
+
+        return recall_history
+
 
 def count_documents(metrics: ServiceMetrics, name: str, documentation: str, collection, fields: list[str],
                     match: dict | None = None) -> Gauge:

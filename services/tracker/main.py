@@ -24,7 +24,8 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
     client, database = connect_database(settings)
     repository = TrackerRepository(database)
     metrics = ServiceMetrics("tracker", settings)
-    register_subscribers(broker, repository, settings, DistrictFreshness(metrics.registry))
+    districts = DistrictFreshness(metrics.registry)
+    register_subscribers(broker, repository, settings, districts)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -46,5 +47,7 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
     app.include_router(registry.router)
     app.include_router(health.router)
     metrics.watch_consumer_lag([settings.consumer_group])
+    # After a restart, each district's last report as stored (the report's own time: events' times are not kept).
+    metrics.samplers.append(districts.recall(repository.progress_reports, "region_code", "reported_at"))
     metrics.instrument(app, broker)
     return app

@@ -140,3 +140,25 @@ async def test_counted_documents_follow_the_collection_and_fall_to_zero(settings
     await database["open_alerts"].delete_many({"kind": "overdue"})
     await sample()
     assert (open_alerts("overdue", "critical"), open_alerts("lagging", "warning")) == (0, 1)
+
+
+async def test_after_a_restart_each_district_s_last_report_is_recalled_from_the_history(settings_values, database):
+    history = database["progress_reports"]
+    await history.insert_many([
+        {"_id": "a", "region_code": "361002101", "reported_at": START + timedelta(days=2)},  # a township of 临川区
+        {"_id": "b", "region_code": "361002", "reported_at": START + timedelta(days=1)},
+        {"_id": "c", "region_code": "361003", "reported_at": START},
+    ])
+    metrics = ServiceMetrics("tracker", ServiceSettings(**settings_values))
+    districts = DistrictFreshness(metrics.registry)
+    recall = districts.recall(history, "region_code", "reported_at")
+    await recall()
+
+    def last(region_code):
+        return metrics.registry.get_sample_value(DistrictFreshness.NAME, {"region_code": region_code})
+
+    assert (last("361002"), last("361003")) == ((START + timedelta(days=2)).timestamp(), START.timestamp())
+    districts.heard("361003", datetime.now(UTC))  # news since the restart is not overwritten by a later recall
+    heard = last("361003")
+    await recall()
+    assert last("361003") == heard and heard > START.timestamp()
