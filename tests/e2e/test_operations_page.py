@@ -22,7 +22,7 @@ from shared.broker import publish_event
 from shared.contracts import MeasureCreated, ProgressReported, Topics
 from tests.integration.test_metrics import MEASURE, UNITS, report
 from tests.support.apps import serving
-from tests.support.browser import FLAGS, canvas_drawn, chromium_or_skip, record_faults
+from tests.support.browser import browser_page, canvas_drawn, chromium_or_skip
 
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts" / "operations"
 
@@ -50,8 +50,6 @@ def metrics_ready(url: str) -> bool:
 
 def test_the_operations_page_shows_the_quiet_district_and_the_services(settings_values):
     chromium = chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
     tracker = create_tracker(TrackerSettings(**settings_values, metrics_sample_seconds=1))
     with serving(tracker, metrics_ready) as tracker_url:
         asyncio.run(publish(settings_values, datetime.now(UTC) - timedelta(days=4)))
@@ -69,28 +67,22 @@ def test_the_operations_page_shows_the_quiet_district_and_the_services(settings_
 
             ARTEFACTS.mkdir(parents=True, exist_ok=True)
             errors: list[str] = []
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=chromium, args=FLAGS)
-                try:
-                    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-                    record_faults(page, errors)
-                    page.goto(f"{reporting_url}/")
-                    page.click("#operations")
-                    page.wait_for_selector("body[data-ready='#/operations']", timeout=30_000)
-                    rows = page.locator("#districts tbody tr")
-                    assert rows.count() == 2
-                    assert rows.nth(0).get_attribute("data-district") == "361003"
-                    assert rows.nth(0).get_attribute("class") == "quiet" and "静默" in rows.nth(0).inner_text()
-                    assert "4.0 天" in rows.nth(0).inner_text()
-                    assert "正常" in rows.nth(1).inner_text() and rows.nth(1).get_attribute("class") == ""
-                    assert "静默区县\n1" in page.inner_text("#operations-cards")
-                    assert "服务在线\n1/2" in page.inner_text("#operations-cards")
-                    assert "在线" in page.inner_text("#services tr[data-service='tracker']")
-                    assert "无法访问" in page.inner_text("#services tr[data-service='intake']")
-                    assert Topics(settings_values["topic_prefix"]).progress_reported in page.inner_text("#topics")
-                    page.wait_for_timeout(800)  # the chart's entry animation
-                    assert canvas_drawn(page, "#chart-freshness")
-                    page.screenshot(path=str(ARTEFACTS / "operations.png"), full_page=True)
-                finally:
-                    browser.close()
+            with browser_page(chromium, errors) as page:
+                page.goto(f"{reporting_url}/")
+                page.click("#operations")
+                page.wait_for_selector("body[data-ready='#/operations']", timeout=30_000)
+                rows = page.locator("#districts tbody tr")
+                assert rows.count() == 2
+                assert rows.nth(0).get_attribute("data-district") == "361003"
+                assert rows.nth(0).get_attribute("class") == "quiet" and "静默" in rows.nth(0).inner_text()
+                assert "4.0 天" in rows.nth(0).inner_text()
+                assert "正常" in rows.nth(1).inner_text() and rows.nth(1).get_attribute("class") == ""
+                assert "静默区县\n1" in page.inner_text("#operations-cards")
+                assert "服务在线\n1/2" in page.inner_text("#operations-cards")
+                assert "在线" in page.inner_text("#services tr[data-service='tracker']")
+                assert "无法访问" in page.inner_text("#services tr[data-service='intake']")
+                assert Topics(settings_values["topic_prefix"]).progress_reported in page.inner_text("#topics")
+                page.wait_for_timeout(800)  # the chart's entry animation
+                assert canvas_drawn(page, "#chart-freshness")
+                page.screenshot(path=str(ARTEFACTS / "operations.png"), full_page=True)
             assert errors == []
