@@ -16,6 +16,8 @@ from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressRe
 from shared.metrics import DistrictFreshness, ServiceMetrics, count_documents
 from shared.settings import ServiceSettings
 from tests.support.apps import running
+from tests.support.intake import running_intake
+from tests.support.samples import REPORT
 from tests.support.waiting import eventually
 
 MEASURE = Measure(
@@ -162,3 +164,14 @@ async def test_after_a_restart_each_district_s_last_report_is_recalled_from_the_
     heard = last("361003")
     await recall()
     assert last("361003") == heard and heard > START.timestamp()
+
+
+async def test_intake_counts_its_requests_per_route_and_its_events_per_topic(settings_values, topics):
+    async with running_intake(settings_values, sample_measures=True) as intake:
+        assert (await intake.post("/v1/progress", json=REPORT)).status_code == 202
+        assert (await intake.post("/v1/progress", json={**REPORT, "percent_complete": 900})).status_code == 422
+        found = samples((await intake.get("/metrics")).text)
+    assert value(found, "http_requests_total", handler="/v1/progress", status="2xx") == 1
+    assert value(found, "http_requests_total", handler="/v1/progress", status="4xx") == 1
+    assert value(found, "faststream_published_messages_total", destination=topics.progress_reported,
+                 status="success") == 1
