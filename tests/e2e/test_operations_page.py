@@ -78,7 +78,7 @@ def test_the_operations_page_shows_the_quiet_district_and_the_services(settings_
                 assert "4.0 天" in rows.nth(0).inner_text()
                 assert "正常" in rows.nth(1).inner_text() and rows.nth(1).get_attribute("class") == ""
                 assert "静默区县\n1" in page.inner_text("#operations-cards")
-                assert "服务在线\n1/2" in page.inner_text("#operations-cards")
+                assert "服务在线\n2/3" in page.inner_text("#operations-cards")
                 assert "在线" in page.inner_text("#services tr[data-service='tracker']")
                 assert "无法访问" in page.inner_text("#services tr[data-service='intake']")
                 assert Topics(settings_values["topic_prefix"]).progress_reported in page.inner_text("#topics")

@@ -1,12 +1,14 @@
-"""GET /v1/operations: the operations page's figures (运行监控), read from every service's /metrics over HTTP
-(services meet through HTTP and events; the targets are settings.metrics_targets) and summed up by
-services/reporting/domain/operations.py. A service that does not answer is reported as down, never an error."""
+"""GET /v1/operations: the operations page's figures (运行监控), read from the other services' /metrics over HTTP
+(services meet through HTTP and events; the targets are settings.metrics_targets) and from reporting's own
+registry, summed up by services/reporting/domain/operations.py. A service that does not answer is reported as down,
+never an error."""
 
 import asyncio
 import time
 
 import httpx
 from fastapi import APIRouter, Request
+from prometheus_client import generate_latest
 
 from services.reporting.domain.operations import Scrape, summarize
 
@@ -42,4 +44,5 @@ async def operations(request: Request) -> dict:
     targets: dict[str, str] = request.app.state.metrics_targets
     async with httpx.AsyncClient(timeout=SCRAPE_TIMEOUT_SECONDS) as client:
         scrapes = await asyncio.gather(*(scrape(client, service, url) for service, url in targets.items()))
-    return summarize(list(scrapes), time.time(), await region_names(request))
+    own = Scrape("reporting", text=generate_latest(request.app.state.metrics.registry).decode())
+    return summarize([*scrapes, own], time.time(), await region_names(request))
