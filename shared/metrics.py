@@ -24,7 +24,6 @@ from datetime import UTC, datetime
 import structlog
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.errors import KafkaError
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
@@ -78,13 +77,16 @@ class ServiceMetrics:
         return self
 
     async def sample_periodically(self) -> None:
+        """Each sampler in a loop of its own (one waiting on an unreachable Kafka does not hold up the others)."""
+        await asyncio.gather(*(self.repeat(sample) for sample in self.samplers))
+
+    async def repeat(self, sample: Sampler) -> None:
         while True:
-            for sample in self.samplers:
-                try:
-                    await sample()
-                except Exception as error:  # Kafka or the database away: the gauges keep their last values
-                    log.warning("metrics_sample_failed", sampler=getattr(sample, "__qualname__", repr(sample)),
-                                error=repr(error))
+            try:
+                await sample()
+            except Exception as error:  # Kafka or the database away: the gauges keep their last values
+                log.warning("metrics_sample_failed", sampler=getattr(sample, "__qualname__", repr(sample)),
+                            error=repr(error))
             await asyncio.sleep(self.settings.metrics_sample_seconds)
 
     def watch_consumer_lag(self, groups: Iterable[str]) -> "ConsumerLag":
@@ -120,10 +122,9 @@ class ConsumerLag:
                 committed = await admin.list_consumer_group_offsets(group)
                 end_offsets = await ends.end_offsets(list(committed)) if committed else {}
                 for partition, offset in committed.items():
-                    self.gauge.labels(group, partition.topic, str(partition.partition)).set(
-                        max(end_offsets[partition] - offset.offset, 0))
-        except KafkaError as error:
-            raise ConnectionError(f"Kafka: {error!r}") from error
+                    if offset.offset >= 0:  # -1: nothing committed there
+                        self.gauge.labels(group, partition.topic, str(partition.partition)).set(
+                            max(end_offsets[partition] - offset.offset, 0))
         finally:
             await ends.stop()
             await admin.close()

@@ -1,5 +1,7 @@
 """shared/metrics.py: the districts' freshness, and /metrics on an instrumented app."""
 
+import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
@@ -79,3 +81,25 @@ def test_an_instrumented_app_serves_its_requests_on_metrics_in_the_exposition_fo
                                             ("status", "2xx")))] == 2
     assert not any(dict(labels).get("handler") == "/metrics" for _, labels in samples)
     assert app.state.metrics is metrics
+
+
+async def test_a_sampler_that_fails_or_hangs_does_not_stop_the_others():
+    metrics = ServiceMetrics("alerts", ServiceSettings(metrics_sample_seconds=0.01))
+    ran = []
+
+    async def kafka_away():
+        raise ConnectionError("Kafka unreachable")
+
+    async def kafka_slow():
+        await asyncio.sleep(3600)
+
+    async def database():
+        ran.append(1)
+
+    metrics.samplers.extend([kafka_away, kafka_slow, database])
+    sampling = asyncio.create_task(metrics.sample_periodically())
+    await asyncio.sleep(0.05)
+    sampling.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await sampling
+    assert len(ran) > 2  # sampled again and again meanwhile
