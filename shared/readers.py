@@ -8,6 +8,7 @@ from shared.authentication import load_clients
 from shared.database import connect_database
 from shared.health import database_health_router
 from shared.logging import configure_logging
+from shared.metrics import instrument
 from shared.problems import install_problem_handlers
 from shared.settings import ServiceSettings
 from shared.state import TrackerState
@@ -31,4 +32,5 @@ def create_reader_app(service: str, summary: str, settings: ServiceSettings, rou
     install_docs(app, settings)
     for router in [*routers, database_health_router(service)]:
         app.include_router(router)
+    instrument(app, service, settings)
     return app

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.calendar import CLOCK_SKEW
@@ -38,6 +38,9 @@ class ServiceSettings(BaseSettings):
     # Minutes a district's clock may run ahead: a report's time after now plus this is refused at intake and
     # dead-lettered by the tracker (shared/calendar.ReportWindow).
     report_clock_skew_minutes: float = CLOCK_SKEW.total_seconds() / 60
+    # How often the metrics read from Kafka or the database (consumer lag, open alerts…) are refreshed
+    # (shared/metrics.py); Prometheus scrapes every 15 s (deploy/prometheus/prometheus.yml).
+    metrics_sample_seconds: float = Field(15.0, gt=0)
 
     @property
     def clock_skew(self) -> timedelta:

@@ -172,7 +172,10 @@ class LocalStack:
 
     # --- services ----------------------------------------------------------------------------------
     def start_services(self, endpoints: Endpoints, **settings: str) -> dict[str, str]:
-        started = {name: self.start_service(name, endpoints, **settings) for name in SERVICES}
+        started = {name: self.start_service(name, endpoints, **settings) for name in SERVICES if name != "reporting"}
+        # reporting's operations page (运行监控) reads the others' /metrics, on whichever ports they got.
+        targets = json.dumps({name: url for name, (_, url) in started.items()})
+        started["reporting"] = self.start_service("reporting", endpoints, **settings, metrics_targets=targets)
         for name, (process, url) in started.items():
             self.timings[name] = self.wait_healthy(process, url)
         return {name: url for name, (_, url) in started.items()}

@@ -25,6 +25,7 @@ from shared.database import connect_database
 from shared.destinations import DestinationPolicy
 from shared.health import database_health_router
 from shared.logging import configure_logging
+from shared.metrics import ServiceMetrics, count_documents
 from shared.problems import install_problem_handlers
 from shared.secrets import SecretBox
 from shared.state import TrackerState
@@ -112,4 +113,9 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
     for router in (operations.router, api.router, subscriptions.router, channels.router,
                    database_health_router("alerts")):
         app.include_router(router)
+    metrics = ServiceMetrics("alerts", settings).instrument(app, broker)
+    metrics.watch_consumer_lag([settings.alerts_consumer_group])
+    count_documents(metrics, "duban_open_alerts", "Open alerts", store.open, ["kind", "severity"])
+    count_documents(metrics, "duban_webhook_deliveries", "Webhook deliveries not delivered (yet)",
+                    webhooks.deliveries, ["status"], {"status": {"$in": ["pending", "failed"]}})
     return app

@@ -15,6 +15,7 @@ from shared.broker import create_broker
 from shared.contracts import Topics
 from shared.database import connect_database
 from shared.logging import configure_logging
+from shared.metrics import instrument
 from shared.problems import install_problem_handlers
 from shared.web.docs import install_docs
 
@@ -50,4 +51,5 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     for module in (measures, progress, plans, ledgers, registry):  # every route but health needs a client's token
         app.include_router(module.router, dependencies=[Authenticated])
     app.include_router(health.router)
+    instrument(app, "intake", settings, broker)
     return app

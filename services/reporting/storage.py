@@ -19,6 +19,7 @@ day's figures kept on it once evaluated.
 """
 
 import asyncio
+import math
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -164,6 +165,12 @@ class Snapshots(Generic[Kept]):
             self.refreshing = asyncio.create_task(self._refresh_in_background())
         assert self.snapshot is not None
         return self.snapshot
+
+    def age(self) -> float:
+        """Seconds since the snapshot in hand was read (NaN before the first; 0 when every request reads)."""
+        if self.max_age_seconds <= 0:
+            return 0.0
+        return self.clock() - self.taken_at if self.snapshot is not None else math.nan
 
     async def _refresh(self) -> None:
         started = self.clock()

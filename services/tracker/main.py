@@ -12,6 +12,7 @@ from shared.authentication import load_clients
 from shared.broker import connect_when_reachable, create_broker
 from shared.database import connect_database
 from shared.logging import configure_logging
+from shared.metrics import DistrictFreshness, ServiceMetrics
 from shared.problems import install_problem_handlers
 from shared.web.docs import install_docs
 
@@ -22,7 +23,9 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
     broker = create_broker(settings, client_id="duban-tracker")
     client, database = connect_database(settings)
     repository = TrackerRepository(database)
-    register_subscribers(broker, repository, settings)
+    metrics = ServiceMetrics("tracker", settings)
+    districts = DistrictFreshness(metrics.registry)
+    register_subscribers(broker, repository, settings, districts)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -43,4 +46,8 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(registry.router)
     app.include_router(health.router)
+    metrics.watch_consumer_lag([settings.consumer_group])
+    # After a restart, each district's last report as stored (the report's own time: events' times are not kept).
+    metrics.samplers.append(districts.recall(repository.progress_reports, "region_code", "reported_at"))
+    metrics.instrument(app, broker)
     return app

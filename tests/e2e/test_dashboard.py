@@ -17,7 +17,7 @@ from services.alerts.main import create_app as create_alerts
 from services.reporting.main import create_app
 from services.reporting.settings import ReportingSettings
 from tests.support.apps import alerts_settings, running, serving
-from tests.support.browser import FLAGS, chromium_or_skip, record_faults
+from tests.support.browser import FLAGS, canvas_drawn, chromium_or_skip, record_faults
 from tests.unit.reporting.generated import generate_city
 
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts" / "dashboard"
@@ -62,17 +62,6 @@ async def sweep(settings_values) -> None:
     async with running(create_alerts(alerts_settings(settings_values))) as alerts:
         response = await alerts.post("/v1/alerts:sweep", params={"as_of": "2026-11-22"})
         assert response.status_code == 200 and response.json()["open"] > 0, response.text
-
-
-def canvas_drawn(page, selector: str) -> bool:
-    """The chart's canvas exists, has a size, and has pixels that are not all blank."""
-    return page.eval_on_selector(selector + " canvas", """canvas => {
-        if (!canvas.width || !canvas.height) return false;
-        const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
-        let inked = 0;
-        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) inked++;
-        return inked > 500;
-    }""")
 
 
 def test_the_dashboard_draws_its_charts_and_drills_down_by_clicking(chromium, reporting_url):

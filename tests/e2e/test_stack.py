@@ -82,3 +82,10 @@ async def test_the_demo_city_flows_from_intake_to_tracker_alerts_and_reports(sta
 
         refused = await http.post(f"{stack['intake']}/v1/progress", json={"measure_id": "x"})
         assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json"
+
+
+async def test_the_operations_page_reads_every_service_of_the_stack_where_it_runs(stack):
+    async with httpx.AsyncClient(timeout=10) as http:
+        operations = (await http.get(f"{stack['reporting']}/v1/operations")).json()
+    assert {row["service"]: (row["up"], row["error"]) for row in operations["services"]} == {
+        name: (True, None) for name in stack}

@@ -1,6 +1,9 @@
 """Debian's chromium for the browser tests (deploy/local/browser.py installs it), the flags it runs with, and a
 page that records every fault a user would see."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 
 from deploy.local.browser import install_browser
@@ -30,3 +33,29 @@ def record_faults(page, errors: list[str]) -> None:
     page.on("requestfailed", lambda request: errors.append(f"failed: {request.url}"))
     page.on("response", lambda response: response.status >= 400 and errors.append(
         f"{response.status}: {response.url}"))
+
+
+def canvas_drawn(page, selector: str) -> bool:
+    """The chart's canvas exists, has a size, and has pixels that are not all blank."""
+    return page.eval_on_selector(selector + " canvas", """canvas => {
+        if (!canvas.width || !canvas.height) return false;
+        const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+        let inked = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) inked++;
+        return inked > 500;
+    }""")
+
+
+@contextmanager
+def browser_page(chromium: str, errors: list[str]) -> Iterator:
+    """A Playwright page in headless chromium (1400×1000, zh-CN) whose faults are appended to `errors`."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+            record_faults(page, errors)
+            yield page
+        finally:
+            browser.close()

@@ -3,7 +3,9 @@
      #/region/CODE                city, county or township: figures, charts (the monthly trend loads after the
                                   rest), alert list, child regions, ranking, units, measures
      #/unit/REGION/UNIT           one unit's assignments
-     #/measure/ID/REGION          one measure: its text, deadlines, assignments, reports with evidence */
+     #/measure/ID/REGION          one measure: its text, deadlines, assignments, reports with evidence
+     #/operations                 运行监控: the services' /metrics summed up by /v1/operations (districts' freshness,
+                                  lag, throughput, errors, alerts), refreshed every OPERATIONS_REFRESH_MS */
 "use strict";
 
 const HOME = document.body.dataset.home;
@@ -15,6 +17,8 @@ const KINDS = {...FLAGS, due_soon: "临期"};
 const SEVERITY = {critical: "严重", warning: "预警", info: "提示"};
 const LEVEL = {city: "市", county: "县(区)", township: "乡镇(街道)"};
 const view = document.getElementById("view");
+const OPERATIONS_REFRESH_MS = 15000;  // as often as Prometheus scrapes
+let refreshing = null;
 const charts = [];
 const names = {};  // region code -> name, for the breadcrumbs
 
@@ -275,12 +279,92 @@ async function measureView(id, code) {
   statusPie("chart-status", m.figures);
 }
 
+function duration(seconds) {
+  if (seconds === null || seconds === undefined) return "—";
+  const s = Math.round(seconds);
+  if (s < 120) return `${s} 秒`;
+  if (s < 7200) return `${Math.round(s / 60)} 分钟`;
+  if (s < 172800) return `${(s / 3600).toFixed(1)} 小时`;
+  return `${(s / 86400).toFixed(1)} 天`;
+}
+function count(value) { return value === null || value === undefined ? "—" : Math.round(value).toLocaleString(); }
+function rows(items, render, columns) {
+  return items.length ? items.map(render).join("") : `<tr><td colspan="${columns}" class="muted">暂无</td></tr>`;
+}
+
+async function operationsView() {
+  const response = await fetch("/v1/operations");
+  if (!response.ok) throw new Error(`/v1/operations: HTTP ${response.status}`);
+  const o = await response.json();
+  crumbs([[names[HOME] || HOME, `#/region/${HOME}`], ["运行监控"]]);
+  const up = o.services.filter(s => s.up).length;
+  const quiet = o.districts.filter(d => d.quiet).length;
+  const lag = o.consumer_lag.reduce((sum, row) => sum + row.lag, 0);
+  const alerts = o.open_alerts.reduce((sum, row) => sum + row.count, 0);
+  const items = [["服务在线", `${up}/${o.services.length}`, up < o.services.length ? "alert" : ""],
+                 ["静默区县", quiet, quiet ? "alert" : ""], ["消费积压", count(lag), lag > 1000 ? "alert" : ""],
+                 ["死信", count(o.dead_letters), o.dead_letters ? "alert" : ""], ["未关闭预警", count(alerts)],
+                 ["Webhook 待投递", count(o.webhook_deliveries.pending || 0)],
+                 ["Webhook 失败", count(o.webhook_deliveries.failed || 0), o.webhook_deliveries.failed ? "alert" : ""],
+                 ["报表快照时长", duration(o.read_model_age_seconds)]];
+  clearCharts();
+  view.innerHTML = `<h2 id="operations-title">运行监控 <span class="muted">截至
+      ${esc(new Date(o.as_of * 1000).toLocaleString("zh-CN"))} · 每 ${OPERATIONS_REFRESH_MS / 1000} 秒刷新 ·
+      计数为各服务启动以来的累计</span></h2>
+    <div class="cards" id="operations-cards">${items.map(([label, value, cls]) =>
+      `<div class="card ${cls || ""}">${label}<b>${esc(value)}</b></div>`).join("")}</div>
+    <h2>各区县距最近一次报送(超过 ${duration(o.quiet_after_seconds)} 为静默)</h2>
+    <div class="chart wide" id="chart-freshness"></div>
+    <table id="districts"><thead><tr><th>区县</th><th>区划代码</th><th>最近一次报送</th><th>距今</th><th>状态</th>
+      </tr></thead><tbody>${rows(o.districts, d => `<tr class="${d.quiet ? "quiet" : ""}" data-district="${esc(d.region_code)}">
+      <td>${esc(d.name || d.region_code)}</td><td>${esc(d.region_code)}</td>
+      <td>${esc(new Date(d.last_event_at * 1000).toLocaleString("zh-CN"))}</td><td class="n">${duration(d.age_seconds)}</td>
+      <td>${d.quiet ? "静默" : "正常"}</td></tr>`, 5)}</tbody></table>
+    <h2>服务</h2>
+    <table id="services"><thead><tr><th>服务</th><th>状态</th><th>HTTP 请求</th><th>5xx 应答</th><th>平均耗时</th></tr>
+      </thead><tbody>${rows(o.services, s => `<tr data-service="${esc(s.service)}"><td>${esc(s.service)}</td>
+      <td class="${s.up ? "" : "overdue"}">${s.up ? "在线" : "无法访问:" + esc(s.error)}</td>
+      <td class="n">${count(s.requests)}</td><td class="n">${count(s.server_errors)}</td>
+      <td class="n">${s.mean_request_seconds === null ? "—" : (s.mean_request_seconds * 1000).toFixed(1) + " 毫秒"}</td>
+      </tr>`, 5)}</tbody></table>
+    <h2>事件(按主题)</h2>
+    <table id="topics"><thead><tr><th>主题</th><th>已消费</th><th>已发布</th><th>处理出错</th><th>平均处理耗时</th></tr>
+      </thead><tbody>${rows(o.topics, t => `<tr><td>${esc(t.topic)}</td><td class="n">${count(t.consumed)}</td>
+      <td class="n">${count(t.published)}</td><td class="n">${count(t.errors)}</td>
+      <td class="n">${t.mean_handler_seconds === null ? "—" : (t.mean_handler_seconds * 1000).toFixed(1) + " 毫秒"}</td>
+      </tr>`, 5)}</tbody></table>
+    <h2>消费积压(按分区)</h2>
+    <table id="lag"><thead><tr><th>消费组</th><th>主题</th><th>分区</th><th>积压条数</th></tr></thead><tbody>
+      ${rows(o.consumer_lag, r => `<tr><td>${esc(r.group)}</td><td>${esc(r.topic)}</td><td class="n">${r.partition}</td>
+      <td class="n">${count(r.lag)}</td></tr>`, 4)}</tbody></table>
+    <h2>未关闭的预警</h2>
+    <table id="open-alerts"><thead><tr><th>类型</th><th>级别</th><th>数量</th></tr></thead><tbody>
+      ${rows(o.open_alerts, a => `<tr><td>${esc(KINDS[a.kind] || a.kind)}</td>
+      <td class="severity-${esc(a.severity)}">${esc(SEVERITY[a.severity] || a.severity)}</td>
+      <td class="n">${count(a.count)}</td></tr>`, 3)}</tbody></table>`;
+  chart("chart-freshness", {
+    tooltip: {trigger: "axis"}, grid: {left: 60, right: 20, top: 20, bottom: 60},
+    xAxis: {type: "category", data: o.districts.map(d => d.name || d.region_code), axisLabel: {rotate: 30}},
+    yAxis: {type: "value", name: "小时"},
+    series: [{type: "bar", data: o.districts.map(d => ({value: +(d.age_seconds / 3600).toFixed(2),
+      itemStyle: {color: d.quiet ? COLORS.overdue : COLORS.completed}}))}],
+  });
+}
+
 async function route() {
   clearCharts();
+  clearInterval(refreshing);
+  refreshing = null;
   const [kind, a, b] = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
   try {
     if (kind === "unit" && a && b) await unitView(a, b);
     else if (kind === "measure" && a) await measureView(a, b || HOME);
+    else if (kind === "operations") {
+      await operationsView();
+      refreshing = setInterval(() => operationsView().catch(error => {
+        view.insertAdjacentHTML("afterbegin", `<p class="error">刷新失败:${esc(error.message)}</p>`);
+      }), OPERATIONS_REFRESH_MS);
+    }
     else await regionView(kind === "region" && a ? a : HOME);
     document.body.dataset.view = kind || "region";
     document.body.dataset.ready = location.hash || "#/region/" + HOME;

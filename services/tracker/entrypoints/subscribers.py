@@ -10,9 +10,12 @@ from services.tracker.settings import TrackerSettings
 from services.tracker.storage.repository import TrackerRepository
 from shared.consuming import Consumer, RetryPolicy, batch_subscription
 from shared.contracts import MeasureCreated, ProgressReported, ProgressWithdrawn, RegistryPublished, Topics
+from shared.metrics import DistrictFreshness
 
 
-def register_subscribers(broker: KafkaBroker, repository: TrackerRepository, settings: TrackerSettings) -> None:
+def register_subscribers(broker: KafkaBroker, repository: TrackerRepository, settings: TrackerSettings,
+                         districts: DistrictFreshness) -> None:
+    """`districts` hears of every progress report applied (the freshness of each district, shared/metrics.py)."""
     topics = Topics(settings.topic_prefix)
     consumer = Consumer(
         broker, topics, settings.consumer_group,
@@ -35,8 +38,8 @@ def register_subscribers(broker: KafkaBroker, repository: TrackerRepository, set
 
     @broker.subscriber(topics.progress_reported, **options)
     async def on_progress_reported(message: KafkaMessage) -> None:
-        await consumer.consume(message, ProgressReported,
-                               partial(handlers.record_progress, repository, skew=settings.clock_skew))
+        await consumer.consume(message, ProgressReported, districts.after(
+            partial(handlers.record_progress, repository, skew=settings.clock_skew)))
 
     @broker.subscriber(topics.progress_withdrawn, **options)
     async def on_progress_withdrawn(message: KafkaMessage) -> None:
