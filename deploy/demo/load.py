@@ -10,7 +10,7 @@ import yaml
 from services.intake.plan_import import plan_measures
 from services.intake.plans.parser import parse_plan
 from services.intake.registry import load_registry
-from services.tracker.domain.assignments import UnitLookup, assignments_for
+from services.tracker.domain.assignments import Assignment, UnitLookup, assignments_for
 
 DEMO = Path(__file__).parent / "fuzhou.yaml"
 BATCH = 500  # reports per call: well within the batch endpoint's limit and its 512 KiB body
@@ -50,29 +50,35 @@ def publish_reports(intake: httpx.Client, reports: list[dict], key: str) -> None
             raise RuntimeError(f"intake did not accept demo report {start + refused[0]['index']}: {refused[0]}")
 
 
-def generated_reports(demo: dict, registry: Path, document: Path) -> list[dict]:
-    """A quarter's reports from the plan's resolved assignments, as their units might send them."""
-    plan, spec = demo["plan"], demo["generated"]
+def demo_assignments(demo: dict, registry: Path, document: Path) -> list[Assignment]:
+    """The demo plan's assignments, resolved against the demo registry, in the plan's order."""
+    plan = demo["plan"]
     measures = plan_measures(parse_plan(document.read_text(encoding="utf-8")), plan["plan_id"],
                              plan["region_code"], dt.date.fromisoformat(plan["start_date"]))
-    lookup, rng = UnitLookup(load_registry(registry)), random.Random(spec["seed"])
+    lookup = UnitLookup(load_registry(registry))
+    return [assignment for measure in measures for assignment in assignments_for(measure, lookup)[0]]
+
+
+def generated_reports(demo: dict, registry: Path, document: Path) -> list[dict]:
+    """A quarter's reports from the plan's resolved assignments, as their units might send them."""
+    spec = demo["generated"]
+    rng = random.Random(spec["seed"])
     kinds, weights = zip(*spec["shares"].items(), strict=True)
     reports = []
-    for measure in measures:
-        for assignment in assignments_for(measure, lookup)[0]:
-            kind = rng.choices(kinds, weights)[0]
-            if kind == "silent" or not assignment.resolved:
-                continue
-            percent, status = {
-                "completed": (100, "completed"),
-                "on_track": (rng.randint(75, 95), "in_progress"),
-                "lagging": (rng.randint(20, 65), "in_progress"),
-                "blocked": (rng.randint(30, 60), "blocked"),
-            }[kind]
-            reports.append({
-                "measure_id": assignment.measure_id, "unit": assignment.unit, "region_code": assignment.region_code,
-                "period": spec["period"], "percent_complete": percent, "status": status,
-                "reported_at": f"{spec['reported_on']}T{rng.randint(9, 17):02d}:00:00+08:00",
-                "narrative": "演示数据",
-            })
+    for assignment in demo_assignments(demo, registry, document):
+        kind = rng.choices(kinds, weights)[0]
+        if kind == "silent" or not assignment.resolved:
+            continue
+        percent, status = {
+            "completed": (100, "completed"),
+            "on_track": (rng.randint(75, 95), "in_progress"),
+            "lagging": (rng.randint(20, 65), "in_progress"),
+            "blocked": (rng.randint(30, 60), "blocked"),
+        }[kind]
+        reports.append({
+            "measure_id": assignment.measure_id, "unit": assignment.unit, "region_code": assignment.region_code,
+            "period": spec["period"], "percent_complete": percent, "status": status,
+            "reported_at": f"{spec['reported_on']}T{rng.randint(9, 17):02d}:00:00+08:00",
+            "narrative": "演示数据",
+        })
     return reports
