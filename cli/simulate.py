@@ -28,16 +28,13 @@ def district_assignments(districts: int) -> tuple[list[str], list]:
     their townships' units (services/tracker/domain/assignments.Assignment). Fewer when the registry has fewer."""
     import yaml
 
-    from deploy.demo.load import DEMO as path
-    from deploy.demo.load import demo_assignments
+    from deploy.demo.load import DEMO, city_assignments
     from services.intake.registry import load_registry
 
-    demo = yaml.safe_load(path.read_text(encoding="utf-8"))
-    registry = load_registry(path.parent / demo["registry"])
+    registry = load_registry(DEMO.parent / yaml.safe_load(DEMO.read_text(encoding="utf-8"))["registry"])
     counties = sorted(region.code for region in registry.regions if region.level == "county")[:districts]
     within = {region.code for region in registry.regions if region.code in counties or region.parent_code in counties}
-    assignments = demo_assignments(demo, path.parent / demo["registry"], path.parent / demo["plan"]["file"])
-    return counties, [a for a in assignments if a.resolved and a.region_code in within]
+    return counties, [a for a in city_assignments() if a.region_code in within]
 
 
 def send(intake: httpx.Client, traffic: list, rate: float, headers: dict) -> Counter:

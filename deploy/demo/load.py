@@ -59,6 +59,13 @@ def demo_assignments(demo: dict, registry: Path, document: Path) -> list[Assignm
     return [assignment for measure in measures for assignment in assignments_for(measure, lookup)[0]]
 
 
+def city_assignments(path: Path = DEMO) -> list[Assignment]:
+    """The demo city's resolved assignments: what its units report on (for the simulator and the benchmark)."""
+    demo = yaml.safe_load(path.read_text(encoding="utf-8"))
+    everything = demo_assignments(demo, path.parent / demo["registry"], path.parent / demo["plan"]["file"])
+    return [assignment for assignment in everything if assignment.resolved]
+
+
 def generated_reports(demo: dict, registry: Path, document: Path) -> list[dict]:
     """A quarter's reports from the plan's resolved assignments, as their units might send them."""
     spec = demo["generated"]
