@@ -30,7 +30,7 @@ from pymongo import AsyncMongoClient  # noqa: E402
 from deploy.demo.load import ALERT_RULES, city_assignments, load_demo  # noqa: E402
 from deploy.local.stack import LocalStack  # noqa: E402
 from services.tracker.domain.versions import Version  # noqa: E402
-from services.tracker.storage.writes import VERSION_KEY, versioned_upsert, write_versions  # noqa: E402
+from services.tracker.storage.writes import VERSION_KEY, write_newest  # noqa: E402
 from shared.broker import CLOUDEVENTS_JSON  # noqa: E402
 from shared.calendar import CHINA  # noqa: E402
 from shared.contracts import ProgressReport, ProgressReported, Topics  # noqa: E402
@@ -90,11 +90,11 @@ async def versioned_write_seconds(database, size: int) -> float:
         await collection.insert_many([stored_report(n) for n in range(start, min(size, start + 5000))])
     newer = [stored_report(n) for n in range(0, size, size // (WRITES // 2))][:WRITES // 2]
     newer += [stored_report(size + n) for n in range(WRITES // 2)]
-    upserts = [versioned_upsert(document["_id"], {"percent_complete": 90.0},
+    writes = {document["_id"]: ({"percent_complete": 90.0},
                                 Version(document["reported_at"] + timedelta(days=1), document["event_id"]))
-               for document in newer]
+              for document in newer}
     began = time.perf_counter()
-    await write_versions(collection, upserts)
+    await write_newest(collection, writes)
     elapsed = time.perf_counter() - began
     assert await collection.count_documents({"percent_complete": 90.0}) == WRITES
     return elapsed

@@ -26,9 +26,8 @@ from services.tracker.storage.writes import (
     backfill_version_keys,
     plain_upsert,
     stored_versions,
-    versioned_upsert,
     write_ignoring_duplicates,
-    write_versions,
+    write_newest,
 )
 from shared.contracts import (
     Measure,
@@ -126,7 +125,7 @@ class TrackerRepository:
         if not publication(event).supersedes(stored.get("current")):
             return
         document = {"registry": event.data.model_dump(mode="json"), "published_at": event.time, "event_id": event.id}
-        await write_versions(self.registry, [versioned_upsert("current", document, publication(event))])
+        await write_newest(self.registry, {"current": (document, publication(event))})
         await self.resolve_assignments({})
 
     async def map_unit(self, name: str, unit_ids: list[str]) -> list[str]:
@@ -204,9 +203,8 @@ class TrackerRepository:
         stored = await stored_versions(self.measures, newest, "published_at")
         changed = [e for key, e in newest.items() if publication(e).supersedes(stored.get(key))]
         async with self.resolving:
-            await write_versions(self.measures, [
-                versioned_upsert(event.data.measure_id, measure_document(event), publication(event))
-                for event in changed])
+            await write_newest(self.measures, {
+                event.data.measure_id: (measure_document(event), publication(event)) for event in changed})
             await self.write_assignments([event.data for event in changed], await self.unit_lookup())
 
     async def measure_starts(self, measure_ids: set[str]) -> dict[str, date | None]:
@@ -246,13 +244,8 @@ class TrackerRepository:
             counted = [event for event in events if event.id not in excluded and id(event) not in conflicting]
             for collection, key in ((self.period_progress, lambda r: r.period_key),
                                     (self.assignment_progress, lambda r: r.assignment_key)):
-                newest = newest_per_key(counted, key)
-                versions = await stored_versions(collection, newest, "reported_at")
-                await write_versions(collection, [
-                    versioned_upsert(k, progress_document(event), version_of(event))
-                    for k, event in newest.items()
-                    if version_of(event).supersedes(versions.get(k))
-                ])
+                await write_newest(collection, {k: (progress_document(event), version_of(event))
+                                                for k, event in newest_per_key(counted, key).items()})
 
     async def record_conflicts(self, conflicts: list[tuple[ProgressReported, str]], kept: dict[str, str]) -> None:
         """Same event id, different content (a ledger re-imported with changed rows and no 填报时间): the first is
