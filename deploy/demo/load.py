@@ -21,7 +21,11 @@ def load_demo(intake_url: str, path: Path = DEMO) -> dict[str, int]:
     demo = yaml.safe_load(path.read_text(encoding="utf-8"))
     plan = demo["plan"]
     registry, document = path.parent / demo["registry"], path.parent / plan["file"]
-    reports = [*generated_reports(demo, registry, document), *demo["progress"]]
+    # The named reports come after the generated ones of the same day, dated so that a second load sends the very
+    # same reports (intake's default, the time of sending, would make each a new content under its first event id).
+    reports = [*generated_reports(demo, registry, document),
+               *({"reported_at": f"{demo['generated']['reported_on']}T18:00:00+08:00", **report}
+                 for report in demo["progress"])]
     with httpx.Client(base_url=intake_url, timeout=60) as intake:
         intake.post("/v1/registry", files={"file": (registry.name, registry.read_bytes())}).raise_for_status()
         imported = intake.post(

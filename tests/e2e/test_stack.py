@@ -82,3 +82,23 @@ async def test_the_demo_city_flows_from_intake_to_tracker_alerts_and_reports(sta
 
         refused = await http.post(f"{stack['intake']}/v1/progress", json={"measure_id": "x"})
         assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json"
+
+
+async def test_loading_the_demo_again_as_a_second_make_run_does_counts_no_report_twice(stack):
+    history = f"{stack['tracker']}/v1/measures/fuzhou-2022-17/units/361002.government/reports"
+    async with httpx.AsyncClient(timeout=10) as http:
+        before = (await http.get(history)).json()
+        assert before, "the first test loaded the demo"
+        load_demo(stack["intake"])  # the same reports under the same Idempotency-Keys: the first event ids again
+        # A report sent after them on the same assignment (one partition, in order) is applied after them.
+        marker = {"measure_id": "fuzhou-2022-17", "unit": "临川区政府", "region_code": "361002", "period": "2026-Q3",
+                  "percent_complete": 85, "status": "in_progress", "reported_at": "2026-10-09T09:00:00+08:00"}
+        assert (await http.post(f"{stack['intake']}/v1/progress", json=marker)).status_code == 202
+
+        async def applied():
+            reports = (await http.get(history)).json()
+            return reports if len(reports) > len(before) else None
+
+        after = await eventually(applied, timeout=60)
+    assert [r["event_id"] for r in after[:-1]] == [r["event_id"] for r in before]
+    assert after[-1]["percent_complete"] == 85
