@@ -89,3 +89,23 @@ async def test_the_operations_page_reads_every_service_of_the_stack_where_it_run
         operations = (await http.get(f"{stack['reporting']}/v1/operations")).json()
     assert {row["service"]: (row["up"], row["error"]) for row in operations["services"]} == {
         name: (True, None) for name in stack}
+
+
+async def test_loading_the_demo_again_as_a_second_make_run_does_counts_no_report_twice(stack):
+    history = f"{stack['tracker']}/v1/measures/fuzhou-2022-17/units/361002.government/reports"
+    async with httpx.AsyncClient(timeout=10) as http:
+        before = (await http.get(history)).json()
+        assert before, "the first test loaded the demo"
+        load_demo(stack["intake"])  # the same reports under the same Idempotency-Keys: the first event ids again
+        # A report sent after them on the same assignment (one partition, in order) is applied after them.
+        marker = {"measure_id": "fuzhou-2022-17", "unit": "临川区政府", "region_code": "361002", "period": "2026-Q3",
+                  "percent_complete": 85, "status": "in_progress", "reported_at": "2026-10-09T09:00:00+08:00"}
+        assert (await http.post(f"{stack['intake']}/v1/progress", json=marker)).status_code == 202
+
+        async def applied():
+            reports = (await http.get(history)).json()
+            return reports if len(reports) > len(before) else None
+
+        after = await eventually(applied, timeout=60)
+    assert [r["event_id"] for r in after[:-1]] == [r["event_id"] for r in before]
+    assert after[-1]["percent_complete"] == 85

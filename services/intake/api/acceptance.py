@@ -17,10 +17,10 @@ async def publish_or_problem(publisher: EventPublisher, topic: str, event: Cloud
     try:
         await publisher.publish(topic, event, key)
     except BrokerUnavailable as error:
-        raise Problem(
-            503, "Event broker unavailable",
-            f"{error}. Nothing was accepted; retry later.",
-            slug="broker-unavailable",
-            headers={"Retry-After": str(publisher.settings.retry_after_seconds)},
-        ) from error
+        raise broker_unavailable(publisher, error) from error
     return Accepted(event_id=event.id, type=event.type, topic=topic)
+
+
+def broker_unavailable(publisher: EventPublisher, error: BrokerUnavailable) -> Problem:
+    return Problem(503, "Event broker unavailable", f"{error}. Nothing was accepted; retry later.",
+                   slug="broker-unavailable", headers={"Retry-After": str(publisher.settings.retry_after_seconds)})

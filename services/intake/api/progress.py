@@ -1,17 +1,38 @@
-from typing import Annotated
+"""Progress reports in, one at a time or a month's at once, each admitted by the same rules."""
+
+import asyncio
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, status
+from pydantic import BaseModel, Field, ValidationError
 
 from services.intake.admission import refused
-from services.intake.api.acceptance import Accepted, publish_or_problem
+from services.intake.api.acceptance import Accepted, broker_unavailable, publish_or_problem
 from services.intake.api.admission import Admission
 from services.intake.api.dependencies import EventSource, IdempotencyKey, Publisher, TopicNames, event_id_for
-from shared.authentication import Caller, authorise
+from services.intake.publishing import BrokerUnavailable
+from shared.authentication import Caller, Client, authorise
 from shared.contracts import ProgressReport, ProgressReported, ProgressWithdrawal, ProgressWithdrawn
 from shared.contracts.measures import Name
+from shared.problems import Problem, validation_errors
 from shared.web.openapi import problem_responses
 
 router = APIRouter(prefix="/v1/progress", tags=["progress"])
+
+# Reports per batch: a district's month (a few hundred assignments) in one call. The JSON body limit (512 KiB,
+# shared/problems.py) applies as well: a thousand reports with long narratives are sent in two calls.
+MAX_BATCH_REPORTS = 1000
+
+
+async def admitted(report: ProgressReport, request: Request, caller: Client | None, source: str,
+                   admission: Admission, idempotency_key: str | None) -> ProgressReported:
+    """The report as the event to publish. Raises Problem: 403 outside the caller's region, 422 refused by
+    admission (services/intake/admission.py), 422 an Idempotency-Key reused with another body."""
+    authorise(caller, report.region_code, f"the report of {report.unit}")
+    if errors := await admission(report):
+        raise refused(errors)
+    return ProgressReported.wrap(report, source=source, subject=report.period_key,
+                                 event_id=await event_id_for(request, idempotency_key, report))
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted,
@@ -23,12 +44,81 @@ async def report_progress(
     """Accept a unit's progress report on a measure for a period and publish it as progress-reported (for a unit
     of the caller's region or below). 422 when its time or period lies outside the reporting window, or it names
     a measure or unit intake knows not to exist (services/intake/admission.py)."""
-    authorise(caller, report.region_code, f"the report of {report.unit}")
-    if errors := await admission(report):
-        raise refused(errors)
-    event = ProgressReported.wrap(report, source=source, subject=report.period_key,
-                                  event_id=await event_id_for(request, idempotency_key, report))
+    event = await admitted(report, request, caller, source, admission, idempotency_key)
     return await publish_or_problem(publisher, topics.progress_reported, event, key=report.assignment_key)
+
+
+class ProgressBatch(BaseModel):
+    reports: list[Any] = Field(
+        min_length=1, max_length=MAX_BATCH_REPORTS,
+        description="Progress reports, each as POST /v1/progress takes one; each is validated on its own (an item "
+                    "that is not a report is refused alone).")
+
+
+class BatchItem(BaseModel):
+    """One report's outcome: `status` 202 with its `event_id`, or the status of `problem` (RFC 9457) saying why
+    it was not accepted (422 invalid or refused, 403 outside the caller's region, 503 Kafka did not confirm it)."""
+
+    index: int
+    status: int
+    event_id: str | None = None
+    problem: dict | None = None
+
+
+class BatchOutcome(BaseModel):
+    accepted: int
+    refused: int
+    items: list[BatchItem]
+
+
+def problem_item(index: int, problem: Problem) -> BatchItem:
+    document = {"type": f"/problems/{problem.slug}", "title": problem.title, "status": problem.status,
+                "detail": problem.detail, **problem.extensions}
+    return BatchItem(index=index, status=problem.status, problem=document)
+
+
+@router.post(":batch", status_code=status.HTTP_202_ACCEPTED, response_model=BatchOutcome,
+             responses=problem_responses(413, 503))
+async def report_progress_batch(
+    batch: ProgressBatch, request: Request, publisher: Publisher, topics: TopicNames, caller: Caller,
+    source: EventSource, admission: Admission, idempotency_key: IdempotencyKey = None,
+) -> BatchOutcome:
+    """Accept up to 1,000 progress reports at once (a district system's month): each is validated and admitted
+    on its own, exactly as by POST /v1/progress, and the accepted ones are published together. 202 with one item
+    per report, in order: accepted (its event id) or why not (a problem document), like a 207 multi-status. A
+    retried batch with the same Idempotency-Key gets each report's first event id back (item i is keyed
+    `<key>#<i>`). 422 for a body that is not {"reports": [1 to 1,000 items]}; 503 when Kafka is not reachable."""
+    if not publisher.connected:
+        raise broker_unavailable(publisher, BrokerUnavailable("Kafka is not reachable yet"))
+    items: dict[int, BatchItem] = {}
+    events: dict[int, ProgressReported] = {}
+    for index, item in enumerate(batch.reports):
+        try:
+            report = ProgressReport.model_validate(item)
+            key = None if idempotency_key is None else f"{idempotency_key}#{index}"
+            events[index] = await admitted(report, request, caller, source, admission, key)
+        except ValidationError as error:
+            errors = validation_errors(error)
+            fields = ", ".join(sorted({e["field"] for e in errors}))
+            items[index] = problem_item(index, Problem(
+                422, "Invalid report", f"The report does not match the contract: {fields}", slug="validation-error",
+                errors=errors))
+        except Problem as problem:
+            items[index] = problem_item(index, problem)
+    # Published concurrently: the producer sends them in a few batched requests instead of one round trip each.
+    published = await asyncio.gather(*(
+        publisher.publish(topics.progress_reported, event, event.data.assignment_key) for event in events.values()),
+        return_exceptions=True)
+    for (index, event), outcome in zip(events.items(), published, strict=True):
+        if isinstance(outcome, BrokerUnavailable):
+            items[index] = problem_item(index, broker_unavailable(publisher, outcome))
+        elif isinstance(outcome, BaseException):
+            raise outcome
+        else:
+            items[index] = BatchItem(index=index, status=202, event_id=event.id)
+    ordered = [items[index] for index in range(len(batch.reports))]
+    accepted = sum(item.status == 202 for item in ordered)
+    return BatchOutcome(accepted=accepted, refused=len(ordered) - accepted, items=ordered)
 
 
 class Withdrawal(ProgressWithdrawal):

@@ -22,10 +22,12 @@ from services.tracker.domain.assignments import UnitLookup, assignments_for
 from services.tracker.domain.reports import completed_at, newest_per_key, version_of
 from services.tracker.domain.versions import Version
 from services.tracker.storage.writes import (
+    VERSION_KEY,
+    backfill_version_keys,
     plain_upsert,
     stored_versions,
-    versioned_upsert,
     write_ignoring_duplicates,
+    write_newest,
 )
 from shared.contracts import (
     Measure,
@@ -106,6 +108,9 @@ class TrackerRepository:
         await self.assignments.create_index("measure_id")
         await self.progress_reports.create_index([("measure_id", 1), ("unit", 1), ("period", 1)])
         await self.assignment_progress.create_index("measure_id")
+        for collection, at_field in ((self.period_progress, "reported_at"), (self.assignment_progress, "reported_at"),
+                                     (self.measures, "published_at"), (self.registry, "published_at")):
+            await backfill_version_keys(collection, at_field)
 
     async def unit_lookup(self) -> UnitLookup:
         stored = await self.registry.find_one({"_id": "current"})
@@ -120,8 +125,7 @@ class TrackerRepository:
         if not publication(event).supersedes(stored.get("current")):
             return
         document = {"registry": event.data.model_dump(mode="json"), "published_at": event.time, "event_id": event.id}
-        await write_ignoring_duplicates(
-            self.registry, "update", [versioned_upsert("current", document, "published_at")])
+        await write_newest(self.registry, {"current": (document, publication(event))})
         await self.resolve_assignments({})
 
     async def map_unit(self, name: str, unit_ids: list[str]) -> list[str]:
@@ -176,7 +180,8 @@ class TrackerRepository:
                         newest[key] = document
                 await collection.delete_many(query)
                 if newest:
-                    await collection.insert_many([{"_id": key, **document} for key, document in newest.items()])
+                    await collection.insert_many([{"_id": key, **document, VERSION_KEY: stored_version(document).key}
+                                                  for key, document in newest.items()])
 
     async def write_assignments(self, measures: list[Measure], lookup: UnitLookup) -> None:
         """Callers hold `resolving`, and loaded `lookup` while holding it."""
@@ -198,8 +203,8 @@ class TrackerRepository:
         stored = await stored_versions(self.measures, newest, "published_at")
         changed = [e for key, e in newest.items() if publication(e).supersedes(stored.get(key))]
         async with self.resolving:
-            await write_ignoring_duplicates(self.measures, "update", [
-                versioned_upsert(event.data.measure_id, measure_document(event), "published_at") for event in changed])
+            await write_newest(self.measures, {
+                event.data.measure_id: (measure_document(event), publication(event)) for event in changed})
             await self.write_assignments([event.data for event in changed], await self.unit_lookup())
 
     async def measure_starts(self, measure_ids: set[str]) -> dict[str, date | None]:
@@ -239,13 +244,8 @@ class TrackerRepository:
             counted = [event for event in events if event.id not in excluded and id(event) not in conflicting]
             for collection, key in ((self.period_progress, lambda r: r.period_key),
                                     (self.assignment_progress, lambda r: r.assignment_key)):
-                newest = newest_per_key(counted, key)
-                versions = await stored_versions(collection, newest, "reported_at")
-                await write_ignoring_duplicates(collection, "update", [
-                    versioned_upsert(k, progress_document(event), "reported_at")
-                    for k, event in newest.items()
-                    if version_of(event).supersedes(versions.get(k))
-                ])
+                await write_newest(collection, {k: (progress_document(event), version_of(event))
+                                                for k, event in newest_per_key(counted, key).items()})
 
     async def record_conflicts(self, conflicts: list[tuple[ProgressReported, str]], kept: dict[str, str]) -> None:
         """Same event id, different content (a ledger re-imported with changed rows and no 填报时间): the first is
@@ -288,7 +288,7 @@ class TrackerRepository:
         return refused
 
     async def measure_with_assignments(self, measure_id: str) -> dict | None:
-        measure = await self.measures.find_one({"_id": measure_id}, {"_id": 0})
+        measure = await self.measures.find_one({"_id": measure_id}, {"_id": 0, VERSION_KEY: 0})
         if measure is not None:
             measure["assignments"] = [
                 {**assignment, "targets": attainment(measure["targets"], assignment["indicator_values"])}

@@ -1,0 +1,273 @@
+"""The pipeline's speed beside its infrastructure's, measured in one run on one machine.
+
+Usage: python bench/pipeline.py
+Starts the local stack (Kafka, SecantusDB, the four services) in a temporary directory, loads the demo city
+through intake, and stops everything at the end. Prints one table:
+- raw ceilings: aiokafka produce and consume (messages/s), PyMongo async bulk upserts by _id (documents/s);
+- the tracker's versioned write (services/tracker/storage/writes.py): 200 current-report upserts against a
+  collection of 1,000 and of 50,000 stored reports; a cost that grows with the collection means a scan;
+- end to end, until every report is in the tracker's history (progress_reports, written in the same step as the
+  current state): through intake's single route, its batch route, and straight onto Kafka (reports/s), each with
+  its ratio to the slowest raw ceiling;
+- latency from intake's 202 to the report in the tracker's state, at a steady 200 reports/s: p50, p95, p99.
+"""
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere in the repo
+
+import httpx  # noqa: E402
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
+from pymongo import AsyncMongoClient  # noqa: E402
+
+from deploy.demo.load import ALERT_RULES, city_assignments, load_demo  # noqa: E402
+from deploy.local.stack import LocalStack  # noqa: E402
+from services.tracker.domain.versions import Version  # noqa: E402
+from services.tracker.storage.writes import VERSION_KEY, write_newest  # noqa: E402
+from shared.broker import CLOUDEVENTS_JSON  # noqa: E402
+from shared.calendar import CHINA  # noqa: E402
+from shared.contracts import ProgressReport, ProgressReported, Topics  # noqa: E402
+
+START = datetime(2026, 10, 1, tzinfo=UTC)
+MESSAGES, UPSERTS, WRITES = 20_000, 5_000, 200
+SIZES = (1_000, 50_000)
+PAYLOAD = b'{"specversion":"1.0","type":"progress-reported","data":{"percent_complete":80}}' + b" " * 300
+
+
+def stored_report(n: int) -> dict:
+    version = Version(START + timedelta(seconds=n), f"e{n:06d}")
+    return {"_id": f"m{n % 500:03d}|unit-{n:06d}", "measure_id": f"m{n % 500:03d}", "percent_complete": 50.0,
+            "reported_at": version.at, "event_id": version.event_id, VERSION_KEY: version.key}
+
+
+async def kafka_ceilings(bootstrap: str) -> tuple[float, float]:
+    topic = f"bench-{uuid.uuid4().hex[:8]}"
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5, max_batch_size=256 * 1024)
+    await producer.start()
+    try:
+        await (await producer.send(topic, b"warm-up"))
+        began = time.perf_counter()
+        sent = [await producer.send(topic, PAYLOAD, key=str(n % 64).encode()) for n in range(MESSAGES)]
+        await asyncio.gather(*sent)
+        produced = MESSAGES / (time.perf_counter() - began)
+    finally:
+        await producer.stop()
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                                group_id=None, max_partition_fetch_bytes=8 * 1024 * 1024)
+    await consumer.start()
+    try:
+        received, began = 0, time.perf_counter()
+        while received < MESSAGES + 1:
+            batches = await consumer.getmany(timeout_ms=1000, max_records=10_000)
+            received += sum(len(records) for records in batches.values())
+        consumed = received / (time.perf_counter() - began)
+    finally:
+        await consumer.stop()
+    return produced, consumed
+
+
+async def bulk_upsert_ceiling(database) -> float:
+    collection = database["bulk_ceiling"]
+    updates = [{"q": {"_id": f"k{n}"}, "u": {"$set": {"n": n, "at": START}}, "upsert": True} for n in range(UPSERTS)]
+    began = time.perf_counter()
+    for start in range(0, UPSERTS, 1000):
+        await database.command({"update": collection.name, "updates": updates[start:start + 1000], "ordered": False})
+    return UPSERTS / (time.perf_counter() - began)
+
+
+async def versioned_write_seconds(database, size: int) -> float:
+    """200 newer reports upserted over `size` stored ones (half replacing stored keys, half new keys)."""
+    collection = database[f"current_{size}"]
+    await collection.drop()
+    for start in range(0, size, 5000):
+        await collection.insert_many([stored_report(n) for n in range(start, min(size, start + 5000))])
+    newer = [stored_report(n) for n in range(0, size, size // (WRITES // 2))][:WRITES // 2]
+    newer += [stored_report(size + n) for n in range(WRITES // 2)]
+    writes = {document["_id"]: ({"percent_complete": 90.0},
+                                Version(document["reported_at"] + timedelta(days=1), document["event_id"]))
+              for document in newer}
+    began = time.perf_counter()
+    await write_newest(collection, writes)
+    elapsed = time.perf_counter() - began
+    assert await collection.count_documents({"percent_complete": 90.0}) == WRITES
+    return elapsed
+
+
+def bench_reports(assignments: list, first: int, count: int) -> list[dict]:
+    """`count` reports on the demo's assignments, each a different (assignment, month, time) from report `first`
+    on, all inside the reporting window: distinct events the tracker must all keep."""
+    combos = [(a, month) for month in range(1, 12) for a in assignments]
+    reports = []
+    for n in range(first, first + count):
+        assignment, month = combos[n % len(combos)]
+        at = datetime(2026, month, 28, 10, tzinfo=CHINA) + timedelta(seconds=n // len(combos))
+        reports.append({"measure_id": assignment.measure_id, "unit": assignment.unit,
+                        "region_code": assignment.region_code, "period": f"2026-{month:02d}",
+                        "percent_complete": 50 + n % 50, "status": "in_progress", "reported_at": at.isoformat()})
+    return reports
+
+
+async def until_stored(history, expected: int, timeout: float = 300) -> None:
+    """Waits until the tracker's history holds `expected` reports. Raises TimeoutError."""
+    deadline = time.monotonic() + timeout
+    while await history.count_documents({}) < expected:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the tracker holds {await history.count_documents({})} of {expected} reports")
+        await asyncio.sleep(0.2)
+
+
+async def through_single_route(intake: httpx.AsyncClient, reports: list[dict], concurrency: int = 32) -> None:
+    queue = list(reversed(reports))
+
+    async def worker() -> None:
+        while queue:
+            (await intake.post("/v1/progress", json=queue.pop())).raise_for_status()
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+
+async def through_batch_route(intake: httpx.AsyncClient, reports: list[dict], size: int = 500) -> None:
+    for start in range(0, len(reports), size):
+        answer = await intake.post("/v1/progress:batch", json={"reports": reports[start:start + size]})
+        answer.raise_for_status()
+        assert answer.json()["refused"] == 0, answer.json()
+
+
+async def onto_kafka(bootstrap: str, reports: list[dict]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5)
+    await producer.start()
+    try:
+        sent = []
+        for raw in reports:
+            report = ProgressReport.model_validate(raw)
+            event = ProgressReported.wrap(report, source="/bench", subject=report.period_key)
+            sent.append(await producer.send(Topics().progress_reported, event.model_dump_json().encode(),
+                                            key=report.assignment_key.encode(),
+                                            headers=[("content-type", CLOUDEVENTS_JSON.encode())]))
+        await asyncio.gather(*sent)
+    finally:
+        await producer.stop()
+
+
+async def end_to_end(history, send, count: int) -> float:
+    """Reports per second from the first sent until the last is in the tracker's history."""
+    stored = await history.count_documents({})
+    began = time.perf_counter()
+    await send()
+    await until_stored(history, stored + count)
+    return count / (time.perf_counter() - began)
+
+
+async def latencies(intake: httpx.AsyncClient, history, reports: list[dict], rate: float) -> list[float]:
+    """Seconds from each report's 202 to its event id in the tracker's history, sending at a steady `rate`."""
+    accepted: dict[str, float] = {}
+    visible: dict[str, float] = {}
+
+    async def post(report: dict) -> None:
+        answer = await intake.post("/v1/progress", json=report)
+        answer.raise_for_status()
+        accepted[answer.json()["event_id"]] = time.perf_counter()
+
+    async def watch(done: asyncio.Event) -> None:
+        while not done.is_set() or len(visible) < len(accepted):
+            pending = sorted(set(accepted) - set(visible))[:1000]
+            if pending:
+                found = [d["_id"] async for d in history.find({"_id": {"$in": pending}}, {"_id": 1})]
+                now = time.perf_counter()
+                visible.update((event_id, now) for event_id in found)
+            await asyncio.sleep(0.02)
+
+    done = asyncio.Event()
+    watcher = asyncio.create_task(watch(done))
+    began, posts = time.perf_counter(), []
+    for n, report in enumerate(reports):
+        await asyncio.sleep(max(0.0, began + n / rate - time.perf_counter()))
+        posts.append(asyncio.create_task(post(report)))
+    await asyncio.gather(*posts)
+    done.set()
+    await asyncio.wait_for(watcher, timeout=120)
+    return sorted(visible[event_id] - accepted[event_id] for event_id in accepted)
+
+
+def percentile(values: list[float], share: float) -> float:
+    return values[min(len(values) - 1, int(share * len(values)))]
+
+
+async def run(mongodb_url: str, bootstrap: str, intake_url: str, assignments: list, sizes: dict[str, int]) -> None:
+    client = AsyncMongoClient(mongodb_url, tz_aware=True)
+    database = client[f"bench_pipeline_{uuid.uuid4().hex[:6]}"]
+    history = client["duban"]["progress_reports"]
+    rows: list[tuple[str, str]] = []
+    try:
+        produced, consumed = await kafka_ceilings(bootstrap)
+        upserts = await bulk_upsert_ceiling(database)
+        slowest = min(produced, consumed, upserts)
+        rows += [("aiokafka produce (ceiling)", f"{produced:,.0f} msg/s"),
+                 ("aiokafka consume (ceiling)", f"{consumed:,.0f} msg/s"),
+                 ("PyMongo bulk upserts by _id (ceiling)", f"{upserts:,.0f} doc/s"),
+                 ("slowest raw ceiling", f"{slowest:,.0f} /s")]
+        for size in SIZES:
+            seconds = await versioned_write_seconds(database, size)
+            rows.append((f"tracker versioned write, {WRITES} over {size:,} stored", f"{seconds:.3f} s"))
+        first = 0
+
+        def next_reports(count: int) -> list[dict]:
+            nonlocal first
+            first += count
+            return bench_reports(assignments, first - count, count)
+
+        async with httpx.AsyncClient(base_url=intake_url, timeout=120,
+                                     limits=httpx.Limits(max_connections=64)) as intake:
+            flows = {
+                "single": lambda reports: through_single_route(intake, reports),
+                "batch": lambda reports: through_batch_route(intake, reports),
+                "kafka": lambda reports: onto_kafka(bootstrap, reports),
+            }
+            names = {"single": "intake POST /v1/progress", "batch": "intake POST /v1/progress:batch",
+                     "kafka": "straight onto Kafka"}
+            for flow, send in flows.items():
+                reports = next_reports(sizes[flow])
+                rate = await end_to_end(history, lambda send=send, reports=reports: send(reports), len(reports))
+                rows.append((f"end to end, {names[flow]} ({len(reports):,})",
+                             f"{rate:,.0f} reports/s = {rate / slowest:.1%} of the slowest ceiling"))
+            waits = await latencies(intake, history, next_reports(sizes["latency"]), rate=200)
+        rows.append((f"202 -> visible at 200/s ({len(waits):,}): p50 / p95 / p99",
+                     " / ".join(f"{percentile(waits, share) * 1000:,.0f} ms" for share in (0.5, 0.95, 0.99))))
+    finally:
+        await client.drop_database(database.name)
+        await client.close()
+        width = max((len(name) for name, _ in rows), default=0)
+        print(f"\n{'measure':<{width}}  figure")
+        for name, figure in rows:
+            print(f"{name:<{width}}  {figure}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--single", type=int, default=600, help="reports through the single route (default 600)")
+    parser.add_argument("--batch", type=int, default=3000, help="reports through the batch route (default 3000)")
+    parser.add_argument("--kafka", type=int, default=3000, help="reports straight onto Kafka (default 3000)")
+    parser.add_argument("--latency-seconds", type=int, default=15, help="seconds at 200/s (default 15)")
+    args = parser.parse_args()
+    stack = LocalStack(Path(tempfile.mkdtemp(prefix="duban-bench-")), default_ports=False, tie_to_parent=True)
+    try:
+        endpoints = stack.start_infrastructure()
+        urls = stack.start_services(endpoints, alert_rules_file=str(ALERT_RULES))
+        load_demo(urls["intake"])
+        assignments = city_assignments()
+        sizes = {"single": args.single, "batch": args.batch, "kafka": args.kafka,
+                 "latency": 200 * args.latency_seconds}
+        asyncio.run(run(endpoints.mongodb_url, endpoints.kafka_bootstrap_servers, urls["intake"], assignments, sizes))
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""The tracker's versioned writes on the real database: exact at the stored precision, and under two writers."""
+
+import asyncio
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.tracker.domain.reports import newest_per_key
+from services.tracker.storage.repository import TrackerRepository
+from shared.contracts import ProgressReport, ProgressReported
+
+START = datetime(2026, 10, 1, 9, tzinfo=UTC)
+
+
+def reported(unit: str, at: datetime, event_id: str, percent: float = 10.0) -> ProgressReported:
+    report = ProgressReport(measure_id="fuzhou-2022-17", unit=unit, region_code="361002", period="2026-Q3",
+                            percent_complete=percent, status="in_progress", reported_at=at)
+    return ProgressReported.wrap(report, source="/test").model_copy(update={"id": event_id})
+
+
+async def current(repository: TrackerRepository, event: ProgressReported) -> tuple[str, str]:
+    period = await repository.period_progress.find_one({"_id": event.data.period_key})
+    latest = await repository.assignment_progress.find_one({"_id": event.data.assignment_key})
+    return period["event_id"], latest["event_id"]
+
+
+@pytest.mark.parametrize("batches", ["one batch", "two batches"])
+@pytest.mark.parametrize("order", ["later time first", "later id first"])
+async def test_two_reports_within_one_millisecond_leave_the_same_report_current_however_they_arrive(
+        database, batches, order):
+    # The later time (by 500 µs, within one stored millisecond) has the smaller event id: in memory at full
+    # precision it would win, in the database the ids decide. Both must decide by the id.
+    later_time = reported("临川区政府", START + timedelta(microseconds=700), "report-a", percent=20.0)
+    later_id = reported("临川区政府", START + timedelta(microseconds=200), "report-b", percent=30.0)
+    events = [later_time, later_id] if order == "later time first" else [later_id, later_time]
+    repository = TrackerRepository(database)
+    await repository.ensure_indexes()
+    for batch in ([events] if batches == "one batch" else [[event] for event in events]):
+        await repository.save_progress(batch)
+    assert await current(repository, later_id) == ("report-b", "report-b")
+    history = await repository.reports_for("fuzhou-2022-17", "临川区政府")
+    assert [r["event_id"] for r in history] == ["report-a", "report-b"]
+
+
+async def test_two_trackers_writing_the_same_keys_at_once_leave_the_newest_report_current(database):
+    # Two repositories have two locks: only the conditional writes keep them exact.
+    rng = random.Random(12)
+    events = [reported(f"unit-{rng.randrange(8)}", START + timedelta(milliseconds=rng.randrange(50)), f"e{i:04d}",
+                       percent=float(i % 100)) for i in range(400)]
+    first, second = TrackerRepository(database), TrackerRepository(database)
+    await first.ensure_indexes()
+    shuffled = rng.sample(events, len(events))
+    halves = [shuffled[i::2] for i in range(2)]
+
+    async def feed(repository: TrackerRepository, share: list[ProgressReported]) -> None:
+        for start in range(0, len(share), 7):
+            await repository.save_progress(share[start:start + 7])
+
+    await asyncio.gather(feed(first, halves[0]), feed(second, halves[1]))
+    expected = {key: event.id for key, event in newest_per_key(events, lambda r: r.assignment_key).items()}
+    stored = {d["_id"]: d["event_id"] async for d in first.assignment_progress.find()}
+    assert stored == expected
+    assert await first.progress_reports.count_documents({}) == len(events)
