@@ -231,15 +231,20 @@ def database_answers(url: str) -> bool:
 
 
 def service_healthy(url: str) -> bool:
+    """Whether the service is ready (shared/health.py: 200 from /readyz once Kafka, the database and its consumers
+    are)."""
     try:
-        response = httpx.get(f"{url}/health", timeout=2)
+        return httpx.get(f"{url}/readyz", timeout=3).status_code == 200
     except httpx.HTTPError:
         return False
-    return response.status_code == 200 and response.json().get("status") == "ok"
 
 
 def describe(stack: LocalStack) -> dict:
-    return {name: {**entry, "alive": stack.processes()[name].alive()} for name, entry in stack.record().items()}
+    """What runs: each process's record, whether it is alive, and for a service whether its /readyz says ready."""
+    processes = stack.processes()
+    return {name: {**entry, "alive": processes[name].alive(),
+                   **({"ready": service_healthy(f"http://127.0.0.1:{entry['port']}")} if name in SERVICES else {})}
+            for name, entry in stack.record().items()}
 
 
 
