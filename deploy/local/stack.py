@@ -128,9 +128,11 @@ class LocalStack:
         path.chmod(0o600)
         return users
 
-    def start_kafka(self, installation: Installation) -> Endpoints:
-        """Kafka, ready; its bootstrap servers (and the services' SCRAM user with SASL), the database left empty."""
-        port, controller_port = self.port(9092), self.port(9093)
+    def start_kafka(self, installation: Installation, port: int | None = None,
+                    controller_port: int | None = None) -> Endpoints:
+        """Kafka, ready; its bootstrap servers (and the services' SCRAM user with SASL), the database left empty.
+        Given ports restart it where it was (its data is kept in the state dir)."""
+        port, controller_port = port or self.port(9092), controller_port or self.port(9093)
         data_dir = self.state_dir / "kafka" / "data"
         config = self.state_dir / "kafka" / "server.properties"
         config.parent.mkdir(parents=True, exist_ok=True)
