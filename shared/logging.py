@@ -1,5 +1,5 @@
-"""Logging configured once per process: every line one JSON object on stdout, duban's own (structlog) and the
-libraries' (uvicorn, aiokafka, FastStream, PyMongo: stdlib logging) alike, through structlog's
+"""Every log line one JSON object on the process's stderr (stdout stays a command's own output): duban's own
+(structlog) and the libraries' (uvicorn, aiokafka, FastStream, PyMongo: stdlib logging) alike, through structlog's
 ProcessorFormatter. Each line carries the context bound where it was written: `request_id` during an HTTP request
 (the `X-Request-ID` header, or one generated, echoed in the response), `event_id` and `traceparent` while a
 consumer applies an event (shared/consuming.py).
@@ -21,6 +21,10 @@ REQUEST_ID = re.compile(r"[!-~]{1,128}")
 # Libraries that configure handlers of their own (uvicorn's dictConfig): their lines go to the root's instead.
 LIBRARY_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "aiokafka", "faststream", "faststream.access",
                    "pymongo")
+
+# httpx writes every request's full URL at INFO, and a webhook's URL carries its secret (WeCom's `?key=…`,
+# DingTalk's access_token): only its warnings are written.
+QUIET_LOGGERS = ("httpx", "httpcore")
 
 
 def add_request_id(logger, method_name: str, event_dict: dict) -> dict:
@@ -49,7 +53,9 @@ def configure_logging(level: str = "INFO") -> None:
                     structlog.processors.format_exc_info,
                     structlog.processors.JSONRenderer(ensure_ascii=False)],
     )
-    handler = logging.StreamHandler(sys.stdout)
+    # The process's own stderr, not whatever sys.stderr is when a service is built: a command run in the same
+    # process (the CLI in a test) keeps its streams to itself.
+    handler = logging.StreamHandler(sys.__stderr__)
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers = [handler]
@@ -57,6 +63,8 @@ def configure_logging(level: str = "INFO") -> None:
     for name in LIBRARY_LOGGERS:
         library = logging.getLogger(name)
         library.handlers, library.propagate = [], True
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def install_request_ids(app: FastAPI) -> None:

@@ -42,43 +42,43 @@ async def request(path: str, **headers: str) -> httpx.Response:
         return await client.get(path, headers=headers)
 
 
-def test_duban_and_library_lines_are_json_with_level_logger_and_time(capsys):
+def test_duban_and_library_lines_are_json_with_level_logger_and_time(capfd):
     configure_logging("INFO")
     structlog.get_logger().info("started", port=8001)
     logging.getLogger("uvicorn.error").info("Started server process [%d]", 42)
     logging.getLogger("aiokafka.consumer.group_coordinator").warning("Heartbeat failed: %s", "rebalancing")
     logging.getLogger("faststream").debug("below the level: not written")
-    started, uvicorn_line, aiokafka_line = lines(capsys.readouterr().out)
+    started, uvicorn_line, aiokafka_line = lines(capfd.readouterr().err)
     assert started["event"] == "started" and started["port"] == 8001 and started["level"] == "info"
     assert uvicorn_line["event"] == "Started server process [42]" and uvicorn_line["logger"] == "uvicorn.error"
     assert aiokafka_line["level"] == "warning" and aiokafka_line["event"] == "Heartbeat failed: rebalancing"
     assert all(line["timestamp"].endswith("Z") for line in (started, uvicorn_line, aiokafka_line))
 
 
-async def test_a_requests_lines_carry_its_id_which_the_response_echoes(capsys):
+async def test_a_requests_lines_carry_its_id_which_the_response_echoes(capfd):
     configure_logging("INFO")
     response = await request("/work", **{"X-Request-ID": "ledger-upload-17"})
     assert response.headers["x-request-id"] == "ledger-upload-17"
-    written = lines(capsys.readouterr().out)
+    written = lines(capfd.readouterr().err)
     assert [line["event"] for line in written] == ["worked", "a library line during the request"]
     assert all(line["request_id"] == "ledger-upload-17" for line in written)
 
 
-async def test_without_an_acceptable_id_one_is_generated(capsys):
+async def test_without_an_acceptable_id_one_is_generated(capfd):
     configure_logging("INFO")
     for headers in ({}, {"X-Request-ID": "x" * 500}, {"X-Request-ID": "two words"}):
         response = await request("/work", **headers)
         generated = response.headers["x-request-id"]
         assert len(generated) == 32 and generated != headers.get("X-Request-ID")
-        assert {line.get("request_id") for line in lines(capsys.readouterr().out) if line["event"] == "worked"} == {
+        assert {line.get("request_id") for line in lines(capfd.readouterr().err) if line["event"] == "worked"} == {
             generated}
 
 
-async def test_an_unexpected_error_is_one_json_line_with_its_traceback_and_request_id(capsys):
+async def test_an_unexpected_error_is_one_json_line_with_its_traceback_and_request_id(capfd):
     configure_logging("INFO")
     response = await request("/boom", **{"X-Request-ID": "r-1"})
     assert response.status_code == 500 and response.headers["content-type"] == "application/problem+json"
-    [error] = [line for line in lines(capsys.readouterr().out) if line["event"] == "unexpected_error"]
+    [error] = [line for line in lines(capfd.readouterr().err) if line["event"] == "unexpected_error"]
     assert error["request_id"] == "r-1" and "RuntimeError: broken" in error["exception"]
 
 
@@ -90,3 +90,11 @@ def test_an_events_context_is_its_id_and_traceparent():
                                                 "time": "2026-11-30T08:00:00Z"})
     assert event_context(traced) == {"event_id": "e-1", "traceparent": traceparent}
     assert event_context(untraced) == {"event_id": "e-2"}
+
+
+def test_an_http_clients_request_urls_which_carry_webhook_secrets_are_not_written(capfd):
+    configure_logging("DEBUG")
+    logging.getLogger("httpx").info("HTTP Request: POST https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=s3cret")
+    logging.getLogger("httpx").warning("a warning is still written")
+    err = capfd.readouterr().err
+    assert "s3cret" not in err and "a warning is still written" in err
