@@ -94,3 +94,22 @@ async def test_a_broker_never_connected_is_unreachable_and_its_consumers_not_ass
     assigned = await consumer_check(broker)()
     assert not assigned.ready and assigned.state == "not assigned"
     assert "duban.progress-reported" in assigned.detail
+
+
+async def test_a_route_whose_database_is_away_answers_a_503_problem_to_retry():
+    client = AsyncMongoClient(f"mongodb://127.0.0.1:{free_port()}", serverSelectionTimeoutMS=200)
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.get("/v1/figures")
+    async def figures() -> dict:
+        return await client["duban"]["figures"].find_one({}) or {}
+
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+            response = await http.get("/v1/figures")
+    finally:
+        await client.close()
+    assert response.status_code == 503 and response.headers["retry-after"] == "5"
+    assert response.headers["content-type"] == PROBLEM_JSON
+    assert response.json()["type"] == "/problems/database-unavailable"
