@@ -6,9 +6,10 @@ import logging
 import httpx
 import structlog
 from fastapi import FastAPI
+from faststream.kafka import KafkaBroker
 
-from shared.consuming import event_context
-from shared.contracts import CloudEvent
+from shared.consuming import Consumer, event_context
+from shared.contracts import CloudEvent, Topics
 from shared.logging import configure_logging, install_request_ids
 from shared.problems import install_problem_handlers
 
@@ -82,14 +83,33 @@ async def test_an_unexpected_error_is_one_json_line_with_its_traceback_and_reque
     assert error["request_id"] == "r-1" and "RuntimeError: broken" in error["exception"]
 
 
+TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+
+
+def event(event_id: str, **extensions) -> CloudEvent:
+    return CloudEvent[dict].model_validate({"id": event_id, "source": "/intake", "type": "t", "data": {},
+                                            "time": "2026-11-30T08:00:00Z", **extensions})
+
+
 def test_an_events_context_is_its_id_and_traceparent():
-    traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
-    traced = CloudEvent[dict].model_validate({"id": "e-1", "source": "/intake", "type": "t", "data": {},
-                                              "time": "2026-11-30T08:00:00Z", "traceparent": traceparent})
-    untraced = CloudEvent[dict].model_validate({"id": "e-2", "source": "/intake", "type": "t", "data": {},
-                                                "time": "2026-11-30T08:00:00Z"})
-    assert event_context(traced) == {"event_id": "e-1", "traceparent": traceparent}
-    assert event_context(untraced) == {"event_id": "e-2"}
+    assert event_context(event("e-1", traceparent=TRACEPARENT)) == {"event_id": "e-1", "traceparent": TRACEPARENT}
+    assert event_context(event("e-2")) == {"event_id": "e-2"}
+
+
+async def test_the_lines_written_while_a_consumer_applies_an_event_name_it(capfd):
+    configure_logging("INFO")
+
+    async def apply(events: list) -> dict[str, str]:
+        structlog.get_logger().info("applying")
+        return {}
+
+    consumer = Consumer(KafkaBroker(), Topics("t."), "duban-tracker")
+    await consumer.apply_each([event("e-1", traceparent=TRACEPARENT), event("e-2")], apply)
+    structlog.get_logger().info("between batches")
+    first, second, after = lines(capfd.readouterr().err)
+    assert (first["event_id"], first["traceparent"]) == ("e-1", TRACEPARENT)
+    assert second["event_id"] == "e-2" and "traceparent" not in second
+    assert "event_id" not in after
 
 
 def test_an_http_clients_request_urls_which_carry_webhook_secrets_are_not_written(capfd):
