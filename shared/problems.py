@@ -3,12 +3,15 @@
 import json
 
 import structlog
+from asgi_correlation_id.context import correlation_id
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.logging import REQUEST_ID_HEADER
 
 PROBLEM_JSON = "application/problem+json"
 # A JSON request body at most this long: every contract's fields are bounded (shared/contracts) far below it,
@@ -105,9 +108,14 @@ def install_problem_handlers(app: FastAPI, max_json_body_bytes: int = MAX_JSON_B
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unexpected_error", path=request.url.path, method=request.method)
-        return problem_response(request, 500, "Internal error",
-                                f"duban could not answer this request ({type(error).__name__}); it was logged.",
-                                "internal-error")
+        response = problem_response(request, 500, "Internal error",
+                                    f"duban could not answer this request ({type(error).__name__}); it was logged.",
+                                    "internal-error")
+        # Answered outside every middleware (Starlette's ServerErrorMiddleware): the request id, which finds the
+        # logged traceback, is echoed here.
+        if request_id := correlation_id.get():
+            response.headers[REQUEST_ID_HEADER] = request_id
+        return response
 
     @app.exception_handler(ConnectionFailure)
     async def database_unavailable(request: Request, error: ConnectionFailure) -> JSONResponse:

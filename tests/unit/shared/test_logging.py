@@ -79,6 +79,7 @@ async def test_an_unexpected_error_is_one_json_line_with_its_traceback_and_reque
     configure_logging("INFO")
     response = await request("/boom", **{"X-Request-ID": "r-1"})
     assert response.status_code == 500 and response.headers["content-type"] == "application/problem+json"
+    assert response.headers["x-request-id"] == "r-1"
     [error] = [line for line in lines(capfd.readouterr().err) if line["event"] == "unexpected_error"]
     assert error["request_id"] == "r-1" and "RuntimeError: broken" in error["exception"]
 
