@@ -2,6 +2,8 @@
 
 import asyncio
 import ssl
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any
 
@@ -86,6 +88,23 @@ async def connect_when_reachable(
         except (KafkaError, OSError) as error:
             log.warning("kafka_unreachable", error=repr(error), retry_in_seconds=retry_seconds)
             await asyncio.sleep(retry_seconds)
+
+
+@asynccontextmanager
+async def connecting_in_background(
+    broker: KafkaBroker, settings: ServiceSettings, *, start_subscribers: bool
+) -> AsyncIterator[asyncio.Task]:
+    """Connects to Kafka (connect_when_reachable) in a task while the body runs, so a service listens, answers
+    /livez and /readyz (503 until connected) and stops on SIGTERM at once while Kafka is away; on leaving, the
+    connecting is cancelled and the broker stopped."""
+    task = asyncio.create_task(connect_when_reachable(broker, settings, start_subscribers=start_subscribers))
+    try:
+        yield task
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+        await broker.stop()
 
 
 async def publish_event(broker: KafkaBroker, topic: str, event: CloudEvent, key: str) -> None:

@@ -156,6 +156,13 @@ def record_time(record: ConsumerRecord) -> datetime | None:
         return None
 
 
+def event_context(event: BaseModel) -> dict[str, str]:
+    """What a log line written while the event is applied carries: its id and, when it came with one, its W3C
+    trace context (the CloudEvents Distributed Tracing extension's `traceparent`)."""
+    traceparent = (event.model_extra or {}).get("traceparent")
+    return {"event_id": event.id} | ({"traceparent": str(traceparent)} if traceparent else {})
+
+
 @dataclass
 class Batch(Generic[EventT]):
     events: list[EventT]
@@ -174,7 +181,10 @@ class Consumer:
         if not batch.events:  # every record was dead-lettered
             return
         try:
-            await self.apply_with_retries(batch, apply)
+            # A lone event's lines name it (a larger batch's ids are listed in its batch_applied line).
+            with structlog.contextvars.bound_contextvars(**event_context(batch.events[0]) if len(batch.events) == 1
+                                                         else {}):
+                await self.apply_with_retries(batch, apply)
         finally:
             structlog.contextvars.clear_contextvars()
 
@@ -212,7 +222,8 @@ class Consumer:
         pending: dict[str, str] = {}
         for event in events:
             try:
-                pending |= await self.transient_retries(lambda event=event: apply([event]))
+                with structlog.contextvars.bound_contextvars(**event_context(event)):
+                    pending |= await self.transient_retries(lambda event=event: apply([event]))
             except ConnectionFailure:
                 raise
             except Exception as error:  # this event's own failure: retried, then dead-lettered

@@ -3,11 +3,15 @@
 import json
 
 import structlog
+from asgi_correlation_id.context import correlation_id
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.logging import REQUEST_ID_HEADER
 
 PROBLEM_JSON = "application/problem+json"
 # A JSON request body at most this long: every contract's fields are bounded (shared/contracts) far below it,
@@ -96,16 +100,31 @@ class JsonBodyLimit:
 
 
 def install_problem_handlers(app: FastAPI, max_json_body_bytes: int = MAX_JSON_BODY_BYTES) -> None:
-    """Every error as a problem document: the request's own (422, 413), raised Problems, HTTP errors, and any
-    unexpected error (500, logged with its traceback: a 500 is duban's fault and is fixed, never the answer)."""
+    """Every error as a problem document: the request's own (422, 413), raised Problems, HTTP errors, the
+    database unreachable (503 with Retry-After), and any unexpected error (500, logged with its traceback: a 500
+    is duban's fault and is fixed, never the answer)."""
     app.add_middleware(JsonBodyLimit, limit=max_json_body_bytes)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unexpected_error", path=request.url.path, method=request.method)
-        return problem_response(request, 500, "Internal error",
-                                f"duban could not answer this request ({type(error).__name__}); it was logged.",
-                                "internal-error")
+        response = problem_response(request, 500, "Internal error",
+                                    f"duban could not answer this request ({type(error).__name__}); it was logged.",
+                                    "internal-error")
+        # Answered outside every middleware (Starlette's ServerErrorMiddleware): the request id, which finds the
+        # logged traceback, is echoed here.
+        if request_id := correlation_id.get():
+            response.headers[REQUEST_ID_HEADER] = request_id
+        return response
+
+    @app.exception_handler(ConnectionFailure)
+    async def database_unavailable(request: Request, error: ConnectionFailure) -> JSONResponse:
+        # The database away is no fault of the request nor of duban's code: 503, to be retried (/readyz says so).
+        log.warning("database_unavailable", path=request.url.path, error=repr(error)[:300])
+        response = problem_response(request, 503, "Database unavailable",
+                                    "The database does not answer right now; retry later.", "database-unavailable")
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -6,8 +6,8 @@ from fastapi import APIRouter, FastAPI
 
 from shared.authentication import load_clients
 from shared.database import connect_database
-from shared.health import database_health_router
-from shared.logging import configure_logging
+from shared.health import Readiness, database_check, install_health
+from shared.logging import configure_logging, install_request_ids
 from shared.metrics import instrument
 from shared.problems import install_problem_handlers
 from shared.settings import ServiceSettings
@@ -29,8 +29,10 @@ def create_reader_app(service: str, summary: str, settings: ServiceSettings, rou
     app.state.tracker_state = TrackerState(database)
     app.state.clients = load_clients(settings)
     install_problem_handlers(app)
+    install_request_ids(app)
     install_docs(app, settings)
-    for router in [*routers, database_health_router(service)]:
+    for router in routers:
         app.include_router(router)
+    install_health(app, Readiness(service, {"database": database_check(database)}))
     instrument(app, service, settings)
     return app

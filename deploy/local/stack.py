@@ -128,9 +128,11 @@ class LocalStack:
         path.chmod(0o600)
         return users
 
-    def start_kafka(self, installation: Installation) -> Endpoints:
-        """Kafka, ready; its bootstrap servers (and the services' SCRAM user with SASL), the database left empty."""
-        port, controller_port = self.port(9092), self.port(9093)
+    def start_kafka(self, installation: Installation, port: int | None = None,
+                    controller_port: int | None = None) -> Endpoints:
+        """Kafka, ready; its bootstrap servers (and the services' SCRAM user with SASL), the database left empty.
+        Given ports restart it where it was (its data is kept in the state dir)."""
+        port, controller_port = port or self.port(9092), controller_port or self.port(9093)
         data_dir = self.state_dir / "kafka" / "data"
         config = self.state_dir / "kafka" / "server.properties"
         config.parent.mkdir(parents=True, exist_ok=True)
@@ -234,15 +236,20 @@ def database_answers(url: str) -> bool:
 
 
 def service_healthy(url: str) -> bool:
+    """Whether the service is ready (shared/health.py: 200 from /readyz once Kafka, the database and its consumers
+    are)."""
     try:
-        response = httpx.get(f"{url}/health", timeout=2)
+        return httpx.get(f"{url}/readyz", timeout=3).status_code == 200
     except httpx.HTTPError:
         return False
-    return response.status_code == 200 and response.json().get("status") == "ok"
 
 
 def describe(stack: LocalStack) -> dict:
-    return {name: {**entry, "alive": stack.processes()[name].alive()} for name, entry in stack.record().items()}
+    """What runs: each process's record, whether it is alive, and for a service whether its /readyz says ready."""
+    processes = stack.processes()
+    return {name: {**entry, "alive": processes[name].alive(),
+                   **({"ready": service_healthy(f"http://127.0.0.1:{entry['port']}")} if name in SERVICES else {})}
+            for name, entry in stack.record().items()}
 
 
 

@@ -19,12 +19,12 @@ from services.alerts.storage.repository import AlertStore
 from services.alerts.storage.webhooks import WebhookStore
 from services.alerts.webhooks import Deliverer, DeliveryPolicy, migrate_secrets
 from shared.authentication import load_clients
-from shared.broker import connect_when_reachable, create_broker, publish_event
+from shared.broker import connecting_in_background, create_broker, publish_event
 from shared.contracts import CloudEvent, Topics
 from shared.database import connect_database
 from shared.destinations import DestinationPolicy
-from shared.health import database_health_router
-from shared.logging import configure_logging
+from shared.health import consumer_readiness, install_health
+from shared.logging import configure_logging, install_request_ids
 from shared.metrics import ServiceMetrics, count_documents
 from shared.problems import install_problem_handlers
 from shared.secrets import SecretBox
@@ -83,18 +83,17 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
         await webhooks.ensure_indexes()
         await notifications.ensure_indexes()
         await migrate_secrets(webhooks, secret_box)
-        await connect_when_reachable(broker, settings, start_subscribers=True)
-        tasks = [asyncio.create_task(deliverer.run()), asyncio.create_task(notifier.run())]
-        if settings.alerts_sweep_interval_seconds > 0:
-            tasks.append(asyncio.create_task(sweep_periodically(service, settings.alerts_sweep_interval_seconds)))
-        yield
-        for task in tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        await deliverer.close()
-        await notifier.close()
-        await broker.stop()
+        async with connecting_in_background(broker, settings, start_subscribers=True) as app.state.kafka_connecting:
+            tasks = [asyncio.create_task(deliverer.run()), asyncio.create_task(notifier.run())]
+            if settings.alerts_sweep_interval_seconds > 0:
+                tasks.append(asyncio.create_task(sweep_periodically(service, settings.alerts_sweep_interval_seconds)))
+            yield
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await deliverer.close()
+            await notifier.close()
         await client.close()
 
     app = FastAPI(title="duban alerts", summary="Overdue, due-soon, lagging and silent units.", lifespan=lifespan,
@@ -109,13 +108,14 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
     app.state.secret_box = secret_box
     app.state.destinations = destinations
     install_problem_handlers(app)
+    install_request_ids(app)
     install_docs(app, settings)
-    for router in (operations.router, api.router, subscriptions.router, channels.router,
-                   database_health_router("alerts")):
+    for router in (operations.router, api.router, subscriptions.router, channels.router):
         app.include_router(router)
     metrics = ServiceMetrics("alerts", settings).instrument(app, broker)
     metrics.watch_consumer_lag([settings.alerts_consumer_group])
     count_documents(metrics, "duban_open_alerts", "Open alerts", store.open, ["kind", "severity"])
     count_documents(metrics, "duban_webhook_deliveries", "Webhook deliveries not delivered (yet)",
                     webhooks.deliveries, ["status"], {"status": {"$in": ["pending", "failed"]}})
+    install_health(app, consumer_readiness("alerts", broker, database))
     return app

@@ -1,11 +1,12 @@
 """intake's composition root: settings, broker and app are built here and nowhere else."""
 
 import asyncio
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
 
-from services.intake.api import health, ledgers, measures, plans, progress, registry
+from services.intake.api import ledgers, measures, plans, progress, registry
+from services.intake.api.health import intake_readiness
 from services.intake.catalogue import Catalogue
 from services.intake.idempotency import IdempotencyKeys
 from services.intake.publishing import EventPublisher
@@ -14,7 +15,8 @@ from shared.authentication import Authenticated, load_clients
 from shared.broker import create_broker
 from shared.contracts import Topics
 from shared.database import connect_database
-from shared.logging import configure_logging
+from shared.health import install_health
+from shared.logging import configure_logging, install_request_ids
 from shared.metrics import instrument
 from shared.problems import install_problem_handlers
 from shared.web.docs import install_docs
@@ -34,8 +36,10 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         connecting = asyncio.create_task(publisher.keep_connecting())
         reading = asyncio.create_task(catalogue.follow())
         yield
-        connecting.cancel()
-        reading.cancel()
+        for task in (connecting, reading):
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
         await broker.stop()
         await client.close()
 
@@ -47,9 +51,10 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app.state.idempotency_keys = IdempotencyKeys(database["idempotency_keys"])
     app.state.clients = load_clients(settings)
     install_problem_handlers(app)
+    install_request_ids(app)
     install_docs(app, settings)
     for module in (measures, progress, plans, ledgers, registry):  # every route but health needs a client's token
         app.include_router(module.router, dependencies=[Authenticated])
-    app.include_router(health.router)
+    install_health(app, intake_readiness(broker, database, app.state.clients))
     instrument(app, "intake", settings, broker)
     return app

@@ -4,14 +4,16 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.tracker.entrypoints import api, health, registry
+from services.tracker.entrypoints import api, registry
+from services.tracker.entrypoints.health import tracker_readiness
 from services.tracker.entrypoints.subscribers import register_subscribers
 from services.tracker.settings import TrackerSettings
 from services.tracker.storage.repository import TrackerRepository
 from shared.authentication import load_clients
-from shared.broker import connect_when_reachable, create_broker
+from shared.broker import connecting_in_background, create_broker
 from shared.database import connect_database
-from shared.logging import configure_logging
+from shared.health import install_health
+from shared.logging import configure_logging, install_request_ids
 from shared.metrics import DistrictFreshness, ServiceMetrics
 from shared.problems import install_problem_handlers
 from shared.web.docs import install_docs
@@ -30,22 +32,20 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await repository.ensure_indexes()
-        await connect_when_reachable(broker, settings, start_subscribers=True)
-        app.state.consuming = True
-        yield
-        await broker.stop()
+        async with connecting_in_background(broker, settings, start_subscribers=True) as app.state.kafka_connecting:
+            yield
         await client.close()
 
     app = FastAPI(title="duban tracker", summary="The state of every measure and assignment.", lifespan=lifespan,
                   docs_url=None, redoc_url=None)  # served from vendored assets by install_docs
     app.state.repository = repository
     app.state.clients = load_clients(settings)
-    app.state.consuming = False
     install_problem_handlers(app)
+    install_request_ids(app)
     install_docs(app, settings)
     app.include_router(api.router)
     app.include_router(registry.router)
-    app.include_router(health.router)
+    install_health(app, tracker_readiness(broker, repository))
     metrics.watch_consumer_lag([settings.consumer_group])
     # After a restart, each district's last report as stored (the report's own time: events' times are not kept).
     metrics.samplers.append(districts.recall(repository.progress_reports, "region_code", "reported_at"))

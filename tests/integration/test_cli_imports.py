@@ -20,7 +20,7 @@ FUZHOU = str(SAMPLES / "fuzhou-city-2022.txt")
 @pytest.fixture
 def intake_url(settings_values):
     with serving(create_app(IntakeSettings(**settings_values)),
-                 lambda url: httpx.get(f"{url}/health").json()["kafka"] == "connected") as url:
+                 lambda url: httpx.get(f"{url}/readyz").status_code == 200) as url:
         yield url
 
 
@@ -60,7 +60,7 @@ def test_a_client_made_by_duban_intake_client_imports_with_its_token_and_nothing
     clients = tmp_path / "clients.yaml"
     clients.write_text("clients:\n" + "\n".join(printed[2:]) + "\n", encoding="utf-8")
     settings = IntakeSettings(**settings_values, clients_file=str(clients))
-    with serving(create_app(settings), lambda url: httpx.get(f"{url}/health").json()["kafka"] == "connected") as url:
+    with serving(create_app(settings), lambda url: httpx.get(f"{url}/readyz").status_code == 200) as url:
         with pytest.raises(SystemExit) as refused:
             main(["registry", "import", str(DEMO_REGISTRY), "--intake", url])
         assert refused.value.code == 1 and json.loads(capsys.readouterr().err)["status"] == 401

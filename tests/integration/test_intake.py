@@ -72,12 +72,14 @@ async def test_with_kafka_unreachable_intake_answers_503_with_retry_after(settin
     unreachable = {**settings_values, "kafka_bootstrap_servers": f"127.0.0.1:{free_port()}"}
     async with running(create_app(IntakeSettings(**unreachable))) as client:
         response = await client.post("/v1/progress", json=REPORT)
-        health = (await client.get("/health")).json()
+        ready = await client.get("/readyz")
 
     assert response.status_code == 503
     assert response.headers["retry-after"] == "5"
     assert response.json()["type"] == "/problems/broker-unavailable"
-    assert health == {"service": "intake", "status": "degraded", "kafka": "unreachable", "authentication": "open"}
+    assert ready.status_code == 503 and ready.headers["content-type"] == "application/problem+json"
+    assert ready.json()["checks"]["kafka"]["state"] == "unreachable"
+    assert ready.json()["checks"]["database"] == {"ready": True, "state": "reachable"}
 
 
 async def test_a_retried_call_with_the_same_idempotency_key_gets_the_first_event_id(intake, settings_values):

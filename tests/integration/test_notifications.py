@@ -115,7 +115,7 @@ async def open_alert(client, kind: str) -> dict:
     return found
 
 
-async def test_an_urge_reaches_the_units_contact_once_a_day(alerts, vendors, capsys):
+async def test_an_urge_reaches_the_units_contact_once_a_day(alerts, vendors, capfd):
     client, _ = alerts
     channels = await add_channels(client, vendors)
     overdue = await open_alert(client, "overdue")
@@ -152,7 +152,7 @@ async def test_an_urge_reaches_the_units_contact_once_a_day(alerts, vendors, cap
     for channel_id in channels.values():
         assert [d["alert_key"] for d in await deliveries(client, channel_id)].count(overdue["key"]) == 1
 
-    logged = capsys.readouterr().out
+    logged = capfd.readouterr().err
     assert "notification_attempted" in logged
     assert MOBILE not in logged and PERSON not in logged and "SECding" not in logged and "wecom-key" not in logged
 

@@ -1,5 +1,6 @@
 """Running a service's app in this process, with its real lifespan (broker, database)."""
 
+import asyncio
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -16,6 +17,10 @@ from services.alerts.settings import AlertsSettings
 @asynccontextmanager
 async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     async with app.router.lifespan_context(app):
+        # A service connects to Kafka in the background (shared/broker.connecting_in_background): its subscribers
+        # run before the test's body does, as the tests expect.
+        if (connecting := getattr(app.state, "kafka_connecting", None)) is not None:
+            await asyncio.wait_for(asyncio.shield(connecting), 120)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
             yield client

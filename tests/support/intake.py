@@ -38,7 +38,7 @@ async def running_intake(settings_values: dict, *, sample_measures: bool = False
         await publish_sample_measures(settings_values)
     async with running(create_app(IntakeSettings(**settings_values, **settings))) as client:
         async def connected():
-            return (await client.get("/health")).json()["kafka"] == "connected"
+            return (await client.get("/readyz")).status_code == 200
 
         await eventually(connected)
         yield client

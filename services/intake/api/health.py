@@ -1,13 +1,15 @@
-from fastapi import APIRouter, Request
+"""intake's readiness: it accepts input only while Kafka takes events and its database (idempotency keys)
+answers; a ready answer also says whether callers must present a client's token."""
 
-from services.intake.api.dependencies import Publisher
+from faststream.kafka import KafkaBroker
+from pymongo.asynchronous.database import AsyncDatabase
 
-router = APIRouter(tags=["health"])
+from shared.clients import Clients
+from shared.health import Readiness, database_check, kafka_check
 
 
-@router.get("/health")
-async def health(publisher: Publisher, request: Request) -> dict:
-    """Whether intake can accept events right now, and whether callers must present a client's token."""
-    kafka = "connected" if publisher.connected else "unreachable"
-    return {"service": "intake", "status": "ok" if publisher.connected else "degraded", "kafka": kafka,
-            "authentication": "open" if request.app.state.clients is None else "bearer tokens"}
+def intake_readiness(broker: KafkaBroker, database: AsyncDatabase, clients: Clients | None) -> Readiness:
+    async def details() -> dict:
+        return {"authentication": "open" if clients is None else "bearer tokens"}
+
+    return Readiness("intake", {"kafka": kafka_check(broker), "database": database_check(database)}, details)

@@ -1,13 +1,15 @@
-from fastapi import APIRouter, Request
+"""The tracker's readiness: Kafka, the database, its consumers assigned; and its count of report conflicts."""
 
-router = APIRouter(tags=["health"])
+from faststream.kafka import KafkaBroker
+
+from services.tracker.storage.repository import TrackerRepository
+from shared.health import Readiness, consumer_readiness
 
 
-@router.get("/health")
-async def health(request: Request) -> dict:
-    """Whether the tracker is consuming and its database answers; `report_conflicts`: how many times an event id
-    came again with other content (kept out of the state, listed in the report_conflicts collection)."""
-    repository = request.app.state.repository
-    await repository.database.command("ping")
-    return {"service": "tracker", "status": "ok", "consuming": request.app.state.consuming,
-            "report_conflicts": await repository.report_conflicts.count_documents({})}
+def tracker_readiness(broker: KafkaBroker, repository: TrackerRepository) -> Readiness:
+    async def details() -> dict:
+        """`report_conflicts`: how many times an event id came again with other content (kept out of the state,
+        listed in the report_conflicts collection)."""
+        return {"report_conflicts": await repository.report_conflicts.count_documents({})}
+
+    return consumer_readiness("tracker", broker, repository.database, details)
