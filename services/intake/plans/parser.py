@@ -56,6 +56,7 @@ _YEAR_SPAN = re.compile(r"(20\d\d) *年? *[-—–~至] *20\d\d *年")
 _YEAR_IN_TITLE = re.compile(_YEAR_SPAN.pattern + r"|(20\d\d) *年")
 # When an inline title has no 。 of its own ("19.加强行政执法协调监督高质量完成…"), it ends where
 # one of these verbs opens the first sentence of the text.
+_COLON_TITLE = re.compile(r"([^,;:。!?]{2,30}):")
 _TEXT_OPENING = re.compile(r"高质量|落实|健全|强化|推进|推动|加强|完善|深化|建立|全面|坚持|严格|依法")
 
 
@@ -158,7 +159,13 @@ def _ancestors(item: _Item) -> list[_Item]:
 
 
 def _split_title(content: str) -> tuple[str, str]:
+    """(title, text): the title is the item's own line, its heading before a colon
+    ("推进执法证件管理:每月更新…", 工作要点 style) or its first sentence, cut before the first verb of
+    the text when it runs on."""
     first_line, _, rest = content.partition("\n")
+    head = _COLON_TITLE.match(first_line)
+    if head:
+        return head.group(1).strip(), (first_line[head.end():] + "\n" + rest).strip()
     if "。" not in first_line:
         return first_line.strip(), rest.strip()
     title = content.split("。", 1)[0]
