@@ -16,10 +16,10 @@ _TITLES = ["自觉接受人大监督", "加强行政复议工作", "加强应诉
 
 
 def _plan(titles, label="完成时限"):
+    whens = ["长期坚持", "2025年底前", "持续推进"] * 2
     measures = "".join(_MEASURE.format(n=n, title=title, body=f"按时办理第{n}类事项，办复率100%。",
                                        lead="县司法局", label=label, when=when)
-                       for n, (title, when) in enumerate(zip(titles, ["长期坚持", "2025年底前", "持续推进"] * 2, strict=False),
-                                                         start=1))
+                       for n, (title, when) in enumerate(zip(titles, whens, strict=False), start=1))
     return "某县法治政府建设实施方案(2021-2025年)\n一、重点任务\n(一)强化行政权力监督\n" + measures
 
 
