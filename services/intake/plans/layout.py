@@ -51,6 +51,9 @@ UNIT_LABEL = re.compile(r"(牵头单位|牵头部门|责任单位|责任部门|�
 # Labels that may follow a unit list in the same clause; a unit list ends where one begins.
 END_LABEL = re.compile(r"(完成时间|完成时限|完成期限|时间要求|时限要求|时间节点|进度要求|进度安排) *:")
 _LABEL_LINE = re.compile(r"[〔(\[【]? *" + UNIT_LABEL.pattern)
+# A note of the document ("注:各单位每季度末…", under a task table, say) is a paragraph of its own, never
+# the end of the measure above it.
+NOTE = re.compile(r"(?:注|备注|说明|附注) *[:\d]")
 _PLAIN = re.compile(r"[\u4e00-\u9fff0-9A-Za-z 《》·-]+")
 _SENTENCE_END = "。!?"
 _LIST_CONTINUES = "、,;:(〔"
@@ -168,7 +171,7 @@ def join_lines(raw_text_lines: list[str]) -> list[str]:
     In text wrapped at a fixed width a paragraph goes on after every full line (wherever the
     cut fell, even inside a heading or a unit list) and ends with a short one. Otherwise lines
     are paragraphs unless punctuation shows one was cut (see ``_closed``). A numbered line
-    always starts a new paragraph.
+    always starts a new paragraph, and so does a note (注:…).
     """
     raw_lines = _clean_lines(raw_text_lines)
     lines = [line.strip() for line in raw_lines]
@@ -177,7 +180,7 @@ def join_lines(raw_text_lines: list[str]) -> list[str]:
     for previous, line in zip(["", *raw_lines], lines, strict=False):
         continues = (len(previous) >= width - 1 and not _DUTY_END.search(previous)
                      if width else result and not _closed(result[-1], inline_levels))
-        if result and continues and not marker(line):
+        if result and continues and not marker(line) and not NOTE.match(line):
             result[-1] += line  # Chinese needs no space where a line was cut
         else:
             result.append(line)

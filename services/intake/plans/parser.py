@@ -145,6 +145,8 @@ def _outline(reading: backbone.Reading) -> list[_Item]:
                          index in reading.recovered)
             open_items.append(item)
             items.append(item)
+        elif layout.NOTE.match(paragraph):  # a note of the document (注:…), no measure's text
+            reading.notes.append(f"note of the document: {paragraph}")
         elif items:  # text before the first numbered item is the preamble: ignored
             items[-1].lines.append(paragraph)
     return items

@@ -2,6 +2,7 @@
 import pytest
 
 from services.intake.plans.deadlines import find_deadlines
+from services.intake.plans.layout import normalize
 from services.intake.plans.parser import parse_plan
 from services.intake.plans.targets import find_targets
 
@@ -65,3 +66,13 @@ def test_a_bare_持续_is_no_deadline():
 ])
 def test_an_indicator_carries_no_date(text, indicator):
     assert [t.indicator for t in find_targets(text)] == [indicator]
+
+
+@pytest.mark.parametrize("note", ["注：各单位每季度末向县委依法治县办报送进展情况。", "备注:本表由县司法局负责解释。",
+                                  "说明：完成时限为最迟时间"])
+def test_a_note_after_the_last_measure_is_a_note_of_the_document(note):
+    text = ("某县重点任务分工表\n一、推进政府职能转变\n"
+            "5.加强执法监督。每半年通报一次执法监督情况。(牵头单位:县司法局;责任单位:各乡镇人民政府)\n" + note)
+    plan = parse_plan(text)
+    assert plan.measures[-1].text == "每半年通报一次执法监督情况。"
+    assert plan.notes == [f"note of the document: {normalize(note)}"]
