@@ -50,17 +50,20 @@ def read(text: str) -> Reading:
     lines joined (layout.join_lines) and run-on paragraphs cut at their numbering."""
     raw_lines, duty_rows = find_duty_table(text.splitlines())
     lines = without_banners(layout.normalize("\n".join(raw_lines)).splitlines())
-    notes, moved = [], set()
+    notes, moved, numbers = [], set(), None
     chunks = site_chunks(lines)
     if chunks is not None:
         notes.append(f"site chunk counters N、 removed from {len(chunks)} chunks and the chunks joined")
-        chunks, moved = reorder(chunks)
+        pages, numbers = footed_pages("".join(chunks))
+        chunks, moved = reorder(pages, numbers) if numbers else reorder(chunks)
         lines = "".join(chunks).splitlines()
     elif len(pages := layout.pages(lines)) > 2:  # a PDF extraction's pages, each closed by its number
-        ordered, moved = reorder(["\n".join(page) + "\n" for page in pages])
+        pages, numbers = footed_pages("".join("\n".join(page) + "\n" for page in pages))
+        ordered, moved = reorder(pages, numbers)
         lines = "".join(ordered).splitlines()
     if moved:
-        notes.append("pages put back in the order of the measure numbering")
+        notes.append("pages put back in the order of their page footers" if numbers
+                     else "pages put back in the order of the measure numbering")
     paragraphs, recovered = split_run_on(layout.join_lines(lines))
     return Reading(paragraphs, recovered, moved, notes, duty_rows)
 
@@ -107,7 +110,23 @@ def site_chunks(lines: list[str]) -> list[str] | None:
     return chunks
 
 
-def reorder(chunks: list[str]) -> tuple[list[str], set[tuple[int, int]]]:
+def footed_pages(text: str) -> tuple[list[str], list[int] | None]:
+    """The text cut after each page footer ("— 4 —", "第4页", wherever it stands: a site's chunk
+    cuts pages anywhere) and the pages' numbers; a rest after the last footer is the last page.
+    The numbers are None unless there are two footers or more, all numbers distinct."""
+    footers = list(layout.PAGE_NO.finditer(text))
+    numbers = [layout.page_number(footer) for footer in footers]
+    if len(footers) < 2 or len(set(numbers)) < len(numbers):
+        return [text], None
+    pages = [text[start:footer.end()] for start, footer in zip([0, *(f.end() for f in footers)], footers,
+                                                               strict=False)]
+    if text[footers[-1].end():].strip():
+        pages.append(text[footers[-1].end():])
+        numbers.append(max(numbers) + 1)
+    return pages, numbers
+
+
+def reorder(chunks: list[str], page_numbers: list[int] | None = None) -> tuple[list[str], set[tuple[int, int]]]:
     """Chunks (a site's, or a PDF's pages) in the order of their numbering, and the (level, number)
     of the items numbered on chunks that moved.
 
@@ -118,6 +137,8 @@ def reorder(chunks: list[str]) -> tuple[list[str], set[tuple[int, int]]]:
     otherwise the chunk whose first such number is the next one comes next; failing any, the chunk
     that came next in the text. Numbers are read in the text as it came, so one cut from its " ."
     by a chunk boundary still counts. Chunks without such numbers can only stay where they came.
+    Pages with their page numbers (``page_numbers``, one per chunk, see ``footed_pages``) go in
+    the order of those instead.
     """
     starts, joined = [], ""
     for chunk in chunks:
@@ -131,11 +152,13 @@ def reorder(chunks: list[str]) -> tuple[list[str], set[tuple[int, int]]]:
     for level, number in (mark for chunk_marks in marks for mark in chunk_marks):
         written.setdefault(level, []).append(number)
     continuous = [level for level, numbers in written.items() if len(set(numbers)) >= 0.8 * len(numbers)]
-    if not continuous:
+    if not continuous and not page_numbers:
         return chunks, set()
-    backbone = max(continuous)
+    backbone = max(continuous, default=0)
     numbers = [[n for level, n in chunk_marks if level == backbone] for chunk_marks in marks]
     order, remaining, last = [0], set(range(1, len(chunks))), (numbers[0] or [0])[-1]
+    if page_numbers:
+        order, remaining = sorted(range(len(chunks)), key=page_numbers.__getitem__), set()
     while remaining:
         successor = order[-1] + 1
         if successor in remaining and (not numbers[successor] or numbers[successor][0] == last + 1):

@@ -18,8 +18,8 @@ _FOLDED = re.compile("[\u3000\xa0\t〜\uff01-\uff5e]")
 
 # Page numbers left by PDF extraction ("-12 -", "— 12 —", "第3页"), possibly glued to text. The
 # look-behind keeps index codes (XM05107-30-01) and dates (2022-04-24) intact.
-_PAGE_NO = re.compile(r"(?<![0-9A-Za-z])[-—–]{1,2} *\d{1,3} *[-—–]{1,2}"
-                      r"|第 *\d{1,3} *页(?: *共 *\d{1,3} *页)?")
+PAGE_NO = re.compile(r"(?<![0-9A-Za-z])[-—–]{1,2} *(\d{1,3}) *[-—–]{1,2}"
+                      r"|第 *(\d{1,3}) *页(?: *共 *\d{1,3} *页)?")
 _BARE_PAGE_NO = re.compile(r"\d{1,3}")
 _PAGE_NO_ENDS = tuple("0123456789-—–页")
 
@@ -89,10 +89,15 @@ def pages(lines: list[str]) -> list[list[str]]:
         stripped = line.strip()
         if not stripped.endswith(_PAGE_NO_ENDS):  # most lines: no page number can end them
             continue
-        found = _PAGE_NO.search(stripped)
+        found = PAGE_NO.search(stripped)
         if (found and found.end() == len(stripped)) or _BARE_PAGE_NO.fullmatch(stripped):
             result.append([])
     return [page for page in result if page]
+
+
+def page_number(footer: re.Match) -> int:
+    """The number of a page footer found by ``PAGE_NO`` ("— 4 —", "第4页")."""
+    return int(footer.group(1) or footer.group(2))
 
 
 def _clean_lines(raw_lines: list[str]) -> list[str]:
@@ -103,7 +108,7 @@ def _clean_lines(raw_lines: list[str]) -> list[str]:
     """
     lines, near_page_break = [], set()
     for line in raw_lines:
-        cleaned = _PAGE_NO.sub("", line).rstrip()
+        cleaned = PAGE_NO.sub("", line).rstrip()
         if _BARE_PAGE_NO.fullmatch(cleaned.strip()):
             cleaned = ""
         if cleaned != line.rstrip():
