@@ -203,7 +203,8 @@ def split_run_on(paragraphs: list[str]) -> tuple[list[str], set[int]]:
     counts when the next number of its level follows it in the same paragraph: the sequence
     picks up again there (the parser then notes the gap). A number one level deeper than the
     item it stands in opens a sub-item only right after that item's bare heading ("(一)推进政府
-    职能转变1 .深化…"); after a sentence or a colon it enumerates inside the item ("包括:(1)…").
+    职能转变1 .深化…"), where any number ahead of its sequence does; after a sentence or a colon
+    it enumerates inside the item ("包括:(1)…").
     """
     sequence, pieces = _Sequence(), []  # (text, recovered)
     for paragraph in paragraphs:
@@ -216,7 +217,8 @@ def split_run_on(paragraphs: list[str]) -> tuple[list[str], set[int]]:
             level, number = _candidate(m, sequence)
             if 0 < sequence.previous_level < level and _SENTENCE.search(paragraph, start, m.start()):
                 continue
-            if sequence.continues(level, number) or (
+            if sequence.continues(level, number) or _after_bare_heading(
+                    paragraph, start, m, sequence, level, number) or (
                     sequence.last[level] + 1 < number <= sequence.last[level] + 3 and any(
                         _candidate(later, sequence) == (level, number + 1) for later in candidates[index + 1:])):
                 sequence.see(level, number)
@@ -225,6 +227,15 @@ def split_run_on(paragraphs: list[str]) -> tuple[list[str], set[int]]:
         pieces.append((paragraph[start:].strip(), start > 0))
     kept = [(text, recovered) for text, recovered in pieces if text]
     return [text for text, _ in kept], {index for index, (_, recovered) in enumerate(kept) if recovered}
+
+
+def _after_bare_heading(paragraph: str, start: int, m: re.Match, sequence: _Sequence, level: int,
+                        number: int) -> bool:
+    """A deeper number ahead of its sequence right after a bare heading ("(四)发挥人民调解作用8.健全…",
+    items lost or misplaced before it): a measure's number is never part of a heading's words."""
+    return (0 < sequence.previous_level < level and number > sequence.last[level]
+            and layout.marker(paragraph[start:]) is not None
+            and not _SENTENCE.search(paragraph, start, m.start()))
 
 
 def _candidate(m: re.Match, sequence: _Sequence) -> tuple[int, int]:

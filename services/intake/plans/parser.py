@@ -217,6 +217,20 @@ def _notes(item: _Item, previous: _Item | None, reading: backbone.Reading, unlab
     return notes
 
 
+def _missing_numbers(chosen: list[_Item]) -> str | None:
+    """A note naming the numbers missing from the measures' numbering, when the measures of the
+    deepest level number through the document (1 … n, no restart under each heading)."""
+    deepest = max((item.level for item in chosen), default=0)
+    numbers = [item.number for item in chosen if item.level == deepest]
+    if len(set(numbers)) < len(numbers) or len(numbers) < 2:
+        return None
+    missing = sorted(set(range(min(numbers), max(numbers) + 1)) - set(numbers))
+    if not missing:
+        return None
+    return (f"measure numbers {', '.join(map(str, missing))} are missing from the sequence "
+            f"{min(numbers)}-{max(numbers)}: check the text for measures that were lost or misread")
+
+
 def _attach_duty_rows(items: list[_Item], rows: list[DutyRow]) -> tuple[dict[int, list[Note]], list[str]]:
     """Append each row of a trailing 责任分工 table as a unit block to the item it names, unless that
     item names its units itself; the notes say where units came from, by item id, and which rows
@@ -306,8 +320,13 @@ def parse_plan(text: str) -> ParsedPlan:
         chosen = [item for item in items
                   if item.level > 1 and id(item) not in parents
                   and not any(_GENERAL.search(a.heading) for a in [item, *_ancestors(item)])]
+    gap = _missing_numbers(chosen)
+    if gap:
+        reading.notes.append(gap)
+    # in a text that had to be repaired, a gap means the repair failed somewhere: no measure is sure
+    doubt = [Note.doubt(gap)] if gap and reading.notes[:-1] else []
     measures = [_measure(item, start_year, _notes(item, previous, reading, unlabelled)
-                         + table_rows.get(id(item), []))
+                         + table_rows.get(id(item), []) + doubt)
                 for previous, item in zip([None, *chosen], chosen, strict=False)]
     if measures:
         return ParsedPlan(measures, True, None, start_year, reading.notes + unplaced_rows)

@@ -183,3 +183,23 @@ def test_a_site_copy_whose_page_break_falls_inside_a_chunk_is_put_in_order_by_it
     plan = parse_plan(text)
     assert [(m.number, m.title) for m in plan.measures] == [(n, f"任务{n}标题") for n in range(1, 11)]
     assert "pages put back in the order of their page footers" in plan.notes
+
+
+def test_a_site_copy_that_cannot_be_put_in_order_names_the_missing_numbers_and_is_not_trusted():
+    body = "某市法治政府建设实施方案一、主要任务(一)推进执法规范化" + "".join(
+        f"{n}.任务{n}标题。落实第{n}项工作要求。(牵头单位:市司法局;责任单位:市直各部门)" for n in range(1, 9))
+    size = len(body) // 4 + 1
+    pages = [body[i * size:(i + 1) * size] for i in range(4)]
+    shuffled = "".join(pages[i] for i in (0, 2, 1, 3))  # no page footers: the pages cannot be told apart
+    text = "\n".join(f"{k}、{shuffled[i:i + 61]}" for k, i in enumerate(range(0, len(shuffled), 61), start=1))
+    plan = parse_plan(text)
+    missing = sorted(set(range(1, 9)) - {m.number for m in plan.measures})
+    assert missing  # the page cut mid-chunk interleaves two measures beyond repair
+    assert plan.notes[-1] == (f"measure numbers {', '.join(map(str, missing))} are missing from the sequence 1-8: "
+                              "check the text for measures that were lost or misread")
+    assert {m.confidence for m in plan.measures} == {"low"}
+
+
+def test_a_measure_number_after_a_bare_heading_is_never_part_of_the_heading():
+    paragraphs, _ = backbone.split_run_on(["3.推进改革。落实要求。", "(四)发挥人民调解作用8.健全调解组织网络。"])
+    assert paragraphs == ["3.推进改革。落实要求。", "(四)发挥人民调解作用", "8.健全调解组织网络。"]
