@@ -2,6 +2,8 @@
 
 import codecs
 import io
+import re
+import zipfile
 from pathlib import Path
 
 import docx
@@ -227,3 +229,26 @@ def test_a_note_paragraph_after_a_task_table_is_a_note_of_the_document_not_the_l
     plan = parse_document("plan.docx", buffer.getvalue())
     assert "报送" not in plan.measures[-1].text
     assert plan.notes == ["note of the document: 注:各单位每季度末向县委依法治县办报送进展情况。"]
+
+
+def _with_numbering(content: bytes, numbering: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            target.writestr(info, numbering if info.filename == "word/numbering.xml" else source.read(info))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("damage", [
+    lambda xml: re.sub(rb"<w:abstractNum .*?</w:abstractNum>", b"", xml, flags=re.S),  # lists lost
+    lambda xml: re.sub(rb"<w:num .*?</w:num>", b"", xml, flags=re.S),  # list instances lost
+    lambda xml: re.sub(rb'<w:lvl w:ilvl="0".*?</w:lvl>', b"", xml, flags=re.S),  # the chapter level lost
+], ids=["abstract-lists", "instances", "chapter-level"])
+def test_a_damaged_list_numbering_is_refused_not_read_as_other_measures(damage):
+    content = word_plans.multilevel_list()
+    with zipfile.ZipFile(io.BytesIO(content)) as package:
+        numbering = package.read("word/numbering.xml")
+    damaged = _with_numbering(content, damage(numbering))
+    assert damaged != content
+    with pytest.raises(UnreadableDocument, match=r"numbering\.xml\) is damaged"):
+        parse_document("plan.docx", damaged)
