@@ -43,6 +43,7 @@ class Reading:
     moved: set[tuple[int, int]] = field(default_factory=set)  # (level, number) of items on moved pages
     notes: list[str] = field(default_factory=list)  # repairs of the document as a whole
     duty_rows: list[DutyRow] = field(default_factory=list)  # a trailing 责任分工 table (duty_table.py)
+    wrap_guess: str | None = None  # lines joined by a line width few lines share (layout.wrap_guess)
 
 
 def read(text: str) -> Reading:
@@ -64,8 +65,9 @@ def read(text: str) -> Reading:
     if moved:
         notes.append("pages put back in the order of their page footers" if numbers
                      else "pages put back in the order of the measure numbering")
+    guess = layout.wrap_guess(lines)
     paragraphs, recovered = split_run_on(layout.join_lines(lines))
-    return Reading(paragraphs, recovered, moved, notes, duty_rows)
+    return Reading(paragraphs, recovered, moved, notes + [guess] * bool(guess), duty_rows, guess)
 
 
 def without_banners(lines: list[str]) -> list[str]:

@@ -212,6 +212,8 @@ def _notes(item: _Item, previous: _Item | None, reading: backbone.Reading, unlab
             item.number == 1 and item.parent is not previous.parent):
         notes.append(Note.doubt(f"number {item.number_text} does not follow {previous.number_text} "
                                 "at its level: check for a missing or misread measure"))
+    if reading.wrap_guess:
+        notes.append(Note.repair(reading.wrap_guess))
     if unlabelled:
         notes.append(Note.doubt("no unit label: taken as a task item of a plan that names no units"))
     return notes

@@ -76,3 +76,16 @@ def test_a_note_after_the_last_measure_is_a_note_of_the_document(note):
     plan = parse_plan(text)
     assert plan.measures[-1].text == "每半年通报一次执法监督情况。"
     assert plan.notes == [f"note of the document: {normalize(note)}"]
+
+
+def test_lines_joined_on_a_thin_majority_of_one_width_leave_the_measures_unsure():
+    body = "严格落实行政执法公示执法全过程记录重大执法决定法制审核制度" * 6
+    wrapped = [body[i:i + 24] for i in range(0, 24 * 6, 24)]  # 6 lines of the width
+    others = ["按时办理人大代表建议和政协委员提案，办复率100%。", "行政机关负责人出庭应诉率达95%以上，纠错率保持合理。",
+              "每人每年参加法律知识培训不少于60学时，每年举办两期执法人员培训班。"]  # 3 lines of other lengths
+    text = ("某县法治政府建设实施方案\n一、重点任务\n1.落实三项制度。\n" + "\n".join(wrapped) + "。\n"
+            + "\n".join(others) + "\n牵头单位:县司法局\n")
+    plan = parse_plan(text)
+    assert plan.notes == ["lines joined as text wrapped at 25 characters, though only 78% of the long lines have "
+                          "that length: check titles and unit lists"]
+    assert [m.confidence for m in plan.measures] == ["medium"]
