@@ -106,6 +106,9 @@ class ListNumbering:
         self._style_numbering: dict[str, tuple[str | None, str | None]] = {}
         self._counters: dict[str, dict[int, int]] = {}
         self._started: set[tuple[str, int]] = set()
+        # numbered paragraphs whose list or level numbering.xml does not define (a damaged part): their
+        # numbers are lost, so chapters, sections and measures could no longer be told apart
+        self.dangling: list[str] = []
         if numbering_root is not None:
             self._read_numbering(numbering_root)
         if styles_root is not None:
@@ -162,7 +165,10 @@ class ListNumbering:
         num_id, ilvl = (_val(num_pr, "w:numId"), _val(num_pr, "w:ilvl")) if num_pr is not None else (None, None)
         style_num_id, style_ilvl = self._style_numbering.get(style, (None, None))
         num_id = num_id or style_num_id
-        if num_id is None or num_id == "0" or (found := self._levels(num_id)) is None:
+        if num_id is None or num_id == "0":
+            return None
+        if (found := self._levels(num_id)) is None or not found[1]:
+            self.dangling.append(f"list {num_id} is not defined")
             return None
         abstract_id, levels = found
         if ilvl is None:
@@ -171,6 +177,7 @@ class ListNumbering:
             ilvl = next((str(n) for n, level in levels.items() if level.style == style), "0")
         level = int(ilvl)
         if level not in levels:
+            self.dangling.append(f"level {level} of list {num_id} is not defined")
             return None
         return self._count(num_id, abstract_id, level, levels)
 

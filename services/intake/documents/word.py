@@ -19,7 +19,10 @@ class NotWord(ValueError):
 
 
 def docx_text(content: bytes) -> str:
-    """One line per paragraph and per table row, in document order (content controls opened)."""
+    """One line per paragraph and per table row, in document order (content controls opened).
+
+    Raises NotWord when numbered paragraphs refer to lists or levels numbering.xml does not define:
+    without their numbers the outline cannot be read."""
     try:
         document = docx.Document(io.BytesIO(content))
     except (zipfile.BadZipFile, KeyError, ValueError, LxmlError) as error:
@@ -27,6 +30,9 @@ def docx_text(content: bytes) -> str:
     numbering = ListNumbering(document.part.numbering_part.element, document.styles.element)
     lines: list[str] = []
     _read(document.element.body, document, numbering, lines)
+    if numbering.dangling:
+        raise NotWord(f"its list numbering (word/numbering.xml) is damaged: {len(numbering.dangling)} numbered "
+                      f"paragraphs lost their numbers ({'; '.join(dict.fromkeys(numbering.dangling))})")
     return "\n".join(lines)
 
 

@@ -43,6 +43,7 @@ class Reading:
     moved: set[tuple[int, int]] = field(default_factory=set)  # (level, number) of items on moved pages
     notes: list[str] = field(default_factory=list)  # repairs of the document as a whole
     duty_rows: list[DutyRow] = field(default_factory=list)  # a trailing 责任分工 table (duty_table.py)
+    wrap_guess: str | None = None  # lines joined by a line width few lines share (layout.wrap_guess)
 
 
 def read(text: str) -> Reading:
@@ -50,19 +51,23 @@ def read(text: str) -> Reading:
     lines joined (layout.join_lines) and run-on paragraphs cut at their numbering."""
     raw_lines, duty_rows = find_duty_table(text.splitlines())
     lines = without_banners(layout.normalize("\n".join(raw_lines)).splitlines())
-    notes, moved = [], set()
+    notes, moved, numbers = [], set(), None
     chunks = site_chunks(lines)
     if chunks is not None:
         notes.append(f"site chunk counters N、 removed from {len(chunks)} chunks and the chunks joined")
-        chunks, moved = reorder(chunks)
+        pages, numbers = footed_pages("".join(chunks))
+        chunks, moved = reorder(pages, numbers) if numbers else reorder(chunks)
         lines = "".join(chunks).splitlines()
     elif len(pages := layout.pages(lines)) > 2:  # a PDF extraction's pages, each closed by its number
-        ordered, moved = reorder(["\n".join(page) + "\n" for page in pages])
+        pages, numbers = footed_pages("".join("\n".join(page) + "\n" for page in pages))
+        ordered, moved = reorder(pages, numbers)
         lines = "".join(ordered).splitlines()
     if moved:
-        notes.append("pages put back in the order of the measure numbering")
+        notes.append("pages put back in the order of their page footers" if numbers
+                     else "pages put back in the order of the measure numbering")
+    guess = layout.wrap_guess(lines)
     paragraphs, recovered = split_run_on(layout.join_lines(lines))
-    return Reading(paragraphs, recovered, moved, notes, duty_rows)
+    return Reading(paragraphs, recovered, moved, notes + [guess] * bool(guess), duty_rows, guess)
 
 
 def without_banners(lines: list[str]) -> list[str]:
@@ -107,7 +112,23 @@ def site_chunks(lines: list[str]) -> list[str] | None:
     return chunks
 
 
-def reorder(chunks: list[str]) -> tuple[list[str], set[tuple[int, int]]]:
+def footed_pages(text: str) -> tuple[list[str], list[int] | None]:
+    """The text cut after each page footer ("— 4 —", "第4页", wherever it stands: a site's chunk
+    cuts pages anywhere) and the pages' numbers; a rest after the last footer is the last page.
+    The numbers are None unless there are two footers or more, all numbers distinct."""
+    footers = list(layout.PAGE_NO.finditer(text))
+    numbers = [layout.page_number(footer) for footer in footers]
+    if len(footers) < 2 or len(set(numbers)) < len(numbers):
+        return [text], None
+    pages = [text[start:footer.end()] for start, footer in zip([0, *(f.end() for f in footers)], footers,
+                                                               strict=False)]
+    if text[footers[-1].end():].strip():
+        pages.append(text[footers[-1].end():])
+        numbers.append(max(numbers) + 1)
+    return pages, numbers
+
+
+def reorder(chunks: list[str], page_numbers: list[int] | None = None) -> tuple[list[str], set[tuple[int, int]]]:
     """Chunks (a site's, or a PDF's pages) in the order of their numbering, and the (level, number)
     of the items numbered on chunks that moved.
 
@@ -118,6 +139,8 @@ def reorder(chunks: list[str]) -> tuple[list[str], set[tuple[int, int]]]:
     otherwise the chunk whose first such number is the next one comes next; failing any, the chunk
     that came next in the text. Numbers are read in the text as it came, so one cut from its " ."
     by a chunk boundary still counts. Chunks without such numbers can only stay where they came.
+    Pages with their page numbers (``page_numbers``, one per chunk, see ``footed_pages``) go in
+    the order of those instead.
     """
     starts, joined = [], ""
     for chunk in chunks:
@@ -131,11 +154,13 @@ def reorder(chunks: list[str]) -> tuple[list[str], set[tuple[int, int]]]:
     for level, number in (mark for chunk_marks in marks for mark in chunk_marks):
         written.setdefault(level, []).append(number)
     continuous = [level for level, numbers in written.items() if len(set(numbers)) >= 0.8 * len(numbers)]
-    if not continuous:
+    if not continuous and not page_numbers:
         return chunks, set()
-    backbone = max(continuous)
+    backbone = max(continuous, default=0)
     numbers = [[n for level, n in chunk_marks if level == backbone] for chunk_marks in marks]
     order, remaining, last = [0], set(range(1, len(chunks))), (numbers[0] or [0])[-1]
+    if page_numbers:
+        order, remaining = sorted(range(len(chunks)), key=page_numbers.__getitem__), set()
     while remaining:
         successor = order[-1] + 1
         if successor in remaining and (not numbers[successor] or numbers[successor][0] == last + 1):
@@ -180,7 +205,8 @@ def split_run_on(paragraphs: list[str]) -> tuple[list[str], set[int]]:
     counts when the next number of its level follows it in the same paragraph: the sequence
     picks up again there (the parser then notes the gap). A number one level deeper than the
     item it stands in opens a sub-item only right after that item's bare heading ("(一)推进政府
-    职能转变1 .深化…"); after a sentence or a colon it enumerates inside the item ("包括:(1)…").
+    职能转变1 .深化…"), where any number ahead of its sequence does; after a sentence or a colon
+    it enumerates inside the item ("包括:(1)…").
     """
     sequence, pieces = _Sequence(), []  # (text, recovered)
     for paragraph in paragraphs:
@@ -193,7 +219,8 @@ def split_run_on(paragraphs: list[str]) -> tuple[list[str], set[int]]:
             level, number = _candidate(m, sequence)
             if 0 < sequence.previous_level < level and _SENTENCE.search(paragraph, start, m.start()):
                 continue
-            if sequence.continues(level, number) or (
+            if sequence.continues(level, number) or _after_bare_heading(
+                    paragraph, start, m, sequence, level, number) or (
                     sequence.last[level] + 1 < number <= sequence.last[level] + 3 and any(
                         _candidate(later, sequence) == (level, number + 1) for later in candidates[index + 1:])):
                 sequence.see(level, number)
@@ -202,6 +229,15 @@ def split_run_on(paragraphs: list[str]) -> tuple[list[str], set[int]]:
         pieces.append((paragraph[start:].strip(), start > 0))
     kept = [(text, recovered) for text, recovered in pieces if text]
     return [text for text, _ in kept], {index for index, (_, recovered) in enumerate(kept) if recovered}
+
+
+def _after_bare_heading(paragraph: str, start: int, m: re.Match, sequence: _Sequence, level: int,
+                        number: int) -> bool:
+    """A deeper number ahead of its sequence right after a bare heading ("(四)发挥人民调解作用8.健全…",
+    items lost or misplaced before it): a measure's number is never part of a heading's words."""
+    return (0 < sequence.previous_level < level and number > sequence.last[level]
+            and layout.marker(paragraph[start:]) is not None
+            and not _SENTENCE.search(paragraph, start, m.start()))
 
 
 def _candidate(m: re.Match, sequence: _Sequence) -> tuple[int, int]:

@@ -8,8 +8,9 @@ the plan's first year (2022-03-01, 2017-03-31), or null when that year is unknow
 (a signature date, "2017年度") is not a deadline, except as the value of a label such as
 ``完成时间:2024年6月`` (layout.END_LABEL), which names the deadline whatever its wording.
 Ongoing: ``长期坚持``, ``持续推进`` … standing as a clause of their own (``…通报一次,长期坚持。``) or as
-a label's value are kept as a deadline without date or recurrence, marked ongoing: the work goes on
-for the plan's whole span and never falls due (shared/deadlines.py).
+a label's value are kept as a deadline without date or recurrence (持续 and 常态化 only with their
+verb: 持续推进, never a bare 持续), marked ongoing: the work goes on for the plan's whole span
+and never falls due (shared/deadlines.py).
 """
 import calendar
 import re
@@ -27,7 +28,8 @@ _ABSOLUTE = re.compile(
     rf"(到|至)? *(?<!\d)(20\d\d) *年 *(?:(\d{{1,2}}) *月 *(?:(\d{{1,2}}) *日|(底|末))?"
     rf"|第?{_QUARTER} *季度(末|底)?|(上半年|年中)|(年?底|年?末))? *(之?前)?")
 _RECURRING = re.compile(r"每(半年|季度|月|年)")
-_ONGOING = re.compile(r"(?:(?<=[,;:。\n])|^) *((?:长期|持续|常态化)(?:坚持|推进|开展|落实|实施)?|长期有效)"
+_ONGOING = re.compile(r"(?:(?<=[,;:。\n])|^) *(长期(?:坚持|推进|开展|落实|实施|有效)?"
+                      r"|(?:持续|常态化)(?:坚持|推进|开展|落实|实施))"
                       r" *(?=[,;。\n]|$)", re.MULTILINE)
 _LABELLED_VALUE = re.compile(END_LABEL.pattern + r" *([^;。\n]+)")
 _RECURRENCE = {"年": "yearly", "半年": "half-yearly", "季度": "quarterly", "月": "monthly"}

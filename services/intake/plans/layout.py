@@ -18,8 +18,8 @@ _FOLDED = re.compile("[\u3000\xa0\t〜\uff01-\uff5e]")
 
 # Page numbers left by PDF extraction ("-12 -", "— 12 —", "第3页"), possibly glued to text. The
 # look-behind keeps index codes (XM05107-30-01) and dates (2022-04-24) intact.
-_PAGE_NO = re.compile(r"(?<![0-9A-Za-z])[-—–]{1,2} *\d{1,3} *[-—–]{1,2}"
-                      r"|第 *\d{1,3} *页(?: *共 *\d{1,3} *页)?")
+PAGE_NO = re.compile(r"(?<![0-9A-Za-z])[-—–]{1,2} *(\d{1,3}) *[-—–]{1,2}"
+                      r"|第 *(\d{1,3}) *页(?: *共 *\d{1,3} *页)?")
 _BARE_PAGE_NO = re.compile(r"\d{1,3}")
 _PAGE_NO_ENDS = tuple("0123456789-—–页")
 
@@ -51,6 +51,9 @@ UNIT_LABEL = re.compile(r"(牵头单位|牵头部门|责任单位|责任部门|�
 # Labels that may follow a unit list in the same clause; a unit list ends where one begins.
 END_LABEL = re.compile(r"(完成时间|完成时限|完成期限|时间要求|时限要求|时间节点|进度要求|进度安排) *:")
 _LABEL_LINE = re.compile(r"[〔(\[【]? *" + UNIT_LABEL.pattern)
+# A note of the document ("注:各单位每季度末…", under a task table, say) is a paragraph of its own, never
+# the end of the measure above it.
+NOTE = re.compile(r"(?:注|备注|说明|附注) *[:\d]")
 _PLAIN = re.compile(r"[\u4e00-\u9fff0-9A-Za-z 《》·-]+")
 _SENTENCE_END = "。!?"
 _LIST_CONTINUES = "、,;:(〔"
@@ -86,10 +89,15 @@ def pages(lines: list[str]) -> list[list[str]]:
         stripped = line.strip()
         if not stripped.endswith(_PAGE_NO_ENDS):  # most lines: no page number can end them
             continue
-        found = _PAGE_NO.search(stripped)
+        found = PAGE_NO.search(stripped)
         if (found and found.end() == len(stripped)) or _BARE_PAGE_NO.fullmatch(stripped):
             result.append([])
     return [page for page in result if page]
+
+
+def page_number(footer: re.Match) -> int:
+    """The number of a page footer found by ``PAGE_NO`` ("— 4 —", "第4页")."""
+    return int(footer.group(1) or footer.group(2))
 
 
 def _clean_lines(raw_lines: list[str]) -> list[str]:
@@ -100,7 +108,7 @@ def _clean_lines(raw_lines: list[str]) -> list[str]:
     """
     lines, near_page_break = [], set()
     for line in raw_lines:
-        cleaned = _PAGE_NO.sub("", line).rstrip()
+        cleaned = PAGE_NO.sub("", line).rstrip()
         if _BARE_PAGE_NO.fullmatch(cleaned.strip()):
             cleaned = ""
         if cleaned != line.rstrip():
@@ -113,17 +121,35 @@ def _clean_lines(raw_lines: list[str]) -> list[str]:
                     and _PLAIN.fullmatch(plain))]
 
 
-def _wrap_width(lines: list[str]) -> int | None:
-    """The page width in characters when the text was cut into lines of one width (a PDF).
+def _wrap_width(lines: list[str]) -> tuple[int | None, float]:
+    """The page width in characters when the text was cut into lines of one width (a PDF), and the
+    share of voting lines near it.
 
-    In such text most lines have the same length; paragraphs of web text do not.
+    In such text most long lines have the same length; paragraphs of web text do not. Only
+    lines of 20 characters or more vote, and no label line ("牵头单位:…", "完成时限:…") or
+    numbered line: a plan with title, labels and deadline each on a line of its own has many
+    of 10-15 characters that share a length by chance. Most voters (at least 5, and at least
+    60 %) must lie within one character of the width; real PDF extractions reach 90 %.
     """
-    lengths = Counter(len(line) for line in lines if len(line) >= 10)
+    lengths = Counter(len(line) for line in lines if len(plain := line.strip()) >= 20
+                      and not _LABEL_LINE.match(plain) and not END_LABEL.match(plain)
+                      and not marker(plain))
     if not lengths:
-        return None
-    width = lengths.most_common(1)[0][0]
+        return None, 0.0
+    width = max(lengths, key=lambda n: (sum(lengths[k] for k in (n - 1, n, n + 1)), n))
     near = sum(lengths[n] for n in (width - 1, width, width + 1))
-    return width if near >= 5 and near >= 0.3 * lengths.total() else None
+    share = near / lengths.total()
+    return (width if near >= 5 and share >= 0.6 else None), share
+
+
+def wrap_guess(raw_text_lines: list[str]) -> str | None:
+    """A note when the lines were joined as fixed-width text on a thin majority (under 80 % of the
+    long lines near the width): titles and unit lists may then run into the text after them."""
+    width, share = _wrap_width(_clean_lines(raw_text_lines))
+    if width and share < 0.8:
+        return (f"lines joined as text wrapped at {width} characters, though only {share:.0%} of the "
+                "long lines have that length: check titles and unit lists")
+    return None
 
 
 def _inline_levels(lines: list[str]) -> set[int]:
@@ -162,16 +188,16 @@ def join_lines(raw_text_lines: list[str]) -> list[str]:
     In text wrapped at a fixed width a paragraph goes on after every full line (wherever the
     cut fell, even inside a heading or a unit list) and ends with a short one. Otherwise lines
     are paragraphs unless punctuation shows one was cut (see ``_closed``). A numbered line
-    always starts a new paragraph.
+    always starts a new paragraph, and so does a note (注:…).
     """
     raw_lines = _clean_lines(raw_text_lines)
     lines = [line.strip() for line in raw_lines]
-    width, inline_levels = _wrap_width(raw_lines), _inline_levels(lines)
+    width, inline_levels = _wrap_width(raw_lines)[0], _inline_levels(lines)
     result: list[str] = []
     for previous, line in zip(["", *raw_lines], lines, strict=False):
         continues = (len(previous) >= width - 1 and not _DUTY_END.search(previous)
                      if width else result and not _closed(result[-1], inline_levels))
-        if result and continues and not marker(line):
+        if result and continues and not marker(line) and not NOTE.match(line):
             result[-1] += line  # Chinese needs no space where a line was cut
         else:
             result.append(line)

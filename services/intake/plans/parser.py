@@ -56,6 +56,7 @@ _YEAR_SPAN = re.compile(r"(20\d\d) *年? *[-—–~至] *20\d\d *年")
 _YEAR_IN_TITLE = re.compile(_YEAR_SPAN.pattern + r"|(20\d\d) *年")
 # When an inline title has no 。 of its own ("19.加强行政执法协调监督高质量完成…"), it ends where
 # one of these verbs opens the first sentence of the text.
+_COLON_TITLE = re.compile(r"([^,;:。!?]{2,30}):")
 _TEXT_OPENING = re.compile(r"高质量|落实|健全|强化|推进|推动|加强|完善|深化|建立|全面|坚持|严格|依法")
 
 
@@ -144,6 +145,8 @@ def _outline(reading: backbone.Reading) -> list[_Item]:
                          index in reading.recovered)
             open_items.append(item)
             items.append(item)
+        elif layout.NOTE.match(paragraph):  # a note of the document (注:…), no measure's text
+            reading.notes.append(f"note of the document: {paragraph}")
         elif items:  # text before the first numbered item is the preamble: ignored
             items[-1].lines.append(paragraph)
     return items
@@ -158,7 +161,13 @@ def _ancestors(item: _Item) -> list[_Item]:
 
 
 def _split_title(content: str) -> tuple[str, str]:
+    """(title, text): the title is the item's own line, its heading before a colon
+    ("推进执法证件管理:每月更新…", 工作要点 style) or its first sentence, cut before the first verb of
+    the text when it runs on."""
     first_line, _, rest = content.partition("\n")
+    head = _COLON_TITLE.match(first_line)
+    if head:
+        return head.group(1).strip(), (first_line[head.end():] + "\n" + rest).strip()
     if "。" not in first_line:
         return first_line.strip(), rest.strip()
     title = content.split("。", 1)[0]
@@ -203,9 +212,25 @@ def _notes(item: _Item, previous: _Item | None, reading: backbone.Reading, unlab
             item.number == 1 and item.parent is not previous.parent):
         notes.append(Note.doubt(f"number {item.number_text} does not follow {previous.number_text} "
                                 "at its level: check for a missing or misread measure"))
+    if reading.wrap_guess:
+        notes.append(Note.repair(reading.wrap_guess))
     if unlabelled:
         notes.append(Note.doubt("no unit label: taken as a task item of a plan that names no units"))
     return notes
+
+
+def _missing_numbers(chosen: list[_Item]) -> str | None:
+    """A note naming the numbers missing from the measures' numbering, when the measures of the
+    deepest level number through the document (1 … n, no restart under each heading)."""
+    deepest = max((item.level for item in chosen), default=0)
+    numbers = [item.number for item in chosen if item.level == deepest]
+    if len(set(numbers)) < len(numbers) or len(numbers) < 2:
+        return None
+    missing = sorted(set(range(min(numbers), max(numbers) + 1)) - set(numbers))
+    if not missing:
+        return None
+    return (f"measure numbers {', '.join(map(str, missing))} are missing from the sequence "
+            f"{min(numbers)}-{max(numbers)}: check the text for measures that were lost or misread")
 
 
 def _attach_duty_rows(items: list[_Item], rows: list[DutyRow]) -> tuple[dict[int, list[Note]], list[str]]:
@@ -297,8 +322,13 @@ def parse_plan(text: str) -> ParsedPlan:
         chosen = [item for item in items
                   if item.level > 1 and id(item) not in parents
                   and not any(_GENERAL.search(a.heading) for a in [item, *_ancestors(item)])]
+    gap = _missing_numbers(chosen)
+    if gap:
+        reading.notes.append(gap)
+    # in a text that had to be repaired, a gap means the repair failed somewhere: no measure is sure
+    doubt = [Note.doubt(gap)] if gap and reading.notes[:-1] else []
     measures = [_measure(item, start_year, _notes(item, previous, reading, unlabelled)
-                         + table_rows.get(id(item), []))
+                         + table_rows.get(id(item), []) + doubt)
                 for previous, item in zip([None, *chosen], chosen, strict=False)]
     if measures:
         return ParsedPlan(measures, True, None, start_year, reading.notes + unplaced_rows)

@@ -30,6 +30,9 @@ _TARGET = re.compile(
     r"(?P<unit>%|个工作日|学时|课时|小时|分钟|期|次|项|件|天|日|家|人次|名|场|篇)"
     r"(?P<post>及以上|以上|以下|以内|内)?")
 _FOLLOWING = re.compile(rf" *的?([^{_DELIMITERS} ][^{_DELIMITERS}]*)")
+# A deadline opening the clause is no part of the indicator: "2024年9月底前[赋权事项评估完成率]100%".
+_DATE_OPENING = re.compile(r"(?:(?:到|至)? *20\d\d *年(?: *\d{1,2} *月(?: *\d{1,2} *日)?| *第?[一二三四1-4] *季度"
+                           r"| *上半年| *年中)? *(?:底|末)? *(?:之?前)? *)?")
 _FRAME_WORDS = re.compile(r" *(?:并|且|要|实现|确保|力争|保证|使|对|其中|推动)*")
 
 
@@ -60,7 +63,7 @@ def find_targets(text: str) -> list[Target]:
             indicator, span = following.group(1).strip(), (m.start(), following.end())
         else:  # the number closes its clause: the indicator is the words before it
             start = max(previous_end, *(text.rfind(d, 0, m.start()) + 1 for d in _DELIMITERS))
-            start = _FRAME_WORDS.match(text, start).end()
+            start = _FRAME_WORDS.match(text, _DATE_OPENING.match(text, start).end()).end()
             indicator, span = text[start:m.start()].strip(), (start, m.end())
         targets.append(Target(text[span[0]:span[1]].strip(), indicator, comparator,
                               to_number(m.group("value")), unit))

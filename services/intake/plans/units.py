@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from .layout import DUTY_PHRASE, END_LABEL, MID_LINE_MARKER, UNIT_LABEL
 
+_LABEL_AT = re.compile(rf" *(?:{UNIT_LABEL.pattern}|{END_LABEL.pattern})")
 _LEAD_LABELS = {"牵头单位", "牵头部门"}
 _OPEN, _CLOSE = "〔([【", "〕)]】"
 _SEPARATORS = "、,;:"
@@ -118,7 +119,9 @@ def _block_content(text: str, begin: int, bracketed: bool) -> tuple[str, int]:
     A block ends at its closing bracket (also when the opening one is missing, as in fuzhou
     measure 2), at 。, at the end of the text, and, if it is not bracketed, at the end of its
     line, after "根据职责落实", or where a heading or the next measure was glued on
-    ("…县政府各有关部门8 .加强…", a number the backbone could not place).
+    ("…县政府各有关部门8 .加强…", a number the backbone could not place). A line that opens
+    with another label goes on with the block: plans that give 牵头单位, 责任单位 and 完成时限 a
+    line each name one pair and its deadline.
     """
     depth = 0
     for i in range(begin, len(text)):
@@ -129,7 +132,7 @@ def _block_content(text: str, begin: int, bracketed: bool) -> tuple[str, int]:
             if depth == 0:
                 return text[begin:i], i + 1
             depth -= 1
-        elif ch == "。" or (ch == "\n" and not bracketed):
+        elif ch == "。" or (ch == "\n" and not bracketed and not _LABEL_AT.match(text, i + 1)):
             return _trim_run_on(text[begin:i], begin, bracketed)
     return _trim_run_on(text[begin:], begin, bracketed)
 

@@ -1,6 +1,9 @@
 """Plan documents to plan text: encodings, Word list numbering, task tables (services/intake/documents)."""
 
 import codecs
+import io
+import re
+import zipfile
 from pathlib import Path
 
 import docx
@@ -208,3 +211,44 @@ def test_a_table_without_a_task_header_stays_lines_of_its_distinct_cells():
 def test_a_task_tables_title_gives_the_plans_first_year():
     plan = parse_document("plan.docx", (DATA / "plan-task-table.docx").read_bytes())
     assert plan.start_year == 2023  # 某县2023年法治政府建设重点任务分工: yearly deadlines fall due from 2023
+
+
+def test_a_note_paragraph_after_a_task_table_is_a_note_of_the_document_not_the_last_measures_text():
+    document = docx.Document()
+    document.add_paragraph("某县法治政府建设实施方案（2023—2025年）重点任务分工表")
+    rows = [["序号", "工作任务", "牵头单位", "责任单位", "完成时限"],
+            ["1", "规范执法行为", "县司法局", "县直各行政执法部门", "2024年6月底前"],
+            ["2", "加强执法监督", "县司法局", "各乡镇人民政府", "每半年"]]
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            table.cell(r, c).text = value
+    document.add_paragraph("注：各单位每季度末向县委依法治县办报送进展情况。")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    plan = parse_document("plan.docx", buffer.getvalue())
+    assert "报送" not in plan.measures[-1].text
+    assert plan.notes == ["note of the document: 注:各单位每季度末向县委依法治县办报送进展情况。"]
+
+
+def _with_numbering(content: bytes, numbering: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            target.writestr(info, numbering if info.filename == "word/numbering.xml" else source.read(info))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("damage", [
+    lambda xml: re.sub(rb"<w:abstractNum .*?</w:abstractNum>", b"", xml, flags=re.S),  # lists lost
+    lambda xml: re.sub(rb"<w:num .*?</w:num>", b"", xml, flags=re.S),  # list instances lost
+    lambda xml: re.sub(rb'<w:lvl w:ilvl="0".*?</w:lvl>', b"", xml, flags=re.S),  # the chapter level lost
+], ids=["abstract-lists", "instances", "chapter-level"])
+def test_a_damaged_list_numbering_is_refused_not_read_as_other_measures(damage):
+    content = word_plans.multilevel_list()
+    with zipfile.ZipFile(io.BytesIO(content)) as package:
+        numbering = package.read("word/numbering.xml")
+    damaged = _with_numbering(content, damage(numbering))
+    assert damaged != content
+    with pytest.raises(UnreadableDocument, match=r"numbering\.xml\) is damaged"):
+        parse_document("plan.docx", damaged)

@@ -169,3 +169,37 @@ def test_a_duty_table_beside_units_in_the_text_fills_only_what_the_text_leaves_o
     plan = parse_plan(text)
     assert [(m.number, m.lead_units) for m in plan.measures] == [(1, ["县司法局"]), (2, ["县审计局"])]
     assert plan.notes == ["row 3 of the 责任分工 table (丙任务) names no measure of the text"]
+
+
+def test_a_site_copy_whose_page_break_falls_inside_a_chunk_is_put_in_order_by_its_page_footers():
+    items = [f"{n}.任务{n}标题。落实第{n}项工作要求,按期完成各项任务。(牵头单位:市司法局;责任单位:市直各部门)"
+             for n in range(1, 11)]
+    body = "某市法治政府建设实施方案(2022—2025年)一、主要任务" + "".join(items)
+    size = len(body) // 5 + 1
+    pages = [body[i * size:(i + 1) * size] + f"— {i + 1} —" for i in range(5)]
+    shuffled = "".join(pages[i] for i in (0, 2, 1, 4, 3))
+    chunks = [shuffled[i:i + 97] for i in range(0, len(shuffled), 97)]  # page breaks fall inside chunks
+    text = "\n".join(f"{k}、{chunk}" for k, chunk in enumerate(chunks, start=1))
+    plan = parse_plan(text)
+    assert [(m.number, m.title) for m in plan.measures] == [(n, f"任务{n}标题") for n in range(1, 11)]
+    assert "pages put back in the order of their page footers" in plan.notes
+
+
+def test_a_site_copy_that_cannot_be_put_in_order_names_the_missing_numbers_and_is_not_trusted():
+    body = "某市法治政府建设实施方案一、主要任务(一)推进执法规范化" + "".join(
+        f"{n}.任务{n}标题。落实第{n}项工作要求。(牵头单位:市司法局;责任单位:市直各部门)" for n in range(1, 9))
+    size = len(body) // 4 + 1
+    pages = [body[i * size:(i + 1) * size] for i in range(4)]
+    shuffled = "".join(pages[i] for i in (0, 2, 1, 3))  # no page footers: the pages cannot be told apart
+    text = "\n".join(f"{k}、{shuffled[i:i + 61]}" for k, i in enumerate(range(0, len(shuffled), 61), start=1))
+    plan = parse_plan(text)
+    missing = sorted(set(range(1, 9)) - {m.number for m in plan.measures})
+    assert missing  # the page cut mid-chunk interleaves two measures beyond repair
+    assert plan.notes[-1] == (f"measure numbers {', '.join(map(str, missing))} are missing from the sequence 1-8: "
+                              "check the text for measures that were lost or misread")
+    assert {m.confidence for m in plan.measures} == {"low"}
+
+
+def test_a_measure_number_after_a_bare_heading_is_never_part_of_the_heading():
+    paragraphs, _ = backbone.split_run_on(["3.推进改革。落实要求。", "(四)发挥人民调解作用8.健全调解组织网络。"])
+    assert paragraphs == ["3.推进改革。落实要求。", "(四)发挥人民调解作用", "8.健全调解组织网络。"]

@@ -78,7 +78,7 @@ def test_hand_made_extraction():
 
 
 @pytest.mark.parametrize("name", ["fuzhou-city-2022", "tongan-district-2022"])
-def test_pdf_pages_out_of_order_are_put_back_by_the_numbering(name):
+def test_pdf_pages_out_of_order_are_put_back_by_their_page_numbers(name):
     pages = layout.pages(damage(sample_text(name), 28).splitlines())
     assert len(pages) > 8
     pages[4], pages[5] = pages[5], pages[4]
@@ -88,4 +88,4 @@ def test_pdf_pages_out_of_order_are_put_back_by_the_numbering(name):
         measure["number_text"] = re.sub(r"^(\d+)\.$", r"\1 .", measure["number_text"])
     problems = measure_differences(parsed.to_json()["measures"], want)
     assert not problems, "\n".join(problems)
-    assert "pages put back in the order of the measure numbering" in parsed.notes
+    assert "pages put back in the order of their page footers" in parsed.notes
