@@ -179,6 +179,10 @@ async def urge(
 
 
 @router.get("/v1/alerts/{key}/urges", responses=problem_responses(404))
-async def list_urges(key: str, store: Store) -> list[dict]:
-    """Every urge of an alert, oldest first: who, when, the comment, and the channels it went to."""
-    return [urge_view(u) for u in await store.urges_of(key)]
+async def list_urges(key: str, store: Store, alerts: Annotated[AlertStore, Depends(get_alert_store)]) -> list[dict]:
+    """Every urge of an alert, oldest first: who, when, the comment, and the channels it went to. 404 for a key
+    no alert ever had (an alert never urged answers [])."""
+    urges = await store.urges_of(key)
+    if not urges and not await alerts.ever_raised(key):
+        raise Problem(404, "Alert not found", f"No alert {key!r} was ever raised.", slug="not-found")
+    return [urge_view(u) for u in urges]
