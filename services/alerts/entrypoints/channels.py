@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, SecretStr
 
+from services.alerts.entrypoints.api import State, require_region
 from services.alerts.entrypoints.subscriptions import allowed_destination
 from services.alerts.notifications.adapters import ADAPTERS
 from services.alerts.notifications.notifier import Notifier
@@ -117,9 +118,11 @@ async def add_channel(request: Request, channel: Annotated[NewChannel, Body()], 
     return view(document)
 
 
-@router.get("/v1/channels")
-async def list_channels(store: Store, region_code: Annotated[str | None, Query(
+@router.get("/v1/channels", responses=problem_responses(404))
+async def list_channels(store: Store, state: State, region_code: Annotated[str | None, Query(
         pattern=REGION_PATTERN, description="channels of this region and below")] = None) -> list[dict]:
+    """The channels of a region and below (404 for a region the registry does not have), or every channel."""
+    await require_region(state, region_code)
     return [view(c) for c in await store.list_channels(region_code)]
 
 
