@@ -19,8 +19,9 @@ A record is read in either content mode of the CloudEvents Kafka protocol bindin
 - binary: a `ce_specversion` header and no structured content-type: each attribute is a `ce_<name>` header
   (UTF-8; extensions such as `ce_traceparent` too), the `content-type` header is `datacontenttype`, the value is
   `data`.
-A header whose value is null (Kafka allows it) is read as absent. An event without `time` takes the record's
-timestamp (shared/contracts/cloudevents.py).
+The value is text in the charset its content type names (`application/json; charset=GBK`; UTF-8 when none),
+a leading UTF-8 byte order mark dropped. A header whose value is null (Kafka allows it) is read as absent.
+An event without `time` takes the record's timestamp (shared/contracts/cloudevents.py).
 """
 
 import asyncio
@@ -40,7 +41,7 @@ from pymongo.errors import ConnectionFailure
 
 from shared.broker import publish_dead_letter
 from shared.contracts import Topics
-from shared.contracts.cloudevents import RECORD_TIME, is_json_media_type
+from shared.contracts.cloudevents import RECORD_TIME, is_json_media_type, text_of
 from shared.dead_letters import carried_headers
 
 EventT = TypeVar("EventT", bound=BaseModel)
@@ -116,8 +117,8 @@ def event_of(record: ConsumerRecord, contract: type[EventT]) -> EventT:
     elif "ce_specversion" in headers:
         return binary_event(record, headers, content_type, contract, context)
     try:
-        return contract.model_validate_json(record.value or b"", context=context)
-    except ValidationError as error:
+        return contract.model_validate_json(text_of(record.value or b"", content_type), context=context)
+    except (ValidationError, ValueError) as error:
         raise Refused(f"contract violation ({contract.__name__}): {error}") from error
 
 
@@ -136,8 +137,8 @@ def binary_event(record: ConsumerRecord, headers: dict[str, bytes], content_type
         attributes["datacontenttype"] = content_type
     data_contract = contract.model_fields["data"].annotation
     try:
-        attributes["data"] = data_contract.model_validate_json(record.value or b"")
-    except ValidationError as error:
+        attributes["data"] = data_contract.model_validate_json(text_of(record.value or b"", content_type))
+    except (ValidationError, ValueError) as error:
         raise Refused(f"contract violation ({contract.__name__}, binary content mode): the record's value is "
                       f"the data: {error}") from error
     try:

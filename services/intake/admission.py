@@ -6,7 +6,12 @@ route both make (issue 10 §4), so a report intake accepts is one the tracker ap
 - its measure exists, when intake knows every measure (services/intake/catalogue.py);
 - its unit is a unit of the registry, in the report's region, when intake knows a registry (the latest on the
   registry-published topic, else the one this process published or the configured file): a typo, a name with
-  an invisible character or another region's unit would otherwise become a phantom assignment.
+  an invisible character or another region's unit would otherwise become a phantom assignment;
+- its unit is one the measure assigns (a lead or responsible unit, as the tracker resolves them: shared
+  resolution.Directory.expand), when intake knows the measure and the registry resolves every unit name the
+  measure gives; a report from a registry unit the measure does not name would otherwise be counted as a
+  phantom assignment. When some name is unresolved the report is admitted: the tracker lists the name for
+  mapping, and the unit may be what it maps to.
 """
 
 from datetime import timedelta
@@ -51,7 +56,23 @@ async def refusals(report: ProgressReport, catalogue: Catalogue, fallback_regist
         errors.append({"field": "unit", "code": "unknown-unit",
                        "message": f"the registry has no unit {report.unit!r} in region {report.region_code}; "
                                   "correct the name, or publish a registry that has it"})
+    elif isinstance(known, KnownMeasure) and (assigned := assigned_units(known, catalogue.registry or
+                                                                            fallback_registry)):
+        unit_id = _directory(catalogue.registry or fallback_registry).reporting_unit(report.unit, report.region_code)
+        if unit_id not in assigned:
+            errors.append({"field": "unit", "code": "unit-not-assigned", "assigned_units": assigned,
+                           "message": f"{report.unit!r} is not a unit of measure {report.measure_id!r}, which "
+                                      f"assigns {', '.join(assigned)}"})
     return errors
+
+
+def assigned_units(known: KnownMeasure, registry: Registry | None) -> list[str]:
+    """The unit ids the measure assigns (lead first); empty when intake cannot tell: no registry, a measure
+    naming no unit, or a name the registry does not resolve (the tracker lists it for mapping)."""
+    if registry is None:
+        return []
+    expansion = _directory(registry).expand(known.measure)
+    return [] if expansion.unresolved else [unit_id for unit_id, _ in expansion.units]
 
 
 def unit_known(report: ProgressReport, catalogue: Catalogue, fallback: Registry | None) -> bool:

@@ -27,6 +27,7 @@ CATCH_UP_SECONDS = 2.0  # how long a question waits for the catalogue to read wh
 class KnownMeasure:
     region_code: str
     start_date: date | None
+    measure: Measure  # its lead and responsible units, which intake resolves to the units assigned to it
 
 
 class Catalogue:
@@ -42,7 +43,7 @@ class Catalogue:
 
     def add(self, measure: Measure) -> None:
         """A measure intake published itself is known at once, before it comes back from the topic."""
-        self.measures[measure.measure_id] = KnownMeasure(measure.region_code, measure.start_date)
+        self.measures[measure.measure_id] = KnownMeasure(measure.region_code, measure.start_date, measure)
 
     def add_registry(self, event: RegistryPublished) -> None:
         """The latest registry by publication (event time, then id), whatever order the records come in."""

@@ -18,6 +18,8 @@ async def unit_assignments(tracker_url: str, unit: str, timeout: float, retry_af
         raise Problem(503, "Tracker unavailable", f"the tracker did not answer ({type(error).__name__}); "
                       "try again shortly", slug="tracker-unavailable",
                       headers={"Retry-After": str(retry_after)}) from error
+    if response.status_code == 404:
+        return []  # a unit the tracker's registry lacks: no assignments (the caller answers 404)
     body = response.json() if response.headers.get("content-type", "").startswith("application/json") else None
     if response.status_code != 200 or not isinstance(body, list):
         raise Problem(503, "Tracker error", f"the tracker answered HTTP {response.status_code} for the unit's "

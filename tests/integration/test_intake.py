@@ -131,6 +131,9 @@ async def test_with_a_registry_a_report_naming_no_unit_of_its_region_is_refused(
         assert refused.status_code == 422, unit
         assert refused.json()["type"] == "/problems/unknown-unit"
         assert refused.json()["errors"][0]["field"] == "unit"
+    not_assigned = await intake.post("/v1/progress", json={**REPORT, "unit": "临川区司法局"})
+    assert not_assigned.status_code == 422 and not_assigned.json()["type"] == "/problems/unit-not-assigned"
+    assert "361002.government" in not_assigned.json()["errors"][0]["assigned_units"]
 
 
 async def test_oversized_and_non_finite_input_is_refused_before_kafka_sees_it(intake):

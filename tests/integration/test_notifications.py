@@ -146,6 +146,10 @@ async def test_an_urge_reaches_the_units_contact_once_a_day(alerts, vendors, cap
     assert [a["outcome"] for a in delivery["attempts"]] == ["delivered"] and delivery["attempts"][0]["errcode"] == 0
     urges = (await client.get(f"/v1/alerts/{overdue['key']}/urges")).json()
     assert [(u["by"], bool(u["queued"])) for u in urges] == [("市依法治市办", True), ("市依法治市办", False)]
+    for unknown in ("/v1/alerts/no-such-alert/urges", "/v1/channels?region_code=999999"):
+        response = await client.get(unknown)
+        assert response.status_code == 404 and response.headers["content-type"] == "application/problem+json"
+    assert (await client.get("/v1/channels?region_code=361002")).status_code == 200
 
     # The day's automatic reminders do not reach the units again about this alert.
     await alerts[1].state.notifier.plan(today_in_china())

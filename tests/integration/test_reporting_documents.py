@@ -75,6 +75,7 @@ async def test_bad_requests_are_problem_documents(database, settings_values):
             ("/v1/reports/annual.docx", {"region_code": "361000", "year": today_in_china().year + 1}, 422),
             ("/v1/reports/annual.docx", {"region_code": "369999", "year": 2025}, 404),
             ("/v1/reports/documents/bulletin-361000-1999-01.docx", {}, 404),
+            ("/v1/reports/documents", {"region_code": "999999"}, 404),
         ]:
             response = await http.get(path, params=params)
             assert response.status_code == status, (path, params, response.text)

@@ -139,3 +139,7 @@ async def test_a_registry_published_after_the_reports_rekeys_them_so_arrival_ord
     assert await assignment(tracker, "市司法局") is None
     assert await database["progress_reports"].distinct("unit") == ["361000.justice"]
     assert await database["period_progress"].count_documents({}) == 1
+    # A registry unit without assignments has none; a unit the registry lacks is not found.
+    assert (await tracker.get("/v1/units/361002.justice/assignments")).json() == []
+    unknown = await tracker.get("/v1/units/no-such-unit/assignments")
+    assert unknown.status_code == 404 and unknown.headers["content-type"] == "application/problem+json"

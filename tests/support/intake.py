@@ -14,9 +14,11 @@ from tests.support.apps import running
 from tests.support.streams import produce
 from tests.support.waiting import eventually
 
-# The measures the sample reports and ledgers name: intake refuses reports on measures it knows not to exist.
+# The measures the sample reports and ledgers name: intake refuses reports on measures it knows not to exist,
+# and from units a measure does not assign (the sample reports come from 临川区政府, one of 各县(区)政府).
 SAMPLE_MEASURES = [Measure(measure_id=measure_id, plan_id="fuzhou-2022", region_code="361000", number=number,
-                           title=title, lead_units=["市司法局"], start_date=dt.date(2022, 1, 1))
+                           title=title, lead_units=["市司法局"], responsible_units=["各县(区)政府"],
+                           start_date=dt.date(2022, 1, 1))
                    for measure_id, number, title in [("fuzhou-2022-11", 11, "推进严格规范公正文明执法"),
                                                      ("fuzhou-2022-17", 17, "支持法院依法受理和审理行政案件"),
                                                      ("fuzhou-2022-18", 18, "形成监督合力"),

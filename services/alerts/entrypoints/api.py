@@ -43,11 +43,16 @@ AsOf = Annotated[date | None, Query(description="the day to judge on (default: t
                                     ge=EARLIEST_REPORT, le=LATEST_QUERY_DAY)]
 
 
-async def _evaluated(state: TrackerState, book: RulesBook, region_code: str | None) -> tuple[Evaluator, list[dict]]:
-    """The evaluator and the assignments in the region and below; 404 for a region the registry does not have."""
+async def require_region(state: TrackerState, region_code: str | None) -> None:
+    """404 for a region the registry does not have (none asked, or no registry yet: any code passes)."""
     codes = await state.region_codes() if region_code else None
     if codes is not None and region_code not in codes:
         raise Problem(404, "Region not found", f"No region {region_code!r} in the registry.", slug="not-found")
+
+
+async def _evaluated(state: TrackerState, book: RulesBook, region_code: str | None) -> tuple[Evaluator, list[dict]]:
+    """The evaluator and the assignments in the region and below; 404 for a region the registry does not have."""
+    await require_region(state, region_code)
     return Evaluator(await state.measures(), book), await state.assignments(region_code=region_code)
 
 

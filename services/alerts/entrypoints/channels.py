@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, SecretStr
 
+from services.alerts.entrypoints.api import State, require_region
 from services.alerts.entrypoints.subscriptions import allowed_destination
 from services.alerts.notifications.adapters import ADAPTERS
 from services.alerts.notifications.notifier import Notifier
@@ -117,9 +118,11 @@ async def add_channel(request: Request, channel: Annotated[NewChannel, Body()], 
     return view(document)
 
 
-@router.get("/v1/channels")
-async def list_channels(store: Store, region_code: Annotated[str | None, Query(
+@router.get("/v1/channels", responses=problem_responses(404))
+async def list_channels(store: Store, state: State, region_code: Annotated[str | None, Query(
         pattern=REGION_PATTERN, description="channels of this region and below")] = None) -> list[dict]:
+    """The channels of a region and below (404 for a region the registry does not have), or every channel."""
+    await require_region(state, region_code)
     return [view(c) for c in await store.list_channels(region_code)]
 
 
@@ -179,6 +182,10 @@ async def urge(
 
 
 @router.get("/v1/alerts/{key}/urges", responses=problem_responses(404))
-async def list_urges(key: str, store: Store) -> list[dict]:
-    """Every urge of an alert, oldest first: who, when, the comment, and the channels it went to."""
-    return [urge_view(u) for u in await store.urges_of(key)]
+async def list_urges(key: str, store: Store, alerts: Annotated[AlertStore, Depends(get_alert_store)]) -> list[dict]:
+    """Every urge of an alert, oldest first: who, when, the comment, and the channels it went to. 404 for a key
+    no alert ever had (an alert never urged answers [])."""
+    urges = await store.urges_of(key)
+    if not urges and not await alerts.ever_raised(key):
+        raise Problem(404, "Alert not found", f"No alert {key!r} was ever raised.", slug="not-found")
+    return [urge_view(u) for u in urges]

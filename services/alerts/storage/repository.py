@@ -43,6 +43,11 @@ class AlertStore:
     async def open_by_keys(self, keys: Iterable[str]) -> dict[str, dict]:
         return {doc["_id"]: doc async for doc in self.open.find({"_id": {"$in": list(keys)}})}
 
+    async def ever_raised(self, key: str) -> bool:
+        """Whether an alert `key` is open or was ever closed."""
+        return (await self.open.find_one({"_id": key}, {"_id": 1}) is not None
+                or await self.history.find_one({"key": key}, {"_id": 1}) is not None)
+
     async def raise_alerts(self, raised: list[tuple[Alert, str, dict]], now: datetime) -> None:
         """Each (alert, episode, alert-raised event) opened, with its event pending."""
         if raised:

@@ -65,10 +65,12 @@ async def annual_document(request: Request, snapshot: CurrentSnapshot, region_co
 
 
 @router.get("/documents")
-async def filed_documents(store: Store,
+async def filed_documents(store: Store, snapshot: CurrentSnapshot,
                           region_code: Annotated[str | None, Query(pattern=r"^\d{6}(\d{3})?$")] = None) -> list[dict]:
     """The documents filed on the schedule, the newest first: id, kind, region_code, period, filename, size,
-    created_at."""
+    created_at. 404 for a region the registry does not have."""
+    if region_code is not None:
+        known_region(snapshot, region_code)
     return await store.listing(region_code)
 
 

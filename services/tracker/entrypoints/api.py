@@ -40,8 +40,14 @@ async def read_report_history(measure_id: str, unit: str, repository: Repository
     return reports
 
 
-@router.get("/units/{unit}/assignments")
+@router.get("/units/{unit}/assignments", responses=problem_responses(404))
 async def read_unit_assignments(unit: str, repository: Repository) -> list[dict]:
     """The unit's assignments (its registry unit id), each with its current status and percent complete and its
-    measure's number, title, deadlines and targets; empty for a unit with none."""
-    return await repository.unit_assignments(unit)
+    measure's number, title, deadlines and targets; empty for a registry unit with none, 404 for a unit neither
+    in the registry nor assigned."""
+    assignments = await repository.unit_assignments(unit)
+    if not assignments:
+        directory = (await repository.unit_lookup()).directory
+        if directory is None or unit not in directory.unit_regions:
+            raise Problem(404, "Unit not found", f"No unit {unit!r} in the registry.", slug="not-found")
+    return assignments

@@ -54,3 +54,26 @@ async def test_an_unknown_measure_is_admitted_while_intake_cannot_tell_and_a_pha
     assert await refusals(unknown_measure, index, None, timedelta(minutes=10)) == []
     phantom = unknown_measure.model_copy(update={"unit": "临川区政付"})
     assert [e["code"] for e in await refusals(phantom, index, REGISTRY, timedelta(minutes=10))] == ["unknown-unit"]
+
+
+def index_of(*lead_units: str) -> Catalogue:
+    index = Catalogue("127.0.0.1:1", Topics())
+    index.add(Measure(measure_id=REPORT["measure_id"], plan_id="p", region_code="361000", number=17, title="t",
+                      lead_units=list(lead_units)))
+    return index
+
+
+async def test_a_registry_unit_the_measure_does_not_assign_is_refused_naming_the_assigned_units():
+    report = ProgressReport(**{**REPORT, "unit": "361002.justice", "reported_at": datetime.now(UTC).isoformat(),
+                               "period": "2026"})
+    errors = await refusals(report, index_of("临川区政府"), REGISTRY, timedelta(minutes=10))
+    assert [(e["code"], e["assigned_units"]) for e in errors] == [("unit-not-assigned", ["361002.government"])]
+    assert await refusals(report.model_copy(update={"unit": "临川区人民政府"}), index_of("临川区政府"), REGISTRY,
+                          timedelta(minutes=10)) == []
+
+
+@pytest.mark.parametrize("lead_units", [("临川区政府", "临川区不存在局"), ()])
+async def test_the_unit_is_admitted_when_intake_cannot_resolve_every_unit_of_the_measure(lead_units):
+    report = ProgressReport(**{**REPORT, "unit": "361002.justice", "reported_at": datetime.now(UTC).isoformat(),
+                               "period": "2026"})
+    assert await refusals(report, index_of(*lead_units), REGISTRY, timedelta(minutes=10)) == []

@@ -1,5 +1,6 @@
 """The envelope read the ways the CloudEvents specifications allow: JSON media types with parameters, no time."""
 
+import base64
 import json
 from datetime import UTC, datetime
 
@@ -51,3 +52,27 @@ def test_a_time_the_event_carries_wins_over_the_record_time():
 def test_without_a_record_time_an_absent_time_is_refused():
     with pytest.raises(ValidationError, match="time"):
         ProgressReported.model_validate_json(json.dumps(envelope(time=...)))
+
+
+@pytest.mark.parametrize("media_type", [..., "application/json", "application/vnd.duban.progress+json"])
+def test_data_base64_is_the_data_as_base64_json(media_type):
+    carried = envelope(data=..., datacontenttype=media_type,
+                       data_base64=base64.b64encode(json.dumps(REPORT, ensure_ascii=False).encode()).decode())
+    event = ProgressReported.model_validate_json(json.dumps(carried))
+    assert event.data == ProgressReport(**REPORT) and "data_base64" not in (event.model_extra or {})
+
+
+@pytest.mark.parametrize(("data_base64", "reason"), [
+    ("not base64!", "is not base64 of JSON"),
+    (base64.b64encode(b"<report/>").decode(), "is not base64 of JSON"),
+    (42, "must be a base64 string"),
+])
+def test_data_base64_that_is_not_base64_json_is_refused(data_base64, reason):
+    with pytest.raises(ValidationError, match=reason):
+        ProgressReported.model_validate_json(json.dumps(envelope(data=..., data_base64=data_base64)))
+
+
+def test_data_base64_of_a_non_json_media_type_is_refused_for_its_media_type():
+    carried = envelope(data=..., datacontenttype="text/plain", data_base64=base64.b64encode(b"{}").decode())
+    with pytest.raises(ValidationError, match="is not a JSON media type"):
+        ProgressReported.model_validate_json(json.dumps(carried))

@@ -1,5 +1,6 @@
 """Reading a Kafka record into an event or a refusal with its reason: both content modes, hostile records."""
 
+import base64
 import json
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -64,14 +65,36 @@ def test_an_absent_time_is_the_record_timestamp_in_both_modes():
         assert first.time == datetime.fromtimestamp(TIMESTAMP_MS / 1000, UTC) and first == again
 
 
+def test_a_leading_byte_order_mark_is_dropped_in_both_modes():
+    bom = b"\xef\xbb\xbf"
+    assert event_of(record(bom + structured()), ProgressReported).id == "e1"
+    assert event_of(record(bom + json.dumps(REPORT).encode(), binary_headers()), ProgressReported).id == "e2"
+
+
+@pytest.mark.parametrize("charset", ["GBK", "gb18030", "utf-16", '"GB2312"'])
+def test_binary_data_are_read_in_the_charset_the_content_type_names(charset):
+    value = json.dumps({**REPORT, "narrative": "临川区已完成"}, ensure_ascii=False).encode(charset.strip('"'))
+    headers = [*binary_headers()[:4], ("content-type", f"application/json; charset={charset}".encode())]
+    event = event_of(record(value, headers), ProgressReported)
+    assert (event.data.unit, event.data.narrative) == ("临川区政府", "临川区已完成")
+
+
+def test_a_structured_event_with_data_base64_is_read_as_its_data():
+    event_in_gbk = {key: value for key, value in envelope().items() if key != "data"} | {
+        "datacontenttype": "application/json; charset=GBK",
+        "data_base64": base64.b64encode(json.dumps(REPORT, ensure_ascii=False).encode("gbk")).decode()}
+    event = event_of(record(json.dumps(event_in_gbk).encode()), ProgressReported)
+    assert event.data.unit == "临川区政府" and event.data.percent_complete == 80
+
+
 def test_a_structured_content_type_wins_over_ce_headers():
     headers = [("content-type", b"application/cloudevents+json"), ("ce_specversion", b"1.0")]
     assert event_of(record(structured(), headers), ProgressReported).id == "e1"
 
 
 @pytest.mark.parametrize(("value", "headers", "reason"), [
-    (b"\x00\xff\xfe garbage", [STRUCTURED], "Invalid JSON"),
-    (structured().replace(b"linchuan", b"lin\xffchuan"), [STRUCTURED], "Invalid JSON"),  # not UTF-8
+    (b"\x00\xff\xfe garbage", [STRUCTURED], "not utf-8 text"),
+    (structured().replace(b"linchuan", b"lin\xffchuan"), [STRUCTURED], "not utf-8 text"),
     (b"", [STRUCTURED], "EOF while parsing"),
     (None, [STRUCTURED], "EOF while parsing"),  # a tombstone
     (b"[" + structured() + b"]", [STRUCTURED], "Input should be an object"),
@@ -85,6 +108,10 @@ def test_a_structured_content_type_wins_over_ce_headers():
     (json.dumps(REPORT).encode(), binary_headers(subject=b"\xff\xfe"), "header ce_subject is not UTF-8"),
     (b"", binary_headers(), "the record's value is the data"),
     (json.dumps(REPORT).encode(), [*binary_headers()[:4], ("content-type", b"text/plain")], "not a JSON media"),
+    (json.dumps(REPORT).encode(), [*binary_headers()[:4], ("content-type", b"application/json; charset=x-no")],
+     "not a known character encoding"),
+    ("临川".encode("gbk"), [*binary_headers()[:4], ("content-type", b"application/json; charset=utf-8")],
+     "not utf-8 text"),
 ])
 def test_a_record_that_is_not_an_event_of_the_contract_is_refused_with_the_reason(value, headers, reason):
     with pytest.raises(Refused, match=reason) as refused:
