@@ -65,11 +65,30 @@ def test_a_serial_in_a_1904_workbook_counts_from_1904():
     ("2026年10月9日25时", "no such time of day"),
     ("下周一", "is not a date"),
     (True, "expected a date"),
-    (-3.0, "is not an Excel date serial"),
+    (-3.0, "is neither an Excel date serial"),
 ])
 def test_a_time_that_cannot_be_read_or_is_outside_the_window_is_refused_with_a_reason(cell, reason):
     with pytest.raises(ValueError, match=re.escape(reason)):
         read_time(cell, now=NOW)
+
+
+@pytest.mark.parametrize("cell", [20261009, 20261009.0, "20261009"])
+def test_an_eight_digit_yyyymmdd_number_or_text_is_that_day(cell):
+    assert read_time(cell, now=NOW) == dt.datetime(2026, 10, 9, tzinfo=LEDGER_ZONE)
+
+
+@pytest.mark.parametrize(("cell", "reason"), [
+    (20261309, "2026-13-09 is no such day"),
+    (20260230, "2026-02-30 is no such day"),
+    (19991231, "is before 2000-01-01"),
+    (20991231, "is in the future"),
+    (20261009.5, "is neither an Excel date serial nor an 8-digit yyyymmdd date"),
+])
+def test_an_eight_digit_number_that_is_no_sane_day_is_refused_without_naming_itself_accepted(cell, reason):
+    with pytest.raises(ValueError, match=re.escape(reason)) as refused:
+        read_time(cell, now=NOW)
+    # the refusal may list the form 20261009 as accepted, never the refused value itself
+    assert f"accepted: {str(cell)}" not in str(refused.value) and f", {cell}," not in str(refused.value)
 
 
 def test_a_few_minutes_of_clock_skew_is_not_the_future():
