@@ -9,6 +9,9 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from services.intake.ledgers.layout import column_of
 from services.intake.ledgers.values import (
     LEDGER_ZONE,
+    PERCENT_FORMS,
+    PERIOD_FORMS,
+    TIME_FORMS,
     Percent,
     read_number,
     read_percent,
@@ -162,3 +165,28 @@ def test_indicator_numbers_accept_percent_signs_separators_and_full_width_digits
 ])
 def test_header_synonyms(header, field):
     assert column_of(header) == field
+
+
+def listed_examples(forms: str) -> list[str]:
+    """The literal examples an "accepted: ..." message lists ("2026年(度)" is 2026年 and 2026年度); the
+    descriptions in words ("an Excel date or time cell") are left out."""
+    examples = []
+    for item in re.split(r", (?:or )?", forms):
+        if re.search(r"[A-Za-z]{3}", item):
+            continue
+        examples += [re.sub(r"\((.*?)\)", "", item), re.sub(r"\((.*?)\)", r"\1", item)] if "(" in item else [item]
+    return list(dict.fromkeys(examples))
+
+
+@pytest.mark.parametrize(("forms", "read"), [
+    (TIME_FORMS, lambda cell: read_time(cell, now=NOW)),
+    (PERCENT_FORMS, read_percent),
+    (PERIOD_FORMS, read_period),
+])
+def test_every_form_an_accepted_message_lists_is_accepted(forms, read):
+    examples = listed_examples(forms)
+    assert len(examples) >= 5
+    for example in examples:
+        read(example)  # raises if a message lists a form that is refused
+        if example.isdigit():
+            read(int(example))  # a number cell holding it, too
