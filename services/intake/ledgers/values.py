@@ -84,8 +84,15 @@ def read_time(value, *, now: dt.datetime, epoch: dt.datetime = CALENDAR_WINDOWS_
 
 
 def _serial(value: float, epoch: dt.datetime):
+    """An Excel serial, or a whole 8-digit number read as yyyymmdd (20261009 typed into a number cell).
+
+    Excel's serials end at 2958465, so an 8-digit number can't be one: reading it as yyyymmdd is unambiguous."""
+    if value == int(value) and 10_000_000 <= value <= 99_999_999:
+        digits = str(int(value))
+        return dt.datetime.combine(_date(digits[:4], digits[4:6], digits[6:]), dt.time())
     if not 0 < value < 2958466:  # Excel's last day is 9999-12-31 (serial 2958465)
-        raise ValueError(f"{value} is not an Excel date serial; accepted: {TIME_FORMS}")
+        raise ValueError(f"{value} is neither an Excel date serial nor an 8-digit yyyymmdd date; "
+                         f"accepted: {TIME_FORMS}")
     return from_excel(value, epoch)
 
 

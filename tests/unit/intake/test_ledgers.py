@@ -116,13 +116,16 @@ def test_a_workbook_without_a_ledger_names_what_each_sheet_lacks():
         read_workbook(workbook_bytes(headers=["措施编号", "单位"]))
 
 
-def test_the_cli_preview_reads_a_ledger_without_a_stack(tmp_path, capsys):
+def test_the_cli_preview_reads_a_ledger_without_a_stack_and_says_what_it_did_not_check(tmp_path, capsys,
+                                                                                        monkeypatch):
     from cli.main import main
 
+    monkeypatch.delenv("DUBAN_INTAKE_URL", raising=False)
     path = tmp_path / "台账.xlsx"
     path.write_bytes(workbook_bytes(ROW, [*ROW[:4], "eighty", *ROW[5:]]))
-    main(["ledger", "import", str(path), "--preview", "--json", "--intake", "http://127.0.0.1:9"])  # nothing there
+    main(["ledger", "import", str(path), "--preview", "--json"])
     answer = json.loads(capsys.readouterr().out)
+    assert answer["checked"] == "reader only: measures, units and the plan's start are checked by intake"
     assert answer["preview"] is True and [row["row"] for row in answer["accepted"]] == [2]
     assert answer["accepted"][0]["report"]["percent_complete"] == 80.0
     assert answer["accepted"][0]["reported_at_from"] == "workbook saved time"
@@ -133,7 +136,21 @@ def test_the_cli_preview_reads_a_ledger_without_a_stack(tmp_path, capsys):
     summary = capsys.readouterr().out.splitlines()
     assert summary[0].startswith("row 2: fuzhou-2022-17 临川区政府 (361002) 2026: 80% in_progress at ")
     assert summary[1].startswith("row 3: refused: percent_complete:")
-    assert summary[-1] == "1 rows would be published, 1 refused; nothing published"
+    assert summary[-1] == ("1 rows pass the reader, 1 refused; nothing published (reader only: measures, units "
+                           "and the plan's start are checked by intake)")
+
+
+@pytest.mark.parametrize("given", [["--intake", "http://127.0.0.1:9"], []])
+def test_the_cli_preview_asks_intake_when_its_url_is_given(tmp_path, monkeypatch, given):
+    """With --intake or $DUBAN_INTAKE_URL the preview is intake's own, so nothing there is an error, not a
+    silent fallback to the reader alone."""
+    from cli.main import main
+
+    monkeypatch.setenv("DUBAN_INTAKE_URL", "http://127.0.0.1:9")  # nothing listens on port 9
+    path = tmp_path / "台账.xlsx"
+    path.write_bytes(workbook_bytes(ROW))
+    with pytest.raises(SystemExit, match="intake at http://127.0.0.1:9 cannot be reached"):
+        main(["ledger", "import", str(path), "--preview", *given])
 
 
 def rewritten(content: bytes, part: str, change=None) -> bytes:

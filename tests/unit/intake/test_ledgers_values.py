@@ -9,6 +9,9 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from services.intake.ledgers.layout import column_of
 from services.intake.ledgers.values import (
     LEDGER_ZONE,
+    PERCENT_FORMS,
+    PERIOD_FORMS,
+    TIME_FORMS,
     Percent,
     read_number,
     read_percent,
@@ -65,11 +68,30 @@ def test_a_serial_in_a_1904_workbook_counts_from_1904():
     ("2026年10月9日25时", "no such time of day"),
     ("下周一", "is not a date"),
     (True, "expected a date"),
-    (-3.0, "is not an Excel date serial"),
+    (-3.0, "is neither an Excel date serial"),
 ])
 def test_a_time_that_cannot_be_read_or_is_outside_the_window_is_refused_with_a_reason(cell, reason):
     with pytest.raises(ValueError, match=re.escape(reason)):
         read_time(cell, now=NOW)
+
+
+@pytest.mark.parametrize("cell", [20261009, 20261009.0, "20261009"])
+def test_an_eight_digit_yyyymmdd_number_or_text_is_that_day(cell):
+    assert read_time(cell, now=NOW) == dt.datetime(2026, 10, 9, tzinfo=LEDGER_ZONE)
+
+
+@pytest.mark.parametrize(("cell", "reason"), [
+    (20261309, "2026-13-09 is no such day"),
+    (20260230, "2026-02-30 is no such day"),
+    (19991231, "is before 2000-01-01"),
+    (20991231, "is in the future"),
+    (20261009.5, "is neither an Excel date serial nor an 8-digit yyyymmdd date"),
+])
+def test_an_eight_digit_number_that_is_no_sane_day_is_refused_without_naming_itself_accepted(cell, reason):
+    with pytest.raises(ValueError, match=re.escape(reason)) as refused:
+        read_time(cell, now=NOW)
+    # the refusal may list the form 20261009 as accepted, never the refused value itself
+    assert f"accepted: {str(cell)}" not in str(refused.value) and f", {cell}," not in str(refused.value)
 
 
 def test_a_few_minutes_of_clock_skew_is_not_the_future():
@@ -143,3 +165,28 @@ def test_indicator_numbers_accept_percent_signs_separators_and_full_width_digits
 ])
 def test_header_synonyms(header, field):
     assert column_of(header) == field
+
+
+def listed_examples(forms: str) -> list[str]:
+    """The literal examples an "accepted: ..." message lists ("2026年(度)" is 2026年 and 2026年度); the
+    descriptions in words ("an Excel date or time cell") are left out."""
+    examples = []
+    for item in re.split(r", (?:or )?", forms):
+        if re.search(r"[A-Za-z]{3}", item):
+            continue
+        examples += [re.sub(r"\((.*?)\)", "", item), re.sub(r"\((.*?)\)", r"\1", item)] if "(" in item else [item]
+    return list(dict.fromkeys(examples))
+
+
+@pytest.mark.parametrize(("forms", "read"), [
+    (TIME_FORMS, lambda cell: read_time(cell, now=NOW)),
+    (PERCENT_FORMS, read_percent),
+    (PERIOD_FORMS, read_period),
+])
+def test_every_form_an_accepted_message_lists_is_accepted(forms, read):
+    examples = listed_examples(forms)
+    assert len(examples) >= 5
+    for example in examples:
+        read(example)  # raises if a message lists a form that is refused
+        if example.isdigit():
+            read(int(example))  # a number cell holding it, too
