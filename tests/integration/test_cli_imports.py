@@ -10,8 +10,9 @@ from services.intake.main import create_app
 from services.intake.registry import DEMO_REGISTRY
 from services.intake.settings import IntakeSettings
 from tests.support.apps import serving
-from tests.support.intake import topic
+from tests.support.intake import publish_sample_measures, topic
 from tests.support.kafka import read_topic
+from tests.support.waiting import eventually
 from tests.unit.plans.plan_test_helpers import SAMPLES
 
 FUZHOU = str(SAMPLES / "fuzhou-city-2022.txt")
@@ -69,3 +70,34 @@ def test_a_client_made_by_duban_intake_client_imports_with_its_token_and_nothing
         monkeypatch.setenv("DUBAN_INTAKE_TOKEN", token)  # read when the options are built
         main(["registry", "import", str(DEMO_REGISTRY), "--intake", url])
         assert json.loads(capsys.readouterr().out)["type"] == "registry-published"
+
+
+async def test_a_ledger_preview_given_intake_answers_as_an_import_would_and_publishes_nothing(
+        intake_url, settings_values, capsys, tmp_path, monkeypatch):
+    """Offline the reader passes a row on a measure intake has never seen; intake's own preview refuses it."""
+    import datetime as dt
+
+    from tests.integration.test_ledger_import import workbook
+
+    monkeypatch.delenv("DUBAN_INTAKE_URL", raising=False)
+    await publish_sample_measures(settings_values)
+    ledger = tmp_path / "台账.xlsx"
+    ledger.write_bytes(workbook(
+        ["fuzhou-2022-17", "临川区政府", "361002", "2026-Q3", 80, "进行中", dt.datetime(2026, 10, 8, 9, 30)],
+        ["fuzhou-2022-999", "临川区政府", "361002", "2026-Q3", 80, "进行中", dt.datetime(2026, 10, 8, 9, 30)],
+        headers=["措施编号", "单位", "区划代码", "周期", "完成百分比", "状态", "填报时间"]))
+
+    async def intakes_preview():
+        main(["ledger", "import", str(ledger), "--preview", "--json", "--intake", intake_url])
+        answer = json.loads(capsys.readouterr().out)
+        return answer if answer["rejected"] else None  # until intake has read the measures' topic
+
+    answer = await eventually(intakes_preview)
+    assert answer["checked"] == "by intake, as an import would" and answer["preview"] is True
+    assert [row["row"] for row in answer["accepted"]] == [2]
+    assert "fuzhou-2022-999" in answer["rejected"][0]["reason"]
+    main(["ledger", "import", str(ledger), "--preview", "--json"])
+    offline = json.loads(capsys.readouterr().out)
+    assert offline["checked"].startswith("reader only") and len(offline["accepted"]) == 2
+    assert await read_topic(settings_values["kafka_bootstrap_servers"], topic(settings_values, "progress-reported"),
+                            expected=1, timeout_ms=2_000) == []
