@@ -62,3 +62,15 @@ async def test_two_trackers_writing_the_same_keys_at_once_leave_the_newest_repor
     stored = {d["_id"]: d["event_id"] async for d in first.assignment_progress.find()}
     assert stored == expected
     assert await first.progress_reports.count_documents({}) == len(events)
+
+
+async def test_a_document_stored_without_a_time_is_superseded_by_any_version_after_the_backfill(database):
+    from services.tracker.domain.versions import Version
+    from services.tracker.storage.writes import VERSION_KEY, backfill_version_keys, write_newest
+
+    collection = database["measures"]
+    await collection.insert_one({"_id": "m-1", "title": "written by other means"})  # no published_at, no event_id
+    await backfill_version_keys(collection, "published_at")
+    assert (await collection.find_one({"_id": "m-1"}))[VERSION_KEY] == ""
+    await write_newest(collection, {"m-1": ({"title": "published"}, Version(datetime(2026, 1, 1, tzinfo=UTC), "e1"))})
+    assert (await collection.find_one({"_id": "m-1"}))["title"] == "published"

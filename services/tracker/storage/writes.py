@@ -48,11 +48,13 @@ async def write_newest(collection: AsyncCollection, documents: dict[str, tuple[d
 
 async def backfill_version_keys(collection: AsyncCollection, at_field: str) -> None:
     """Documents stored before version_key existed get it, so a versioned upsert's `$lt` can compare them
-    (one scan, at start; none once every document has it)."""
+    (one scan, at start; none once every document has it). One without a time or event id (written by other
+    means than these writes) gets the lowest key, "": any version that arrives supersedes it."""
     missing = collection.find({VERSION_KEY: {"$exists": False}}, {at_field: 1, "event_id": 1})
     await write_ignoring_duplicates(collection, "update", [
         {"q": {"_id": d["_id"], VERSION_KEY: {"$exists": False}},
-         "u": {"$set": {VERSION_KEY: Version(d[at_field], d["event_id"]).key}}} async for d in missing])
+         "u": {"$set": {VERSION_KEY: Version(d[at_field], d["event_id"]).key
+                        if d.get(at_field) and d.get("event_id") else ""}}} async for d in missing])
 
 
 def plain_upsert(key: str, fields: dict) -> dict:
