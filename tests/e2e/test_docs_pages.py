@@ -104,6 +104,8 @@ def test_redoc_draws_every_operation(page, service):
 
 
 def test_the_asyncapi_view_draws_every_topic_and_message(page, service):
+    from playwright.sync_api import expect  # where playwright is missing, the page fixture has skipped already
+
     name, url, _ = service
     asyncapi = httpx.get(f"{url}/asyncapi.json").json()
     page.goto(f"{url}/asyncapi")
@@ -116,7 +118,9 @@ def test_the_asyncapi_view_draws_every_topic_and_message(page, service):
         assert message["title"] in text
     payload = page.locator("#message-progress-reported-payload")
     payload.get_by_text("Expand all").first.click()  # a payload's fields are drawn, not an empty schema
-    assert "percent_complete" in payload.inner_text() and "not_started" in payload.inner_text()
+    # Expanding redraws the tree after the click returns: wait for the fields rather than read at once.
+    expect(payload).to_contain_text("percent_complete", timeout=10_000)
+    expect(payload).to_contain_text("not_started", timeout=10_000)
     screenshot(page, f"{name}-asyncapi")
     assert page.faults == []
 
