@@ -1,6 +1,7 @@
 """The event contracts: one definition, used by every producer and every consumer."""
 
 from shared.contracts.alerts import ALERT_EVENTS, AlertCleared, AlertNotice, AlertRaised, AlertSeverityChanged
+from shared.contracts.assignments import AssignmentState, AssignmentUpdated
 from shared.contracts.cloudevents import CloudEvent, new_event_id
 from shared.contracts.measures import Deadline, Measure, MeasureCreated, Target
 from shared.contracts.progress import (
@@ -19,7 +20,9 @@ __all__ = [
     "AlertNotice",
     "AlertRaised",
     "AlertSeverityChanged",
+    "AssignmentState",
     "AssignmentStatus",
+    "AssignmentUpdated",
     "CloudEvent",
     "Deadline",
     "Measure",

@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
 from shared.contracts.alerts import AlertCleared, AlertRaised, AlertSeverityChanged
+from shared.contracts.assignments import AssignmentUpdated
 from shared.contracts.cloudevents import CloudEvent
 from shared.contracts.measures import MeasureCreated
 from shared.contracts.progress import ProgressReported, ProgressWithdrawn
@@ -38,6 +39,7 @@ EVENT_MODELS: dict[str, type[CloudEvent]] = {
     "progress-reported": ProgressReported,
     "progress-withdrawn": ProgressWithdrawn,
     "registry-published": RegistryPublished,
+    "assignment-updated": AssignmentUpdated,
     "alert-raised": AlertRaised,
     "alert-severity-changed": AlertSeverityChanged,
     "alert-cleared": AlertCleared,
@@ -48,6 +50,8 @@ EVENT_SUMMARIES = {
     "progress-reported": "One unit's report on one measure for one period; the last report per key wins.",
     "progress-withdrawn": "An operator takes a report out of the state (bad data); the next latest becomes current.",
     "registry-published": "The regions (GB/T 2260 codes) and the units of each; the whole registry each time.",
+    "assignment-updated": "The tracker's current state of one assignment (unit, role, current report, periods "
+                          "reported), whole, once per change; the highest revision wins.",
     "alert-raised": "An alert opened (overdue, due soon, lagging, silent).",
     "alert-severity-changed": "An open alert became more or less serious.",
     "alert-cleared": "An alert closed.",
@@ -58,6 +62,7 @@ KAFKA_KEYS = {
     "progress-reported": "`<measure_id>|<unit>`: one assignment's reports stay in order on one partition",
     "progress-withdrawn": "`<measure_id>|<unit>`, keyed like the report it withdraws",
     "registry-published": "a constant: the registry is one record, the latest wins",
+    "assignment-updated": "`<measure_id>|<unit>`, like the assignment's reports",
     "alert-raised": "the alert's key (kind, measure, unit, subject)",
     "alert-severity-changed": "the alert's key (kind, measure, unit, subject)",
     "alert-cleared": "the alert's key (kind, measure, unit, subject)",
@@ -73,19 +78,30 @@ OPERATIONS: list[tuple[str, str, str]] = [
     ("tracker", "receive", "progress-reported"),
     ("tracker", "receive", "progress-withdrawn"),
     ("tracker", "receive", "registry-published"),
+    ("tracker", "send", "assignment-updated"),
     ("alerts", "receive", "measure-created"),
-    ("alerts", "receive", "progress-reported"),
+    ("alerts", "receive", "registry-published"),
+    ("alerts", "receive", "assignment-updated"),
     ("alerts", "send", "alert-raised"),
     ("alerts", "send", "alert-severity-changed"),
     ("alerts", "send", "alert-cleared"),
+    ("reporting", "receive", "measure-created"),
+    ("reporting", "receive", "registry-published"),
+    ("reporting", "receive", "assignment-updated"),
+    ("reporting", "receive", "progress-withdrawn"),
+    ("reporting", "receive", "alert-raised"),
+    ("reporting", "receive", "alert-severity-changed"),
+    ("reporting", "receive", "alert-cleared"),
     ("tracker", "send", "dead-letter"),
     ("alerts", "send", "dead-letter"),
+    ("reporting", "send", "dead-letter"),
 ]
 
 SERVICES = {
     "intake": "Accepts measures, progress reports and the registry over HTTP and publishes them as CloudEvents.",
     "tracker": "Keeps the state of every measure and assignment from the events.",
     "alerts": "Judges overdue, due-soon, lagging and silent units and publishes the alerts.",
+    "reporting": "Consolidates the figures of every region from the tracker's and the alerts' events.",
 }
 
 

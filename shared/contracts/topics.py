@@ -22,6 +22,10 @@ class Topics:
         return f"{self.prefix}progress-withdrawn"
 
     @property
+    def assignment_updated(self) -> str:
+        return f"{self.prefix}assignment-updated"
+
+    @property
     def registry_published(self) -> str:
         return f"{self.prefix}registry-published"
 
@@ -48,4 +52,5 @@ class Topics:
 
     def all(self) -> list[str]:
         return [self.measure_created, self.progress_reported, self.progress_withdrawn, self.registry_published,
-                self.dead_letter, self.alert_raised, self.alert_severity_changed, self.alert_cleared]
+                self.assignment_updated, self.dead_letter, self.alert_raised, self.alert_severity_changed,
+                self.alert_cleared]
