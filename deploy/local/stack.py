@@ -173,11 +173,16 @@ class LocalStack:
         return url
 
     # --- services ----------------------------------------------------------------------------------
-    def start_services(self, endpoints: Endpoints, **settings: str) -> dict[str, str]:
-        started = {name: self.start_service(name, endpoints, **settings) for name in SERVICES if name != "reporting"}
+    def start_services(self, endpoints: Endpoints, own: dict[str, dict[str, str]] | None = None,
+                       **settings: str) -> dict[str, str]:
+        """The four services with these settings, each also with its `own` ones (e.g. its own database name)."""
+        own = own or {}
+        started = {name: self.start_service(name, endpoints, **{**settings, **own.get(name, {})})
+                   for name in SERVICES if name != "reporting"}
         # reporting's operations page (运行监控) reads the others' /metrics, on whichever ports they got.
         targets = json.dumps({name: url for name, (_, url) in started.items()})
-        started["reporting"] = self.start_service("reporting", endpoints, **settings, metrics_targets=targets)
+        started["reporting"] = self.start_service("reporting", endpoints, **{**settings, **own.get("reporting", {})},
+                                                  metrics_targets=targets)
         for name, (process, url) in started.items():
             self.timings[name] = self.wait_healthy(process, url)
         return {name: url for name, (_, url) in started.items()}

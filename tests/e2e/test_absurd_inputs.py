@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from services.intake.registry import DEMO_REGISTRY
-from shared.contracts import ProgressReport, ProgressReported, Topics
+from shared.contracts import ProgressReport, ProgressReported
+from tests.support.stacks import READS_ANOTHER_SERVICES_DATABASE
 from tests.support.streams import produce
 from tests.support.waiting import eventually
 
@@ -27,16 +28,8 @@ def report(percent: float, minutes_ago: float = 1, **change) -> dict:
 
 
 @pytest.fixture(scope="module")
-def stack(infrastructure, tmp_path_factory):
-    from deploy.local.stack import LocalStack
-
-    namespace = tmp_path_factory.mktemp("absurd").name.replace("-", "")[:20]
-    local = LocalStack(tmp_path_factory.mktemp("services"), default_ports=False, tie_to_parent=True)
-    try:
-        urls = local.start_services(infrastructure, topic_prefix=f"{namespace}.", mongodb_database=namespace)
-        yield {**urls, "bootstrap": infrastructure.kafka_bootstrap_servers, "topics": Topics(f"{namespace}.")}
-    finally:
-        local.stop()
+def stack(running_stack):
+    return {**running_stack.urls, "bootstrap": running_stack.bootstrap, "topics": running_stack.topics}
 
 
 def is_problem(response: httpx.Response, *statuses: int) -> bool:
@@ -51,6 +44,7 @@ async def current_percent(http: httpx.AsyncClient, tracker: str) -> float | None
     return mine[0]["percent_complete"] if mine and mine[0]["reported_at"] else None
 
 
+@READS_ANOTHER_SERVICES_DATABASE
 async def test_absurd_input_is_refused_or_isolated_and_every_service_keeps_answering(stack):
     intake, tracker, alerts, reporting = (stack[name] for name in ("intake", "tracker", "alerts", "reporting"))
     async with httpx.AsyncClient(timeout=30) as http:

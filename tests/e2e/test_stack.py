@@ -5,20 +5,16 @@ import httpx
 import pytest
 
 from deploy.demo.load import load_demo
-from deploy.local.stack import LocalStack
+from tests.support.stacks import READS_ANOTHER_SERVICES_DATABASE
 from tests.support.waiting import eventually
 
 
 @pytest.fixture(scope="module")
-def stack(infrastructure, tmp_path_factory):
-    namespace = tmp_path_factory.mktemp("e2e").name.replace("-", "")[:20]
-    local = LocalStack(tmp_path_factory.mktemp("services"), default_ports=False, tie_to_parent=True)
-    try:
-        yield local.start_services(infrastructure, topic_prefix=f"{namespace}.", mongodb_database=namespace)
-    finally:
-        local.stop()
+def stack(running_stack):
+    return running_stack.urls
 
 
+@READS_ANOTHER_SERVICES_DATABASE
 async def test_the_demo_city_flows_from_intake_to_tracker_alerts_and_reports(stack):
     loaded = load_demo(stack["intake"])
     assert loaded["measures"] == 26 and loaded["progress_reports"] > 600

@@ -1,8 +1,13 @@
 """Reading topics directly, to check what a service really published."""
 
 import json
+from collections.abc import Iterable
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
+
+from shared.contracts.topics import PARTITIONS
 
 
 async def read_topic(bootstrap: str, topic: str, expected: int, timeout_ms: int = 20_000) -> list:
@@ -28,3 +33,27 @@ def body(record) -> dict:
 
 def headers(record) -> dict[str, str]:
     return {name: value.decode() for name, value in record.headers}
+
+
+async def consumer_lag(bootstrap: str, group: str, topics: Iterable[str] = ()) -> int | None:
+    """Records a consumer group has not committed yet, over the partitions its members are assigned, those it
+    committed on, and every partition of `topics`; None while the group is not Stable (rebalancing, or empty: no
+    member to assign anything to)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    ends = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await admin.start()
+    await ends.start()
+    try:
+        (description,) = [g for response in await admin.describe_consumer_groups([group]) for g in response.groups]
+        # (error_code, group, state, protocol_type, protocol, members, ...); a member's assignment is its last field.
+        if description[2] != "Stable":
+            return None
+        partitions = {p for member in description[5] for p in ConsumerProtocolMemberAssignment.decode(
+            member[-1]).partitions()}
+        committed = {p: o.offset for p, o in (await admin.list_consumer_group_offsets(group)).items()}
+        partitions |= set(committed) | {TopicPartition(t, p) for t in topics for p in range(PARTITIONS)}
+        end_offsets = await ends.end_offsets(sorted(partitions))
+        return sum(max(end - max(committed.get(p, 0), 0), 0) for p, end in end_offsets.items())
+    finally:
+        await ends.stop()
+        await admin.close()

@@ -1,0 +1,43 @@
+"""Service processes for end-to-end tests, each on a database of its own (issue 11: no service reads or writes a
+collection another service owns, so each may run on its own database; one that still reads another's finds
+nothing there).
+
+DUBAN_TEST_ONE_DATABASE=1 puts every service on one database instead, as before issue 11: running the e2e tests
+both ways tells a fault at a service boundary from any other.
+"""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from deploy.local.stack import SERVICES
+from shared.contracts import Topics
+
+
+def one_database() -> bool:
+    return os.environ.get("DUBAN_TEST_ONE_DATABASE", "").strip().lower() in ("1", "true", "yes")
+
+
+def database_names(namespace: str) -> dict[str, str]:
+    """Each service's database name: `<namespace>_<service>` (e.g. t1a2b_tracker), or `namespace` for all with
+    DUBAN_TEST_ONE_DATABASE."""
+    return {name: namespace if one_database() else f"{namespace}_{name}" for name in SERVICES}
+
+
+@dataclass(frozen=True)
+class Stack:
+    """The running services' URLs by name, the Kafka they use, their topics and their database names."""
+
+    urls: dict[str, str]
+    bootstrap: str
+    topics: Topics
+    databases: dict[str, str]
+
+
+# On main before issue 11's service branches merge, alerts and reporting read the tracker's collections, so on
+# databases of their own they see no registry, measures or reports. Flip (remove) when i11-alerts and i11-reporting
+# are merged: strict, so the first pass says so.
+READS_ANOTHER_SERVICES_DATABASE = pytest.mark.xfail(
+    not one_database(), strict=True,
+    reason="alerts and reporting read the tracker's database until i11-alerts and i11-reporting are merged")
