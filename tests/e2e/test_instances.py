@@ -127,8 +127,8 @@ class Instances:
         self.settings = {
             "topic_prefix": f"{namespace}.", "consumer_group": f"{namespace}-tracker",
             "alerts_consumer_group": f"{namespace}-alerts",
-            # Both alerts processes sweep every few seconds, so their sweeps overlap and race the events.
-            "alerts_sweep_interval_seconds": "3"}
+            # Both alerts processes sweep every 10 s, so their sweeps overlap and race the events.
+            "alerts_sweep_interval_seconds": "10"}
         self.stacks = {(name, n): LocalStack(tmp_path_factory.mktemp(f"{name}{n}"), default_ports=False,
                                              tie_to_parent=True) for name in ("tracker", "alerts") for n in (0, 1)}
         self.urls: dict[tuple[str, int], str] = {}
