@@ -43,7 +43,7 @@ from shared.contracts import (
     Unit,
 )
 from tests.support.kafka import body, consumer_lag, read_topic
-from tests.support.stacks import READS_ANOTHER_SERVICES_DATABASE, database_names
+from tests.support.stacks import database_names
 from tests.support.streams import expected_state, produce, stored_state
 from tests.support.waiting import eventually
 
@@ -258,7 +258,10 @@ async def test_two_trackers_one_killed_halfway_hold_each_assignments_latest_repo
           f"{time.monotonic() - streamed.fed:.1f} s after the first was sent")
 
 
-@READS_ANOTHER_SERVICES_DATABASE
+# Main's alerts service waits, per batch of reports, until the tracker's collections hold them (about 35 s per 500
+# records here, one database or not): it drains 20,000 reports in tens of minutes. i11-alerts judges from
+# assignment-updated instead: remove the mark when it is merged (strict: the first pass says so).
+@pytest.mark.xfail(strict=True, reason="main's alerts polls the tracker's database per batch until i11-alerts")
 async def test_two_alerts_one_killed_halfway_keep_one_episode_per_alert_key(streamed):
     """Once the alerts' group has no lag and one sweep ran: the open alerts it lists have distinct keys and were
     recorded; its published events, per key, alternate raised → cleared without overlapping episodes, and the keys
