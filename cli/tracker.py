@@ -24,8 +24,8 @@ def add_commands(subparsers) -> None:
 
 
 def run_rebuild(args) -> None:
-    from services.tracker.rebuild import RefusedRebuild, rebuild, report
     from services.tracker.settings import TrackerSettings
+    from services.tracker.usecases.rebuild import RefusedRebuild, rebuild, report
     from shared.logging import configure_logging
 
     overrides = kafka_overrides(args) | {

@@ -7,7 +7,7 @@ import pytest
 from faststream.kafka import KafkaBroker
 
 from cli.main import main
-from services.tracker.rebuild import COLLECTIONS, compare_databases, rebuild, report
+from services.tracker.usecases.rebuild import COLLECTIONS, compare_databases, rebuild, report
 from services.tracker.settings import TrackerSettings
 from shared.contracts import ProgressReported
 from tests.integration import test_tracker as tracker_tests
