@@ -20,7 +20,7 @@ from shared.consuming import Consumer
 from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressReported, RegistryPublished
 from shared.dead_letters import DeadLetter, dead_letters, partitions_of
 from shared.settings import ServiceSettings
-from tests.integration.test_tracker import MEASURE
+from tests.integration.tracker.test_tracker import MEASURE
 from tests.support.apps import alerts_settings, running
 from tests.support.waiting import eventually
 
