@@ -80,6 +80,16 @@ class AssignmentStates:
         stored = await self.load(c.key for c in changes)
         return [c.key for c in changes if c.key not in stored or stored[c.key] != StoredState(c.revision, c.state)]
 
+    async def everything(self) -> dict[str, StoredState]:
+        return {d["_id"]: StoredState(d["revision"], d["state"]) async for d in self.collection.find(
+            {}, {"revision": 1, "state": 1})}
+
+    async def overwrite(self, key: str, revision: int, state: View, outbox: list[dict]) -> None:
+        """Sets a key's document whatever is stored (the rebuild's database only: no tracker writes there)."""
+        await self.collection.replace_one({"_id": key}, {
+            "measure_id": state["measure_id"], "revision": revision, "state": state, "outbox": outbox,
+            **({"pending": True} if outbox else {})}, upsert=True)
+
     async def pending(self, limit: int) -> list[tuple[str, list[dict]]]:
         """(key, events) of up to `limit` documents with events not published yet."""
         return [(d["_id"], d.get("outbox", [])) async for d in self.collection.find(

@@ -12,6 +12,9 @@ assignment_states by the state only (STATE_ONLY): its revisions count the change
 batches (the rebuild meets them in others), its outbox is what each has left to publish, and a state said
 `removed` is as absent as one never published (the live tracker may have published an assignment the rebuild,
 reading the registry first, never had).
+
+Then the rebuilt states continue the live revisions (continue_live_revisions), so that serving the rebuilt database
+tells the consumers (who keep the highest revision per key) exactly what differs, and nothing else.
 The live state is read as it is at that moment: if the tracker is behind, or events arrive during the
 rebuild, the two differ by those events. A report the live tracker dead-lettered because its measure came
 too late, and that was never replayed, is in the rebuilt state and not in the live one: that is a real
@@ -21,6 +24,7 @@ difference, and the rebuilt state is the one the topics say is right.
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import partial
 
 import structlog
@@ -29,6 +33,7 @@ from pydantic import BaseModel
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.tracker.domain.states import removed_state
 from services.tracker.settings import TrackerSettings
 from services.tracker.storage.repository import TrackerRepository
 from services.tracker.storage.states import AssignmentStates
@@ -36,6 +41,7 @@ from services.tracker.usecases.context import Tracker
 from services.tracker.usecases.measures import record_measures
 from services.tracker.usecases.progress import record_progress
 from services.tracker.usecases.registry import record_registry
+from services.tracker.usecases.states import updated_event
 from services.tracker.usecases.withdrawals import record_withdrawals
 from shared.broker import kafka_security_options
 from shared.consuming import ApplyBatch, Consumer, RetryPolicy
@@ -110,6 +116,7 @@ class Rebuild:
     skipped: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
     comparison: list[CollectionDifference] | None = None
+    corrections: int = 0  # assignment-updated events the rebuilt database holds for publication when served
 
     @property
     def identical(self) -> bool | None:
@@ -155,9 +162,39 @@ async def rebuild(settings: TrackerSettings, *, into: str | None = None, compare
         result.seconds = time.monotonic() - started
         if compare:
             result.comparison = await compare_databases(client[settings.mongodb_database], client[name])
+        result.corrections = await continue_live_revisions(AssignmentStates(client[settings.mongodb_database]),
+                                                           states)
     finally:
         await client.close()
     return result
+
+
+async def continue_live_revisions(live: AssignmentStates, rebuilt: AssignmentStates) -> int:
+    """Renumbers the rebuilt states from the live ones and leaves pending only the events that correct what the
+    live tracker published; returns how many. A state equal to the live one takes its revision, nothing pending;
+    one that differs takes the live revision + 1 with its event; one the live tracker published and the rebuild
+    does not have is said removed at the live revision + 1; one the live tracker never published keeps its
+    revision, with its one event (none if removed). The rebuild's own outbox (every revision it went through) is
+    dropped: the live tracker published those changes, and a replay would reuse their ids with other content."""
+    live_states, rebuilt_states = await live.everything(), await rebuilt.everything()
+    decided_at, corrections = datetime.now(UTC), 0
+    for key in sorted(live_states.keys() | rebuilt_states.keys()):
+        old, new = live_states.get(key), rebuilt_states.get(key)
+        if new is None:
+            if old.state["removed"]:
+                continue
+            revision, state = old.revision + 1, removed_state(old.state)
+        elif old is None:
+            revision, state = new.revision, new.state
+        elif old.state == new.state:
+            await rebuilt.overwrite(key, old.revision, new.state, [])
+            continue
+        else:
+            revision, state = old.revision + 1, new.state
+        said = old is not None or not state["removed"]
+        await rebuilt.overwrite(key, revision, state, [updated_event(key, revision, state, decided_at)] if said else [])
+        corrections += said
+    return corrections
 
 
 async def compare_databases(live: AsyncDatabase, rebuilt: AsyncDatabase) -> list[CollectionDifference]:
@@ -205,6 +242,9 @@ def report(result: Rebuild) -> list[str]:
                     lines.append(f"    {label} ({len(keys)}): {shown}")
         lines.append("IDENTICAL: the rebuilt state equals the live state" if result.identical
                      else "DIFFERENT: the rebuilt state does not equal the live state (the keys above)")
+    if result.corrections:
+        lines.append(f"{result.corrections} assignment states differ from what the live tracker published: serving "
+                     "the rebuilt database publishes them (their revisions continue the live ones)")
     lines.append(
         f"To serve the rebuilt state: stop the tracker, rebuild again (so nothing it committed is missing), then "
         f"start the tracker, alerts and reporting with DUBAN_MONGODB_DATABASE={result.database}.")

@@ -105,6 +105,12 @@ class FakeStates:
                                           "outbox": [*outbox, change.event]}
         return lost
 
+    async def everything(self) -> dict[str, StoredState]:
+        return await self.load(self.documents)
+
+    async def overwrite(self, key: str, revision: int, state: dict, outbox: list[dict]) -> None:
+        self.documents[key] = {"revision": revision, "state": state, "outbox": outbox}
+
     async def pending(self, limit: int) -> list[tuple[str, list[dict]]]:
         return [(key, list(d["outbox"])) for key, d in self.documents.items() if d["outbox"]][:limit]
 
