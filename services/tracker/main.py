@@ -65,7 +65,7 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
     install_docs(app, settings)
     app.include_router(measures.router)
     app.include_router(registry.router)
-    install_health(app, tracker_readiness(broker, views))
+    install_health(app, tracker_readiness(broker, views, states))
     metrics.watch_consumer_lag([settings.consumer_group])
     # After a restart, each district's last report as stored (the report's own time: events' times are not kept).
     metrics.samplers.append(districts.recall(repository.progress_reports, "region_code", "reported_at"))

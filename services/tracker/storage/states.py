@@ -95,6 +95,9 @@ class AssignmentStates:
         return [(d["_id"], d.get("outbox", [])) async for d in self.collection.find(
             {"pending": True}, {"outbox": 1}).limit(limit)]
 
+    async def pending_count(self) -> int:
+        return await self.collection.count_documents({"pending": True})
+
     async def published(self, sent: dict[str, list[str]]) -> None:
         """Takes these events (key -> event ids) off their outboxes; an event pushed meanwhile stays, and keeps
         the document pending."""
