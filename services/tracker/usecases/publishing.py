@@ -41,18 +41,20 @@ class OutboxPublisher:
             events = sorted(((event["time"], key, event["data"]["revision"], event)
                              for key, outbox in pending for event in outbox), key=lambda e: e[:3])
             sent: dict[str, list[str]] = {}
-            try:
-                for _, key, _, data in events:
-                    event = AssignmentUpdated.model_validate(data)
+            refusal = None
+            for _, key, _, data in events:
+                event = AssignmentUpdated.model_validate(data)
+                try:
                     await self.publish(event, key)
-                    sent.setdefault(key, []).append(event.id)
-            except Exception as error:  # Kafka unreachable or refusing: the rest stay pending
-                log.warning("assignment_updated_publish_failed", error=repr(error), published=count + len(
-                    [i for ids in sent.values() for i in ids]))
-                await self.states.published(sent)
-                return count + sum(map(len, sent.values()))
+                except Exception as error:  # Kafka unreachable or refusing: this one and the rest stay pending
+                    refusal = error
+                    break
+                sent.setdefault(key, []).append(event.id)
             await self.states.published(sent)
             count += sum(map(len, sent.values()))
+            if refusal is not None:
+                log.warning("assignment_updated_publish_failed", error=repr(refusal), published=count)
+                break
             if len(pending) < PAGE:
                 break
         return count

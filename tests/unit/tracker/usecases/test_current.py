@@ -1,6 +1,8 @@
 """Deciding the current reports again after a withdrawal (usecases/current.py), with another tracker's report
 arriving at the worst moment: without a lock, the compare-and-set and the re-read keep the newest counted."""
 
+import pytest
+
 from services.tracker.usecases.context import Tracker
 from services.tracker.usecases.current import recompute_current
 from tests.unit.tracker.fakes import FakeRepository, FakeStates, report_document
@@ -29,27 +31,20 @@ async def test_a_withdrawn_report_gives_way_to_the_next_latest_and_its_period_go
     assert current(t) == ("q2", {"m-1|临川区政府|2026-Q2": "q2"})
 
 
-async def test_a_report_arriving_between_our_reads_and_our_write_is_not_lost():
-    # The withdrawn report W is the newest; a report R, older than W but newer than the rest, reaches the history
-    # and its (no-op: W is stored and newer) versioned upsert after we read the history: we must still end on R.
+@pytest.mark.parametrize(("arriving", "percent", "hour"), [
+    # Older than the withdrawn W, newer than the rest: its versioned upsert is a no-op (W is stored and newer) and
+    # it reached the history after our read of it; we must still end on it.
+    ("between", 50, 10),
+    # Newer than W: its upsert changes the current report under us, so our compare-and-set fails; we keep it.
+    ("newest", 95, 13),
+])
+async def test_a_report_arriving_between_our_reads_and_our_write_is_not_lost(arriving, percent, hour):
     t = tracker_with(report_document("old", UNIT, "2026-Q3", 20, 8), report_document("w", UNIT, "2026-Q3", 90, 12))
     t.repository.history["w"]["withdrawn"] = {"event_id": "w1"}
 
-    async def another_tracker_applies_r() -> None:
-        t.repository.receive(report_document("r", UNIT, "2026-Q3", 50, 10))
+    async def another_tracker_applies_it() -> None:
+        t.repository.receive(report_document(arriving, UNIT, "2026-Q3", percent, hour))
 
-    t.repository.before_compare_and_set = another_tracker_applies_r
+    t.repository.before_compare_and_set = another_tracker_applies_it
     await recompute_current(t, {("m-1", UNIT)})
-    assert current(t) == ("r", {"m-1|临川区政府|2026-Q3": "r"})
-
-
-async def test_a_newer_report_written_first_makes_our_compare_and_set_fail_and_we_keep_it():
-    t = tracker_with(report_document("old", UNIT, "2026-Q3", 20, 8), report_document("w", UNIT, "2026-Q3", 90, 12))
-    t.repository.history["w"]["withdrawn"] = {"event_id": "w1"}
-
-    async def another_tracker_applies_a_newer_one() -> None:
-        t.repository.receive(report_document("newest", UNIT, "2026-Q3", 95, 13))
-
-    t.repository.before_compare_and_set = another_tracker_applies_a_newer_one
-    await recompute_current(t, {("m-1", UNIT)})
-    assert current(t) == ("newest", {"m-1|临川区政府|2026-Q3": "newest"})
+    assert current(t) == (arriving, {"m-1|临川区政府|2026-Q3": arriving})
