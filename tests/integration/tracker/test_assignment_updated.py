@@ -243,3 +243,40 @@ async def test_two_trackers_in_one_group_end_with_the_state_one_tracker_builds(
             latest[key] = event["data"]
     stored = {d["_id"]: {**d["state"], "revision": d["revision"]} async for d in database["assignment_states"].find()}
     assert latest == stored
+
+
+async def test_a_name_mapped_by_an_operator_publishes_the_mapped_assignment_and_removes_the_name(
+    tracker_settings, publisher, topics, settings_values
+):
+    from services.intake.registry import DEMO_REGISTRY, load_registry
+    from shared.contracts import RegistryPublished
+
+    measure = MEASURE.model_copy(update={"lead_units": ["立法项目起草部门"], "responsible_units": []})
+    by_name, by_id = f"{measure.measure_id}|立法项目起草部门", f"{measure.measure_id}|361000.justice"
+    async with running(create_app(tracker_settings)) as client:
+        registry = RegistryPublished.wrap(load_registry(DEMO_REGISTRY), source="/test")
+        await publish_event(publisher, topics.registry_published, registry, "registry")
+
+        async def registry_stored():
+            return (await client.get("/v1/regions/361000")).status_code == 200
+
+        await eventually(registry_stored)
+        await send(publisher, topics.measure_created, [MeasureCreated.wrap(measure, source="/test")],
+                   lambda e: e.data.measure_id)
+
+        async def unresolved_published():
+            return await events_of(settings_values, topics, by_name, 1, timeout_ms=1_000)
+
+        [unresolved] = await eventually(unresolved_published)
+        assert (unresolved["data"]["assigned"], unresolved["data"]["unit_name"]) == (True, "立法项目起草部门")
+        mapped = await client.put("/v1/unit-mappings/立法项目起草部门", json={"unit_ids": ["361000.justice"]})
+        assert mapped.status_code == 200 and mapped.json()["measures"] == [measure.measure_id]
+
+        async def remapped():
+            found = await updates(settings_values, topics, 3, timeout_ms=1_000)
+            states = [e["data"] for k, e in found if k in (by_name, by_id)]
+            return states if len(states) == 3 else None
+
+        states = {(s["unit"], s["revision"]): s for s in await eventually(remapped)}
+        assert states[("361000.justice", 1)]["assigned"] and states[("361000.justice", 1)]["role"] == "lead"
+        assert states[("立法项目起草部门", 2)]["removed"]
