@@ -1,16 +1,17 @@
-"""The alerts' use cases: evaluate assignments, record the transitions, publish what they owe.
+"""The alerts' main use case: evaluate assignments, record the transitions, publish what they owe.
 
-One evaluation (a sweep over every assignment, or a re-evaluation of some measures' assignments) runs at a time
-in the process (a lock), so two of them never judge the same open alerts at once. One alerts process per
-deployment is assumed: two would each raise the same key once (see the README).
+Each evaluation (a sweep over every assignment, or a re-evaluation of some measures' assignments after a batch
+of events): read alerts' own copies of the measures and assignments (storage/inputs.py) and the stored open
+alerts (of the measures concerned), compare (domain/transitions.py), write each transition with the event it
+owes (storage/repository.py: the outbox), then publish every pending event, the ones an earlier crash or Kafka
+outage left behind included. A sweep that finds nothing new publishes nothing.
 
-Each evaluation: read the tracker's state and the stored open alerts (of the measures concerned), compare
-(domain/transitions.py), write each transition with the event it owes (storage: the outbox), then publish every
-pending event, the ones an earlier crash or Kafka outage left behind included. A sweep that finds nothing new
-publishes nothing.
+No lock: evaluations in one process, and in several alerts processes on one database, run at once. Every
+transition is a conditional write on the stored alert as read (see storage/repository.py), so two evaluations
+that judge the same change make it once, with one event; the same pending event may be published by both
+(at-least-once, the same id).
 """
 
-import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -22,10 +23,10 @@ from services.alerts.domain.alerts import Alert
 from services.alerts.domain.evaluate import Evaluator
 from services.alerts.domain.rules import RulesBook
 from services.alerts.domain.transitions import transitions
+from services.alerts.storage.inputs import Inputs
 from services.alerts.storage.repository import AlertStore
 from shared.calendar import today_in_china
 from shared.contracts import ALERT_EVENTS, AlertCleared, AlertNotice, AlertRaised, AlertSeverityChanged, CloudEvent
-from shared.state import TrackerState
 
 SOURCE = "/duban/alerts"
 # Publishes one event under its key; raises when the broker does not take it.
@@ -80,11 +81,10 @@ def parse_event(data: dict) -> CloudEvent:
 
 
 class AlertsService:
-    def __init__(self, state: TrackerState, store: AlertStore, book: RulesBook, publish: Publish,
+    def __init__(self, inputs: Inputs, store: AlertStore, book: RulesBook, publish: Publish,
                  on_published: Callable[[CloudEvent], Awaitable[None]] | None = None):
-        self.state, self.store, self.book, self.publish = state, store, book, publish
+        self.inputs, self.store, self.book, self.publish = inputs, store, book, publish
         self.on_published = on_published
-        self.lock = asyncio.Lock()
 
     async def sweep(self, as_of: date | None = None) -> Outcome:
         """Every assignment judged on `as_of` (default today in China)."""
@@ -95,30 +95,25 @@ class AlertsService:
         return await self.evaluate(today_in_china(), set(measure_ids))
 
     async def evaluate(self, today: date, measure_ids: set[str] | None) -> Outcome:
-        async with self.lock:
-            if measure_ids is None:
-                measures = await self.state.measures()
-                assignments = await self.state.assignments()
-            else:
-                measures = await self.state.measures({"_id": {"$in": sorted(measure_ids)}})
-                assignments = [a for m in sorted(measure_ids) for a in await self.state.assignments(measure_id=m)]
-            evaluator = Evaluator(measures, self.book)
-            current = evaluator.alerts(assignments, today)
-            log_skipped(evaluator)
-            stored = await self.store.open_alerts(measure_ids)
-            found = transitions([Alert.from_json(doc["alert"]) for doc in stored.values()], current)
-            now = datetime.now(UTC)
-            episodes = [(alert, uuid.uuid4().hex) for alert in found.raised]
-            await self.store.raise_alerts(
-                [(alert, episode, raised_event(alert, episode, now, today)) for alert, episode in episodes], now)
-            carried = [(alert, stored[alert.key]) for alert in found.open if alert.key in stored
-                       and alert.to_json() != stored[alert.key]["alert"]]
-            await self.store.update_alerts(
-                [(alert, doc, severity_changed_event(alert, doc, today) if alert.severity != doc["severity"]
-                  else None) for alert, doc in carried], now)
-            await self.store.clear_alerts(
-                [(stored[alert.key], cleared_event(stored[alert.key], now, today)) for alert in found.cleared], now)
-            published = await self.publish_pending()
+        measures = await self.inputs.measures(measure_ids)
+        assignments = await self.inputs.assignments(measure_ids=measure_ids)
+        evaluator = Evaluator(measures, self.book)
+        current = evaluator.alerts(assignments, today)
+        log_skipped(evaluator)
+        stored = await self.store.open_alerts(measure_ids)
+        found = transitions([Alert.from_json(doc["alert"]) for doc in stored.values()], current)
+        now = datetime.now(UTC)
+        episodes = [(alert, uuid.uuid4().hex) for alert in found.raised]
+        await self.store.raise_alerts(
+            [(alert, episode, raised_event(alert, episode, now, today)) for alert, episode in episodes], now)
+        carried = [(alert, stored[alert.key]) for alert in found.open if alert.key in stored
+                   and alert.to_json() != stored[alert.key]["alert"]]
+        await self.store.update_alerts(
+            [(alert, doc, severity_changed_event(alert, doc, today) if alert.severity != doc["severity"]
+              else None) for alert, doc in carried], now)
+        await self.store.clear_alerts(
+            [(stored[alert.key], cleared_event(stored[alert.key], now, today)) for alert in found.cleared], now)
+        published = await self.publish_pending()
         outcome = Outcome(today, len(assignments), len(found.open), len(found.raised), len(found.cleared),
                           len(found.changed), published)
         log.info("alerts_evaluated", scope="all" if measure_ids is None else sorted(measure_ids), **outcome.to_json())
@@ -126,14 +121,12 @@ class AlertsService:
 
     async def publish_pending(self) -> int:
         """Publishes every pending event, oldest first (raised before cleared); stops at the first the broker
-        refuses, leaving it and the rest for the next evaluation."""
+        refuses, leaving it and the rest for the next evaluation. Each published event is pulled off its outbox
+        by id, so an event another evaluation pushed meanwhile stays pending."""
         pending = await self.store.pending()
         events = sorted(((event["time"], event["type"] != "alert-raised", event["id"], collection, doc_id, event)
                          for collection, doc_id, outbox in pending for event in outbox))
-        sent: dict[tuple[str, str], int] = {}
-        remaining = {(collection, doc_id): len(outbox) for collection, doc_id, outbox in pending}
-        done: dict[str, list[str]] = {"open": [], "history": []}
-        count = 0
+        sent: dict[str, dict[str, list[str]]] = {"open": {}, "history": {}}
         for *_, collection, doc_id, data in events:
             event = parse_event(data)
             try:
@@ -143,10 +136,7 @@ class AlertsService:
             except Exception as error:  # Kafka or the database unreachable: the events stay pending
                 log.warning("alert_publish_failed", event_id=event.id, error=repr(error))
                 break
-            count += 1
-            sent[collection, doc_id] = sent.get((collection, doc_id), 0) + 1
-            if sent[collection, doc_id] == remaining[collection, doc_id]:
-                done[collection].append(doc_id)
-        for collection, doc_ids in done.items():
-            await self.store.published(collection, doc_ids)
-        return count
+            sent[collection].setdefault(doc_id, []).append(event.id)
+        for collection, event_ids in sent.items():
+            await self.store.published(collection, event_ids)
+        return sum(len(ids) for by_document in sent.values() for ids in by_document.values())
