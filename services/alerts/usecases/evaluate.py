@@ -82,17 +82,20 @@ def parse_event(data: dict) -> CloudEvent:
 
 class AlertsService:
     def __init__(self, inputs: Inputs, store: AlertStore, book: RulesBook, publish: Publish,
-                 on_published: Callable[[CloudEvent], Awaitable[None]] | None = None):
+                 on_published: Callable[[CloudEvent], Awaitable[None]] | None = None,
+                 today: Callable[[], date] = today_in_china):
+        """`on_published`: what else a published event owes (webhook deliveries); `today`: the day judged when
+        none is given (China's)."""
         self.inputs, self.store, self.book, self.publish = inputs, store, book, publish
-        self.on_published = on_published
+        self.on_published, self.today = on_published, today
 
     async def sweep(self, as_of: date | None = None) -> Outcome:
         """Every assignment judged on `as_of` (default today in China)."""
-        return await self.evaluate(as_of or today_in_china(), None)
+        return await self.evaluate(as_of or self.today(), None)
 
     async def reevaluate(self, measure_ids: Iterable[str]) -> Outcome:
         """The assignments of these measures judged today (after a report or a measure changed them)."""
-        return await self.evaluate(today_in_china(), set(measure_ids))
+        return await self.evaluate(self.today(), set(measure_ids))
 
     async def evaluate(self, today: date, measure_ids: set[str] | None) -> Outcome:
         measures = await self.inputs.measures(measure_ids)
