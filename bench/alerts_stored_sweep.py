@@ -1,4 +1,4 @@
-"""Times the alerts service's stored sweep over 100,000 assignments in a real database: the tracker's state read,
+"""Times the alerts service's stored sweep over 100,000 assignments in a real database: alerts' own inputs read,
 every rule, the transitions against the stored open alerts, and their writes (events go to a counter, not Kafka:
 bench/alerts_latency.py times Kafka's part).
 
@@ -26,27 +26,22 @@ from pymongo import AsyncMongoClient  # noqa: E402
 
 from deploy.local.stack import LocalStack  # noqa: E402
 from services.alerts.domain.rules import RulesBook  # noqa: E402
-from services.alerts.evaluation import AlertsService  # noqa: E402
+from services.alerts.storage.inputs import Inputs  # noqa: E402
 from services.alerts.storage.repository import AlertStore  # noqa: E402
-from shared.state import TrackerState  # noqa: E402
+from services.alerts.usecases.evaluate import AlertsService  # noqa: E402
 
 DATABASE = "bench_alerts_sweep"
-PROGRESS = ("status", "percent_complete", "period", "reported_at", "completed_at", "indicator_values")
 
 
-async def write_state(database, measures: dict, rows: list[dict]) -> None:
-    await database["measures"].insert_many([{"_id": key, **doc} for key, doc in measures.items()])
-    assignments, progress = [], []
-    for n, row in enumerate(rows):
-        key = f"{row['measure_id']}|{row['unit']}|{n}"
-        assignments.append({"_id": key, **{k: row[k] for k in ("measure_id", "unit", "unit_name", "role",
-                                                              "region_code")}})
-        if row["reported_at"]:
-            progress.append({"_id": key, "measure_id": row["measure_id"], "unit": row["unit"],
-                             "region_code": row["region_code"], **{k: row[k] for k in PROGRESS}})
-    for collection, documents in (("assignments", assignments), ("assignment_progress", progress)):
-        for start in range(0, len(documents), 10_000):
-            await database[collection].insert_many(documents[start:start + 10_000])
+async def write_inputs(database, measures: dict, rows: list[dict]) -> None:
+    """The measures and assignments as alerts' consumers store them (storage/inputs.py), written in bulk."""
+    inputs = Inputs(database)
+    await inputs.measure_documents.insert_many([{"_id": key, **doc} for key, doc in measures.items()])
+    assignments = [{"_id": f"{row['measure_id']}|{row['unit']}|{n}", **row, "revision": 1}
+                   for n, row in enumerate(rows)]
+    for start in range(0, len(assignments), 10_000):
+        await inputs.assignment_documents.insert_many(assignments[start:start + 10_000])
+    await inputs.ensure_indexes()
 
 
 async def run(url: str, assignments: int, measures: int) -> None:
@@ -54,7 +49,7 @@ async def run(url: str, assignments: int, measures: int) -> None:
     await client.drop_database(DATABASE)
     database = client[DATABASE]
     docs, rows = generate(assignments, measures, random.Random(7))
-    await write_state(database, docs, rows)
+    await write_inputs(database, docs, rows)
     published = []
 
     async def publish(event, key):
@@ -62,7 +57,7 @@ async def run(url: str, assignments: int, measures: int) -> None:
 
     store = AlertStore(database)
     await store.ensure_indexes()
-    service = AlertsService(TrackerState(database), store, RulesBook(), publish)
+    service = AlertsService(Inputs(database), store, RulesBook(), publish)
     try:
         for label, day in (("first sweep", TODAY), ("same day again", TODAY), ("next day", TODAY + timedelta(1))):
             published.clear()
