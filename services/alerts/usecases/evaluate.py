@@ -88,6 +88,10 @@ class AlertsService:
         none is given (China's)."""
         self.inputs, self.store, self.book, self.publish = inputs, store, book, publish
         self.on_published, self.today = on_published, today
+        # Ids of the events this process is publishing now: two of its evaluations that end together (a measure's
+        # and its assignments' batches) do not both publish one event. Only a saving: across processes an event
+        # may still go out twice, with its id.
+        self.in_flight: set[str] = set()
 
     async def sweep(self, as_of: date | None = None) -> Outcome:
         """Every assignment judged on `as_of` (default today in China)."""
@@ -128,18 +132,24 @@ class AlertsService:
         by id, so an event another evaluation pushed meanwhile stays pending."""
         pending = await self.store.pending()
         events = sorted(((event["time"], event["type"] != "alert-raised", event["id"], collection, doc_id, event)
-                         for collection, doc_id, outbox in pending for event in outbox))
+                         for collection, doc_id, outbox in pending for event in outbox
+                         if event["id"] not in self.in_flight))
+        mine = {event_id for _, _, event_id, *_ in events}
+        self.in_flight |= mine
         sent: dict[str, dict[str, list[str]]] = {"open": {}, "history": {}}
-        for *_, collection, doc_id, data in events:
-            event = parse_event(data)
-            try:
-                await self.publish(event, event.data.key)
-                if self.on_published:  # what else the event owes (webhook deliveries), before it leaves the outbox
-                    await self.on_published(event)
-            except Exception as error:  # Kafka or the database unreachable: the events stay pending
-                log.warning("alert_publish_failed", event_id=event.id, error=repr(error))
-                break
-            sent[collection].setdefault(doc_id, []).append(event.id)
-        for collection, event_ids in sent.items():
-            await self.store.published(collection, event_ids)
+        try:
+            for *_, collection, doc_id, data in events:
+                event = parse_event(data)
+                try:
+                    await self.publish(event, event.data.key)
+                    if self.on_published:  # what else it owes (webhook deliveries), before it leaves the outbox
+                        await self.on_published(event)
+                except Exception as error:  # Kafka or the database unreachable: the events stay pending
+                    log.warning("alert_publish_failed", event_id=event.id, error=repr(error))
+                    break
+                sent[collection].setdefault(doc_id, []).append(event.id)
+            for collection, event_ids in sent.items():
+                await self.store.published(collection, event_ids)
+        finally:
+            self.in_flight -= mine
         return sum(len(ids) for by_document in sent.values() for ids in by_document.values())
