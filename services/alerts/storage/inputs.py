@@ -14,15 +14,17 @@ by alerts' consumers (usecases/record.py) and a rebuild (usecases/rebuild.py):
 
 Every write is conditional, so two alerts processes (or a redelivery, or events out of order) give the same
 result as one in order: `{_id, version: {$lt: mine}}` (or `revision: {$lt: mine}`) upserted; when the stored one
-is newer or the same, the upsert's insert fails on `_id`, which is the write declining (DuplicateKeyError ignored).
+is newer or the same, the upsert's insert fails on `_id`, which is the write declining (storage/writes.py).
 """
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
+from pymongo import ReplaceOne
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
+from services.alerts.storage.writes import bulk_ignoring_duplicates
 from shared.contracts import AssignmentUpdated, MeasureCreated, RegistryPublished
 from shared.regions import within
 
@@ -54,25 +56,23 @@ class Inputs:
         await self.assignment_documents.create_index("measure_id")
 
     async def save_measures(self, events: list[MeasureCreated]) -> None:
-        for event in newest(events, lambda e: e.data.measure_id, lambda e: publication(e.time, e.id)):
-            await upsert_if_newer(self.measure_documents, event.data.measure_id, "version",
-                                  publication(event.time, event.id),
-                                  {**event.data.model_dump(mode="json"), "published_at": event.time,
-                                   "event_id": event.id})
+        await write_newer(self.measure_documents, "version", [
+            (event.data.measure_id, publication(event.time, event.id),
+             {**event.data.model_dump(mode="json"), "published_at": event.time, "event_id": event.id})
+            for event in newest(events, lambda e: e.data.measure_id, lambda e: publication(e.time, e.id))])
 
     async def save_registry(self, events: list[RegistryPublished]) -> None:
-        for event in newest(events, lambda e: REGISTRY_ID, lambda e: publication(e.time, e.id)):
-            await upsert_if_newer(self.registry_documents, REGISTRY_ID, "version", publication(event.time, event.id),
-                                  {"registry": event.data.model_dump(mode="json"), "published_at": event.time,
-                                   "event_id": event.id})
+        await write_newer(self.registry_documents, "version", [
+            (REGISTRY_ID, publication(event.time, event.id),
+             {"registry": event.data.model_dump(mode="json"), "published_at": event.time, "event_id": event.id})
+            for event in newest(events, lambda e: REGISTRY_ID, lambda e: publication(e.time, e.id))])
 
     async def save_assignments(self, events: list[AssignmentUpdated]) -> None:
-        for event in newest(events, lambda e: e.data.key, lambda e: e.data.revision):
-            state = event.data
-            document = ({"measure_id": state.measure_id, "unit": state.unit, "removed": True} if state.removed
-                        else {**state.model_dump(), "event_id": event.id})
-            await upsert_if_newer(self.assignment_documents, state.key, "revision", state.revision, document,
-                                  replace=True)
+        await write_newer(self.assignment_documents, "revision", [
+            (event.data.key, event.data.revision,
+             {"measure_id": event.data.measure_id, "unit": event.data.unit, "removed": True} if event.data.removed
+             else {**event.data.model_dump(), "event_id": event.id})
+            for event in newest(events, lambda e: e.data.key, lambda e: e.data.revision)])
 
     async def measures(self, measure_ids: Iterable[str] | None = None) -> dict[str, dict]:
         query = {} if measure_ids is None else {"_id": {"$in": sorted(measure_ids)}}
@@ -108,16 +108,10 @@ def newest(events: list, key: Callable, order: Callable) -> list:
     return list(found.values())
 
 
-async def upsert_if_newer(collection, key: str, order: str, mine, document: dict, replace: bool = False) -> bool:
-    """Writes the document under `key` unless one with `order` >= `mine` is stored; whether it wrote.
-    `replace`: the stored document's other fields go (a tombstone keeps nothing else)."""
-    try:
-        if replace:
-            result = await collection.replace_one({"_id": key, order: {"$lt": mine}}, {**document, order: mine},
-                                                  upsert=True)
-        else:
-            result = await collection.update_one({"_id": key, order: {"$lt": mine}},
-                                                 {"$set": {**document, order: mine}}, upsert=True)
-    except DuplicateKeyError:  # the same or a newer one is stored
-        return False
-    return bool(result.matched_count or result.upserted_id is not None)
+async def write_newer(collection: AsyncCollection, order: str, documents: list[tuple[str, object, dict]]) -> None:
+    """Each (key, its order, document) replaces the stored document under `key` unless that one's `order` is the
+    same or greater; one unordered bulk write. The filter `{_id, order: {$lt: mine}}` matches nothing then, and the
+    upsert's insert fails on `_id`: the write declining, not an error (bulk_ignoring_duplicates)."""
+    await bulk_ignoring_duplicates(collection, [
+        ReplaceOne({"_id": key, order: {"$lt": mine}}, {**document, order: mine}, upsert=True)
+        for key, mine, document in documents])
