@@ -43,6 +43,7 @@ def publication(time: datetime, event_id: str) -> str:
 def view(document: dict) -> dict:
     """A stored assignment in the shape the domain's Evaluator reads (domain/evaluate.py)."""
     return {name: document.get(name) for name in VIEW_FIELDS} | {
+        "status": document.get("status") or "not_started", "percent_complete": document.get("percent_complete") or 0,
         "indicator_values": document.get("indicator_values") or {}, "narrative": document.get("narrative") or ""}
 
 
