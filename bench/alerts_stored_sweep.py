@@ -4,9 +4,11 @@ bench/alerts_latency.py times Kafka's part).
 
 Usage: python bench/alerts_stored_sweep.py [--assignments 100000] [--measures 500] [--mongodb-url URL]
 Without --mongodb-url it starts the local stack (its database is used) in a temporary directory and stops it at
-the end. The assignments are bench/alerts_sweep.py's. Prints three sweeps: the first (every alert raised and
-written), the same day again (nothing changes, nothing written or published), and the next day (figures such as
-days overdue change on every open alert; some alerts open, close or change severity).
+the end. The assignments are bench/alerts_sweep.py's. Prints four sweeps: the first (every alert raised and
+written), the same day again (nothing changes, nothing written or published), the next day (figures such as
+days overdue change on every open alert; some alerts open, close or change severity), and the day after by two
+services at once on the database, as two alerts processes (each transition written once: the events counted are
+the distinct ids, the publications all of them, a pending event may go out from both).
 """
 
 import argparse
@@ -57,7 +59,7 @@ async def run(url: str, assignments: int, measures: int) -> None:
 
     store = AlertStore(database)
     await store.ensure_indexes()
-    service = AlertsService(Inputs(database), store, RulesBook(), publish)
+    service, other = (AlertsService(Inputs(database), store, RulesBook(), publish) for _ in range(2))
     try:
         for label, day in (("first sweep", TODAY), ("same day again", TODAY), ("next day", TODAY + timedelta(1))):
             published.clear()
@@ -67,6 +69,13 @@ async def run(url: str, assignments: int, measures: int) -> None:
             print(f"{label:15} {seconds:6.1f} s   {outcome.assignments:,} assignments, {outcome.open:,} open, "
                   f"{outcome.raised:,} raised, {outcome.cleared:,} cleared, {outcome.changed:,} changed severity, "
                   f"{len(published):,} published")
+        published.clear()
+        started = time.perf_counter()
+        await asyncio.gather(service.sweep(TODAY + timedelta(2)), other.sweep(TODAY + timedelta(2)))
+        seconds = time.perf_counter() - started
+        open_now = await database["open_alerts"].count_documents({})
+        print(f"{'two at once':15} {seconds:6.1f} s   {open_now:,} open, {len(set(published)):,} events, "
+              f"{len(published):,} publications")
     finally:
         await client.drop_database(DATABASE)
         await client.close()

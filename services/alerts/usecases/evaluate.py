@@ -36,6 +36,10 @@ log = structlog.get_logger()
 
 @dataclass(frozen=True)
 class Outcome:
+    """One evaluation: the day judged, assignments judged, alerts open on it, the transitions it judged (raised,
+    cleared, changed: an evaluation running at once may have written some of them first, with their events), and
+    the events it published."""
+
     as_of: date
     assignments: int
     open: int
@@ -98,7 +102,7 @@ class AlertsService:
         return await self.evaluate(as_of or self.today(), None)
 
     async def reevaluate(self, measure_ids: Iterable[str]) -> Outcome:
-        """The assignments of these measures judged today (after a report or a measure changed them)."""
+        """The assignments of these measures judged today (after a batch of their events was stored)."""
         return await self.evaluate(self.today(), set(measure_ids))
 
     async def evaluate(self, today: date, measure_ids: set[str] | None) -> Outcome:
