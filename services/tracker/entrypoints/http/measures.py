@@ -1,0 +1,42 @@
+"""The tracker's read API: the state of a measure and its assignments, a unit's assignments, and a unit's report
+history."""
+
+from fastapi import APIRouter
+
+from services.tracker.entrypoints.http.dependencies import Lookup, Views
+from shared.problems import Problem
+from shared.web.openapi import problem_responses
+
+router = APIRouter(prefix="/v1", tags=["state"])
+
+
+@router.get("/measures/{measure_id}", responses=problem_responses(404))
+async def read_measure(measure_id: str, views: Views) -> dict:
+    """A measure with every assignment's current status and percent complete."""
+    measure = await views.measure_with_assignments(measure_id)
+    if measure is None:
+        raise Problem(404, "Measure not found", f"No measure {measure_id!r} is tracked.", slug="not-found")
+    return measure
+
+
+@router.get("/measures/{measure_id}/units/{unit}/reports", responses=problem_responses(404))
+async def read_report_history(measure_id: str, unit: str, views: Views) -> list[dict]:
+    """Every report a unit made on a measure, oldest first (the last one per period is current; a withdrawn one
+    says so under `withdrawn`). 404 for a measure not tracked, or a unit neither assigned nor reporting on it."""
+    if not await views.measure_exists(measure_id):
+        raise Problem(404, "Measure not found", f"No measure {measure_id!r} is tracked.", slug="not-found")
+    reports = await views.reports_for(measure_id, unit)
+    if not reports and not await views.is_assigned(measure_id, unit):
+        raise Problem(404, "Unit not found", f"No unit {unit!r} on measure {measure_id!r}.", slug="not-found")
+    return reports
+
+
+@router.get("/units/{unit}/assignments", responses=problem_responses(404))
+async def read_unit_assignments(unit: str, views: Views, lookup: Lookup) -> list[dict]:
+    """The unit's assignments (its registry unit id), each with its current status and percent complete and its
+    measure's number, title, deadlines and targets; empty for a registry unit with none, 404 for a unit neither
+    in the registry nor assigned."""
+    assignments = await views.unit_assignments(unit)
+    if not assignments and (lookup.directory is None or unit not in lookup.directory.unit_regions):
+        raise Problem(404, "Unit not found", f"No unit {unit!r} in the registry.", slug="not-found")
+    return assignments
