@@ -3,9 +3,10 @@
 A grep-level test, on the syntax tree of every module under services/<name>/ and shared/: a collection access is
 a subscript of a database-like expression (`database["measures"]`, `self.database[...]`, `tracker_database[...]`,
 `client[settings.mongodb_database]["unit_mappings"]`) or a `get_collection(...)` call. Its name is a string literal,
-a module constant (`database[COLLECTION]`), or a parameter of the enclosing function resolved through the calls to
-that function in the same module and the parameter's default (`after_tracker("progress_reports", ...)`,
-`_read(database, "assignment_progress")`).
+a module constant (`database[COLLECTION]`, a tuple of names looped over), a loop target over literal tuples, or a
+parameter of the enclosing function resolved through the calls to that function anywhere in the same service and
+the parameter's default (`after_tracker("progress_reports", ...)`, `_read(database, "assignment_progress")`). A name
+it cannot resolve counts as a violation: make it resolvable rather than hide an access.
 
 Owners come from issue 11's design (/work/notes/design11.md) and each service's storage docstrings, with the
 prefixes the design gives new collections (`alerts_…`, `reporting_…`); a name nobody declares belongs to the
@@ -48,81 +49,132 @@ def database_like(node: ast.expr) -> bool:
     return any(word in DATABASE_WORDS for word in words)
 
 
-class Accesses(ast.NodeVisitor):
-    """(collection name, line) of every collection access in one module; None for a name it cannot resolve."""
+def strings(node: ast.expr | None) -> list[str] | None:
+    """The string, or the strings of a tuple, list or set of them; None for anything else."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        found = [strings(element) for element in node.elts]
+        return None if None in found else [value for values in found for value in values]
+    return None
 
-    def __init__(self, tree: ast.Module):
-        self.constants = {target.id: node.value.value for node in tree.body if isinstance(node, ast.Assign)
-                          and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
-                          for target in node.targets if isinstance(target, ast.Name)}
-        self.calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
-        self.functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
-        self.found: list[tuple[str | None, int]] = []
-        self.visit(tree)
 
-    def visit_FunctionDef(self, node) -> None:
-        self.functions.append(node)
-        self.generic_visit(node)
-        self.functions.pop()
+class Names:
+    """What a name may hold, over one service's (or shared/'s) modules: module constants (a string, or a tuple of
+    them, under the name they are imported by too), loop and comprehension targets over those or over literal
+    tuples (`for collection, key in (("period_progress", ...), ...)`), and a function parameter's values in the
+    calls to the function anywhere in the part."""
 
-    visit_AsyncFunctionDef = visit_FunctionDef
+    def __init__(self, trees: list[ast.Module]):
+        self.values: dict[str, set[str]] = defaultdict(set)
+        self.functions: dict[str, list] = defaultdict(list)
+        self.calls: dict[str, list[ast.Call]] = defaultdict(list)
+        loops = []
+        for tree in trees:
+            for node in tree.body:
+                if isinstance(node, ast.Assign) and (found := strings(node.value)) is not None:
+                    for target in node.targets:
+                        if isinstance(target, ast.Name):
+                            self.values[target.id] |= set(found)
+            for node in ast.walk(tree):
+                if isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
+                    loops.append((node.target, node.iter))
+                elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    self.functions[node.name].append(node)
+                elif isinstance(node, ast.Call):
+                    called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+                    self.calls[called].append(node)
+        for target, iterable in loops:
+            for name, found in self.loop_values(target, iterable):
+                self.values[name] |= found
 
-    def visit_Subscript(self, node: ast.Subscript) -> None:
-        if database_like(node.value):
-            self.found += [(name, node.lineno) for name in self.names(node.slice)]
-        self.generic_visit(node)
+    def loop_values(self, target: ast.expr, iterable: ast.expr):
+        if isinstance(target, ast.Name):
+            if isinstance(iterable, ast.Name) and iterable.id in self.values:
+                yield target.id, self.values[iterable.id]
+            elif (found := strings(iterable)) is not None:
+                yield target.id, set(found)
+        elif isinstance(target, ast.Tuple) and isinstance(iterable, ast.Tuple | ast.List):
+            for index, element in enumerate(target.elts):
+                if isinstance(element, ast.Name):
+                    found = [strings(item.elts[index]) if isinstance(item, ast.Tuple) and len(item.elts) > index
+                             else None for item in iterable.elts]
+                    if None not in found:
+                        yield element.id, {value for values in found for value in values}
 
-    def visit_Call(self, node: ast.Call) -> None:
-        if isinstance(node.func, ast.Attribute) and node.func.attr == "get_collection" and node.args:
-            self.found += [(name, node.lineno) for name in self.names(node.args[0])]
-        self.generic_visit(node)
-
-    def names(self, key: ast.expr) -> list[str | None]:
-        if isinstance(key, ast.Constant) and isinstance(key.value, str):
-            return [key.value]
+    def of(self, key: ast.expr, scopes: list, seen: frozenset = frozenset()) -> list[str | None]:
+        if (found := strings(key)) is not None:
+            return found
         if isinstance(key, ast.Name):
-            if key.id in self.constants:
-                return [self.constants[key.id]]
-            for function in reversed(self.functions):
-                if (resolved := self.arguments(function, key.id)) is not None:
-                    return resolved
+            for function in reversed(scopes):
+                if (passed := self.arguments(function, key.id, seen)) is not None:
+                    return passed
+            if key.id in self.values:
+                return sorted(self.values[key.id])
         return [None]
 
-    def arguments(self, function, parameter: str) -> list[str | None] | None:
-        """The values passed for `parameter` in this module's calls to `function` (and its default), or None when
+    def arguments(self, function, parameter: str, seen: frozenset) -> list[str | None] | None:
+        """The values passed for `parameter` in the part's calls to `function` (and its default), or None when
         it is not a parameter of `function`."""
         positional = [a.arg for a in (*function.args.posonlyargs, *function.args.args)]
         keyword_only = [a.arg for a in function.args.kwonlyargs]
-        if parameter not in positional + keyword_only:
-            return None
-        values: list[ast.expr | None] = []
+        if parameter not in positional + keyword_only or (function.name, parameter) in seen:
+            return None if parameter not in positional + keyword_only else []
+        values: list[ast.expr] = []
         if parameter in positional:
             index = positional.index(parameter)
             defaults = function.args.defaults
             if index >= len(positional) - len(defaults):
                 values.append(defaults[index - (len(positional) - len(defaults))])
-        else:
-            values.append(function.args.kw_defaults[keyword_only.index(parameter)])
-        for call in self.calls:
-            called = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", None)
-            if called != function.name:
-                continue
+        elif (default := function.args.kw_defaults[keyword_only.index(parameter)]) is not None:
+            values.append(default)
+        for call in self.calls[function.name]:
             offset = 1 if positional[:1] in (["self"], ["cls"]) and isinstance(call.func, ast.Attribute) else 0
             if parameter in positional and len(call.args) > positional.index(parameter) - offset >= 0:
                 values.append(call.args[positional.index(parameter) - offset])
             values += [k.value for k in call.keywords if k.arg == parameter]
-        return [value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
-                for value in values if value is not None] or [None]
+        seen = seen | {(function.name, parameter)}
+        return [name for value in values for name in self.of(value, [], seen)] or [None]
+
+
+class Accesses(ast.NodeVisitor):
+    """(collection name, line) of every collection access in one module; None for a name it cannot resolve."""
+
+    def __init__(self, tree: ast.Module, names: Names):
+        self.names = names
+        self.scopes: list = []
+        self.found: list[tuple[str | None, int]] = []
+        self.visit(tree)
+
+    def visit_FunctionDef(self, node) -> None:
+        self.scopes.append(node)
+        self.generic_visit(node)
+        self.scopes.pop()
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Subscript(self, node: ast.Subscript) -> None:
+        if database_like(node.value):
+            self.found += [(name, node.lineno) for name in self.names.of(node.slice, self.scopes)]
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "get_collection" and node.args:
+            self.found += [(name, node.lineno) for name in self.names.of(node.args[0], self.scopes)]
+        self.generic_visit(node)
+
+
+def accesses_in(sources: dict[str, str]) -> list[tuple[str | None, str]]:
+    """(collection name or None, "path:line") of every access in these modules (path -> source)."""
+    trees = {path: ast.parse(source, filename=path) for path, source in sources.items()}
+    names = Names(list(trees.values()))
+    return [(name, f"{path}:{line}") for path, tree in trees.items() for name, line in Accesses(tree, names).found]
 
 
 def accesses_of(part: str) -> list[tuple[str | None, str]]:
-    """(collection name or None, "path:line") of every access in services/<part>/ (or shared/ for "shared")."""
+    """Every access in services/<part>/ (or shared/ for "shared")."""
     directory = ROOT / ("shared" if part == "shared" else f"services/{part}")
-    found = []
-    for path in sorted(directory.rglob("*.py")):
-        tree = ast.parse(path.read_text(), filename=str(path))
-        found += [(name, f"{path.relative_to(ROOT)}:{line}") for name, line in Accesses(tree).found]
-    return found
+    return accesses_in({str(path.relative_to(ROOT)): path.read_text() for path in sorted(directory.rglob("*.py"))})
 
 
 ACCESSES = {part: accesses_of(part) for part in (*SERVICES, "shared")}
@@ -141,14 +193,14 @@ def foreign_accesses(part: str) -> list[str]:
             if name is None or part == "shared" or owners(name) != {part}]
 
 
-# Today's main (a08917e): reporting reads the tracker's and alerts' collections (services/reporting/storage.py);
-# alerts polls the tracker's progress_reports and measures (entrypoints/subscribers.py); shared/state.py reads the
-# tracker's measures, assignments, assignment_progress and registry. The branches i11-reporting, i11-alerts and
-# i11-tracker remove them: flip each mark when its branch is merged (strict: an unexpected pass fails).
+# Main (a08917e) failed alerts, reporting and shared: reporting reads the tracker's and alerts' collections
+# (services/reporting/storage.py); alerts polled the tracker's progress_reports and measures and read its registry
+# (fixed by i11-alerts, merged into this branch); shared/state.py reads the tracker's measures, assignments,
+# assignment_progress and registry (still there with i11-tracker and i11-alerts merged: reporting uses it). Remove
+# each mark when its branch is merged (strict: an unexpected pass fails).
 PENDING = {
-    "alerts": "alerts reads the tracker's collections until i11-alerts is merged",
     "reporting": "reporting reads the tracker's and alerts' collections until i11-reporting is merged",
-    "shared": "shared/state.py reads the tracker's collections until i11-tracker moves it into the tracker",
+    "shared": "shared/state.py reads the tracker's collections until i11-reporting stops using it and it goes",
 }
 
 
@@ -165,9 +217,10 @@ def test_the_scan_finds_each_service_using_its_own_collections(service):
     assert {name for name, _ in ACCESSES[service] if name and owners(name) == {service}}
 
 
-def test_the_scan_resolves_literals_constants_parameters_and_client_subscripts():
-    source = '''
+def test_the_scan_resolves_literals_constants_loops_parameters_and_client_subscripts():
+    sources = {"storage.py": '''
 NAME = "constant_one"
+PAIR = ("tuple_one", "tuple_two")
 def read(database, which="default_one"):
     return database[which]
 async def go(self, client, settings):
@@ -177,9 +230,18 @@ async def go(self, client, settings):
     self.tracker_database[NAME]
     self.db.get_collection("method_one")
     settings_values["mongodb_database"]
-'''
-    found = {name for name, _ in Accesses(ast.parse(source)).found}
-    assert found == {"default_one", "passed_one", "keyword_one", "client_one", "constant_one", "method_one"}
+    for collection, key in (("unpacked_one", 1), ("unpacked_two", 2)):
+        self.database[collection]
+    {name: self.database[name] for name in PAIR}
+''', "usecases.py": '''
+from storage import read
+def elsewhere(database):
+    for looped in ("looped_one",):
+        read(database, looped)
+'''}
+    found = {name for name, _ in accesses_in(sources)}
+    assert found == {"default_one", "passed_one", "keyword_one", "client_one", "constant_one", "method_one",
+                     "unpacked_one", "unpacked_two", "tuple_one", "tuple_two", "looped_one"}
     by_owner = defaultdict(list)
     for name in ("alerts_registry", "reporting_facts", "measures", "idempotency_keys"):
         by_owner[declared_owner(name)].append(name)
