@@ -3,7 +3,8 @@
 A grep-level test, on the syntax tree of every module under services/<name>/ and shared/: a collection access is
 a subscript of a database-like expression (`database["measures"]`, `self.database[...]`, `tracker_database[...]`,
 `client[settings.mongodb_database]["unit_mappings"]`) or a `get_collection(...)` call. Its name is a string literal,
-a module constant (`database[COLLECTION]`, a tuple of names looped over), a loop target over literal tuples, or a
+a module constant (`database[COLLECTION]`, a tuple of names looped over), `PREFIX + name` or an f-string of
+those, a loop target over literal tuples, or a
 parameter of the enclosing function resolved through the calls to that function anywhere in the same service and
 the parameter's default (`after_tracker("progress_reports", ...)`, `_read(database, "assignment_progress")`). A name
 it cannot resolve counts as a violation: make it resolvable rather than hide an access.
@@ -15,6 +16,7 @@ service(s) that use it, so one used by two services is a violation for both.
 
 import ast
 from collections import defaultdict
+from itertools import product
 from pathlib import Path
 
 import pytest
@@ -105,6 +107,13 @@ class Names:
     def of(self, key: ast.expr, scopes: list, seen: frozenset = frozenset()) -> list[str | None]:
         if (found := strings(key)) is not None:
             return found
+        if isinstance(key, ast.BinOp) and isinstance(key.op, ast.Add):  # PREFIX + name
+            return [None if None in (left, right) else left + right
+                    for left in self.of(key.left, scopes, seen) for right in self.of(key.right, scopes, seen)]
+        if isinstance(key, ast.JoinedStr):  # f"{PREFIX}{name}"
+            parts = [[part.value] if isinstance(part, ast.Constant) else self.of(part.value, scopes, seen)
+                     for part in key.values]
+            return [None if None in combination else "".join(combination) for combination in product(*parts)]
         if isinstance(key, ast.Name):
             for function in reversed(scopes):
                 if (passed := self.arguments(function, key.id, seen)) is not None:
@@ -233,6 +242,7 @@ async def go(self, client, settings):
     for collection, key in (("unpacked_one", 1), ("unpacked_two", 2)):
         self.database[collection]
     {name: self.database[name] for name in PAIR}
+    self.database[NAME + "_joined"], self.database[f"{NAME}_formatted"]
 ''', "usecases.py": '''
 from storage import read
 def elsewhere(database):
@@ -241,7 +251,8 @@ def elsewhere(database):
 '''}
     found = {name for name, _ in accesses_in(sources)}
     assert found == {"default_one", "passed_one", "keyword_one", "client_one", "constant_one", "method_one",
-                     "unpacked_one", "unpacked_two", "tuple_one", "tuple_two", "looped_one"}
+                     "unpacked_one", "unpacked_two", "tuple_one", "tuple_two", "looped_one", "constant_one_joined",
+                     "constant_one_formatted"}
     by_owner = defaultdict(list)
     for name in ("alerts_registry", "reporting_facts", "measures", "idempotency_keys"):
         by_owner[declared_owner(name)].append(name)
