@@ -8,10 +8,11 @@ codes and every township and department name are synthetic (demo data).
 """
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from services.reporting.domain.flags import Flag, open_flags
+from services.reporting.domain.flags import FLAGGED_KINDS, Flag, open_flags
 from shared.calendar import CHINA
 from shared.state import assignment_view
 
@@ -46,14 +47,24 @@ class GeneratedCity:
     def open_alerts(self, today: date) -> list[dict]:
         """The alerts the alerts service's own rules raise on `today`, opened the day before, as the reporting
         snapshot holds them (storage.read_alerts), so the reports' flags come from the real judgement."""
+        opened = datetime.combine(today - timedelta(days=1), time(9), CHINA).isoformat()
+        return [{**alert.to_json(), "opened_at": opened, "acknowledged": False} for alert in self.judged(today)]
+
+    def judged(self, day: date) -> list:
+        """The alerts service's judgement of the current state on `day` (its rules, default thresholds)."""
         from services.alerts.domain.evaluate import evaluate_all  # the alerts service's rules, for test data
 
-        opened = datetime.combine(today - timedelta(days=1), time(9), CHINA).isoformat()
-        return [{**alert.to_json(), "opened_at": opened, "acknowledged": False}
-                for alert in evaluate_all({m["_id"]: m for m in self.measures}, self.views(), today)]
+        return evaluate_all({m["_id"]: m for m in self.measures}, self.views(), day)
 
-    def alert_flags(self, today: date) -> list[Flag]:
-        return open_flags(self.open_alerts(today))
+    def alert_flags(self, today: date, earlier: Iterable[date] = ()) -> list[Flag]:
+        """The flags of the alerts open on `today`, and for each `earlier` day an episode of each alert judged
+        that day, open through its end (opened just after midnight, cleared just after the next)."""
+        flags = open_flags(self.open_alerts(today))
+        for day in earlier:
+            opened, cleared = (datetime.combine(d, time(0, 1), CHINA) for d in (day, day + timedelta(days=1)))
+            flags += [Flag(str(a.kind), a.measure_id, a.unit, opened, cleared) for a in self.judged(day)
+                      if a.kind in FLAGGED_KINDS]
+        return flags
 
 
 def generate_city(*, townships: int = 200, measures: int = 90, assignments: int = 50_000,

@@ -4,11 +4,11 @@ from datetime import date
 
 import pytest
 
-from services.reporting.domain.flags import open_flags
 from services.reporting.domain.snapshot import Snapshot
 from tests.unit.reporting.generated import generate_city
 
 TODAY = date(2026, 11, 22)
+PAST_DAYS = (date(2026, 10, 31),)  # the October bulletin's day
 
 
 @pytest.fixture(scope="package")
@@ -18,6 +18,6 @@ def small_city():
 
 @pytest.fixture(scope="package")
 def small_snapshot(small_city):
-    alerts = small_city.open_alerts(TODAY)
+    # The alerts judged on the days the documents are evaluated at (a month's end, a year's) and open today.
     return Snapshot(small_city.views(), {m["_id"]: m for m in small_city.measures}, small_city.regions,
-                    flags=open_flags(alerts), open_alerts=alerts)
+                    flags=small_city.alert_flags(TODAY, PAST_DAYS), open_alerts=small_city.open_alerts(TODAY))
