@@ -32,6 +32,7 @@ class Flag:
     unit: str
     opened_at: datetime
     closed_at: datetime | None = None  # None: still open
+    due: date | None = None  # overdue: the deadline occurrence the alert says was missed (its figures' `due`)
 
     def open_at(self, instant: datetime) -> bool:
         return self.opened_at < instant and (self.closed_at is None or self.closed_at >= instant)
@@ -39,12 +40,13 @@ class Flag:
 
 @dataclass(frozen=True)
 class Flagged:
-    """The (measure, unit) pairs flagged overdue, lagging and silent on one day, and every overdue episode per
-    pair (any day's: a completion is judged at its own instant, `late`)."""
+    """The (measure, unit) pairs flagged overdue, lagging and silent on one day; every overdue episode per pair
+    (any day's: a completion is judged at its own instant, `late`); the due date of each pair overdue that day."""
     lagging: frozenset[Key] = frozenset()
     silent: frozenset[Key] = frozenset()
     overdue: frozenset[Key] = frozenset()
     overdue_episodes: Mapping[Key, tuple[Flag, ...]] = field(default_factory=dict, compare=False, repr=False)
+    overdue_due: Mapping[Key, date | None] = field(default_factory=dict, compare=False, repr=False)
 
     def late(self, key: Key, completed_at: datetime | None) -> bool:
         """An overdue alert for the assignment was open at `completed_at`; a completion without a time is late
@@ -66,9 +68,18 @@ def _aware(instant: datetime | str) -> datetime:
 
 
 def open_flags(open_alerts: Iterable[dict]) -> list[Flag]:
-    """The flags of the alerts open now, as the snapshot holds them (the alert's JSON, opened_at in ISO form)."""
-    return [Flag(a["kind"], a["measure_id"], a["unit"], datetime.fromisoformat(a["opened_at"]))
+    """The flags of the alerts open now, as the snapshot holds them (the alert's JSON, opened_at in ISO form;
+    an overdue alert's `figures.due`, where given, as an ISO date)."""
+    return [Flag(a["kind"], a["measure_id"], a["unit"], datetime.fromisoformat(a["opened_at"]),
+                 due=_day((a.get("figures") or {}).get("due")))
             for a in open_alerts if a["kind"] in FLAGGED_KINDS]
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):  # a figure that is not a date names no due date
+        return None
 
 
 def flagged_on(flags: Iterable[Flag], day: date) -> Flagged:
@@ -76,13 +87,16 @@ def flagged_on(flags: Iterable[Flag], day: date) -> Flagged:
     instant = end_of_day(day)
     found: dict[str, set[Key]] = {kind: set() for kind in FLAGGED_KINDS}
     episodes: dict[Key, list[Flag]] = {}
+    due: dict[Key, date | None] = {}
     for flag in flags:
         if flag.kind not in found:
             continue
         key = (flag.measure_id, flag.unit)
         if flag.open_at(instant):
             found[flag.kind].add(key)
+            if flag.kind == "overdue":
+                due[key] = flag.due
         if flag.kind == "overdue":
             episodes.setdefault(key, []).append(flag)
     return Flagged(frozenset(found["lagging"]), frozenset(found["silent"]), frozenset(found["overdue"]),
-                   {key: tuple(flags) for key, flags in episodes.items()})
+                   {key: tuple(flags) for key, flags in episodes.items()}, due)

@@ -62,8 +62,8 @@ class GeneratedCity:
         flags = open_flags(self.open_alerts(today))
         for day in earlier:
             opened, cleared = (datetime.combine(d, time(0, 1), CHINA) for d in (day, day + timedelta(days=1)))
-            flags += [Flag(str(a.kind), a.measure_id, a.unit, opened, cleared) for a in self.judged(day)
-                      if a.kind in FLAGGED_KINDS]
+            flags += [Flag(str(a.kind), a.measure_id, a.unit, opened, cleared, a.figures.get("due") and
+                           date.fromisoformat(a.figures["due"])) for a in self.judged(day) if a.kind in FLAGGED_KINDS]
         return flags
 
 

@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime
 
-from services.reporting.domain.flags import Flag, Flagged, flagged_on
+from services.reporting.domain.flags import Flag, Flagged, flagged_on, open_flags
 from services.reporting.domain.periods import period_of
 from services.reporting.domain.rollup import evaluate, tally
 
@@ -61,3 +61,18 @@ def test_the_figures_count_flagged_assignments_and_ignore_flags_of_assignments_t
     assert [(f.unit, f.lagging, f.silent) for f in facts] == [("a", True, True), ("b", False, True),
                                                             ("c", False, False)]
     assert (tally(facts).lagging, tally(facts).silent) == (1, 2)
+
+
+def test_an_open_overdue_alert_gives_its_due_date_and_the_day_it_was_open_says_which():
+    opened = "2026-01-01T00:05:00+08:00"
+    flags = open_flags([
+        {"kind": "overdue", "measure_id": "m1", "unit": "a", "opened_at": opened,
+         "figures": {"due": "2025-12-31", "days_overdue": 1}},
+        {"kind": "overdue", "measure_id": "m1", "unit": "b", "opened_at": opened, "figures": {"due": "31 December"}},
+        {"kind": "due_soon", "measure_id": "m1", "unit": "c", "opened_at": opened}])
+    flags.append(flag(kind="overdue", unit="d", opened=datetime(2025, 1, 1, tzinfo=UTC),
+                      closed=datetime(2025, 2, 1, tzinfo=UTC)))
+    assert [f.unit for f in flags] == ["a", "b", "d"]
+    flagged = flagged_on(flags, DAY)
+    assert flagged.overdue == {("m1", "a"), ("m1", "b")}
+    assert flagged.overdue_due == {("m1", "a"): date(2025, 12, 31), ("m1", "b"): None}  # not a date: none named
