@@ -30,7 +30,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 async def database(settings_values):
     client = AsyncMongoClient(settings_values["mongodb_url"], tz_aware=True)
     database = client[settings_values["mongodb_database"]]
-    await store_city(database, CITY, HISTORY)
+    await store_city(database, CITY, HISTORY, [date(2025, 12, 31)])  # the annual report's day
     try:
         yield database
     finally:

@@ -25,7 +25,7 @@ HISTORY = [{**p, "_id": f"e-{p['_id']}", "narrative": f"{p['unit_name'] if 'unit
 async def reporting(settings_values):
     client = AsyncMongoClient(settings_values["mongodb_url"], tz_aware=True)
     database = client[settings_values["mongodb_database"]]
-    await store_city(database, CITY, HISTORY)
+    await store_city(database, CITY, HISTORY, [date(2025, 12, 31)])  # the annual report's day
     settings = ReportingSettings(**settings_values, snapshot_max_age_seconds=0)
     try:
         async with running(create_app(settings)) as http:

@@ -57,10 +57,14 @@ class GeneratedCity:
         return evaluate_all({m["_id"]: m for m in self.measures}, self.views(), day)
 
     def alert_flags(self, today: date, earlier: Iterable[date] = ()) -> list[Flag]:
-        """The flags of the alerts open on `today`, and for each `earlier` day an episode of each alert judged
-        that day, open through its end (opened just after midnight, cleared just after the next)."""
-        flags = open_flags(self.open_alerts(today))
-        for day in earlier:
+        """The flags of the alerts open on `today`, and the episodes of the alerts judged on `earlier` days."""
+        return open_flags(self.open_alerts(today)) + self.episodes(earlier)
+
+    def episodes(self, days: Iterable[date]) -> list[Flag]:
+        """For each day, an episode of each alert of a flagged kind judged that day, open through its end (opened
+        just after midnight, cleared just after the next), with an overdue alert's due date."""
+        flags = []
+        for day in days:
             opened, cleared = (datetime.combine(d, time(0, 1), CHINA) for d in (day, day + timedelta(days=1)))
             flags += [Flag(str(a.kind), a.measure_id, a.unit, opened, cleared, a.figures.get("due") and
                            date.fromisoformat(a.figures["due"])) for a in self.judged(day) if a.kind in FLAGGED_KINDS]
