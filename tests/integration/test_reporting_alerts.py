@@ -44,12 +44,12 @@ async def test_the_reports_count_the_assignments_the_alerts_sweep_flagged_and_li
         settings_values, reporting):
     async with running(create_alerts(alerts_settings(settings_values))) as alerts:
         before = await get(reporting, "/v1/reports/regions/361000")
-        assert (before["lagging"], before["silent"]) == (0, 0)  # nothing judged yet
+        assert (before["overdue"], before["lagging"], before["silent"]) == (0, 0, 0)  # nothing judged yet
         outcome = (await alerts.post("/v1/alerts:sweep")).json()
         assert outcome["raised"] == outcome["open"] > 0
         for code in REGIONS:
             report = await get(reporting, f"/v1/reports/regions/{code}")
-            for kind in ("lagging", "silent"):
+            for kind in ("overdue", "lagging", "silent"):
                 flagged = await get(alerts, "/v1/alerts", region_code=code, kind=kind, limit=1000)
                 assert flagged["total"] < 1000
                 assert report[kind] == len({(a["measure_id"], a["unit"]) for a in flagged["items"]}), (code, kind)
@@ -58,7 +58,7 @@ async def test_the_reports_count_the_assignments_the_alerts_sweep_flagged_and_li
             assert sorted(a["key"] for a in listed["rows"]) == sorted(a["key"] for a in every["items"])
             assert listed["total"] == every["total"]
         city = await get(reporting, "/v1/reports/regions/361000")
-        assert city["lagging"] > 0 and city["silent"] > 0
+        assert city["overdue"] > 0 and city["lagging"] > 0 and city["silent"] > 0
         assert city["lagging"] == city["own_units"]["lagging"] + sum(c["lagging"] for c in city["children"])
         # Yesterday nothing was open yet: the history rebuilds the day with the flags open at its end.
         yesterday = await get(reporting, f"/v1/reports/regions/361000/as-of/{TODAY - timedelta(days=1)}")
