@@ -6,6 +6,7 @@ Kubernetes the chart supports and of the newest kubernetes-validate ships; the t
 fields of their published APIs. The settings the chart gives each service must be settings that service reads.
 """
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -154,18 +155,20 @@ def test_each_service_gets_a_database_of_its_own_and_reaches_the_others_through_
         name: address for name, address in addresses.items() if name != "reporting"}
 
 
-def test_the_province_declares_every_topic_of_the_code_with_its_partitions_for_strimzi(city, province):
-    assert not of_kind(city, "KafkaTopic")  # a city lets the services declare them (PARTITIONS each)
-    topics = [o for o in province if o["kind"] == "KafkaTopic"]
-    prefix = environment(province, "tracker")["DUBAN_TOPIC_PREFIX"]
+@pytest.mark.parametrize(("values", "partitions"), [("city", PARTITIONS), ("province", 24)])
+def test_every_topic_of_the_code_is_declared_for_strimzi_with_the_charts_partitions(values, partitions, request):
+    objects = request.getfixturevalue(values)
+    topics = [o for o in objects if o["kind"] == "KafkaTopic"]
+    prefix = environment(objects, "tracker")["DUBAN_TOPIC_PREFIX"]
     assert sorted(t["spec"]["topicName"] for t in topics) == sorted(Topics(prefix).all())
     for topic in topics:
         assert topic["apiVersion"] == "kafka.strimzi.io/v1beta2"
         assert topic["metadata"]["labels"]["strimzi.io/cluster"]
         # Strimzi's KafkaTopic spec (v1beta2): partitions and replicas integers ≥ 1, config a map, topicName.
         assert set(topic["spec"]) <= {"partitions", "replicas", "config", "topicName"}
-        assert topic["spec"]["partitions"] == 24 > PARTITIONS and topic["spec"]["replicas"] >= 3
-        assert topic["spec"]["config"]["min.insync.replicas"] < topic["spec"]["replicas"]
+        assert topic["spec"]["partitions"] == partitions and topic["spec"]["replicas"] == 3
+        assert topic["spec"]["config"]["min.insync.replicas"] == 2  # one broker may be lost under acks=all
+        assert re.fullmatch(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?", topic["metadata"]["name"])  # a DNS subdomain
 
 
 def test_consumers_never_outnumber_the_partitions(helm, province):
