@@ -215,3 +215,11 @@ def test_the_province_scrapes_every_service_and_mounts_the_alert_rules_and_clien
     for service in SERVICES:
         assert environment(province, service)["DUBAN_CLIENTS_FILE"] == "/etc/duban/clients/clients.yaml"
 
+
+
+@pytest.mark.parametrize("misspelt", ["services.tracker.replica=3", "kafka.partition=24", "config.LOG_LEVEL=DEBUG"])
+def test_a_misspelt_value_fails_the_render_instead_of_being_ignored(helm, misspelt):
+    """values.schema.json: a key the chart does not read (or a setting without DUBAN_) is refused by name."""
+    rendered = run_helm(helm, "template", "duban", str(CHART), "--set", misspelt)
+    assert rendered.returncode != 0
+    assert misspelt.split("=")[0].rsplit(".", 1)[1] in rendered.stderr
