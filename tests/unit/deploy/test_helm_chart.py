@@ -24,8 +24,10 @@ from tests.unit.deploy.test_docker_compose import settings_class
 
 CHART = PROJECT / "deploy" / "helm" / "duban"
 PROVINCE = CHART / "values-province.yaml"
-# The oldest Kubernetes the chart declares (Chart.yaml kubeVersion) and the newest whose schemas are shipped.
-KUBERNETES_VERSIONS = ("1.31.0", kubernetes_validate.latest_version())
+# Pinned: the oldest Kubernetes the chart declares (Chart.yaml kubeVersion ">=1.31.0-0") and the newest whose
+# schemas kubernetes-validate 1.37 ships.
+OLDEST = re.fullmatch(r">=(\d+\.\d+\.\d+)-0", yaml.safe_load((CHART / "Chart.yaml").read_text())["kubeVersion"])[1]
+KUBERNETES_VERSIONS = (OLDEST, "1.37.0")
 CUSTOM_RESOURCES = {"KafkaTopic", "ServiceMonitor"}
 # The first helm build compiles it from the Go module proxy (a few minutes on 2 cores); later runs find it cached.
 pytestmark = pytest.mark.timeout(1800)
