@@ -1,7 +1,7 @@
 """The Helm chart (deploy/helm/duban) rendered by the real `helm` and held to the Kubernetes API and to the code.
 
 Every rendered object is validated (strict: unknown fields refused) against the OpenAPI schemas of the oldest
-Kubernetes the chart supports and of the newest kubernetes-validate ships; the two custom resources it may render
+Kubernetes the chart supports and of Kubernetes 1.37; the two custom resources it renders
 (Strimzi's KafkaTopic, prometheus-operator's ServiceMonitor), which no Kubernetes schema covers, are held to the
 fields of their published APIs. The settings the chart gives each service must be settings that service reads.
 """
