@@ -6,14 +6,14 @@ import httpx
 import pytest
 
 from cli.main import main
+from services.intake.domain.registry_file import DEMO_REGISTRY
 from services.intake.main import create_app
-from services.intake.registry import DEMO_REGISTRY
 from services.intake.settings import IntakeSettings
 from tests.support.apps import serving
 from tests.support.intake import publish_sample_measures, topic
 from tests.support.kafka import read_topic
 from tests.support.waiting import eventually
-from tests.unit.plans.plan_test_helpers import SAMPLES
+from tests.unit.intake.domain.plans.plan_test_helpers import SAMPLES
 
 FUZHOU = str(SAMPLES / "fuzhou-city-2022.txt")
 

@@ -13,7 +13,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from services.alerts.main import create_app as create_alerts
-from services.intake.registry import DEMO_REGISTRY, load_registry
+from services.intake.domain.registry_file import DEMO_REGISTRY, load_registry
 from services.tracker.main import create_app as create_tracker
 from services.tracker.settings import TrackerSettings
 from shared.consuming import Consumer

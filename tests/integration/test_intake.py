@@ -167,7 +167,7 @@ async def test_a_ledger_row_outside_the_window_or_on_an_unknown_measure_is_rejec
 
 
 async def test_a_registry_on_its_topic_is_known_to_an_intake_that_did_not_publish_it(settings_values):
-    from services.intake.registry import DEMO_REGISTRY, load_registry
+    from services.intake.domain.registry_file import DEMO_REGISTRY, load_registry
     from shared.contracts import RegistryPublished
     from tests.support.intake import publish_sample_measures
     from tests.support.streams import produce

@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.intake.api.progress import MAX_BATCH_REPORTS
+from services.intake.entrypoints.http.progress import MAX_BATCH_REPORTS
 from tests.support.intake import running_intake
 from tests.support.kafka import body, read_topic
 from tests.support.samples import REPORT

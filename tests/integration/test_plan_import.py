@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from services.intake.registry import DEMO_REGISTRY
+from services.intake.domain.registry_file import DEMO_REGISTRY
 from tests.data.documents import hostile
 from tests.data.documents.government_pdf import government_pdf
 from tests.support.intake import running_intake, topic
 from tests.support.kafka import body, read_topic
-from tests.unit.plans.plan_test_helpers import sample_text
+from tests.unit.intake.domain.plans.plan_test_helpers import sample_text
 
 FUZHOU = sample_text("fuzhou-city-2022").encode()
 PLAN = {"plan_id": "fuzhou-2022", "region_code": "361000"}

@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from services.intake.registry import DEMO_REGISTRY, load_registry
+from services.intake.domain.registry_file import DEMO_REGISTRY, load_registry
 from tests.support.intake import running_intake, topic
 from tests.support.kafka import body, read_topic
 
