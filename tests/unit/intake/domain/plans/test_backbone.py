@@ -1,10 +1,10 @@
 """The numbering sequence as the backbone: site chunks, banners, pages out of order, run-on text."""
 import pytest
-from tests.unit.intake.domain.plans.test_corpus_text import PLANS
 
 from services.intake.domain.plans import backbone
 from services.intake.domain.plans.parser import parse_plan
 from tests.unit.intake.domain.plans.plan_test_helpers import expected, sample_text
+from tests.unit.intake.domain.plans.test_corpus_text import PLANS
 
 SITE = (PLANS / "site-extraction-county-2022.txt").read_text(encoding="utf-8")
 

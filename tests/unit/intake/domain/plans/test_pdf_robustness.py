@@ -2,10 +2,10 @@
 import re
 
 import pytest
-from tests.unit.intake.domain.plans.pdf_damage import damage, full_width
 
 from services.intake.domain.plans import layout
 from services.intake.domain.plans.parser import parse_plan
+from tests.unit.intake.domain.plans.pdf_damage import damage, full_width
 from tests.unit.intake.domain.plans.plan_test_helpers import PLAN_NAMES, expected, measure_differences, sample_text
 
 
