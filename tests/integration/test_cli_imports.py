@@ -77,7 +77,7 @@ async def test_a_ledger_preview_given_intake_answers_as_an_import_would_and_publ
     """Offline the reader passes a row on a measure intake has never seen; intake's own preview refuses it."""
     import datetime as dt
 
-    from tests.integration.test_ledger_import import workbook
+    from tests.integration.intake.test_ledger_import import workbook
 
     monkeypatch.delenv("DUBAN_INTAKE_URL", raising=False)
     await publish_sample_measures(settings_values)

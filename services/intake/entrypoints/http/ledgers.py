@@ -8,9 +8,10 @@ from fastapi import APIRouter, Form, Query, UploadFile, status
 from fastapi.responses import Response
 
 from services.intake.domain.ledgers import LedgerError
+from services.intake.domain.ledgers.files import UnreadableLedger, read_ledger
 from services.intake.entrypoints.http.dependencies import EventSource, Progress, Settings, Templates
 from services.intake.entrypoints.http.problems import answering
-from services.intake.entrypoints.http.uploads import UnreadableLedger, in_worker, read_ledger, read_upload
+from services.intake.entrypoints.http.uploads import in_worker, read_upload
 from services.intake.usecases.ledger_import import LedgerImport, import_rows
 from services.intake.usecases.ledger_template import NoAssignments
 from shared.authentication import Caller, authorise

@@ -9,10 +9,8 @@ address-space limit.
 """
 
 import asyncio
-import io
 import multiprocessing
 import resource
-import zipfile
 from collections.abc import Callable
 
 import structlog
@@ -20,8 +18,6 @@ from fastapi import UploadFile
 from pydantic import ValidationError
 
 from services.intake.domain.documents import LIMITS, LimitExceeded, Limits
-from services.intake.domain.documents.packages import UnsafePackage, check_package
-from services.intake.domain.ledgers import read_workbook
 from shared.problems import Problem, validation_errors
 
 log = structlog.get_logger()
@@ -29,7 +25,8 @@ log = structlog.get_logger()
 MAX_UPLOAD_BYTES = LIMITS.upload_bytes
 WORKERS = 2  # of the machine's cores, the share uploads may take at once
 _CONTEXT = multiprocessing.get_context("forkserver")
-_CONTEXT.set_forkserver_preload(["services.intake.entrypoints.http.uploads"])
+# The parsers the workers run: plans (domain/documents) and ledgers (domain/ledgers/files.py).
+_CONTEXT.set_forkserver_preload(["services.intake.entrypoints.http.uploads", "services.intake.domain.ledgers.files"])
 _SLOTS = asyncio.Semaphore(WORKERS)
 
 
@@ -105,21 +102,6 @@ def _work(sender, limits: Limits, function: Callable, args: tuple, refusals: tup
     except Exception as error:  # noqa: BLE001 - whatever a parser raises on a malformed file is answered 422
         outcome = ("failed", f"{type(error).__name__}: {error}"[:500])
     sender.send(outcome)
-
-
-class UnreadableLedger(ValueError):
-    """A ledger file that is not a safe workbook package."""
-
-
-def read_ledger(content: bytes, filename: str = ""):
-    """services.intake.domain.ledgers.read_workbook's answer, after the package checks when the file is a zip
-    (.xlsx; an .xls is an OLE file that xlrd reads without XML). Runs in the worker."""
-    if zipfile.is_zipfile(io.BytesIO(content)):
-        try:
-            check_package(content)
-        except UnsafePackage as error:
-            raise UnreadableLedger(f"not an Excel workbook: {error}") from error
-    return read_workbook(content, filename)
 
 
 def contract_violation(error: ValidationError, what: str, within: str | None = None) -> Problem:

@@ -8,7 +8,8 @@ import zipfile
 import pytest
 
 from services.intake.domain.documents import LimitExceeded, Limits, UnreadableDocument, document_text, parse_document
-from services.intake.entrypoints.http.uploads import in_worker, read_ledger
+from services.intake.domain.ledgers.files import read_ledger
+from services.intake.entrypoints.http.uploads import in_worker
 from shared.problems import Problem
 from tests.data.documents import hostile
 

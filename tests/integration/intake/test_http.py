@@ -121,7 +121,7 @@ async def test_a_report_outside_the_window_or_on_an_unknown_measure_is_refused_n
 
 
 async def test_with_a_registry_a_report_naming_no_unit_of_its_region_is_refused(intake):
-    registry = (Path(__file__).parents[2] / "deploy" / "demo" / "registry.yaml").read_bytes()
+    registry = (Path(__file__).parents[3] / "deploy" / "demo" / "registry.yaml").read_bytes()
     published = await intake.post("/v1/registry", files={"file": ("registry.yaml", registry)})
     assert published.status_code == 202, published.text
 
@@ -149,7 +149,7 @@ async def test_oversized_and_non_finite_input_is_refused_before_kafka_sees_it(in
 
 
 async def test_a_ledger_row_outside_the_window_or_on_an_unknown_measure_is_rejected_with_its_reason(intake):
-    from tests.integration.test_ledger_import import workbook
+    from tests.integration.intake.test_ledger_import import workbook
 
     headers = ["措施编号", "单位", "区划代码", "周期", "完成百分比", "状态", "填报时间"]
     ledger = workbook(

@@ -15,7 +15,7 @@ from tests.unit.intake.domain.plans.plan_test_helpers import sample_text
 
 FUZHOU = sample_text("fuzhou-city-2022").encode()
 PLAN = {"plan_id": "fuzhou-2022", "region_code": "361000"}
-DOCUMENTS = Path(__file__).resolve().parents[1] / "data" / "documents"
+DOCUMENTS = Path(__file__).resolve().parents[2] / "data" / "documents"
 
 
 @pytest.fixture

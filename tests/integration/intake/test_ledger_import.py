@@ -8,7 +8,7 @@ from tests.data.ledgers.build import plain_ledger
 from tests.support.intake import running_intake, topic
 from tests.support.kafka import body, read_topic
 
-LEDGERS = Path(__file__).parents[1] / "data" / "ledgers"
+LEDGERS = Path(__file__).parents[2] / "data" / "ledgers"
 
 HEADERS = ["措施编号 measure_id", "单位 unit", "区划代码 region_code", "周期 period", "完成百分比 percent_complete",
            "状态 status", "进展情况 narrative", "行政机关负责人出庭应诉率"]
