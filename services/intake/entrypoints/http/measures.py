@@ -13,8 +13,8 @@ router = APIRouter(prefix="/v1/measures", tags=["measures"])
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted,
              responses=problem_responses(403, 413, 503))
-async def create_measure(measure: Measure, measures: Measures, settings: Settings, caller: Caller,
-                         source: EventSource, idempotency: Idempotency) -> Accepted:
+async def create_measure(measure: Measure, measures: Measures, settings: Settings, idempotency: Idempotency,
+                         caller: Caller, source: EventSource) -> Accepted:
     """Accept a measure of a plan and publish it as measure-created (for the caller's region or below)."""
     authorise(caller, measure.region_code, f"measure {measure.measure_id}")
     with answering(settings.retry_after_seconds):

@@ -24,8 +24,8 @@ MAX_BATCH_REPORTS = 1000
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted,
              responses=problem_responses(403, 413, 503))
-async def report_progress(report: ProgressReport, progress: Progress, settings: Settings, caller: Caller,
-                          source: EventSource, idempotency: Idempotency) -> Accepted:
+async def report_progress(report: ProgressReport, progress: Progress, settings: Settings, idempotency: Idempotency,
+                          caller: Caller, source: EventSource) -> Accepted:
     """Accept a unit's progress report on a measure for a period and publish it as progress-reported (for a unit
     of the caller's region or below). 422 when its time or period lies outside the reporting window, or it names
     a measure or unit intake knows not to exist (services/intake/domain/admission.py)."""
@@ -67,8 +67,8 @@ def problem_item(index: int, problem: Problem) -> BatchItem:
 
 @router.post(":batch", status_code=status.HTTP_202_ACCEPTED, response_model=BatchOutcome,
              responses=problem_responses(413, 503))
-async def report_progress_batch(batch: ProgressBatch, progress: Progress, settings: Settings, caller: Caller,
-                                source: EventSource, idempotency: Idempotency) -> BatchOutcome:
+async def report_progress_batch(batch: ProgressBatch, progress: Progress, settings: Settings,
+                                idempotency: Idempotency, caller: Caller, source: EventSource) -> BatchOutcome:
     """Accept up to 1,000 progress reports at once (a district system's month): each is validated and admitted
     on its own, exactly as by POST /v1/progress, and the accepted ones are published together. 202 with one item
     per report, in order: accepted (its event id) or why not (a problem document), like a 207 multi-status. A
