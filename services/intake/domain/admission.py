@@ -15,29 +15,16 @@ intake knows (usecases/progress_acceptance.py asks the catalogue).
   mapping, and the unit may be what it maps to.
 """
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from shared.calendar import ReportWindow
 from shared.contracts import Measure, ProgressReport, Registry
 from shared.resolution import Directory
 
-
-@dataclass(frozen=True)
-class KnownMeasure:
-    region_code: str
-    start_date: date | None
-    measure: Measure  # its lead and responsible units, which intake resolves to the units assigned to it
-
-    @classmethod
-    def of(cls, measure: Measure) -> "KnownMeasure":
-        return cls(measure.region_code, measure.start_date, measure)
-
-
 # What intake knows of a report's measure: the measure; False when it has read every measure and this one is not
 # among them; None when it cannot tell yet (then the report is admitted and the tracker dead-letters it if the
 # measure never comes).
-MeasureKnowledge = KnownMeasure | bool | None
+MeasureKnowledge = Measure | bool | None
 
 
 class Refused(Exception):
@@ -69,12 +56,12 @@ def unit_known(report: ProgressReport, registry: Registry | None) -> bool:
     return registry is None or unit_in_region(registry, report.unit, report.region_code)
 
 
-def assigned_units(known: KnownMeasure, registry: Registry | None) -> list[str]:
+def assigned_units(measure: Measure, registry: Registry | None) -> list[str]:
     """The unit ids the measure assigns (lead first); empty when intake cannot tell: no registry, a measure
     naming no unit, or a name the registry does not resolve (the tracker lists it for mapping)."""
     if registry is None:
         return []
-    expansion = _directory(registry).expand(known.measure)
+    expansion = _directory(registry).expand(measure)
     return [] if expansion.unresolved else [unit_id for unit_id, _ in expansion.units]
 
 
@@ -85,7 +72,7 @@ def refusals(report: ProgressReport, measure: MeasureKnowledge, registry: Regist
     if measure is False:
         errors.append({"field": "measure_id", "code": "unknown-measure",
                        "message": f"no measure {report.measure_id!r} has been created"})
-    window = ReportWindow(measure.start_date if isinstance(measure, KnownMeasure) else None, skew=skew)
+    window = ReportWindow(measure.start_date if isinstance(measure, Measure) else None, skew=skew)
     if reason := window.refusal(report.reported_at):
         errors.append({"field": "reported_at", "code": "outside-window", "message": reason})
     if reason := window.period_refusal(report.period):
@@ -94,7 +81,7 @@ def refusals(report: ProgressReport, measure: MeasureKnowledge, registry: Regist
         errors.append({"field": "unit", "code": "unknown-unit",
                        "message": f"the registry has no unit {report.unit!r} in region {report.region_code}; "
                                   "correct the name, or publish a registry that has it"})
-    elif isinstance(measure, KnownMeasure) and (assigned := assigned_units(measure, registry)):
+    elif isinstance(measure, Measure) and (assigned := assigned_units(measure, registry)):
         unit_id = _directory(registry).reporting_unit(report.unit, report.region_code)
         if unit_id not in assigned:
             errors.append({"field": "unit", "code": "unit-not-assigned", "assigned_units": assigned,

@@ -10,7 +10,7 @@ and says so (None): intake then accepts, and the tracker dead-letters the report
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from services.intake.domain.admission import KnownMeasure, MeasureKnowledge
+from services.intake.domain.admission import MeasureKnowledge
 from shared.contracts import Measure, Registry, RegistryPublished
 
 
@@ -18,13 +18,13 @@ class Catalogue:
     def __init__(self, caught_up: Callable[[], Awaitable[bool]]):
         """`caught_up()`: whether every record the topics hold now has been fed in (it may wait a little)."""
         self.caught_up = caught_up
-        self.measures: dict[str, KnownMeasure] = {}
+        self.measures: dict[str, Measure] = {}
         self.registry: Registry | None = None
         self.registry_published: tuple[datetime, str] | None = None  # (event time, id) of the registry held
 
     def add(self, measure: Measure) -> None:
         """A measure read from the topic, or one intake published itself (known at once, before it comes back)."""
-        self.measures[measure.measure_id] = KnownMeasure.of(measure)
+        self.measures[measure.measure_id] = measure
 
     def add_registry(self, event: RegistryPublished) -> None:
         """The latest registry by publication (event time, then id), whatever order the records come in."""

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from services.intake.domain.admission import KnownMeasure, refusals, unit_in_region
+from services.intake.domain.admission import refusals, unit_in_region
 from services.intake.domain.registry_file import DEMO_REGISTRY, load_registry
 from shared.contracts import Measure, ProgressReport
 from tests.support.samples import REPORT
@@ -27,9 +27,9 @@ def test_a_unit_is_known_when_it_names_exactly_one_registry_unit_of_its_region(u
     assert unit_in_region(REGISTRY, unit, region_code) is known
 
 
-def measure_starting(start: date | None) -> KnownMeasure:
-    return KnownMeasure.of(Measure(measure_id=REPORT["measure_id"], plan_id="p", region_code="361000", number=17,
-                                   title="t", start_date=start))
+def measure_starting(start: date | None) -> Measure:
+    return Measure(measure_id=REPORT["measure_id"], plan_id="p", region_code="361000", number=17,
+                   title="t", start_date=start)
 
 
 def test_a_report_is_judged_against_its_measures_start_and_now_plus_the_skew():
@@ -53,9 +53,9 @@ def test_an_unknown_measure_is_admitted_while_intake_cannot_tell_and_a_phantom_u
     assert [e["code"] for e in refusals(phantom, None, REGISTRY, timedelta(minutes=10))] == ["unknown-unit"]
 
 
-def measure_of(*lead_units: str) -> KnownMeasure:
-    return KnownMeasure.of(Measure(measure_id=REPORT["measure_id"], plan_id="p", region_code="361000", number=17,
-                                   title="t", lead_units=list(lead_units)))
+def measure_of(*lead_units: str) -> Measure:
+    return Measure(measure_id=REPORT["measure_id"], plan_id="p", region_code="361000", number=17,
+                   title="t", lead_units=list(lead_units))
 
 
 def test_a_registry_unit_the_measure_does_not_assign_is_refused_naming_the_assigned_units():
