@@ -24,7 +24,7 @@ from aiokafka import ConsumerRecord
 from shared.broker import kafka_security_options
 from shared.contracts import Topics
 from shared.settings import ServiceSettings
-from shared.topic_reading import read_from_start
+from shared.topic_reading import read_from_start  # the services' rebuilds still import it from here
 
 DLQ_HEADER_PREFIX = "dlq-"
 REPLAYED_FROM = "dlq-replayed-from"

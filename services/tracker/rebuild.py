@@ -31,7 +31,7 @@ from services.tracker.storage.repository import TrackerRepository
 from shared.broker import kafka_security_options
 from shared.consuming import ApplyBatch, Consumer, RetryPolicy
 from shared.contracts import MeasureCreated, ProgressReported, ProgressWithdrawn, RegistryPublished, Topics
-from shared.topic_reading import read_from_start
+from shared.dead_letters import read_from_start
 
 COLLECTIONS = ("registry", "unit_mappings", "measures", "assignments", "progress_reports", "period_progress",
                "assignment_progress", "report_conflicts")
