@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from services.intake.registry import DEMO_REGISTRY
+from services.intake.domain.registry_file import DEMO_REGISTRY
 from shared.contracts import ProgressReport, ProgressReported, Topics
 from tests.support.streams import produce
 from tests.support.waiting import eventually

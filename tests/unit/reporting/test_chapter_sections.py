@@ -2,10 +2,10 @@
 
 from datetime import date
 
-from services.intake.plan_import import plan_measures
-from services.intake.plans.parser import parse_plan
+from services.intake.domain.plans.measures import plan_measures
+from services.intake.domain.plans.parser import parse_plan
 from services.reporting.domain.snapshot import Snapshot
-from tests.unit.plans.plan_test_helpers import sample_text
+from tests.unit.intake.domain.plans.plan_test_helpers import sample_text
 from tests.unit.reporting.generated import generate_city
 
 AS_OF = date(2026, 11, 22)
