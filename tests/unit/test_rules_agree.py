@@ -20,9 +20,9 @@ from deploy.demo.load import DEMO, demo_assignments, generated_reports
 from services.alerts.domain.alerts import Alert
 from services.alerts.domain.evaluate import Evaluator
 from services.alerts.domain.rules import RulesBook
-from services.intake.plan_import import plan_measures
-from services.intake.plans.parser import parse_plan
-from services.intake.registry import load_registry
+from services.intake.domain.plans.measures import plan_measures
+from services.intake.domain.plans.parser import parse_plan
+from services.intake.domain.registry_file import load_registry
 from services.reporting.domain.flags import FLAGGED_KINDS, Flag, flagged_on
 from services.reporting.domain.periods import period_of
 from services.reporting.domain.rollup import Tally, evaluate, group, region_rollup, tally
