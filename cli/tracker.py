@@ -1,4 +1,5 @@
-"""`duban tracker rebuild`: the tracker's state recomputed from the topics, and compared with the live one."""
+"""`duban tracker rebuild`: the tracker's state recomputed from the topics, and compared with the live one (its
+assignment_states by state: services/tracker/usecases/rebuild.py)."""
 
 import argparse
 import asyncio
@@ -10,7 +11,8 @@ from cli.dlq import add_kafka_options, kafka_overrides
 def add_commands(subparsers) -> None:
     tracker = subparsers.add_parser("tracker", help="the tracker's state").add_subparsers(dest="action",
                                                                                           required=True)
-    rebuild = tracker.add_parser("rebuild", help="recompute the state from measure-created, progress-reported and "
+    rebuild = tracker.add_parser("rebuild", help="recompute the state (and the published assignment states) from "
+                                                 "registry-published, measure-created, progress-reported and "
                                                  "progress-withdrawn into a fresh database and compare it with the "
                                                  "live one")
     rebuild.add_argument("--into", metavar="DATABASE",
@@ -24,8 +26,8 @@ def add_commands(subparsers) -> None:
 
 
 def run_rebuild(args) -> None:
-    from services.tracker.rebuild import RefusedRebuild, rebuild, report
     from services.tracker.settings import TrackerSettings
+    from services.tracker.usecases.rebuild import RefusedRebuild, rebuild, report
     from shared.logging import configure_logging
 
     overrides = kafka_overrides(args) | {

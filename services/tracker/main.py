@@ -1,16 +1,24 @@
-"""tracker's composition root: settings, broker, database, subscribers and app are built here only."""
+"""tracker's composition root: settings, broker, database, repositories, use cases, publisher and app."""
 
+import asyncio
+import contextlib
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.tracker.entrypoints import api, registry
-from services.tracker.entrypoints.health import tracker_readiness
-from services.tracker.entrypoints.subscribers import register_subscribers
+from services.tracker.entrypoints.http import measures, registry
+from services.tracker.entrypoints.http.health import tracker_readiness
+from services.tracker.entrypoints.kafka.subscribers import register_subscribers
 from services.tracker.settings import TrackerSettings
 from services.tracker.storage.repository import TrackerRepository
+from services.tracker.storage.states import AssignmentStates
+from services.tracker.storage.views import TrackerViews
+from services.tracker.usecases.context import Tracker
+from services.tracker.usecases.publishing import OutboxPublisher
 from shared.authentication import load_clients
-from shared.broker import connecting_in_background, create_broker
+from shared.broker import connecting_in_background, create_broker, publish_event
+from shared.contracts import Topics
+from shared.contracts.assignments import AssignmentUpdated
 from shared.database import connect_database
 from shared.health import install_health
 from shared.logging import configure_logging, install_request_ids
@@ -24,30 +32,48 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
     configure_logging(settings.log_level)
     broker = create_broker(settings, client_id="duban-tracker")
     client, database = connect_database(settings)
-    repository = TrackerRepository(database)
+    topics = Topics(settings.topic_prefix)
+    repository, states, views = TrackerRepository(database), AssignmentStates(database), TrackerViews(database)
+
+    async def publish(event: AssignmentUpdated, key: str) -> None:
+        await publish_event(broker, topics.assignment_updated, event, key)
+
+    publisher = OutboxPublisher(states, publish, settings.outbox_interval_seconds)
+    tracker = Tracker(repository, states, publisher.wake)
     metrics = ServiceMetrics("tracker", settings)
     districts = DistrictFreshness(metrics.registry)
-    register_subscribers(broker, repository, settings, districts)
+    register_subscribers(broker, tracker, settings, districts)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await repository.ensure_indexes()
+        await states.ensure_indexes()
         async with connecting_in_background(broker, settings, start_subscribers=True) as app.state.kafka_connecting:
+            app.state.publishing = asyncio.create_task(publish_when_connected(app.state.kafka_connecting, publisher))
             yield
+            app.state.publishing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await app.state.publishing
         await client.close()
 
     app = FastAPI(title="duban tracker", summary="The state of every measure and assignment.", lifespan=lifespan,
                   docs_url=None, redoc_url=None)  # served from vendored assets by install_docs
-    app.state.repository = repository
+    app.state.tracker, app.state.views, app.state.publisher = tracker, views, publisher
     app.state.clients = load_clients(settings)
     install_problem_handlers(app)
     install_request_ids(app)
     install_docs(app, settings)
-    app.include_router(api.router)
+    app.include_router(measures.router)
     app.include_router(registry.router)
-    install_health(app, tracker_readiness(broker, repository))
+    install_health(app, tracker_readiness(broker, views, states))
     metrics.watch_consumer_lag([settings.consumer_group])
     # After a restart, each district's last report as stored (the report's own time: events' times are not kept).
     metrics.samplers.append(districts.recall(repository.progress_reports, "region_code", "reported_at"))
     metrics.instrument(app, broker)
     return app
+
+
+async def publish_when_connected(connecting: asyncio.Task, publisher: OutboxPublisher) -> None:
+    """The outbox is published once the broker is connected (at start: what a crash left pending)."""
+    await asyncio.shield(connecting)
+    await publisher.run()

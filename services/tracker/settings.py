@@ -9,3 +9,6 @@ class TrackerSettings(ServiceSettings):
     apply_attempts: int = 5
     retry_backoff_seconds: float = 0.5
     database_outage_budget_seconds: float = 60.0
+    # The outbox of assignment-updated events is published after every batch that wrote one, and this often for
+    # what a crash or a Kafka outage left behind.
+    outbox_interval_seconds: float = 5.0

@@ -13,8 +13,8 @@ from services.tracker.main import create_app as create_tracker
 from services.tracker.settings import TrackerSettings
 from shared.contracts import ProgressReported
 from shared.settings import ServiceSettings
-from tests.integration import test_tracker as tracker_tests
-from tests.integration.test_tracker import publish_measure, publish_reports, report
+from tests.integration.tracker import test_tracker as tracker_tests
+from tests.integration.tracker.test_tracker import publish_measure, publish_reports, report
 from tests.support.apps import alerts_settings, running
 from tests.support.kafka import headers, read_topic
 from tests.support.waiting import eventually

@@ -21,7 +21,7 @@ from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressRe
 from shared.dead_letters import DeadLetter, dead_letters
 from shared.settings import ServiceSettings
 from shared.topic_reading import partitions_of
-from tests.integration.test_tracker import MEASURE
+from tests.integration.tracker.test_tracker import MEASURE
 from tests.support.apps import alerts_settings, running
 from tests.support.waiting import eventually
 

@@ -29,7 +29,11 @@ class Assignment:
 class UnitLookup:
     """The registry (if one was published) and the operators' mappings of names it cannot resolve."""
 
-    def __init__(self, registry: Registry | None = None, mappings: dict[str, list[str]] | None = None):
+    def __init__(self, registry: Registry | None = None, mappings: dict[str, list[str]] | None = None,
+                 stamp: str = ""):
+        """`stamp`: what the registry and mappings were read as (storage's lookup_stamp), so a writer can tell
+        whether they changed while it worked."""
+        self.stamp = stamp
         self.directory = Directory(registry) if registry else None
         self.units = {unit.unit_id: (unit.name, region.code)
                       for region in (registry.regions if registry else []) for unit in region.units}

@@ -37,3 +37,18 @@ class Version:
         time, then the id, compared byte by byte as MongoDB compares strings, so a single `$lt` on it beside
         `_id` decides a write (an `$or` on time and id is not served by an index on SecantusDB and scans)."""
         return f"{self.at.astimezone(UTC).isoformat(timespec='milliseconds')}|{self.event_id}"
+
+
+def publication(event) -> Version:
+    """A publication's version (a measure's, the registry's): its event time, then its id."""
+    return Version(event.time, event.id)
+
+
+def newest_publication(events: list, key) -> dict:
+    """The latest publication per key among these events."""
+    newest: dict = {}
+    for event in events:
+        current = newest.get(key(event))
+        if current is None or publication(event).supersedes(publication(current)):
+            newest[key(event)] = event
+    return newest

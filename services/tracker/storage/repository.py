@@ -1,4 +1,4 @@
-"""The tracker's state in MongoDB. Every write is idempotent, so a redelivered event changes nothing.
+"""The tracker's collections in MongoDB: it stores and loads; what to write is decided in usecases/.
 
 Collections:
 - measures: one document per measure, its latest publication, with the unit names left unresolved;
@@ -9,19 +9,26 @@ Collections:
   unit the registry does not know (listed for mapping, not counted: no phantom assignment);
 - period_progress: the current report per (measure, unit, period), among the counted ones;
 - assignment_progress: the current report per (measure, unit), across periods, among the counted ones;
-- report_conflicts: an event id received again with another content: recorded (and logged), the first kept.
+- report_conflicts: an event id received again with another content: recorded (and logged), the first kept;
+- assignment_states: the published state of each assignment (storage/states.py).
+
+Every write is idempotent or conditional (writes.py; compare-and-set on a version key below), so two trackers
+writing at once, or a redelivered batch, leave the same state: nothing here relies on an in-process lock.
 """
 
-import asyncio
+import hashlib
+import json
+from collections.abc import Iterable
 from datetime import date
 
-import structlog
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.tracker.domain.assignments import UnitLookup, assignments_for
-from services.tracker.domain.reports import completed_at, newest_per_key, version_of
-from services.tracker.domain.versions import Version
+from services.tracker.domain.assignments import Assignment, UnitLookup
+from services.tracker.domain.reports import completed_at, version_of
+from services.tracker.domain.states import CurrentReport, split_key
+from services.tracker.domain.versions import Version, publication
 from services.tracker.storage.writes import (
+    DUPLICATE_KEY,
     VERSION_KEY,
     backfill_version_keys,
     plain_upsert,
@@ -29,21 +36,13 @@ from services.tracker.storage.writes import (
     write_ignoring_duplicates,
     write_newest,
 )
-from shared.contracts import (
-    Measure,
-    MeasureCreated,
-    ProgressReport,
-    ProgressReported,
-    ProgressWithdrawn,
-    Registry,
-    RegistryPublished,
-)
-from shared.state import COUNTED_REPORTS, TrackerState, assignment_view
-from shared.targets import attainment
+from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressReported, Registry, RegistryPublished
 
-log = structlog.get_logger()
+# The reports of the history that count: not withdrawn by an operator, and naming a unit the registry knows.
+COUNTED_REPORTS = {"withdrawn": {"$exists": False}, "unresolved_unit": {"$exists": False}}
 # Fields of a history document that are not the report as it is current.
 HISTORY_ONLY = ("_id", "digest", "withdrawn", "unresolved_unit")
+CURRENT_COLLECTIONS = ("period_progress", "assignment_progress")
 
 
 def progress_document(event: ProgressReported) -> dict:
@@ -56,11 +55,6 @@ def progress_document(event: ProgressReported) -> dict:
     }
 
 
-def rekeyed(document: dict, unit: str, with_period: bool) -> str:
-    report = ProgressReport.model_construct(measure_id=document["measure_id"], unit=unit, period=document["period"])
-    return report.period_key if with_period else report.assignment_key
-
-
 def as_current(history: dict) -> dict:
     return {field: value for field, value in history.items() if field not in HISTORY_ONLY}
 
@@ -69,22 +63,16 @@ def stored_version(document: dict) -> Version:
     return Version(document["reported_at"], document["event_id"])
 
 
-def measure_document(event: MeasureCreated) -> dict:
-    return {**event.data.model_dump(mode="json"), "published_at": event.time, "event_id": event.id}
+def current_key(document: dict, collection: str) -> str:
+    """A current report's key in its collection: `measure|unit|period` or `measure|unit`."""
+    report = ProgressReport.model_construct(measure_id=document["measure_id"], unit=document["unit"],
+                                            period=document["period"])
+    return report.period_key if collection == "period_progress" else report.assignment_key
 
 
-def publication(event) -> Version:
-    return Version(event.time, event.id)
-
-
-def newest_publication(events: list, key) -> dict:
-    """The latest publication per key among these events (by event time, then id)."""
-    newest: dict = {}
-    for event in events:
-        current = newest.get(key(event))
-        if current is None or publication(event).supersedes(publication(current)):
-            newest[key(event)] = event
-    return newest
+def current_report(document: dict) -> CurrentReport:
+    report = ProgressReport.model_validate({k: v for k, v in document.items() if k in ProgressReport.model_fields})
+    return CurrentReport(report, document["event_id"])
 
 
 class TrackerRepository:
@@ -98,215 +86,187 @@ class TrackerRepository:
         self.registry = database["registry"]
         self.unit_mappings = database["unit_mappings"]
         self.report_conflicts = database["report_conflicts"]
-        # Measures and the registry arrive on different topics, handled concurrently: resolving a measure's
-        # units and rewriting its assignments must not interleave with a re-resolution under a new registry.
-        self.resolving = asyncio.Lock()
-        # Reports and withdrawals arrive on different topics: what is current is decided by one at a time.
-        self.deciding = asyncio.Lock()
 
     async def ensure_indexes(self) -> None:
         await self.assignments.create_index("measure_id")
         await self.progress_reports.create_index([("measure_id", 1), ("unit", 1), ("period", 1)])
+        await self.progress_reports.create_index("unresolved_unit", sparse=True)
         await self.assignment_progress.create_index("measure_id")
+        await self.period_progress.create_index([("measure_id", 1), ("unit", 1)])
         for collection, at_field in ((self.period_progress, "reported_at"), (self.assignment_progress, "reported_at"),
                                      (self.measures, "published_at"), (self.registry, "published_at")):
             await backfill_version_keys(collection, at_field)
 
+    # The registry and the operators' mappings.
+
     async def unit_lookup(self) -> UnitLookup:
+        """The registry and mappings as stored now, stamped (UnitLookup.stamp) with what they were read from."""
         stored = await self.registry.find_one({"_id": "current"})
         registry = Registry.model_validate(stored["registry"]) if stored else None
         mappings = {m["name"]: m["unit_ids"] async for m in self.unit_mappings.find()}
-        return UnitLookup(registry, mappings)
+        return UnitLookup(registry, mappings, stamp=lookup_stamp(stored, mappings))
 
-    async def save_registry(self, events: list[RegistryPublished]) -> None:
-        """The latest registry wins; every measure's assignments are then resolved against it again."""
-        [event] = newest_publication(events, lambda e: "current").values()
-        stored = await stored_versions(self.registry, ["current"], "published_at")
-        if not publication(event).supersedes(stored.get("current")):
-            return
+    async def lookup_stamp(self) -> str:
+        """The stamp unit_lookup() would give now, reading only versions: has the registry or a mapping changed?"""
+        stored = await self.registry.find_one({"_id": "current"}, {VERSION_KEY: 1})
+        return lookup_stamp(stored, {m["name"]: m["unit_ids"] async for m in self.unit_mappings.find()})
+
+    async def registry_version(self) -> Version | None:
+        return (await stored_versions(self.registry, ["current"], "published_at")).get("current")
+
+    async def save_registry(self, event: RegistryPublished) -> None:
+        """Stores this publication unless the same or a newer one is stored."""
         document = {"registry": event.data.model_dump(mode="json"), "published_at": event.time, "event_id": event.id}
         await write_newest(self.registry, {"current": (document, publication(event))})
-        await self.resolve_assignments({})
 
-    async def map_unit(self, name: str, unit_ids: list[str]) -> list[str]:
-        """Maps a name the registry cannot resolve; the measures that name it are resolved again."""
+    async def save_mapping(self, name: str, unit_ids: list[str]) -> None:
         await self.unit_mappings.update_one({"_id": name}, {"$set": {"name": name, "unit_ids": unit_ids}}, upsert=True)
-        return await self.resolve_assignments({"$or": [{"lead_units": name}, {"responsible_units": name}]})
 
-    async def resolve_assignments(self, measures_query: dict) -> list[str]:
-        async with self.resolving:
-            lookup = await self.unit_lookup()
-            measures = [Measure.model_validate({k: v for k, v in m.items() if k in Measure.model_fields})
-                        async for m in self.measures.find(measures_query)]
-            await self.write_assignments(measures, lookup)
-            await self.rekey_progress(lookup)
-        return [measure.measure_id for measure in measures]
+    # Measures and their assignments.
 
-    async def rekey_progress(self, lookup: UnitLookup) -> None:
-        """Reports applied before the registry (or a mapping) knew their unit are keyed by the name as written;
-        key them by the unit id now, so the state does not depend on which arrived first. A name the registry
-        still does not know is marked unresolved and leaves the current state (listed for mapping instead)."""
-        known = sorted(lookup.units)
-        names = {(d["unit"], d["region_code"]) async for d in self.progress_reports.find(
-            {"unit": {"$nin": known}}, {"unit": 1, "region_code": 1})}
-        touched: set[tuple[str, str]] = set()
-        async with self.deciding:
-            for written, region_code in sorted(names):
-                unit = lookup.reporting_unit(written, region_code)
-                query = {"unit": written, "region_code": region_code}
-                if unit != written:
-                    change = {"$set": {"unit": unit}, "$unset": {"unresolved_unit": ""}}
-                elif lookup.directory is not None:  # only reports not marked yet: each registry looks again
-                    query = {**query, "unresolved_unit": {"$exists": False}}
-                    change = {"$set": {"unresolved_unit": True}}
-                else:
-                    continue
-                measure_ids = {d["measure_id"] async for d in self.progress_reports.find(query, {"measure_id": 1})}
-                touched |= {(measure_id, name) for measure_id in measure_ids for name in (written, unit)}
-                await self.progress_reports.update_many(query, change)
-            await self.recompute_current(touched)
-
-    async def recompute_current(self, assignments: set[tuple[str, str]]) -> None:
-        """The current reports of these (measure, unit) assignments, decided again from their counted history:
-        after a withdrawal, or a unit's resolution changed. Callers hold `deciding`."""
-        for measure_id, unit in sorted(assignments):
-            query = {"measure_id": measure_id, "unit": unit}
-            counted = [as_current(d) async for d in self.progress_reports.find({**query, **COUNTED_REPORTS})]
-            for collection, with_period in ((self.period_progress, True), (self.assignment_progress, False)):
-                newest: dict[str, dict] = {}
-                for document in counted:
-                    key = rekeyed(document, unit, with_period)
-                    if key not in newest or stored_version(document).supersedes(stored_version(newest[key])):
-                        newest[key] = document
-                await collection.delete_many(query)
-                if newest:
-                    await collection.insert_many([{"_id": key, **document, VERSION_KEY: stored_version(document).key}
-                                                  for key, document in newest.items()])
-
-    async def write_assignments(self, measures: list[Measure], lookup: UnitLookup) -> None:
-        """Callers hold `resolving`, and loaded `lookup` while holding it."""
-        for measure in measures:
-            assignments, unresolved = assignments_for(measure, lookup)
-            await self.measures.update_one({"_id": measure.measure_id}, {"$set": {"unresolved_units": unresolved}})
-            await write_ignoring_duplicates(self.assignments, "update", [
-                plain_upsert(a.key, {"measure_id": a.measure_id, "unit": a.unit, "unit_name": a.unit_name,
-                                     "role": a.role, "region_code": a.region_code, "resolved": a.resolved})
-                for a in assignments
-            ])
-            # A unit no longer named (the measure or the registry changed) is no longer assigned.
-            await self.assignments.delete_many(
-                {"measure_id": measure.measure_id, "_id": {"$nin": [a.key for a in assignments]}})
+    async def measure_versions(self, measure_ids: Iterable[str]) -> dict[str, Version]:
+        return await stored_versions(self.measures, measure_ids, "published_at")
 
     async def save_measures(self, events: list[MeasureCreated]) -> None:
-        """A measure's latest publication wins, by event time then id, whatever the delivery order."""
-        newest = newest_publication(events, lambda event: event.data.measure_id)
-        stored = await stored_versions(self.measures, newest, "published_at")
-        changed = [e for key, e in newest.items() if publication(e).supersedes(stored.get(key))]
-        async with self.resolving:
-            await write_newest(self.measures, {
-                event.data.measure_id: (measure_document(event), publication(event)) for event in changed})
-            await self.write_assignments([event.data for event in changed], await self.unit_lookup())
+        """Each publication unless the same or a newer one of its measure is stored."""
+        await write_newest(self.measures, {
+            event.data.measure_id: ({**event.data.model_dump(mode="json"), "published_at": event.time,
+                                     "event_id": event.id}, publication(event)) for event in events})
+
+    async def load_measures(self, query: dict) -> dict[str, tuple[Measure, str]]:
+        """The measures matching `query`, each with its stored version key (what a later check compares)."""
+        return {m["_id"]: (Measure.model_validate({k: v for k, v in m.items() if k in Measure.model_fields}),
+                           m.get(VERSION_KEY, "")) async for m in self.measures.find(query)}
+
+    async def measure_version_keys(self, measure_ids: Iterable[str]) -> dict[str, str]:
+        return {m["_id"]: m.get(VERSION_KEY, "") async for m in self.measures.find(
+            {"_id": {"$in": sorted(set(measure_ids))}}, {VERSION_KEY: 1})}
+
+    async def measure_ids_naming(self, name: str) -> list[str]:
+        return [m["_id"] async for m in self.measures.find(
+            {"$or": [{"lead_units": name}, {"responsible_units": name}]}, {"_id": 1})]
 
     async def measure_starts(self, measure_ids: set[str]) -> dict[str, date | None]:
         """The start date (None when the plan gives none) of each of these measures that has been created."""
         cursor = self.measures.find({"_id": {"$in": sorted(measure_ids)}}, {"start_date": 1})
         return {m["_id"]: date.fromisoformat(m["start_date"]) if m.get("start_date") else None async for m in cursor}
 
-    async def save_progress(self, events: list[ProgressReported], lookup: UnitLookup | None = None,
-                            digests: list[str] | None = None) -> None:
-        """History first (every report, once), then the current report per period and per assignment, among the
-        reports that count: not withdrawn, and naming a unit the registry knows (when there is a registry).
-        `digests` (each event's content_digest, of the report as sent, in the order of `events`) detects an id
-        sent again with another content: that is recorded in report_conflicts and logged, the first content kept."""
-        lookup = lookup or UnitLookup()
-        digested = list(zip(events, digests or [None] * len(events), strict=True))
-        async with self.deciding:
-            stored = {d["_id"]: d async for d in self.progress_reports.find(
-                {"_id": {"$in": sorted({event.id for event in events})}},
-                {"digest": 1, "withdrawn": 1, "unresolved_unit": 1})}
-            # The first content of an id wins, whether stored before or earlier in this batch.
-            kept = {event_id: document.get("digest") for event_id, document in stored.items()}
-            new, conflicts = {}, []
-            for event, digest in digested:
-                if event.id not in kept:
-                    kept[event.id], new[event.id] = digest, (event, digest)
-                elif None not in (kept[event.id], digest) and kept[event.id] != digest:
-                    conflicts.append((event, digest))
-            await self.record_conflicts(conflicts, kept)
-            unresolved = {event.id for event, _ in new.values()
-                          if not lookup.counts(event.data.unit, event.data.region_code)}
-            await write_ignoring_duplicates(self.progress_reports, "insert", [
-                {"_id": event.id, **progress_document(event), "digest": digest,
-                 **({"unresolved_unit": True} if event.id in unresolved else {})} for event, digest in new.values()])
-            excluded = unresolved | {event_id for event_id, document in stored.items()
-                                     if {"withdrawn", "unresolved_unit"} & document.keys()}
-            conflicting = {id(event) for event, _ in conflicts}
-            counted = [event for event in events if event.id not in excluded and id(event) not in conflicting]
-            for collection, key in ((self.period_progress, lambda r: r.period_key),
-                                    (self.assignment_progress, lambda r: r.assignment_key)):
-                await write_newest(collection, {k: (progress_document(event), version_of(event))
-                                                for k, event in newest_per_key(counted, key).items()})
+    async def replace_assignments(self, measure_id: str, assignments: list[Assignment], unresolved: list[str]) -> None:
+        """The measure's assignments become exactly these (a unit no longer named is no longer assigned)."""
+        await self.measures.update_one({"_id": measure_id}, {"$set": {"unresolved_units": unresolved}})
+        await write_ignoring_duplicates(self.assignments, "update", [
+            plain_upsert(a.key, {"measure_id": a.measure_id, "unit": a.unit, "unit_name": a.unit_name,
+                                 "role": a.role, "region_code": a.region_code, "resolved": a.resolved})
+            for a in assignments])
+        await self.assignments.delete_many({"measure_id": measure_id, "_id": {"$nin": [a.key for a in assignments]}})
 
-    async def record_conflicts(self, conflicts: list[tuple[ProgressReported, str]], kept: dict[str, str]) -> None:
-        """Same event id, different content (a ledger re-imported with changed rows and no 填报时间): the first is
-        kept, each other content recorded once, so the live state and a rebuild agree."""
-        for event, digest in conflicts:
-            log.warning("event_id_reused_with_other_content", event_id=event.id, kept=kept[event.id], refused=digest)
+    async def assignment_keys(self, measure_ids: Iterable[str] | None) -> set[str]:
+        """The keys of these measures' assignments and current reports (every measure's with None)."""
+        query = {} if measure_ids is None else {"measure_id": {"$in": sorted(set(measure_ids))}}
+        return ({a["_id"] async for a in self.assignments.find(query, {"_id": 1})}
+                | {p["_id"] async for p in self.assignment_progress.find(query, {"_id": 1})})
+
+    # The history of reports.
+
+    async def stored_reports(self, event_ids: Iterable[str]) -> dict[str, dict]:
+        """What the history holds of these event ids: digest and marks."""
+        return {d["_id"]: d async for d in self.progress_reports.find(
+            {"_id": {"$in": sorted(set(event_ids))}},
+            {"digest": 1, "withdrawn": 1, "unresolved_unit": 1, "measure_id": 1, "unit": 1, "region_code": 1,
+             "period": 1})}
+
+    async def add_reports(self, reports: list[tuple[ProgressReported, str | None, bool]]) -> None:
+        """Each (event, content digest, unresolved) into the history, once per event id."""
+        await write_ignoring_duplicates(self.progress_reports, "insert", [
+            {"_id": event.id, **progress_document(event), "digest": digest,
+             **({"unresolved_unit": True} if unresolved else {})} for event, digest, unresolved in reports])
+
+    async def record_conflicts(self, conflicts: list[tuple[ProgressReported, str, str]]) -> None:
+        """Each (event, kept digest, refused digest), recorded once."""
         await write_ignoring_duplicates(self.report_conflicts, "update", [
-            plain_upsert(f"{event.id}|{digest}", {
-                "event_id": event.id, "kept_digest": kept[event.id], "refused_digest": digest,
+            plain_upsert(f"{event.id}|{refused}", {
+                "event_id": event.id, "kept_digest": kept, "refused_digest": refused,
                 "measure_id": event.data.measure_id, "unit": event.data.unit, "period": event.data.period})
-            for event, digest in conflicts])
+            for event, kept, refused in conflicts])
 
-    async def withdraw(self, events: list[ProgressWithdrawn]) -> dict[str, str]:
-        """Marks each withdrawn report in the history (the first withdrawal of a report is kept) and decides its
-        assignment's current reports again. Returns why each withdrawal that could not be applied was not, by
-        its event id: its report not received (yet), or a report of another measure, region or period than the
-        withdrawal names (it was authorised for the region it names)."""
-        refused: dict[str, str] = {}
-        async with self.deciding:
-            targets = {d["_id"]: d async for d in self.progress_reports.find(
-                {"_id": {"$in": sorted({event.data.event_id for event in events})}},
-                {"measure_id": 1, "unit": 1, "region_code": 1, "period": 1})}
-            touched = set()
-            for event in sorted(events, key=lambda e: (e.time, e.id)):
-                withdrawal, target = event.data, targets.get(event.data.event_id)
-                if target is None:
-                    refused[event.id] = f"no report {withdrawal.event_id!r} to withdraw has been received"
-                    continue
-                named = (withdrawal.measure_id, withdrawal.region_code, withdrawal.period)
-                if named != (target["measure_id"], target["region_code"], target["period"]):
-                    refused[event.id] = (f"report {withdrawal.event_id!r} is on {target['measure_id']} for "
-                                         f"{target['region_code']}, {target['period']}, not on {', '.join(named)}")
-                    continue
-                await self.progress_reports.update_one(
-                    {"_id": withdrawal.event_id, "withdrawn": {"$exists": False}},
-                    {"$set": {"withdrawn": {"event_id": event.id, "at": event.time, "by": withdrawal.by,
-                                            "reason": withdrawal.reason}}})
-                touched.add((target["measure_id"], target["unit"]))
-            await self.recompute_current(touched)
-        return refused
+    async def mark_withdrawn(self, report_id: str, withdrawal: dict) -> None:
+        """The first withdrawal of a report is kept."""
+        await self.progress_reports.update_one({"_id": report_id, "withdrawn": {"$exists": False}},
+                                               {"$set": {"withdrawn": withdrawal}})
 
-    async def measure_with_assignments(self, measure_id: str) -> dict | None:
-        measure = await self.measures.find_one({"_id": measure_id}, {"_id": 0, VERSION_KEY: 0})
-        if measure is not None:
-            measure["assignments"] = [
-                {**assignment, "targets": attainment(measure["targets"], assignment["indicator_values"])}
-                for assignment in await TrackerState(self.database).assignments(measure_id=measure_id)
-            ]
-        return measure
+    async def report_units_to_resolve(self, known: Iterable[str]) -> dict[tuple[str, str], set[bool]]:
+        """(unit, region_code) of the reports under a name the registry does not know, or marked unresolved, each
+        with the marks they carry (True: unresolved)."""
+        found: dict[tuple[str, str], set[bool]] = {}
+        for query in ({"unit": {"$nin": sorted(known)}}, {"unresolved_unit": True}):
+            async for d in self.progress_reports.find(query, {"unit": 1, "region_code": 1, "unresolved_unit": 1}):
+                found.setdefault((d["unit"], d["region_code"]), set()).add(bool(d.get("unresolved_unit")))
+        return found
 
-    async def unit_assignments(self, unit: str) -> list[dict]:
-        """The unit's assignments with their current progress and their measure's number, title, deadlines and
-        targets, in the plans' order (what a unit's ledger is pre-filled with)."""
-        progress = {p["_id"]: p async for p in self.assignment_progress.find({"unit": unit})}
-        views = [assignment_view(a, progress.get(a["_id"])) async for a in self.assignments.find({"unit": unit})]
-        ids = sorted({view["measure_id"] for view in views})
-        fields = {"plan_id": 1, "number": 1, "title": 1, "chapter": 1, "deadlines": 1, "targets": 1}
-        measures = {m["_id"]: m async for m in self.measures.find({"_id": {"$in": ids}}, fields)}
-        rows = [{**view, **{key: measures.get(view["measure_id"], {}).get(key) for key in fields}} for view in views]
-        return sorted(rows, key=lambda r: (r["plan_id"] or "", r["number"] is None, r["number"] or 0, r["measure_id"]))
+    async def set_report_unit(self, written: str, region_code: str, unit: str, counted: bool) -> set[str]:
+        """The reports of `written` in `region_code` put under `unit`, counted or not; returns their measures."""
+        query = {"unit": written, "region_code": region_code}
+        measure_ids = {d["measure_id"] async for d in self.progress_reports.find(query, {"measure_id": 1})}
+        change = ({"$set": {"unit": unit}, "$unset": {"unresolved_unit": ""}} if counted
+                  else {"$set": {"unit": unit, "unresolved_unit": True}})
+        await self.progress_reports.update_many(query, change)
+        return measure_ids
 
-    async def reports_for(self, measure_id: str, unit: str) -> list[dict]:
-        cursor = self.progress_reports.find({"measure_id": measure_id, "unit": unit}, {"_id": 0, "digest": 0})
-        return await cursor.sort([("reported_at", 1), ("event_id", 1)]).to_list()
+    async def counted_history(self, measure_id: str, unit: str) -> list[dict]:
+        """The assignment's counted reports, as current documents (history-only fields dropped)."""
+        return [as_current(d) async for d in self.progress_reports.find(
+            {"measure_id": measure_id, "unit": unit, **COUNTED_REPORTS})]
+
+    # The current reports.
+
+    async def write_current(self, collection: str, reports: dict[str, ProgressReported]) -> None:
+        """Each report current under its key unless the same or a newer one is stored there (a write that only
+        moves to newer reports: safe beside any other writer)."""
+        await write_newest(self.database[collection], {
+            key: (progress_document(event), version_of(event)) for key, event in reports.items()})
+
+    async def current_documents(self, measure_id: str, unit: str) -> dict[str, dict[str, dict]]:
+        """collection -> key -> the stored current report of this assignment (with its version key)."""
+        query = {"measure_id": measure_id, "unit": unit}
+        return {name: {d["_id"]: d async for d in self.database[name].find(query)} for name in CURRENT_COLLECTIONS}
+
+    async def compare_and_set_current(self, collection: str, key: str, seen: dict | None,
+                                      document: dict | None) -> bool:
+        """Replaces (or deletes, `document` None) the current report under `key` only if it is still `seen`
+        (by version key; absent when `seen` is None). False when another writer changed it first."""
+        target = self.database[collection]
+        if seen is None:
+            if document is None:
+                return await target.find_one({"_id": key}, {"_id": 1}) is None
+            reply = await target.database.command({"insert": target.name, "documents": [
+                {"_id": key, **document, VERSION_KEY: stored_version(document).key}], "ordered": False})
+            errors = reply.get("writeErrors", [])
+            if errors and errors[0]["code"] != DUPLICATE_KEY:
+                raise RuntimeError(f"insert {target.name}: {errors}")
+            return not errors
+        condition = {"_id": key, VERSION_KEY: seen.get(VERSION_KEY)}
+        if document is None:
+            return (await target.delete_one(condition)).deleted_count == 1
+        replacement = {**document, VERSION_KEY: stored_version(document).key}
+        return (await target.replace_one(condition, replacement)).matched_count == 1
+
+    async def state_inputs(self, keys: list[str]) -> dict[str, tuple[Assignment | None, CurrentReport | None,
+                                                                    list[str]]]:
+        """What each assignment's published state is built from: its assignment, current report, and the periods
+        with a counted report (those of its period_progress documents)."""
+        wanted = sorted(set(keys))
+        assignments = {a["_id"]: Assignment(**{k: v for k, v in a.items() if k != "_id"})
+                       async for a in self.assignments.find({"_id": {"$in": wanted}})}
+        current = {p["_id"]: current_report(p) async for p in self.assignment_progress.find({"_id": {"$in": wanted}})}
+        periods: dict[str, list[str]] = {}
+        measure_ids = sorted({split_key(key)[0] for key in wanted})
+        async for p in self.period_progress.find({"measure_id": {"$in": measure_ids}},
+                                                 {"measure_id": 1, "unit": 1, "period": 1}):
+            periods.setdefault(f"{p['measure_id']}|{p['unit']}", []).append(p["period"])
+        return {key: (assignments.get(key), current.get(key), periods.get(key, [])) for key in wanted}
+
+
+def lookup_stamp(registry: dict | None, mappings: dict[str, list[str]]) -> str:
+    """The registry's version key and a digest of the mappings: equal stamps, equal lookups."""
+    digest = hashlib.sha256(json.dumps(sorted(mappings.items()), ensure_ascii=False).encode()).hexdigest()[:16]
+    return f"{(registry or {}).get(VERSION_KEY, '')}#{digest}"

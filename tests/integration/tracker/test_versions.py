@@ -8,7 +8,12 @@ import pytest
 
 from services.tracker.domain.reports import newest_per_key
 from services.tracker.storage.repository import TrackerRepository
-from shared.contracts import ProgressReport, ProgressReported
+from services.tracker.storage.states import AssignmentStates
+from services.tracker.storage.views import TrackerViews
+from services.tracker.usecases.context import Tracker
+from services.tracker.usecases.measures import record_measures
+from services.tracker.usecases.progress import record_progress
+from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressReported
 
 START = datetime(2026, 10, 1, 9, tzinfo=UTC)
 
@@ -17,6 +22,17 @@ def reported(unit: str, at: datetime, event_id: str, percent: float = 10.0) -> P
     report = ProgressReport(measure_id="fuzhou-2022-17", unit=unit, region_code="361002", period="2026-Q3",
                             percent_complete=percent, status="in_progress", reported_at=at)
     return ProgressReported.wrap(report, source="/test").model_copy(update={"id": event_id})
+
+
+async def tracker_on(database) -> Tracker:
+    """A tracker's use cases on this database, its measure created (no publisher: the outbox stays)."""
+    tracker = Tracker(TrackerRepository(database), AssignmentStates(database))
+    await tracker.repository.ensure_indexes()
+    await tracker.states.ensure_indexes()
+    measure = Measure(measure_id="fuzhou-2022-17", plan_id="fuzhou-2022", region_code="361000", number=17,
+                      title="加强行政应诉工作", lead_units=["市司法局"])
+    await record_measures(tracker, [MeasureCreated.wrap(measure, source="/test")])
+    return tracker
 
 
 async def current(repository: TrackerRepository, event: ProgressReported) -> tuple[str, str]:
@@ -34,34 +50,39 @@ async def test_two_reports_within_one_millisecond_leave_the_same_report_current_
     later_time = reported("临川区政府", START + timedelta(microseconds=700), "report-a", percent=20.0)
     later_id = reported("临川区政府", START + timedelta(microseconds=200), "report-b", percent=30.0)
     events = [later_time, later_id] if order == "later time first" else [later_id, later_time]
-    repository = TrackerRepository(database)
-    await repository.ensure_indexes()
+    tracker = await tracker_on(database)
     for batch in ([events] if batches == "one batch" else [[event] for event in events]):
-        await repository.save_progress(batch)
-    assert await current(repository, later_id) == ("report-b", "report-b")
-    history = await repository.reports_for("fuzhou-2022-17", "临川区政府")
+        assert await record_progress(tracker, batch) == {}
+    assert await current(tracker.repository, later_id) == ("report-b", "report-b")
+    history = await TrackerViews(database).reports_for("fuzhou-2022-17", "临川区政府")
     assert [r["event_id"] for r in history] == ["report-a", "report-b"]
 
 
-async def test_two_trackers_writing_the_same_keys_at_once_leave_the_newest_report_current(database):
-    # Two repositories have two locks: only the conditional writes keep them exact.
+async def test_two_trackers_writing_the_same_keys_at_once_leave_the_newest_report_current_and_published(database):
+    # No lock anywhere: only the conditional writes keep them exact.
     rng = random.Random(12)
     events = [reported(f"unit-{rng.randrange(8)}", START + timedelta(milliseconds=rng.randrange(50)), f"e{i:04d}",
                        percent=float(i % 100)) for i in range(400)]
-    first, second = TrackerRepository(database), TrackerRepository(database)
-    await first.ensure_indexes()
+    first = await tracker_on(database)
+    second = Tracker(TrackerRepository(database), AssignmentStates(database))
     shuffled = rng.sample(events, len(events))
     halves = [shuffled[i::2] for i in range(2)]
 
-    async def feed(repository: TrackerRepository, share: list[ProgressReported]) -> None:
+    async def feed(tracker: Tracker, share: list[ProgressReported]) -> None:
         for start in range(0, len(share), 7):
-            await repository.save_progress(share[start:start + 7])
+            assert await record_progress(tracker, share[start:start + 7]) == {}
 
     await asyncio.gather(feed(first, halves[0]), feed(second, halves[1]))
     expected = {key: event.id for key, event in newest_per_key(events, lambda r: r.assignment_key).items()}
-    stored = {d["_id"]: d["event_id"] async for d in first.assignment_progress.find()}
+    stored = {d["_id"]: d["event_id"] async for d in first.repository.assignment_progress.find()}
     assert stored == expected
-    assert await first.progress_reports.count_documents({}) == len(events)
+    assert await first.repository.progress_reports.count_documents({}) == len(events)
+    # The published state of each assignment names the same report, and its events count its revisions once each.
+    states = {d["_id"]: d async for d in database["assignment_states"].find({"measure_id": "fuzhou-2022-17",
+                                                                             "state.assigned": False})}
+    assert {key: d["state"]["report_event_id"] for key, d in states.items()} == expected
+    for d in states.values():
+        assert [e["data"]["revision"] for e in d["outbox"]] == list(range(1, d["revision"] + 1))
 
 
 async def test_a_document_stored_without_a_time_is_superseded_by_any_version_after_the_backfill(database):

@@ -1,19 +1,25 @@
-"""Kafka subscribers: thin, registered after configuration so tests can point them anywhere."""
+"""Kafka subscribers: thin (parse, call one use case), registered after configuration so tests can point them
+anywhere. Reports and withdrawals are keyed by assignment key, so one assignment's events are handled by one
+tracker of the group at a time; what crosses keys (a registry, a measure) is made safe by conditional writes in
+the use cases, not by a lock."""
 
 from functools import partial
 
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
-from services.tracker import handlers
 from services.tracker.settings import TrackerSettings
-from services.tracker.storage.repository import TrackerRepository
+from services.tracker.usecases.context import Tracker
+from services.tracker.usecases.measures import record_measures
+from services.tracker.usecases.progress import record_progress
+from services.tracker.usecases.registry import record_registry
+from services.tracker.usecases.withdrawals import record_withdrawals
 from shared.consuming import Consumer, RetryPolicy, batch_subscription
 from shared.contracts import MeasureCreated, ProgressReported, ProgressWithdrawn, RegistryPublished, Topics
 from shared.metrics import DistrictFreshness
 
 
-def register_subscribers(broker: KafkaBroker, repository: TrackerRepository, settings: TrackerSettings,
+def register_subscribers(broker: KafkaBroker, tracker: Tracker, settings: TrackerSettings,
                          districts: DistrictFreshness) -> None:
     """`districts` hears of every progress report applied (the freshness of each district, shared/metrics.py)."""
     topics = Topics(settings.topic_prefix)
@@ -25,22 +31,22 @@ def register_subscribers(broker: KafkaBroker, repository: TrackerRepository, set
             transient_budget_seconds=settings.database_outage_budget_seconds,
         ),
     )
-    # Batches are written with one unordered bulk write each, and committed only after it.
+    # Batches are written with few bulk writes each, and committed only after them.
     options = batch_subscription(settings.consumer_group, settings.batch_size)
 
     @broker.subscriber(topics.registry_published, **options)
     async def on_registry_published(message: KafkaMessage) -> None:
-        await consumer.consume(message, RegistryPublished, partial(handlers.record_registry, repository))
+        await consumer.consume(message, RegistryPublished, partial(record_registry, tracker))
 
     @broker.subscriber(topics.measure_created, **options)
     async def on_measure_created(message: KafkaMessage) -> None:
-        await consumer.consume(message, MeasureCreated, partial(handlers.record_measures, repository))
+        await consumer.consume(message, MeasureCreated, partial(record_measures, tracker))
 
     @broker.subscriber(topics.progress_reported, **options)
     async def on_progress_reported(message: KafkaMessage) -> None:
         await consumer.consume(message, ProgressReported, districts.after(
-            partial(handlers.record_progress, repository, skew=settings.clock_skew)))
+            partial(record_progress, tracker, skew=settings.clock_skew)))
 
     @broker.subscriber(topics.progress_withdrawn, **options)
     async def on_progress_withdrawn(message: KafkaMessage) -> None:
-        await consumer.consume(message, ProgressWithdrawn, partial(handlers.record_withdrawals, repository))
+        await consumer.consume(message, ProgressWithdrawn, partial(record_withdrawals, tracker))

@@ -2,12 +2,19 @@
 
 The rebuild reads measure-created, then progress-reported, then progress-withdrawn, each from offset 0 to the end
 offsets it finds on starting (no consumer group: the live tracker's offsets are not touched), and applies them in
-batches through the live path: shared/consuming.py's parsing and poison isolation, and the use cases of handlers.py
-with a TrackerRepository on a fresh database. Measures go first, so a report never waits for its measure. What the
-live tracker would dead-letter (a contract violation, a report for a measure that does not exist) is skipped and
-counted instead.
+batches through the live path: shared/consuming.py's parsing and poison isolation, and the tracker's use cases on
+a fresh database (their outbox is never published: the live tracker published those changes). Measures go
+first, so a report never waits for its measure. What the live tracker would dead-letter (a contract violation, a
+report for a measure that does not exist) is skipped and counted instead.
 
-The comparison reads the tracker's collections from both databases and compares them document by document.
+The comparison reads the tracker's collections from both databases and compares them document by document;
+assignment_states by the state only (STATE_ONLY): its revisions count the changes as each tracker met them in its
+batches (the rebuild meets them in others), its outbox is what each has left to publish, and a state said
+`removed` is as absent as one never published (the live tracker may have published an assignment the rebuild,
+reading the registry first, never had).
+
+Then the rebuilt states continue the live revisions (continue_live_revisions), so that serving the rebuilt database
+tells the consumers (who keep the highest revision per key) exactly what differs, and nothing else.
 The live state is read as it is at that moment: if the tracker is behind, or events arrive during the
 rebuild, the two differ by those events. A report the live tracker dead-lettered because its measure came
 too late, and that was never replayed, is in the rebuilt state and not in the live one: that is a real
@@ -17,6 +24,7 @@ difference, and the rebuilt state is the one the topics say is right.
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import partial
 
 import structlog
@@ -25,16 +33,25 @@ from pydantic import BaseModel
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.tracker import handlers
+from services.tracker.domain.states import removed_state
 from services.tracker.settings import TrackerSettings
 from services.tracker.storage.repository import TrackerRepository
+from services.tracker.storage.states import AssignmentStates
+from services.tracker.usecases.context import Tracker
+from services.tracker.usecases.measures import record_measures
+from services.tracker.usecases.progress import record_progress
+from services.tracker.usecases.registry import record_registry
+from services.tracker.usecases.states import updated_event
+from services.tracker.usecases.withdrawals import record_withdrawals
 from shared.broker import kafka_security_options
 from shared.consuming import ApplyBatch, Consumer, RetryPolicy
 from shared.contracts import MeasureCreated, ProgressReported, ProgressWithdrawn, RegistryPublished, Topics
 from shared.dead_letters import read_from_start
 
 COLLECTIONS = ("registry", "unit_mappings", "measures", "assignments", "progress_reports", "period_progress",
-               "assignment_progress", "report_conflicts")
+               "assignment_progress", "report_conflicts", "assignment_states")
+# Of an assignment_states document, what is compared (see the module's doc).
+STATE_ONLY = "state"
 SHOWN_KEYS = 10
 
 
@@ -99,6 +116,7 @@ class Rebuild:
     skipped: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
     comparison: list[CollectionDifference] | None = None
+    corrections: int = 0  # assignment-updated events the rebuilt database holds for publication when served
 
     @property
     def identical(self) -> bool | None:
@@ -121,37 +139,68 @@ async def rebuild(settings: TrackerSettings, *, into: str | None = None, compare
     started = time.monotonic()
     try:
         await client.drop_database(name)
-        repository = TrackerRepository(client[name])
+        repository, states = TrackerRepository(client[name]), AssignmentStates(client[name])
         await repository.ensure_indexes()
+        await states.ensure_indexes()
+        tracker = Tracker(repository, states)
         # Operators' unit mappings are in no topic: they come from the live state.
         mappings = await client[settings.mongodb_database]["unit_mappings"].find().to_list()
         if mappings:
             await repository.unit_mappings.insert_many(mappings)
         for topic, contract, use_case in (
-            (topics.registry_published, RegistryPublished, handlers.record_registry),
-            (topics.measure_created, MeasureCreated, handlers.record_measures),
-            (topics.progress_reported, ProgressReported, partial(handlers.record_progress, skew=settings.clock_skew)),
-            (topics.progress_withdrawn, ProgressWithdrawn, handlers.record_withdrawals),
+            (topics.registry_published, RegistryPublished, record_registry),
+            (topics.measure_created, MeasureCreated, record_measures),
+            (topics.progress_reported, ProgressReported, partial(record_progress, skew=settings.clock_skew)),
+            (topics.progress_withdrawn, ProgressWithdrawn, record_withdrawals),
         ):
             async for records in read_from_start(settings.kafka_bootstrap_servers, topic, settings.batch_size,
                                                  **kafka_security_options(settings)):
                 result.read[topic] += len(records)
                 result.applied[topic] += await consumer.apply_records(
-                    records, contract, lambda events, use_case=use_case: use_case(repository, events))
+                    records, contract, lambda events, use_case=use_case: use_case(tracker, events))
         result.skipped = consumer.skipped
         result.seconds = time.monotonic() - started
         if compare:
             result.comparison = await compare_databases(client[settings.mongodb_database], client[name])
+        result.corrections = await continue_live_revisions(AssignmentStates(client[settings.mongodb_database]),
+                                                           states)
     finally:
         await client.close()
     return result
 
 
+async def continue_live_revisions(live: AssignmentStates, rebuilt: AssignmentStates) -> int:
+    """Renumbers the rebuilt states from the live ones and leaves pending only the events that correct what the
+    live tracker published; returns how many. A state equal to the live one takes its revision, nothing pending;
+    one that differs takes the live revision + 1 with its event; one the live tracker published and the rebuild
+    does not have is said removed at the live revision + 1; one the live tracker never published keeps its
+    revision, with its one event (none if removed). The rebuild's own outbox (every revision it went through) is
+    dropped: the live tracker published those changes, and a replay would reuse their ids with other content."""
+    live_states, rebuilt_states = await live.everything(), await rebuilt.everything()
+    decided_at, corrections = datetime.now(UTC), 0
+    for key in sorted(live_states.keys() | rebuilt_states.keys()):
+        old, new = live_states.get(key), rebuilt_states.get(key)
+        if new is None:
+            if old.state["removed"]:
+                continue
+            revision, state = old.revision + 1, removed_state(old.state)
+        elif old is None:
+            revision, state = new.revision, new.state
+        elif old.state == new.state:
+            await rebuilt.overwrite(key, old.revision, new.state, [])
+            continue
+        else:
+            revision, state = old.revision + 1, new.state
+        said = old is not None or not state["removed"]
+        await rebuilt.overwrite(key, revision, state, [updated_event(key, revision, state, decided_at)] if said else [])
+        corrections += said
+    return corrections
+
+
 async def compare_databases(live: AsyncDatabase, rebuilt: AsyncDatabase) -> list[CollectionDifference]:
     differences = []
     for name in COLLECTIONS:
-        live_documents = {document["_id"]: document async for document in live[name].find()}
-        rebuilt_documents = {document["_id"]: document async for document in rebuilt[name].find()}
+        live_documents, rebuilt_documents = await comparable(live, name), await comparable(rebuilt, name)
         differences.append(CollectionDifference(
             name, len(live_documents), len(rebuilt_documents),
             missing=sorted(map(str, live_documents.keys() - rebuilt_documents.keys())),
@@ -160,6 +209,14 @@ async def compare_databases(live: AsyncDatabase, rebuilt: AsyncDatabase) -> list
                              if live_documents[key] != rebuilt_documents[key]),
         ))
     return differences
+
+
+async def comparable(database: AsyncDatabase, name: str) -> dict:
+    """A collection's documents by _id, as compared: assignment_states' states only, those removed left out."""
+    if name != "assignment_states":
+        return {document["_id"]: document async for document in database[name].find()}
+    return {document["_id"]: document[STATE_ONLY] async for document in database[name].find(
+        {"state.removed": False}, {STATE_ONLY: 1})}
 
 
 def report(result: Rebuild) -> list[str]:
@@ -185,6 +242,9 @@ def report(result: Rebuild) -> list[str]:
                     lines.append(f"    {label} ({len(keys)}): {shown}")
         lines.append("IDENTICAL: the rebuilt state equals the live state" if result.identical
                      else "DIFFERENT: the rebuilt state does not equal the live state (the keys above)")
+    if result.corrections:
+        lines.append(f"{result.corrections} assignment states differ from what the live tracker published: serving "
+                     "the rebuilt database publishes them (their revisions continue the live ones)")
     lines.append(
         f"To serve the rebuilt state: stop the tracker, rebuild again (so nothing it committed is missing), then "
         f"start the tracker, alerts and reporting with DUBAN_MONGODB_DATABASE={result.database}.")

@@ -6,12 +6,12 @@ rebuild from the topics agrees with the live state."""
 from datetime import UTC, datetime, timedelta
 
 from services.intake.domain.registry_file import DEMO_REGISTRY, load_registry
-from services.tracker.rebuild import rebuild, report
 from services.tracker.settings import TrackerSettings
+from services.tracker.usecases.rebuild import rebuild, report
 from shared.broker import publish_event
 from shared.contracts import ProgressReported, ProgressWithdrawal, ProgressWithdrawn, RegistryPublished
-from tests.integration import test_rebuild, test_tracker
-from tests.integration.test_tracker import MEASURE, assignment, publish_measure, publish_reports
+from tests.integration.tracker import test_rebuild, test_tracker
+from tests.integration.tracker.test_tracker import MEASURE, assignment, publish_measure, publish_reports
 from tests.support.kafka import headers, read_topic
 from tests.support.waiting import eventually
 

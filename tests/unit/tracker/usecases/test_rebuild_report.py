@@ -2,7 +2,7 @@
 
 from collections import Counter
 
-from services.tracker.rebuild import CollectionDifference, Rebuild, Skipped, report
+from services.tracker.usecases.rebuild import CollectionDifference, Rebuild, Skipped, report
 
 
 def test_identical_states_are_said_to_be_identical_with_how_to_serve_the_rebuilt_one():

@@ -1,0 +1,93 @@
+"""Progress reports: kept in the history, made current where they are the newest counted ones, states published."""
+
+from datetime import timedelta
+
+import structlog
+
+from services.tracker.domain.assignments import UnitLookup
+from services.tracker.domain.reports import content_digest, newest_per_key
+from services.tracker.usecases.context import Tracker
+from services.tracker.usecases.current import recompute_current
+from services.tracker.usecases.resolution import resolve_reports
+from services.tracker.usecases.states import refresh_states
+from shared.calendar import CLOCK_SKEW, ReportWindow
+from shared.contracts import ProgressReported
+
+log = structlog.get_logger()
+
+
+async def record_progress(tracker: Tracker, events: list[ProgressReported],
+                          skew: timedelta = CLOCK_SKEW) -> dict[str, str]:
+    """Applies the reports on known measures whose time and period lie in the reporting window (the rule intake
+    applies: shared/calendar.ReportWindow, from the measure's start): a report dated in year 9999 would stay
+    "latest" for good. A report on a measure not created (yet) is refused until it is. Then the states of every
+    assignment the batch touched are decided (usecases/states.py)."""
+    repository = tracker.repository
+    starts = await repository.measure_starts({event.data.measure_id for event in events})
+    refused = {}
+    for event in events:
+        report = event.data
+        if report.measure_id not in starts:
+            refused[event.id] = f"no measure {report.measure_id!r} has been created"
+            continue
+        window = ReportWindow(starts[report.measure_id], skew=skew)
+        if reason := window.refusal(report.reported_at) or window.period_refusal(report.period):
+            refused[event.id] = reason
+    lookup = await repository.unit_lookup()
+    admitted = [event for event in events if event.id not in refused]
+    keys = await apply_reports(tracker, [(in_registry_terms(event, lookup), content_digest(event))
+                                         for event in admitted], lookup)
+    if await repository.lookup_stamp() != lookup.stamp:
+        # The registry or a mapping changed while these were written under the old one: its resolution may have
+        # run before they were in the history, so resolve them again.
+        keys |= await resolve_reports(tracker, await repository.unit_lookup())
+    await refresh_states(tracker, keys)
+    return refused
+
+
+async def apply_reports(tracker: Tracker, reports: list[tuple[ProgressReported, str]], lookup: UnitLookup) -> set[str]:
+    """History first (every report, once), then the current report per period and per assignment, among the
+    reports that count: not withdrawn, and naming a unit the registry knows (when there is a registry). Each
+    report's digest (content_digest, of the report as sent) detects an id sent again with another content: that is
+    recorded in report_conflicts and logged, the first content kept. Returns the assignment keys touched."""
+    repository = tracker.repository
+    stored = await repository.stored_reports(event.id for event, _ in reports)
+    # The first content of an id wins, whether stored before or earlier in this batch.
+    kept = {event_id: document.get("digest") for event_id, document in stored.items()}
+    new, conflicts = {}, []
+    for event, digest in reports:
+        if event.id not in kept:
+            kept[event.id], new[event.id] = digest, (event, digest)
+        elif None not in (kept[event.id], digest) and kept[event.id] != digest:
+            conflicts.append((event, kept[event.id], digest))
+    for event, kept_digest, refused_digest in conflicts:
+        log.warning("event_id_reused_with_other_content", event_id=event.id, kept=kept_digest, refused=refused_digest)
+    await repository.record_conflicts(conflicts)
+    unresolved = {event.id for event, _ in new.values() if not lookup.counts(event.data.unit, event.data.region_code)}
+    await repository.add_reports([(event, digest, event.id in unresolved) for event, digest in new.values()])
+    excluded = unresolved | {event_id for event_id, document in stored.items()
+                             if {"withdrawn", "unresolved_unit"} & document.keys()}
+    conflicting = {id(event) for event, _, _ in conflicts}
+    counted = [event for event, _ in reports if event.id not in excluded and id(event) not in conflicting]
+    for collection, key in (("period_progress", lambda r: r.period_key),
+                            ("assignment_progress", lambda r: r.assignment_key)):
+        await repository.write_current(collection, newest_per_key(counted, key))
+    return {event.data.assignment_key for event, _ in reports} | await decide_again_if_marked(tracker, counted)
+
+
+async def decide_again_if_marked(tracker: Tracker, counted: list[ProgressReported]) -> set[str]:
+    """A withdrawal or a re-resolution may have marked one of these reports (or moved it to another unit) between
+    our read of the history and our write of the current reports, and decided the current ones before our write:
+    read the history again after it, and decide those assignments again (usecases/current.py)."""
+    after = await tracker.repository.stored_reports(event.id for event in counted)
+    changed = {(event.data.measure_id, unit) for event in counted if (document := after.get(event.id)) and (
+        {"withdrawn", "unresolved_unit"} & document.keys() or document["unit"] != event.data.unit)
+        for unit in (event.data.unit, document["unit"])}
+    return await recompute_current(tracker, changed) if changed else set()
+
+
+def in_registry_terms(event: ProgressReported, lookup: UnitLookup) -> ProgressReported:
+    """A report names its unit by id, name or alias; the state keys it by the registry's unit id."""
+    unit = lookup.reporting_unit(event.data.unit, event.data.region_code)
+    return event if unit == event.data.unit else event.model_copy(
+        update={"data": event.data.model_copy(update={"unit": unit})})

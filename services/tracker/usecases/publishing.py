@@ -1,0 +1,73 @@
+"""Publishing the outbox: the assignment-updated events written with the states (storage/states.py) go to Kafka,
+oldest first, and leave the outbox only once Kafka acknowledged them.
+
+At least once, with stable ids: a crash (or a broker that refuses) after the state's write leaves its event
+pending; the next pass (after the next batch, every `interval` seconds, and at start) publishes it with the same
+id `<key>#<revision>`. A crash between Kafka's acknowledgement and the removal publishes it again, same id;
+consumers keep the highest revision per key, so a repeat or an older revision arriving late changes nothing.
+Each process publishes from one task (run()), so it never sends an event twice itself; two trackers may both
+send one that both found pending (allowed: at least once).
+"""
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+
+import structlog
+
+from services.tracker.storage.states import AssignmentStates
+from shared.contracts.assignments import AssignmentUpdated
+
+# Publishes one event under its key (the assignment key); raises when the broker does not take it.
+Publish = Callable[[AssignmentUpdated, str], Awaitable[None]]
+PAGE = 1000  # pending documents read per pass
+log = structlog.get_logger()
+
+
+class OutboxPublisher:
+    def __init__(self, states: AssignmentStates, publish: Publish, interval_seconds: float):
+        self.states, self.publish, self.interval = states, publish, interval_seconds
+        self.woken = asyncio.Event()
+
+    def wake(self) -> None:
+        """Called after states were written with their events: publish them now rather than at the next tick."""
+        self.woken.set()
+
+    async def publish_pending(self) -> int:
+        """Publishes every pending event, oldest first (by decision time, then key and revision); stops at the
+        first the broker refuses, leaving it and the rest for the next pass. Returns how many were published."""
+        count = 0
+        while pending := await self.states.pending(PAGE):
+            events = sorted(((event["time"], key, event["data"]["revision"], event)
+                             for key, outbox in pending for event in outbox), key=lambda e: e[:3])
+            sent: dict[str, list[str]] = {}
+            refusal = None
+            for _, key, _, data in events:
+                event = AssignmentUpdated.model_validate(data)
+                try:
+                    await self.publish(event, key)
+                except Exception as error:  # Kafka unreachable or refusing: this one and the rest stay pending
+                    refusal = error
+                    break
+                sent.setdefault(key, []).append(event.id)
+            await self.states.published(sent)
+            count += sum(map(len, sent.values()))
+            if refusal is not None:
+                log.warning("assignment_updated_publish_failed", error=repr(refusal), published=count)
+                break
+            if len(pending) < PAGE:
+                break
+        return count
+
+    async def run(self) -> None:
+        """Publishes at start (what a crash left), then whenever woken, and every `interval` seconds."""
+        while True:
+            self.woken.clear()
+            try:
+                published = await self.publish_pending()
+                if published:
+                    log.info("assignment_updates_published", count=published)
+            except Exception as error:  # the database away: the next tick tries again
+                log.warning("outbox_publish_failed", error=repr(error))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.woken.wait(), self.interval)
