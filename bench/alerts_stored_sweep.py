@@ -1,12 +1,14 @@
-"""Times the alerts service's stored sweep over 100,000 assignments in a real database: the tracker's state read,
+"""Times the alerts service's stored sweep over 100,000 assignments in a real database: alerts' own inputs read,
 every rule, the transitions against the stored open alerts, and their writes (events go to a counter, not Kafka:
 bench/alerts_latency.py times Kafka's part).
 
 Usage: python bench/alerts_stored_sweep.py [--assignments 100000] [--measures 500] [--mongodb-url URL]
 Without --mongodb-url it starts the local stack (its database is used) in a temporary directory and stops it at
-the end. The assignments are bench/alerts_sweep.py's. Prints three sweeps: the first (every alert raised and
-written), the same day again (nothing changes, nothing written or published), and the next day (figures such as
-days overdue change on every open alert; some alerts open, close or change severity).
+the end. The assignments are bench/alerts_sweep.py's. Prints four sweeps: the first (every alert raised and
+written), the same day again (nothing changes, nothing written or published), the next day (figures such as
+days overdue change on every open alert; some alerts open, close or change severity), and the day after by two
+services at once on the database, as two alerts processes (each transition written once: the events counted are
+the distinct ids, the publications all of them, a pending event may go out from both).
 """
 
 import argparse
@@ -26,27 +28,22 @@ from pymongo import AsyncMongoClient  # noqa: E402
 
 from deploy.local.stack import LocalStack  # noqa: E402
 from services.alerts.domain.rules import RulesBook  # noqa: E402
-from services.alerts.evaluation import AlertsService  # noqa: E402
+from services.alerts.storage.inputs import Inputs  # noqa: E402
 from services.alerts.storage.repository import AlertStore  # noqa: E402
-from shared.state import TrackerState  # noqa: E402
+from services.alerts.usecases.evaluate import AlertsService  # noqa: E402
 
 DATABASE = "bench_alerts_sweep"
-PROGRESS = ("status", "percent_complete", "period", "reported_at", "completed_at", "indicator_values")
 
 
-async def write_state(database, measures: dict, rows: list[dict]) -> None:
-    await database["measures"].insert_many([{"_id": key, **doc} for key, doc in measures.items()])
-    assignments, progress = [], []
-    for n, row in enumerate(rows):
-        key = f"{row['measure_id']}|{row['unit']}|{n}"
-        assignments.append({"_id": key, **{k: row[k] for k in ("measure_id", "unit", "unit_name", "role",
-                                                              "region_code")}})
-        if row["reported_at"]:
-            progress.append({"_id": key, "measure_id": row["measure_id"], "unit": row["unit"],
-                             "region_code": row["region_code"], **{k: row[k] for k in PROGRESS}})
-    for collection, documents in (("assignments", assignments), ("assignment_progress", progress)):
-        for start in range(0, len(documents), 10_000):
-            await database[collection].insert_many(documents[start:start + 10_000])
+async def write_inputs(database, measures: dict, rows: list[dict]) -> None:
+    """The measures and assignments as alerts' consumers store them (storage/inputs.py), written in bulk."""
+    inputs = Inputs(database)
+    await inputs.measure_documents.insert_many([{"_id": key, **doc} for key, doc in measures.items()])
+    assignments = [{"_id": f"{row['measure_id']}|{row['unit']}|{n}", **row, "revision": 1}
+                   for n, row in enumerate(rows)]
+    for start in range(0, len(assignments), 10_000):
+        await inputs.assignment_documents.insert_many(assignments[start:start + 10_000])
+    await inputs.ensure_indexes()
 
 
 async def run(url: str, assignments: int, measures: int) -> None:
@@ -54,7 +51,7 @@ async def run(url: str, assignments: int, measures: int) -> None:
     await client.drop_database(DATABASE)
     database = client[DATABASE]
     docs, rows = generate(assignments, measures, random.Random(7))
-    await write_state(database, docs, rows)
+    await write_inputs(database, docs, rows)
     published = []
 
     async def publish(event, key):
@@ -62,7 +59,7 @@ async def run(url: str, assignments: int, measures: int) -> None:
 
     store = AlertStore(database)
     await store.ensure_indexes()
-    service = AlertsService(TrackerState(database), store, RulesBook(), publish)
+    service, other = (AlertsService(Inputs(database), store, RulesBook(), publish) for _ in range(2))
     try:
         for label, day in (("first sweep", TODAY), ("same day again", TODAY), ("next day", TODAY + timedelta(1))):
             published.clear()
@@ -72,6 +69,13 @@ async def run(url: str, assignments: int, measures: int) -> None:
             print(f"{label:15} {seconds:6.1f} s   {outcome.assignments:,} assignments, {outcome.open:,} open, "
                   f"{outcome.raised:,} raised, {outcome.cleared:,} cleared, {outcome.changed:,} changed severity, "
                   f"{len(published):,} published")
+        published.clear()
+        started = time.perf_counter()
+        await asyncio.gather(service.sweep(TODAY + timedelta(2)), other.sweep(TODAY + timedelta(2)))
+        seconds = time.perf_counter() - started
+        open_now = await database["open_alerts"].count_documents({})
+        print(f"{'two at once':15} {seconds:6.1f} s   {open_now:,} open, {len(set(published)):,} events, "
+              f"{len(published):,} publications")
     finally:
         await client.drop_database(DATABASE)
         await client.close()

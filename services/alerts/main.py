@@ -1,4 +1,4 @@
-"""alerts' composition root: settings, rules, broker, database, the evaluation, subscribers, sweep and app."""
+"""alerts' composition root: settings, rules, broker, database, stores, use cases, subscribers, sweep and app."""
 
 import asyncio
 import contextlib
@@ -7,17 +7,18 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI
 
-from services.alerts.entrypoints import api, channels, operations, subscriptions
-from services.alerts.entrypoints.subscribers import register_subscribers
-from services.alerts.evaluation import AlertsService
+from services.alerts.entrypoints.http import alerts, channels, operations, subscriptions
+from services.alerts.entrypoints.kafka.subscribers import register_subscribers
 from services.alerts.notifications.notifier import Notifier, NotifierPolicy
 from services.alerts.notifications.occasions import ReminderPolicy
 from services.alerts.notifications.secrets import Sealer
-from services.alerts.notifications.storage import NotificationStore
 from services.alerts.settings import AlertsSettings, load_rules
+from services.alerts.storage.inputs import Inputs
+from services.alerts.storage.notifications import NotificationStore
 from services.alerts.storage.repository import AlertStore
 from services.alerts.storage.webhooks import WebhookStore
-from services.alerts.webhooks import Deliverer, DeliveryPolicy, migrate_secrets
+from services.alerts.usecases.evaluate import AlertsService
+from services.alerts.usecases.webhooks import Deliverer, DeliveryPolicy, migrate_secrets
 from shared.authentication import load_clients
 from shared.broker import connecting_in_background, create_broker, publish_event
 from shared.contracts import CloudEvent, Topics
@@ -28,7 +29,6 @@ from shared.logging import configure_logging, install_request_ids
 from shared.metrics import ServiceMetrics, count_documents
 from shared.problems import install_problem_handlers
 from shared.secrets import SecretBox
-from shared.state import TrackerState
 from shared.web.docs import install_docs
 
 log = structlog.get_logger()
@@ -51,6 +51,7 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
     client, database = connect_database(settings)
     topics = Topics(settings.topic_prefix)
     store = AlertStore(database)
+    inputs = Inputs(database)
 
     async def publish(event: CloudEvent, key: str) -> None:
         await publish_event(broker, topics.for_alert_event(event.type), event, key)
@@ -65,7 +66,7 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
         poll_seconds=settings.webhook_poll_seconds), secret_box, destinations)
     sealer = Sealer(secret_box)
     notifications = NotificationStore(database)
-    notifier = Notifier(notifications, store, TrackerState(database), sealer, NotifierPolicy(
+    notifier = Notifier(notifications, store, inputs, sealer, NotifierPolicy(
         reminders=ReminderPolicy(frozenset(settings.notification_days_before),
                                  settings.notification_overdue_every_days),
         delivery=DeliveryPolicy(
@@ -74,12 +75,13 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
             max_backoff_seconds=settings.notification_max_backoff_seconds, poll_seconds=settings.webhook_poll_seconds),
         throttled_retry_seconds=settings.notification_throttled_retry_seconds,
         plan_interval_seconds=settings.notification_plan_interval_seconds), destinations)
-    service = AlertsService(TrackerState(database), store, rules, publish, on_published=deliverer.published)
-    register_subscribers(broker, service, database, settings)
+    service = AlertsService(inputs, store, rules, publish, on_published=deliverer.published)
+    register_subscribers(broker, inputs, service, settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await store.ensure_indexes()
+        await inputs.ensure_indexes()
         await webhooks.ensure_indexes()
         await notifications.ensure_indexes()
         await migrate_secrets(webhooks, secret_box)
@@ -98,7 +100,7 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="duban alerts", summary="Overdue, due-soon, lagging and silent units.", lifespan=lifespan,
                   docs_url=None, redoc_url=None)  # served from vendored assets by install_docs
-    app.state.tracker_state = TrackerState(database)
+    app.state.inputs = inputs
     app.state.clients = load_clients(settings)
     app.state.alert_rules = rules
     app.state.alert_store = store
@@ -110,7 +112,7 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
     install_problem_handlers(app)
     install_request_ids(app)
     install_docs(app, settings)
-    for router in (operations.router, api.router, subscriptions.router, channels.router):
+    for router in (operations.router, alerts.router, subscriptions.router, channels.router):
         app.include_router(router)
     metrics = ServiceMetrics("alerts", settings).instrument(app, broker)
     metrics.watch_consumer_lag([settings.alerts_consumer_group])

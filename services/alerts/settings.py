@@ -15,11 +15,9 @@ class AlertsSettings(ServiceSettings):
     # DUBAN_ALERTS_SWEEP_INTERVAL_SECONDS: every assignment is judged this often (deadlines pass without any event);
     # 0: no periodic sweep (POST /v1/alerts:sweep still sweeps).
     alerts_sweep_interval_seconds: float = 60.0
-    # The alerts' own consumer group on progress-reported and measure-created (not the tracker's).
+    # The alerts' own consumer group on measure-created, registry-published and assignment-updated, shared by every
+    # alerts process (they split the partitions).
     alerts_consumer_group: str = "duban-alerts"
-    # After a report or a measure arrives, how long to wait for the tracker to have written it before judging
-    # its measure's assignments anyway (the next sweep judges them again in any case).
-    alerts_tracker_wait_seconds: float = 10.0
     # Webhooks: each delivery attempt's timeout; attempts before a delivery is given up (recorded as failed); the
     # backoff between attempts (first, doubling, capped); how many deliveries run at once; how often due retries
     # are looked for.

@@ -1,6 +1,5 @@
-"""The alerts API against the real database: the tracker's state written by the tracker's own repository
-(registry, measures, reports: units by registry id, as the tracker's handler maps them), the alerts computed
-on the day asked for."""
+"""The alerts API against the real database: alerts' own copies of the registry, the measures and the assignments
+(as assignment-updated carries them: units by registry id), the alerts computed on the day asked for."""
 
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -9,8 +8,8 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from services.alerts.main import create_app
-from services.tracker.storage.repository import TrackerRepository
-from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressReported, Registry, RegistryPublished
+from shared.contracts import Measure, Registry
+from tests.support.alerts_inputs import assignment_updated, seed_inputs
 from tests.support.apps import alerts_settings, running
 
 REGISTRY = Registry.model_validate({"regions": [
@@ -37,25 +36,24 @@ YEARLY = Measure(
 )
 
 
-def report(measure: Measure, unit: str, region_code: str, period: str, percent: float, status: str,
-           at: datetime, **indicator_values: float) -> ProgressReported:
-    return ProgressReported.wrap(ProgressReport(
-        measure_id=measure.measure_id, unit=unit, region_code=region_code, period=period, percent_complete=percent,
-        status=status, reported_at=at, indicator_values=indicator_values), source="/test")
-
-
 @pytest.fixture
-async def tracker_state(settings_values):
+async def judged_state(settings_values):
+    """alerts' inputs: the registry, both measures, and each assignment's current state."""
     client = AsyncMongoClient(settings_values["mongodb_url"], tz_aware=True)
     database = client[settings_values["mongodb_database"]]
-    repository = TrackerRepository(database)
-    await repository.save_registry([RegistryPublished.wrap(REGISTRY, source="/test")])
-    await repository.save_measures([MeasureCreated.wrap(m, source="/test") for m in (COURT, YEARLY)])
-    await repository.save_progress([
-        report(COURT, "361000.justice", "361000", "2026-Q2", 100, "completed", datetime(2026, 6, 20, 2, tzinfo=UTC)),
-        report(COURT, "361002.government", "361002", "2026-Q2", 20, "in_progress", datetime(2026, 7, 2, 2, tzinfo=UTC),
-               出庭应诉率=50.0),
-        report(YEARLY, "361003.government", "361003", "2026", 100, "completed", datetime(2026, 2, 20, 2, tzinfo=UTC)),
+    june_20, july_2, february_20 = (datetime(2026, 6, 20, 2, tzinfo=UTC), datetime(2026, 7, 2, 2, tzinfo=UTC),
+                                    datetime(2026, 2, 20, 2, tzinfo=UTC))
+    await seed_inputs(database, registry=REGISTRY, measures=[COURT, YEARLY], assignments=[
+        assignment_updated(COURT, "361000.justice", unit_name="市司法局", status="completed", percent_complete=100,
+                           period="2026-Q2", reported_at=june_20, completed_at=june_20),
+        assignment_updated(COURT, "361002.government", unit_name="临川区政府", role="responsible",
+                           region_code="361002", status="in_progress", percent_complete=20, period="2026-Q2",
+                           reported_at=july_2, indicator_values={"出庭应诉率": 50.0}),
+        assignment_updated(COURT, "361002901.government", unit_name="临川演示镇政府", role="responsible",
+                           region_code="361002901"),
+        assignment_updated(YEARLY, "361003.government", unit_name="东乡区政府", region_code="361003",
+                           status="completed", percent_complete=100, period="2026", reported_at=february_20,
+                           completed_at=february_20),
     ])
     yield database
     await client.drop_database(settings_values["mongodb_database"])
@@ -63,7 +61,7 @@ async def tracker_state(settings_values):
 
 
 @pytest.fixture
-async def alerts(settings_values, tracker_state):
+async def alerts(settings_values, judged_state):
     async with running(create_app(alerts_settings(settings_values))) as client:
         yield client
 
@@ -133,7 +131,7 @@ async def test_the_overdue_list_still_answers_as_before(alerts):
         ("361002901.government", "临川演示镇政府", "2026-06-30", 15, "加强行政应诉工作")]
 
 
-async def test_a_plans_own_rules_apply(settings_values, tracker_state, tmp_path: Path):
+async def test_a_plans_own_rules_apply(settings_values, judged_state, tmp_path: Path):
     rules = tmp_path / "rules.yaml"
     rules.write_text("plans:\n  p:\n    silent_grace_days: 20\n    overdue_critical_days: 10\n", encoding="utf-8")
     async with running(create_app(alerts_settings(settings_values, alert_rules_file=rules))) as client:

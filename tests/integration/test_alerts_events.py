@@ -1,17 +1,21 @@
-"""Alerts raised, changed and cleared through Kafka: the tracker and the alerts service in this process, events in
-through the broker, alert-raised / alert-severity-changed / alert-cleared read back from their topics, exactly one
-per transition."""
+"""Alerts raised, changed and cleared through Kafka: the alerts service alone (no tracker runs), measure-created and
+assignment-updated published as the intake and the tracker would, alert-raised / alert-severity-changed /
+alert-cleared read back from their topics, exactly one per transition; two alerts services on one database."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from services.alerts.domain.rules import RulesBook
 from services.alerts.main import create_app as create_alerts
-from services.tracker.main import create_app as create_tracker
-from services.tracker.settings import TrackerSettings
+from services.alerts.storage.inputs import Inputs
+from services.alerts.storage.repository import AlertStore
+from services.alerts.usecases.evaluate import AlertsService
 from shared.broker import publish_event
 from shared.calendar import today_in_china
-from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressReported
+from shared.contracts import AssignmentUpdated, Measure, MeasureCreated
+from tests.support.alerts_inputs import assignment_updated, seed_inputs
 from tests.support.apps import alerts_settings, running
 from tests.support.kafka import body, read_topic
 
@@ -27,19 +31,26 @@ MEASURE = Measure(
 KEY = "overdue|late-1|市司法局|"
 
 
-def report(percent: float, status: str, seconds: int = 0) -> ProgressReported:
-    now = datetime.now(UTC) + timedelta(seconds=seconds)
-    return ProgressReported.wrap(ProgressReport(
-        measure_id=MEASURE.measure_id, unit="市司法局", region_code="361000",
-        period=f"{TODAY.year}-Q{(TODAY.month - 1) // 3 + 1}", percent_complete=percent, status=status,
-        reported_at=now), source="/test")
+def state(revision: int, percent: float, status: str, **values) -> AssignmentUpdated:
+    """The tracker's state of the late measure's one assignment after a report."""
+    now = datetime.now(UTC)
+    return assignment_updated(MEASURE, "市司法局", revision, percent_complete=percent, status=status, reported_at=now,
+                              period=f"{TODAY.year}-Q{(TODAY.month - 1) // 3 + 1}",
+                              completed_at=now if status == "completed" else None, **values)
+
+
+async def publish(publisher, topics, *events) -> None:
+    for event in events:
+        if isinstance(event, MeasureCreated):
+            await publish_event(publisher, topics.measure_created, event, event.data.measure_id)
+        else:
+            await publish_event(publisher, topics.assignment_updated, event, event.data.key)
 
 
 @pytest.fixture
 async def services(settings_values, database):
-    tracker = create_tracker(TrackerSettings(**settings_values, retry_backoff_seconds=0.05))
     alerts = create_alerts(alerts_settings(settings_values))
-    async with running(tracker), running(alerts) as client:
+    async with running(alerts) as client:
         yield alerts, client
 
 
@@ -57,16 +68,13 @@ async def sweep(client, as_of=None) -> dict:
     return response.json()
 
 
-async def test_a_late_assignment_raises_one_alert_and_a_catch_up_report_clears_it_once(
+async def test_a_late_assignment_raises_one_alert_and_a_completed_revision_clears_it_once(
     services, publisher, topics, settings_values
 ):
     _, client = services
-    await publish_event(publisher, topics.measure_created, MeasureCreated.wrap(MEASURE, source="/test"),
-                        MEASURE.measure_id)
-    progress = report(50, "in_progress")
-    await publish_event(publisher, topics.progress_reported, progress, progress.data.assignment_key)
+    await publish(publisher, topics, MeasureCreated.wrap(MEASURE, source="/test"), state(1, 50, "in_progress"))
 
-    # Raised by the event-driven evaluation, without any sweep.
+    # Raised by the event-driven evaluation, without any sweep (and without any tracker running).
     [raised] = await events_on(settings_values, topics.alert_raised, 1)
     assert (raised["type"], raised["subject"], raised["data"]["key"]) == ("alert-raised", KEY, KEY)
     assert (raised["data"]["kind"], raised["data"]["severity"], raised["data"]["figures"]["days_overdue"]) == (
@@ -78,8 +86,7 @@ async def test_a_late_assignment_raises_one_alert_and_a_catch_up_report_clears_i
     [shown] = (await client.get("/v1/alerts", params={"unit": "市司法局"})).json()["items"]
     assert (shown["status"], shown["acknowledgements"][0]["comment"]) == ("open", "已督促")
 
-    done = report(100, "completed", seconds=1)
-    await publish_event(publisher, topics.progress_reported, done, done.data.assignment_key)
+    await publish(publisher, topics, state(2, 100, "completed"))
     [cleared] = await events_on(settings_values, topics.alert_cleared, 1)
     assert (cleared["type"], cleared["data"]["key"], cleared["data"]["episode"]) == (
         "alert-cleared", KEY, raised["data"]["episode"])
@@ -101,11 +108,8 @@ async def test_a_late_assignment_raises_one_alert_and_a_catch_up_report_clears_i
 
 
 async def store_late_measure(database) -> None:
-    """The late measure and its one assignment, as the tracker stores them (no report)."""
-    await database["measures"].insert_one({"_id": MEASURE.measure_id, **MEASURE.model_dump(mode="json")})
-    await database["assignments"].insert_one({"_id": f"{MEASURE.measure_id}|市司法局", "measure_id": MEASURE.measure_id,
-                                              "unit": "市司法局", "unit_name": "市司法局", "role": "lead",
-                                              "region_code": "361000"})
+    """The late measure and its one assignment (no report), in alerts' own inputs."""
+    await seed_inputs(database, measures=[MEASURE], assignments=[assignment_updated(MEASURE, "市司法局")])
 
 
 async def test_a_severity_change_of_an_open_alert_is_announced_once_each_way(services, topics, settings_values,
@@ -161,3 +165,81 @@ async def test_an_unknown_alert_cannot_be_acknowledged(services):
     response = await client.post("/v1/alerts/overdue|nothing|nobody|:acknowledge", json={"comment": "x"})
     assert response.status_code == 404
     assert (await client.post(f"/v1/alerts/{KEY}:acknowledge", json={})).status_code == 422
+
+
+async def test_a_higher_revision_supersedes_and_a_lower_one_is_dropped(services, publisher, topics, settings_values,
+                                                                      database):
+    _, client = services
+    # Revision 2 (completed) before revision 1 (late, in progress): 1 is older, dropped, so nothing is raised.
+    await publish(publisher, topics, MeasureCreated.wrap(MEASURE, source="/test"), state(2, 100, "completed"),
+                  state(1, 50, "in_progress"))
+    stored = database["alerts_assignments"]
+
+    async def revision() -> int | None:
+        for _ in range(100):
+            found = await stored.find_one({"_id": f"{MEASURE.measure_id}|市司法局"})
+            if found and found["revision"] >= 2:
+                return found
+            await asyncio.sleep(0.1)
+
+    found = await revision()
+    assert (found["revision"], found["status"]) == (2, "completed")
+    await asyncio.sleep(1)  # revision 1 follows on the same partition: give it time to be (not) applied
+    assert (await stored.find_one({"_id": found["_id"]}))["revision"] == 2
+    assert (await sweep(client))["open"] == 0
+
+    await publish(publisher, topics, state(3, 60, "in_progress"))  # a withdrawal: in progress again, and late
+    [raised] = await events_on(settings_values, topics.alert_raised, 1)
+    assert raised["data"]["key"] == KEY
+    await publish(publisher, topics, state(4, 60, "in_progress", removed=True, assigned=False))
+    [cleared] = await events_on(settings_values, topics.alert_cleared, 1)  # forgotten: its alert closes
+    assert cleared["data"]["episode"] == raised["data"]["episode"]
+    assert (await client.get("/v1/alerts")).json()["total"] == 0
+
+
+async def test_two_alerts_services_sweeping_at_once_give_one_episode_per_key_and_each_event_once(database):
+    """Two AlertsService on one database (as two processes would be), sweeping concurrently through a raise, a
+    severity change and a clear of many keys: one open alert per key, and each transition's event once in the
+    outboxes (their publication refused, so the outboxes keep them all to be counted)."""
+    measures = [MEASURE.model_copy(update={"measure_id": f"late-{n}"}) for n in range(20)]
+    await seed_inputs(database, measures=measures, assignments=[assignment_updated(m, "市司法局") for m in measures])
+
+    async def refused(event, key):
+        raise ConnectionError("Kafka away")
+
+    one, other = (AlertsService(Inputs(database), AlertStore(database), RulesBook(), refused) for _ in range(2))
+    store = AlertStore(database)
+
+    async def outboxes() -> list[str]:  # the overdue alerts' (a month on, a quarter's report may be missed too)
+        return sorted(event["id"] for _, _, outbox in await store.pending() for event in outbox
+                      if event["subject"].startswith("overdue|"))
+
+    await asyncio.gather(one.sweep(TODAY), other.sweep(TODAY))
+    episodes = {doc["_id"]: doc["episode"] for doc in await database["open_alerts"].find({"kind": "overdue"}).to_list()}
+    assert len(episodes) == 20
+    assert await outboxes() == sorted(f"{e}.raised" for e in episodes.values())
+
+    a_month_on = TODAY + timedelta(days=30)  # critical
+    await asyncio.gather(one.sweep(a_month_on), other.sweep(a_month_on))
+    assert await outboxes() == sorted([f"{e}.raised" for e in episodes.values()]
+                                      + [f"{e}.severity-1" for e in episodes.values()])
+
+    await Inputs(database).save_assignments([assignment_updated(m, "市司法局", 2, removed=True, assigned=False)
+                                             for m in measures])
+    await asyncio.gather(one.sweep(a_month_on), other.sweep(a_month_on))
+    assert await database["open_alerts"].count_documents({}) == 0
+    assert sorted([doc["_id"] async for doc in database["alert_history"].find({"kind": "overdue"})]) == sorted(
+        episodes.values())
+    assert await outboxes() == sorted(f"{e}.{name}" for e in episodes.values()
+                                      for name in ("raised", "severity-1", "cleared"))
+
+    published: list[str] = []
+
+    async def kafka(event, key):
+        published.append(event.id)
+
+    one.publish = other.publish = kafka
+    expected = await outboxes()
+    await asyncio.gather(one.publish_pending(), other.publish_pending())
+    assert set(expected) <= set(published)  # at least once: an event both published has the same id
+    assert await outboxes() == []

@@ -19,7 +19,7 @@ from cryptography.x509.oid import NameOID
 
 from services.alerts.domain.signatures import legacy_secret, new_secret
 from services.alerts.main import create_app as create_alerts
-from services.alerts.webhooks import Deliverer, DeliveryPolicy
+from services.alerts.usecases.webhooks import Deliverer, DeliveryPolicy
 from shared.destinations import DestinationPolicy
 from shared.secrets import DEVELOPMENT_KEY, SecretBox
 from tests.integration.test_alerts_events import KEY, store_late_measure, sweep

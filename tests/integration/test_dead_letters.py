@@ -123,8 +123,9 @@ async def test_each_group_dead_letters_for_itself_and_a_replay_of_one_group_s_de
     tracker_group, alerts_group = settings_values["consumer_group"], f"{settings.topic_prefix}alerts"
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
     await producer.start()
-    try:  # broken for every group; a null header value that the replay must give back as null
-        await producer.send_and_wait(topics.progress_reported, b"[]", key=b"x", headers=[("traceparent", None)])
+    try:  # broken for both groups (measure-created: both consume it); a null header value that the replay must give
+        # back as null
+        await producer.send_and_wait(topics.measure_created, b"[]", key=b"x", headers=[("traceparent", None)])
     finally:
         await producer.stop()
     orphan = ProgressReported.wrap(report(percent=70), source="/test")  # only the tracker cannot apply it yet
@@ -138,14 +139,14 @@ async def test_each_group_dead_letters_for_itself_and_a_replay_of_one_group_s_de
     await eventually(lambda: database["measures"].count_documents({}))
     outcome = await replay(settings, None)  # the broken record once for both groups, the orphan once
     assert len(outcome.replayed) == 3 and len(
-        {(target["partition"], target["offset"]) for _, target in outcome.replayed}) == 2
+        {(target["topic"], target["partition"], target["offset"]) for _, target in outcome.replayed}) == 2
     await eventually(lambda: database["assignment_progress"].count_documents({"event_id": orphan.id}))
 
-    # The broken record fails again in both groups; alerts sees the orphan again and has nothing to refuse.
+    # The broken record fails again in both groups; the orphan, alerts never reads (it consumes no report).
     letters = await dead_letter_count(settings, 5)
     again = [letter for letter in letters if letter["replay_of"]]
     assert sorted(letter["consumer_group"] for letter in again) == sorted([tracker_group, alerts_group])
-    replayed = next(r for r in await read_topic(settings.kafka_bootstrap_servers, topics.progress_reported, 4)
+    replayed = next(r for r in await read_topic(settings.kafka_bootstrap_servers, topics.measure_created, 3)
                     if r.value == b"[]" and "dlq-replayed-from" in dict(r.headers))
     assert [(name, value) for name, value in replayed.headers if name != "dlq-replayed-from"] == [("traceparent", None)]
     assert all(letter["replayed"] for letter in letters if not letter["replay_of"])

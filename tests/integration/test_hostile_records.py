@@ -172,9 +172,9 @@ async def test_every_group_applies_or_dead_letters_every_hostile_record_and_comm
         topics.progress_reported: hostile_mix(report_envelope("hostile-0"), "hostile-0|临川区政府".encode(),
                                                reply_topic),
     }
-    groups = {tracker_group: list(mixes), alerts_group: [topics.measure_created, topics.progress_reported]}
+    groups = {tracker_group: list(mixes), alerts_group: [topics.registry_published, topics.measure_created]}
     tracker = create_tracker(TrackerSettings(**settings_values, retry_backoff_seconds=0.05))
-    alerts = create_alerts(alerts_settings(settings_values, alerts_tracker_wait_seconds=2))
+    alerts = create_alerts(alerts_settings(settings_values))
     async with running(tracker), running(alerts):
         for topic in mixes:  # measures before the reports on them, so no report waits for its measure
             await publish(bootstrap, topic, mixes[topic])

@@ -1,7 +1,8 @@
 """Notifications end to end on the real database (and the app's real lifespan): channels added through the API,
-alerts from the tracker's state, reminders and urges delivered to local receivers of the vendors' formats
-(tests/unit/alerts/notifications/receivers.py), once per alert, channel and China day; the vendors' rate limits
-kept, their error replies judged, nothing personal in the logs."""
+alerts from alerts' own inputs (the registry with the units' contacts, the measures, the assignment states),
+reminders and urges delivered to local receivers of the vendors' formats (tests/unit/alerts/notifications/
+receivers.py), once per alert, channel and China day; the vendors' rate limits kept, their error replies judged,
+nothing personal in the logs."""
 
 import dataclasses
 from datetime import UTC, datetime, timedelta
@@ -16,9 +17,10 @@ from services.tracker.main import create_app as create_tracker
 from services.tracker.settings import TrackerSettings
 from services.tracker.storage.repository import TrackerRepository
 from shared.calendar import today_in_china
-from shared.contracts import Measure, MeasureCreated, Registry, RegistryPublished
+from shared.contracts import Measure, Registry, RegistryPublished
 from tests.integration import test_operator_clients
 from tests.integration.test_operator_clients import DONGXIANG, LINCHUAN, bearer
+from tests.support.alerts_inputs import assignment_updated, seed_inputs
 from tests.support.apps import alerts_settings, running
 from tests.support.waiting import eventually
 from tests.unit.alerts.notifications.receivers import Receiver, aliyun_app, dingtalk_app, receiving, wecom_app
@@ -52,12 +54,13 @@ def measures() -> list[Measure]:
 
 
 @pytest.fixture
-async def tracker_state(settings_values):
+async def judged_state(settings_values):
+    """alerts' inputs: the registry, the two measures and 临川区政府's assignment to each (never reported)."""
     client = AsyncMongoClient(settings_values["mongodb_url"], tz_aware=True)
     database = client[settings_values["mongodb_database"]]
-    repository = TrackerRepository(database)
-    await repository.save_registry([RegistryPublished.wrap(REGISTRY, source="/test")])
-    await repository.save_measures([MeasureCreated.wrap(m, source="/test") for m in measures()])
+    await seed_inputs(database, registry=REGISTRY, measures=measures(), assignments=[
+        assignment_updated(measure, "361002.government", unit_name="临川区政府", region_code="361002")
+        for measure in measures()])
     yield database
     await client.drop_database(settings_values["mongodb_database"])
     await client.close()
@@ -74,7 +77,7 @@ def vendors():
 
 
 @pytest.fixture
-async def alerts(settings_values, tracker_state):
+async def alerts(settings_values, judged_state):
     settings = alerts_settings(
         settings_values, secrets_key=Fernet.generate_key().decode(), notification_plan_interval_seconds=0,
         webhook_poll_seconds=0.2, notification_first_backoff_seconds=0.3, notification_throttled_retry_seconds=1.0,
@@ -241,7 +244,7 @@ async def test_a_failed_delivery_is_final_and_recorded(alerts, vendors):
     assert vendors["dingtalk"][0].received == []
 
 
-async def test_channels_are_refused_clearly(alerts, settings_values, tracker_state):
+async def test_channels_are_refused_clearly(alerts, settings_values, judged_state):
     client, _ = alerts
     missing = await client.post("/v1/channels", json={"region_code": "361000", "name": "x", "kind": "fax"})
     assert missing.status_code == 422 and missing.headers["content-type"].startswith("application/problem+json")
@@ -251,14 +254,15 @@ async def test_channels_are_refused_clearly(alerts, settings_values, tracker_sta
     assert not_open.status_code == 404
 
 
-async def test_the_trackers_registry_view_does_not_show_contacts(settings_values, tracker_state):
+async def test_the_trackers_registry_view_does_not_show_contacts(settings_values, database):
+    await TrackerRepository(database).save_registry([RegistryPublished.wrap(REGISTRY, source="/test")])
     async with running(create_tracker(TrackerSettings(**settings_values))) as tracker:
         region = (await tracker.get("/v1/regions/361002")).json()
     assert region["units"][0]["name"] == "临川区政府" and "contact" not in region["units"][0]
     assert MOBILE not in str(region) and PERSON not in str(region)
 
 
-async def test_urging_and_adding_channels_need_a_client_of_the_region(settings_values, tracker_state, clients_file):
+async def test_urging_and_adding_channels_need_a_client_of_the_region(settings_values, judged_state, clients_file):
     settings = alerts_settings(settings_values, clients_file=clients_file, secrets_key=Fernet.generate_key().decode(),
                                notification_plan_interval_seconds=0)
     async with running(create_app(settings)) as client:
@@ -275,7 +279,7 @@ async def test_urging_and_adding_channels_need_a_client_of_the_region(settings_v
         assert own.status_code == 202 and own.json()["by"] == "临川区依法治区办" and len(own.json()["queued"]) == 1
 
 
-async def test_a_channel_endpoint_on_an_internal_address_is_refused_unless_allow_listed(settings_values, tracker_state):
+async def test_a_channel_endpoint_on_an_internal_address_is_refused_unless_allow_listed(settings_values, judged_state):
     channel = {"region_code": "361000", "name": "内网钉钉", "kind": "dingtalk", "access_token": "t",
                "endpoint": "http://127.0.0.1:9/robot/send"}
     async with running(create_app(alerts_settings(settings_values))) as client:

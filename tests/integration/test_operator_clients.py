@@ -6,13 +6,15 @@ import pytest
 from services.alerts.main import create_app as create_alerts
 from services.tracker.main import create_app as create_tracker
 from services.tracker.settings import TrackerSettings
+from services.tracker.storage.repository import TrackerRepository
 from shared.clients import new_token, token_hash
+from shared.contracts import RegistryPublished
 from tests.integration import test_alerts_api
 from tests.support.apps import alerts_settings, running
 
-# The alerts API test's tracker state (registry with 临川区, its township and 东乡区; a late measure), in this
+# The alerts API test's inputs of alerts (registry with 临川区, its township and 东乡区; a late measure), in this
 # test's database.
-tracker_state = test_alerts_api.tracker_state
+judged_state = test_alerts_api.judged_state
 CITY, LINCHUAN, DONGXIANG = new_token(), new_token(), new_token()
 
 
@@ -33,7 +35,7 @@ def bearer(token: str) -> dict:
 
 
 async def test_alerts_are_swept_acknowledged_and_subscribed_to_only_within_the_clients_region(
-        settings_values, tracker_state, clients_file):
+        settings_values, judged_state, clients_file):
     # The receiver's URL is on loopback: allow-listed (services/alerts/entrypoints/subscriptions.py).
     settings = alerts_settings(settings_values, clients_file=clients_file, webhook_allowed_networks=["127.0.0.0/8"])
     async with running(create_alerts(settings)) as alerts:
@@ -66,7 +68,8 @@ async def test_alerts_are_swept_acknowledged_and_subscribed_to_only_within_the_c
 
 
 async def test_a_unit_name_is_mapped_only_by_a_client_acting_for_the_units_regions(
-        settings_values, tracker_state, clients_file):
+        settings_values, database, clients_file):
+    await TrackerRepository(database).save_registry([RegistryPublished.wrap(test_alerts_api.REGISTRY, source="/test")])
     settings = TrackerSettings(**settings_values, clients_file=clients_file)
     async with running(create_tracker(settings)) as tracker:
         body = {"unit_ids": ["361002.government"]}

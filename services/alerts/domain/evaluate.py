@@ -1,4 +1,5 @@
-"""Every rule for every assignment on one day: the open alerts, computed from the tracker's state alone."""
+"""Every rule for every assignment on one day: the open alerts, computed from the measures and the assignments' states
+alone (as the tracker publishes them in assignment-updated; alerts keeps its copies: storage/inputs.py)."""
 
 from collections.abc import Iterable, Mapping
 from datetime import date

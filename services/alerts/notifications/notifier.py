@@ -8,10 +8,10 @@ absent notifications, so a reminder reaches a channel at most once a day, across
 Delivery: the due notifications are grouped by channel and each channel's are sent in order by one task, so a
 robot's own limit (20 messages a minute for DingTalk and WeCom) is kept by a sliding window here: what does not
 fit is postponed until it does (not an attempt). The message is composed at send time from the alert, the
-measure's title and the unit's contact in the latest registry. A vendor's reply is judged by its code
-(adapters/replies.py): throttled waits `throttled_retry_seconds` (and holds back the channel's rest), transient
-is retried with the webhooks' backoff up to `max_attempts`, failed is final. Each attempt is recorded; log lines
-name the notification and channel, never the contact or the message.
+measure's title and the unit's contact in the latest registry (alerts' copies: storage/inputs.py). A vendor's
+reply is judged by its code (adapters/replies.py): throttled waits `throttled_retry_seconds` (and holds back the
+channel's rest), transient is retried with the webhooks' backoff up to `max_attempts`, failed is final. Each
+attempt is recorded; log lines name the notification and channel, never the contact or the message.
 """
 
 import asyncio
@@ -31,12 +31,12 @@ from services.alerts.notifications.messages import compose
 from services.alerts.notifications.occasions import Occasion, ReminderPolicy, notification_id, occasion_on
 from services.alerts.notifications.ratelimit import RateWindow
 from services.alerts.notifications.secrets import Sealer
-from services.alerts.notifications.storage import NotificationStore, covering
+from services.alerts.storage.inputs import Inputs
+from services.alerts.storage.notifications import NotificationStore, covering
 from services.alerts.storage.repository import AlertStore
-from services.alerts.webhooks import DeliveryPolicy
+from services.alerts.usecases.webhooks import DeliveryPolicy
 from shared.calendar import today_in_china
 from shared.destinations import DestinationPolicy
-from shared.state import TrackerState
 
 log = structlog.get_logger()
 
@@ -51,9 +51,9 @@ class NotifierPolicy:
 
 
 class Notifier:
-    def __init__(self, store: NotificationStore, alerts: AlertStore, state: TrackerState, sealer: Sealer,
+    def __init__(self, store: NotificationStore, alerts: AlertStore, inputs: Inputs, sealer: Sealer,
                  policy: NotifierPolicy, destinations: DestinationPolicy):
-        self.store, self.alerts, self.state, self.sealer, self.policy = store, alerts, state, sealer, policy
+        self.store, self.alerts, self.inputs, self.sealer, self.policy = store, alerts, inputs, sealer, policy
         self.destinations = destinations  # a channel's endpoint is checked again before each sending, as webhooks
         self.client = httpx.AsyncClient(timeout=policy.delivery.timeout_seconds)
         self.windows: dict[str, RateWindow] = {}
@@ -132,9 +132,8 @@ class Notifier:
         adapter = ADAPTERS[channel["kind"]]
         window = adapter.per_minute and self.windows.setdefault(
             channel_id, RateWindow(adapter.per_minute, self.policy.robot_window_seconds))
-        contacts = await self.store.contacts()
-        measure_ids = sorted({n["alert"]["measure_id"] for n in notifications})
-        measures = await self.state.measures({"_id": {"$in": measure_ids}})
+        contacts = await self.inputs.contacts()
+        measures = await self.inputs.measures({n["alert"]["measure_id"] for n in notifications})
         for index, notification in enumerate(notifications):
             wait = window.wait(time.monotonic()) if window else 0.0
             if wait > 0:  # the robot's minute is full: the rest wait their turn

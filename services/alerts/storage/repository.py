@@ -1,17 +1,27 @@
 """The alerts' own collections: the open alerts, their history, and the events not published yet (an outbox).
 
 - `open_alerts`: one document per open alert, `_id` the alert's key: the alert as last evaluated, its episode
-  (a key cleared and raised again is a new episode), when it opened, its severity changes, acknowledgements.
+  (a key cleared and raised again is a new episode), when it opened, its severity changes, acknowledgements, and
+  `version` (counts its updates: what an update's filter compares).
 - `alert_history`: one document per closed episode, `_id` the episode: the same, plus when it closed.
 - The outbox: a document's `outbox` holds the CloudEvents its transitions owe (alert-raised and any
   alert-severity-changed on the open alert; those still unsent and alert-cleared on the history entry). A
   transition and its event are written in one single-document write, so a crash after the write leaves the event
-  pending, and the next sweep publishes it; `outbox` is removed only after Kafka acknowledged each event (one
-  evaluation at a time, so no event is added between publishing and removing). A crash between publishing and
-  removing publishes again with the same event ids.
+  pending, and the next evaluation publishes it; each event is `$pull`ed by its id after Kafka acknowledged it.
 
-Closing is two writes (insert the history entry, then delete the open alert), each idempotent: the history
-entry's `_id` is the episode, so a clear retried after a crash between them finds its entry already written.
+Several alerts processes (and, in one process, the subscribers' evaluations and the sweep) judge and write at
+once, with no lock: each transition is a conditional write on what the writer read, so exactly one of two
+writers that judged the same change makes it, and only its event enters the outbox:
+- raise: an upsert of `$setOnInsert` on the key: the loser's upsert finds the winner's document (or fails on
+  `_id`) and writes nothing, so a key has one episode and one alert-raised;
+- update (figures, severity): filtered on the stored episode, severity and `version` read, so a second writer, or
+  one that read before another's change, matches nothing; a severity change's event id counts the episode's
+  changes (`<episode>.severity-<n>`), which the `version` filter keeps unique;
+- clear: the history entry inserted by episode (`$setOnInsert`: a retry after a crash, or a second clearer, finds
+  it written), then the open alert deleted by episode; an event another writer pushed onto it in between is
+  carried to the history's outbox rather than lost.
+Two processes may publish the same pending event before either pulls it: it goes out twice with the same id
+(at-least-once; consumers drop repeats by id).
 """
 
 from collections.abc import Iterable
@@ -21,6 +31,7 @@ from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.alerts.domain.alerts import Alert
+from services.alerts.storage.writes import bulk_ignoring_duplicates
 from shared.regions import within
 
 INDEXED = ("measure_id", "unit", "region_code", "kind", "severity")
@@ -49,36 +60,39 @@ class AlertStore:
                 or await self.history.find_one({"key": key}, {"_id": 1}) is not None)
 
     async def raise_alerts(self, raised: list[tuple[Alert, str, dict]], now: datetime) -> None:
-        """Each (alert, episode, alert-raised event) opened, with its event pending."""
-        if raised:
-            await self.open.bulk_write([UpdateOne({"_id": alert.key}, {"$setOnInsert": {
-                **fields(alert), "episode": episode, "opened_at": now, "updated_at": now, "severity_changes": [],
-                "acknowledgements": [], "outbox": [event]}}, upsert=True) for alert, episode, event in raised],
-                ordered=False)
+        """Each (alert, episode, alert-raised event) opened with its event pending, unless its key is open."""
+        await bulk_ignoring_duplicates(self.open, [UpdateOne({"_id": alert.key}, {"$setOnInsert": {
+            **fields(alert), "episode": episode, "opened_at": now, "updated_at": now, "severity_changes": [],
+            "acknowledgements": [], "version": 0, "outbox": [event]}}, upsert=True)
+            for alert, episode, event in raised])
 
     async def update_alerts(self, updates: list[tuple[Alert, dict, dict | None]], now: datetime) -> None:
         """Each (alert as evaluated now, its stored document, the alert-severity-changed event its severity change
-        owes, or None): figures refreshed, a severity change recorded with its event pending."""
+        owes, or None): figures refreshed, a severity change recorded with its event pending, if the stored
+        document is still the one read (episode, severity, version)."""
         operations = []
         for alert, stored, event in updates:
-            change: dict = {"$set": {**fields(alert), "updated_at": now}}
+            change: dict = {"$set": {**fields(alert), "updated_at": now}, "$inc": {"version": 1}}
             if event is not None:
                 change["$push"] = {"severity_changes": {"at": now, "from": stored["severity"],
                                                         "to": str(alert.severity)}, "outbox": event}
-            operations.append(UpdateOne({"_id": alert.key, "episode": stored["episode"]}, change))
+            operations.append(UpdateOne({"_id": alert.key, "episode": stored["episode"],
+                                         "severity": stored["severity"], "version": version_of(stored)}, change))
         if operations:
             await self.open.bulk_write(operations, ordered=False)
 
     async def clear_alerts(self, cleared: list[tuple[dict, dict]], now: datetime) -> None:
         """Each (stored open alert, alert-cleared event) moved to the history with its events pending."""
-        if not cleared:
-            return
-        await self.history.bulk_write([UpdateOne({"_id": stored["episode"]}, {"$setOnInsert": {
-            **{k: v for k, v in stored.items() if k not in ("_id", "episode", "outbox")},
+        await bulk_ignoring_duplicates(self.history, [UpdateOne({"_id": stored["episode"]}, {"$setOnInsert": {
+            **{k: v for k, v in stored.items() if k not in ("_id", "episode", "outbox", "version")},
             "key": stored["_id"], "closed_at": now, "outbox": [*stored.get("outbox", []), event]}}, upsert=True)
-            for stored, event in cleared], ordered=False)
+            for stored, event in cleared])
         for stored, _ in cleared:
-            await self.open.delete_one({"_id": stored["_id"], "episode": stored["episode"]})
+            deleted = await self.open.find_one_and_delete({"_id": stored["_id"], "episode": stored["episode"]})
+            carried = {event["id"] for event in stored.get("outbox", [])}
+            late = [event for event in (deleted or {}).get("outbox", []) if event["id"] not in carried]
+            if late:  # pushed by another writer after this one read the alert: published from the history
+                await self.history.update_one({"_id": stored["episode"]}, {"$push": {"outbox": {"$each": late}}})
 
     async def pending(self) -> list[tuple[str, str, list[dict]]]:
         """(collection, _id, events) of every document with events not published yet."""
@@ -88,12 +102,13 @@ class AlertStore:
                 found.append((name, doc["_id"], doc["outbox"]))
         return found
 
-    async def published(self, collection: str, document_ids: list[str]) -> None:
-        """Takes these documents' events off the outbox (every one of them was published)."""
-        if document_ids:  # one update per document: faster than update_many with $in on SecantusDB
+    async def published(self, collection: str, event_ids: dict[str, list[str]]) -> None:
+        """Takes these events (document id -> ids of its events Kafka acknowledged) off the outboxes; an event
+        pushed since the document was read stays."""
+        if event_ids:  # one update per document: faster than update_many with $in on SecantusDB
             await (self.open if collection == "open" else self.history).bulk_write(
-                [UpdateOne({"_id": document_id}, {"$unset": {"outbox": ""}}) for document_id in document_ids],
-                ordered=False)
+                [UpdateOne({"_id": document_id}, {"$pull": {"outbox": {"id": {"$in": ids}}}})
+                 for document_id, ids in event_ids.items()], ordered=False)
 
     async def acknowledge(self, key: str, acknowledgement: dict) -> dict | None:
         result = await self.open.find_one_and_update(
@@ -111,6 +126,11 @@ class AlertStore:
             query["severity"] = {"$in": severities}
         found = await self.history.find(query, {"outbox": 0}).sort([("closed_at", -1), ("_id", 1)]).to_list()
         return [doc for doc in found if not region_code or within(doc["region_code"], region_code)]
+
+
+def version_of(stored: dict) -> dict | int:
+    """The filter on a stored document's `version` (one stored before versions were counted has none)."""
+    return stored["version"] if "version" in stored else {"$exists": False}
 
 
 def fields(alert: Alert) -> dict:

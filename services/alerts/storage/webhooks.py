@@ -15,6 +15,7 @@ from datetime import datetime
 from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.alerts.storage.writes import bulk_ignoring_duplicates
 from shared.regions import within
 
 HIDDEN = {"secret": 0, "secrets.sealed": 0}
@@ -70,8 +71,7 @@ class WebhookStore:
             async for s in self.subscriptions.find({}, {"region_code": 1})
             if within(region_code, s["region_code"])
         ]
-        if operations:
-            await self.deliveries.bulk_write(operations, ordered=False)
+        await bulk_ignoring_duplicates(self.deliveries, operations)  # two alerts processes published the event
         return len(operations)
 
     async def due(self, now: datetime, limit: int) -> list[dict]:

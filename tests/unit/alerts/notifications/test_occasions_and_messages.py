@@ -10,7 +10,7 @@ from services.alerts.notifications.messages import compose, status_phrase
 from services.alerts.notifications.occasions import Occasion, ReminderPolicy, notification_id, occasion_on
 from services.alerts.notifications.ratelimit import RateWindow
 from services.alerts.notifications.secrets import Sealer
-from services.alerts.notifications.storage import covering
+from services.alerts.storage.notifications import covering
 from shared.secrets import SecretBox
 
 POLICY = ReminderPolicy(days_before=frozenset({7, 3, 1, 0}), overdue_every_days=7)

@@ -9,10 +9,10 @@ import standardwebhooks
 
 from services.alerts.domain.alerts import Alert, Kind, Severity
 from services.alerts.domain.signatures import legacy_secret, new_secret, rotated, secret_key, signed_headers
-from services.alerts.evaluation import cleared_event, parse_event, raised_event
 from services.alerts.main import create_app
 from services.alerts.settings import AlertsSettings
-from services.alerts.webhooks import Deliverer, DeliveryPolicy, live_keys
+from services.alerts.usecases.evaluate import cleared_event, parse_event, raised_event
+from services.alerts.usecases.webhooks import Deliverer, DeliveryPolicy, live_keys
 from shared.contracts import AlertCleared, AlertRaised, Topics
 from shared.destinations import DestinationPolicy, DestinationRefused
 from shared.secrets import DEVELOPMENT_KEY, SecretBox, SecretsKeyError

@@ -1,66 +1,51 @@
-"""Alerts read API: the open alerts, computed on the fly from the tracker's state on the day asked for (with the
-stored alert's life, opened_at and acknowledgements, once a sweep has recorded it), and the closed ones from the
-history the sweeps keep."""
+"""Alerts read API: the open alerts, computed on the fly from alerts' own copies of the measures and assignments
+(storage/inputs.py) on the day asked for (with the stored alert's life, opened_at and acknowledgements, once an
+evaluation has recorded it), and the closed ones from the history the evaluations keep."""
 
 from collections import defaultdict
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 
 from services.alerts.domain.alerts import Kind, Severity
 from services.alerts.domain.evaluate import Evaluator
 from services.alerts.domain.flags import badness, region_flags, unit_flags
 from services.alerts.domain.overdue import overdue
 from services.alerts.domain.rules import RulesBook
-from services.alerts.entrypoints.operations import stored_view
-from services.alerts.storage.repository import AlertStore
+from services.alerts.entrypoints.http.dependencies import AlertStoreDep, InputsDep, RulesDep
+from services.alerts.entrypoints.http.operations import stored_view
+from services.alerts.storage.inputs import Inputs
 from shared.calendar import EARLIEST_REPORT, LATEST_QUERY_DAY, today_in_china
 from shared.problems import Problem
-from shared.state import TrackerState
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
 
 
-def get_state(request: Request) -> TrackerState:
-    return request.app.state.tracker_state
-
-
-def get_rules(request: Request) -> RulesBook:
-    return getattr(request.app.state, "alert_rules", None) or RulesBook()
-
-
-def get_store(request: Request) -> AlertStore:
-    return request.app.state.alert_store
-
-
-State = Annotated[TrackerState, Depends(get_state)]
-Store = Annotated[AlertStore, Depends(get_store)]
-Rules = Annotated[RulesBook, Depends(get_rules)]
 RegionCode = Annotated[str | None, Query(pattern=r"^\d{6}(\d{3})?$",
                                          description="GB/T 2260 code: this region and every region below it")]
 AsOf = Annotated[date | None, Query(description="the day to judge on (default: today in China)",
                                     ge=EARLIEST_REPORT, le=LATEST_QUERY_DAY)]
 
 
-async def require_region(state: TrackerState, region_code: str | None) -> None:
+async def require_region(inputs: Inputs, region_code: str | None) -> None:
     """404 for a region the registry does not have (none asked, or no registry yet: any code passes)."""
-    codes = await state.region_codes() if region_code else None
+    codes = await inputs.region_codes() if region_code else None
     if codes is not None and region_code not in codes:
         raise Problem(404, "Region not found", f"No region {region_code!r} in the registry.", slug="not-found")
 
 
-async def _evaluated(state: TrackerState, book: RulesBook, region_code: str | None) -> tuple[Evaluator, list[dict]]:
+async def _evaluated(inputs: Inputs, book: RulesBook, region_code: str | None) -> tuple[Evaluator, list[dict]]:
     """The evaluator and the assignments in the region and below; 404 for a region the registry does not have."""
-    await require_region(state, region_code)
-    return Evaluator(await state.measures(), book), await state.assignments(region_code=region_code)
+    await require_region(inputs, region_code)
+    return Evaluator(await inputs.measures(), book), await inputs.assignments(region_code=region_code)
 
 
 @router.get("")
 async def list_alerts(
-    state: State,
-    book: Rules,
-    store: Store,
+    inputs: InputsDep,
+    book: RulesDep,
+    store: AlertStoreDep,
     status: Annotated[Literal["open", "closed", "all"], Query(
         description="open (judged on as_of), closed (from the history), or all: open first")] = "open",
     region_code: RegionCode = None,
@@ -78,10 +63,10 @@ async def list_alerts(
     as they were when they closed."""
     today = as_of or today_in_china()
     items: list[dict] = []
-    if unit and not any(a["unit"] == unit for a in await state.assignments()):
+    if unit and not any(a["unit"] == unit for a in await inputs.assignments()):
         raise Problem(404, "Unit not found", f"No unit {unit!r} has an assignment.", slug="not-found")
     if status in ("open", "all"):
-        evaluator, assignments = await _evaluated(state, book, region_code)
+        evaluator, assignments = await _evaluated(inputs, book, region_code)
         if unit:
             assignments = [a for a in assignments if a["unit"] == unit]
         alerts = [a for a in evaluator.alerts(assignments, today)
@@ -99,9 +84,10 @@ async def list_alerts(
 
 
 @router.get("/units")
-async def flagged_units(state: State, book: Rules, region_code: RegionCode = None, as_of: AsOf = None) -> list[dict]:
+async def flagged_units(inputs: InputsDep, book: RulesDep, region_code: RegionCode = None,
+                        as_of: AsOf = None) -> list[dict]:
     """Each unit with an open alert, flagged with its worst, worst first."""
-    evaluator, assignments = await _evaluated(state, book, region_code)
+    evaluator, assignments = await _evaluated(inputs, book, region_code)
     alerts = evaluator.alerts(assignments, as_of or today_in_china())
     counts = defaultdict(int)
     for alert in alerts:
@@ -112,10 +98,11 @@ async def flagged_units(state: State, book: Rules, region_code: RegionCode = Non
 
 
 @router.get("/regions")
-async def flagged_regions(state: State, book: Rules, region_code: RegionCode = None, as_of: AsOf = None) -> list[dict]:
+async def flagged_regions(inputs: InputsDep, book: RulesDep, region_code: RegionCode = None,
+                          as_of: AsOf = None) -> list[dict]:
     """Each region that has assigned units: how many (its descendants' included) have an open warning or critical
     alert, and whether that share reaches the flagging threshold (`region_flag_share` in the rules)."""
-    evaluator, assignments = await _evaluated(state, book, region_code)
+    evaluator, assignments = await _evaluated(inputs, book, region_code)
     units_by_region: dict[str, set[str]] = defaultdict(set)
     for assignment in assignments:
         units_by_region[assignment["region_code"]].add(assignment["unit"])
@@ -124,10 +111,11 @@ async def flagged_regions(state: State, book: Rules, region_code: RegionCode = N
 
 
 @router.get("/overdue")
-async def list_overdue(state: State, book: Rules, region_code: RegionCode = None, as_of: AsOf = None) -> list[dict]:
+async def list_overdue(inputs: InputsDep, book: RulesDep, region_code: RegionCode = None,
+                       as_of: AsOf = None) -> list[dict]:
     """Assignments past a deadline they have not met, in a region and below, most overdue first."""
     today = as_of or today_in_china()
-    evaluator, assignments = await _evaluated(state, book, region_code)
+    evaluator, assignments = await _evaluated(inputs, book, region_code)
     late = evaluator.alerts(assignments, today, judge=lambda *judged: [alert for alert in [overdue(*judged)] if alert])
     by_key = {(a["measure_id"], a["unit"]): a for a in assignments}
     rows = []

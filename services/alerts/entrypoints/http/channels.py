@@ -6,41 +6,27 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi import APIRouter, Body, Query, Response
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, SecretStr
 
-from services.alerts.entrypoints.api import State, require_region
-from services.alerts.entrypoints.subscriptions import allowed_destination
+from services.alerts.entrypoints.http.alerts import require_region
+from services.alerts.entrypoints.http.dependencies import (
+    AlertStoreDep,
+    DestinationsDep,
+    InputsDep,
+    NotificationStoreDep,
+    NotifierDep,
+    SealerDep,
+)
+from services.alerts.entrypoints.http.subscriptions import allowed_destination
 from services.alerts.notifications.adapters import ADAPTERS
-from services.alerts.notifications.notifier import Notifier
-from services.alerts.notifications.secrets import Sealer
-from services.alerts.notifications.storage import NotificationStore
-from services.alerts.storage.repository import AlertStore
+from services.alerts.storage.notifications import NotificationStore
 from shared.authentication import Caller, authorise
 from shared.problems import Problem
 from shared.web.openapi import problem_responses
 
 router = APIRouter(tags=["notifications"])
 REGION_PATTERN = r"^\d{6}(\d{3})?$"
-
-
-def get_store(request: Request) -> NotificationStore:
-    return request.app.state.notification_store
-
-
-def get_notifier(request: Request) -> Notifier:
-    return request.app.state.notifier
-
-
-def get_sealer(request: Request) -> Sealer:
-    return request.app.state.sealer
-
-
-def get_alert_store(request: Request) -> AlertStore:
-    return request.app.state.alert_store
-
-
-Store = Annotated[NotificationStore, Depends(get_store)]
 
 
 class ChannelFields(BaseModel):
@@ -102,14 +88,14 @@ def view(document: dict) -> dict:
 
 
 @router.post("/v1/channels", status_code=201, responses=problem_responses(403))
-async def add_channel(request: Request, channel: Annotated[NewChannel, Body()], caller: Caller, store: Store,
-                      sealer: Annotated[Sealer, Depends(get_sealer)]) -> dict:
+async def add_channel(channel: Annotated[NewChannel, Body()], caller: Caller, store: NotificationStoreDep,
+                      sealer: SealerDep, destinations: DestinationsDep) -> dict:
     """Adds a channel that reminds the units of a region and below. The credentials are stored encrypted and
     not shown again. An endpoint of its own (a 政务钉钉 or intranet gateway) is held to the webhooks' rule on
     internal addresses: 422 unless allow-listed."""
     authorise(caller, channel.region_code, "the channel")
     if channel.endpoint is not None:
-        await allowed_destination(request, channel.endpoint, "endpoint")
+        await allowed_destination(destinations, channel.endpoint, "endpoint")
     document = {"_id": uuid.uuid4().hex, "region_code": channel.region_code, "kind": channel.kind,
                 "name": channel.name, "endpoint": str(channel.endpoint or ADAPTERS[channel.kind].default_endpoint),
                 "format": getattr(channel, "format", None), "options": channel.options(),
@@ -119,10 +105,10 @@ async def add_channel(request: Request, channel: Annotated[NewChannel, Body()], 
 
 
 @router.get("/v1/channels", responses=problem_responses(404))
-async def list_channels(store: Store, state: State, region_code: Annotated[str | None, Query(
+async def list_channels(store: NotificationStoreDep, inputs: InputsDep, region_code: Annotated[str | None, Query(
         pattern=REGION_PATTERN, description="channels of this region and below")] = None) -> list[dict]:
     """The channels of a region and below (404 for a region the registry does not have), or every channel."""
-    await require_region(state, region_code)
+    await require_region(inputs, region_code)
     return [view(c) for c in await store.list_channels(region_code)]
 
 
@@ -134,12 +120,12 @@ async def existing(store: NotificationStore, channel_id: str) -> dict:
 
 
 @router.get("/v1/channels/{channel_id}", responses=problem_responses(404))
-async def read_channel(channel_id: str, store: Store) -> dict:
+async def read_channel(channel_id: str, store: NotificationStoreDep) -> dict:
     return view(await existing(store, channel_id))
 
 
 @router.delete("/v1/channels/{channel_id}", status_code=204, responses=problem_responses(403, 404))
-async def remove_channel(channel_id: str, caller: Caller, store: Store) -> Response:
+async def remove_channel(channel_id: str, caller: Caller, store: NotificationStoreDep) -> Response:
     """Removes a channel; its pending notifications are failed as `channel removed`."""
     authorise(caller, (await existing(store, channel_id))["region_code"], f"channel {channel_id}")
     await store.remove_channel(channel_id)
@@ -147,7 +133,7 @@ async def remove_channel(channel_id: str, caller: Caller, store: Store) -> Respo
 
 
 @router.get("/v1/channels/{channel_id}/deliveries", responses=problem_responses(404))
-async def list_deliveries(channel_id: str, store: Store) -> list[dict]:
+async def list_deliveries(channel_id: str, store: NotificationStoreDep) -> list[dict]:
     """Each notification owed to the channel, oldest first: the alert, the day, the occasion (due_soon, overdue,
     urge), `status` (pending, delivered, failed) and every attempt with its time, duration, `outcome` (delivered,
     throttled, transient, failed) and the vendor's code and message."""
@@ -164,8 +150,8 @@ def urge_view(urge: dict) -> dict:
 
 @router.post("/v1/alerts/{key}:urge", status_code=202, responses=problem_responses(403, 404))
 async def urge(
-    key: str, caller: Caller, notifier: Annotated[Notifier, Depends(get_notifier)],
-    alerts: Annotated[AlertStore, Depends(get_alert_store)],
+    key: str, caller: Caller, notifier: NotifierDep,
+    alerts: AlertStoreDep,
     by: Annotated[str | None, Body(embed=True, max_length=200,
                                    description="who urges (default: the calling client's name)")] = None,
     comment: Annotated[str | None, Body(embed=True, max_length=500, description="督办意见")] = None,
@@ -182,7 +168,7 @@ async def urge(
 
 
 @router.get("/v1/alerts/{key}/urges", responses=problem_responses(404))
-async def list_urges(key: str, store: Store, alerts: Annotated[AlertStore, Depends(get_alert_store)]) -> list[dict]:
+async def list_urges(key: str, store: NotificationStoreDep, alerts: AlertStoreDep) -> list[dict]:
     """Every urge of an alert, oldest first: who, when, the comment, and the channels it went to. 404 for a key
     no alert ever had (an alert never urged answers [])."""
     urges = await store.urges_of(key)

@@ -1,5 +1,5 @@
-"""Notification channels, the notifications they owe and the urges, in alerts' own collections; unit contacts from
-the registry the tracker keeps.
+"""Notification channels, the notifications they owe and the urges, in alerts' own collections (unit contacts come
+from alerts' copy of the registry: storage/inputs.py).
 
 - `notification_channels`: `_id`, `region_code` (alerts of this region and below), `kind` (wecom, dingtalk,
   aliyun_sms), `name`, `endpoint`, `format`, `options` (SMS sign name, template code), `sealed` (the credentials,
@@ -30,7 +30,6 @@ class NotificationStore:
         self.channels = database["notification_channels"]
         self.notifications = database["notifications"]
         self.urges = database["alert_urges"]
-        self.registry = database["registry"]  # the tracker's: read only, for unit contacts
 
     async def ensure_indexes(self) -> None:
         await self.notifications.create_index([("status", 1), ("next_attempt_at", 1)])
@@ -90,9 +89,3 @@ class NotificationStore:
 
     async def urges_of(self, alert_key: str) -> list[dict]:
         return await self.urges.find({"alert_key": alert_key}).sort("at", 1).to_list()
-
-    async def contacts(self) -> dict[str, dict]:
-        """Each unit's contact from the latest published registry (units without one left out)."""
-        stored = await self.registry.find_one({"_id": "current"}) or {}
-        return {unit["unit_id"]: unit["contact"] for region in (stored.get("registry") or {}).get("regions", [])
-                for unit in region.get("units", []) if unit.get("contact")}

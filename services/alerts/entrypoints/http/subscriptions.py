@@ -1,17 +1,19 @@
-"""Webhook subscriptions: alert events delivered to other systems, per region (see services/alerts/webhooks.py).
-With a clients file, subscribing, rotating a secret and unsubscribing need a client acting for the region
+"""Webhook subscriptions: alert events delivered to other systems, per region (see usecases/webhooks.py). With a
+clients file, subscribing, rotating a secret and unsubscribing need a client acting for the region
 (shared/authentication.py). A secret is shown once, in the answer that generated it, and never again."""
 
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Request, Response
+from fastapi import APIRouter, Body, Response
 from pydantic import AnyHttpUrl
 
 from services.alerts.domain.signatures import SECRET_BYTES, SECRET_PREFIX, new_secret, rotated, secret_key
+from services.alerts.entrypoints.http.dependencies import DestinationsDep, SecretBoxDep, WebhookStoreDep
+from services.alerts.storage.webhooks import WebhookStore
 from shared.authentication import Caller, authorise
-from shared.destinations import DestinationRefused
+from shared.destinations import DestinationPolicy, DestinationRefused
 from shared.problems import Problem
 from shared.web.openapi import problem_responses
 
@@ -48,11 +50,11 @@ def accepted_secret(secret: str | None) -> str:
                   errors=[{"field": "secret", "message": reason, "code": "secret_format"}])
 
 
-async def allowed_destination(request: Request, url: AnyHttpUrl, field: str = "url") -> str:
+async def allowed_destination(destinations: DestinationPolicy, url: AnyHttpUrl, field: str = "url") -> str:
     """The URL when its host resolves to addresses webhooks and channels may call (shared/destinations.py); 422
     naming `field` otherwise."""
     try:
-        await request.app.state.destinations.resolve(url.host, url.port)
+        await destinations.resolve(url.host, url.port)
     except DestinationRefused as refused:
         raise Problem(422, "Destination refused", f"{field}: {refused}", slug="destination-refused",
                       errors=[{"field": field, "message": str(refused), "code": "destination_refused"}]) from None
@@ -61,7 +63,8 @@ async def allowed_destination(request: Request, url: AnyHttpUrl, field: str = "u
 
 @router.post("", status_code=201, responses=problem_responses(403))
 async def subscribe(
-    request: Request, region_code: RegionCode, caller: Caller,
+    store: WebhookStoreDep, box: SecretBoxDep, destinations: DestinationsDep, region_code: RegionCode,
+    caller: Caller,
     url: Annotated[AnyHttpUrl, Body(
         embed=True, description="receives each alert-raised / alert-severity-changed / alert-cleared; a loopback, "
                                 "link-local or private address (or a name resolving to one) only if allow-listed")],
@@ -71,62 +74,61 @@ async def subscribe(
     authorise(caller, region_code, "the subscription")
     chosen = accepted_secret(secret)
     document = {"_id": uuid.uuid4().hex, "region_code": region_code,
-                "url": await allowed_destination(request, url), "created_at": datetime.now(UTC),
-                "secrets": [{"sealed": request.app.state.secret_box.seal(chosen), "expires_at": None}]}
-    await request.app.state.webhook_store.subscribe(document)
+                "url": await allowed_destination(destinations, url), "created_at": datetime.now(UTC),
+                "secrets": [{"sealed": box.seal(chosen), "expires_at": None}]}
+    await store.subscribe(document)
     return {**view(document), **({"secret": chosen} if secret is None else {})}
 
 
 @router.get("")
-async def list_subscriptions(request: Request) -> list[dict]:
-    return [view(s) for s in await request.app.state.webhook_store.list_subscriptions()]
+async def list_subscriptions(store: WebhookStoreDep) -> list[dict]:
+    return [view(s) for s in await store.list_subscriptions()]
 
 
-async def existing(request: Request, subscription_id: str) -> dict:
-    found = await request.app.state.webhook_store.subscription(subscription_id)
+async def existing(store: WebhookStore, subscription_id: str) -> dict:
+    found = await store.subscription(subscription_id)
     if found is None:
         raise Problem(404, "Subscription not found", f"No subscription {subscription_id!r}.", slug="not-found")
     return found
 
 
 @router.get("/{subscription_id}", responses=problem_responses(404))
-async def read_subscription(request: Request, subscription_id: str) -> dict:
-    return view(await existing(request, subscription_id))
+async def read_subscription(store: WebhookStoreDep, subscription_id: str) -> dict:
+    return view(await existing(store, subscription_id))
 
 
 @router.post("/{subscription_id}:rotate-secret", responses=problem_responses(403, 404))
 async def rotate_secret(
-    request: Request, subscription_id: str, caller: Caller, secret: Secret = None,
+    store: WebhookStoreDep, box: SecretBoxDep, subscription_id: str, caller: Caller, secret: Secret = None,
     grace_seconds: Annotated[int, Body(embed=True, ge=0, le=30 * DAY, description=(
         "how long the current secret keeps signing beside the new one (both signatures are sent); 0 ends it now"))
     ] = DAY,
 ) -> dict:
     """Replaces the subscription's secret; the old one still signs for `grace_seconds`. A generated secret is
     answered once."""
-    authorise(caller, (await existing(request, subscription_id))["region_code"], f"subscription {subscription_id}")
+    authorise(caller, (await existing(store, subscription_id))["region_code"], f"subscription {subscription_id}")
     chosen = accepted_secret(secret)
-    store = request.app.state.webhook_store
     sealed = await store.sealed_secrets(subscription_id)
     if sealed is None or not await store.replace_secrets(subscription_id, rotated(
-            sealed, request.app.state.secret_box.seal(chosen), datetime.now(UTC), timedelta(seconds=grace_seconds))):
+            sealed, box.seal(chosen), datetime.now(UTC), timedelta(seconds=grace_seconds))):
         raise Problem(404, "Subscription not found", f"No subscription {subscription_id!r}.", slug="not-found")
-    return {**view(await existing(request, subscription_id)), **({"secret": chosen} if secret is None else {})}
+    return {**view(await existing(store, subscription_id)), **({"secret": chosen} if secret is None else {})}
 
 
 @router.delete("/{subscription_id}", status_code=204, responses=problem_responses(403, 404))
-async def unsubscribe(request: Request, subscription_id: str, caller: Caller) -> Response:
+async def unsubscribe(store: WebhookStoreDep, subscription_id: str, caller: Caller) -> Response:
     """Stops deliveries; deliveries still pending are failed as `unsubscribed`."""
-    authorise(caller, (await existing(request, subscription_id))["region_code"], f"subscription {subscription_id}")
-    if not await request.app.state.webhook_store.unsubscribe(subscription_id):
+    authorise(caller, (await existing(store, subscription_id))["region_code"], f"subscription {subscription_id}")
+    if not await store.unsubscribe(subscription_id):
         raise Problem(404, "Subscription not found", f"No subscription {subscription_id!r}.", slug="not-found")
     return Response(status_code=204)
 
 
 @router.get("/{subscription_id}/deliveries", responses=problem_responses(404))
-async def list_deliveries(request: Request, subscription_id: str) -> list[dict]:
+async def list_deliveries(store: WebhookStoreDep, subscription_id: str) -> list[dict]:
     """Each event delivered (or being delivered) to the subscription: `status` (pending, delivered, failed) and
     every attempt with its time, duration and outcome (`status_code` or `error`)."""
-    await existing(request, subscription_id)
+    await existing(store, subscription_id)
     return [{"id": d["_id"], "event_id": d["event_id"], "event_type": d["event_type"], "status": d["status"],
              "attempts": d["attempts"], "next_attempt_at": d["next_attempt_at"]}
-            for d in await request.app.state.webhook_store.deliveries_of(subscription_id)]
+            for d in await store.deliveries_of(subscription_id)]

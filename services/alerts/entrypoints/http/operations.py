@@ -4,8 +4,9 @@ token, and an alert is acknowledged only by a client acting for its region (shar
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Query
 
+from services.alerts.entrypoints.http.dependencies import AlertStoreDep, ServiceDep
 from shared.authentication import Authenticated, Caller, authorise
 from shared.calendar import EARLIEST_REPORT, LATEST_QUERY_DAY
 from shared.problems import Problem
@@ -15,24 +16,23 @@ router = APIRouter(tags=["alerts"])
 
 
 @router.post("/v1/alerts:sweep", dependencies=[Authenticated])
-async def sweep(request: Request, as_of: Annotated[date | None, Query(
+async def sweep(service: ServiceDep, as_of: Annotated[date | None, Query(
         description="the day to judge on (default: today in China)", ge=EARLIEST_REPORT, le=LATEST_QUERY_DAY)] = None
                 ) -> dict:
     """Judges every assignment now, records what opened, closed or changed severity, and publishes
     alert-raised / alert-severity-changed / alert-cleared for each transition (and any event an earlier failure
     left unpublished): `{as_of, assignments, open, raised, cleared, changed, published}`."""
-    return (await request.app.state.alerts_service.sweep(as_of)).to_json()
+    return (await service.sweep(as_of)).to_json()
 
 
 @router.post("/v1/alerts/{key}:acknowledge", responses=problem_responses(403, 404))
 async def acknowledge(
-    key: str, request: Request, caller: Caller,
+    key: str, store: AlertStoreDep, caller: Caller,
     comment: Annotated[str, Body(embed=True, min_length=1, max_length=2000)],
     by: Annotated[str | None, Body(embed=True, max_length=200,
                                    description="who acknowledges (default: the calling client's name)")] = None,
 ) -> dict:
     """Acknowledges an open alert with a comment; the acknowledgement stays on the alert, into its history."""
-    store = request.app.state.alert_store
     found = (await store.open_by_keys([key])).get(key)
     if found is not None:
         authorise(caller, found["region_code"], f"alert {key}")

@@ -1,0 +1,159 @@
+"""The alerts' main use case: evaluate assignments, record the transitions, publish what they owe.
+
+Each evaluation (a sweep over every assignment, or a re-evaluation of some measures' assignments after a batch
+of events): read alerts' own copies of the measures and assignments (storage/inputs.py) and the stored open
+alerts (of the measures concerned), compare (domain/transitions.py), write each transition with the event it
+owes (storage/repository.py: the outbox), then publish every pending event, the ones an earlier crash or Kafka
+outage left behind included. A sweep that finds nothing new publishes nothing.
+
+No lock: evaluations in one process, and in several alerts processes on one database, run at once. Every
+transition is a conditional write on the stored alert as read (see storage/repository.py), so two evaluations
+that judge the same change make it once, with one event; the same pending event may be published by both
+(at-least-once, the same id).
+"""
+
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import structlog
+
+from services.alerts.domain.alerts import Alert
+from services.alerts.domain.evaluate import Evaluator
+from services.alerts.domain.rules import RulesBook
+from services.alerts.domain.transitions import transitions
+from services.alerts.storage.inputs import Inputs
+from services.alerts.storage.repository import AlertStore
+from shared.calendar import today_in_china
+from shared.contracts import ALERT_EVENTS, AlertCleared, AlertNotice, AlertRaised, AlertSeverityChanged, CloudEvent
+
+SOURCE = "/duban/alerts"
+# Publishes one event under its key; raises when the broker does not take it.
+Publish = Callable[[CloudEvent, str], Awaitable[None]]
+log = structlog.get_logger()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One evaluation: the day judged, assignments judged, alerts open on it, the transitions it judged (raised,
+    cleared, changed: an evaluation running at once may have written some of them first, with their events), and
+    the events it published."""
+
+    as_of: date
+    assignments: int
+    open: int
+    raised: int
+    cleared: int
+    changed: int
+    published: int
+
+    def to_json(self) -> dict:
+        return {"as_of": self.as_of.isoformat(), "assignments": self.assignments, "open": self.open,
+                "raised": self.raised, "cleared": self.cleared, "changed": self.changed, "published": self.published}
+
+
+def raised_event(alert: Alert, episode: str, opened_at: datetime, today: date) -> dict:
+    notice = AlertNotice.of(alert.to_json(), episode, opened_at, today.isoformat())
+    event = AlertRaised.wrap(notice, source=SOURCE, event_id=f"{episode}.raised", subject=alert.key)
+    return event.model_dump(mode="json")
+
+
+def severity_changed_event(alert: Alert, stored: dict, today: date) -> dict:
+    """The event of an open alert's severity change; its id counts the episode's changes, so it is stable."""
+    notice = AlertNotice.of(alert.to_json(), stored["episode"], stored["opened_at"], today.isoformat(),
+                            previous_severity=stored["severity"])
+    number = len(stored.get("severity_changes", [])) + 1
+    event = AlertSeverityChanged.wrap(notice, source=SOURCE, event_id=f"{stored['episode']}.severity-{number}",
+                                      subject=alert.key)
+    return event.model_dump(mode="json")
+
+
+def cleared_event(stored: dict, now: datetime, today: date) -> dict:
+    notice = AlertNotice.of(stored["alert"], stored["episode"], stored["opened_at"], today.isoformat(), now)
+    event = AlertCleared.wrap(notice, source=SOURCE, event_id=f"{stored['episode']}.cleared", subject=stored["_id"])
+    return event.model_dump(mode="json")
+
+
+def log_skipped(evaluator: Evaluator) -> None:
+    for measure_id, unit, reason in evaluator.skipped:
+        log.warning("assignment_not_judged", measure_id=measure_id, unit=unit, reason=reason)
+
+
+def parse_event(data: dict) -> CloudEvent:
+    return ALERT_EVENTS[data["type"]].model_validate(data)
+
+
+class AlertsService:
+    def __init__(self, inputs: Inputs, store: AlertStore, book: RulesBook, publish: Publish,
+                 on_published: Callable[[CloudEvent], Awaitable[None]] | None = None,
+                 today: Callable[[], date] = today_in_china):
+        """`on_published`: what else a published event owes (webhook deliveries); `today`: the day judged when
+        none is given (China's)."""
+        self.inputs, self.store, self.book, self.publish = inputs, store, book, publish
+        self.on_published, self.today = on_published, today
+        # Ids of the events this process is publishing now: two of its evaluations that end together (a measure's
+        # and its assignments' batches) do not both publish one event. Only a saving: across processes an event
+        # may still go out twice, with its id.
+        self.in_flight: set[str] = set()
+
+    async def sweep(self, as_of: date | None = None) -> Outcome:
+        """Every assignment judged on `as_of` (default today in China)."""
+        return await self.evaluate(as_of or self.today(), None)
+
+    async def reevaluate(self, measure_ids: Iterable[str]) -> Outcome:
+        """The assignments of these measures judged today (after a batch of their events was stored)."""
+        return await self.evaluate(self.today(), set(measure_ids))
+
+    async def evaluate(self, today: date, measure_ids: set[str] | None) -> Outcome:
+        measures = await self.inputs.measures(measure_ids)
+        assignments = await self.inputs.assignments(measure_ids=measure_ids)
+        evaluator = Evaluator(measures, self.book)
+        current = evaluator.alerts(assignments, today)
+        log_skipped(evaluator)
+        stored = await self.store.open_alerts(measure_ids)
+        found = transitions([Alert.from_json(doc["alert"]) for doc in stored.values()], current)
+        now = datetime.now(UTC)
+        episodes = [(alert, uuid.uuid4().hex) for alert in found.raised]
+        await self.store.raise_alerts(
+            [(alert, episode, raised_event(alert, episode, now, today)) for alert, episode in episodes], now)
+        carried = [(alert, stored[alert.key]) for alert in found.open if alert.key in stored
+                   and alert.to_json() != stored[alert.key]["alert"]]
+        await self.store.update_alerts(
+            [(alert, doc, severity_changed_event(alert, doc, today) if alert.severity != doc["severity"]
+              else None) for alert, doc in carried], now)
+        await self.store.clear_alerts(
+            [(stored[alert.key], cleared_event(stored[alert.key], now, today)) for alert in found.cleared], now)
+        published = await self.publish_pending()
+        outcome = Outcome(today, len(assignments), len(found.open), len(found.raised), len(found.cleared),
+                          len(found.changed), published)
+        log.info("alerts_evaluated", scope="all" if measure_ids is None else sorted(measure_ids), **outcome.to_json())
+        return outcome
+
+    async def publish_pending(self) -> int:
+        """Publishes every pending event, oldest first (raised before cleared); stops at the first the broker
+        refuses, leaving it and the rest for the next evaluation. Each published event is pulled off its outbox
+        by id, so an event another evaluation pushed meanwhile stays pending."""
+        pending = await self.store.pending()
+        events = sorted(((event["time"], event["type"] != "alert-raised", event["id"], collection, doc_id, event)
+                         for collection, doc_id, outbox in pending for event in outbox
+                         if event["id"] not in self.in_flight))
+        mine = {event_id for _, _, event_id, *_ in events}
+        self.in_flight |= mine
+        sent: dict[str, dict[str, list[str]]] = {"open": {}, "history": {}}
+        try:
+            for *_, collection, doc_id, data in events:
+                event = parse_event(data)
+                try:
+                    await self.publish(event, event.data.key)
+                    if self.on_published:  # what else it owes (webhook deliveries), before it leaves the outbox
+                        await self.on_published(event)
+                except Exception as error:  # Kafka or the database unreachable: the events stay pending
+                    log.warning("alert_publish_failed", event_id=event.id, error=repr(error))
+                    break
+                sent[collection].setdefault(doc_id, []).append(event.id)
+            for collection, event_ids in sent.items():
+                await self.store.published(collection, event_ids)
+        finally:
+            self.in_flight -= mine
+        return sum(len(ids) for by_document in sent.values() for ids in by_document.values())

@@ -1,0 +1,64 @@
+"""alerts' stores on the real database behave as the in-memory fakes the use-case tests run on
+(tests/unit/alerts/usecases/fakes.py): the newest input wins whatever the order, a removed assignment stays
+forgotten, and a transition written from a stale read changes nothing."""
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
+from services.alerts.domain.alerts import Alert, Kind, Severity
+from services.alerts.storage.inputs import Inputs
+from services.alerts.storage.repository import AlertStore
+from shared.contracts import MeasureCreated
+from tests.integration.test_alerts_api import COURT
+from tests.support.alerts_inputs import assignment_updated
+
+AT = datetime(2026, 7, 1, 8, tzinfo=UTC)
+
+
+def published(title: str, at: datetime, event_id: str) -> MeasureCreated:
+    event = MeasureCreated.wrap(COURT.model_copy(update={"title": title}), source="/test", event_id=event_id)
+    return event.model_copy(update={"time": at})
+
+
+async def test_the_latest_publication_and_the_highest_revision_win_in_any_order(database):
+    inputs = Inputs(database)
+    await inputs.save_measures([published("新", AT + timedelta(seconds=1), "a")])
+    await inputs.save_measures([published("旧", AT, "z"), published("同时较小", AT + timedelta(seconds=1), "0")])
+    assert (await inputs.measures())["p-1"]["title"] == "新"
+    await inputs.save_measures([published("同时较大", AT + timedelta(seconds=1), "b")])  # same time, larger id
+    assert (await inputs.measures(["p-1"]))["p-1"]["title"] == "同时较大"
+
+    await inputs.save_assignments([assignment_updated(COURT, "u", 3, percent_complete=30),
+                                   assignment_updated(COURT, "u", 2, percent_complete=20)])
+    await inputs.save_assignments([assignment_updated(COURT, "u", 1, percent_complete=10)])
+    [view] = await inputs.assignments(measure_ids=["p-1"])
+    assert (view["unit"], view["percent_complete"], view["status"]) == ("u", 30, "not_started")
+    await inputs.save_assignments([assignment_updated(COURT, "u", 4, removed=True, assigned=False)])
+    await inputs.save_assignments([assignment_updated(COURT, "u", 3, percent_complete=30)])
+    assert await inputs.assignments() == []
+    assert (await database["alerts_assignments"].find_one({"_id": "p-1|u"}))["revision"] == 4
+
+
+async def test_a_transition_from_a_stale_read_changes_nothing_and_published_events_leave_by_id(database):
+    store = AlertStore(database)
+    warning = Alert(kind=Kind.OVERDUE, severity=Severity.WARNING, measure_id="p-1", unit="u", unit_name="u",
+                    region_code="361000", reason="r", figures={"days_overdue": 3}, plan_id="p")
+    critical = dataclasses.replace(warning, severity=Severity.CRITICAL)
+    await store.raise_alerts([(warning, "e1", {"id": "e1.raised", "time": AT})], AT)
+    await store.raise_alerts([(warning, "e2", {"id": "e2.raised", "time": AT})], AT)  # the loser: nothing written
+    read = (await store.open_alerts())[warning.key]
+    assert (read["episode"], [e["id"] for e in read["outbox"]]) == ("e1", ["e1.raised"])
+
+    await store.update_alerts([(critical, read, {"id": "e1.severity-1", "time": AT})], AT)
+    await store.update_alerts([(critical, read, {"id": "e1.severity-1", "time": AT})], AT)  # the same stale read
+    stored = (await store.open_alerts())[warning.key]
+    assert [e["id"] for e in stored["outbox"]] == ["e1.raised", "e1.severity-1"]
+    assert len(stored["severity_changes"]) == 1
+
+    await store.published("open", {warning.key: ["e1.raised"]})  # the change came after the raise was read
+    assert [e["id"] for e in (await store.open_alerts())[warning.key]["outbox"]] == ["e1.severity-1"]
+
+    await store.clear_alerts([(read, {"id": "e1.cleared", "time": AT})], AT)  # read before the severity change
+    [(collection, episode, outbox)] = await store.pending()
+    assert (collection, episode, await store.open_alerts()) == ("history", "e1", {})
+    assert sorted(e["id"] for e in outbox) == ["e1.cleared", "e1.raised", "e1.severity-1"]

@@ -1,0 +1,26 @@
+"""What alerts judges from, for its tests: assignment-updated events as the tracker publishes them, and alerts'
+own input collections seeded through its storage (storage/inputs.py), without any tracker."""
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.alerts.storage.inputs import Inputs
+from shared.contracts import AssignmentState, AssignmentUpdated, Measure, MeasureCreated, Registry, RegistryPublished
+
+
+def assignment_updated(measure: Measure, unit: str, revision: int = 1, **state) -> AssignmentUpdated:
+    """The tracker's assignment-updated of `unit` on `measure` (the unit's name, role and region default to the
+    measure's lead in the measure's region), id `<key>#<revision>` as the contract says."""
+    values = {"measure_id": measure.measure_id, "unit": unit, "unit_name": unit, "role": "lead",
+              "region_code": measure.region_code, "revision": revision} | state
+    data = AssignmentState(**values)
+    return AssignmentUpdated.wrap(data, source="/duban/tracker", event_id=f"{data.key}#{revision}")
+
+
+async def seed_inputs(database: AsyncDatabase, *, registry: Registry | None = None, measures: list[Measure] = (),
+                      assignments: list[AssignmentUpdated] = ()) -> None:
+    """Writes these into alerts' input collections as its consumers would."""
+    inputs = Inputs(database)
+    if registry is not None:
+        await inputs.save_registry([RegistryPublished.wrap(registry, source="/test")])
+    await inputs.save_measures([MeasureCreated.wrap(measure, source="/test") for measure in measures])
+    await inputs.save_assignments(list(assignments))

@@ -1,0 +1,123 @@
+"""In-memory stand-ins for alerts' stores, with the real ones' conditional writes (storage/inputs.py,
+storage/repository.py), so the use cases run in milliseconds; tests/integration/alerts proves the real stores do
+the same. Every method first yields to the event loop, so two evaluations run with asyncio.gather interleave at
+each store call as two processes would on one database."""
+
+import asyncio
+import copy
+from collections.abc import Iterable
+from datetime import datetime
+
+from services.alerts.domain.alerts import Alert
+from services.alerts.storage.inputs import REGISTRY_ID, newest, publication, view
+from services.alerts.storage.repository import fields
+from shared.contracts import AssignmentUpdated, MeasureCreated, RegistryPublished
+from shared.regions import within
+
+
+class FakeInputs:
+    def __init__(self):
+        self.measure_documents: dict[str, dict] = {}
+        self.registry_documents: dict[str, dict] = {}
+        self.assignment_documents: dict[str, dict] = {}
+
+    @staticmethod
+    def keep_newer(documents: dict, key: str, order: str, mine, document: dict) -> None:
+        stored = documents.get(key)
+        if stored is None or stored[order] < mine:
+            documents[key] = {"_id": key, **document, order: mine}
+
+    async def save_measures(self, events: list[MeasureCreated]) -> None:
+        await asyncio.sleep(0)
+        for event in newest(events, lambda e: e.data.measure_id, lambda e: publication(e.time, e.id)):
+            self.keep_newer(self.measure_documents, event.data.measure_id, "version", publication(event.time, event.id),
+                            {**event.data.model_dump(mode="json"), "published_at": event.time, "event_id": event.id})
+
+    async def save_registry(self, events: list[RegistryPublished]) -> None:
+        await asyncio.sleep(0)
+        for event in newest(events, lambda e: REGISTRY_ID, lambda e: publication(e.time, e.id)):
+            self.keep_newer(self.registry_documents, REGISTRY_ID, "version", publication(event.time, event.id),
+                            {"registry": event.data.model_dump(mode="json")})
+
+    async def save_assignments(self, events: list[AssignmentUpdated]) -> None:
+        await asyncio.sleep(0)
+        for event in newest(events, lambda e: e.data.key, lambda e: e.data.revision):
+            state = event.data
+            document = ({"measure_id": state.measure_id, "unit": state.unit, "removed": True} if state.removed
+                        else state.model_dump())
+            self.keep_newer(self.assignment_documents, state.key, "revision", state.revision, document)
+
+    async def measures(self, measure_ids: Iterable[str] | None = None) -> dict[str, dict]:
+        await asyncio.sleep(0)
+        wanted = None if measure_ids is None else set(measure_ids)
+        return {k: copy.deepcopy(m) for k, m in self.measure_documents.items() if wanted is None or k in wanted}
+
+    async def assignments(self, *, measure_ids: Iterable[str] | None = None,
+                          region_code: str | None = None) -> list[dict]:
+        await asyncio.sleep(0)
+        wanted = None if measure_ids is None else set(measure_ids)
+        views = [view(d) for _, d in sorted(self.assignment_documents.items())
+                 if not d.get("removed") and (wanted is None or d["measure_id"] in wanted)]
+        return [v for v in views if not region_code or within(v["region_code"], region_code)]
+
+    async def region_codes(self) -> set[str] | None:
+        stored = self.registry_documents.get(REGISTRY_ID)
+        return {region["code"] for region in stored["registry"]["regions"]} if stored else None
+
+
+class FakeAlertStore:
+    def __init__(self):
+        self.open: dict[str, dict] = {}
+        self.history: dict[str, dict] = {}
+
+    async def open_alerts(self, measure_ids: Iterable[str] | None = None) -> dict[str, dict]:
+        await asyncio.sleep(0)
+        wanted = None if measure_ids is None else set(measure_ids)
+        return {k: copy.deepcopy(d) for k, d in self.open.items() if wanted is None or d["measure_id"] in wanted}
+
+    async def raise_alerts(self, raised: list[tuple[Alert, str, dict]], now: datetime) -> None:
+        await asyncio.sleep(0)
+        for alert, episode, event in raised:
+            self.open.setdefault(alert.key, {
+                "_id": alert.key, **fields(alert), "episode": episode, "opened_at": now, "updated_at": now,
+                "severity_changes": [], "acknowledgements": [], "version": 0, "outbox": [event]})
+
+    async def update_alerts(self, updates: list[tuple[Alert, dict, dict | None]], now: datetime) -> None:
+        await asyncio.sleep(0)
+        for alert, stored, event in updates:
+            current = self.open.get(alert.key)
+            if current is None or any(current.get(name) != stored.get(name)
+                                      for name in ("episode", "severity", "version")):
+                continue
+            current.update(fields(alert), updated_at=now, version=current["version"] + 1)
+            if event is not None:
+                current["severity_changes"].append({"at": now, "from": stored["severity"], "to": str(alert.severity)})
+                current["outbox"].append(event)
+
+    async def clear_alerts(self, cleared: list[tuple[dict, dict]], now: datetime) -> None:
+        await asyncio.sleep(0)
+        for stored, event in cleared:
+            self.history.setdefault(stored["episode"], {
+                **{k: v for k, v in stored.items() if k not in ("_id", "episode", "outbox", "version")},
+                "_id": stored["episode"], "key": stored["_id"], "closed_at": now,
+                "outbox": [*stored.get("outbox", []), event]})
+        await asyncio.sleep(0)
+        for stored, _ in cleared:
+            current = self.open.get(stored["_id"])
+            if current is None or current["episode"] != stored["episode"]:
+                continue
+            del self.open[stored["_id"]]
+            carried = {event["id"] for event in stored.get("outbox", [])}
+            self.history[stored["episode"]]["outbox"] += [e for e in current["outbox"] if e["id"] not in carried]
+
+    async def pending(self) -> list[tuple[str, str, list[dict]]]:
+        await asyncio.sleep(0)
+        return [(name, key, list(doc["outbox"])) for name, documents in (("open", self.open), ("history", self.history))
+                for key, doc in documents.items() if doc.get("outbox")]
+
+    async def published(self, collection: str, event_ids: dict[str, list[str]]) -> None:
+        await asyncio.sleep(0)
+        documents = self.open if collection == "open" else self.history
+        for key, ids in event_ids.items():
+            if key in documents:
+                documents[key]["outbox"] = [e for e in documents[key]["outbox"] if e["id"] not in ids]

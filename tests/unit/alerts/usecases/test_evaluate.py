@@ -1,0 +1,120 @@
+"""The evaluation and the taking-in of events, on in-memory stores: alerts judged from assignment-updated alone,
+revisions superseding, and two evaluations at once giving one episode per key and one event per transition."""
+
+import asyncio
+from datetime import UTC, date, datetime
+
+import pytest
+
+from services.alerts.domain.rules import RulesBook
+from services.alerts.usecases.evaluate import AlertsService
+from services.alerts.usecases.record import record_assignments, record_measures
+from shared.contracts import AssignmentState, AssignmentUpdated, CloudEvent, Measure, MeasureCreated
+from tests.unit.alerts.usecases.fakes import FakeAlertStore, FakeInputs
+
+# Due 2026-06-30, reported on 2026-06-15 for Q2 at 40 %: on 2026-07-03 overdue by 3 days (warning), on 2026-08-05
+# by 36 (critical, past the 30 days); never silent on those days (Q2 reported, Q3 not over), past the deadline so
+# not judged as lagging.
+MEASURE = Measure(measure_id="m-1", plan_id="p", region_code="361000", number=1, title="加强行政应诉工作",
+                  lead_units=["市司法局"], start_date=date(2026, 6, 1),
+                  deadlines=[{"text": "2026年6月底前", "date": "2026-06-30"}])
+KEY = "overdue|m-1|361000.justice|"
+WARNING_DAY, CRITICAL_DAY = date(2026, 7, 3), date(2026, 8, 5)
+
+
+def updated(revision: int, **state) -> AssignmentUpdated:
+    values = {"measure_id": "m-1", "unit": "361000.justice", "unit_name": "市司法局", "role": "lead",
+              "region_code": "361000", "revision": revision, "status": "in_progress", "percent_complete": 40,
+              "period": "2026-Q2", "reported_at": datetime(2026, 6, 15, 2, tzinfo=UTC)} | state
+    key = f"m-1|{values['unit']}"
+    return AssignmentUpdated.wrap(AssignmentState(**values), source="/test", event_id=f"{key}#{revision}")
+
+
+COMPLETED = {"status": "completed", "percent_complete": 100, "completed_at": datetime(2026, 7, 2, tzinfo=UTC),
+             "reported_at": datetime(2026, 7, 2, tzinfo=UTC), "period": "2026-Q3"}
+
+
+class Published(list):
+    async def __call__(self, event: CloudEvent, key: str) -> None:
+        await asyncio.sleep(0)
+        self.append(event)
+
+    def of(self, event_type: str) -> list[CloudEvent]:
+        return [event for event in self if event.type == event_type]
+
+
+@pytest.fixture
+def world():
+    """Fake stores, the events published, and a service judging on WARNING_DAY unless told another day."""
+    inputs, store, published = FakeInputs(), FakeAlertStore(), Published()
+    return inputs, store, published, service_on(inputs, store, published)
+
+
+def service_on(inputs, store, publish) -> AlertsService:
+    return AlertsService(inputs, store, RulesBook(), publish, today=lambda: WARNING_DAY)
+
+
+async def take_in(inputs, service, *events) -> None:
+    await record_measures(inputs, service, [MeasureCreated.wrap(MEASURE, source="/test")])
+    await record_assignments(inputs, service, list(events))
+
+
+async def test_an_assignment_update_alone_raises_and_a_completed_revision_clears(world):
+    inputs, store, published, service = world
+    await take_in(inputs, service, updated(1))  # judged at once, without a sweep
+    [raised] = published.of("alert-raised")
+    assert (raised.data.key, raised.data.severity) == (KEY, "warning")
+    assert (await service.sweep(WARNING_DAY)).published == 0  # nothing new: nothing published
+
+    await record_assignments(inputs, service, [updated(2, **COMPLETED)])
+    [cleared] = published.of("alert-cleared")
+    assert (cleared.id, store.open) == (f"{raised.data.episode}.cleared", {})
+
+
+async def test_the_highest_revision_wins_whatever_the_order_and_removed_forgets(world):
+    inputs, _, _, service = world
+    await take_in(inputs, service, updated(3, percent_complete=70), updated(2, percent_complete=50))
+    await record_assignments(inputs, service, [updated(1, percent_complete=10)])  # late and lower: dropped
+    [assignment] = await inputs.assignments()
+    assert assignment["percent_complete"] == 70
+
+    await record_assignments(inputs, service, [updated(4, removed=True, assigned=False)])
+    await record_assignments(inputs, service, [updated(3, percent_complete=70)])  # a redelivery: stays removed
+    assert await inputs.assignments() == []
+
+
+async def test_two_evaluations_at_once_give_one_episode_and_one_event_per_transition(world):
+    inputs, store, published, service = world
+    other = service_on(inputs, store, published)
+    await record_measures(inputs, service, [MeasureCreated.wrap(MEASURE, source="/test")])
+    await inputs.save_assignments([updated(1)])  # stored, not judged yet: the two sweeps below find it new
+
+    outcomes = await asyncio.gather(service.sweep(WARNING_DAY), other.sweep(WARNING_DAY))
+    assert sum(o.raised for o in outcomes) == 2  # both judged it new …
+    [episode] = {doc["episode"] for doc in store.open.values()}
+    raised_ids = {e.id for e in published.of("alert-raised")}
+    assert raised_ids == {f"{episode}.raised"}  # … one episode, one event (published once or twice: same id)
+
+    await asyncio.gather(service.sweep(CRITICAL_DAY), other.sweep(CRITICAL_DAY))
+    assert {e.id for e in published.of("alert-severity-changed")} == {f"{episode}.severity-1"}
+    assert [c["to"] for c in store.open[KEY]["severity_changes"]] == ["critical"]
+
+    await inputs.save_assignments([updated(2, **COMPLETED)])
+    await asyncio.gather(service.sweep(CRITICAL_DAY), other.sweep(CRITICAL_DAY))
+    assert {e.id for e in published.of("alert-cleared")} == {f"{episode}.cleared"}
+    assert (list(store.history), store.open) == ([episode], {})
+    assert all(not doc["outbox"] for doc in store.history.values())
+
+
+async def test_an_event_the_broker_refuses_stays_pending_and_goes_out_with_the_next_evaluation(world):
+    inputs, store, published, service = world
+    refusing = service_on(inputs, store, refuse)
+    await record_measures(inputs, refusing, [MeasureCreated.wrap(MEASURE, source="/test")])
+    await record_assignments(inputs, refusing, [updated(1)])
+    assert store.open[KEY]["outbox"]
+    assert (await service.sweep(WARNING_DAY)).published == 1
+    assert store.open[KEY]["outbox"] == []
+
+
+async def refuse(event: CloudEvent, key: str) -> None:
+    raise ConnectionError("Kafka away")
