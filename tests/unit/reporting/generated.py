@@ -11,9 +11,10 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from services.reporting.domain.assignments import as_reported
 from services.reporting.domain.flags import Flag, open_flags
 from shared.calendar import CHINA
-from shared.state import assignment_view
+from shared.contracts import AssignmentUpdated, MeasureCreated, RegistryPublished
 
 CITY = "361000"
 COUNTIES = ["361002", "361003", "361021", "361022", "361023", "361024", "361025", "361026", "361027", "361028",
@@ -35,9 +36,23 @@ class GeneratedCity:
     progress: list[dict]
 
     def views(self) -> list[dict]:
-        """The assignments joined with their progress, as shared/state.py's TrackerState returns them."""
+        """The assignments joined with their progress, as the tracker's assignment-updated carries them."""
         progress = {p["_id"]: p for p in self.progress}
-        return [assignment_view(a, progress.get(a["_id"])) for a in self.assignments]
+        return [as_reported(a, progress.get(a["_id"])) for a in self.assignments]
+
+    def events(self, at: datetime = datetime(2026, 1, 1, tzinfo=UTC)) -> list:
+        """The events reporting learns the city from: the registry, the measures, each assignment's state (its
+        first revision), as the intake and the tracker publish them."""
+        progress = {p["_id"]: p for p in self.progress}
+        events: list = [RegistryPublished(id="registry-1", source="test", time=at, data=self.registry)]
+        events += [MeasureCreated(id=f"measure-{m['_id']}", source="test", time=at,
+                                  data={k: v for k, v in m.items() if k != "_id"}) for m in self.measures]
+        for assignment in self.assignments:
+            report = progress.get(assignment["_id"])
+            state = {**as_reported(assignment, report), "revision": 1, "evidence": [],
+                     "report_event_id": report["event_id"] if report else None}
+            events.append(AssignmentUpdated(id=f"{assignment['_id']}#1", source="test", time=at, data=state))
+        return events
 
     @property
     def regions(self) -> dict[str, dict]:
@@ -124,4 +139,5 @@ def _progress(rng: random.Random, key: str, measure_id: str, unit: str, region_c
             "period": f"{reported_at.year}-Q{(reported_at.month - 1) // 3 + 1}", "percent_complete": percent,
             "status": status, "reported_at": reported_at,
             "completed_at": reported_at if status == "completed" else None,
-            "narrative": "", "indicator_values": values, "evidence": [], "event_id": f"e-{key}"}
+            "narrative": "", "indicator_values": values, "evidence": [], "event_id": f"e-{key}",
+            "periods_reported": [f"{reported_at.year}-Q{(reported_at.month - 1) // 3 + 1}"]}
