@@ -40,16 +40,18 @@ class GeneratedCity:
         progress = {p["_id"]: p for p in self.progress}
         return [as_reported(a, progress.get(a["_id"])) for a in self.assignments]
 
-    def events(self, at: datetime = datetime(2026, 1, 1, tzinfo=UTC)) -> list:
+    def events(self, reports: list[dict] | None = None, at: datetime = datetime(2026, 1, 1, tzinfo=UTC)) -> list:
         """The events reporting learns the city from: the registry, the measures, each assignment's state (its
-        first revision), as the intake and the tracker publish them."""
-        progress = {p["_id"]: p for p in self.progress}
+        first revision, with its current report: `reports`, by default the city's progress, each with its event
+        id under `event_id`), as the intake and the tracker publish them."""
+        progress = {f"{p['measure_id']}|{p['unit']}": p for p in (self.progress if reports is None else reports)}
         events: list = [RegistryPublished(id="registry-1", source="test", time=at, data=self.registry)]
         events += [MeasureCreated(id=f"measure-{m['_id']}", source="test", time=at,
                                   data={k: v for k, v in m.items() if k != "_id"}) for m in self.measures]
         for assignment in self.assignments:
             report = progress.get(assignment["_id"])
-            state = {**as_reported(assignment, report), "revision": 1, "evidence": [],
+            state = {**as_reported(assignment, report), "revision": 1,
+                     "evidence": (report or {}).get("evidence") or [],
                      "report_event_id": report["event_id"] if report else None}
             events.append(AssignmentUpdated(id=f"{assignment['_id']}#1", source="test", time=at, data=state))
         return events
