@@ -8,7 +8,7 @@ the leaf tally of the facts there, as counters that take a fact away as exactly 
   counted while at least one fact names it.
 `update(keys)` takes each named assignment's old fact away, evaluates its new one (or none: forgotten) and adds
 it; only the region codes and measures it touched are rebuilt for the next Evaluation (copy on write: an
-Evaluation handed out earlier never changes). A new day or period needs a new LiveFigures (a full evaluation):
+Evaluation handed out earlier never changes), each code's facts in key order. A new day or period needs a new LiveFigures (a full evaluation):
 deadlines and the alerts' judgements are evaluated at the day.
 """
 
@@ -107,8 +107,9 @@ class LiveFigures:
         previous = self.evaluation
         facts_by_code, leaves, leads = dict(previous.facts_by_code), dict(previous.leaves), dict(previous.leads)
         for code in codes:
-            if self.by_code.get(code):
-                facts_by_code[code], leaves[code] = list(self.by_code[code].values()), self.leaves[code].tally()
+            if facts := self.by_code.get(code):
+                facts_by_code[code] = [facts[key] for key in sorted(facts)]
+                leaves[code] = self.leaves[code].tally()
             else:
                 facts_by_code.pop(code, None), leaves.pop(code, None)
                 self.by_code.pop(code, None), self.leaves.pop(code, None)
@@ -116,4 +117,6 @@ class LiveFigures:
             leads.pop(measure_id, None)
             leads.update(lead_units_by_measure(self.by_measure.get(measure_id, {}).values(),
                                                {measure_id: measures[measure_id]} if measure_id in measures else {}))
-        return Evaluation(self.as_of, self.period, facts_by_code, leaves, leads)
+        # In key order, codes and the facts within each: the float sums over them (rollup.tally) then come out the
+        # same whatever order the changes came in.
+        return Evaluation(self.as_of, self.period, dict(sorted(facts_by_code.items())), leaves, leads)

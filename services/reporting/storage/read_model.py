@@ -1,9 +1,11 @@
 """The in-memory read model each reporting instance answers from, refreshed incrementally from its collections.
 
 The first refresh loads every document of reporting's own collections (collections.py); each later one reads
-only the documents stamped `updated_at` after the latest stamp it has seen, less `overlap` (a write stamped by
-another instance's clock, or committed a moment after a later one, is still read; reading a document twice is
-harmless: it replaces the fact for its key). What changed is applied to:
+only the documents stamped `updated_at` after the moment the previous refresh began, less `overlap` (a write
+stamped by a writer whose clock runs up to `overlap` behind, or committed up to `overlap` after its stamp, is still
+read; reading a document twice is harmless: it replaces the fact for its key). So a refresh reads what changed
+since the last one plus what changed in the `overlap` before it, whatever the collections hold.
+What changed is applied to:
 - the views per assignment (a `removed` tombstone forgets one), the measures, the regions;
 - the alerts: open ones by key (a closed episode read later drops the open alert of that episode), closed
   episodes by episode, as flags (flags.Flag, every kind) per assignment;
@@ -22,6 +24,7 @@ background, while requests are answered from the snapshot in hand.
 """
 
 import asyncio
+import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
@@ -49,7 +52,7 @@ class ReadModel:
     def __init__(self, store: ReportingStore, overlap: timedelta = timedelta(seconds=10),
                  today: Callable[[], date] = today_in_china, cadence: Cadence = DEFAULT_CADENCE):
         self.store, self.overlap, self.today, self.cadence = store, overlap, today, cadence
-        self.seen: dict[str, datetime] = {}  # per collection: the latest updated_at read
+        self.since: datetime | None = None  # what the next refresh reads: documents stamped after this
         self.views: dict[str, dict] = {}
         self.measures: dict[str, dict] = {}
         self.regions: dict[str, dict] = {}
@@ -58,25 +61,23 @@ class ReadModel:
         self.flags: dict[tuple[str, str], dict[str, Flag]] = {}  # (measure, unit) -> flag id -> flag
         self.live: LiveFigures | None = None
         self.snapshot: Snapshot | None = None
-        self.documents_read = 0  # by the last refresh (what it cost)
+        self.documents_read, self.read_seconds, self.apply_seconds = 0, 0.0, 0.0  # what the last refresh cost
         self.refreshing = asyncio.Lock()  # one refresh at a time: an older read must not be applied after a newer
 
     async def refresh(self) -> Snapshot:
         """Read what changed and hand out the snapshot of the state now. Open alerts are read before closed
         episodes, so an alert closed between the two reads is seen closed."""
         async with self.refreshing:
-            changed = {name: await self._changed(name, projection) for name, projection in (
+            started, clock = datetime.now(UTC), time.perf_counter()
+            changed = {name: await self.store.changed(name, self.since, projection) for name, projection in (
                 ("measures", None), ("registry", None), ("assignments", ASSIGNMENT_FIELDS),
                 ("open_alerts", OPEN_ALERT_FIELDS), ("alert_episodes", None))}
+            self.since = started - self.overlap
             self.documents_read = sum(len(docs) for docs in changed.values())
-            return self.apply(changed, datetime.now(UTC).isoformat())
-
-    async def _changed(self, name: str, projection: dict | None) -> list[dict]:
-        seen = self.seen.get(name)
-        documents = await self.store.changed(name, None if seen is None else seen - self.overlap, projection)
-        if documents:
-            self.seen[name] = max([*([seen] if seen else []), *(d["updated_at"] for d in documents)])
-        return documents
+            self.read_seconds = time.perf_counter() - clock
+            snapshot = self.apply(changed, started.isoformat())
+            self.apply_seconds = time.perf_counter() - clock - self.read_seconds
+            return snapshot
 
     def apply(self, changed: dict[str, list[dict]], read_at: str) -> Snapshot:
         """Apply documents read (by collection name) and make the next snapshot. Pure: no I/O."""
