@@ -9,8 +9,7 @@ the leaf tally of the facts there, as counters that take a fact away as exactly 
 `update(keys)` takes each named assignment's old fact away, evaluates its new one (or none: forgotten) and adds
 it; only the region codes and measures it touched are rebuilt for the next Evaluation (copy on write: an
 Evaluation handed out earlier never changes), each code's facts in key order. A new day or period needs a new
-LiveFigures (a full evaluation):
-deadlines and the alerts' judgements are evaluated at the day.
+LiveFigures (a full evaluation): deadlines and the alerts' judgements are evaluated at the day.
 """
 
 from collections import Counter
