@@ -12,6 +12,7 @@ Evaluation handed out earlier never changes), each code's facts in key order. A 
 LiveFigures (a full evaluation): deadlines and the alerts' judgements are evaluated at the day.
 """
 
+from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
@@ -64,6 +65,7 @@ class LiveFigures:
         self.as_of, self.cadence, self.period = as_of, cadence, period_of(as_of, cadence)
         self.facts: dict[str, Fact] = {}
         self.by_code: dict[str, dict[str, Fact]] = {}
+        self.order: dict[str, list[str]] = {}  # per code, its assignment keys sorted
         self.by_measure: dict[str, dict[str, Fact]] = {}
         self.leaves: dict[str, Leaf] = {}
         self.evaluation = Evaluation(as_of, self.period, {}, {}, {})
@@ -76,12 +78,14 @@ class LiveFigures:
         keys = set(keys)
         for measure_id in measures_changed:
             keys.update(self.by_measure.get(measure_id, {}))
-        codes, touched_measures = set(), set(measures_changed)
+        # Codes whose leaf changes; measures whose lead units may change (a lead assignment came or went).
+        codes, led = set(), set(measures_changed)
         for key in keys:
             if (old := self.facts.pop(key, None)) is not None:
                 self._place(key, old, -1)
                 codes.add(old.region_code)
-                touched_measures.add(old.measure_id)
+                if old.role == "lead":
+                    led.add(old.measure_id)
         present = [views[key] for key in keys if key in views]
         wanted = {view["measure_id"] for view in present}
         flags = [flag for view in present for flag in flags_of(view["measure_id"], view["unit"])]
@@ -91,11 +95,17 @@ class LiveFigures:
             self.facts[key] = new
             self._place(key, new, +1)
             codes.add(new.region_code)
-            touched_measures.add(new.measure_id)
-        self.evaluation = self._evaluation(codes, touched_measures, measures)
+            if new.role == "lead":
+                led.add(new.measure_id)
+        self.evaluation = self._evaluation(codes, led, measures)
         return self.evaluation
 
     def _place(self, key: str, fact: Fact, sign: int) -> None:
+        order = self.order.setdefault(fact.region_code, [])
+        if sign > 0:
+            insort(order, key)
+        else:
+            del order[bisect_left(order, key)]
         for index, name in ((self.by_code, fact.region_code), (self.by_measure, fact.measure_id)):
             if sign > 0:
                 index.setdefault(name, {})[key] = fact
@@ -108,11 +118,11 @@ class LiveFigures:
         facts_by_code, leaves, leads = dict(previous.facts_by_code), dict(previous.leaves), dict(previous.leads)
         for code in codes:
             if facts := self.by_code.get(code):
-                facts_by_code[code] = [facts[key] for key in sorted(facts)]
+                facts_by_code[code] = list(map(facts.__getitem__, self.order[code]))
                 leaves[code] = self.leaves[code].tally()
             else:
                 facts_by_code.pop(code, None), leaves.pop(code, None)
-                self.by_code.pop(code, None), self.leaves.pop(code, None)
+                self.by_code.pop(code, None), self.leaves.pop(code, None), self.order.pop(code, None)
         for measure_id in measure_ids:
             leads.pop(measure_id, None)
             leads.update(lead_units_by_measure(self.by_measure.get(measure_id, {}).values(),
