@@ -1,8 +1,9 @@
 """A generated city for reporting tests and the benchmark: registry, measures, assignments, progress.
 
 Documents are shaped as the tracker stores them (collections `registry`, `measures`, `assignments`,
-`assignment_progress`), so the same data serves the pure tests (joined with shared/state.py's
-assignment_view), the integration test and bench/reporting_rollup.py (written to a real database).
+`assignment_progress`: what the alerts service's sweep still reads in some tests); `views()` joins them as the
+tracker's assignment-updated carries them (the pure tests), and `events()` gives the events reporting learns the
+city from (the integration tests and bench/reporting_rollup.py record them into reporting's own collections).
 Counties use 抚州市's GB/T 2260 codes and its two development zones' own codes (361071, 361072); township
 codes and every township and department name are synthetic (demo data).
 """
