@@ -1,6 +1,7 @@
 """The annual report dataset (年度报告素材): what a city writes its 年度报告 from, for one region and year.
 
-Evaluated at the year's last day (or today, for the current year), over the assignments as the tracker last published them:
+Evaluated at the year's last day (or today, for the current year), over the assignments as the tracker last
+published them:
 
 - `figures`: the region's rollup and each child region's (snapshot.region_report, cadence `year`, so the
   reporting rate counts units that reported during the year);
