@@ -1,15 +1,21 @@
-"""A generated city (tests/unit/reporting/generated.py) stored as the tracker would have stored it, and the
-alerts service's closed episodes on some days (reporting counts overdue, lagging and silent from them)."""
+"""A generated city (tests/unit/reporting/generated.py) stored as the tracker would have stored it, or as
+reporting stores the events that carry it (with the alerts service's episodes on some days: reporting counts
+overdue, lagging and silent from them)."""
+
+from services.reporting.storage.collections import ReportingStore
+from services.reporting.usecases.record import record
 
 
-async def store_city(database, city, history: list[dict] | None = None, alert_days=()) -> None:
+async def store_city(database, city, history: list[dict] | None = None) -> None:
     await database["registry"].insert_one({"_id": "current", "registry": city.registry})
     await database["measures"].insert_many(city.measures)
     await database["assignments"].insert_many(city.assignments)
     await database["assignment_progress"].insert_many(city.progress)
     if history:
         await database["progress_reports"].insert_many(history)
-    if episodes := city.episodes(alert_days):
-        await database["alert_history"].insert_many([
-            {"kind": f.kind, "measure_id": f.measure_id, "unit": f.unit, "opened_at": f.opened_at,
-             "closed_at": f.closed_at} for f in episodes])
+
+
+async def record_city(database, city, reports: list[dict] | None = None, alert_days=()) -> None:
+    """The city's events (GeneratedCity.events), and the alert episodes judged on `alert_days`
+    (GeneratedCity.alert_events), applied to reporting's own collections by its use cases."""
+    await record(ReportingStore(database), [*city.events(reports), *city.alert_events(alert_days)])

@@ -1,15 +1,17 @@
 """The annual report dataset (年度报告素材): what a city writes its 年度报告 from, for one region and year.
 
-Evaluated at the year's last day (or today, for the current year), over the state the tracker holds now:
+Evaluated at the year's last day (or today, for the current year), over the assignments as the tracker last
+published them:
 
 - `figures`: the region's rollup and each child region's (snapshot.region_report, cadence `year`, so the
   reporting rate counts units that reported during the year);
 - `measures`: per measure, in the plan's order, its figures over the region's assignments, a status
   (已完成 when every assignment is completed, 未启动 when none has started, otherwise 推进中) and the reports
-  made during the year with their narrative (工作进展) and evidence (佐证材料), from the tracker's history;
+  made during the year with their narrative (工作进展) and evidence (佐证材料): each report that was current
+  at some revision of its assignment and was not withdrawn (reporting_revisions);
 - `overdue`: every assignment the figures count overdue (the alerts' judgement) with the due date its alert names.
 
-Pure: the year's reports are read by storage.py and passed in.
+Pure: the year's reports are read from storage (collections.ReportingStore.revisions_counted) and passed in.
 """
 
 from datetime import date
@@ -27,7 +29,7 @@ def annual_as_of(year: int, today: date) -> date:
 
 
 def annual_report(snapshot: Snapshot, region_code: str, year: int, today: date, reports: list[dict]) -> dict:
-    """`reports`: the tracker's progress_reports made during the year (any region; filtered here)."""
+    """`reports`: the reports made during the year (any region; filtered here), as revisions."""
     as_of = annual_as_of(year, today)
     figures = snapshot.region_report(region_code, as_of, "year")
     by_measure = snapshot.grouped_report(region_code, as_of, "year", "measures")["rows"]

@@ -8,8 +8,8 @@ from docx.shared import Mm, Pt
 from services.reporting.domain.annual import overdue_items
 from services.reporting.domain.documents.bulletin import bulletin, bulletin_docx
 from services.reporting.domain.documents.wording import ITEMS_LISTED
-from tests.unit.reporting.documents.conftest import TODAY
-from tests.unit.reporting.documents.reading import east_asian_font, open_docx, paragraph_starting, tables, texts
+from tests.unit.reporting.domain.documents.conftest import TODAY
+from tests.unit.reporting.domain.documents.reading import east_asian_font, open_docx, paragraph_starting, tables, texts
 
 
 @pytest.fixture(scope="module")

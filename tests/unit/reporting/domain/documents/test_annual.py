@@ -5,8 +5,8 @@ import pytest
 from services.reporting.domain.annual import annual_report
 from services.reporting.domain.documents.annual import annual_docx
 from services.reporting.domain.documents.wording import ITEMS_LISTED
-from tests.unit.reporting.documents.conftest import TODAY
-from tests.unit.reporting.documents.reading import open_docx, paragraph_starting, tables, texts
+from tests.unit.reporting.domain.documents.conftest import TODAY
+from tests.unit.reporting.domain.documents.reading import open_docx, paragraph_starting, tables, texts
 
 
 @pytest.fixture(scope="module")

@@ -3,22 +3,23 @@ dashboard/vendor/) and the printable annual report page, served by the reporting
 
 from pathlib import Path
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse
 
 from services.reporting.domain.annual_page import annual_page
-from services.reporting.entrypoints.api import CurrentSnapshot, annual_dataset
+from services.reporting.entrypoints.http.dependencies import CurrentSnapshot, HomeRegion, Store
+from services.reporting.entrypoints.http.reports import annual_dataset
 
 router = APIRouter(include_in_schema=False)
-FOLDER = Path(__file__).parent.parent / "dashboard"
+FOLDER = Path(__file__).parents[2] / "dashboard"
 PAGE = (FOLDER / "index.html").read_text(encoding="utf-8")
 ASSETS = {"app.js": "text/javascript", "app.css": "text/css", "vendor/echarts.min.js": "text/javascript",
           "vendor/LICENSE": "text/plain", "vendor/NOTICE": "text/plain"}
 
 
 @router.get("/", response_class=HTMLResponse)
-async def dashboard(request: Request) -> str:
-    return PAGE.replace("{{home_region_code}}", request.app.state.home_region_code)
+async def dashboard(home: HomeRegion) -> str:
+    return PAGE.replace("{{home_region_code}}", home)
 
 
 @router.get("/dashboard/{asset:path}")
@@ -29,7 +30,7 @@ async def asset(asset: str) -> FileResponse:
 
 
 @router.get("/reports/annual/{region_code}/{year}", response_class=HTMLResponse)
-async def annual(request: Request, snapshot: CurrentSnapshot, region_code: str, year: int) -> HTMLResponse:
+async def annual(store: Store, snapshot: CurrentSnapshot, region_code: str, year: int) -> HTMLResponse:
     if not region_code.isdigit() or len(region_code) not in (6, 9) or not 2000 <= year <= 2100:
         return HTMLResponse("区划代码或年度无效", status_code=422)
-    return HTMLResponse(annual_page(await annual_dataset(request, snapshot, region_code, year)))
+    return HTMLResponse(annual_page(await annual_dataset(store, snapshot, region_code, year)))

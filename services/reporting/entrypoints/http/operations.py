@@ -7,10 +7,12 @@ import asyncio
 import time
 
 import httpx
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from prometheus_client import generate_latest
 
 from services.reporting.domain.operations import Scrape, summarize
+from services.reporting.entrypoints.http.dependencies import MetricsRegistry, MetricsTargets, SnapshotsDep
+from services.reporting.storage.snapshots import Snapshots
 
 router = APIRouter(prefix="/v1/operations", tags=["operations"])
 SCRAPE_TIMEOUT_SECONDS = 3.0
@@ -25,24 +27,23 @@ async def scrape(client: httpx.AsyncClient, service: str, url: str) -> Scrape:
         return Scrape(service, error=f"{type(error).__name__}: {error}")
 
 
-async def region_names(request: Request) -> dict[str, str]:
+async def region_names(snapshots: Snapshots) -> dict[str, str]:
     """The registry's region names, from the snapshot in hand; none when the database cannot be read (the page
     is for when things are wrong, so it does not wait on them)."""
     try:
-        snapshot = await asyncio.wait_for(request.app.state.snapshots.current(), SCRAPE_TIMEOUT_SECONDS)
+        snapshot = await asyncio.wait_for(snapshots.current(), SCRAPE_TIMEOUT_SECONDS)
     except Exception:  # the database away or slow: codes without names
         return {}
     return {code: region.get("name") for code, region in snapshot.regions.items()}
 
 
 @router.get("")
-async def operations(request: Request) -> dict:
+async def operations(targets: MetricsTargets, registry: MetricsRegistry, snapshots: SnapshotsDep) -> dict:
     """Each service reachable or not, its requests and 5xx answers; each district's last event and age (the
     stalest first, `quiet` past the alert rule's threshold); consumed, published and dead-lettered records per
     topic; consumer lag per partition; open alerts; webhook deliveries; the read model's age. Counters are
     totals since each service started; times in seconds (Unix time for `as_of` and `last_event_at`)."""
-    targets: dict[str, str] = request.app.state.metrics_targets
     async with httpx.AsyncClient(timeout=SCRAPE_TIMEOUT_SECONDS) as client:
         scrapes = await asyncio.gather(*(scrape(client, service, url) for service, url in targets.items()))
-    own = Scrape("reporting", text=generate_latest(request.app.state.metrics.registry).decode())
-    return summarize([*scrapes, own], time.time(), await region_names(request))
+    own = Scrape("reporting", text=generate_latest(registry).decode())
+    return summarize([*scrapes, own], time.time(), await region_names(snapshots))

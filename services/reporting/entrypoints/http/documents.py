@@ -1,17 +1,24 @@
 """Documents in the form offices file, as .docx in the GB/T 9704 layout (domain/documents/): the 督办通报 of a
-region and period and the 年度报告, made on demand; and the documents filed on the schedule (document_store.py),
+region and period and the 年度报告, made on demand; and the documents filed on the schedule (usecases/bulletins.py),
 listed and downloaded. Generation runs in a worker thread (a city's bulletin takes a few seconds)."""
 
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
-from services.reporting.document_store import DocumentStore
 from services.reporting.domain.documents.annual import annual_docx
 from services.reporting.domain.documents.bulletin import bulletin, bulletin_docx
 from services.reporting.domain.snapshot import Snapshot
-from services.reporting.entrypoints.api import AnnualRegion, CurrentSnapshot, RegionCode, Year, annual_dataset, download
+from services.reporting.entrypoints.http.dependencies import (
+    AnnualRegion,
+    CurrentSnapshot,
+    Documents,
+    RegionCode,
+    Store,
+    Year,
+)
+from services.reporting.entrypoints.http.reports import annual_dataset, download
 from shared.calendar import today_in_china
 from shared.contracts.progress import Period
 from shared.problems import Problem
@@ -20,13 +27,6 @@ from shared.web.openapi import problem_responses
 router = APIRouter(prefix="/v1/reports", tags=["documents"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DOCX_RESPONSE = {200: {"content": {DOCX: {}}, "description": "the .docx"}, **problem_responses(404)}
-
-
-def get_store(request: Request) -> DocumentStore:
-    return request.app.state.documents
-
-
-Store = Annotated[DocumentStore, Depends(get_store)]
 
 
 def known_region(snapshot: Snapshot, region_code: str) -> None:
@@ -53,19 +53,19 @@ async def bulletin_document(
 
 
 @router.get("/annual.docx", response_class=Response, responses=DOCX_RESPONSE)
-async def annual_document(request: Request, snapshot: CurrentSnapshot, region_code: AnnualRegion,
+async def annual_document(store: Store, snapshot: CurrentSnapshot, region_code: AnnualRegion,
                           year: Year) -> Response:
     """年度报告 draft for the region and year: figures, regions, measures by chapter, the year's progress, the
     overdue items (domain/documents/annual.py)."""
     known_region(snapshot, region_code)
     if year > today_in_china().year:
         raise Problem(422, "Year not begun", f"the year {year} has not begun", slug="year-not-begun")
-    report = await annual_dataset(request, snapshot, region_code, year)
+    report = await annual_dataset(store, snapshot, region_code, year)
     return download(await asyncio.to_thread(annual_docx, report), DOCX, f"annual-{region_code}-{year}.docx")
 
 
 @router.get("/documents")
-async def filed_documents(store: Store, snapshot: CurrentSnapshot,
+async def filed_documents(store: Documents, snapshot: CurrentSnapshot,
                           region_code: Annotated[str | None, Query(pattern=r"^\d{6}(\d{3})?$")] = None) -> list[dict]:
     """The documents filed on the schedule, the newest first: id, kind, region_code, period, filename, size,
     created_at. 404 for a region the registry does not have."""
@@ -75,7 +75,7 @@ async def filed_documents(store: Store, snapshot: CurrentSnapshot,
 
 
 @router.get("/documents/{document_id}.docx", response_class=Response, responses=DOCX_RESPONSE)
-async def filed_document(document_id: str, store: Store) -> Response:
+async def filed_document(document_id: str, store: Documents) -> Response:
     """A filed document's .docx."""
     content = await store.content(document_id)
     if content is None:

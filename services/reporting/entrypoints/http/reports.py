@@ -1,64 +1,47 @@
 """Reporting API: consolidated figures, breakdowns and rankings for a region and everything below it.
 
 Every route takes `as_of` (default: today in China; the date deadlines and the current reporting period are
-evaluated at, over the state the tracker holds now; lagging and silent count the alerts open at that day's end,
-or now for a day not over: domain/flags.py) and `cadence` (the length of the reporting period for the reporting
-rate). Figures come from the in-memory snapshot (storage.py). The state as it was on a past day, and a monthly
-series, are rebuilt from the tracker's report history: `/regions/{code}/as-of/{day}`, `/regions/{code}/history`.
+evaluated at, over the assignments as the tracker last published them; the alerts' judgements count as open at
+that day's end, or now for a day not over: domain/flags.py) and `cadence` (the length of the reporting period for
+the reporting rate). Figures come from the in-memory read model (storage/read_model.py), fed by events. The state
+as it was on a past day, and a monthly series, are rebuilt from the reports kept as revisions
+(reporting_revisions): `/regions/{code}/as-of/{day}`, `/regions/{code}/history`.
 The alerts open now, for the dashboard's alert list: `/regions/{code}/alerts`.
 """
 
 import asyncio
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from services.reporting.domain import exports
 from services.reporting.domain.annual import annual_report
 from services.reporting.domain.history import default_months, month_ends
 from services.reporting.domain.periods import Cadence
 from services.reporting.domain.snapshot import Snapshot
-from services.reporting.storage import Snapshots, read_alert_details, read_reports
-from shared.calendar import EARLIEST_REPORT, LATEST_QUERY_DAY, today_in_china
+from services.reporting.entrypoints.http.dependencies import (
+    CODE,
+    AnnualRegion,
+    AsOf,
+    CadenceQuery,
+    CurrentHistory,
+    CurrentSnapshot,
+    Day,
+    HomeRegion,
+    RegionCode,
+    Store,
+    Year,
+    known,
+)
+from services.reporting.storage.collections import ReportingStore
+from shared.calendar import CHINA, today_in_china
 from shared.problems import Problem
 from shared.regions import within
 from shared.web.openapi import problem_responses
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
-
-
-async def get_snapshot(request: Request) -> Snapshot:
-    snapshots: Snapshots = request.app.state.snapshots
-    return await snapshots.current()
-
-
-CurrentSnapshot = Annotated[Snapshot, Depends(get_snapshot)]
-CODE = r"^\d{6}(\d{3})?$"
-
-
-def known(snapshot: Snapshot, region_code: str) -> str:
-    """404 for a region the registry does not have (when a registry is known: without one, any code is asked)."""
-    if snapshot.regions and region_code not in snapshot.regions:
-        raise Problem(404, "Region not found", f"No region {region_code!r} in the registry.", slug="not-found")
-    return region_code
-
-
-async def region_in_path(snapshot: CurrentSnapshot, region_code: Annotated[str, Path(
-        pattern=CODE, description="GB/T 2260 code (9 digits: township)")]) -> str:
-    return known(snapshot, region_code)
-
-
-async def region_in_query(snapshot: CurrentSnapshot, region_code: Annotated[str, Query(
-        pattern=CODE, description="GB/T 2260 code")]) -> str:
-    return known(snapshot, region_code)
-
-
-RegionCode = Annotated[str, Depends(region_in_path)]
-Day = {"ge": EARLIEST_REPORT, "le": LATEST_QUERY_DAY}
-AsOf = Annotated[date | None, Query(description="evaluate deadlines and the reporting period at this date", **Day)]
 MAX_SERIES_MONTHS = 240  # a history series: twenty years of month ends, each one evaluation
-CadenceQuery = Annotated[Cadence, Query(description="reporting period for the reporting rate")]
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -158,20 +141,21 @@ AlertKind = Literal["overdue", "due_soon", "lagging", "silent"]
 
 
 @router.get("/regions/{region_code}/alerts")
-async def region_alerts(region_code: RegionCode, snapshot: CurrentSnapshot, request: Request,
+async def region_alerts(region_code: RegionCode, snapshot: CurrentSnapshot, store: Store,
                         kind: Annotated[list[AlertKind] | None, Query(description="only these kinds")] = None,
                         limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict:
     """预警清单: the alerts open for units in the region and below, as the alerts service last judged them
-    (when the snapshot was read), the worst first: `{total, counts: {kind: {severity: n}}, rows}`, each row
-    with its reason, figures and measure (an alert closed since the snapshot was read is left out of the rows).
-    The alerts service's own `GET /v1/alerts` filters further and acknowledges; this list is the dashboard's."""
+    (from its alert events, as the read model last read them), the worst first: `{total, counts: {kind:
+    {severity: n}}, rows}`, each row with its reason, figures and measure (an alert closed since the read model
+    was read is left out of the rows). The alerts service's own `GET /v1/alerts` filters further and
+    acknowledges; this list is the dashboard's."""
     listed = snapshot.alert_rows(region_code, kinds=kind or (), limit=limit)
-    details = await read_alert_details(request.app.state.snapshots.database, [row["key"] for row in listed["rows"]])
+    details = await store.open_alert_details([row["key"] for row in listed["rows"]])
     return {**listed, "rows": [{**details[row["key"]], **row} for row in listed["rows"] if row["key"] in details]}
 
 
 @router.get("/measures/{measure_id}", responses=problem_responses(404))
-async def measure_detail(measure_id: str, request: Request, snapshot: CurrentSnapshot,
+async def measure_detail(measure_id: str, snapshot: CurrentSnapshot, store: Store, home: HomeRegion,
                          region_code: Annotated[str | None, Query(pattern=CODE)] = None,
                          as_of: AsOf = None, cadence: CadenceQuery = "quarter") -> dict:
     """A measure: its text, deadlines and targets, each assignment (in `region_code` and below, default the
@@ -179,9 +163,9 @@ async def measure_detail(measure_id: str, request: Request, snapshot: CurrentSna
     measure = snapshot.measures.get(measure_id)
     if measure is None:
         raise Problem(404, "Measure not found", f"No measure {measure_id!r} is tracked.", slug="not-found")
-    region_code = known(snapshot, region_code) if region_code else request.app.state.home_region_code
+    region_code = known(snapshot, region_code) if region_code else home
     drill = snapshot.assignment_rows(region_code, as_of or today_in_china(), cadence, measure_id=measure_id)
-    history = await read_reports(request.app.state.snapshots.database, measure_id=measure_id)
+    history = [report_row(r) for r in await store.revisions_counted(measure_id=measure_id)]
     names = {row["unit"]: row["unit_name"] for row in drill["rows"]}
     history = [{**r, "unit_name": names.get(r["unit"], r["unit"]),
                 "reported_at": r["reported_at"].isoformat() if hasattr(r.get("reported_at"), "isoformat")
@@ -192,44 +176,51 @@ async def measure_detail(measure_id: str, request: Request, snapshot: CurrentSna
     return {"measure_id": measure_id, **{k: measure.get(k) for k in fields}, **drill, "history": history}
 
 
-Year = Annotated[int, Query(ge=2000, le=2100, description="the calendar year")]
-AnnualRegion = Annotated[str, Depends(region_in_query)]
+REPORT_ROW = ("measure_id", "unit", "region_code", "period", "status", "percent_complete", "reported_at",
+              "narrative", "evidence", "indicator_values")
 
 
-async def annual_dataset(request: Request, snapshot: Snapshot, region_code: str, year: int) -> dict:
-    reports = await read_reports(request.app.state.snapshots.database, year=year)
+def report_row(revision: dict) -> dict:
+    """A revision as a row of the report history (its report: narrative and evidence with it)."""
+    return {name: revision.get(name) for name in REPORT_ROW}
+
+
+async def annual_dataset(store: ReportingStore, snapshot: Snapshot, region_code: str, year: int) -> dict:
+    """The year's reports: those made during it (China's calendar) that were current at some revision and were
+    not withdrawn (reporting_revisions)."""
+    start, end = datetime(year, 1, 1, tzinfo=CHINA), datetime(year + 1, 1, 1, tzinfo=CHINA)
+    reports = [report_row(r) for r in await store.revisions_counted(year_start=start, year_end=end)]
     return annual_report(snapshot, region_code, year, today_in_china(), reports)
 
 
 @router.get("/annual.xlsx", response_class=Response,
             responses={200: {"content": {XLSX: {}}, "description": "the workbook"}})
-async def annual_workbook(request: Request, snapshot: CurrentSnapshot, region_code: AnnualRegion,
+async def annual_workbook(store: Store, snapshot: CurrentSnapshot, region_code: AnnualRegion,
                           year: Year) -> Response:
     """The annual dataset as a workbook: 区域汇总, 措施落实情况 (with narrative and evidence), 逾期事项."""
-    report = await annual_dataset(request, snapshot, region_code, year)
+    report = await annual_dataset(store, snapshot, region_code, year)
     title = f"{report['name'] or region_code}{year}年度法治政府建设情况"
     workbook = exports.workbook_bytes(title, f"截至 {report['as_of']}", exports.annual_sheets(report))
     return download(workbook, XLSX, f"annual-{region_code}-{year}.xlsx")
 
 
 @router.get("/annual")
-async def annual(request: Request, snapshot: CurrentSnapshot, region_code: AnnualRegion, year: Year) -> dict:
+async def annual(store: Store, snapshot: CurrentSnapshot, region_code: AnnualRegion, year: Year) -> dict:
     """The annual report dataset (年度报告素材) for a region and year: per region figures, per measure status
     with the year's narratives and evidence, and the overdue items (services/reporting/domain/annual.py)."""
-    return await annual_dataset(request, snapshot, region_code, year)
+    return await annual_dataset(store, snapshot, region_code, year)
 
 
 @router.get("/regions/{region_code}/as-of/{day}")
-async def region_figures_then(region_code: RegionCode, day: Annotated[date, Path(**Day)], request: Request,
+async def region_figures_then(region_code: RegionCode, day: Annotated[date, Path(**Day)], history: CurrentHistory,
                               cadence: CadenceQuery = "quarter") -> dict:
-    """The region's figures as the state stood at the end of `day`, rebuilt from the tracker's report history."""
-    history = await request.app.state.histories.current()
+    """The region's figures as the state stood at the end of `day`, rebuilt from the reports kept as revisions."""
     return await asyncio.to_thread(history.region_report, region_code, day, cadence)
 
 
 @router.get("/regions/{region_code}/history")
 async def region_history(
-    region_code: RegionCode, request: Request, as_of: AsOf = None, cadence: CadenceQuery = "quarter",
+    region_code: RegionCode, history: CurrentHistory, as_of: AsOf = None, cadence: CadenceQuery = "quarter",
     since: Annotated[date | None, Query(description="the first month (default: eleven months before)", **Day)] = None,
 ) -> dict:
     """A monthly series of the region's figures, each as the state stood at the month's end (the last at as_of);
@@ -240,7 +231,6 @@ async def region_history(
                       "`since`.", slug="validation-error", errors=[{"field": "since", "message": "too early",
                                                                     "code": "too_long"}])
     days = month_ends(since, last) if since else default_months(last)
-    history = await request.app.state.histories.current()
 
     def series() -> list[dict]:
         return [{key: value for key, value in history.region_report(region_code, day, cadence).items()
