@@ -24,10 +24,10 @@ stop:
 status:
 	$(BIN)/duban stack status
 
-# The tests also need a headless browser (Debian's chromium) for the dashboard test, and LibreOffice Writer to
-# render the .docx documents to PDF.
+# The tests also need a headless browser (Debian's chromium) for the dashboard test, LibreOffice Writer to
+# render the .docx documents to PDF, and helm (built once with Go) for the Helm chart's test.
 test: $(VENV)/.installed lint
-	$(BIN)/duban install --browser --office
+	$(BIN)/duban install --browser --office --helm
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed

@@ -25,7 +25,7 @@ import pdfplumber  # noqa: E402
 import pypdf  # noqa: E402
 import pypdfium2  # noqa: E402
 
-from services.intake.plans.parser import parse_plan  # noqa: E402
+from services.intake.domain.plans.parser import parse_plan  # noqa: E402
 from tests.data.documents.government_pdf import government_pdf  # noqa: E402
 
 PLANS = Path(__file__).resolve().parents[1] / "deploy" / "demo" / "plans"

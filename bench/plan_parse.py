@@ -18,7 +18,7 @@ DEMO_PLANS = Path(__file__).resolve().parent.parent / "deploy" / "demo" / "plans
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere in the repo
 
-from services.intake.plans.parser import parse_plan  # noqa: E402
+from services.intake.domain.plans.parser import parse_plan  # noqa: E402
 
 PLANS = ("fuzhou-city-2022.txt", "bazhong-city-2017.txt")
 
@@ -32,7 +32,7 @@ def main() -> None:
     args = parser.parse_args()
     text = "\n".join((args.samples / name).read_text(encoding="utf-8") for name in PLANS)
     if args.pdf:
-        from tests.unit.plans.pdf_damage import damage
+        from tests.unit.intake.domain.plans.pdf_damage import damage
         text = damage(text)
     if args.site:
         flat = "".join(text.splitlines())

@@ -1,10 +1,12 @@
-"""`duban dlq list` and `duban dlq replay`: the dead-letter topic, read and re-driven (shared/dead_letters.py)."""
+"""`duban dlq list` and `duban dlq replay`: the dead-letter topic, read (cli/dead_letter_listing.py) and re-driven
+(cli/dead_letter_replay.py)."""
 
 import asyncio
 import json
 import sys
 
-from shared.dead_letters import UnknownDeadLetter, list_dead_letters, replay, short_reason
+from cli.dead_letter_listing import list_dead_letters, short_reason
+from cli.dead_letter_replay import UnknownDeadLetter, replay
 from shared.settings import ServiceSettings
 
 

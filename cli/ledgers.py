@@ -42,7 +42,7 @@ def run_import(args) -> None:
 def run_preview(args) -> None:
     """Intake's preview (POST preview=true: every check an import makes) when an intake URL is given, else the
     reader's verdict on each row, marked `checked: READER_ONLY` since admission needs intake's measures."""
-    from services.intake.ledgers import LedgerError, read_workbook
+    from services.intake.domain.ledgers import LedgerError, read_workbook
 
     url = os.environ.get("DUBAN_INTAKE_URL") if args.intake == DEFAULT_INTAKE else args.intake
     if url:

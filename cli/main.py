@@ -9,6 +9,7 @@ import httpx
 
 from cli import alerts, dlq, intake, ledgers, plans, registry, reports, simulate, tracker
 from deploy.local.browser import install_browser
+from deploy.local.helm import install_helm
 from deploy.local.install import install
 from deploy.local.office import install_office
 from deploy.local.stack import PROJECT, LocalStack, describe
@@ -24,6 +25,8 @@ def run_install(args) -> None:
         print(f"Browser:    {install_browser() or 'not installable here (the dashboard browser test will skip)'}")
     if args.office:
         print(f"LibreOffice: {install_office() or 'not installable here (the document rendering test will skip)'}")
+    if args.helm:
+        print(f"Helm:       {install_helm() or 'not buildable here, no Go toolchain (the Helm chart test will skip)'}")
     print(f"install checked in {time.monotonic() - started:.1f} s")
 
 
@@ -85,6 +88,8 @@ def main(argv: list[str] | None = None) -> None:
     installing.add_argument("--browser", action="store_true", help="also Debian's chromium, for the browser test")
     installing.add_argument("--office", action="store_true",
                             help="also Debian's LibreOffice Writer, for the test rendering the .docx documents to PDF")
+    installing.add_argument("--helm", action="store_true",
+                            help="also helm, built with Go from the module proxy, for the Helm chart's test")
     installing.set_defaults(handler=run_install)
     stack = commands.add_parser("stack", help="the local stack").add_subparsers(dest="action", required=True)
     up = stack.add_parser("up", help="start Kafka, the database and the four services")

@@ -25,7 +25,7 @@ def add_commands(subparsers) -> None:
 
 
 def run_parse(args) -> None:
-    from services.intake.documents import LimitExceeded, UnreadableDocument, parse_document
+    from services.intake.domain.documents import LimitExceeded, UnreadableDocument, parse_document
 
     name, content = upload(args.file)
     try:

@@ -41,7 +41,7 @@ def district_assignments(districts: int) -> tuple[list[str], list]:
     import yaml
 
     from deploy.demo.load import DEMO, city_assignments
-    from services.intake.registry import load_registry
+    from services.intake.domain.registry_file import load_registry
 
     registry = load_registry(DEMO.parent / yaml.safe_load(DEMO.read_text(encoding="utf-8"))["registry"])
     counties = sorted(region.code for region in registry.regions if region.level == "county")[:districts]
@@ -99,7 +99,7 @@ async def send(deliver: Delivery, traffic: list, rate: float, batch: int) -> Cou
 
 
 async def simulated(args, traffic: list) -> Counter:
-    from services.intake.api.progress import MAX_BATCH_REPORTS
+    from services.intake.entrypoints.http.progress import MAX_BATCH_REPORTS
 
     batch = max(1, min(MAX_BATCH_REPORTS, int(args.rate)))  # one call a second at most rates
     if args.via == "intake":

@@ -7,9 +7,9 @@ from pathlib import Path
 import httpx
 import yaml
 
-from services.intake.plan_import import plan_measures
-from services.intake.plans.parser import parse_plan
-from services.intake.registry import load_registry
+from services.intake.domain.plans.measures import plan_measures
+from services.intake.domain.plans.parser import parse_plan
+from services.intake.domain.registry_file import load_registry
 from services.tracker.domain.assignments import Assignment, UnitLookup, assignments_for
 
 DEMO = Path(__file__).parent / "fuzhou.yaml"

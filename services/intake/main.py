@@ -1,16 +1,25 @@
-"""intake's composition root: settings, broker and app are built here and nowhere else."""
+"""intake's composition root: settings, broker, database, storage, use cases and app are built here and nowhere
+else."""
 
 import asyncio
 from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
 
-from services.intake.api import ledgers, measures, plans, progress, registry
-from services.intake.api.health import intake_readiness
-from services.intake.catalogue import Catalogue
-from services.intake.idempotency import IdempotencyKeys
-from services.intake.publishing import EventPublisher
+from services.intake.entrypoints.http import ledgers, measures, plans, progress, registry
+from services.intake.entrypoints.http.health import intake_readiness
+from services.intake.entrypoints.kafka.catalogue import CatalogueFeed
 from services.intake.settings import IntakeSettings
+from services.intake.storage.catalogue import Catalogue
+from services.intake.storage.idempotency import IdempotencyKeys
+from services.intake.storage.publisher import EventPublisher
+from services.intake.storage.registries import KnownRegistry
+from services.intake.storage.tracker import TrackerAssignments
+from services.intake.usecases.ledger_template import LedgerTemplates
+from services.intake.usecases.measure_creation import MeasureCreation
+from services.intake.usecases.plan_import import PlanImports
+from services.intake.usecases.progress_acceptance import ProgressAcceptance
+from services.intake.usecases.registry_publication import RegistryPublication
 from shared.authentication import Authenticated, load_clients
 from shared.broker import create_broker
 from shared.contracts import Topics
@@ -29,12 +38,15 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     publisher = EventPublisher(broker, settings)
     client, database = connect_database(settings)
     topics = Topics(settings.topic_prefix)
-    catalogue = Catalogue(settings.kafka_bootstrap_servers, topics)
+    feed = CatalogueFeed(settings.kafka_bootstrap_servers, topics)
+    catalogue = Catalogue(feed.caught_up)
+    known_registry = KnownRegistry(settings.registry_file)
+    idempotency = IdempotencyKeys(database["idempotency_keys"])
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         connecting = asyncio.create_task(publisher.keep_connecting())
-        reading = asyncio.create_task(catalogue.follow())
+        reading = asyncio.create_task(feed.follow(catalogue))
         yield
         for task in (connecting, reading):
             task.cancel()
@@ -45,11 +57,16 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="duban intake", summary="Measures and progress reports in, CloudEvents out.", lifespan=lifespan,
                   docs_url=None, redoc_url=None)  # served from vendored assets by install_docs
-    app.state.publisher = publisher
-    app.state.topics = topics
-    app.state.catalogue = catalogue
-    app.state.idempotency_keys = IdempotencyKeys(database["idempotency_keys"])
-    app.state.clients = load_clients(settings)
+    # What entrypoints/http/dependencies.py hands the routes.
+    app.state.settings = settings
+    app.state.known_registry = known_registry
+    app.state.progress = ProgressAcceptance(catalogue, lambda: known_registry.current()[0], publisher, idempotency,
+                                            topics, settings.clock_skew)
+    app.state.plans = PlanImports(publisher, topics)
+    app.state.measures = MeasureCreation(publisher, idempotency, catalogue, topics)
+    app.state.registries = RegistryPublication(publisher, known_registry, topics)
+    app.state.templates = LedgerTemplates(TrackerAssignments(settings.tracker_url, settings.tracker_timeout_seconds))
+    app.state.clients = load_clients(settings)  # read by shared/authentication's Caller
     install_problem_handlers(app)
     install_request_ids(app)
     install_docs(app, settings)

@@ -1,40 +1,59 @@
-"""reporting's composition root."""
+"""reporting's composition root: settings, broker, database, store, read model, subscribers and app are built here
+only."""
 
 import asyncio
 from contextlib import asynccontextmanager, suppress
+from datetime import timedelta
 
 from fastapi import FastAPI
 from prometheus_client import Gauge
 
-from services.reporting.document_store import DocumentStore, run_bulletin_schedule
-from services.reporting.entrypoints import api, dashboard, documents, operations
+from services.reporting.domain.history import History, default_months
+from services.reporting.entrypoints.http import dashboard, documents, operations, reports
+from services.reporting.entrypoints.kafka.subscribers import register_subscribers
 from services.reporting.settings import ReportingSettings
-from services.reporting.storage import Snapshots, evaluate_default_series, read_history
-from shared.readers import create_reader_app
+from services.reporting.storage.collections import ReportingStore
+from services.reporting.storage.documents import DocumentStore
+from services.reporting.storage.read_model import ReadModel
+from services.reporting.storage.snapshots import Snapshots
+from services.reporting.usecases.bulletins import run_bulletin_schedule
+from shared.authentication import load_clients
+from shared.broker import connecting_in_background, create_broker
+from shared.calendar import today_in_china
+from shared.database import connect_database
+from shared.health import consumer_readiness, install_health
+from shared.logging import configure_logging, install_request_ids
+from shared.metrics import ServiceMetrics
+from shared.problems import install_problem_handlers
+from shared.web.docs import install_docs
+
+
+def evaluate_default_series(history: History) -> None:
+    """The default monthly series up to today (what the dashboard asks for), so no request pays for it."""
+    for day in default_months(today_in_china()):
+        history.evaluation(day)
 
 
 def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     settings = settings or ReportingSettings()
-    app = create_reader_app("reporting", "Consolidated figures and the dashboard.", settings,
-                            [api.router, dashboard.router, documents.router, operations.router])
-    app.state.home_region_code = settings.home_region_code
-    app.state.metrics_targets = settings.metrics_targets
-    database = app.state.tracker_state.database
-    snapshots = app.state.snapshots = Snapshots(database, settings.snapshot_max_age_seconds)
-    histories = app.state.histories = Snapshots(database, settings.history_max_age_seconds, read=read_history,
-                                                warm=evaluate_default_series)
-    store = app.state.documents = DocumentStore(database)
-    Gauge("duban_read_model_age_seconds", "Age of the snapshot of the tracker's state the figures are answered from",
-          registry=app.state.metrics.registry).set_function(snapshots.age)
-    reader_lifespan = app.router.lifespan_context
+    configure_logging(settings.log_level)
+    broker = create_broker(settings, client_id="duban-reporting")
+    client, database = connect_database(settings)
+    store = ReportingStore(database)
+    register_subscribers(broker, store, settings)
+    model = ReadModel(store, timedelta(seconds=settings.read_model_overlap_seconds))
+    snapshots = Snapshots(model.refresh, settings.snapshot_max_age_seconds)
+    histories = Snapshots(model.history, settings.history_max_age_seconds, warm=evaluate_default_series)
+    documents_store = DocumentStore(database)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        async with reader_lifespan(app):
+        await store.ensure_indexes()
+        async with connecting_in_background(broker, settings, start_subscribers=True) as app.state.kafka_connecting:
             schedule = None
             if settings.bulletin_day_of_month:
                 schedule = asyncio.create_task(run_bulletin_schedule(
-                    store, snapshots, settings.bulletin_regions or [settings.home_region_code],
+                    documents_store, snapshots.current, settings.bulletin_regions or [settings.home_region_code],
                     settings.bulletin_day_of_month, settings.bulletin_check_seconds))
             yield
             if schedule is not None:
@@ -43,6 +62,24 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
                     await schedule
             await snapshots.close()  # before the database client closes
             await histories.close()
+        await client.close()
 
-    app.router.lifespan_context = lifespan
+    app = FastAPI(title="duban reporting", summary="Consolidated figures and the dashboard.", lifespan=lifespan,
+                  docs_url=None, redoc_url=None)  # served from vendored assets by install_docs
+    app.state.store, app.state.documents = store, documents_store
+    app.state.snapshots, app.state.histories, app.state.read_model = snapshots, histories, model
+    app.state.home_region_code = settings.home_region_code
+    app.state.metrics_targets = settings.metrics_targets
+    app.state.clients = load_clients(settings)
+    install_problem_handlers(app)
+    install_request_ids(app)
+    install_docs(app, settings)
+    for router in (reports.router, dashboard.router, documents.router, operations.router):
+        app.include_router(router)
+    install_health(app, consumer_readiness("reporting", broker, database))
+    metrics = ServiceMetrics("reporting", settings)
+    Gauge("duban_read_model_age_seconds", "Age of the read model the figures are answered from",
+          registry=metrics.registry).set_function(snapshots.age)
+    metrics.watch_consumer_lag([settings.reporting_consumer_group])
+    metrics.instrument(app, broker)
     return app

@@ -6,13 +6,21 @@ from shared.settings import ServiceSettings
 class ReportingSettings(ServiceSettings):
     # The region the dashboard opens on (抚州市 in the demo city).
     home_region_code: str = "361000"
-    # How old the in-memory snapshot of the tracker's state may grow before it is read again in the
-    # background (services/reporting/storage.py); 0 reads the state on every request.
+    # One consumer group for every reporting instance (entrypoints/kafka/subscribers.py), read in batches.
+    reporting_consumer_group: str = "duban-reporting"
+    batch_size: int = Field(500, ge=1)
+    apply_attempts: int = Field(5, ge=1)
+    retry_backoff_seconds: float = Field(0.5, ge=0)
+    # How old the in-memory read model may grow before it is refreshed in the background (storage/snapshots.py);
+    # 0 refreshes it on every request (a refresh reads only what changed: storage/read_model.py).
     snapshot_max_age_seconds: float = 10.0
-    # The same for the report history past days are rebuilt from (all reports: slower to read and evaluate,
-    # and a past day's figures seldom change: only the series' last point, today, can be this much behind).
+    # How far before the latest `updated_at` it has seen a refresh reads again: covers the clocks of the other
+    # reporting instances that write and a write committed a moment after a later-stamped one.
+    read_model_overlap_seconds: float = Field(10.0, ge=0)
+    # The same for the report history past days are rebuilt from (every counted revision: slower to read and
+    # evaluate, and a past day's figures seldom change: only the series' last point, today, can be this much behind).
     history_max_age_seconds: float = 300.0
-    # 督办通报 on a schedule (document_store.py): from this day of each month (China), the bulletin of the month
+    # 督办通报 on a schedule (usecases/bulletins.py): from this day of each month (China), the bulletin of the month
     # before is made for each region in bulletin_regions (empty: the home region) and stored, listed at
     # GET /v1/reports/documents; 0 turns the schedule off. Checked every bulletin_check_seconds.
     bulletin_day_of_month: int = Field(0, ge=0, le=28)

@@ -11,7 +11,7 @@ the way duban writes them:
 - `time` is optional in CloudEvents. An event without it (or with `null`) takes the time of the Kafka record
   that carried it (its timestamp, UTC), passed as the validation context `record_time`. One record has one
   timestamp, so every delivery and every rebuild of that record gives the event the same content; a replayed
-  dead letter is published with its original record's timestamp for the same reason (shared/dead_letters.py).
+  dead letter is published with its original record's timestamp for the same reason (cli/dead_letter_replay.py).
   An event built without either (CloudEvent.wrap, intake) takes the current time.
 - `data_base64` (JSON event format §3.1.1: the data as base64 bytes, in place of `data`) is decoded, then read
   as JSON text in the charset its `datacontenttype` names (UTF-8 by default, a leading BOM dropped): the same

@@ -11,13 +11,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from pymongo import MongoClient
+from pymongo import AsyncMongoClient, MongoClient
 
 from services.alerts.main import create_app as create_alerts
 from services.reporting.main import create_app
 from services.reporting.settings import ReportingSettings
 from tests.support.apps import alerts_settings, running, serving
 from tests.support.browser import FLAGS, canvas_drawn, chromium_or_skip, record_faults
+from tests.support.cities import record_city
 from tests.unit.reporting.generated import generate_city
 
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts" / "dashboard"
@@ -47,14 +48,33 @@ def reporting_url(settings_values):
     database["progress_reports"].insert_many(
         [{**p, "_id": f"e-{p['_id']}", "narrative": "已召开专题会议推进", "evidence": ["会议纪要.pdf"]}
          for p in CITY.progress])
+    # Reporting learns the city from its events, recorded into its own collections; the tracker's collections
+    # above are what the alerts service's sweep judges.
+    asyncio.run(record(settings_values, [{**p, "_id": f"e-{p['_id']}", "narrative": "已召开专题会议推进",
+                                          "evidence": ["会议纪要.pdf"]} for p in CITY.progress]))
     asyncio.run(sweep(settings_values))
-    app = create_app(ReportingSettings(**settings_values, snapshot_max_age_seconds=30, home_region_code="361000"))
+    # Every request refreshes the read model (incrementally), so the page shows the alert events once consumed.
+    app = create_app(ReportingSettings(**settings_values, snapshot_max_age_seconds=0, home_region_code="361000"))
     try:
-        with serving(app, lambda url: httpx.get(f"{url}/health", timeout=1).status_code == 200) as url:
+        with serving(app, alerts_heard, timeout=90) as url:
             yield url
     finally:
         client.drop_database(settings_values["mongodb_database"])
         client.close()
+
+
+def alerts_heard(url: str) -> bool:
+    """Reporting is up and has consumed the sweep's alert events."""
+    answer = httpx.get(f"{url}/v1/reports/regions/361000/alerts", params={"limit": 1}, timeout=10)
+    return answer.status_code == 200 and answer.json()["total"] > 0
+
+
+async def record(settings_values, reports: list[dict]) -> None:
+    client = AsyncMongoClient(settings_values["mongodb_url"], tz_aware=True)
+    try:
+        await record_city(client[settings_values["mongodb_database"]], CITY, reports)
+    finally:
+        await client.close()
 
 
 async def sweep(settings_values) -> None:

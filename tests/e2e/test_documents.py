@@ -13,7 +13,6 @@ from deploy.local.office import install_office
 from services.reporting.domain.annual import annual_report
 from services.reporting.domain.documents.annual import annual_docx
 from services.reporting.domain.documents.bulletin import bulletin, bulletin_docx
-from services.reporting.domain.flags import open_flags
 from services.reporting.domain.snapshot import Snapshot
 from tests.unit.reporting.generated import generate_city
 
@@ -35,8 +34,9 @@ def soffice() -> str:
 def snapshot() -> Snapshot:
     city = generate_city(townships=12, measures=14, assignments=500, departments=(6, 3, 1), seed=5, today=TODAY)
     alerts = city.open_alerts(TODAY)
-    return Snapshot(city.views(), {m["_id"]: m for m in city.measures}, city.regions, flags=open_flags(alerts),
-                    open_alerts=alerts)
+    # The alerts open today and those judged at the end of October (the bulletin's day).
+    return Snapshot(city.views(), {m["_id"]: m for m in city.measures}, city.regions,
+                    flags=city.alert_flags(TODAY, [date(2026, 10, 31)]), open_alerts=alerts)
 
 
 def render(soffice: str, content: bytes, name: str, tmp_path: Path) -> pypdfium2.PdfDocument:

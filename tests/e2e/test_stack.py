@@ -5,7 +5,6 @@ import httpx
 import pytest
 
 from deploy.demo.load import load_demo
-from tests.support.stacks import READS_ANOTHER_SERVICES_DATABASE
 from tests.support.waiting import eventually
 
 
@@ -14,7 +13,6 @@ def stack(running_stack):
     return running_stack.urls
 
 
-@READS_ANOTHER_SERVICES_DATABASE
 async def test_the_demo_city_flows_from_intake_to_tracker_alerts_and_reports(stack):
     loaded = load_demo(stack["intake"])
     assert loaded["measures"] == 26 and loaded["progress_reports"] > 600

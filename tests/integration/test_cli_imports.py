@@ -6,14 +6,14 @@ import httpx
 import pytest
 
 from cli.main import main
+from services.intake.domain.registry_file import DEMO_REGISTRY
 from services.intake.main import create_app
-from services.intake.registry import DEMO_REGISTRY
 from services.intake.settings import IntakeSettings
 from tests.support.apps import serving
 from tests.support.intake import publish_sample_measures, topic
 from tests.support.kafka import read_topic
 from tests.support.waiting import eventually
-from tests.unit.plans.plan_test_helpers import SAMPLES
+from tests.unit.intake.domain.plans.plan_test_helpers import SAMPLES
 
 FUZHOU = str(SAMPLES / "fuzhou-city-2022.txt")
 
@@ -77,7 +77,7 @@ async def test_a_ledger_preview_given_intake_answers_as_an_import_would_and_publ
     """Offline the reader passes a row on a measure intake has never seen; intake's own preview refuses it."""
     import datetime as dt
 
-    from tests.integration.test_ledger_import import workbook
+    from tests.integration.intake.test_ledger_import import workbook
 
     monkeypatch.delenv("DUBAN_INTAKE_URL", raising=False)
     await publish_sample_measures(settings_values)

@@ -5,12 +5,13 @@ import asyncio
 import pytest
 from aiokafka import AIOKafkaProducer
 
+from cli.dead_letter_listing import list_dead_letters
+from cli.dead_letter_replay import replay
 from cli.main import main
 from services.alerts.main import create_app as create_alerts
 from services.tracker.main import create_app as create_tracker
 from services.tracker.settings import TrackerSettings
 from shared.contracts import ProgressReported
-from shared.dead_letters import list_dead_letters, replay
 from shared.settings import ServiceSettings
 from tests.integration.tracker import test_tracker as tracker_tests
 from tests.integration.tracker.test_tracker import publish_measure, publish_reports, report

@@ -112,7 +112,7 @@ async def test_readyz_follows_kafka_and_the_database_going_away_and_back_and_liv
     async with (running(apps["intake"]) as intake, running(apps["tracker"]) as tracker,
                 running(apps["alerts"]) as alerts, running(apps["reporting"]) as reporting):
         clients = {"intake": intake, "tracker": tracker, "alerts": alerts, "reporting": reporting}
-        uses_kafka = {"intake", "tracker", "alerts"}
+        uses_kafka = {"intake", "tracker", "alerts", "reporting"}
 
         async def states_are(expected: dict[str, int], missing: str | None = None):
             answers = await readiness(clients)

@@ -21,6 +21,7 @@ from kafka.admin import (
     UserScramCredentialUpsertion,
 )
 
+from cli.dead_letter_listing import list_dead_letters
 from deploy.local.install import install
 from deploy.local.stack import LocalStack
 from shared.broker import (
@@ -31,8 +32,8 @@ from shared.broker import (
     publish_event,
 )
 from shared.contracts import Measure, MeasureCreated, Topics
-from shared.dead_letters import list_dead_letters, read_from_start
 from shared.settings import ServiceSettings
+from shared.topic_reading import read_from_start
 
 
 @pytest.fixture(scope="module")

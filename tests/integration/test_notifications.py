@@ -16,6 +16,9 @@ from services.alerts.notifications.occasions import Occasion
 from services.tracker.main import create_app as create_tracker
 from services.tracker.settings import TrackerSettings
 from services.tracker.storage.repository import TrackerRepository
+from services.tracker.storage.states import AssignmentStates
+from services.tracker.usecases.context import Tracker
+from services.tracker.usecases.registry import record_registry
 from shared.calendar import today_in_china
 from shared.contracts import Measure, Registry, RegistryPublished
 from tests.integration import test_operator_clients
@@ -255,7 +258,8 @@ async def test_channels_are_refused_clearly(alerts, settings_values, judged_stat
 
 
 async def test_the_trackers_registry_view_does_not_show_contacts(settings_values, database):
-    await TrackerRepository(database).save_registry([RegistryPublished.wrap(REGISTRY, source="/test")])
+    tracker_state = Tracker(TrackerRepository(database), AssignmentStates(database))
+    await record_registry(tracker_state, [RegistryPublished.wrap(REGISTRY, source="/test")])
     async with running(create_tracker(TrackerSettings(**settings_values))) as tracker:
         region = (await tracker.get("/v1/regions/361002")).json()
     assert region["units"][0]["name"] == "临川区政府" and "contact" not in region["units"][0]

@@ -1,19 +1,22 @@
-"""Lagging and silent in the reports are the alerts service's judgement: its sweep over a generated city stored in
-the real database, then the reporting API over the same database, today and on past days."""
+"""Lagging and silent in the reports are the alerts service's judgement, learnt from its alert events: its sweep
+over a generated city, the alert events through the real broker, then the reporting API, today and on past days."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.alerts.domain.alerts import Alert, Kind, Severity
 from services.alerts.main import create_app as create_alerts
-from services.alerts.storage.repository import AlertStore
 from services.reporting.main import create_app as create_reporting
 from services.reporting.settings import ReportingSettings
+from services.reporting.storage.collections import ReportingStore
+from services.reporting.usecases.record import record
+from shared.broker import publish_event
 from shared.calendar import today_in_china
+from shared.contracts import AlertCleared, AlertRaised, AssignmentUpdated, MeasureCreated
 from shared.regions import within
 from tests.support.apps import alerts_settings, running
 from tests.support.cities import store_city
+from tests.support.waiting import eventually
 from tests.unit.reporting.generated import generate_city
 
 TODAY = today_in_china()  # the sweep judges today, and stamps the alerts it opens with the time now
@@ -22,16 +25,29 @@ REGIONS = ("361000", "361002", "361002101")
 
 
 @pytest.fixture
-async def city(database):
+async def city(database, publisher, topics):
+    """The city's events on the broker (what reporting, and the alerts service, learn it from); the tracker's
+    collections too, for the alerts service that still reads them."""
     await store_city(database, CITY)
+    for event in CITY.events():
+        topic, key = ((topics.assignment_updated, event.data.key) if isinstance(event, AssignmentUpdated) else
+                      (topics.measure_created, event.data.measure_id) if isinstance(event, MeasureCreated) else
+                      (topics.registry_published, "registry"))
+        await publish_event(publisher, topic, event, key)
     return database
 
 
 @pytest.fixture
 async def reporting(settings_values, city):
-    settings = ReportingSettings(**settings_values, snapshot_max_age_seconds=0, history_max_age_seconds=0)
+    settings = ReportingSettings(**settings_values, snapshot_max_age_seconds=0, history_max_age_seconds=0,
+                                 reporting_consumer_group=f"{settings_values['topic_prefix']}reporting")
     async with running(create_reporting(settings)) as client:
+        await eventually(lambda: assignments_known(client), timeout=60)
         yield client
+
+
+async def assignments_known(client) -> bool:
+    return (await client.get("/v1/reports/regions/361000")).json().get("assignments") == len(CITY.assignments)
 
 
 async def get(client, path: str, **params) -> dict:
@@ -44,12 +60,17 @@ async def test_the_reports_count_the_assignments_the_alerts_sweep_flagged_and_li
         settings_values, reporting):
     async with running(create_alerts(alerts_settings(settings_values))) as alerts:
         before = await get(reporting, "/v1/reports/regions/361000")
-        assert (before["lagging"], before["silent"]) == (0, 0)  # nothing judged yet
+        assert (before["overdue"], before["lagging"], before["silent"]) == (0, 0, 0)  # nothing judged yet
         outcome = (await alerts.post("/v1/alerts:sweep")).json()
         assert outcome["raised"] == outcome["open"] > 0
+
+        async def every_alert_heard() -> bool:
+            return (await get(reporting, "/v1/reports/regions/361000/alerts", limit=1))["total"] == outcome["open"]
+
+        await eventually(every_alert_heard, timeout=60)
         for code in REGIONS:
             report = await get(reporting, f"/v1/reports/regions/{code}")
-            for kind in ("lagging", "silent"):
+            for kind in ("overdue", "lagging", "silent"):
                 flagged = await get(alerts, "/v1/alerts", region_code=code, kind=kind, limit=1000)
                 assert flagged["total"] < 1000
                 assert report[kind] == len({(a["measure_id"], a["unit"]) for a in flagged["items"]}), (code, kind)
@@ -58,7 +79,7 @@ async def test_the_reports_count_the_assignments_the_alerts_sweep_flagged_and_li
             assert sorted(a["key"] for a in listed["rows"]) == sorted(a["key"] for a in every["items"])
             assert listed["total"] == every["total"]
         city = await get(reporting, "/v1/reports/regions/361000")
-        assert city["lagging"] > 0 and city["silent"] > 0
+        assert city["overdue"] > 0 and city["lagging"] > 0 and city["silent"] > 0
         assert city["lagging"] == city["own_units"]["lagging"] + sum(c["lagging"] for c in city["children"])
         # Yesterday nothing was open yet: the history rebuilds the day with the flags open at its end.
         yesterday = await get(reporting, f"/v1/reports/regions/361000/as-of/{TODAY - timedelta(days=1)}")
@@ -67,13 +88,15 @@ async def test_the_reports_count_the_assignments_the_alerts_sweep_flagged_and_li
 
 async def test_a_past_day_counts_the_alerts_open_at_its_end_from_the_alerts_history(city, reporting):
     assignment = next(a for a in CITY.assignments if within(a["region_code"], "361002"))
-    alert = Alert(Kind.LAGGING, Severity.WARNING, assignment["measure_id"], assignment["unit"],
-                  assignment["unit_name"], assignment["region_code"], "当前进度低于序时进度", {}, subject="progress")
-    store = AlertStore(city)
     opened, closed = datetime(2026, 3, 10, 2, tzinfo=UTC), datetime(2026, 4, 20, 2, tzinfo=UTC)
-    await store.raise_alerts([(alert, "episode-1", {"id": "episode-1.raised"})], opened)
-    stored = (await store.open_alerts())[alert.key]
-    await store.clear_alerts([(stored, {"id": "episode-1.cleared"})], closed)
+    notice = {"key": f"lagging|{assignment['_id']}|progress", "episode": "episode-1", "kind": "lagging",
+              "severity": "warning", "subject": "progress", "measure_id": assignment["measure_id"],
+              "unit": assignment["unit"], "unit_name": assignment["unit_name"],
+              "region_code": assignment["region_code"], "reason": "当前进度低于序时进度", "figures": {},
+              "opened_at": opened, "as_of": "2026-03-10"}
+    await record(ReportingStore(city), [
+        AlertRaised(id="episode-1.raised", source="test", time=opened, data=notice),
+        AlertCleared(id="episode-1.cleared", source="test", time=closed, data={**notice, "closed_at": closed})])
 
     async def lagging(day: str, code: str = "361000") -> int:
         return (await get(reporting, f"/v1/reports/regions/{code}/as-of/{day}"))["lagging"]

@@ -10,7 +10,7 @@ from services.reporting.main import create_app
 from services.reporting.settings import ReportingSettings
 from shared.regions import within
 from tests.support.apps import running
-from tests.support.cities import store_city
+from tests.support.cities import record_city
 from tests.unit.reporting.generated import COUNTIES, generate_city
 
 AS_OF = "2026-11-22"
@@ -22,7 +22,7 @@ CITY = generate_city(townships=26, measures=12, assignments=1_200, departments=(
 async def database(settings_values):
     client = AsyncMongoClient(settings_values["mongodb_url"], tz_aware=True)
     database = client[settings_values["mongodb_database"]]
-    await store_city(database, CITY)
+    await record_city(database, CITY)
     yield database
     await client.drop_database(settings_values["mongodb_database"])
     await client.close()

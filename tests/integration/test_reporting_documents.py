@@ -11,13 +11,13 @@ from docx import Document
 from pymongo import AsyncMongoClient
 
 from cli.main import main
-from services.reporting.document_store import file_due_bulletins, previous_month
 from services.reporting.domain.documents.wording import ITEMS_LISTED
 from services.reporting.main import create_app
 from services.reporting.settings import ReportingSettings
+from services.reporting.usecases.bulletins import file_due_bulletins, previous_month
 from shared.calendar import label_end, today_in_china
 from tests.support.apps import running, serving
-from tests.support.cities import store_city
+from tests.support.cities import record_city
 from tests.unit.reporting.generated import generate_city
 
 CITY = generate_city(townships=12, measures=10, assignments=600, departments=(6, 3, 1), seed=23,
@@ -30,7 +30,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 async def database(settings_values):
     client = AsyncMongoClient(settings_values["mongodb_url"], tz_aware=True)
     database = client[settings_values["mongodb_database"]]
-    await store_city(database, CITY, HISTORY)
+    await record_city(database, CITY, HISTORY, [date(2025, 12, 31)])  # the annual report's day
     try:
         yield database
     finally:
@@ -102,7 +102,7 @@ async def test_the_schedule_files_last_months_bulletin_once_listed_and_downloada
         lines = [p.text for p in Document(io.BytesIO(response.content)).paragraphs]
         assert f"{period[:4]}年第{int(period[5:])}期" in lines and "一、总体情况" in lines
         # Another replica, or the next check, files nothing again.
-        assert await file_due_bulletins(app.state.documents, app.state.snapshots, ["361000"], 1,
+        assert await file_due_bulletins(app.state.documents, app.state.snapshots.current, ["361000"], 1,
                                         today_in_china()) == []
         assert len((await http.get("/v1/reports/documents")).json()) == 2
 

@@ -11,7 +11,7 @@ from services.reporting.main import create_app
 from services.reporting.settings import ReportingSettings
 from shared.calendar import local_date
 from tests.support.apps import running
-from tests.support.cities import store_city
+from tests.support.cities import record_city
 from tests.unit.reporting.generated import generate_city
 
 AS_OF = "2026-11-22"
@@ -25,7 +25,7 @@ HISTORY = [{**p, "_id": f"e-{p['_id']}", "narrative": f"{p['unit_name'] if 'unit
 async def reporting(settings_values):
     client = AsyncMongoClient(settings_values["mongodb_url"], tz_aware=True)
     database = client[settings_values["mongodb_database"]]
-    await store_city(database, CITY, HISTORY)
+    await record_city(database, CITY, HISTORY, [date(2025, 12, 31)])  # the annual report's day
     settings = ReportingSettings(**settings_values, snapshot_max_age_seconds=0)
     try:
         async with running(create_app(settings)) as http:

@@ -1,4 +1,5 @@
-"""Figures as of past days, rebuilt from the tracker's report history in the real database."""
+"""Figures as of past days, rebuilt from the reports reporting keeps as revisions, in the real database; a withdrawn
+report leaves the history."""
 
 from datetime import UTC, date, datetime
 
@@ -6,34 +7,46 @@ import pytest
 
 from services.reporting.main import create_app
 from services.reporting.settings import ReportingSettings
+from services.reporting.storage.collections import ReportingStore
+from services.reporting.usecases.record import record
+from shared.contracts import AssignmentUpdated, ProgressWithdrawn
 from tests.support.apps import running
-from tests.support.cities import store_city
+from tests.support.cities import record_city
 from tests.unit.reporting.generated import generate_city
 
 CITY = generate_city(townships=4, measures=3, assignments=60, departments=(2, 1, 1), seed=3, today=date(2026, 11, 22))
 FIRST, SECOND = CITY.assignments[0], CITY.assignments[1]
 
 
-def report(event_id: str, assignment: dict, day: date, percent: float, status: str) -> dict:
-    return {"_id": event_id, "event_id": event_id, "measure_id": assignment["measure_id"],
-            "unit": assignment["unit"], "region_code": assignment["region_code"], "period": f"{day.year}",
-            "percent_complete": percent, "status": status,
-            "reported_at": datetime(day.year, day.month, day.day, 2, tzinfo=UTC),
-            "completed_at": datetime(day.year, day.month, day.day, 2, tzinfo=UTC) if status == "completed" else None}
+def revision(event_id: str, assignment: dict, number: int, day: date, percent: float, status: str,
+             periods: list[str]) -> AssignmentUpdated:
+    """The tracker's assignment-updated when report `event_id` became the assignment's current one."""
+    at = datetime(day.year, day.month, day.day, 2, tzinfo=UTC)
+    key = assignment["_id"]
+    return AssignmentUpdated(id=f"{key}#{number}", source="test", time=at, data={
+        **{name: assignment[name] for name in ("measure_id", "unit", "unit_name", "role", "region_code")},
+        "revision": number, "status": status, "percent_complete": percent, "period": f"{day.year}",
+        "reported_at": at, "completed_at": at if status == "completed" else None, "report_event_id": event_id,
+        "periods_reported": periods, "narrative": f"{event_id}的进展"})
 
 
 HISTORY = [
-    report("e1", FIRST, date(2026, 3, 10), 30, "in_progress"),
-    report("e2", FIRST, date(2026, 9, 10), 100, "completed"),
-    report("e3", SECOND, date(2026, 9, 12), 50, "in_progress"),
+    revision("e1", FIRST, 2, date(2026, 3, 10), 30, "in_progress", ["2026"]),
+    revision("e2", FIRST, 3, date(2026, 9, 10), 100, "completed", ["2026"]),
+    revision("e3", SECOND, 2, date(2026, 9, 12), 50, "in_progress", ["2026"]),
 ]
 
 
 @pytest.fixture
-async def reporting(settings_values, database):
-    await store_city(database, CITY)
-    await database["assignment_progress"].delete_many({})  # history is rebuilt from the reports alone
-    await database["progress_reports"].insert_many(HISTORY)
+async def store(database):
+    await record_city(database, CITY, reports=[])  # every assignment assigned, none reported yet
+    store = ReportingStore(database)
+    await record(store, HISTORY)
+    return store
+
+
+@pytest.fixture
+async def reporting(settings_values, store):
     settings = ReportingSettings(**settings_values, snapshot_max_age_seconds=0, history_max_age_seconds=0)
     async with running(create_app(settings)) as client:
         yield client
@@ -56,3 +69,21 @@ async def test_the_monthly_series_follows_the_reports_month_by_month(reporting):
         "2026-08-31", "2026-09-30", "2026-10-15"]
     assert [(completed, in_progress) for _, completed, in_progress in series] == [
         (0, 0), (0, 0), (0, 1), (0, 1), (0, 1), (0, 1), (0, 1), (0, 1), (1, 1), (1, 1)]
+
+
+async def test_a_withdrawn_report_leaves_the_history_and_the_measures_reports(store, reporting):
+    withdrawal = ProgressWithdrawn(id="w-e2", source="test", time=datetime(2026, 10, 1, tzinfo=UTC), data={
+        "event_id": "e2", "measure_id": FIRST["measure_id"], "unit": FIRST["unit"],
+        "region_code": FIRST["region_code"], "period": "2026", "reason": "误报", "by": "operator"})
+    # The tracker makes e1 current again, in a new revision, and withdraws e2.
+    await record(store, [withdrawal, revision("e1", FIRST, 4, date(2026, 3, 10), 30, "in_progress", ["2026"])])
+    september = (await reporting.get("/v1/reports/regions/361000/as-of/2026-09-30")).json()
+    assert (september["completed"], september["in_progress"]) == (0, 2)
+    today = (await reporting.get("/v1/reports/regions/361000")).json()
+    assert (today["completed"], today["in_progress"]) == (0, 2)
+    detail = (await reporting.get(f"/v1/reports/measures/{FIRST['measure_id']}",
+                                  params={"region_code": "361000"})).json()
+    narratives = [row["narrative"] for row in detail["history"] if row["unit"] == FIRST["unit"]]
+    assert narratives == ["e1的进展"]
+    stored = await store.revisions.find_one({"_id": "e2"})
+    assert stored["withdrawn"] is True and stored["status"] == "completed"  # kept, marked, not counted

@@ -1,4 +1,9 @@
-"""A generated city (tests/unit/reporting/generated.py) stored as the tracker would have stored it."""
+"""A generated city (tests/unit/reporting/generated.py) stored as the tracker would have stored it, or as
+reporting stores the events that carry it (with the alerts service's episodes on some days: reporting counts
+overdue, lagging and silent from them)."""
+
+from services.reporting.storage.collections import ReportingStore
+from services.reporting.usecases.record import record
 
 
 async def store_city(database, city, history: list[dict] | None = None) -> None:
@@ -8,3 +13,9 @@ async def store_city(database, city, history: list[dict] | None = None) -> None:
     await database["assignment_progress"].insert_many(city.progress)
     if history:
         await database["progress_reports"].insert_many(history)
+
+
+async def record_city(database, city, reports: list[dict] | None = None, alert_days=()) -> None:
+    """The city's events (GeneratedCity.events), and the alert episodes judged on `alert_days`
+    (GeneratedCity.alert_events), applied to reporting's own collections by its use cases."""
+    await record(ReportingStore(database), [*city.events(reports), *city.alert_events(alert_days)])

@@ -9,8 +9,6 @@ both ways tells a fault at a service boundary from any other.
 import os
 from dataclasses import dataclass
 
-import pytest
-
 from deploy.local.stack import SERVICES
 from shared.contracts import Topics
 
@@ -34,9 +32,3 @@ class Stack:
     topics: Topics
     databases: dict[str, str]
 
-
-# Reporting reads the tracker's collections until i11-reporting is merged, so on a database of its own it sees no
-# registry, measures or reports (on main alerts did too; i11-alerts, merged into this branch, fixed that). Remove the
-# mark when i11-reporting is merged: strict, so the first pass says so.
-READS_ANOTHER_SERVICES_DATABASE = pytest.mark.xfail(
-    not one_database(), strict=True, reason="reporting reads the tracker's database until i11-reporting is merged")

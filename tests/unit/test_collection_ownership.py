@@ -202,15 +202,10 @@ def foreign_accesses(part: str) -> list[str]:
             if name is None or part == "shared" or owners(name) != {part}]
 
 
-# Main (a08917e) failed alerts, reporting and shared: reporting reads the tracker's and alerts' collections
-# (services/reporting/storage.py); alerts polled the tracker's progress_reports and measures and read its registry
-# (fixed by i11-alerts, merged into this branch); shared/state.py reads the tracker's measures, assignments,
-# assignment_progress and registry (still there with i11-tracker and i11-alerts merged: reporting uses it). Remove
-# each mark when its branch is merged (strict: an unexpected pass fails).
-PENDING = {
-    "reporting": "reporting reads the tracker's and alerts' collections until i11-reporting is merged",
-    "shared": "shared/state.py reads the tracker's collections until i11-reporting stops using it and it goes",
-}
+# Main before issue 11 (a08917e) failed alerts, reporting and shared. With i11-tracker, i11-alerts and i11-reporting
+# merged, shared/state.py still reads the tracker's measures, assignments, assignment_progress and registry, though
+# nothing imports it any more: delete it, then remove this mark (strict: an unexpected pass fails).
+PENDING = {"shared": "shared/state.py (imported by nothing now) still reads the tracker's collections"}
 
 
 @pytest.mark.parametrize("part", [

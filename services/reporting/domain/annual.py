@@ -1,22 +1,24 @@
 """The annual report dataset (年度报告素材): what a city writes its 年度报告 from, for one region and year.
 
-Evaluated at the year's last day (or today, for the current year), over the state the tracker holds now:
+Evaluated at the year's last day (or today, for the current year), over the assignments as the tracker last
+published them:
 
 - `figures`: the region's rollup and each child region's (snapshot.region_report, cadence `year`, so the
   reporting rate counts units that reported during the year);
 - `measures`: per measure, in the plan's order, its figures over the region's assignments, a status
   (已完成 when every assignment is completed, 未启动 when none has started, otherwise 推进中) and the reports
-  made during the year with their narrative (工作进展) and evidence (佐证材料), from the tracker's history;
-- `overdue`: every overdue assignment with its due date (the earliest deadline occurrence not met).
+  made during the year with their narrative (工作进展) and evidence (佐证材料): each report that was current
+  at some revision of its assignment and was not withdrawn (reporting_revisions);
+- `overdue`: every assignment the figures count overdue (the alerts' judgement) with the due date its alert names.
 
-Pure: the year's reports are read by storage.py and passed in.
+Pure: the year's reports are read from storage (collections.ReportingStore.revisions_counted) and passed in.
 """
 
 from datetime import date
 
+from services.reporting.domain.flags import flagged_on
 from services.reporting.domain.snapshot import Snapshot
 from shared.calendar import local_date
-from shared.deadlines import deadlines_of, met
 from shared.regions import within
 
 MEASURE_STATUS_NAMES = {"completed": "已完成", "in_progress": "推进中", "not_started": "未启动"}
@@ -27,7 +29,7 @@ def annual_as_of(year: int, today: date) -> date:
 
 
 def annual_report(snapshot: Snapshot, region_code: str, year: int, today: date, reports: list[dict]) -> dict:
-    """`reports`: the tracker's progress_reports made during the year (any region; filtered here)."""
+    """`reports`: the reports made during the year (any region; filtered here), as revisions."""
     as_of = annual_as_of(year, today)
     figures = snapshot.region_report(region_code, as_of, "year")
     by_measure = snapshot.grouped_report(region_code, as_of, "year", "measures")["rows"]
@@ -59,24 +61,22 @@ def annual_report(snapshot: Snapshot, region_code: str, year: int, today: date, 
 
 
 def overdue_items(snapshot: Snapshot, region_code: str, as_of: date) -> list[dict]:
-    """Each overdue assignment in the region and below, with the earliest deadline occurrence it missed."""
-    passed = {measure_id: [found for d in deadlines_of(measure) if (found := d.last_before(as_of))]
-              for measure_id, measure in snapshot.measures.items()}
+    """Each assignment in the region and below that the figures count overdue at `as_of` (the alerts service's
+    judgement, flags.py), with the due date its overdue alert names (None where the alert named none)."""
+    due = flagged_on(snapshot.flags, as_of).overdue_due
     items = []
-    for a in snapshot.assignments:
-        if not within(a["region_code"], region_code):
+    for fact in snapshot.evaluation(as_of).facts_within(region_code):
+        if not fact.overdue:
             continue
-        missed = [occurrence for occurrence, cycle_start in passed.get(a["measure_id"], ())
-                  if not met(cycle_start, a)]
-        if not missed:
-            continue
-        measure = snapshot.measures.get(a["measure_id"]) or {}
-        items.append({"measure_id": a["measure_id"], "number": measure.get("number"), "title": measure.get("title"),
-                      "unit": a["unit"], "unit_name": a.get("unit_name") or a["unit"],
-                      "region_code": a["region_code"], "region_name": snapshot.region_label(a["region_code"])["name"],
-                      "status": a["status"], "percent_complete": a.get("percent_complete") or 0,
-                      "due": min(missed).isoformat(), "days_overdue": (as_of - min(missed)).days})
-    return sorted(items, key=lambda i: (i["due"], i["number"] or 0, i["region_code"], i["unit"]))
+        measure = snapshot.measures.get(fact.measure_id) or {}
+        missed = due.get((fact.measure_id, fact.unit))
+        items.append({"measure_id": fact.measure_id, "number": measure.get("number"), "title": measure.get("title"),
+                      "unit": fact.unit, "unit_name": fact.unit_name, "region_code": fact.region_code,
+                      "region_name": snapshot.region_label(fact.region_code)["name"], "status": fact.status,
+                      "percent_complete": fact.percent, "due": missed and missed.isoformat(),
+                      "days_overdue": missed and (as_of - missed).days})
+    return sorted(items, key=lambda i: (i["due"] is None, i["due"] or "", i["number"] or 0, i["region_code"],
+                                        i["unit"]))
 
 
 def _unit_names(snapshot: Snapshot) -> dict[str, str]:

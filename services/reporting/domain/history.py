@@ -1,7 +1,8 @@
 """Figures as of a past date: each assignment as it stood then — its latest report made by the end of that
 day (later reported_at wins, ties by event id, as the tracker decides), evaluated at that day, with the
-lagging and silent flags the alerts service had open at that day's end (flags.py). The tracker keeps every
-report (progress_reports), so any past day can be rebuilt, and a monthly series is one evaluation per month end.
+flags the alerts service had open at that day's end (flags.py). Reporting keeps every report that was current
+at some revision of its assignment (reporting_revisions, withdrawn ones left out), so any past day can be
+rebuilt, and a monthly series is one evaluation per month end.
 
 A History holds what the days are rebuilt from and keeps each (day, cadence) evaluated, as figures per region
 code only (a few hundred tallies, not one fact per assignment), so a series asked for the city and then for
@@ -13,19 +14,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
+from services.reporting.domain.assignments import as_reported, key_of
 from services.reporting.domain.flags import Flag
 from services.reporting.domain.periods import Cadence
 from services.reporting.domain.snapshot import Evaluation, Snapshot
 from shared.calendar import add_months, end_of_day, month_end
-from shared.state import assignment_view
 
 
 def join(assignments: Iterable[dict], progress_by_key: dict[str, dict]) -> list[dict]:
-    """Assignments with their progress (shared/state.py's view); units that reported without being named
-    in the measure (a collective unit's member) still count."""
+    """Assignments (assignments.py's view) with the reports given as current, by assignment key; a report of an
+    assignment no longer known (forgotten since: neither named nor reported now) still counts for its day."""
     progress = dict(progress_by_key)
-    views = [assignment_view(a, progress.pop(a["_id"], None)) for a in assignments]
-    return views + [assignment_view(None, p) for p in progress.values()]
+    views = [as_reported(a, progress.pop(key_of(a["measure_id"], a["unit"]), None)) for a in assignments]
+    return views + [as_reported(None, p) for p in progress.values()]
 
 
 def latest_by(reports: Iterable[dict], day: date) -> dict[str, dict]:
@@ -35,7 +36,7 @@ def latest_by(reports: Iterable[dict], day: date) -> dict[str, dict]:
     for report in reports:
         if report["reported_at"] >= cutoff:
             continue
-        key = f"{report['measure_id']}|{report['unit']}"
+        key = key_of(report["measure_id"], report["unit"])
         current = latest.get(key)
         if current is None or (report["reported_at"], report["_id"]) > (current["reported_at"], current["_id"]):
             latest[key] = report
@@ -48,7 +49,7 @@ DAYS_KEPT = 128  # (day, cadence) evaluations kept per history read
 @dataclass
 class History:
     assignments: list[dict]
-    reports: list[dict]  # every report the tracker applied
+    reports: list[dict]  # every report current at some revision and not withdrawn (reporting_revisions)
     measures: dict[str, dict]
     regions: dict[str, dict]
     flags: list[Flag]

@@ -1,13 +1,23 @@
-"""Reporting periods: the one a date falls in, labelled as progress reports label theirs.
+"""Reporting periods: the current one at an as-of date, and whether a report is on it.
 
 Labels follow the progress-reported contract: a year `2026`, a half `2026-H1`, a quarter `2026-Q3`,
-a month `2026-10`. A unit "reported in the current period" when one of its reports was made (reported_at,
-in China's calendar) between the start of the period the as-of date falls in and that date.
+a month `2026-10`.
+
+- The current period, for each cadence, is the one the as-of date falls in (China's calendar): on 2026-10-08
+  the month 2026-10, the quarter 2026-Q4, the half 2026-H2, the year 2026. A report's period says what it is
+  on, whenever it was sent, so a closed period's figure keeps filling as late reports on it arrive: a report on
+  2026-Q3 sent on 8 October counts for 2026-Q3 (as of any day of the third quarter), not for 2026-Q4.
+- A report is on a period when the period it names ends within it (shared/calendar.py's label_end, as the
+  alerts' silent rule reads labels): for a quarter, its own label and its months'; a half-year or year label
+  for the quarter (month) it ends in; for a year, any label of that year.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
+
+from shared.calendar import label_end
 
 Cadence = Literal["month", "quarter", "half", "year"]
 MONTHS_PER_PERIOD = {"month": 1, "quarter": 3, "half": 6, "year": 12}
@@ -22,8 +32,13 @@ class Period:
     def as_dict(self) -> dict:
         return {"label": self.label, "start": self.start.isoformat(), "end": self.end.isoformat()}
 
+    def reported_on(self, labels: Iterable[str | None]) -> bool:
+        """One of these report labels is on this period (an unreadable or missing label is on none)."""
+        return any((end := label_end(label)) is not None and self.start <= end <= self.end for label in labels)
+
 
 def period_of(day: date, cadence: Cadence = "quarter") -> Period:
+    """The period of `cadence` that `day` falls in: the current period at that as-of date."""
     months = MONTHS_PER_PERIOD[cadence]
     index = (day.month - 1) // months  # 0-based period within the year
     first_month = index * months + 1

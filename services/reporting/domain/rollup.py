@@ -1,23 +1,26 @@
 """Consolidated figures over assignments: counts that add up, and the rates derived from them.
 
 Every figure is kept as a count (or a sum), so the figures of disjoint sets of assignments add up exactly;
-the rates are derived only when shown. What each count means, for the state the tracker holds and an
-as-of date (the date deadlines and the current reporting period are evaluated at):
+the rates are derived only when shown. What each count means, for the assignments' state (the tracker's
+assignment-updated view) and an as-of date (the day the alerts' judgements and the current period are taken at):
 
 - assignments: (measure, unit) pairs; completed / in_progress / not_started / blocked: by current status
   (an assignment nobody reported on is not started);
-- completed_on_time: completed on or before the due date (the nearest deadline); overdue: a deadline's
-  latest occurrence has passed unmet — the alerts service's meaning, restated in deadlines.py (a recurring
-  deadline makes a completed assignment overdue again once a new cycle's occurrence passes unmet);
+- overdue / lagging / silent: the alerts service's judgements, never restated here (flags.py): an alert of
+  that kind for the assignment was open at the end of the as-of day (its rules, per plan: services/alerts/domain
+  and rules.yaml — a deadline's latest occurrence passed unmet, the plan's deadline for measures naming none;
+  behind 序时进度 or a target's trajectory; the due period's report missing);
+- completed_on_time: completed, and no overdue alert for it was open at its completed_at (flags.py `late`);
   due_or_completed: completed or overdue, the assignments the on-time rate is taken over;
-- lagging / silent: flagged so by the alerts service at the as-of date (flags.py): behind 序时进度 or a
-  target's trajectory / the due period's report missing;
 - percent_total: the sum of the percentages the units typed (average_percent_complete = percent_total /
   assignments);
 - units: distinct (unit, region) pairs among the assignments — a unit belongs to one region, so units of
-  different regions never overlap and a region's units are the sum over its parts; units_reported: those
-  with a report made in the current period (periods.py); reporting_rate = units_reported / units (silent,
-  by contrast, is about the period whose report is already due: flags.py);
+  different regions never overlap and a region's units are the sum over its parts; units_reported: those with a
+  report ON the current period (the period the as-of date falls in, periods.py), whenever it was sent: one of
+  the assignment's `periods_reported` (every period with a counted report; the current report's `period` where
+  the view has no such list) is on that period. A report on 2026-Q3 sent in October counts for 2026-Q3, not for
+  2026-Q4. reporting_rate = units_reported / units (silent, by contrast, is about the period whose report is
+  already due, under the plan's cadence and grace days);
 - targets_reported: quantitative targets (a measure's targets, for each of its assignments) for which the
   unit reported a value; targets_met: those meeting the target (shared/targets.py); attainment_rate =
   targets_met / targets_reported.
@@ -30,11 +33,9 @@ from typing import NamedTuple
 
 import structlog
 
-from services.reporting.domain.deadlines import Schedule
 from services.reporting.domain.flags import NOTHING_FLAGGED, Flagged
 from services.reporting.domain.periods import Period
 from services.reporting.domain.regions import child_of
-from shared.calendar import local_date
 from shared.targets import attainment
 
 STATUSES = ("completed", "in_progress", "not_started", "blocked")
@@ -122,33 +123,33 @@ class Fact(NamedTuple):
 
 def evaluate(assignments: Iterable[dict], measures: Mapping[str, dict], as_of: date, period: Period,
              flagged: Flagged = NOTHING_FLAGGED) -> list[Fact]:
-    """Each assignment (shared/state.py's view) with what it counts for at `as_of`; `flagged`: the assignments
-    the alerts service flagged lagging or silent at `as_of` (flags.py)."""
-    schedules = {measure_id: Schedule.of(measure, as_of) for measure_id, measure in measures.items()}
-    unscheduled = Schedule(None, ())  # an assignment whose measure is gone: nothing is due
+    """Each assignment (the assignment-updated view) with what it counts for at `as_of`; `flagged`: the
+    assignments the alerts service flagged overdue, lagging or silent at `as_of` (flags.flagged_on)."""
     facts = []
     for a in assignments:
         try:
-            facts.append(fact(a, measures, schedules.get(a["measure_id"], unscheduled), as_of, period, flagged))
+            facts.append(fact(a, measures, period, flagged))
         except Exception as error:  # one record no figure can be made of must not take every figure down
             log.warning("assignment_not_counted", measure_id=a.get("measure_id"), unit=a.get("unit"),
-                        reason=repr(error))
+                        as_of=as_of.isoformat(), reason=repr(error))
     return facts
 
 
-def fact(a: dict, measures: Mapping[str, dict], schedule: Schedule, as_of: date, period: Period,
-         flagged: Flagged) -> Fact:
-    measure_id, status, completed_at = a["measure_id"], a["status"], a.get("completed_at")
-    reported_at = a.get("reported_at")
-    reported = reported_at is not None and period.start <= local_date(reported_at) <= as_of
+def fact(a: dict, measures: Mapping[str, dict], period: Period, flagged: Flagged = NOTHING_FLAGGED) -> Fact:
+    """One assignment's contribution in `period` (the current one), under the alerts' judgements `flagged`.
+    Raises KeyError for a view without measure_id, unit, region_code or status."""
+    measure_id, status = a["measure_id"], a["status"]
+    periods = a.get("periods_reported")
+    reported = period.reported_on([a.get("period")] if periods is None else periods)
     targets = (measures.get(measure_id) or {}).get("targets") or []
     met = attainment(targets, a.get("indicator_values") or {}) if targets else ()
     key = (measure_id, a["unit"])
+    on_time = status == "completed" and not flagged.late(key, a.get("completed_at"))
     return Fact(
         measure_id, a["unit"], a.get("unit_name") or a["unit"], a.get("role"), a["region_code"], status,
-        a.get("percent_complete") or 0, schedule.on_time(status, completed_at),
-        schedule.overdue(status, completed_at), key in flagged.lagging, key in flagged.silent, reported,
-        sum(row["met"] is not None for row in met), sum(row["met"] is True for row in met))
+        a.get("percent_complete") or 0, on_time, key in flagged.overdue, key in flagged.lagging,
+        key in flagged.silent, reported, sum(row["met"] is not None for row in met),
+        sum(row["met"] is True for row in met))
 
 
 def tally(facts: Iterable[Fact]) -> Tally:

@@ -1,7 +1,7 @@
-"""The reports themselves, built from one snapshot of the tracker's state. Pure: storage.py loads it.
+"""The reports themselves, built from one snapshot of reporting's read model (storage/read_model.py builds it).
 
-A snapshot holds the assignments (shared/state.py's view), the measures, the registry's regions, and the
-alerts service's lagging and silent flags with the alerts open when it was read (flags.py). The
+A snapshot holds the assignments (assignments.py's view), the measures, the registry's regions, and the
+alerts service's episodes as flags with the alerts open when it was read (flags.py). The
 per-assignment evaluation for an (as-of date, cadence) is kept on the snapshot, with the figures per exact
 region code, so a region's rollup at any level only adds up a few hundred leaves.
 """
@@ -24,6 +24,14 @@ from services.reporting.domain.rollup import (
     tally,
 )
 from shared.regions import within
+
+
+def facts_of(assignments: Iterable[dict], measures: dict[str, dict], as_of: date, period: Period,
+             flags: Iterable[Flag]) -> list[Fact]:
+    """The assignments' facts at `as_of`, with the alerts' judgements open at that day's end: the one call of
+    rollup.evaluate, for a whole snapshot and for the few assignments an incremental refresh re-evaluates."""
+    return evaluate(assignments, measures, as_of, period, flagged_on(flags, as_of))
+
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}  # the alerts service's scale, worst first
 KIND_ORDER = {"overdue": 0, "lagging": 1, "silent": 2, "due_soon": 3}
@@ -49,7 +57,7 @@ class Snapshot:
     measures: dict[str, dict]
     regions: dict[str, dict]  # code -> {code, name, level, parent_code, ...} from the registry
     read_at: str = ""  # ISO time the state was read
-    flags: list[Flag] = field(default_factory=list)  # lagging and silent alert episodes, open or closed
+    flags: list[Flag] = field(default_factory=list)  # the alerts' episodes of every kind, open or closed
     open_alerts: list[dict] = field(default_factory=list)  # every open alert: key, kind, severity, whom, since
     _evaluations: dict[tuple[date, str], Evaluation] = field(default_factory=dict, repr=False)
     _answers: dict[tuple, dict] = field(default_factory=dict, repr=False)
@@ -68,7 +76,7 @@ class Snapshot:
             if len(self._evaluations) >= EVALUATIONS_KEPT:
                 self._evaluations.pop(next(iter(self._evaluations)))
             period = period_of(as_of, cadence)
-            facts = evaluate(self.assignments, self.measures, as_of, period, flagged_on(self.flags, as_of))
+            facts = facts_of(self.assignments, self.measures, as_of, period, self.flags)
             facts_by_code: dict[str, list[Fact]] = {}
             for fact in facts:
                 facts_by_code.setdefault(fact.region_code, []).append(fact)
@@ -76,6 +84,10 @@ class Snapshot:
                 as_of, period, facts_by_code, {code: tally(group) for code, group in facts_by_code.items()},
                 lead_units_by_measure(facts, self.measures))
         return self._evaluations[key]
+
+    def keep(self, evaluation: Evaluation, cadence: Cadence) -> None:
+        """Answer (as_of, cadence) from an evaluation made elsewhere (the read model's incremental one)."""
+        self._evaluations[evaluation.as_of, cadence] = evaluation
 
     @cached_property
     def children(self) -> dict[str, list[str]]:

@@ -22,8 +22,9 @@ async def resolve_measures(tracker: Tracker, measure_ids: Iterable[str] | None, 
     with the stored registry and mappings; the touched assignments' states published. Returns the measures
     resolved. (A new measure changes no report's unit: `reports=False`.)"""
     repository = tracker.repository
-    query = {} if measure_ids is None else {"_id": {"$in": sorted(set(measure_ids))}}
-    before = await keys_of_measures(tracker, None if measure_ids is None else set(measure_ids))
+    ids = None if measure_ids is None else set(measure_ids)
+    query = {} if ids is None else {"_id": {"$in": sorted(ids)}}
+    before = await keys_of_measures(tracker, ids)
     resolved: set[str] = set()
     touched: set[str] = set()
     while True:

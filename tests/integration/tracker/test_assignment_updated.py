@@ -126,7 +126,7 @@ async def test_a_withdrawal_publishes_the_next_current_report(tracker, publisher
 async def test_a_registry_that_resolves_a_unit_publishes_the_renamed_and_the_removed_assignment(
     tracker, publisher, topics, settings_values, database
 ):
-    from services.intake.registry import DEMO_REGISTRY, load_registry
+    from services.intake.domain.registry_file import DEMO_REGISTRY, load_registry
     from shared.contracts import RegistryPublished
 
     await send(publisher, topics.measure_created, [MeasureCreated.wrap(MEASURE, source="/test")],
@@ -248,7 +248,7 @@ async def test_two_trackers_in_one_group_end_with_the_state_one_tracker_builds(
 async def test_a_name_mapped_by_an_operator_publishes_the_mapped_assignment_and_removes_the_name(
     tracker_settings, publisher, topics, settings_values
 ):
-    from services.intake.registry import DEMO_REGISTRY, load_registry
+    from services.intake.domain.registry_file import DEMO_REGISTRY, load_registry
     from shared.contracts import RegistryPublished
 
     measure = MEASURE.model_copy(update={"lead_units": ["立法项目起草部门"], "responsible_units": []})

@@ -5,7 +5,7 @@ rebuild from the topics agrees with the live state."""
 
 from datetime import UTC, datetime, timedelta
 
-from services.intake.registry import DEMO_REGISTRY, load_registry
+from services.intake.domain.registry_file import DEMO_REGISTRY, load_registry
 from services.tracker.settings import TrackerSettings
 from services.tracker.usecases.rebuild import rebuild, report
 from shared.broker import publish_event

@@ -90,7 +90,7 @@ async def test_a_rebuild_from_the_topics_is_identical_to_the_live_state(
 async def test_a_registry_published_after_the_reports_rebuilds_to_the_same_state(
     tracker, database, rebuilt, topics, settings_values
 ):
-    from services.intake.registry import DEMO_REGISTRY, load_registry
+    from services.intake.domain.registry_file import DEMO_REGISTRY, load_registry
     from shared.broker import publish_event
     from shared.contracts import RegistryPublished
 

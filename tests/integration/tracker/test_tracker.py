@@ -116,7 +116,7 @@ async def test_bad_messages_go_to_the_dead_letter_topic_with_the_reason_and_good
 async def test_a_registry_published_after_the_reports_rekeys_them_so_arrival_order_does_not_matter(
     tracker, publisher, topics, database
 ):
-    from services.intake.registry import DEMO_REGISTRY, load_registry
+    from services.intake.domain.registry_file import DEMO_REGISTRY, load_registry
     from shared.contracts import RegistryPublished
 
     await publish_measure(publisher, topics)

@@ -4,7 +4,6 @@ from datetime import date
 
 import pytest
 
-from services.reporting.domain.flags import open_flags
 from services.reporting.domain.snapshot import Snapshot
 from tests.unit.reporting.generated import generate_city
 
@@ -21,5 +20,6 @@ def open_alerts(city):
 
 @pytest.fixture
 def snapshot(city, open_alerts):
+    # The alerts open today, and those judged on the past days the tests evaluate at (the annual report's 2025).
     return Snapshot(city.views(), {m["_id"]: m for m in city.measures}, city.regions,
-                    flags=open_flags(open_alerts), open_alerts=open_alerts)
+                    flags=city.alert_flags(date(2026, 11, 22), [date(2025, 12, 31)]), open_alerts=open_alerts)

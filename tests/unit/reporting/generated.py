@@ -1,19 +1,29 @@
 """A generated city for reporting tests and the benchmark: registry, measures, assignments, progress.
 
 Documents are shaped as the tracker stores them (collections `registry`, `measures`, `assignments`,
-`assignment_progress`), so the same data serves the pure tests (joined with shared/state.py's
-assignment_view), the integration test and bench/reporting_rollup.py (written to a real database).
+`assignment_progress`: what the alerts service's sweep still reads in some tests); `views()` joins them as the
+tracker's assignment-updated carries them (the pure tests), and `events()` gives the events reporting learns the
+city from (the integration tests and bench/reporting_rollup.py record them into reporting's own collections).
 Counties use 抚州市's GB/T 2260 codes and its two development zones' own codes (361071, 361072); township
 codes and every township and department name are synthetic (demo data).
 """
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from services.reporting.domain.flags import Flag, open_flags
+from services.reporting.domain.assignments import as_reported
+from services.reporting.domain.flags import FLAGGED_KINDS, Flag, open_flags
 from shared.calendar import CHINA
-from shared.state import assignment_view
+from shared.contracts import (
+    AlertCleared,
+    AlertNotice,
+    AlertRaised,
+    AssignmentUpdated,
+    MeasureCreated,
+    RegistryPublished,
+)
 
 CITY = "361000"
 COUNTIES = ["361002", "361003", "361021", "361022", "361023", "361024", "361025", "361026", "361027", "361028",
@@ -35,9 +45,25 @@ class GeneratedCity:
     progress: list[dict]
 
     def views(self) -> list[dict]:
-        """The assignments joined with their progress, as shared/state.py's TrackerState returns them."""
+        """The assignments joined with their progress, as the tracker's assignment-updated carries them."""
         progress = {p["_id"]: p for p in self.progress}
-        return [assignment_view(a, progress.get(a["_id"])) for a in self.assignments]
+        return [as_reported(a, progress.get(a["_id"])) for a in self.assignments]
+
+    def events(self, reports: list[dict] | None = None, at: datetime = datetime(2026, 1, 1, tzinfo=UTC)) -> list:
+        """The events reporting learns the city from: the registry, the measures, each assignment's state (its
+        first revision, with its current report: `reports`, by default the city's progress, each with its event
+        id under `event_id`), as the intake and the tracker publish them."""
+        progress = {f"{p['measure_id']}|{p['unit']}": p for p in (self.progress if reports is None else reports)}
+        events: list = [RegistryPublished(id="registry-1", source="test", time=at, data=self.registry)]
+        events += [MeasureCreated(id=f"measure-{m['_id']}", source="test", time=at,
+                                  data={k: v for k, v in m.items() if k != "_id"}) for m in self.measures]
+        for assignment in self.assignments:
+            report = progress.get(assignment["_id"])
+            state = {**as_reported(assignment, report), "revision": 1,
+                     "evidence": (report or {}).get("evidence") or [],
+                     "report_event_id": report["event_id"] if report else None}
+            events.append(AssignmentUpdated(id=f"{assignment['_id']}#1", source="test", time=at, data=state))
+        return events
 
     @property
     def regions(self) -> dict[str, dict]:
@@ -46,14 +72,44 @@ class GeneratedCity:
     def open_alerts(self, today: date) -> list[dict]:
         """The alerts the alerts service's own rules raise on `today`, opened the day before, as the reporting
         snapshot holds them (storage.read_alerts), so the reports' flags come from the real judgement."""
+        opened = datetime.combine(today - timedelta(days=1), time(9), CHINA).isoformat()
+        return [{**alert.to_json(), "opened_at": opened, "acknowledged": False} for alert in self.judged(today)]
+
+    def judged(self, day: date) -> list:
+        """The alerts service's judgement of the current state on `day` (its rules, default thresholds)."""
         from services.alerts.domain.evaluate import evaluate_all  # the alerts service's rules, for test data
 
-        opened = datetime.combine(today - timedelta(days=1), time(9), CHINA).isoformat()
-        return [{**alert.to_json(), "opened_at": opened, "acknowledged": False}
-                for alert in evaluate_all({m["_id"]: m for m in self.measures}, self.views(), today)]
+        return evaluate_all({m["_id"]: m for m in self.measures}, self.views(), day)
 
-    def alert_flags(self, today: date) -> list[Flag]:
-        return open_flags(self.open_alerts(today))
+    def alert_flags(self, today: date, earlier: Iterable[date] = ()) -> list[Flag]:
+        """The flags of the alerts open on `today`, and the episodes of the alerts judged on `earlier` days."""
+        return open_flags(self.open_alerts(today)) + self.episodes(earlier)
+
+    def episodes(self, days: Iterable[date]) -> list[Flag]:
+        """For each day, an episode of each alert of a flagged kind judged that day, open through its end (opened
+        just after midnight, cleared just after the next), with an overdue alert's due date."""
+        flags = []
+        for day in days:
+            opened, cleared = (datetime.combine(d, time(0, 1), CHINA) for d in (day, day + timedelta(days=1)))
+            flags += [Flag(str(a.kind), a.measure_id, a.unit, opened, cleared, a.figures.get("due") and
+                           date.fromisoformat(a.figures["due"])) for a in self.judged(day) if a.kind in FLAGGED_KINDS]
+        return flags
+
+    def alert_events(self, days: Iterable[date]) -> list:
+        """The alerts service's events of the episodes `episodes(days)` describes: each alert of a flagged kind
+        judged on a day, raised just after that day's midnight and cleared just after the next."""
+        events: list = []
+        for day in days:
+            opened, cleared = (datetime.combine(d, time(0, 1), CHINA) for d in (day, day + timedelta(days=1)))
+            for alert in self.judged(day):
+                if alert.kind not in FLAGGED_KINDS:
+                    continue
+                episode = f"{alert.key}@{day.isoformat()}"
+                raised = AlertNotice.of(alert.to_json(), episode, opened, day.isoformat())
+                events.append(AlertRaised(id=f"{episode}.raised", source="test", time=opened, data=raised))
+                closed = AlertNotice.of(alert.to_json(), episode, opened, day.isoformat(), cleared)
+                events.append(AlertCleared(id=f"{episode}.cleared", source="test", time=cleared, data=closed))
+        return events
 
 
 def generate_city(*, townships: int = 200, measures: int = 90, assignments: int = 50_000,
@@ -124,4 +180,5 @@ def _progress(rng: random.Random, key: str, measure_id: str, unit: str, region_c
             "period": f"{reported_at.year}-Q{(reported_at.month - 1) // 3 + 1}", "percent_complete": percent,
             "status": status, "reported_at": reported_at,
             "completed_at": reported_at if status == "completed" else None,
-            "narrative": "", "indicator_values": values, "evidence": [], "event_id": f"e-{key}"}
+            "narrative": "", "indicator_values": values, "evidence": [], "event_id": f"e-{key}",
+            "periods_reported": [f"{reported_at.year}-Q{(reported_at.month - 1) // 3 + 1}"]}

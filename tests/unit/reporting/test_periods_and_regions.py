@@ -19,6 +19,19 @@ def test_the_period_a_day_falls_in_is_labelled_as_reports_label_theirs(cadence, 
     assert period_of(date(2026, 12, 31), cadence).end == date(2026, 12, 31)
 
 
+@pytest.mark.parametrize(("cadence", "on"), [
+    ("month", {"2026-09", "2026-Q3"}),
+    ("quarter", {"2026-07", "2026-09", "2026-Q3"}),
+    ("half", {"2026-07", "2026-09", "2026-Q3", "2026-Q4", "2026-H2", "2026"}),
+    ("year", {"2026-01", "2026-07", "2026-09", "2026-Q3", "2026-Q4", "2026-H2", "2026"}),
+])
+def test_a_report_is_on_the_period_its_own_period_ends_in(cadence, on):
+    period = period_of(date(2026, 9, 14), cadence)
+    labels = ["2026-01", "2026-07", "2026-09", "2026-Q3", "2026-Q4", "2026-H2", "2026", "2025-Q3", "2026-13", None]
+    assert {label for label in labels if period.reported_on([label])} == on
+    assert not period.reported_on([])
+
+
 def test_a_month_end_stays_a_month_end():
     assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
     assert add_months(date(2026, 3, 31), 3) == date(2026, 6, 30)

@@ -1,13 +1,15 @@
 """The figures: what each count means, and that a region's figures add up at every level."""
 
 from dataclasses import astuple, fields
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from services.reporting.domain.flags import Flag, flagged_on
 from services.reporting.domain.periods import period_of
 from services.reporting.domain.rollup import Tally, evaluate, group, region_rollup, tally
 from services.reporting.domain.snapshot import Snapshot
+from shared.calendar import CHINA
 from shared.regions import within
 from tests.unit.reporting.generated import COUNTIES, generate_city
 
@@ -47,44 +49,58 @@ def test_statuses_and_the_average_percent_the_units_typed():
     assert result.as_dict()["average_percent_complete"] == 41.2
 
 
-def test_overdue_is_past_the_first_deadline_and_not_completed_and_on_time_is_done_by_it():
-    result = figures(
-        view(status="completed", percent=100, reported="2025-12-31"),  # on its deadline's day: on time
-        view(unit="b", status="completed", percent=100, reported="2026-01-01"),  # a day late
-        view(unit="c", status="in_progress", percent=90, reported="2026-10-01"),  # overdue
-        view(measure="m2", unit="d", status="in_progress", percent=10),  # first due 2027-03-01: not yet
-        view(measure="m3", unit="e", status="completed", percent=100, reported="2026-05-01"),  # nothing due
-    )
-    assert (result.completed, result.completed_on_time, result.overdue, result.due_or_completed) == (3, 2, 1, 4)
-    assert result.on_time_rate == pytest.approx(2 / 4)  # on time among completed or overdue
+def opened(day: str, closed: str | None = None, unit="a", measure="m1") -> Flag:
+    """An overdue alert episode, opened and cleared at 09:00 in Beijing on those days."""
+    when = lambda d: datetime.fromisoformat(f"{d}T09:00:00+08:00")  # noqa: E731
+    return Flag("overdue", measure, unit, when(day), closed and when(closed))
 
 
-def test_a_yearly_deadline_is_met_per_cycle_so_last_years_completion_is_overdue_again():
-    yearly = {"deadlines": [{"text": "每年3月1日前", "date": "2024-03-01", "recurrence": "yearly"}], "targets": []}
-    done = view(measure="y", status="completed", percent=100, reported="2025-02-20")
-    facts = lambda as_of: evaluate([done], {"y": yearly}, as_of, period_of(as_of))  # noqa: E731
-    assert [f.overdue for f in facts(date(2025, 3, 2)) + facts(date(2026, 3, 1)) + facts(date(2026, 3, 2))] == [
-        False, False, True]
-    assert facts(AS_OF)[0].on_time is False  # first due 2024-03-01, completed in 2025
+def test_overdue_counts_the_alerts_judgement_and_on_time_is_completed_with_no_overdue_alert_open_then():
+    flags = [opened("2026-01-01", "2026-01-02", unit="b"),  # completed while overdue, cleared by that report
+             opened("2026-01-01", unit="c"),  # still open: overdue, in progress
+             opened("2026-03-02", unit="f"),  # completed in 2025, overdue again on a later cycle
+             opened("2026-01-01", "2026-01-02", unit="g")]  # overdue once, completed when it was cleared
+    completed = lambda unit, day: view(unit=unit, status="completed", percent=100, reported=day)  # noqa: E731
+    result = tally(evaluate(
+        [completed("a", "2025-12-31"), completed("b", "2026-01-01"),
+         view(unit="c", status="in_progress", percent=90, reported="2026-10-01"),
+         view(measure="m2", unit="d", status="in_progress", percent=10),  # no alert: not overdue, whatever its dates
+         completed("f", "2025-02-20"), {**completed("g", "2026-01-02"), "completed_at": None}],
+        MEASURES, AS_OF, PERIOD, flagged_on(flags, AS_OF)))
+    assert (result.completed, result.completed_on_time, result.overdue, result.due_or_completed) == (4, 2, 2, 5)
+    assert result.on_time_rate == pytest.approx(2 / 5)  # on time among completed or overdue
 
 
-def test_a_deadline_is_met_on_its_own_day_in_china_even_late_in_the_utc_evening():
-    late_evening_utc = view(status="completed", percent=100)
-    late_evening_utc["completed_at"] = datetime(2025, 12, 31, 15, 59, tzinfo=UTC)  # 23:59 in Beijing
-    assert figures(late_evening_utc).completed_on_time == 1
-    late_evening_utc["completed_at"] = datetime(2025, 12, 31, 16, 0, tzinfo=UTC)  # 00:00 on 1 January
-    assert figures(late_evening_utc).completed_on_time == 0
+def test_a_completion_is_on_time_up_to_the_instant_the_overdue_alert_opened():
+    alert_opened = datetime(2026, 1, 1, 0, 5, tzinfo=CHINA)  # the morning sweep after a 2025-12-31 deadline
+    done = view(status="completed", percent=100)
+    flagged = flagged_on([Flag("overdue", "m1", "a", alert_opened, alert_opened + timedelta(hours=9))], AS_OF)
+    for completed_at, on_time in ((alert_opened - timedelta(minutes=1), True), (alert_opened, True),
+                                  (alert_opened + timedelta(minutes=1), False),
+                                  ((alert_opened + timedelta(minutes=1)).isoformat(), False)):
+        assert evaluate([{**done, "completed_at": completed_at}], MEASURES, AS_OF, PERIOD, flagged)[0].on_time is (
+            on_time), completed_at
 
 
-def test_the_reporting_rate_counts_units_that_reported_in_the_current_period():
-    result = figures(view(unit="a", status="in_progress", reported="2026-10-01"),
-                     view(measure="m2", unit="a"),  # the same unit: counted once
-                     view(unit="b", status="in_progress", reported="2026-09-30"),  # last quarter
-                     view(unit="c", status="in_progress", reported="2026-11-23"))  # after the as-of date
-    assert (result.units, result.units_reported) == (3, 1)
-    assert figures(view(unit="b", reported="2026-09-30")).units_reported == 0
-    assert tally(evaluate([view(unit="b", reported="2026-09-30")], MEASURES, AS_OF,
-                          period_of(AS_OF, "year"))).units_reported == 1
+def test_the_reporting_rate_counts_units_with_a_report_on_the_current_period_whenever_it_was_sent():
+    on = lambda unit, periods, **more: {**view(unit=unit, status="in_progress"), "periods_reported": periods,  # noqa: E731
+                                        **more}
+    q3 = period_of(date(2026, 9, 30))
+    views = [on("a", ["2026-Q2", "2026-Q3"], reported="2026-10-08"),  # on Q3, sent in October: counts for Q3
+             on("a", [], measure="m2"),  # the same unit: counted once
+             on("b", ["2026-08"]),  # a month of the quarter
+             on("c", ["2026-Q4"], reported="2026-09-20"),  # on Q4 (sent early): not on Q3
+             on("d", ["2026"]),  # the year: on its last quarter
+             {**view(unit="e", status="in_progress", reported="2026-10-02"), "period": "2026-Q3"},  # no list: period
+             on("f", ["2026-Q3"], period="2026-Q4")]  # the list, not the current report's period
+    assert [f.reported for f in evaluate(views, MEASURES, AS_OF, q3)] == [True, False, True, False, False, True,
+                                                                         True]
+    assert (tally(evaluate(views, MEASURES, AS_OF, q3)).units, tally(evaluate(views, MEASURES, AS_OF, q3))
+            .units_reported) == (6, 4)
+    assert [f.unit for f in evaluate(views, MEASURES, AS_OF, PERIOD) if f.reported] == ["c", "d"]  # 2026-Q4
+    assert tally(evaluate(views, MEASURES, AS_OF, period_of(AS_OF, "year"))).units_reported == 6
+    assert [f.unit for f in evaluate(views, MEASURES, AS_OF, period_of(date(2026, 8, 1), "month"))
+            if f.reported] == ["b"]
 
 
 def test_attainment_counts_targets_with_a_reported_value_and_those_met():
@@ -126,29 +142,11 @@ def test_a_region_is_its_own_units_plus_its_children_at_city_county_and_township
     city_rollup = region_rollup(evaluation.leaves, "361000", snapshot.children["361000"])
     assert set(city_rollup.children) == set(COUNTIES)
     assert city_rollup.total.assignments == 4_000
-    assert 0 < city_rollup.total.overdue and 0 < city_rollup.total.completed_on_time < city_rollup.total.completed
+    assert 0 < city_rollup.total.overdue and 0 < city_rollup.total.completed_on_time <= city_rollup.total.completed
     assert 0 < city_rollup.total.units_reported < city_rollup.total.units
     assert 0 < city_rollup.total.lagging < city_rollup.total.assignments
     assert 0 < city_rollup.total.silent < city_rollup.total.assignments
     assert 0 < city_rollup.total.targets_met < city_rollup.total.targets_reported
-
-
-def test_overdue_means_what_the_alerts_service_means_on_generated_data():
-    # Both services count overdue through shared/deadlines.py; this pins that they agree on generated data.
-    from services.alerts.domain.overdue import overdue
-    from services.alerts.domain.rules import AlertRules
-    from services.alerts.domain.schedule import Schedule
-
-    city = generate_city(townships=13, measures=30, assignments=1_500, seed=5)
-    measures = {m["_id"]: m for m in city.measures}
-    schedules = {measure_id: Schedule.of(measure) for measure_id, measure in measures.items()}
-    views, overdue_seen = city.views(), 0
-    for as_of in (date(2023, 3, 1), date(2023, 3, 2), date(2024, 3, 2), date(2025, 1, 1), AS_OF):
-        for fact, assignment in zip(evaluate(views, measures, as_of, period_of(as_of)), views, strict=True):
-            expected = overdue(schedules[fact.measure_id], assignment, as_of, AlertRules()) is not None
-            assert fact.overdue == expected, (fact, as_of)
-            overdue_seen += expected and assignment["status"] == "completed"
-    assert overdue_seen  # completed, yet overdue again on a recurring deadline's later occurrence
 
 
 def test_a_region_with_no_assignments_still_lists_the_children_the_registry_names():
@@ -180,7 +178,6 @@ def test_lagging_and_silent_count_the_assignments_the_alerts_service_flags_on_ge
 
 
 def test_an_assignment_no_figure_can_be_made_of_is_left_out_and_the_others_are_counted():
-    broken = {**view(unit="broken", status="completed"), "reported_at": datetime(9999, 12, 31, 23, tzinfo=UTC),
-              "completed_at": datetime(9999, 12, 31, 23, tzinfo=UTC)}
+    broken = {"measure_id": "m1", "unit": "broken", "status": "completed"}  # no region: nowhere to count it
     facts = evaluate([broken, view(unit="b", status="in_progress", percent=50)], MEASURES, AS_OF, PERIOD)
     assert [fact.unit for fact in facts] == ["b"]

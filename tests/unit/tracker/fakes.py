@@ -43,6 +43,12 @@ class FakeRepository:
         for collection in CURRENT_COLLECTIONS:
             self.newest(collection, document)
 
+    async def stored_reports(self, event_ids: Iterable[str]) -> dict[str, dict]:
+        return {event_id: self.history[event_id] for event_id in event_ids if event_id in self.history}
+
+    async def mark_withdrawn(self, report_id: str, withdrawal: dict) -> None:
+        self.history[report_id].setdefault("withdrawn", withdrawal)
+
     async def state_inputs(self, keys: list[str]):
         assignment = self.current["assignment_progress"]
         periods: dict[str, list[str]] = {}

@@ -51,7 +51,7 @@ def bulletin(snapshot: Snapshot, region_code: str, label: str, today: date) -> d
 def _units(rows: list[dict], overdue: list[dict]) -> list[dict]:
     longest: dict[str, int] = {}
     for item in overdue:
-        longest[item["unit"]] = max(longest.get(item["unit"], 0), item["days_overdue"])
+        longest[item["unit"]] = max(longest.get(item["unit"], 0), item["days_overdue"] or 0)
     units: dict[str, dict] = {}
     for row in rows:
         flags = [kind for kind in ("overdue", "lagging", "silent") if row[kind]]

@@ -1,4 +1,4 @@
-from services.intake.registry import DEMO_REGISTRY, load_registry
+from services.intake.domain.registry_file import DEMO_REGISTRY, load_registry
 from services.tracker.domain.assignments import UnitLookup, assignments_for
 from shared.contracts import Measure
 

@@ -1,0 +1,36 @@
+"""The dashboard (a single page, plain JavaScript over /v1/reports, Apache ECharts vendored under
+dashboard/vendor/) and the printable annual report page, served by the reporting service itself."""
+
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse, HTMLResponse
+
+from services.reporting.domain.annual_page import annual_page
+from services.reporting.entrypoints.http.dependencies import CurrentSnapshot, HomeRegion, Store
+from services.reporting.entrypoints.http.reports import annual_dataset
+
+router = APIRouter(include_in_schema=False)
+FOLDER = Path(__file__).parents[2] / "dashboard"
+PAGE = (FOLDER / "index.html").read_text(encoding="utf-8")
+ASSETS = {"app.js": "text/javascript", "app.css": "text/css", "vendor/echarts.min.js": "text/javascript",
+          "vendor/LICENSE": "text/plain", "vendor/NOTICE": "text/plain"}
+
+
+@router.get("/", response_class=HTMLResponse)
+async def dashboard(home: HomeRegion) -> str:
+    return PAGE.replace("{{home_region_code}}", home)
+
+
+@router.get("/dashboard/{asset:path}")
+async def asset(asset: str) -> FileResponse:
+    if asset not in ASSETS:
+        return HTMLResponse("not found", status_code=404)
+    return FileResponse(FOLDER / asset, media_type=ASSETS[asset], headers={"Cache-Control": "max-age=3600"})
+
+
+@router.get("/reports/annual/{region_code}/{year}", response_class=HTMLResponse)
+async def annual(store: Store, snapshot: CurrentSnapshot, region_code: str, year: int) -> HTMLResponse:
+    if not region_code.isdigit() or len(region_code) not in (6, 9) or not 2000 <= year <= 2100:
+        return HTMLResponse("区划代码或年度无效", status_code=422)
+    return HTMLResponse(annual_page(await annual_dataset(store, snapshot, region_code, year)))

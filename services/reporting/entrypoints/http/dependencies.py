@@ -1,0 +1,85 @@
+"""What reporting's routes take, declared once as Annotated aliases (the app's state is read here only)."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import Depends, Path, Query, Request
+from prometheus_client import CollectorRegistry
+
+from services.reporting.domain.history import History
+from services.reporting.domain.periods import Cadence
+from services.reporting.domain.snapshot import Snapshot
+from services.reporting.storage.collections import ReportingStore
+from services.reporting.storage.documents import DocumentStore
+from services.reporting.storage.snapshots import Snapshots
+from shared.calendar import EARLIEST_REPORT, LATEST_QUERY_DAY
+from shared.problems import Problem
+
+CODE = r"^\d{6}(\d{3})?$"
+Day = {"ge": EARLIEST_REPORT, "le": LATEST_QUERY_DAY}
+
+
+async def get_snapshot(request: Request) -> Snapshot:
+    return await request.app.state.snapshots.current()
+
+
+async def get_history(request: Request) -> History:
+    return await request.app.state.histories.current()
+
+
+def get_store(request: Request) -> ReportingStore:
+    return request.app.state.store
+
+
+def get_documents(request: Request) -> DocumentStore:
+    return request.app.state.documents
+
+
+def get_home_region(request: Request) -> str:
+    return request.app.state.home_region_code
+
+
+def get_snapshots(request: Request) -> Snapshots:
+    return request.app.state.snapshots
+
+
+def get_metrics_targets(request: Request) -> dict[str, str]:
+    return request.app.state.metrics_targets
+
+
+def get_metrics_registry(request: Request) -> CollectorRegistry:
+    return request.app.state.metrics.registry
+
+
+CurrentSnapshot = Annotated[Snapshot, Depends(get_snapshot)]
+CurrentHistory = Annotated[History, Depends(get_history)]
+Store = Annotated[ReportingStore, Depends(get_store)]
+Documents = Annotated[DocumentStore, Depends(get_documents)]
+HomeRegion = Annotated[str, Depends(get_home_region)]
+SnapshotsDep = Annotated[Snapshots, Depends(get_snapshots)]
+MetricsTargets = Annotated[dict[str, str], Depends(get_metrics_targets)]
+MetricsRegistry = Annotated[CollectorRegistry, Depends(get_metrics_registry)]
+
+
+def known(snapshot: Snapshot, region_code: str) -> str:
+    """404 for a region the registry does not have (when a registry is known: without one, any code is asked)."""
+    if snapshot.regions and region_code not in snapshot.regions:
+        raise Problem(404, "Region not found", f"No region {region_code!r} in the registry.", slug="not-found")
+    return region_code
+
+
+async def region_in_path(snapshot: CurrentSnapshot, region_code: Annotated[str, Path(
+        pattern=CODE, description="GB/T 2260 code (9 digits: township)")]) -> str:
+    return known(snapshot, region_code)
+
+
+async def region_in_query(snapshot: CurrentSnapshot, region_code: Annotated[str, Query(
+        pattern=CODE, description="GB/T 2260 code")]) -> str:
+    return known(snapshot, region_code)
+
+
+RegionCode = Annotated[str, Depends(region_in_path)]
+AnnualRegion = Annotated[str, Depends(region_in_query)]
+AsOf = Annotated[date | None, Query(description="evaluate deadlines and the reporting period at this date", **Day)]
+CadenceQuery = Annotated[Cadence, Query(description="reporting period for the reporting rate")]
+Year = Annotated[int, Query(ge=2000, le=2100, description="the calendar year")]

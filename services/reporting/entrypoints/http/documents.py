@@ -1,0 +1,84 @@
+"""Documents in the form offices file, as .docx in the GB/T 9704 layout (domain/documents/): the 督办通报 of a
+region and period and the 年度报告, made on demand; and the documents filed on the schedule (usecases/bulletins.py),
+listed and downloaded. Generation runs in a worker thread (a city's bulletin takes a few seconds)."""
+
+import asyncio
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from services.reporting.domain.documents.annual import annual_docx
+from services.reporting.domain.documents.bulletin import bulletin, bulletin_docx
+from services.reporting.domain.snapshot import Snapshot
+from services.reporting.entrypoints.http.dependencies import (
+    AnnualRegion,
+    CurrentSnapshot,
+    Documents,
+    RegionCode,
+    Store,
+    Year,
+)
+from services.reporting.entrypoints.http.reports import annual_dataset, download
+from shared.calendar import today_in_china
+from shared.contracts.progress import Period
+from shared.problems import Problem
+from shared.web.openapi import problem_responses
+
+router = APIRouter(prefix="/v1/reports", tags=["documents"])
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOCX_RESPONSE = {200: {"content": {DOCX: {}}, "description": "the .docx"}, **problem_responses(404)}
+
+
+def known_region(snapshot: Snapshot, region_code: str) -> None:
+    if region_code not in snapshot.regions:
+        raise Problem(404, "Unknown region", f"the registry has no region {region_code}", slug="unknown-region")
+
+
+@router.get("/regions/{region_code}/bulletin.docx", response_class=Response, responses=DOCX_RESPONSE)
+async def bulletin_document(
+    region_code: RegionCode, snapshot: CurrentSnapshot,
+    period: Annotated[Period, Query(description="2026-10 (month), 2026-Q3, 2026-H1 or 2026")],
+    issue: Annotated[int | None, Query(ge=1, le=99, description="the issue number (第N期)")] = None,
+) -> Response:
+    """督办通报 for the region and period: its figures, the ranking, the overdue and lagging items by unit, the
+    units named (domain/documents/bulletin.py)."""
+    known_region(snapshot, region_code)
+    today = today_in_china()
+    try:
+        content = await asyncio.to_thread(bulletin, snapshot, region_code, period, today)
+    except ValueError as error:
+        raise Problem(422, "Period not begun", str(error), slug="period-not-begun") from error
+    document = await asyncio.to_thread(bulletin_docx, content, issue)
+    return download(document, DOCX, f"bulletin-{region_code}-{period}.docx")
+
+
+@router.get("/annual.docx", response_class=Response, responses=DOCX_RESPONSE)
+async def annual_document(store: Store, snapshot: CurrentSnapshot, region_code: AnnualRegion,
+                          year: Year) -> Response:
+    """年度报告 draft for the region and year: figures, regions, measures by chapter, the year's progress, the
+    overdue items (domain/documents/annual.py)."""
+    known_region(snapshot, region_code)
+    if year > today_in_china().year:
+        raise Problem(422, "Year not begun", f"the year {year} has not begun", slug="year-not-begun")
+    report = await annual_dataset(store, snapshot, region_code, year)
+    return download(await asyncio.to_thread(annual_docx, report), DOCX, f"annual-{region_code}-{year}.docx")
+
+
+@router.get("/documents")
+async def filed_documents(store: Documents, snapshot: CurrentSnapshot,
+                          region_code: Annotated[str | None, Query(pattern=r"^\d{6}(\d{3})?$")] = None) -> list[dict]:
+    """The documents filed on the schedule, the newest first: id, kind, region_code, period, filename, size,
+    created_at. 404 for a region the registry does not have."""
+    if region_code is not None:
+        known_region(snapshot, region_code)
+    return await store.listing(region_code)
+
+
+@router.get("/documents/{document_id}.docx", response_class=Response, responses=DOCX_RESPONSE)
+async def filed_document(document_id: str, store: Documents) -> Response:
+    """A filed document's .docx."""
+    content = await store.content(document_id)
+    if content is None:
+        raise Problem(404, "Unknown document", f"no document {document_id}", slug="unknown-document")
+    return download(content, DOCX, f"{document_id}.docx")
+

@@ -1,0 +1,38 @@
+"""Kafka subscribers: thin, registered after configuration so tests can point them anywhere.
+
+One consumer group (settings.consumer_group) for every reporting instance: the partitions are split among them
+and each event is applied once per group (the writes are idempotent, so a redelivery changes nothing).
+"""
+
+from functools import partial
+
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+
+from services.reporting.settings import ReportingSettings
+from services.reporting.storage.collections import ReportingStore
+from services.reporting.usecases.record import RECORDERS
+from shared.consuming import Consumer, RetryPolicy, batch_subscription
+from shared.contracts import Topics
+
+
+def topic_of(topics: Topics, contract: type) -> str:
+    return {"MeasureCreated": topics.measure_created, "RegistryPublished": topics.registry_published,
+            "AssignmentUpdated": topics.assignment_updated, "ProgressWithdrawn": topics.progress_withdrawn,
+            "AlertRaised": topics.alert_raised, "AlertSeverityChanged": topics.alert_severity_changed,
+            "AlertCleared": topics.alert_cleared}[contract.__name__]
+
+
+def register_subscribers(broker: KafkaBroker, store: ReportingStore, settings: ReportingSettings) -> None:
+    topics = Topics(settings.topic_prefix)
+    consumer = Consumer(broker, topics, settings.reporting_consumer_group, RetryPolicy(
+        attempts=settings.apply_attempts, first_backoff_seconds=settings.retry_backoff_seconds))
+    options = batch_subscription(settings.reporting_consumer_group, settings.batch_size)
+    for contract, use_case in RECORDERS.items():
+        subscribe(broker, consumer, topic_of(topics, contract), options, contract, partial(use_case, store))
+
+
+def subscribe(broker: KafkaBroker, consumer: Consumer, topic: str, options: dict, contract: type, apply) -> None:
+    @broker.subscriber(topic, **options)
+    async def on_event(message: KafkaMessage) -> None:
+        await consumer.consume(message, contract, apply)

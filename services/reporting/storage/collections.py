@@ -1,0 +1,179 @@
+"""Reporting's own collections, fed by the events it consumes; no other service's collection is read or written.
+
+- reporting_measures, `_id` measure_id: each measure's latest publication (measure-created);
+- reporting_registry, `_id` "current": the registry's latest publication (registry-published);
+- reporting_assignments, `_id` `measure_id|unit`: each assignment's highest revision (assignment-updated);
+- reporting_revisions, `_id` report_event_id: each report that was current at some revision, its narrative and
+  evidence with it (assignment-updated), marked when withdrawn (progress-withdrawn);
+- reporting_open_alerts, `_id` the alert's key: the key's open episode (alert-raised, alert-severity-changed);
+- reporting_alert_episodes, `_id` the episode: each closed alert episode (alert-cleared).
+
+Every write is conditional and idempotent, so redelivery, reordering across topics and two reporting instances in
+one consumer group change nothing twice:
+- measures and the registry keep the latest publication by (event time, event id): `version_key < mine`;
+- an assignment keeps its highest revision (`revision < mine`); a `removed` one stays as a tombstone
+  (`removed: true`) so an incremental reader learns of the removal; the read model forgets it;
+- a revision is written by the highest revision that carried its report; a progress-withdrawn marks it
+  `withdrawn` (before or after the revision arrives: the mark is kept either way);
+- an alert is opened unless its episode is already closed or a later episode is open (`opened_at <= mine`);
+  a severity change applies to the stored episode only; a clear inserts the episode once and deletes the open
+  alert of that episode only.
+Every document is stamped `updated_at` (UTC, the writer's clock) when it changes: the read model
+(read_model.py) reads only what changed since its last refresh, by that stamp (indexed).
+"""
+
+from datetime import UTC, datetime
+
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared.contracts import AlertNotice, AssignmentUpdated, MeasureCreated, ProgressWithdrawn, RegistryPublished
+
+PREFIX = "reporting_"
+NAMES = ("measures", "registry", "assignments", "revisions", "open_alerts", "alert_episodes")
+DUPLICATE_KEY = 11000
+WRITE_CHUNK = 1000
+# Fields of a report that a revision keeps (the annual report's narratives and evidence, past days' figures).
+REPORT_FIELDS = ("measure_id", "unit", "region_code", "period", "status", "percent_complete", "reported_at",
+                 "completed_at", "narrative", "evidence", "indicator_values", "periods_reported")
+
+
+class WriteFailed(Exception):
+    pass
+
+
+def version_key(time: datetime, event_id: str) -> str:
+    """(event time, event id) as one string that sorts as the pair does: the latest publication is the largest."""
+    return f"{time.astimezone(UTC).isoformat(timespec='microseconds')}|{event_id}"
+
+
+def stamped(fields: dict) -> dict:
+    return {**fields, "updated_at": datetime.now(UTC)}
+
+
+async def write(collection: AsyncCollection, command: str, items: list[dict]) -> None:
+    """Unordered insert/update commands in chunks; a duplicate key means 'already there' or 'a newer one is
+    there' (a conditional upsert whose filter did not match) and is not an error; any other error raises."""
+    field = {"insert": "documents", "update": "updates", "delete": "deletes"}[command]
+    for start in range(0, len(items), WRITE_CHUNK):
+        reply = await collection.database.command(
+            {command: collection.name, field: items[start:start + WRITE_CHUNK], "ordered": False})
+        errors = [error for error in reply.get("writeErrors", []) if error["code"] != DUPLICATE_KEY]
+        if errors or reply.get("writeConcernError"):
+            raise WriteFailed(f"{collection.name}: {errors or reply['writeConcernError']}")
+
+
+class ReportingStore:
+    """The collections above on one database (each service may run on its own)."""
+
+    def __init__(self, database: AsyncDatabase):
+        self.database = database
+        for name in NAMES:
+            setattr(self, name, database[PREFIX + name])
+
+    def collections(self) -> dict[str, AsyncCollection]:
+        return {name: getattr(self, name) for name in NAMES}
+
+    async def ensure_indexes(self) -> None:
+        for collection in self.collections().values():
+            await collection.create_index("updated_at")
+        await self.revisions.create_index([("measure_id", 1), ("reported_at", 1)])
+        await self.revisions.create_index("reported_at")
+
+    # --- writes (one per event type; use cases decide nothing more than which events go in) -------------------
+    async def save_measures(self, events: list[MeasureCreated]) -> None:
+        await self._latest_publications(self.measures, [
+            (event.data.measure_id, event.data.model_dump(mode="json"), event) for event in events])
+
+    async def save_registries(self, events: list[RegistryPublished]) -> None:
+        await self._latest_publications(self.registry, [
+            ("current", {"registry": event.data.model_dump(mode="json")}, event) for event in events])
+
+    async def _latest_publications(self, collection: AsyncCollection, items: list[tuple[str, dict, object]]) -> None:
+        await write(collection, "update", [
+            {"q": {"_id": key, "version_key": {"$lt": version_key(event.time, event.id)}},
+             "u": {"$set": stamped({**document, "published_at": event.time, "event_id": event.id,
+                                    "version_key": version_key(event.time, event.id)})},
+             "upsert": True} for key, document, event in items])
+
+    async def save_assignments(self, events: list[AssignmentUpdated]) -> None:
+        """Each assignment's highest revision; the report it carries, if any, as a revision of the history."""
+        assignments, revisions = [], []
+        for event in events:
+            state = event.data
+            whole = state.model_dump(mode="python")
+            document = {name: value for name, value in whole.items() if name != "evidence"}
+            assignments.append({"q": {"_id": state.key, "revision": {"$lt": state.revision}},
+                                "u": {"$set": stamped({**document, "event_id": event.id})}, "upsert": True})
+            if state.report_event_id:
+                report = {name: whole[name] for name in REPORT_FIELDS}
+                revisions.append({"q": {"_id": state.report_event_id, "revision": {"$lt": state.revision}},
+                                  "u": {"$set": stamped({**report, "revision": state.revision})}, "upsert": True})
+        await write(self.assignments, "update", assignments)
+        await write(self.revisions, "update", revisions)
+
+    async def mark_withdrawn(self, events: list[ProgressWithdrawn]) -> None:
+        """A withdrawn report's revision is kept, marked, and no longer counted; a mark that comes first waits for
+        its revision (revision 0: any revision that carries the report fills the rest in)."""
+        await write(self.revisions, "update", [
+            {"q": {"_id": event.data.event_id},
+             "u": {"$set": stamped({"withdrawn": True, "withdrawn_by": event.data.by}),
+                   "$setOnInsert": {"revision": 0}}, "upsert": True} for event in events])
+
+    async def open_alert(self, alert: AlertNotice) -> None:
+        """alert-raised: the key's open alert is this episode, unless it was closed already (a redelivery after
+        its clear) or a later episode of the key is open."""
+        if await self.alert_episodes.count_documents({"_id": alert.episode}, limit=1):
+            return
+        await write(self.open_alerts, "update", [
+            {"q": {"_id": alert.key, "opened_at": {"$lte": alert.opened_at}},
+             "u": {"$set": stamped(open_alert_document(alert))}, "upsert": True}])
+
+    async def change_severity(self, alert: AlertNotice) -> None:
+        """alert-severity-changed: the open alert of that episode takes the new severity (and the new figures)."""
+        await self.open_alerts.update_one({"_id": alert.key, "episode": alert.episode},
+                                          {"$set": stamped(open_alert_document(alert))})
+
+    async def close_alert(self, alert: AlertNotice) -> None:
+        """alert-cleared: the episode is kept (once), and the key's open alert of that episode goes."""
+        await write(self.alert_episodes, "update", [
+            {"q": {"_id": alert.episode}, "u": {"$setOnInsert": stamped(
+                {"key": alert.key, "kind": alert.kind, "measure_id": alert.measure_id, "unit": alert.unit,
+                 "region_code": alert.region_code, "opened_at": alert.opened_at,
+                 "closed_at": alert.closed_at or alert.opened_at, "due": due_of(alert)})}, "upsert": True}])
+        await self.open_alerts.delete_one({"_id": alert.key, "episode": alert.episode})
+
+    # --- reads -------------------------------------------------------------------------------------------------
+    async def changed(self, name: str, since: datetime | None, projection: dict | None = None) -> list[dict]:
+        """The documents of a collection written after `since` (all of them when None)."""
+        query = {} if since is None else {"updated_at": {"$gt": since}}
+        return await getattr(self, name).find(query, projection, batch_size=10_000).to_list(None)
+
+    async def revisions_counted(self, *, year_start: datetime | None = None, year_end: datetime | None = None,
+                                measure_id: str | None = None) -> list[dict]:
+        """The revisions not withdrawn (and with a report: a mark alone has none), oldest report first, of a
+        time range of reported_at and/or one measure."""
+        query: dict = {"withdrawn": {"$ne": True}, "reported_at": {"$ne": None}}
+        if year_start is not None:
+            query["reported_at"] = {"$gte": year_start, "$lt": year_end}
+        if measure_id is not None:
+            query["measure_id"] = measure_id
+        return await self.revisions.find(query, batch_size=10_000).sort([("reported_at", 1)]).to_list(None)
+
+    async def open_alert_details(self, keys: list[str]) -> dict[str, dict]:
+        """The whole open alerts under these keys, as the alerts service published them."""
+        return {doc["_id"]: doc["alert"] async for doc in self.open_alerts.find({"_id": {"$in": keys}}, {"alert": 1})}
+
+
+def open_alert_document(alert: AlertNotice) -> dict:
+    """The fields the read model sorts and counts by at the top, the whole published alert under `alert`."""
+    whole = alert.model_dump(mode="json", exclude={"episode", "closed_at", "previous_severity"})
+    return {"episode": alert.episode, "kind": alert.kind, "severity": alert.severity, "measure_id": alert.measure_id,
+            "unit": alert.unit, "region_code": alert.region_code, "opened_at": alert.opened_at, "due": due_of(alert),
+            "alert": whole}
+
+
+def due_of(alert: AlertNotice) -> str | None:
+    """An overdue alert's missed deadline occurrence (its figures' `due`, YYYY-MM-DD), for the overdue lists."""
+    due = alert.figures.get("due")
+    return due if isinstance(due, str) else None

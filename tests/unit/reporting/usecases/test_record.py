@@ -1,0 +1,38 @@
+"""Events of several types applied in their order, each run of one type as one batch of its use case."""
+
+from datetime import UTC, datetime
+
+from services.reporting.usecases.record import record
+from shared.contracts import AlertCleared, AlertRaised, ProgressWithdrawn
+
+AT = datetime(2026, 11, 1, tzinfo=UTC)
+NOTICE = {"key": "lagging|m1|u1|", "episode": "ep1", "kind": "lagging", "severity": "warning", "measure_id": "m1",
+          "unit": "u1", "unit_name": "u1", "region_code": "361002", "reason": "", "figures": {}, "opened_at": AT,
+          "as_of": "2026-11-01"}
+WITHDRAWAL = {"event_id": "e1", "measure_id": "m1", "unit": "u1", "region_code": "361002", "period": "2026",
+              "reason": "误报", "by": "operator"}
+
+
+class FakeStore:
+    """Records what each storage call was given, in order."""
+
+    def __init__(self):
+        self.calls: list[tuple[str, list[str]]] = []
+
+    async def open_alert(self, alert):
+        self.calls.append(("open", [alert.episode]))
+
+    async def close_alert(self, alert):
+        self.calls.append(("close", [alert.episode]))
+
+    async def mark_withdrawn(self, events):
+        self.calls.append(("withdrawn", [event.id for event in events]))
+
+
+async def test_runs_of_one_type_go_together_and_the_order_is_kept():
+    store = FakeStore()
+    raised = AlertRaised(id="r1", source="t", time=AT, data=NOTICE)
+    cleared = AlertCleared(id="c1", source="t", time=AT, data={**NOTICE, "closed_at": AT})
+    withdrawals = [ProgressWithdrawn(id=f"w{n}", source="t", time=AT, data=WITHDRAWAL) for n in (1, 2)]
+    await record(store, [raised, *withdrawals, cleared, raised])
+    assert store.calls == [("open", ["ep1"]), ("withdrawn", ["w1", "w2"]), ("close", ["ep1"]), ("open", ["ep1"])]
