@@ -202,15 +202,9 @@ def foreign_accesses(part: str) -> list[str]:
             if name is None or part == "shared" or owners(name) != {part}]
 
 
-# Main before issue 11 (a08917e) failed alerts, reporting and shared. With i11-tracker, i11-alerts and i11-reporting
-# merged, shared/state.py still reads the tracker's measures, assignments, assignment_progress and registry, though
-# nothing imports it any more: delete it, then remove this mark (strict: an unexpected pass fails).
-PENDING = {"shared": "shared/state.py (imported by nothing now) still reads the tracker's collections"}
-
-
-@pytest.mark.parametrize("part", [
-    pytest.param(part, marks=pytest.mark.xfail(strict=True, reason=PENDING[part])) if part in PENDING else part
-    for part in (*SERVICES, "shared")])
+# Main before issue 11 (a08917e) failed alerts (it polled the tracker's progress_reports), reporting (five of the
+# tracker's collections and the alerts' open_alerts and alert_history) and shared (shared/state.py).
+@pytest.mark.parametrize("part", [*SERVICES, "shared"])
 def test_no_service_touches_a_collection_it_does_not_own(part):
     assert foreign_accesses(part) == []
 

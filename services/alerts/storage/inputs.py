@@ -29,7 +29,7 @@ from shared.contracts import AssignmentUpdated, MeasureCreated, RegistryPublishe
 from shared.regions import within
 
 REGISTRY_ID = "current"
-# What the Evaluator and the API read of an assignment (the view shared/state.py gave before alerts had its own).
+# What the Evaluator and the API read of an assignment, from the tracker's assignment-updated.
 VIEW_FIELDS = ("measure_id", "unit", "unit_name", "role", "region_code", "status", "percent_complete", "period",
                "reported_at", "completed_at", "narrative", "indicator_values")
 
