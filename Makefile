@@ -43,3 +43,4 @@ bench-all: bench
 	$(BIN)/python bench/pdf_extraction.py
 	$(BIN)/python bench/database_fidelity.py
 	$(BIN)/python bench/alerts_sweep.py
+	$(BIN)/python bench/report_latency.py
