@@ -111,7 +111,7 @@ def figures(reporting: httpx.Client, region_code: str) -> dict:
     return answer.json()
 
 
-def settle(reporting: httpx.Client, quiet_seconds: float, timeout: float = 600) -> dict:
+def settle(reporting: httpx.Client, quiet_seconds: float, timeout: float = 1800) -> dict:
     """Waits until the city's figures have not changed for `quiet_seconds` (the load is in). Returns them.
     Raises TimeoutError."""
     deadline, last, since = time.monotonic() + timeout, None, time.monotonic()
@@ -126,13 +126,17 @@ def settle(reporting: httpx.Client, quiet_seconds: float, timeout: float = 600) 
     raise TimeoutError(f"reporting's figures for {CITY} still changed after {timeout:.0f} s")
 
 
-def candidates(reporting: httpx.Client, counties: list[str]) -> list[tuple[str, dict]]:
-    """(county code, assignment row) for every assignment in a county or below that is not completed, taken
-    round-robin across the counties so successive samples land on different regions."""
+def candidates(reporting: httpx.Client, counties: list[str], wanted: int) -> list[tuple[str, dict]]:
+    """(county code, assignment row) for `wanted` assignments in a county or below that are not completed (fewer
+    when there are not so many), taken round-robin across the counties so successive samples land on different
+    regions."""
+    each = -(-wanted // max(1, len(counties)))
     per_county = []
     for county in counties:
-        rows = []
+        rows: list[dict] = []
         for unit in reporting.get(f"/v1/reports/regions/{county}/units").json():
+            if len(rows) >= each:
+                break
             answer = reporting.get(f"/v1/reports/regions/{county}/units/{unit['unit']}")
             answer.raise_for_status()
             rows += [row for row in answer.json()["rows"] if row["status"] != "completed"]
@@ -140,7 +144,7 @@ def candidates(reporting: httpx.Client, counties: list[str]) -> list[tuple[str, 
     mixed = []
     for n in range(max(map(len, per_county), default=0)):
         mixed += [rows[n] for rows in per_county if n < len(rows)]
-    return mixed
+    return mixed[:wanted]
 
 
 def current_quarter() -> str:
@@ -188,7 +192,7 @@ def run(urls: dict[str, str], assignments: int, samples: int, gap: float, poll: 
         print(f"city loaded in {time.perf_counter() - began:.0f} s: {loaded}; reporting sees "
               f"{city['assignments']} assignments, {city['completed']} completed", flush=True)
         counties = [child["region_code"] for child in city["children"]]
-        chosen = candidates(reporting, counties)[:samples]
+        chosen = candidates(reporting, counties, samples)
         if len(chosen) < samples:
             print(f"only {len(chosen)} assignments below the counties are not completed: {len(chosen)} samples")
         waits, missed, pauses = [], 0, random.Random(5)
