@@ -30,6 +30,7 @@ from pymongo import AsyncMongoClient  # noqa: E402
 from deploy.demo.load import ALERT_RULES, city_assignments, load_demo  # noqa: E402
 from deploy.local.stack import LocalStack  # noqa: E402
 from services.tracker.domain.versions import Version  # noqa: E402
+from services.tracker.settings import TrackerSettings  # noqa: E402
 from services.tracker.storage.writes import VERSION_KEY, write_newest  # noqa: E402
 from shared.broker import CLOUDEVENTS_JSON  # noqa: E402
 from shared.calendar import CHINA  # noqa: E402
@@ -203,7 +204,7 @@ def percentile(values: list[float], share: float) -> float:
 async def run(mongodb_url: str, bootstrap: str, intake_url: str, assignments: list, sizes: dict[str, int]) -> None:
     client = AsyncMongoClient(mongodb_url, tz_aware=True)
     database = client[f"bench_pipeline_{uuid.uuid4().hex[:6]}"]
-    history = client["duban"]["progress_reports"]
+    history = client[TrackerSettings().mongodb_database]["progress_reports"]  # the tracker's: what is visible
     rows: list[tuple[str, str]] = []
     try:
         produced, consumed = await kafka_ceilings(bootstrap)

@@ -22,6 +22,8 @@ class ServiceSettings(BaseSettings):
     # Prepended to every topic name, so several deployments (or test runs) can share one cluster.
     topic_prefix: str = ""
     mongodb_url: str = "mongodb://127.0.0.1:27017"
+    # Each service defaults to a database of its own (duban_<service>: its settings.py); one name given here serves
+    # all four from one database, which works too since no two services share a collection.
     mongodb_database: str = "duban"
     log_level: str = "INFO"
     # The clients that may publish and act, their regions and token hashes (shared/clients.py); without one,

@@ -9,6 +9,8 @@ DEFAULT_RULES_FILE = Path(__file__).with_name("rules.yaml")
 
 
 class AlertsSettings(ServiceSettings):
+    # Its own database (it shares no collection with another service); DUBAN_MONGODB_DATABASE overrides it.
+    mongodb_database: str = "duban_alerts"
     # DUBAN_ALERT_RULES_FILE: the rules' thresholds per plan (see rules.yaml). None: rules.yaml beside this file,
     # or the built-in defaults when it was not installed with the package.
     alert_rules_file: Path | None = None

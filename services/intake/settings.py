@@ -2,6 +2,8 @@ from shared.settings import ServiceSettings
 
 
 class IntakeSettings(ServiceSettings):
+    # Its own database (it shares no collection with another service); DUBAN_MONGODB_DATABASE overrides it.
+    mongodb_database: str = "duban_intake"
     # The CloudEvents `source` of every event intake publishes.
     event_source: str = "/duban/intake"
     # Seconds a client is asked to wait before retrying while Kafka is unreachable.

@@ -4,6 +4,8 @@ from shared.settings import ServiceSettings
 
 
 class ReportingSettings(ServiceSettings):
+    # Its own database (it shares no collection with another service); DUBAN_MONGODB_DATABASE overrides it.
+    mongodb_database: str = "duban_reporting"
     # The region the dashboard opens on (抚州市 in the demo city).
     home_region_code: str = "361000"
     # One consumer group for every reporting instance (entrypoints/kafka/subscribers.py), read in batches.

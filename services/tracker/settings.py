@@ -2,6 +2,8 @@ from shared.settings import ServiceSettings
 
 
 class TrackerSettings(ServiceSettings):
+    # Its own database (it shares no collection with another service); DUBAN_MONGODB_DATABASE overrides it.
+    mongodb_database: str = "duban_tracker"
     consumer_group: str = "duban-tracker"
     # Events per bulk write: larger batches write faster, smaller ones redeliver less after a crash.
     batch_size: int = 500
