@@ -83,7 +83,7 @@ async def test_a_rebuild_from_the_topics_is_identical_to_the_live_state(
         "--topic-prefix", settings_values["topic_prefix"], "--mongodb-url", settings_values["mongodb_url"],
         "--database", database.name])
     out = capsys.readouterr().out
-    assert "IDENTICAL: the rebuilt state equals the live state" in out, out
+    assert "IDENTICAL: the rebuilt collections equal the live ones" in out, out
     assert f"DUBAN_MONGODB_DATABASE={rebuilt.name}" in out and "482 records read, 480 applied" in out
 
 
