@@ -15,20 +15,14 @@ from shared.broker import publish_event
 from shared.contracts import MeasureCreated, RegistryPublished
 from shared.rebuilding import RefusedRebuild, compare_collections
 from tests.integration.test_alerts_api import COURT, REGISTRY, YEARLY
+from tests.support import rebuilding
 from tests.support.alerts_inputs import assignment_updated
 from tests.support.apps import alerts_settings, running
+from tests.support.rebuilding import documents
 from tests.support.waiting import eventually
 
-
-@pytest.fixture
-async def rebuilt(database, settings_values):
-    name = f"{settings_values['mongodb_database']}-rebuilt"
-    yield database.client[name]
-    await database.client.drop_database(name)
-
-
-async def documents(database, name: str) -> list[dict]:
-    return await database[name].find().sort("_id", 1).to_list()
+# The database a rebuild goes into (tests/support/rebuilding.py).
+rebuilt = rebuilding.rebuilt
 
 
 async def test_alerts_inputs_rebuilt_from_the_topics_equal_the_live_ones(
