@@ -19,6 +19,7 @@ import structlog
 from aiokafka import ConsumerRecord
 from pydantic import BaseModel
 from pymongo import AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.broker import kafka_security_options
@@ -28,8 +29,8 @@ from shared.settings import ServiceSettings
 from shared.topic_reading import READ_BATCH, read_from_start
 
 SHOWN_KEYS = 10  # keys named per kind of difference in a report
-# Reads a collection of a database as compared: its documents by _id.
-ReadCollection = Callable[[AsyncDatabase, str], Awaitable[dict]]
+# Reads a collection (its name, the collection) as compared: its documents by _id.
+ReadCollection = Callable[[str, AsyncCollection], Awaitable[dict]]
 
 
 class RefusedRebuild(ValueError):
@@ -134,21 +135,22 @@ async def replay(settings: ServiceSettings, result: Rebuild,
 
 def documents(ignoring: Sequence[str] = ()) -> ReadCollection:
     """Reads a whole collection by _id, without the fields `ignoring` (say, when a document was written)."""
-    async def read(database: AsyncDatabase, name: str) -> dict:
+    async def read(name: str, collection: AsyncCollection) -> dict:
         return {document["_id"]: {key: value for key, value in document.items() if key not in ignoring}
-                async for document in database[name].find()}
+                async for document in collection.find()}
     return read
 
 
 WHOLE_DOCUMENTS = documents()
 
 
-async def compare_collections(live: AsyncDatabase, rebuilt: AsyncDatabase, names: Iterable[str],
+async def compare_collections(collections: Iterable[tuple[str, AsyncCollection, AsyncCollection]],
                               read: ReadCollection = WHOLE_DOCUMENTS) -> list[CollectionDifference]:
-    """Each named collection of both databases, as `read` gives it, compared by _id."""
+    """Each (name, live collection, rebuilt collection), as `read` gives them, compared by _id. The service names
+    its collections (shared/ touches none of its own: tests/unit/test_collection_ownership.py)."""
     differences = []
-    for name in names:
-        ours, theirs = await read(live, name), await read(rebuilt, name)
+    for name, live, rebuilt in collections:
+        ours, theirs = await read(name, live), await read(name, rebuilt)
         differences.append(CollectionDifference(
             name, len(ours), len(theirs), missing=sorted(map(str, ours.keys() - theirs.keys())),
             extra=sorted(map(str, theirs.keys() - ours.keys())),

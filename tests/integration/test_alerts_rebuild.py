@@ -10,10 +10,10 @@ from aiokafka import AIOKafkaProducer
 from cli.main import main
 from services.alerts.main import create_app
 from services.alerts.settings import AlertsSettings
-from services.alerts.usecases.rebuild import COLLECTIONS, rebuild_inputs, report
+from services.alerts.usecases.rebuild import COLLECTIONS, compare_inputs, rebuild_inputs, report
 from shared.broker import publish_event
 from shared.contracts import MeasureCreated, RegistryPublished
-from shared.rebuilding import RefusedRebuild, compare_collections
+from shared.rebuilding import RefusedRebuild
 from tests.integration.test_alerts_api import COURT, REGISTRY, YEARLY
 from tests.support import rebuilding
 from tests.support.alerts_inputs import assignment_updated
@@ -74,7 +74,7 @@ async def test_alerts_inputs_rebuilt_from_the_topics_equal_the_live_ones(
 
     await rebuilt["alerts_measures"].update_one({"_id": "p-2"}, {"$set": {"title": "改"}})
     await rebuilt["alerts_assignments"].delete_one({"_id": "p-1|361000.justice"})
-    differences = {d.name: d for d in await compare_collections(database, rebuilt, COLLECTIONS)}
+    differences = {d.name: d for d in await compare_inputs(database, rebuilt)}
     assert (differences["alerts_measures"].differing, differences["alerts_assignments"].missing) == (
         ["p-2"], ["p-1|361000.justice"])
     assert differences["alerts_registry"].identical

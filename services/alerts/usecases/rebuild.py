@@ -10,10 +10,12 @@ document by document.
 
 from collections.abc import Awaitable, Callable
 
+from pymongo.asynchronous.database import AsyncDatabase
+
 from services.alerts.settings import AlertsSettings
 from services.alerts.storage.inputs import Inputs
 from shared.contracts import AssignmentUpdated, MeasureCreated, RegistryPublished, Topics
-from shared.rebuilding import Rebuild, compare_collections, fresh_database, replay, report_lines
+from shared.rebuilding import CollectionDifference, Rebuild, compare_collections, fresh_database, replay, report_lines
 
 COLLECTIONS = ("alerts_registry", "alerts_measures", "alerts_assignments")
 # alerts' collections no topic rebuilds (storage/repository.py, webhooks.py, notifications.py): a rebuilt database
@@ -35,7 +37,7 @@ async def rebuild_inputs(settings: AlertsSettings, *, into: str | None = None, c
     compares them with the live ones. RefusedRebuild (shared/rebuilding.py) when `into` is the live database."""
     name = into or f"{settings.mongodb_database}-alerts-rebuild"
     result, topics = Rebuild(live_database=settings.mongodb_database, database=name), Topics(settings.topic_prefix)
-    async with fresh_database(settings, name) as (live, database):
+    async with fresh_database(settings, name) as (live_database, database):
         inputs = Inputs(database)
         await inputs.ensure_indexes()
         await replay(settings, result, [(topics.registry_published, RegistryPublished, applying(inputs.save_registry)),
@@ -43,8 +45,12 @@ async def rebuild_inputs(settings: AlertsSettings, *, into: str | None = None, c
                                         (topics.assignment_updated, AssignmentUpdated,
                                          applying(inputs.save_assignments))])
         if compare:
-            result.comparison = await compare_collections(live, database, COLLECTIONS)
+            result.comparison = await compare_inputs(live_database, database)
     return result
+
+
+async def compare_inputs(live_database: AsyncDatabase, rebuilt_database: AsyncDatabase) -> list[CollectionDifference]:
+    return await compare_collections([(name, live_database[name], rebuilt_database[name]) for name in COLLECTIONS])
 
 
 def report(result: Rebuild) -> list[str]:

@@ -11,14 +11,23 @@ not what it says).
 
 from functools import partial
 
+from pymongo.asynchronous.database import AsyncDatabase
+
 from services.reporting.entrypoints.kafka.subscribers import topic_of
 from services.reporting.settings import ReportingSettings
 from services.reporting.storage.collections import NAMES, PREFIX, ReportingStore
 from services.reporting.usecases.record import RECORDERS
 from shared.contracts import Topics
-from shared.rebuilding import Rebuild, compare_collections, documents, fresh_database, replay, report_lines
+from shared.rebuilding import (
+    CollectionDifference,
+    Rebuild,
+    compare_collections,
+    documents,
+    fresh_database,
+    replay,
+    report_lines,
+)
 
-COLLECTIONS = tuple(PREFIX + name for name in NAMES)
 UNCOMPARED = ("updated_at",)
 
 
@@ -28,14 +37,20 @@ async def rebuild(settings: ReportingSettings, *, into: str | None = None, compa
     database."""
     name = into or f"{settings.mongodb_database}-reporting-rebuild"
     result, topics = Rebuild(live_database=settings.mongodb_database, database=name), Topics(settings.topic_prefix)
-    async with fresh_database(settings, name) as (live, database):
+    async with fresh_database(settings, name) as (live_database, database):
         store = ReportingStore(database)
         await store.ensure_indexes()
         await replay(settings, result, [(topic_of(topics, contract), contract, partial(use_case, store))
                                         for contract, use_case in RECORDERS.items()], settings.batch_size)
         if compare:
-            result.comparison = await compare_collections(live, database, COLLECTIONS, documents(UNCOMPARED))
+            result.comparison = await compare_databases(live_database, database)
     return result
+
+
+async def compare_databases(live_database: AsyncDatabase,
+                            rebuilt_database: AsyncDatabase) -> list[CollectionDifference]:
+    return await compare_collections([(PREFIX + name, live_database[PREFIX + name], rebuilt_database[PREFIX + name])
+                                      for name in NAMES], documents(UNCOMPARED))
 
 
 def report(result: Rebuild) -> list[str]:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.tracker.domain.states import removed_state
@@ -69,13 +70,13 @@ async def rebuild(settings: TrackerSettings, *, into: str | None = None, compare
     name = rebuild_database_name(settings, into)
     result = Rebuild(live_database=settings.mongodb_database, database=name)
     topics = Topics(settings.topic_prefix)
-    async with fresh_database(settings, name) as (live, database):
+    async with fresh_database(settings, name) as (live_database, database):
         repository, states = TrackerRepository(database), AssignmentStates(database)
         await repository.ensure_indexes()
         await states.ensure_indexes()
         tracker = Tracker(repository, states)
         # Operators' unit mappings are in no topic: they come from the live state.
-        mappings = await live["unit_mappings"].find().to_list()
+        mappings = await live_database["unit_mappings"].find().to_list()
         if mappings:
             await repository.unit_mappings.insert_many(mappings)
         await replay(settings, result, [
@@ -85,8 +86,8 @@ async def rebuild(settings: TrackerSettings, *, into: str | None = None, compare
                 (topics.progress_reported, ProgressReported, partial(record_progress, skew=settings.clock_skew)),
                 (topics.progress_withdrawn, ProgressWithdrawn, record_withdrawals))], settings.batch_size)
         if compare:
-            result.comparison = await compare_databases(live, database)
-        result.corrections = await continue_live_revisions(AssignmentStates(live), states)
+            result.comparison = await compare_databases(live_database, database)
+        result.corrections = await continue_live_revisions(AssignmentStates(live_database), states)
     return result
 
 
@@ -118,15 +119,17 @@ async def continue_live_revisions(live: AssignmentStates, rebuilt: AssignmentSta
     return corrections
 
 
-async def compare_databases(live: AsyncDatabase, rebuilt: AsyncDatabase) -> list[CollectionDifference]:
-    return await compare_collections(live, rebuilt, COLLECTIONS, comparable)
+async def compare_databases(live_database: AsyncDatabase,
+                            rebuilt_database: AsyncDatabase) -> list[CollectionDifference]:
+    return await compare_collections(
+        [(name, live_database[name], rebuilt_database[name]) for name in COLLECTIONS], comparable)
 
 
-async def comparable(database: AsyncDatabase, name: str) -> dict:
+async def comparable(name: str, collection: AsyncCollection) -> dict:
     """A collection's documents by _id, as compared: assignment_states' states only, those removed left out."""
     if name != "assignment_states":
-        return await WHOLE_DOCUMENTS(database, name)
-    return {document["_id"]: document[STATE_ONLY] async for document in database[name].find(
+        return await WHOLE_DOCUMENTS(name, collection)
+    return {document["_id"]: document[STATE_ONLY] async for document in collection.find(
         {"state.removed": False}, {STATE_ONLY: 1})}
 
 

@@ -54,7 +54,7 @@ async def test_a_rebuild_from_the_topics_is_identical_to_the_live_state(
     assert result.applied == {topics.measure_created: 11, topics.progress_reported: 480}
     assert sorted(skipped.reason.split(" ")[0] for skipped in result.skipped) == ["contract", "failed"]
     for name in COLLECTIONS:  # the comparison's verdict, checked independently
-        assert await comparable(rebuilt, name) == await comparable(database, name), name
+        assert await comparable(name, rebuilt[name]) == await comparable(name, database[name]), name
     # The states as the live tracker published them (revisions aside: they count its batches) are rebuilt too.
     assert await database["assignment_states"].count_documents({}) == 8 * 4
     assert await stored_state(rebuilt) == expected
