@@ -1,5 +1,5 @@
 """A whole topic read from its start without a consumer group: the dead letters (shared/kafka/dead_letters.py), the
-replay record (cli/dead_letter_replay.py) and a rebuild of the tracker's state read topics this way."""
+replay record (cli/dead_letter_replay.py) and the services' rebuilds (shared/rebuilding.py) read topics this way."""
 
 from collections.abc import AsyncIterator
 

@@ -10,24 +10,19 @@ from aiokafka import AIOKafkaProducer
 from cli.main import main
 from services.alerts.main import create_app
 from services.alerts.settings import AlertsSettings
-from services.alerts.usecases.rebuild import COLLECTIONS, RefusedRebuild, compare_inputs, rebuild_inputs, report
+from services.alerts.usecases.rebuild import COLLECTIONS, compare_inputs, rebuild_inputs, report
 from shared.contracts import MeasureCreated, RegistryPublished
 from shared.kafka.broker import publish_event
+from shared.rebuilding import RefusedRebuild
 from tests.integration.test_alerts_api import COURT, REGISTRY, YEARLY
+from tests.support import rebuilding
 from tests.support.alerts_inputs import assignment_updated
 from tests.support.apps import alerts_settings, running
+from tests.support.rebuilding import documents
 from tests.support.waiting import eventually
 
-
-@pytest.fixture
-async def rebuilt(database, settings_values):
-    name = f"{settings_values['mongodb_database']}-rebuilt"
-    yield database.client[name]
-    await database.client.drop_database(name)
-
-
-async def documents(database, name: str) -> list[dict]:
-    return await database[name].find().sort("_id", 1).to_list()
+# The database a rebuild goes into (tests/support/rebuilding.py).
+rebuilt = rebuilding.rebuilt
 
 
 async def test_alerts_inputs_rebuilt_from_the_topics_equal_the_live_ones(
@@ -73,14 +68,14 @@ async def test_alerts_inputs_rebuilt_from_the_topics_equal_the_live_ones(
         await rebuild_inputs(settings, into=database.name)
     result = await rebuild_inputs(settings, into=rebuilt.name)
     assert result.identical, "\n".join(report(result))
-    assert (result.read[topics.assignment_updated], result.skipped[topics.assignment_updated]) == (7, 1)
+    assert (result.read[topics.assignment_updated], result.skipped_in(topics.assignment_updated)) == (7, 1)
     for name in COLLECTIONS:  # the comparison's verdict, checked independently
         assert await documents(rebuilt, name) == await documents(database, name), name
 
     await rebuilt["alerts_measures"].update_one({"_id": "p-2"}, {"$set": {"title": "改"}})
     await rebuilt["alerts_assignments"].delete_one({"_id": "p-1|361000.justice"})
-    differences = {d.collection: d for d in await compare_inputs(database, rebuilt)}
-    assert (differences["alerts_measures"].differing, differences["alerts_assignments"].only_live) == (
+    differences = {d.name: d for d in await compare_inputs(database, rebuilt)}
+    assert (differences["alerts_measures"].differing, differences["alerts_assignments"].missing) == (
         ["p-2"], ["p-1|361000.justice"])
     assert differences["alerts_registry"].identical
 

@@ -1,16 +1,19 @@
 """Reporting's figures follow the events it consumes, on a database of its own (no tracker's or alerts' collection
 exists anywhere): the city's registry, measures and assignment-updated, then a changed assignment, a withdrawal
 and an alert's transitions, through the real broker; a record no contract reads is dead-lettered; the
-collections rebuilt from the topics equal the live ones."""
+collections rebuilt from the topics equal the live ones, and `duban reporting rebuild` says so or names a difference."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from pymongo import AsyncMongoClient
 
+from cli.main import main
 from services.reporting.main import create_app
 from services.reporting.settings import ReportingSettings
-from services.reporting.usecases.rebuild import rebuild
+from services.reporting.storage.collections import NAMES
+from services.reporting.usecases.rebuild import rebuild, report
 from shared.contracts import (
     AlertCleared,
     AlertRaised,
@@ -76,7 +79,8 @@ def alert_notice(assignment: dict, kind: str, episode: str, opened_at: datetime,
             "opened_at": opened_at, "closed_at": closed_at, "as_of": TODAY.isoformat()}
 
 
-async def test_figures_follow_the_events_on_reportings_own_database(own, reporting_database, publisher, topics):
+async def test_figures_follow_the_events_on_reportings_own_database(own, reporting_database, publisher, topics,
+                                                                    capsys):
     settings = ReportingSettings(**own, snapshot_max_age_seconds=0, history_max_age_seconds=0)
     async with running(create_app(settings)) as http:
         async def city() -> dict:
@@ -122,9 +126,27 @@ async def test_figures_follow_the_events_on_reportings_own_database(own, reporti
         names = await reporting_database.list_collection_names()
         assert names and all(name.startswith("reporting_") for name in names), names
 
-    result = await rebuild(ReportingSettings(**own), into=f"{own['mongodb_database']}-rebuilt")
-    assert result.identical, result.differing
-    assert result.applied[topics.assignment_updated] == 122 and result.skipped[topics.assignment_updated] == 1
+    rebuilt = f"{own['mongodb_database']}-rebuilt"
+    result = await rebuild(ReportingSettings(**own), into=rebuilt)
+    assert result.identical, "\n".join(report(result))
+    assert result.applied[topics.assignment_updated] == 122 and result.skipped_in(topics.assignment_updated) == 1
+    assert [c.name for c in result.comparison] == [f"reporting_{name}" for name in NAMES]
+
+    # The command says so; with a live document the topics do not hold, it names it and exits with status 1.
+    command = ["reporting", "rebuild", "--into", rebuilt, "--bootstrap", own["kafka_bootstrap_servers"],
+               "--topic-prefix", own["topic_prefix"], "--mongodb-url", own["mongodb_url"],
+               "--database", own["mongodb_database"]]
+    await asyncio.to_thread(main, command)
+    out = capsys.readouterr().out
+    assert "IDENTICAL: the rebuilt collections equal the live ones" in out, out
+    assert f"DUBAN_MONGODB_DATABASE={rebuilt}" in out
+    await reporting_database["reporting_measures"].insert_one({"_id": "m-nowhere", "title": "无此事件"})
+    with pytest.raises(SystemExit) as exited:
+        await asyncio.to_thread(main, command)
+    out = capsys.readouterr().out
+    assert exited.value.code == 1 and "DIFFERENT" in out, out
+    measures = next(line for line in out.splitlines() if line.startswith("  reporting_measures:"))
+    assert measures.endswith("DIFFERENT") and "    only live (1): m-nowhere" in out, out
 
 
 async def _when(read, condition):

@@ -2,7 +2,8 @@
 
 from collections import Counter
 
-from services.tracker.usecases.rebuild import CollectionDifference, Rebuild, Skipped, report
+from services.tracker.usecases.rebuild import CollectionDifference, Rebuild, report
+from shared.rebuilding import Skipped
 
 
 def test_identical_states_are_said_to_be_identical_with_how_to_serve_the_rebuilt_one():
@@ -22,7 +23,7 @@ def test_differences_name_their_keys_and_skipped_events_are_counted_by_reason():
                                          extra=[f"k{i:02d}" for i in range(12)], differing=["b"])])
     lines = report(result)
     assert result.identical is False and lines[-2].startswith("DIFFERENT")
-    assert "  skipped (the live tracker dead-letters these): 2: 1 contract violation (X), 1 failed" in lines
+    assert "  skipped (the live consumer dead-letters these): 2: 1 contract violation (X), 1 failed" in lines
     assert "    only live (1): a" in lines and "    differing (1): b" in lines
     assert "    only rebuilt (12): k00, k01, k02, k03, k04, k05, k06, k07, k08, k09 … (+2)" in lines
 
