@@ -93,6 +93,27 @@ async def test_a_retry_with_the_same_key_gets_the_first_event_id_and_another_bod
         await accepting.admit(sent.model_copy(update={"percent_complete": 90}), SOURCE, ("/v1/progress", "k-1"))
 
 
+async def test_a_batch_expands_each_measure_once_and_claims_its_admitted_reports_keys_in_one_call(expansions):
+    first = MEASURE.model_copy()  # not yet expanded by another test
+    other = MEASURE.model_copy(update={"measure_id": "fuzhou-2022-18", "lead_units": ["临川区政府", "东乡区政府"]})
+    accepting = acceptance(knowing(first, other))
+    batch = {i: report(measure_id=measure.measure_id, percent_complete=i)
+             for i, measure in enumerate([first, other] * 20)}
+    batch[40] = report(unit="361002.justice")  # not a unit of MEASURE: refused, its key never claimed
+    outcomes = await accepting.admit_all(batch, SOURCE, ("/v1/progress:batch", "m12"))
+
+    assert sorted(expansions) == ["fuzhou-2022-17", "fuzhou-2022-18"]
+    assert accepting.idempotency.calls == 1 and len(accepting.idempotency.claims) == 40
+    assert list(outcomes) == list(range(41)) and isinstance(outcomes[40], Refused)
+    assert [event.data for event in list(outcomes.values())[:40]] == list(batch.values())[:40]
+
+    batch[3] = batch[3].model_copy(update={"percent_complete": 99})  # the same key promised another report
+    again = await accepting.admit_all(batch, SOURCE, ("/v1/progress:batch", "m12"))
+    assert isinstance(again[3], KeyReused) and isinstance(again[40], Refused)
+    assert all(again[i].id == outcomes[i].id for i in range(40) if i != 3)
+    assert accepting.idempotency.calls == 2 and len(expansions) == 2
+
+
 async def test_publishing_a_batch_answers_each_event_and_stops_at_none_when_kafka_refuses_some():
     publisher = FakePublisher(takes=2)
     accepting = acceptance(knowing(MEASURE), publisher=publisher)
