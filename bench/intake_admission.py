@@ -70,7 +70,8 @@ async def time_admission(accepting: ProgressAcceptance, reports: list[ProgressRe
 
 async def admit_batch(accepting: ProgressAcceptance, reports: list[ProgressReport], key: str) -> list[str]:
     """The event ids, as POST /v1/progress:batch admits the reports under Idempotency-Key `key`."""
-    return [(await accepting.admit(report, SOURCE, (BATCH_SCOPE, f"{key}#{i}"))).id for i, report in enumerate(reports)]
+    outcomes = await accepting.admit_all(dict(enumerate(reports)), SOURCE, (BATCH_SCOPE, key))
+    return [event.id for event in outcomes.values()]
 
 
 async def time_idempotency(database_url: str, registry: Registry, measures: list[Measure],
