@@ -94,7 +94,7 @@ def load_generated(intake: httpx.Client, reporting: httpx.Client, tracker: httpx
         intake.post("/v1/measures", json=measure).raise_for_status()
     expected = sum(len(m["responsible_units"]) for m in measures)
     wait_for(lambda: figures(reporting, CITY).get("assignments", 0) >= expected, f"{expected} assignments")
-    for start in range(0, len(reports), BATCH):  # no Idempotency-Key: intake would look each report's key up
+    for start in range(0, len(reports), BATCH):  # no Idempotency-Key: each generated batch is sent once
         answer = intake.post("/v1/progress:batch", json={"reports": reports[start:start + BATCH]})
         answer.raise_for_status()
         if answer.json()["refused"]:
