@@ -30,9 +30,9 @@ from services.alerts.main import create_app as create_alerts  # noqa: E402
 from services.alerts.settings import AlertsSettings  # noqa: E402
 from services.tracker.main import create_app as create_tracker  # noqa: E402
 from services.tracker.settings import TrackerSettings  # noqa: E402
-from shared.broker import publish_event  # noqa: E402
-from shared.calendar import today_in_china  # noqa: E402
 from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressReported, Topics  # noqa: E402
+from shared.domain.calendar import today_in_china  # noqa: E402
+from shared.kafka.broker import publish_event  # noqa: E402
 
 TODAY = today_in_china()
 MEASURE = Measure(measure_id="bench-1", plan_id="bench", region_code="361000", number=1, title="基准措施",

@@ -32,9 +32,9 @@ from deploy.local.stack import LocalStack  # noqa: E402
 from services.tracker.domain.versions import Version  # noqa: E402
 from services.tracker.settings import TrackerSettings  # noqa: E402
 from services.tracker.storage.writes import VERSION_KEY, write_newest  # noqa: E402
-from shared.broker import CLOUDEVENTS_JSON  # noqa: E402
-from shared.calendar import CHINA  # noqa: E402
 from shared.contracts import ProgressReport, ProgressReported, Topics  # noqa: E402
+from shared.domain.calendar import CHINA  # noqa: E402
+from shared.kafka.broker import CLOUDEVENTS_JSON  # noqa: E402
 
 START = datetime(2026, 10, 1, tzinfo=UTC)
 MESSAGES, UPSERTS, WRITES = 20_000, 5_000, 200

@@ -36,7 +36,7 @@ import httpx  # noqa: E402
 
 from deploy.demo.load import ALERT_RULES, BATCH, load_demo  # noqa: E402
 from deploy.local.stack import LocalStack  # noqa: E402
-from shared.calendar import CHINA  # noqa: E402
+from shared.domain.calendar import CHINA  # noqa: E402
 
 CITY = "361000"
 COUNTIES = ["361002", "361003", "361021", "361022", "361023", "361024", "361025", "361026", "361027", "361028",

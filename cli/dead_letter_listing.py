@@ -1,10 +1,10 @@
-"""`duban dlq list`'s content: every dead letter (shared/dead_letters.py), where it failed, why, and whether it
+"""`duban dlq list`'s content: every dead letter (shared/kafka/dead_letters.py), where it failed, why, and whether it
 was replayed (the replay record, cli/dead_letter_replay.py)."""
 
 import re
 
 from cli.dead_letter_replay import record_key, replay_record
-from shared.dead_letters import REPLAYED_FROM, DeadLetter, dead_letters
+from shared.kafka.dead_letters import REPLAYED_FROM, DeadLetter, dead_letters
 from shared.settings import ServiceSettings
 
 

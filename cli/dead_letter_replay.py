@@ -1,4 +1,4 @@
-"""`duban dlq replay`: dead letters (shared/dead_letters.py) published again to the topic they failed on.
+"""`duban dlq replay`: dead letters (shared/kafka/dead_letters.py) published again to the topic they failed on.
 
 Replaying publishes the original payload, key and headers (without the dlq-* ones, plus `dlq-replayed-from:
 <partition>:<offset>`) to the source topic, with the original record's timestamp (an event without `time`
@@ -39,11 +39,11 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
-from shared.broker import kafka_security_options
 from shared.contracts import Topics
-from shared.dead_letters import REPLAYED_FROM, DeadLetter, dead_letters
+from shared.kafka.broker import kafka_security_options
+from shared.kafka.dead_letters import REPLAYED_FROM, DeadLetter, dead_letters
+from shared.kafka.topic_reading import read_from_start
 from shared.settings import ServiceSettings
-from shared.topic_reading import read_from_start
 
 
 def record_key(letter: DeadLetter) -> str:

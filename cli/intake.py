@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from shared.clients import ClientEntry, new_token, token_hash
+from shared.web.clients import ClientEntry, new_token, token_hash
 
 DEFAULT_INTAKE = "http://127.0.0.1:8000"
 

@@ -61,8 +61,8 @@ def through_intake(intake: httpx.AsyncClient, headers: dict) -> Delivery:
 def onto_kafka(broker, topic: str) -> Delivery:
     from pydantic import ValidationError
 
-    from shared.broker import publish_event
     from shared.contracts import ProgressReport, ProgressReported
+    from shared.kafka.broker import publish_event
 
     def event(report: dict) -> ProgressReported:
         try:
@@ -106,8 +106,8 @@ async def simulated(args, traffic: list) -> Counter:
         headers = {"Authorization": f"Bearer {args.token}"} if args.token else {}
         async with httpx.AsyncClient(base_url=args.intake, timeout=120) as intake:
             return await send(through_intake(intake, headers), traffic, args.rate, batch)
-    from shared.broker import create_broker
     from shared.contracts import Topics
+    from shared.kafka.broker import create_broker
     from shared.settings import ServiceSettings
 
     settings = ServiceSettings(**kafka_overrides(args))

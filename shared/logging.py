@@ -2,7 +2,7 @@
 (structlog) and the libraries' (uvicorn, aiokafka, FastStream, PyMongo: stdlib logging) alike, through structlog's
 ProcessorFormatter. Each line carries the context bound where it was written: `request_id` during an HTTP request
 (the `X-Request-ID` header, or one generated, echoed in the response), `event_id` and `traceparent` while a
-consumer applies an event (shared/consuming.py).
+consumer applies an event (shared/kafka/consuming.py).
 """
 
 import logging

@@ -30,8 +30,8 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry, Gauge
 from prometheus_fastapi_instrumentator import Instrumentator
 
-from shared.broker import kafka_client_options
-from shared.consuming import ApplyBatch
+from shared.kafka.broker import kafka_client_options
+from shared.kafka.consuming import ApplyBatch
 from shared.settings import ServiceSettings
 
 Sampler = Callable[[], Awaitable[None]]
@@ -57,7 +57,7 @@ class ServiceMetrics:
         Instrumentator(registry=self.registry, excluded_handlers=["/metrics"]).instrument(app).expose(
             app, include_in_schema=False)
         if broker is not None:
-            # Outermost, so a handler's latency includes the dead-lettering and retries shared/consuming.py does.
+            # Outermost, so a handler's latency includes the dead-lettering and retries shared/kafka/consuming.py does.
             broker.insert_middleware(KafkaPrometheusMiddleware(registry=self.registry, app_name=self.service))
         app.state.metrics = self
         service_lifespan = app.router.lifespan_context

@@ -5,7 +5,7 @@ from datetime import timedelta
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.calendar import CLOCK_SKEW
+from shared.domain.calendar import CLOCK_SKEW
 
 
 class ServiceSettings(BaseSettings):
@@ -26,7 +26,7 @@ class ServiceSettings(BaseSettings):
     # all four from one database, which works too since no two services share a collection.
     mongodb_database: str = "duban"
     log_level: str = "INFO"
-    # The clients that may publish and act, their regions and token hashes (shared/clients.py); without one,
+    # The clients that may publish and act, their regions and token hashes (shared/web/clients.py); without one,
     # intake and the operators' routes are open to anyone who can reach them.
     clients_file: str | None = None
     # How long a publish may wait for the broker before intake answers 503.

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from services.tracker.domain.assignments import Assignment
-from shared.calendar import CHINA
+from shared.domain.calendar import CHINA
 
 STATUSES = ("in_progress", "in_progress", "in_progress", "blocked")
 

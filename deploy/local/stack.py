@@ -241,7 +241,7 @@ def database_answers(url: str) -> bool:
 
 
 def service_healthy(url: str) -> bool:
-    """Whether the service is ready (shared/health.py: 200 from /readyz once Kafka, the database and its consumers
+    """Whether the service is ready (shared/web/health.py: 200 from /readyz once Kafka, the database and its consumers
     are)."""
     try:
         return httpx.get(f"{url}/readyz", timeout=3).status_code == 200

@@ -19,17 +19,17 @@ from services.alerts.storage.repository import AlertStore
 from services.alerts.storage.webhooks import WebhookStore
 from services.alerts.usecases.evaluate import AlertsService
 from services.alerts.usecases.webhooks import Deliverer, DeliveryPolicy, migrate_secrets
-from shared.authentication import load_clients
-from shared.broker import connecting_in_background, create_broker, publish_event
 from shared.contracts import CloudEvent, Topics
 from shared.database import connect_database
 from shared.destinations import DestinationPolicy
-from shared.health import consumer_readiness, install_health
+from shared.kafka.broker import connecting_in_background, create_broker, publish_event
 from shared.logging import configure_logging, install_request_ids
 from shared.metrics import ServiceMetrics, count_documents
-from shared.problems import install_problem_handlers
 from shared.secrets import SecretBox
+from shared.web.authentication import load_clients
 from shared.web.docs import install_docs
+from shared.web.health import consumer_readiness, install_health
+from shared.web.problems import install_problem_handlers
 
 log = structlog.get_logger()
 

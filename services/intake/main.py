@@ -20,15 +20,15 @@ from services.intake.usecases.measure_creation import MeasureCreation
 from services.intake.usecases.plan_import import PlanImports
 from services.intake.usecases.progress_acceptance import ProgressAcceptance
 from services.intake.usecases.registry_publication import RegistryPublication
-from shared.authentication import Authenticated, load_clients
-from shared.broker import create_broker
 from shared.contracts import Topics
 from shared.database import connect_database
-from shared.health import install_health
+from shared.kafka.broker import create_broker
 from shared.logging import configure_logging, install_request_ids
 from shared.metrics import instrument
-from shared.problems import install_problem_handlers
+from shared.web.authentication import Authenticated, load_clients
 from shared.web.docs import install_docs
+from shared.web.health import install_health
+from shared.web.problems import install_problem_handlers
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:

@@ -17,15 +17,15 @@ from services.reporting.storage.documents import DocumentStore
 from services.reporting.storage.read_model import ReadModel
 from services.reporting.storage.snapshots import Snapshots
 from services.reporting.usecases.bulletins import run_bulletin_schedule
-from shared.authentication import load_clients
-from shared.broker import connecting_in_background, create_broker
-from shared.calendar import today_in_china
 from shared.database import connect_database
-from shared.health import consumer_readiness, install_health
+from shared.domain.calendar import today_in_china
+from shared.kafka.broker import connecting_in_background, create_broker
 from shared.logging import configure_logging, install_request_ids
 from shared.metrics import ServiceMetrics
-from shared.problems import install_problem_handlers
+from shared.web.authentication import load_clients
 from shared.web.docs import install_docs
+from shared.web.health import consumer_readiness, install_health
+from shared.web.problems import install_problem_handlers
 
 
 def evaluate_default_series(history: History) -> None:

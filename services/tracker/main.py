@@ -15,16 +15,16 @@ from services.tracker.storage.states import AssignmentStates
 from services.tracker.storage.views import TrackerViews
 from services.tracker.usecases.context import Tracker
 from services.tracker.usecases.publishing import OutboxPublisher
-from shared.authentication import load_clients
-from shared.broker import connecting_in_background, create_broker, publish_event
 from shared.contracts import Topics
 from shared.contracts.assignments import AssignmentUpdated
 from shared.database import connect_database
-from shared.health import install_health
+from shared.kafka.broker import connecting_in_background, create_broker, publish_event
 from shared.logging import configure_logging, install_request_ids
 from shared.metrics import DistrictFreshness, ServiceMetrics
-from shared.problems import install_problem_handlers
+from shared.web.authentication import load_clients
 from shared.web.docs import install_docs
+from shared.web.health import install_health
+from shared.web.problems import install_problem_handlers
 
 
 def create_app(settings: TrackerSettings | None = None) -> FastAPI:

@@ -2,7 +2,7 @@
 contract models in this package (the same ones producers build and consumers validate with).
 
 Built from the models rather than by FastStream's generator: the subscribers take raw record batches (they read
-both CloudEvents content modes and dead-letter what breaks the contract, shared/consuming.py), so FastStream sees
+both CloudEvents content modes and dead-letter what breaks the contract, shared/kafka/consuming.py), so FastStream sees
 no payload type and would publish empty schemas.
 
 One document describes the platform: every topic is a channel, and each service's part is an operation tagged
@@ -30,7 +30,7 @@ from shared.contracts.topics import Topics
 
 ASYNCAPI_VERSION = "3.0.0"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-# What duban publishes carries this content type (shared/broker.py); consumers also read binary mode.
+# What duban publishes carries this content type (shared/kafka/broker.py); consumers also read binary mode.
 CLOUDEVENTS_JSON = "application/cloudevents+json"
 
 # event type -> its CloudEvent model; the event type is also the topic's name (after the deployment's prefix).
@@ -106,9 +106,9 @@ SERVICES = {
 
 
 class DeadLetterHeaders(BaseModel):
-    """The Kafka headers of a dead letter (shared/broker.py publish_dead_letter, read back by shared/dead_letters.py):
-    why and where the original record failed. The original record's own headers travel beside these, under their
-    own names, unless `dlq-dropped` says they were too large to carry."""
+    """The Kafka headers of a dead letter (shared/kafka/broker.py publish_dead_letter, read back by
+    shared/kafka/dead_letters.py): why and where the original record failed. The original record's own headers travel
+    beside these, under their own names, unless `dlq-dropped` says they were too large to carry."""
 
     dlq_reason: str = Field(alias="dlq-reason", description="why the consumer group could not apply the record")
     dlq_consumer_group: str = Field(alias="dlq-consumer-group", description="the group that dead-lettered it")

@@ -1,6 +1,6 @@
 """CloudEvents 1.0: the envelope of every event on every topic.
 
-duban publishes in structured JSON mode; it reads structured and binary mode (shared/consuming.py maps a Kafka
+duban publishes in structured JSON mode; it reads structured and binary mode (shared/kafka/consuming.py maps a Kafka
 record to the attributes below). Two attributes are read the way the CloudEvents specifications allow, not only
 the way duban writes them:
 

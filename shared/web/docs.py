@@ -21,9 +21,9 @@ from fastapi.staticfiles import StaticFiles
 
 from shared.contracts import Topics
 from shared.contracts.asyncapi import EVENT_MODELS, asyncapi_document, event_schema
-from shared.problems import Problem
 from shared.settings import ServiceSettings
 from shared.web.openapi import problem_documenting_openapi
+from shared.web.problems import Problem
 
 STATIC = Path(__file__).parent / "static"
 ASSETS = "/docs-assets"

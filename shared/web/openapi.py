@@ -1,10 +1,10 @@
 """Problem documents in the OpenAPI document: every error response of every route is RFC 9457
-`application/problem+json` (shared/problems.py answers nothing else), described by one `Problem` schema.
+`application/problem+json` (shared/web/problems.py answers nothing else), described by one `Problem` schema.
 
 FastAPI documents its 422 as `application/json` with its own `HTTPValidationError` shape, which duban never
 sends; and it cannot know which routes take a client's token. The document is therefore post-processed once:
 every 4xx and 5xx response gets the problem media type and schema, and every route that reads the bearer token
-(shared/authentication.py's `authorization` header) documents its 401. Routes declare the other statuses they
+(shared/web/authentication.py's `authorization` header) documents its 401. Routes declare the other statuses they
 answer with `responses=problem_responses(404, 409)`.
 """
 
@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.problems import PROBLEM_JSON
+from shared.web.problems import PROBLEM_JSON
 
 # Why a duban service answers each problem status; a route's own description, when it gives one, wins.
 PROBLEM_STATUSES = {

@@ -16,7 +16,7 @@ from services.alerts.main import create_app as create_alerts
 from services.intake.main import create_app as create_intake
 from services.reporting.main import create_app as create_reporting
 from services.tracker.main import create_app as create_tracker
-from shared.problems import PROBLEM_JSON
+from shared.web.problems import PROBLEM_JSON
 from tests.support.apps import serving
 from tests.support.browser import FLAGS, chromium_or_skip, record_faults
 

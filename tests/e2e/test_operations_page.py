@@ -18,8 +18,8 @@ from services.reporting.main import create_app as create_reporting
 from services.reporting.settings import ReportingSettings
 from services.tracker.main import create_app as create_tracker
 from services.tracker.settings import TrackerSettings
-from shared.broker import publish_event
 from shared.contracts import MeasureCreated, ProgressReported, Topics
+from shared.kafka.broker import publish_event
 from tests.integration.test_metrics import MEASURE, UNITS, report
 from tests.support.apps import serving
 from tests.support.browser import browser_page, canvas_drawn, chromium_or_skip

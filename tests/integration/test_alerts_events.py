@@ -12,9 +12,9 @@ from services.alerts.main import create_app as create_alerts
 from services.alerts.storage.inputs import Inputs
 from services.alerts.storage.repository import AlertStore
 from services.alerts.usecases.evaluate import AlertsService
-from shared.broker import publish_event
-from shared.calendar import today_in_china
 from shared.contracts import AssignmentUpdated, Measure, MeasureCreated
+from shared.domain.calendar import today_in_china
+from shared.kafka.broker import publish_event
 from tests.support.alerts_inputs import assignment_updated, seed_inputs
 from tests.support.apps import alerts_settings, running
 from tests.support.kafka import body, read_topic

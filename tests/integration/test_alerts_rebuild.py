@@ -11,8 +11,8 @@ from cli.main import main
 from services.alerts.main import create_app
 from services.alerts.settings import AlertsSettings
 from services.alerts.usecases.rebuild import COLLECTIONS, RefusedRebuild, compare_inputs, rebuild_inputs, report
-from shared.broker import publish_event
 from shared.contracts import MeasureCreated, RegistryPublished
+from shared.kafka.broker import publish_event
 from tests.integration.test_alerts_api import COURT, REGISTRY, YEARLY
 from tests.support.alerts_inputs import assignment_updated
 from tests.support.apps import alerts_settings, running

@@ -16,11 +16,11 @@ from services.alerts.main import create_app as create_alerts
 from services.intake.domain.registry_file import DEMO_REGISTRY, load_registry
 from services.tracker.main import create_app as create_tracker
 from services.tracker.settings import TrackerSettings
-from shared.consuming import Consumer
 from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressReported, RegistryPublished
-from shared.dead_letters import DeadLetter, dead_letters
+from shared.kafka.consuming import Consumer
+from shared.kafka.dead_letters import DeadLetter, dead_letters
+from shared.kafka.topic_reading import partitions_of
 from shared.settings import ServiceSettings
-from shared.topic_reading import partitions_of
 from tests.integration.tracker.test_tracker import MEASURE
 from tests.support.apps import alerts_settings, running
 from tests.support.waiting import eventually

@@ -1,5 +1,5 @@
 """The local stack's Kafka with SASL (DUBAN_LOCAL_KAFKA_SASL): a SASL_PLAINTEXT listener whose SCRAM-SHA-512 users
-are created when its storage is formatted; the services' broker (shared/broker.py) authenticates, anybody else is
+are created when its storage is formatted; the services' broker (shared/kafka/broker.py) authenticates, anybody else is
 refused; a district's user with deploy/README.md's ACLs writes progress reports and reads alerts, nothing else.
 A Kafka of its own, in a temporary state directory, beside the session's plain one. The users and ACLs are made with
 kafka-python's admin client (aiokafka has no SCRAM or ACL admin API), as kafka-configs / kafka-acls would."""
@@ -24,16 +24,16 @@ from kafka.admin import (
 from cli.dead_letter_listing import list_dead_letters
 from deploy.local.install import install
 from deploy.local.stack import LocalStack
-from shared.broker import (
+from shared.contracts import Measure, MeasureCreated, Topics
+from shared.kafka.broker import (
     create_broker,
     ensure_topics,
     kafka_client_options,
     kafka_security_options,
     publish_event,
 )
-from shared.contracts import Measure, MeasureCreated, Topics
+from shared.kafka.topic_reading import read_from_start
 from shared.settings import ServiceSettings
-from shared.topic_reading import read_from_start
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from services.tracker.main import create_app
 from services.tracker.settings import TrackerSettings
-from shared.broker import ensure_topics, publish_event
 from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressReported
+from shared.kafka.broker import ensure_topics, publish_event
 from shared.metrics import DistrictFreshness, ServiceMetrics, count_documents
 from shared.settings import ServiceSettings
 from tests.support.apps import running

@@ -19,8 +19,8 @@ from services.tracker.storage.repository import TrackerRepository
 from services.tracker.storage.states import AssignmentStates
 from services.tracker.usecases.context import Tracker
 from services.tracker.usecases.registry import record_registry
-from shared.calendar import today_in_china
 from shared.contracts import Measure, Registry, RegistryPublished
+from shared.domain.calendar import today_in_china
 from tests.integration import test_operator_clients
 from tests.integration.test_operator_clients import DONGXIANG, LINCHUAN, bearer
 from tests.support.alerts_inputs import assignment_updated, seed_inputs

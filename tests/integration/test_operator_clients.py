@@ -10,8 +10,8 @@ from services.tracker.storage.repository import TrackerRepository
 from services.tracker.storage.states import AssignmentStates
 from services.tracker.usecases.context import Tracker
 from services.tracker.usecases.registry import record_registry
-from shared.clients import new_token, token_hash
 from shared.contracts import RegistryPublished
+from shared.web.clients import new_token, token_hash
 from tests.integration import test_alerts_api
 from tests.support.apps import alerts_settings, running
 

@@ -10,10 +10,10 @@ from services.reporting.main import create_app as create_reporting
 from services.reporting.settings import ReportingSettings
 from services.reporting.storage.collections import ReportingStore
 from services.reporting.usecases.record import record
-from shared.broker import publish_event
-from shared.calendar import today_in_china
 from shared.contracts import AlertCleared, AlertRaised, AssignmentUpdated, MeasureCreated
-from shared.regions import within
+from shared.domain.calendar import today_in_china
+from shared.domain.regions import within
+from shared.kafka.broker import publish_event
 from tests.support.apps import alerts_settings, running
 from tests.support.cities import store_city
 from tests.support.waiting import eventually

@@ -8,7 +8,7 @@ from pymongo import AsyncMongoClient
 
 from services.reporting.main import create_app
 from services.reporting.settings import ReportingSettings
-from shared.regions import within
+from shared.domain.regions import within
 from tests.support.apps import running
 from tests.support.cities import record_city
 from tests.unit.reporting.generated import COUNTIES, generate_city

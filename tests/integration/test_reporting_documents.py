@@ -15,7 +15,7 @@ from services.reporting.domain.documents.wording import ITEMS_LISTED
 from services.reporting.main import create_app
 from services.reporting.settings import ReportingSettings
 from services.reporting.usecases.bulletins import file_due_bulletins, previous_month
-from shared.calendar import label_end, today_in_china
+from shared.domain.calendar import label_end, today_in_china
 from tests.support.apps import running, serving
 from tests.support.cities import record_city
 from tests.unit.reporting.generated import generate_city

@@ -11,8 +11,6 @@ from pymongo import AsyncMongoClient
 from services.reporting.main import create_app
 from services.reporting.settings import ReportingSettings
 from services.reporting.usecases.rebuild import rebuild
-from shared.broker import publish_event
-from shared.calendar import today_in_china
 from shared.contracts import (
     AlertCleared,
     AlertRaised,
@@ -21,6 +19,8 @@ from shared.contracts import (
     ProgressWithdrawn,
     RegistryPublished,
 )
+from shared.domain.calendar import today_in_china
+from shared.kafka.broker import publish_event
 from tests.support.apps import running
 from tests.support.kafka import headers, read_topic
 from tests.support.waiting import eventually

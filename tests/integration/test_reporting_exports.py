@@ -9,7 +9,7 @@ from pymongo import AsyncMongoClient
 
 from services.reporting.main import create_app
 from services.reporting.settings import ReportingSettings
-from shared.calendar import local_date
+from shared.domain.calendar import local_date
 from tests.support.apps import running
 from tests.support.cities import record_city
 from tests.unit.reporting.generated import generate_city

@@ -1,6 +1,6 @@
 """A dead letter as the dead-letter topic holds one, for the tests of its format, listing and replay."""
 
-from shared.dead_letters import DeadLetter
+from shared.kafka.dead_letters import DeadLetter
 
 
 def letter(partition=0, offset=0, value=b'{"id": "e1", "type": "progress-reported"}', **headers) -> DeadLetter:

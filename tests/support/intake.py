@@ -8,8 +8,8 @@ import httpx
 
 from services.intake.main import create_app
 from services.intake.settings import IntakeSettings
-from shared.broker import ensure_topics
 from shared.contracts import Measure, MeasureCreated
+from shared.kafka.broker import ensure_topics
 from tests.support.apps import running
 from tests.support.streams import produce
 from tests.support.waiting import eventually

@@ -27,8 +27,8 @@ from services.reporting.domain.flags import FLAGGED_KINDS, Flag, flagged_on
 from services.reporting.domain.periods import period_of
 from services.reporting.domain.rollup import Tally, evaluate, group, region_rollup, tally
 from services.tracker.domain.assignments import UnitLookup
-from shared.calendar import CHINA, end_of_day, local_date
-from shared.regions import within
+from shared.domain.calendar import CHINA, end_of_day, local_date
+from shared.domain.regions import within
 from tests.unit.reporting.generated import generate_city
 
 TODAY = date(2026, 11, 22)

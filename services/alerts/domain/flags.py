@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from services.alerts.domain.alerts import Alert, Severity
-from shared.regions import within
+from shared.domain.regions import within
 
 _MAGNITUDE = ("days_overdue", "behind_points", "missed_periods")
 

@@ -13,7 +13,7 @@ from services.alerts.domain.alerts import Alert, Kind, Severity
 from services.alerts.domain.rules import AlertRules
 from services.alerts.domain.schedule import Schedule
 from services.alerts.domain.wording import alert, percent
-from shared.deadlines import met
+from shared.domain.deadlines import met
 
 
 def overdue(schedule: Schedule, assignment: dict, today: date, rules: AlertRules) -> Alert | None:

@@ -1,6 +1,6 @@
 """A measure as the rules see it, read once per measure: its start, its deadlines as occurrences, its targets.
 
-What a deadline's occurrences are and when an assignment meets one: shared/deadlines.py. The measure's
+What a deadline's occurrences are and when an assignment meets one: shared/domain/deadlines.py. The measure's
 deadline for 序时进度 is its latest dated one-off deadline, or, when it names none, the plan's deadline from
 the rules (`plan_deadline`).
 """
@@ -8,8 +8,8 @@ the rules (`plan_deadline`).
 from dataclasses import dataclass
 from datetime import date
 
-from shared.calendar import local_date
-from shared.deadlines import Deadline, deadlines_of
+from shared.domain.calendar import local_date
+from shared.domain.deadlines import Deadline, deadlines_of
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from services.alerts.domain.alerts import Alert, Kind, Severity
 from services.alerts.domain.rules import AlertRules
 from services.alerts.domain.schedule import Schedule
 from services.alerts.domain.wording import alert
-from shared.calendar import (
+from shared.domain.calendar import (
     MONTHS,
     due_period,
     label_end,

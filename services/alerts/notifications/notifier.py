@@ -35,8 +35,8 @@ from services.alerts.storage.inputs import Inputs
 from services.alerts.storage.notifications import NotificationStore, covering
 from services.alerts.storage.repository import AlertStore
 from services.alerts.usecases.webhooks import DeliveryPolicy
-from shared.calendar import today_in_china
 from shared.destinations import DestinationPolicy
+from shared.domain.calendar import today_in_china
 
 log = structlog.get_logger()
 

@@ -26,7 +26,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.alerts.storage.writes import bulk_ignoring_duplicates
 from shared.contracts import AssignmentUpdated, MeasureCreated, RegistryPublished
-from shared.regions import within
+from shared.domain.regions import within
 
 REGISTRY_ID = "current"
 # What the Evaluator and the API read of an assignment, from the tracker's assignment-updated.

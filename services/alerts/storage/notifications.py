@@ -17,7 +17,7 @@ from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.alerts.notifications.occasions import Occasion, notification_id
-from shared.regions import within
+from shared.domain.regions import within
 
 
 def covering(channel_regions: dict[str, str], region_code: str) -> list[str]:

@@ -32,7 +32,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.alerts.domain.alerts import Alert
 from services.alerts.storage.writes import bulk_ignoring_duplicates
-from shared.regions import within
+from shared.domain.regions import within
 
 INDEXED = ("measure_id", "unit", "region_code", "kind", "severity")
 

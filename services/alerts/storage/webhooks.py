@@ -16,7 +16,7 @@ from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.alerts.storage.writes import bulk_ignoring_duplicates
-from shared.regions import within
+from shared.domain.regions import within
 
 HIDDEN = {"secret": 0, "secrets.sealed": 0}
 

@@ -25,8 +25,8 @@ from services.alerts.domain.rules import RulesBook
 from services.alerts.domain.transitions import transitions
 from services.alerts.storage.inputs import Inputs
 from services.alerts.storage.repository import AlertStore
-from shared.calendar import today_in_china
 from shared.contracts import ALERT_EVENTS, AlertCleared, AlertNotice, AlertRaised, AlertSeverityChanged, CloudEvent
+from shared.domain.calendar import today_in_china
 
 SOURCE = "/duban/alerts"
 # Publishes one event under its key; raises when the broker does not take it.

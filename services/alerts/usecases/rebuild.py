@@ -21,10 +21,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.alerts.settings import AlertsSettings
 from services.alerts.storage.inputs import Inputs
-from shared.broker import kafka_security_options
-from shared.consuming import event_of
 from shared.contracts import AssignmentUpdated, MeasureCreated, RegistryPublished, Topics
-from shared.dead_letters import read_from_start
+from shared.kafka.broker import kafka_security_options
+from shared.kafka.consuming import event_of
+from shared.kafka.dead_letters import read_from_start
 
 COLLECTIONS = ("alerts_registry", "alerts_measures", "alerts_assignments")
 SHOWN_KEYS = 10

@@ -6,7 +6,7 @@ today, whether or not its write superseded what was stored: a batch redelivered 
 and the evaluation is judged then. A registry changes no judgement (the rules read measures and assignments): it
 only gives the API its regions and the notifications their unit contacts.
 
-Each returns what shared/consuming.py's ApplyBatch does, the events it could not apply yet: none, since nothing
+Each returns what shared/kafka/consuming.py's ApplyBatch does, the events it could not apply yet: none, since nothing
 here waits for anything else.
 """
 

@@ -18,9 +18,9 @@ intake knows (usecases/progress_acceptance.py asks the catalogue).
 from collections import OrderedDict
 from datetime import timedelta
 
-from shared.calendar import ReportWindow
 from shared.contracts import Measure, ProgressReport, Registry
-from shared.resolution import Directory
+from shared.domain.calendar import ReportWindow
+from shared.domain.resolution import Directory
 
 # What intake knows of a report's measure: the measure; False when it has read every measure and this one is not
 # among them; None when it cannot tell yet (then the report is admitted and the tracker dead-letters it if the

@@ -7,8 +7,8 @@ from aiokafka.errors import KafkaError
 from faststream.kafka import KafkaBroker
 
 from services.intake.settings import IntakeSettings
-from shared.broker import connect_when_reachable, publish_event
 from shared.contracts import CloudEvent
+from shared.kafka.broker import connect_when_reachable, publish_event
 
 log = structlog.get_logger()
 

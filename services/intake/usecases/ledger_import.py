@@ -5,8 +5,8 @@ from pydantic import BaseModel
 
 from services.intake.domain.ledgers import LedgerRow, RejectedRow
 from services.intake.usecases.progress_acceptance import ProgressAcceptance
-from shared.clients import Client
 from shared.contracts import ProgressReport, ProgressReported
+from shared.web.clients import Client
 
 
 class AcceptedRow(BaseModel):

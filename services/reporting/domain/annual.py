@@ -18,8 +18,8 @@ from datetime import date
 
 from services.reporting.domain.flags import flagged_on
 from services.reporting.domain.snapshot import Snapshot
-from shared.calendar import local_date
-from shared.regions import within
+from shared.domain.calendar import local_date
+from shared.domain.regions import within
 
 MEASURE_STATUS_NAMES = {"completed": "已完成", "in_progress": "推进中", "not_started": "未启动"}
 

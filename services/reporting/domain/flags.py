@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from shared.calendar import end_of_day
+from shared.domain.calendar import end_of_day
 
 FLAGGED_KINDS = ("overdue", "lagging", "silent")
 Key = tuple[str, str]  # (measure_id, unit)

@@ -18,7 +18,7 @@ from services.reporting.domain.assignments import as_reported, key_of
 from services.reporting.domain.flags import Flag
 from services.reporting.domain.periods import Cadence
 from services.reporting.domain.snapshot import Evaluation, Snapshot
-from shared.calendar import add_months, end_of_day, month_end
+from shared.domain.calendar import add_months, end_of_day, month_end
 
 
 def join(assignments: Iterable[dict], progress_by_key: dict[str, dict]) -> list[dict]:

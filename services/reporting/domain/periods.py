@@ -7,7 +7,7 @@ a month `2026-10`.
   the month 2026-10, the quarter 2026-Q4, the half 2026-H2, the year 2026. A report's period says what it is
   on, whenever it was sent, so a closed period's figure keeps filling as late reports on it arrive: a report on
   2026-Q3 sent on 8 October counts for 2026-Q3 (as of any day of the third quarter), not for 2026-Q4.
-- A report is on a period when the period it names ends within it (shared/calendar.py's label_end, as the
+- A report is on a period when the period it names ends within it (shared/domain/calendar.py's label_end, as the
   alerts' silent rule reads labels): for a quarter, its own label and its months'; a half-year or year label
   for the quarter (month) it ends in; for a year, any label of that year.
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from shared.calendar import label_end
+from shared.domain.calendar import label_end
 
 Cadence = Literal["month", "quarter", "half", "year"]
 MONTHS_PER_PERIOD = {"month": 1, "quarter": 3, "half": 6, "year": 12}

@@ -6,7 +6,7 @@ code itself. That makes the split of a region's assignments into "each child" an
 partition: every code is either the region's own or under exactly one child, registry or not.
 """
 
-from shared.regions import within
+from shared.domain.regions import within
 
 
 def child_of(parent_code: str, code: str) -> str | None:

@@ -22,7 +22,7 @@ assignment-updated view) and an as-of date (the day the alerts' judgements and t
   2026-Q4. reporting_rate = units_reported / units (silent, by contrast, is about the period whose report is
   already due, under the plan's cadence and grace days);
 - targets_reported: quantitative targets (a measure's targets, for each of its assignments) for which the
-  unit reported a value; targets_met: those meeting the target (shared/targets.py); attainment_rate =
+  unit reported a value; targets_met: those meeting the target (shared/domain/targets.py); attainment_rate =
   targets_met / targets_reported.
 """
 
@@ -36,7 +36,7 @@ import structlog
 from services.reporting.domain.flags import NOTHING_FLAGGED, Flagged
 from services.reporting.domain.periods import Period
 from services.reporting.domain.regions import child_of
-from shared.targets import attainment
+from shared.domain.targets import attainment
 
 STATUSES = ("completed", "in_progress", "not_started", "blocked")
 log = structlog.get_logger()

@@ -23,7 +23,7 @@ from services.reporting.domain.rollup import (
     region_rollup,
     tally,
 )
-from shared.regions import within
+from shared.domain.regions import within
 
 
 def facts_of(assignments: Iterable[dict], measures: dict[str, dict], as_of: date, period: Period,

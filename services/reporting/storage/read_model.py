@@ -35,7 +35,7 @@ from services.reporting.domain.live import LiveFigures
 from services.reporting.domain.periods import Cadence
 from services.reporting.domain.snapshot import Snapshot
 from services.reporting.storage.collections import ReportingStore
-from shared.calendar import today_in_china
+from shared.domain.calendar import today_in_china
 
 # What the model reads of each collection: never the narratives, evidence or whole alerts it does not use.
 OPEN_ALERT_FIELDS = {"episode": 1, "kind": 1, "severity": 1, "measure_id": 1, "unit": 1, "region_code": 1,

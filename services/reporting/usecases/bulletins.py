@@ -13,7 +13,7 @@ import structlog
 from services.reporting.domain.documents.bulletin import bulletin, bulletin_docx
 from services.reporting.domain.snapshot import Snapshot
 from services.reporting.storage.documents import DocumentStore
-from shared.calendar import today_in_china
+from shared.domain.calendar import today_in_china
 
 log = structlog.get_logger()
 CurrentSnapshot = Callable[[], Awaitable[Snapshot]]

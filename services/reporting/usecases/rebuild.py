@@ -20,10 +20,10 @@ from services.reporting.entrypoints.kafka.subscribers import topic_of
 from services.reporting.settings import ReportingSettings
 from services.reporting.storage.collections import NAMES, PREFIX, ReportingStore
 from services.reporting.usecases.record import RECORDERS
-from shared.broker import kafka_security_options
-from shared.consuming import Consumer
 from shared.contracts import Topics
-from shared.dead_letters import read_from_start
+from shared.kafka.broker import kafka_security_options
+from shared.kafka.consuming import Consumer
+from shared.kafka.dead_letters import read_from_start
 
 UNCOMPARED = ("updated_at",)
 

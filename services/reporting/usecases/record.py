@@ -1,6 +1,6 @@
 """What each consumed event does to reporting's own collections (storage/collections.py decides how, conditionally).
 
-Each use case takes a batch and returns the events it cannot apply yet, with the reason (shared/consuming.py:
+Each use case takes a batch and returns the events it cannot apply yet, with the reason (shared/kafka/consuming.py:
 retried, then dead-lettered): none here, every event is applicable as it comes, in any order across topics:
 - a measure's or the registry's latest publication wins (event time, then id);
 - an assignment's highest revision wins; its current report is kept as a revision of the history;

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from shared.contracts import Measure, Registry
 from shared.contracts.measures import Role
-from shared.resolution import Directory, expand, normalize
+from shared.domain.resolution import Directory, expand, normalize
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ unit's report history, the names left unresolved. Joined here in Python: cheap a
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.tracker.storage.writes import VERSION_KEY
-from shared.targets import attainment
+from shared.domain.targets import attainment
 
 
 def assignment_view(assignment: dict | None, progress: dict | None) -> dict:

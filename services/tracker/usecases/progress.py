@@ -10,8 +10,8 @@ from services.tracker.usecases.context import Tracker
 from services.tracker.usecases.current import recompute_current
 from services.tracker.usecases.resolution import resolve_reports
 from services.tracker.usecases.states import refresh_states
-from shared.calendar import CLOCK_SKEW, ReportWindow
 from shared.contracts import ProgressReported
+from shared.domain.calendar import CLOCK_SKEW, ReportWindow
 
 log = structlog.get_logger()
 

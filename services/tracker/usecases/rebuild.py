@@ -2,7 +2,7 @@
 
 The rebuild reads measure-created, then progress-reported, then progress-withdrawn, each from offset 0 to the end
 offsets it finds on starting (no consumer group: the live tracker's offsets are not touched), and applies them in
-batches through the live path: shared/consuming.py's parsing and poison isolation, and the tracker's use cases on
+batches through the live path: shared/kafka/consuming.py's parsing and poison isolation, and the tracker's use cases on
 a fresh database (their outbox is never published: the live tracker published those changes). Measures go
 first, so a report never waits for its measure. What the live tracker would dead-letter (a contract violation, a
 report for a measure that does not exist) is skipped and counted instead.
@@ -43,10 +43,10 @@ from services.tracker.usecases.progress import record_progress
 from services.tracker.usecases.registry import record_registry
 from services.tracker.usecases.states import updated_event
 from services.tracker.usecases.withdrawals import record_withdrawals
-from shared.broker import kafka_security_options
-from shared.consuming import ApplyBatch, Consumer, RetryPolicy
 from shared.contracts import MeasureCreated, ProgressReported, ProgressWithdrawn, RegistryPublished, Topics
-from shared.dead_letters import read_from_start
+from shared.kafka.broker import kafka_security_options
+from shared.kafka.consuming import ApplyBatch, Consumer, RetryPolicy
+from shared.kafka.dead_letters import read_from_start
 
 COLLECTIONS = ("registry", "unit_mappings", "measures", "assignments", "progress_reports", "period_progress",
                "assignment_progress", "report_conflicts", "assignment_states")

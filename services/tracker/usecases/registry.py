@@ -6,7 +6,7 @@ from services.tracker.domain.versions import newest_publication, publication
 from services.tracker.usecases.context import Tracker
 from services.tracker.usecases.resolution import resolve_measures
 from shared.contracts import RegistryPublished
-from shared.problems import Problem
+from shared.web.problems import Problem
 
 
 async def record_registry(tracker: Tracker, events: list[RegistryPublished]) -> dict[str, str]:

@@ -3,7 +3,7 @@ it may publish, and what it may not publish never reaches Kafka."""
 
 import pytest
 
-from shared.clients import new_token, token_hash
+from shared.web.clients import new_token, token_hash
 from tests.integration.intake.test_ledger_import import workbook
 from tests.support.intake import running_intake, topic
 from tests.support.kafka import body, read_topic

@@ -13,8 +13,8 @@ from pymongo import AsyncMongoClient
 
 from services.tracker.main import create_app as create_tracker
 from services.tracker.settings import TrackerSettings
-from shared.broker import ensure_topics
 from shared.contracts import Measure, MeasureCreated
+from shared.kafka.broker import ensure_topics
 from tests.support.apps import serving
 from tests.support.cities import store_city
 from tests.support.intake import running_intake

@@ -9,7 +9,6 @@ from aiokafka.errors import KafkaConnectionError
 from services.tracker.main import create_app
 from services.tracker.settings import TrackerSettings
 from services.tracker.usecases.progress import record_progress
-from shared.broker import publish_event
 from shared.contracts import (
     Measure,
     MeasureCreated,
@@ -18,6 +17,7 @@ from shared.contracts import (
     ProgressWithdrawal,
     ProgressWithdrawn,
 )
+from shared.kafka.broker import publish_event
 from tests.support.apps import running
 from tests.support.kafka import body, read_topic
 from tests.support.waiting import eventually

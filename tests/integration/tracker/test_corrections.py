@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from services.intake.domain.registry_file import DEMO_REGISTRY, load_registry
 from services.tracker.settings import TrackerSettings
 from services.tracker.usecases.rebuild import rebuild, report
-from shared.broker import publish_event
 from shared.contracts import ProgressReported, ProgressWithdrawal, ProgressWithdrawn, RegistryPublished
+from shared.kafka.broker import publish_event
 from tests.integration.tracker import test_rebuild, test_tracker
 from tests.integration.tracker.test_tracker import MEASURE, assignment, publish_measure, publish_reports
 from tests.support.kafka import headers, read_topic

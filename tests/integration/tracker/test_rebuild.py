@@ -91,8 +91,8 @@ async def test_a_registry_published_after_the_reports_rebuilds_to_the_same_state
     tracker, database, rebuilt, topics, settings_values
 ):
     from services.intake.domain.registry_file import DEMO_REGISTRY, load_registry
-    from shared.broker import publish_event
     from shared.contracts import RegistryPublished
+    from shared.kafka.broker import publish_event
 
     bootstrap = settings_values["kafka_bootstrap_servers"]
     measure_events = measures(count=3, units_per_measure=3)

@@ -7,8 +7,8 @@ import pytest
 
 from services.tracker.main import create_app
 from services.tracker.settings import TrackerSettings
-from shared.broker import publish_event
 from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressReported
+from shared.kafka.broker import publish_event
 from tests.support.apps import running
 from tests.support.kafka import body, headers, read_topic
 from tests.support.waiting import eventually

@@ -1,7 +1,7 @@
 """`duban dlq list`'s content: each dead letter described, its reason on one line."""
 
 from cli.dead_letter_listing import describe, short_reason
-from shared.dead_letters import DeadLetter
+from shared.kafka.dead_letters import DeadLetter
 from tests.support.dead_letters import letter
 
 

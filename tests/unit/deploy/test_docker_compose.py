@@ -15,7 +15,7 @@ from pydantic_settings import BaseSettings
 from deploy.grafana import build as grafana_build
 from deploy.local.install import KAFKA_VERSION
 from deploy.local.stack import PROJECT, SERVICES
-from shared.broker import kafka_security
+from shared.kafka.broker import kafka_security
 from shared.metrics import QUIET_AFTER_SECONDS
 from shared.settings import ServiceSettings
 
@@ -60,7 +60,7 @@ def test_every_container_has_a_health_check(service):
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_a_service_is_healthy_when_its_readyz_says_ready(service):
-    # /readyz answers 503 while Kafka or the database is away (shared/health.py); /health would too, but the
+    # /readyz answers 503 while Kafka or the database is away (shared/web/health.py); /health would too, but the
     # orchestrator's probe names the endpoint made for it.
     assert any("/readyz" in part for part in COMPOSE["services"][service]["healthcheck"]["test"])
 
@@ -116,7 +116,7 @@ def test_integrators_reach_kafka_on_an_external_listener_advertised_on_the_host_
     assert advertised["EXTERNAL"] == ("${DUBAN_KAFKA_EXTERNAL_HOST:-localhost}", external_port)
     assert f"{external_port}:{external_port}" in COMPOSE["services"]["kafka"]["ports"]
     assert protocols["EXTERNAL"] == "SASL_PLAINTEXT"
-    # The mechanism the broker offers there is the one shared/broker.py's clients speak.
+    # The mechanism the broker offers there is the one shared/kafka/broker.py's clients speak.
     client = parse_security(kafka_security(ServiceSettings(kafka_sasl_username="district-361002",
                                                            kafka_sasl_password="x")))
     assert (client["security_protocol"], client["sasl_mechanism"]) == (

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from deploy.local.stack import Endpoints, LocalStack, kafka_properties
-from shared.broker import kafka_client_options
+from shared.kafka.broker import kafka_client_options
 from shared.settings import ServiceSettings
 
 

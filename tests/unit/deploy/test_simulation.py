@@ -8,8 +8,8 @@ from pydantic import ValidationError
 
 from deploy.demo.simulation import Shares, month_end, simulate
 from services.tracker.domain.assignments import Assignment
-from shared.calendar import CHINA
 from shared.contracts import ProgressReport
+from shared.domain.calendar import CHINA
 
 ASSIGNMENTS = [Assignment(f"fuzhou-2022-{m}", f"unit-{u}", f"unit {u}", "responsible", "361002", True)
                for m in range(1, 11) for u in range(40)]

@@ -3,7 +3,7 @@
 import pytest
 
 from shared.contracts import Measure
-from shared.resolution import Directory
+from shared.domain.resolution import Directory
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from services.reporting.domain.assignments import as_reported
 from services.reporting.domain.flags import FLAGGED_KINDS, Flag, open_flags
-from shared.calendar import CHINA
 from shared.contracts import (
     AlertCleared,
     AlertNotice,
@@ -24,6 +23,7 @@ from shared.contracts import (
     MeasureCreated,
     RegistryPublished,
 )
+from shared.domain.calendar import CHINA
 
 CITY = "361000"
 COUNTIES = ["361002", "361003", "361021", "361022", "361023", "361024", "361025", "361026", "361027", "361028",

@@ -4,7 +4,7 @@ import pytest
 
 from services.reporting.domain.periods import period_of
 from services.reporting.domain.regions import child_of
-from shared.calendar import add_months
+from shared.domain.calendar import add_months
 
 
 @pytest.mark.parametrize(("cadence", "label", "start", "end"), [

@@ -9,8 +9,8 @@ from services.reporting.domain.flags import Flag, flagged_on
 from services.reporting.domain.periods import period_of
 from services.reporting.domain.rollup import Tally, evaluate, group, region_rollup, tally
 from services.reporting.domain.snapshot import Snapshot
-from shared.calendar import CHINA
-from shared.regions import within
+from shared.domain.calendar import CHINA
+from shared.domain.regions import within
 from tests.unit.reporting.generated import COUNTIES, generate_city
 
 AS_OF = date(2026, 11, 22)

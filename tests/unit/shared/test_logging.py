@@ -8,10 +8,10 @@ import structlog
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 
-from shared.consuming import Consumer, event_context
 from shared.contracts import CloudEvent, Topics
+from shared.kafka.consuming import Consumer, event_context
 from shared.logging import configure_logging, install_request_ids
-from shared.problems import install_problem_handlers
+from shared.web.problems import install_problem_handlers
 
 
 def lines(out: str) -> list[dict]:

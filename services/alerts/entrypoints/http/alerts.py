@@ -16,8 +16,8 @@ from services.alerts.domain.rules import RulesBook
 from services.alerts.entrypoints.http.dependencies import AlertStoreDep, InputsDep, RulesDep
 from services.alerts.entrypoints.http.operations import stored_view
 from services.alerts.storage.inputs import Inputs
-from shared.calendar import EARLIEST_REPORT, LATEST_QUERY_DAY, today_in_china
-from shared.problems import Problem
+from shared.domain.calendar import EARLIEST_REPORT, LATEST_QUERY_DAY, today_in_china
+from shared.web.problems import Problem
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
 

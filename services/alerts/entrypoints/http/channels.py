@@ -1,6 +1,6 @@
 """Notification channels per region (WeCom and DingTalk group robots, Aliyun SMS: services/alerts/notifications),
 their deliveries, and urging an alert (督办催办). With a clients file, adding and removing a channel and urging
-need a client acting for the region (shared/authentication.py); credentials are never shown again."""
+need a client acting for the region (shared/web/authentication.py); credentials are never shown again."""
 
 import uuid
 from datetime import UTC, datetime
@@ -21,9 +21,9 @@ from services.alerts.entrypoints.http.dependencies import (
 from services.alerts.entrypoints.http.subscriptions import allowed_destination
 from services.alerts.notifications.adapters import ADAPTERS
 from services.alerts.storage.notifications import NotificationStore
-from shared.authentication import Caller, authorise
-from shared.problems import Problem
+from shared.web.authentication import Caller, authorise
 from shared.web.openapi import problem_responses
+from shared.web.problems import Problem
 
 router = APIRouter(tags=["notifications"])
 REGION_PATTERN = r"^\d{6}(\d{3})?$"

@@ -1,5 +1,5 @@
 """Operators' actions on the alerts: sweep now, acknowledge an alert. With a clients file, both need a client's
-token, and an alert is acknowledged only by a client acting for its region (shared/authentication.py)."""
+token, and an alert is acknowledged only by a client acting for its region (shared/web/authentication.py)."""
 
 from datetime import UTC, date, datetime
 from typing import Annotated
@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query
 
 from services.alerts.entrypoints.http.dependencies import AlertStoreDep, ServiceDep
-from shared.authentication import Authenticated, Caller, authorise
-from shared.calendar import EARLIEST_REPORT, LATEST_QUERY_DAY
-from shared.problems import Problem
+from shared.domain.calendar import EARLIEST_REPORT, LATEST_QUERY_DAY
+from shared.web.authentication import Authenticated, Caller, authorise
 from shared.web.openapi import problem_responses
+from shared.web.problems import Problem
 
 router = APIRouter(tags=["alerts"])
 

@@ -1,6 +1,6 @@
 """Webhook subscriptions: alert events delivered to other systems, per region (see usecases/webhooks.py). With a
 clients file, subscribing, rotating a secret and unsubscribing need a client acting for the region
-(shared/authentication.py). A secret is shown once, in the answer that generated it, and never again."""
+(shared/web/authentication.py). A secret is shown once, in the answer that generated it, and never again."""
 
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -12,10 +12,10 @@ from pydantic import AnyHttpUrl
 from services.alerts.domain.signatures import SECRET_BYTES, SECRET_PREFIX, new_secret, rotated, secret_key
 from services.alerts.entrypoints.http.dependencies import DestinationsDep, SecretBoxDep, WebhookStoreDep
 from services.alerts.storage.webhooks import WebhookStore
-from shared.authentication import Caller, authorise
 from shared.destinations import DestinationPolicy, DestinationRefused
-from shared.problems import Problem
+from shared.web.authentication import Caller, authorise
 from shared.web.openapi import problem_responses
+from shared.web.problems import Problem
 
 router = APIRouter(prefix="/v1/subscriptions", tags=["subscriptions"])
 RegionCode = Annotated[str, Body(embed=True, pattern=r"^\d{6}(\d{3})?$",

@@ -2,7 +2,7 @@
 handed to one use case (usecases/record.py), which stores it in alerts' own collections and judges the measures
 it names.
 
-Records are read by shared/consuming.py in alerts' own consumer group (shared by every alerts process): one that
+Records are read by shared/kafka/consuming.py in alerts' own consumer group (shared by every alerts process): one that
 breaks the contract or the parser is dead-lettered by this group (`dlq-consumer-group` names it), never skipped,
 so the group never commits past a record it neither applied nor dead-lettered. Offsets are committed after the
 use case returns (NACK_ON_ERROR): a database failure redelivers the batch, and writing it again changes nothing.
@@ -17,8 +17,8 @@ from services.alerts.settings import AlertsSettings
 from services.alerts.storage.inputs import Inputs
 from services.alerts.usecases.evaluate import AlertsService
 from services.alerts.usecases.record import record_assignments, record_measures, record_registry
-from shared.consuming import Consumer, batch_subscription
 from shared.contracts import AssignmentUpdated, MeasureCreated, RegistryPublished, Topics
+from shared.kafka.consuming import Consumer, batch_subscription
 
 
 def register_subscribers(broker: KafkaBroker, inputs: Inputs, service: AlertsService,

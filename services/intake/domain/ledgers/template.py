@@ -24,8 +24,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from services.intake.domain.ledgers.layout import LABELS
 from services.intake.domain.ledgers.values import PERCENT_FORMS, PERIOD_FORMS, STATUS_WORDS, TIME_FORMS
-from shared.calendar import today_in_china
 from shared.cells import write_cell
+from shared.domain.calendar import today_in_china
 
 EXAMPLE_INDICATOR = "行政机关负责人出庭应诉率"
 TITLE_HEADER = "措施名称 title"  # context for the people filling it in, not read back as a report

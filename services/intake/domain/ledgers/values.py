@@ -12,7 +12,7 @@ import unicodedata
 
 from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900, from_excel
 
-from shared.calendar import CHINA
+from shared.domain.calendar import CHINA
 
 # Excel and WPS store times without a zone; a Chinese office's ledger means China Standard Time (a fixed
 # UTC+8: the tz database's Asia/Shanghai gives local mean time, +08:05:43, to dates before 1901).

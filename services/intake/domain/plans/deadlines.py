@@ -10,7 +10,7 @@ the plan's first year (2022-03-01, 2017-03-31), or null when that year is unknow
 Ongoing: ``长期坚持``, ``持续推进`` … standing as a clause of their own (``…通报一次,长期坚持。``) or as
 a label's value are kept as a deadline without date or recurrence (持续 and 常态化 only with their
 verb: 持续推进, never a bare 持续), marked ongoing: the work goes on for the plan's whole span
-and never falls due (shared/deadlines.py).
+and never falls due (shared/domain/deadlines.py).
 """
 import calendar
 import re

@@ -9,7 +9,7 @@ from collections import Counter
 from services.intake.domain.plans.parser import Measure as ParsedMeasure
 from services.intake.domain.plans.parser import ParsedPlan
 from shared.contracts import Deadline, Measure, Registry, Target
-from shared.resolution import Directory
+from shared.domain.resolution import Directory
 
 # Fixed for ever: event ids derive from it, so the same measure imported twice has the same id.
 MEASURE_EVENTS = uuid.UUID("5b0f1a52-3c1e-4d36-9a57-2f0d6f6c1e21")

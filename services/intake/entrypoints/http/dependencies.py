@@ -12,7 +12,7 @@ from services.intake.usecases.measure_creation import MeasureCreation
 from services.intake.usecases.plan_import import PlanImports
 from services.intake.usecases.progress_acceptance import ProgressAcceptance
 from services.intake.usecases.registry_publication import RegistryPublication
-from shared.authentication import Caller
+from shared.web.authentication import Caller
 
 
 def _state(name: str):

@@ -4,8 +4,8 @@ answers; a ready answer also says whether callers must present a client's token.
 from faststream.kafka import KafkaBroker
 from pymongo.asynchronous.database import AsyncDatabase
 
-from shared.clients import Clients
-from shared.health import Readiness, database_check, kafka_check
+from shared.web.clients import Clients
+from shared.web.health import Readiness, database_check, kafka_check
 
 
 def intake_readiness(broker: KafkaBroker, database: AsyncDatabase, clients: Clients | None) -> Readiness:

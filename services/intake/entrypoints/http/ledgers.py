@@ -14,10 +14,10 @@ from services.intake.entrypoints.http.problems import answering
 from services.intake.entrypoints.http.uploads import in_worker, read_upload
 from services.intake.usecases.ledger_import import LedgerImport, import_rows
 from services.intake.usecases.ledger_template import NoAssignments
-from shared.authentication import Caller, authorise
 from shared.contracts.progress import Period
-from shared.problems import Problem
+from shared.web.authentication import Caller, authorise
 from shared.web.openapi import problem_responses
+from shared.web.problems import Problem
 
 router = APIRouter(prefix="/v1/ledgers", tags=["ledgers"])
 

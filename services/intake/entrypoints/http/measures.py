@@ -4,8 +4,8 @@ from fastapi import APIRouter, status
 
 from services.intake.entrypoints.http.dependencies import EventSource, Idempotency, Measures, Settings
 from services.intake.entrypoints.http.problems import Accepted, answering
-from shared.authentication import Caller, authorise
 from shared.contracts import Measure
+from shared.web.authentication import Caller, authorise
 from shared.web.openapi import problem_responses
 
 router = APIRouter(prefix="/v1/measures", tags=["measures"])

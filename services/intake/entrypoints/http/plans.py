@@ -15,10 +15,10 @@ from services.intake.entrypoints.http.problems import answering
 from services.intake.entrypoints.http.registry import registry_from_upload
 from services.intake.entrypoints.http.uploads import contract_violation, in_worker, invalid_file, read_upload
 from services.intake.usecases.plan_import import NotAPlan, PlanImport
-from shared.authentication import Caller, authorise
 from shared.contracts.measures import Identifier, RegionCode
-from shared.problems import Problem
+from shared.web.authentication import Caller, authorise
 from shared.web.openapi import problem_responses
+from shared.web.problems import Problem
 
 router = APIRouter(prefix="/v1/plans", tags=["plans"])
 

@@ -13,7 +13,7 @@ from services.intake.storage.idempotency import KeyReused
 from services.intake.storage.publisher import BrokerUnavailable
 from services.intake.storage.tracker import TrackerUnavailable
 from shared.contracts import CloudEvent
-from shared.problems import Problem
+from shared.web.problems import Problem
 
 IDEMPOTENCY_RETRY_AFTER = "5"  # seconds: the database usually answers again within a few
 

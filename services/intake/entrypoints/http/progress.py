@@ -9,16 +9,16 @@ from pydantic import BaseModel, Field, ValidationError
 from services.intake.entrypoints.http.dependencies import EventSource, Idempotency, Progress, Settings
 from services.intake.entrypoints.http.problems import Accepted, answering, as_problem
 from services.intake.storage.publisher import BrokerUnavailable
-from shared.authentication import Caller, authorise
 from shared.contracts import ProgressReport, ProgressReported, ProgressWithdrawal
 from shared.contracts.measures import Name
-from shared.problems import Problem, validation_errors
+from shared.web.authentication import Caller, authorise
 from shared.web.openapi import problem_responses
+from shared.web.problems import Problem, validation_errors
 
 router = APIRouter(prefix="/v1/progress", tags=["progress"])
 
 # Reports per batch: a district's month (a few hundred assignments) in one call. The JSON body limit (512 KiB,
-# shared/problems.py) applies as well: a thousand reports with long narratives are sent in two calls.
+# shared/web/problems.py) applies as well: a thousand reports with long narratives are sent in two calls.
 MAX_BATCH_REPORTS = 1000
 
 

@@ -7,8 +7,8 @@ from services.intake.domain.registry_file import RegistryFileError, parse_regist
 from services.intake.entrypoints.http.dependencies import EventSource, Registries, Settings
 from services.intake.entrypoints.http.problems import Accepted, answering
 from services.intake.entrypoints.http.uploads import contract_violation, invalid_file, read_upload
-from shared.authentication import Caller, authorise
 from shared.contracts import Registry
+from shared.web.authentication import Caller, authorise
 from shared.web.openapi import problem_responses
 
 router = APIRouter(prefix="/v1/registry", tags=["registry"])

@@ -18,7 +18,7 @@ from fastapi import UploadFile
 from pydantic import ValidationError
 
 from services.intake.domain.documents import LIMITS, LimitExceeded, Limits
-from shared.problems import Problem, validation_errors
+from shared.web.problems import Problem, validation_errors
 
 log = structlog.get_logger()
 

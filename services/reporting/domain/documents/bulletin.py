@@ -23,7 +23,7 @@ from services.reporting.domain.documents import wording
 from services.reporting.domain.documents.layout import OfficialDocument
 from services.reporting.domain.periods import period_of
 from services.reporting.domain.snapshot import Snapshot
-from shared.calendar import label_end
+from shared.domain.calendar import label_end
 
 DEMANDS = ("请被通报单位认真对照逾期和滞后事项，分析原因，明确整改措施和完成时限，于本通报印发之日起15个工作日内将整改"
            "情况书面报送本办。各地区、各部门要对照方案任务清单，压实牵头单位和责任单位责任，按时报送工作进展和佐证材料，"

@@ -12,8 +12,8 @@ from services.reporting.domain.snapshot import Snapshot
 from services.reporting.storage.collections import ReportingStore
 from services.reporting.storage.documents import DocumentStore
 from services.reporting.storage.snapshots import Snapshots
-from shared.calendar import EARLIEST_REPORT, LATEST_QUERY_DAY
-from shared.problems import Problem
+from shared.domain.calendar import EARLIEST_REPORT, LATEST_QUERY_DAY
+from shared.web.problems import Problem
 
 CODE = r"^\d{6}(\d{3})?$"
 Day = {"ge": EARLIEST_REPORT, "le": LATEST_QUERY_DAY}

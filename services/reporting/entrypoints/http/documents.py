@@ -19,10 +19,10 @@ from services.reporting.entrypoints.http.dependencies import (
     Year,
 )
 from services.reporting.entrypoints.http.reports import annual_dataset, download
-from shared.calendar import today_in_china
 from shared.contracts.progress import Period
-from shared.problems import Problem
+from shared.domain.calendar import today_in_china
 from shared.web.openapi import problem_responses
+from shared.web.problems import Problem
 
 router = APIRouter(prefix="/v1/reports", tags=["documents"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

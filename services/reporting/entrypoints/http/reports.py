@@ -35,10 +35,10 @@ from services.reporting.entrypoints.http.dependencies import (
     known,
 )
 from services.reporting.storage.collections import ReportingStore
-from shared.calendar import CHINA, today_in_china
-from shared.problems import Problem
-from shared.regions import within
+from shared.domain.calendar import CHINA, today_in_china
+from shared.domain.regions import within
 from shared.web.openapi import problem_responses
+from shared.web.problems import Problem
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 MAX_SERIES_MONTHS = 240  # a history series: twenty years of month ends, each one evaluation

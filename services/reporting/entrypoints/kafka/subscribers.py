@@ -12,8 +12,8 @@ from faststream.kafka.annotations import KafkaMessage
 from services.reporting.settings import ReportingSettings
 from services.reporting.storage.collections import ReportingStore
 from services.reporting.usecases.record import RECORDERS
-from shared.consuming import Consumer, RetryPolicy, batch_subscription
 from shared.contracts import Topics
+from shared.kafka.consuming import Consumer, RetryPolicy, batch_subscription
 
 
 def topic_of(topics: Topics, contract: type) -> str:

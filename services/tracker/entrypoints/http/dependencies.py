@@ -1,5 +1,5 @@
 """What the tracker's routes take, declared once: the read views, the use cases' context, the unit lookup, the
-caller (shared/authentication.py)."""
+caller (shared/web/authentication.py)."""
 
 from typing import Annotated
 
@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from services.tracker.domain.assignments import UnitLookup
 from services.tracker.storage.views import TrackerViews
 from services.tracker.usecases.context import Tracker
-from shared.authentication import Caller
+from shared.web.authentication import Caller
 
 
 def get_views(request: Request) -> TrackerViews:

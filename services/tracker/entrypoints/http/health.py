@@ -5,7 +5,7 @@ from faststream.kafka import KafkaBroker
 
 from services.tracker.storage.states import AssignmentStates
 from services.tracker.storage.views import TrackerViews
-from shared.health import Readiness, consumer_readiness
+from shared.web.health import Readiness, consumer_readiness
 
 
 def tracker_readiness(broker: KafkaBroker, views: TrackerViews, states: AssignmentStates) -> Readiness:

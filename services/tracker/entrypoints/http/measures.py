@@ -4,8 +4,8 @@ history."""
 from fastapi import APIRouter
 
 from services.tracker.entrypoints.http.dependencies import Lookup, Views
-from shared.problems import Problem
 from shared.web.openapi import problem_responses
+from shared.web.problems import Problem
 
 router = APIRouter(prefix="/v1", tags=["state"])
 

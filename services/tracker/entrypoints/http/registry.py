@@ -7,9 +7,9 @@ from fastapi import APIRouter, Body, Path
 
 from services.tracker.entrypoints.http.dependencies import Caller, Lookup, TrackerDep, Views
 from services.tracker.usecases.registry import map_unit as map_unit_use_case
-from shared.authentication import authorise
-from shared.problems import Problem
+from shared.web.authentication import authorise
 from shared.web.openapi import problem_responses
+from shared.web.problems import Problem
 
 router = APIRouter(prefix="/v1", tags=["registry"])
 

@@ -14,8 +14,8 @@ from services.tracker.usecases.measures import record_measures
 from services.tracker.usecases.progress import record_progress
 from services.tracker.usecases.registry import record_registry
 from services.tracker.usecases.withdrawals import record_withdrawals
-from shared.consuming import Consumer, RetryPolicy, batch_subscription
 from shared.contracts import MeasureCreated, ProgressReported, ProgressWithdrawn, RegistryPublished, Topics
+from shared.kafka.consuming import Consumer, RetryPolicy, batch_subscription
 from shared.metrics import DistrictFreshness
 
 

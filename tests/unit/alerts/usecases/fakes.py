@@ -12,7 +12,7 @@ from services.alerts.domain.alerts import Alert
 from services.alerts.storage.inputs import REGISTRY_ID, newest, publication, view
 from services.alerts.storage.repository import fields
 from shared.contracts import AssignmentUpdated, MeasureCreated, RegistryPublished
-from shared.regions import within
+from shared.domain.regions import within
 
 
 class FakeInputs:

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 from services.intake.domain.ledgers import LedgerRow, RejectedRow
 from services.intake.usecases.ledger_import import import_rows
 from services.intake.usecases.progress_acceptance import ProgressAcceptance
-from shared.clients import Client
 from shared.contracts import Measure, ProgressReport, Topics
+from shared.web.clients import Client
 from tests.support.samples import REPORT
 from tests.unit.intake.usecases.fakes import FakeIdempotency, FakePublisher, catalogue
 

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from services.reporting.domain import exports
 from services.reporting.domain.annual import annual_report
-from shared.calendar import local_date
+from shared.domain.calendar import local_date
 from tests.unit.reporting.generated import COUNTIES
 
 AS_OF = date(2026, 11, 22)

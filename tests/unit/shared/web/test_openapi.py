@@ -12,9 +12,9 @@ from services.alerts.main import create_app as create_alerts
 from services.intake.main import create_app as create_intake
 from services.reporting.main import create_app as create_reporting
 from services.tracker.main import create_app as create_tracker
-from shared.authentication import Authenticated
-from shared.problems import PROBLEM_JSON, Problem, install_problem_handlers
+from shared.web.authentication import Authenticated
 from shared.web.openapi import PROBLEM_STATUSES, problem_documenting_openapi, problem_responses
+from shared.web.problems import PROBLEM_JSON, Problem, install_problem_handlers
 
 PROBLEM_CONTENT = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 

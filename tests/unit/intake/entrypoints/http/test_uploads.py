@@ -10,7 +10,7 @@ import pytest
 from services.intake.domain.documents import LimitExceeded, Limits, UnreadableDocument, document_text, parse_document
 from services.intake.domain.ledgers.files import read_ledger
 from services.intake.entrypoints.http.uploads import in_worker
-from shared.problems import Problem
+from shared.web.problems import Problem
 from tests.data.documents import hostile
 
 

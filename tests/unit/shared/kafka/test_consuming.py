@@ -9,8 +9,8 @@ import pytest
 from aiokafka import ConsumerRecord
 from pydantic import model_validator
 
-from shared.consuming import Consumer, Refused, RetryPolicy, event_of, headerless
 from shared.contracts import MeasureCreated, ProgressReported, Topics
+from shared.kafka.consuming import Consumer, Refused, RetryPolicy, event_of, headerless
 from tests.support.samples import REPORT
 
 TIMESTAMP_MS = 1_793_000_000_000  # 2026-10-26T05:33:20Z

@@ -1,4 +1,4 @@
-"""A whole topic read from its start without a consumer group: the dead letters (shared/dead_letters.py), the
+"""A whole topic read from its start without a consumer group: the dead letters (shared/kafka/dead_letters.py), the
 replay record (cli/dead_letter_replay.py) and a rebuild of the tracker's state read topics this way."""
 
 from collections.abc import AsyncIterator
@@ -15,7 +15,7 @@ async def read_from_start(bootstrap: str, topic: str, batch_size: int = READ_BAT
 
     No consumer group: nothing is committed, and the services' groups are not disturbed. A topic that does not
     exist yields nothing (and is not auto-created). `security`: aiokafka's SASL/TLS options
-    (shared/broker.py kafka_security_options).
+    (shared/kafka/broker.py kafka_security_options).
     """
     partitions = [TopicPartition(topic, partition) for partition in await partitions_of(bootstrap, topic, **security)]
     if not partitions:

@@ -1,6 +1,6 @@
 """The dead-letter record format: a record's headers as a dead letter carries them, and read back."""
 
-from shared.dead_letters import DeadLetter, carried_headers
+from shared.kafka.dead_letters import DeadLetter, carried_headers
 from tests.support.dead_letters import letter
 
 

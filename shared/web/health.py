@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from pymongo.asynchronous.database import AsyncDatabase
 
-from shared.problems import problem_response
+from shared.web.problems import problem_response
 
 CHECK_TIMEOUT_SECONDS = 2.0
 

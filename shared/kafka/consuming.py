@@ -39,10 +39,10 @@ from faststream.kafka.message import KafkaMessage
 from pydantic import BaseModel, ValidationError
 from pymongo.errors import ConnectionFailure
 
-from shared.broker import publish_dead_letter
 from shared.contracts import Topics
 from shared.contracts.cloudevents import RECORD_TIME, is_json_media_type, text_of
-from shared.dead_letters import carried_headers
+from shared.kafka.broker import publish_dead_letter
+from shared.kafka.dead_letters import carried_headers
 
 EventT = TypeVar("EventT", bound=BaseModel)
 LOGGED_IDS = 20  # event ids named in a batch's log line

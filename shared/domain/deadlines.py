@@ -12,7 +12,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from shared.calendar import Recurring, local_date
+from shared.domain.calendar import Recurring, local_date
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,13 @@
 """Who may publish and act, and for which regions.
 
 A client is a system or an office using the platform: a district's government-service system, the city office's
-tools. Each has a bearer token and a region. It acts for that region and everything below it (shared/regions.py):
+tools. Each has a bearer token and a region. It acts for that region and everything below it (shared/domain/regions.py):
 临川区's system may report for 临川区's units and its townships' units, not for 东乡区's; the city's may act for all.
 
 The clients file (DUBAN_CLIENTS_FILE, YAML) lists them with the SHA-256 of their tokens, never the tokens
 themselves, so a copy of the file gives no token away. `duban intake client` makes a token and its entry.
 Without a clients file everything is open to anyone who can reach it (local runs, tests); intake's health check
-says which. How the routes check a caller: shared/authentication.py.
+says which. How the routes check a caller: shared/web/authentication.py.
 """
 
 import hashlib
@@ -20,7 +20,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from shared.contracts.measures import RegionCode
-from shared.regions import within
+from shared.domain.regions import within
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,7 @@ async def publish_dead_letter(
     consumer_group: str,
 ) -> None:
     """The original payload and headers, plus why, where and in which consumer group it failed, so an operator can
-    replay it (shared/dead_letters.py reads these headers back).
+    replay it (shared/kafka/dead_letters.py reads these headers back).
 
     A record near Kafka's size limit can make its dead letter too large (the dlq-* headers, base64 for headers
     that are not UTF-8): then it goes without the original headers, and if that is still too large without

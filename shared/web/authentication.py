@@ -1,4 +1,4 @@
-"""The caller of a route, by the bearer token of a client (shared/clients.py), and whether it acts for a region.
+"""The caller of a route, by the bearer token of a client (shared/web/clients.py), and whether it acts for a region.
 
 Intake needs a client on every route; tracker and alerts on the operators' routes that change something (unit
 mappings, sweeps, acknowledgements, webhook subscriptions). Reading routes stay open: dashboards and reports are
@@ -9,9 +9,9 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from shared.clients import Client, Clients
-from shared.problems import Problem
 from shared.settings import ServiceSettings
+from shared.web.clients import Client, Clients
+from shared.web.problems import Problem
 
 
 def load_clients(settings: ServiceSettings) -> Clients | None:
@@ -20,7 +20,7 @@ def load_clients(settings: ServiceSettings) -> Clients | None:
 
 
 def get_client(request: Request, authorization: Annotated[str | None, Header(
-        description="`Bearer <token>`, when the service has a clients file (shared/clients.py)")] = None,
+        description="`Bearer <token>`, when the service has a clients file (shared/web/clients.py)")] = None,
                ) -> Client | None:
     """The client calling, by its bearer token; None when the service is open (no clients file)."""
     clients = request.app.state.clients

@@ -1,4 +1,4 @@
-from shared.targets import attainment
+from shared.domain.targets import attainment
 
 APPEARANCE = {"indicator": "出庭应诉率", "comparator": ">=", "value": 95, "unit": "%"}
 COVERAGE = {"indicator": "覆盖率", "comparator": "=", "value": 100, "unit": "%"}

@@ -7,7 +7,7 @@ import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from shared.problems import PROBLEM_JSON, Problem, install_problem_handlers
+from shared.web.problems import PROBLEM_JSON, Problem, install_problem_handlers
 
 
 class Note(BaseModel):

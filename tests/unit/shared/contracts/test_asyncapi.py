@@ -12,7 +12,7 @@ from jsonschema import Draft7Validator, Draft202012Validator
 from shared.contracts import AlertNotice, AlertRaised, ProgressReport, ProgressReported, Topics
 from shared.contracts.asyncapi import EVENT_MODELS, asyncapi_document, event_schema
 
-ASYNCAPI_SCHEMA = json.loads((Path(__file__).parents[2] / "data" / "asyncapi" / "3.0.0.json").read_text())
+ASYNCAPI_SCHEMA = json.loads((Path(__file__).parents[3] / "data" / "asyncapi" / "3.0.0.json").read_text())
 TOPICS = Topics("fuzhou-")
 
 

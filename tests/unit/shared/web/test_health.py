@@ -9,9 +9,9 @@ from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
 from deploy.local.processes import free_port
-from shared import health
-from shared.health import CheckResult, Readiness, consumer_check, database_check, install_health, kafka_check
-from shared.problems import PROBLEM_JSON, install_problem_handlers
+from shared.web import health
+from shared.web.health import CheckResult, Readiness, consumer_check, database_check, install_health, kafka_check
+from shared.web.problems import PROBLEM_JSON, install_problem_handlers
 
 
 async def reachable() -> CheckResult:

@@ -1,6 +1,6 @@
 """The dead-letter record format.
 
-A dead letter (see shared/consuming.py) is the original payload and key with the original headers, plus
+A dead letter (see shared/kafka/consuming.py) is the original payload and key with the original headers, plus
 `dlq-reason`, `dlq-consumer-group` (the group that could not apply it), `dlq-source-topic`,
 `dlq-source-partition`, `dlq-source-offset`, `dlq-source-timestamp` and `dlq-failed-at`. Header values travel
 as text (FastStream publishes text headers): one that is not UTF-8 is carried base64-encoded and named in
@@ -10,7 +10,7 @@ the dead letter are not replayed. The dead-letter topic has several partitions, 
 `<partition>:<offset>`.
 
 This module is that format: `carried_headers` writes a record's headers as a dead letter carries them
-(shared/consuming.py), `DeadLetter` reads one back, and `dead_letters` reads the whole topic. Listing and
+(shared/kafka/consuming.py), `DeadLetter` reads one back, and `dead_letters` reads the whole topic. Listing and
 replaying them is the operators' CLI (cli/dead_letter_listing.py, cli/dead_letter_replay.py).
 """
 
@@ -21,10 +21,10 @@ from dataclasses import dataclass
 
 from aiokafka import ConsumerRecord
 
-from shared.broker import kafka_security_options
 from shared.contracts import Topics
+from shared.kafka.broker import kafka_security_options
+from shared.kafka.topic_reading import read_from_start  # the services' rebuilds still import it from here
 from shared.settings import ServiceSettings
-from shared.topic_reading import read_from_start  # the services' rebuilds still import it from here
 
 DLQ_HEADER_PREFIX = "dlq-"
 REPLAYED_FROM = "dlq-replayed-from"

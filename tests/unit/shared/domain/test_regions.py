@@ -1,6 +1,6 @@
 import pytest
 
-from shared.regions import within
+from shared.domain.regions import within
 
 
 @pytest.mark.parametrize(

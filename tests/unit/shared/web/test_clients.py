@@ -2,7 +2,7 @@
 
 import pytest
 
-from shared.clients import Clients, ClientsFileError, new_token, token_hash
+from shared.web.clients import Clients, ClientsFileError, new_token, token_hash
 
 CITY, LINCHUAN = new_token(), new_token()
 

@@ -4,7 +4,7 @@ from services.intake.domain.plans.measures import plan_measures
 from services.intake.domain.plans.parser import parse_plan
 from services.intake.domain.registry_file import DEMO_REGISTRY, load_registry
 from shared.contracts import Measure, Registry
-from shared.resolution import Directory, expand_measure, resolve_unit
+from shared.domain.resolution import Directory, expand_measure, resolve_unit
 from tests.unit.intake.domain.plans.plan_test_helpers import sample_text
 
 REGISTRY = load_registry(DEMO_REGISTRY)

@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from shared.calendar import CHINA, ReportWindow, add_months, due_period, label_end, local_date, period_label
+from shared.domain.calendar import CHINA, ReportWindow, add_months, due_period, label_end, local_date, period_label
 
 
 @pytest.mark.parametrize("day, months, expected", [
