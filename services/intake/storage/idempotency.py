@@ -20,7 +20,8 @@ DUPLICATE_KEY = 11000  # the server's error code for a unique _id already taken
 
 
 class KeyReused(Exception):
-    pass
+    def __init__(self, key: str):
+        super().__init__(f"Idempotency-Key {key!r} was used before with a different request body")
 
 
 def fingerprint(body: BaseModel) -> str:
@@ -60,6 +61,8 @@ class IdempotencyKeys:
             taken = [claims[failure["index"]]["_id"] for failure in failures]
             async for first in self.collection.find({"_id": {"$in": taken}}):
                 held[first["_id"]] = first
-        return {key: held[f"{scope}|{key}"]["event_id"] if held[f"{scope}|{key}"]["fingerprint"] == sent[key]
-                else KeyReused(f"Idempotency-Key {key!r} was used before with a different request body")
-                for key in bodies}
+        outcomes: dict[str, str | KeyReused] = {}
+        for key in bodies:
+            first = held[f"{scope}|{key}"]
+            outcomes[key] = first["event_id"] if first["fingerprint"] == sent[key] else KeyReused(key)
+        return outcomes

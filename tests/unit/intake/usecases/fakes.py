@@ -47,8 +47,7 @@ class FakeIdempotency:
         outcomes: dict[str, str | KeyReused] = {}
         for key, body in bodies.items():
             sent, event_id = self.claims.setdefault((scope, key), (fingerprint(body), new_event_id()))
-            outcomes[key] = event_id if sent == fingerprint(body) else KeyReused(
-                f"Idempotency-Key {key!r} was used before with a different request body")
+            outcomes[key] = event_id if sent == fingerprint(body) else KeyReused(key)
         return outcomes
 
 

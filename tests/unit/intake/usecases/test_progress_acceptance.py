@@ -4,6 +4,7 @@ under which id, and what is refused before anything is."""
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from pymongo.errors import ConnectionFailure
 
 from services.intake.domain.admission import Refused
 from services.intake.domain.registry_file import DEMO_REGISTRY, load_registry
@@ -112,6 +113,17 @@ async def test_a_batch_expands_each_measure_once_and_claims_its_admitted_reports
     assert isinstance(again[3], KeyReused) and isinstance(again[40], Refused)
     assert all(again[i].id == outcomes[i].id for i in range(40) if i != 3)
     assert accepting.idempotency.calls == 2 and len(expansions) == 2
+
+
+async def test_when_the_idempotency_store_fails_each_admitted_report_of_the_batch_answers_its_error():
+    class Unreachable(FakeIdempotency):
+        async def event_ids_for(self, scope, bodies):
+            raise ConnectionFailure("no server")
+
+    accepting = ProgressAcceptance(knowing(MEASURE), lambda: REGISTRY, FakePublisher(), Unreachable(), TOPICS,
+                                   timedelta(minutes=10))
+    outcomes = await accepting.admit_all({0: report(), 1: report(unit="361002.justice")}, SOURCE, ("/b", "k"))
+    assert isinstance(outcomes[0], ConnectionFailure) and isinstance(outcomes[1], Refused)
 
 
 async def test_publishing_a_batch_answers_each_event_and_stops_at_none_when_kafka_refuses_some():
