@@ -43,4 +43,5 @@ bench-all: bench
 	$(BIN)/python bench/pdf_extraction.py
 	$(BIN)/python bench/database_fidelity.py
 	$(BIN)/python bench/alerts_sweep.py
+	$(BIN)/python bench/intake_admission.py --idempotency
 	$(BIN)/python bench/report_latency.py

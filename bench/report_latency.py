@@ -45,9 +45,11 @@ UNITS_PER_MEASURE = 400  # within the contract's 500 units a measure may name
 STATUSES = [("not_started", 0), ("in_progress", 40), ("in_progress", 70), ("completed", 100), ("blocked", 30)]
 
 
-def generated_city(assignments: int, townships: int = 200, seed: int = 11) -> tuple[dict, list[dict], list[dict]]:
-    """A registry (the Registry contract as JSON), measures (Measure) naming about `assignments` units in all, and
-    this quarter's reports (ProgressReport) for three in four of them. Synthetic demo data."""
+def generated_city(assignments: int, townships: int = 200, seed: int = 11, units_per_measure: int = UNITS_PER_MEASURE,
+                   ) -> tuple[dict, list[dict], list[dict]]:
+    """A registry (the Registry contract as JSON), measures (Measure) naming about `assignments` units in all,
+    `units_per_measure` each, and this quarter's reports (ProgressReport) for three in four of them. Synthetic demo
+    data."""
     rng = random.Random(seed)
 
     def region(code: str, name: str, level: str, parent: str | None, departments: int) -> dict:
@@ -65,8 +67,8 @@ def generated_city(assignments: int, townships: int = 200, seed: int = 11) -> tu
     now = datetime.now(UTC)
     quarter_began = datetime(now.year, 3 * ((now.astimezone(CHINA).month - 1) // 3) + 1, 1, tzinfo=CHINA)
     measures, reports = [], []
-    for number in range(1, -(-assignments // UNITS_PER_MEASURE) + 1):
-        named = rng.sample(units, min(len(units), UNITS_PER_MEASURE, assignments - len(measures) * UNITS_PER_MEASURE))
+    for number in range(1, -(-assignments // units_per_measure) + 1):
+        named = rng.sample(units, min(len(units), units_per_measure, assignments - len(measures) * units_per_measure))
         measure_id = f"bench-{number}"
         measures.append({"measure_id": measure_id, "plan_id": "bench", "region_code": CITY, "number": number,
                          "title": f"演示措施{number}", "chapter": "一、演示", "start_date": f"{now.year}-01-01",
@@ -92,7 +94,7 @@ def load_generated(intake: httpx.Client, reporting: httpx.Client, tracker: httpx
         intake.post("/v1/measures", json=measure).raise_for_status()
     expected = sum(len(m["responsible_units"]) for m in measures)
     wait_for(lambda: figures(reporting, CITY).get("assignments", 0) >= expected, f"{expected} assignments")
-    for start in range(0, len(reports), BATCH):  # no Idempotency-Key: intake would look each report's key up
+    for start in range(0, len(reports), BATCH):  # no Idempotency-Key: each generated batch is sent once
         answer = intake.post("/v1/progress:batch", json={"reports": reports[start:start + BATCH]})
         answer.raise_for_status()
         if answer.json()["refused"]:

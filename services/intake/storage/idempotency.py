@@ -12,13 +12,16 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError
 
 from shared.contracts import new_event_id
 
+DUPLICATE_KEY = 11000  # the server's error code for a unique _id already taken
+
 
 class KeyReused(Exception):
-    pass
+    def __init__(self, key: str):
+        super().__init__(f"Idempotency-Key {key!r} was used before with a different request body")
 
 
 def fingerprint(body: BaseModel) -> str:
@@ -32,13 +35,34 @@ class IdempotencyKeys:
         self.collection = collection
 
     async def event_id_for(self, scope: str, key: str, body: BaseModel) -> str:
-        claim = {"_id": f"{scope}|{key}", "fingerprint": fingerprint(body), "event_id": new_event_id(),
-                 "claimed_at": datetime.now(UTC)}
+        """The event id of the first request with this key. Raises KeyReused when that came with another body."""
+        outcome = (await self.event_ids_for(scope, {key: body}))[key]
+        if isinstance(outcome, KeyReused):
+            raise outcome
+        return outcome
+
+    async def event_ids_for(self, scope: str, bodies: dict[str, BaseModel]) -> dict[str, str | KeyReused]:
+        """For each key of `bodies`, what event_id_for answers (KeyReused returned, not raised), in two queries
+        whatever their number: one insert of every claim, one read of the keys claimed before (a batch's
+        reports were claimed one by one: 500 round trips). Raises pymongo's errors other than a taken key."""
+        if not bodies:
+            return {}
+        sent = {key: fingerprint(body) for key, body in bodies.items()}
+        now = datetime.now(UTC)
+        claims = [{"_id": f"{scope}|{key}", "fingerprint": sent[key], "event_id": new_event_id(), "claimed_at": now}
+                  for key in bodies]
+        held = {claim["_id"]: claim for claim in claims}
         try:
-            await self.collection.insert_one(claim)
-            return claim["event_id"]
-        except DuplicateKeyError:
-            first = await self.collection.find_one({"_id": claim["_id"]})
-        if first["fingerprint"] != claim["fingerprint"]:
-            raise KeyReused(f"Idempotency-Key {key!r} was used before with a different request body")
-        return first["event_id"]
+            await self.collection.insert_many(claims, ordered=False)
+        except BulkWriteError as error:
+            failures = error.details["writeErrors"]
+            if error.details.get("writeConcernErrors") or any(f["code"] != DUPLICATE_KEY for f in failures):
+                raise
+            taken = [claims[failure["index"]]["_id"] for failure in failures]
+            async for first in self.collection.find({"_id": {"$in": taken}}):
+                held[first["_id"]] = first
+        outcomes: dict[str, str | KeyReused] = {}
+        for key in bodies:
+            first = held[f"{scope}|{key}"]
+            outcomes[key] = first["event_id"] if first["fingerprint"] == sent[key] else KeyReused(key)
+        return outcomes

@@ -5,6 +5,7 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
+from services.intake.storage.idempotency import KeyReused
 from shared.contracts import CloudEvent
 
 
@@ -21,3 +22,7 @@ class Idempotency(Protocol):
     came with another body)."""
 
     async def event_id_for(self, scope: str, key: str, body: BaseModel) -> str: ...
+
+    async def event_ids_for(self, scope: str, bodies: dict[str, BaseModel]) -> dict[str, str | KeyReused]:
+        """Each key's event id, or the KeyReused event_id_for would raise, claimed at once for a batch."""
+        ...

@@ -39,6 +39,31 @@ class ProgressAcceptance:
         event_id = None if idempotency is None else await self.idempotency.event_id_for(*idempotency, report)
         return ProgressReported.wrap(report, source=source, subject=report.period_key, event_id=event_id)
 
+    async def admit_all(self, reports: dict[int, ProgressReport], source: str,
+                        idempotency: tuple[str, str] | None = None) -> dict[int, ProgressReported | Exception]:
+        """Each report of a batch (by its index) as `admit` answers it: the event to publish, or the Refused or
+        KeyReused it would raise; in index order. With `idempotency` (scope, key), report i is keyed `<key>#<i>`
+        and the admitted reports' keys are claimed in one call (the store's error, when it fails, is the outcome
+        of each of them)."""
+        outcomes: dict[int, ProgressReported | Exception] = {}
+        for index, report in reports.items():
+            if errors := await self.refusals(report):
+                outcomes[index] = Refused(errors)
+        admitted = {index: report for index, report in reports.items() if index not in outcomes}
+        event_ids: dict[int, str | Exception | None] = dict.fromkeys(admitted)
+        if idempotency is not None and admitted:
+            scope, key = idempotency
+            try:
+                claimed = await self.idempotency.event_ids_for(scope, {f"{key}#{i}": r for i, r in admitted.items()})
+                event_ids = {index: claimed[f"{key}#{index}"] for index in admitted}
+            except Exception as error:  # the store did not answer: none of them is accepted, each says why
+                event_ids = dict.fromkeys(admitted, error)
+        for index, report in admitted.items():
+            event_id = event_ids[index]
+            outcomes[index] = event_id if isinstance(event_id, Exception) else ProgressReported.wrap(
+                report, source=source, subject=report.period_key, event_id=event_id)
+        return dict(sorted(outcomes.items()))
+
     async def publish(self, event: ProgressReported) -> None:
         """Raises BrokerUnavailable when Kafka does not confirm it."""
         await self.publisher.publish(self.topics.progress_reported, event, event.data.assignment_key)

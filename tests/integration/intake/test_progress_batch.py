@@ -48,6 +48,11 @@ async def test_a_retried_batch_with_the_same_idempotency_key_gets_the_first_even
 
     ids = [[item["event_id"] for item in answer.json()["items"]] for answer in (first, again)]
     assert ids[0] == ids[1] and len(set(ids[0])) == 2
+    changed = await intake.post("/v1/progress:batch", json={"reports": [REPORT, {**reports[1], "percent_complete": 9}]},
+                                headers={"Idempotency-Key": "m10"})
+    items = changed.json()["items"]
+    assert items[0]["event_id"] == ids[0][0]  # the key of item 1 promised another report: refused alone
+    assert (items[1]["status"], items[1]["problem"]["type"]) == (422, "/problems/idempotency-key-reused")
 
 
 @pytest.mark.parametrize("payload", [

@@ -78,23 +78,28 @@ async def report_progress_batch(batch: ProgressBatch, progress: Progress, settin
     if not progress.publisher.connected:
         raise as_problem(BrokerUnavailable("Kafka is not reachable yet"), retry_after)
     items: dict[int, BatchItem] = {}
-    events: dict[int, ProgressReported] = {}
+    reports: dict[int, ProgressReport] = {}
     for index, item in enumerate(batch.reports):
         try:
             report = ProgressReport.model_validate(item)
             authorise(caller, report.region_code, f"the report of {report.unit}")
-            scope = None if idempotency is None else (idempotency[0], f"{idempotency[1]}#{index}")
-            events[index] = await progress.admit(report, source, scope)
+            reports[index] = report
         except ValidationError as error:
             errors = validation_errors(error)
             fields = ", ".join(sorted({e["field"] for e in errors}))
             items[index] = problem_item(index, Problem(
                 422, "Invalid report", f"The report does not match the contract: {fields}", slug="validation-error",
                 errors=errors))
-        except Exception as error:
-            if (problem := as_problem(error, retry_after)) is None:
-                raise
+        except Problem as problem:
             items[index] = problem_item(index, problem)
+    events: dict[int, ProgressReported] = {}
+    for index, outcome in (await progress.admit_all(reports, source, idempotency)).items():
+        if isinstance(outcome, ProgressReported):
+            events[index] = outcome
+        elif (problem := as_problem(outcome, retry_after)) is not None:
+            items[index] = problem_item(index, problem)
+        else:
+            raise outcome
     published = await progress.publish_all(list(events.values()))
     for (index, event), failure in zip(events.items(), published, strict=True):
         if failure is None:

@@ -72,3 +72,17 @@ def test_the_unit_is_admitted_when_intake_cannot_resolve_every_unit_of_the_measu
     report = ProgressReport(**{**REPORT, "unit": "361002.justice", "reported_at": datetime.now(UTC).isoformat(),
                                "period": "2026"})
     assert refusals(report, measure_of(*lead_units), REGISTRY, timedelta(minutes=10)) == []
+
+
+def test_a_measures_units_are_expanded_once_for_every_report_until_the_measure_or_the_registry_changes(expansions):
+    report = ProgressReport(**{**REPORT, "reported_at": datetime.now(UTC).isoformat(), "period": "2026"})
+    measure, skew = measure_of("临川区政府", "东乡区政府"), timedelta(minutes=10)
+    for _ in range(50):
+        assert refusals(report, measure, REGISTRY, skew) == []
+    assert expansions == [REPORT["measure_id"]]
+
+    republished = measure_of("东乡区政府")  # measure-created again: the catalogue holds a new object
+    assert [e["code"] for e in refusals(report, republished, REGISTRY, skew)] == ["unit-not-assigned"]
+    newer = REGISTRY.model_copy()  # a registry published anew
+    assert refusals(report, measure, newer, skew) == [] and refusals(report, measure, newer, skew) == []
+    assert len(expansions) == 3

@@ -30,15 +30,25 @@ class FakePublisher:
 
 @dataclass
 class FakeIdempotency:
-    """storage/idempotency.IdempotencyKeys in a dict: the first claim of (scope, key) wins."""
+    """storage/idempotency.IdempotencyKeys in a dict: the first claim of (scope, key) wins. `calls`: how many
+    times the store was asked (a batch's keys are claimed in one call)."""
 
     claims: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    calls: int = 0
 
     async def event_id_for(self, scope: str, key: str, body: BaseModel) -> str:
-        sent, event_id = self.claims.setdefault((scope, key), (fingerprint(body), new_event_id()))
-        if sent != fingerprint(body):
-            raise KeyReused(f"Idempotency-Key {key!r} was used before with a different request body")
-        return event_id
+        outcome = (await self.event_ids_for(scope, {key: body}))[key]
+        if isinstance(outcome, KeyReused):
+            raise outcome
+        return outcome
+
+    async def event_ids_for(self, scope: str, bodies: dict[str, BaseModel]) -> dict[str, str | KeyReused]:
+        self.calls += 1
+        outcomes: dict[str, str | KeyReused] = {}
+        for key, body in bodies.items():
+            sent, event_id = self.claims.setdefault((scope, key), (fingerprint(body), new_event_id()))
+            outcomes[key] = event_id if sent == fingerprint(body) else KeyReused(key)
+        return outcomes
 
 
 def catalogue(caught_up: bool = True) -> Catalogue:

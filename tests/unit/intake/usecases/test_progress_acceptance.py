@@ -4,6 +4,7 @@ under which id, and what is refused before anything is."""
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from pymongo.errors import ConnectionFailure
 
 from services.intake.domain.admission import Refused
 from services.intake.domain.registry_file import DEMO_REGISTRY, load_registry
@@ -91,6 +92,38 @@ async def test_a_retry_with_the_same_key_gets_the_first_event_id_and_another_bod
     assert (await accepting.admit(sent, SOURCE, ("/v1/progress", "k-2"))).id != first.id
     with pytest.raises(KeyReused):
         await accepting.admit(sent.model_copy(update={"percent_complete": 90}), SOURCE, ("/v1/progress", "k-1"))
+
+
+async def test_a_batch_expands_each_measure_once_and_claims_its_admitted_reports_keys_in_one_call(expansions):
+    first = MEASURE.model_copy()  # not yet expanded by another test
+    other = MEASURE.model_copy(update={"measure_id": "fuzhou-2022-18", "lead_units": ["临川区政府", "东乡区政府"]})
+    accepting = acceptance(knowing(first, other))
+    batch = {i: report(measure_id=measure.measure_id, percent_complete=i)
+             for i, measure in enumerate([first, other] * 20)}
+    batch[40] = report(unit="361002.justice")  # not a unit of MEASURE: refused, its key never claimed
+    outcomes = await accepting.admit_all(batch, SOURCE, ("/v1/progress:batch", "m12"))
+
+    assert sorted(expansions) == ["fuzhou-2022-17", "fuzhou-2022-18"]
+    assert accepting.idempotency.calls == 1 and len(accepting.idempotency.claims) == 40
+    assert list(outcomes) == list(range(41)) and isinstance(outcomes[40], Refused)
+    assert [event.data for event in list(outcomes.values())[:40]] == list(batch.values())[:40]
+
+    batch[3] = batch[3].model_copy(update={"percent_complete": 99})  # the same key promised another report
+    again = await accepting.admit_all(batch, SOURCE, ("/v1/progress:batch", "m12"))
+    assert isinstance(again[3], KeyReused) and isinstance(again[40], Refused)
+    assert all(again[i].id == outcomes[i].id for i in range(40) if i != 3)
+    assert accepting.idempotency.calls == 2 and len(expansions) == 2
+
+
+async def test_when_the_idempotency_store_fails_each_admitted_report_of_the_batch_answers_its_error():
+    class Unreachable(FakeIdempotency):
+        async def event_ids_for(self, scope, bodies):
+            raise ConnectionFailure("no server")
+
+    accepting = ProgressAcceptance(knowing(MEASURE), lambda: REGISTRY, FakePublisher(), Unreachable(), TOPICS,
+                                   timedelta(minutes=10))
+    outcomes = await accepting.admit_all({0: report(), 1: report(unit="361002.justice")}, SOURCE, ("/b", "k"))
+    assert isinstance(outcomes[0], ConnectionFailure) and isinstance(outcomes[1], Refused)
 
 
 async def test_publishing_a_batch_answers_each_event_and_stops_at_none_when_kafka_refuses_some():
