@@ -61,7 +61,12 @@ def complete(folder: Path, build) -> Path:
         staging = Path(scratch) / "out"
         staging.mkdir()
         build(staging, Path(scratch))
-        staging.rename(folder)
+        try:
+            staging.rename(folder)
+        except OSError:
+            if not folder.exists():
+                raise
+            return folder  # another process (a test run beside `duban install`) finished the same build first
     say(f"{folder.name} ready in {time.monotonic() - started:.0f} s")
     return folder
 
