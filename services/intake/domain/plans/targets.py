@@ -33,8 +33,8 @@ _CN_NUM = "一二两三四五六七八九十"
 _DELIMITERS = ",;。:!?\n()"
 _DURATIONS = ("小时", "分钟", "个工作日", "天", "日")
 _HOURS_OF_STUDY = ("学时", "课时")
-# A percentage the indicator says to cut or raise BY (压减30%), not TO (降低到5%: the comparator took 到).
-_CHANGE = re.compile(r"(?:压减|压缩|减少|降低|下降|缩短|提高|提升|增长|增加)$")
+# A percentage to cut or raise BY (压减30%), not TO (降低到5%): the verb right before the number.
+_CHANGE = re.compile(r"(?:压减|压缩|减少|降低|下降|缩短|提高|提升|增长|增加) *$")
 _PER_PERIOD = re.compile(r"每(?:年|半年|季度|月)")
 _PRE = "|".join(sorted((*_AT_LEAST, *_AT_MOST, "超过", "高于", "低于", "少于"), key=len, reverse=True))
 _TARGET = re.compile(
@@ -63,19 +63,14 @@ class Target:
                 "value": self.value, "unit": self.unit, "kind": self.kind}
 
 
-def target_kind(indicator: str, unit: str, per_period: bool) -> str:
-    """How a target is judged, from its indicator, its unit and whether it counts per period (每年…)."""
+def target_kind(before: str, unit: str) -> str:
+    """How a target is judged, from its unit and the words of its clause before its number (`before`): a change
+    verb right before it, a frequency (每年…: what the number counts restarts each period)."""
     if unit == "%":
-        return "amount" if _CHANGE.search(indicator) else "rate"
+        return "amount" if _CHANGE.search(before) else "rate"
     if unit in _DURATIONS:
-        return "amount" if per_period else "time_limit"
+        return "amount" if _PER_PERIOD.search(before) else "time_limit"
     return "amount" if unit in _HOURS_OF_STUDY else "count"
-
-
-def _per_period(text: str, at: int) -> bool:
-    """A frequency (每年, 每季度 …) earlier in the clause: what the number counts restarts each period."""
-    clause = max(text.rfind(d, 0, at) for d in _DELIMITERS) + 1
-    return _PER_PERIOD.search(text, clause, at) is not None
 
 
 def find_targets(text: str) -> list[Target]:
@@ -94,8 +89,8 @@ def find_targets(text: str) -> list[Target]:
             start = max(previous_end, *(text.rfind(d, 0, m.start()) + 1 for d in _DELIMITERS))
             start = _FRAME_WORDS.match(text, _DATE_OPENING.match(text, start).end()).end()
             indicator, span = text[start:m.start()].strip(), (start, m.end())
-        targets.append(Target(text[span[0]:span[1]].strip(), indicator, comparator,
-                              to_number(m.group("value")), unit,
-                              target_kind(indicator, unit, _per_period(text, m.start()))))
+        clause = max(text.rfind(d, 0, m.start()) for d in _DELIMITERS) + 1
+        targets.append(Target(text[span[0]:span[1]].strip(), indicator, comparator, to_number(m.group("value")),
+                              unit, target_kind(text[clause:m.start("value")], unit)))
         previous_end = span[1]
     return targets

@@ -75,6 +75,7 @@ def test_every_target_of_the_real_plans_carries_the_kind_it_is_judged_by():
     ("败诉率降低到5%以下", "rate"),  # a level to get down TO
     ("行政执法案卷评查比例不低于2.5%", "rate"),
     ("群众满意度提升20%", "amount"),  # a rise BY a share
+    ("压减30%的涉企检查事项", "amount"),  # …whichever side the indicator is on
     ("办理时限控制在5个工作日以内", "time_limit"),
     ("征求意见时间不少于30日", "time_limit"),  # each consultation runs at least 30 days
     ("每人每年参加培训不少于10天", "amount"),  # days that add up over the year
