@@ -22,6 +22,31 @@ class Topics:
         return f"{self.prefix}progress-withdrawn"
 
     @property
+    def assignment_signed(self) -> str:
+        return f"{self.prefix}assignment-signed"
+
+    @property
+    def completion_requested(self) -> str:
+        return f"{self.prefix}completion-requested"
+
+    @property
+    def completion_verified(self) -> str:
+        return f"{self.prefix}completion-verified"
+
+    @property
+    def completion_returned(self) -> str:
+        return f"{self.prefix}completion-returned"
+
+    @property
+    def assignment_reopened(self) -> str:
+        return f"{self.prefix}assignment-reopened"
+
+    def loop(self) -> list[str]:
+        """The supervision loop's topics (shared/contracts/loop.py): each step type has its own, named after it."""
+        return [self.assignment_signed, self.completion_requested, self.completion_verified, self.completion_returned,
+                self.assignment_reopened]
+
+    @property
     def assignment_updated(self) -> str:
         return f"{self.prefix}assignment-updated"
 
@@ -52,5 +77,5 @@ class Topics:
 
     def all(self) -> list[str]:
         return [self.measure_created, self.progress_reported, self.progress_withdrawn, self.registry_published,
-                self.assignment_updated, self.dead_letter, self.alert_raised, self.alert_severity_changed,
+                *self.loop(), self.assignment_updated, self.dead_letter, self.alert_raised, self.alert_severity_changed,
                 self.alert_cleared]
