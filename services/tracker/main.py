@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.tracker.entrypoints.http import measures, registry
+from services.tracker.entrypoints.http import loop, measures, registry
 from services.tracker.entrypoints.http.health import tracker_readiness
 from services.tracker.entrypoints.kafka.subscribers import register_subscribers
 from services.tracker.settings import TrackerSettings
@@ -68,6 +68,7 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
     install_docs(app, settings)
     app.include_router(measures.router)
     app.include_router(registry.router)
+    app.include_router(loop.router)
     install_health(app, tracker_readiness(broker, views, states))
     metrics.watch_consumer_lag([settings.consumer_group])
     # After a restart, each district's last report as stored (the report's own time: events' times are not kept).

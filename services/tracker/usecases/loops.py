@@ -22,3 +22,19 @@ async def loops_of(tracker: Tracker, keys: Iterable[str], arriving: Iterable[tup
     leads = await tracker.loops.lead_units(split_key(key)[0] for key in steps)
     return {key: loop_of(found, split_key(key)[1], leads.get(split_key(key)[0], set()))
             for key, found in steps.items()}
+
+
+async def timeline(tracker: Tracker, key: str) -> dict | None:
+    """The assignment's loop as its state now says it (assignment-updated's loop fields) and every step received,
+    in the loop's order, each with what it carried and whether it counted (else the refusal); None for a key that
+    is neither assigned nor published."""
+    stored = (await tracker.states.load([key])).get(key)
+    if stored is None and key not in await tracker.loops.assigned([key]):
+        return None
+    loop = (await loops_of(tracker, [key])).get(key, Loop())
+    reported = stored is not None and stored.state.get("report_event_id") is not None
+    measure_id, unit = split_key(key)
+    return {"measure_id": measure_id, "unit": unit, **loop.fields(reported), "steps": [
+        {"event_id": step.event_id, "type": step.type, "at": step.at, **step.data, "counted": refusal is None,
+         "refusal": None if refusal is None else {"kind": refusal.kind, "reason": refusal.reason}}
+        for step, refusal in loop.timeline]}
