@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from shared.contracts.loop import LOOP_EVENTS
+
 PARTITIONS = 6
 
 
@@ -21,30 +23,16 @@ class Topics:
     def progress_withdrawn(self) -> str:
         return f"{self.prefix}progress-withdrawn"
 
-    @property
-    def assignment_signed(self) -> str:
-        return f"{self.prefix}assignment-signed"
-
-    @property
-    def completion_requested(self) -> str:
-        return f"{self.prefix}completion-requested"
-
-    @property
-    def completion_verified(self) -> str:
-        return f"{self.prefix}completion-verified"
-
-    @property
-    def completion_returned(self) -> str:
-        return f"{self.prefix}completion-returned"
-
-    @property
-    def assignment_reopened(self) -> str:
-        return f"{self.prefix}assignment-reopened"
+    def for_loop_event(self, event_type: str) -> str:
+        """A supervision-loop step's topic (shared/contracts/loop.py): each step type has its own, named after it.
+        KeyError for another event type."""
+        if event_type not in LOOP_EVENTS:
+            raise KeyError(event_type)
+        return f"{self.prefix}{event_type}"
 
     def loop(self) -> list[str]:
-        """The supervision loop's topics (shared/contracts/loop.py): each step type has its own, named after it."""
-        return [self.assignment_signed, self.completion_requested, self.completion_verified, self.completion_returned,
-                self.assignment_reopened]
+        """The supervision loop's topics, in the loop's order."""
+        return [self.for_loop_event(event_type) for event_type in LOOP_EVENTS]
 
     @property
     def assignment_updated(self) -> str:

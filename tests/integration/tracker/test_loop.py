@@ -66,8 +66,7 @@ async def tracker(settings_values):
 
 async def publish(publisher, topics, *events) -> None:
     for event in events:
-        topic = getattr(topics, event.type.replace("-", "_"))
-        await publish_event(publisher, topic, event, event.data.assignment_key)
+        await publish_event(publisher, topics.for_loop_event(event.type), event, event.data.assignment_key)
 
 
 async def timeline_of(tracker) -> dict:
