@@ -89,7 +89,7 @@ async def rebuild(settings: TrackerSettings, *, into: str | None = None, compare
                 (topics.measure_created, MeasureCreated, record_measures),
                 (topics.progress_reported, ProgressReported, partial(record_progress, skew=settings.clock_skew)),
                 (topics.progress_withdrawn, ProgressWithdrawn, record_withdrawals),
-                *((topic, contract, record_loop_steps) for topic, contract in zip(
+                *((topic, contract, partial(record_loop_steps, skew=settings.clock_skew)) for topic, contract in zip(
                     topics.loop(), LOOP_EVENTS.values(), strict=True)))], settings.batch_size)
         if compare:
             result.comparison = await compare_databases(live_database, database)

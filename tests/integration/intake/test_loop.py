@@ -10,9 +10,9 @@ from services.tracker.main import create_app as create_tracker
 from services.tracker.settings import TrackerSettings
 from shared.contracts import Measure, MeasureCreated
 from shared.kafka.broker import ensure_topics
-from shared.web.clients import new_token, token_hash
+from shared.web.clients import new_token
 from tests.support.apps import serving
-from tests.support.intake import running_intake
+from tests.support.intake import clients_file, running_intake
 from tests.support.streams import produce
 from tests.support.waiting import eventually
 
@@ -39,13 +39,9 @@ async def intake(settings_values, tracker_url, tmp_path):
     await produce(settings_values["kafka_bootstrap_servers"], f"{settings_values['topic_prefix']}measure-created",
                   [MeasureCreated.wrap(MEASURE, source="/tests")], lambda event: event.data.measure_id)
     await eventually(lambda: loop_of(tracker_url, "临川区政府"))
-    clients = tmp_path / "clients.yaml"
-    clients.write_text("clients:\n" + "".join(
-        f"  - {{id: {client_id}, name: {name}, region_code: '{region}', token_sha256: {token_hash(token)}}}\n"
-        for client_id, name, region, token in [("fuzhou-office", "抚州市依法治市办", "361000", CITY),
-                                               ("linchuan-zwfw", "临川区政务服务平台", "361002", LINCHUAN)]),
-        encoding="utf-8")
-    async with running_intake(settings_values, tracker_url=tracker_url, clients_file=str(clients)) as client:
+    clients = clients_file(tmp_path / "clients.yaml", [("fuzhou-office", "抚州市依法治市办", "361000", CITY),
+                                                        ("linchuan-zwfw", "临川区政务服务平台", "361002", LINCHUAN)])
+    async with running_intake(settings_values, tracker_url=tracker_url, clients_file=clients) as client:
         yield client
 
 

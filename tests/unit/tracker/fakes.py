@@ -3,7 +3,7 @@ those): conditional writes fail when the document changed, and a hook lets a tes
 moment a race would hurt."""
 
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from services.tracker.domain.assignments import Assignment
 from services.tracker.domain.loop import Step
@@ -31,6 +31,7 @@ class FakeRepository:
         self.history: dict[str, dict] = {}  # event id -> document, with `withdrawn` / `unresolved_unit` marks
         self.current: dict[str, dict[str, dict]] = {name: {} for name in CURRENT_COLLECTIONS}
         self.before_compare_and_set: Hook = None  # runs once, just before the next compare-and-set
+        self.starts: dict[str, date | None] = {}  # measure id -> its start date, for the measures created
 
     def newest(self, collection: str, document: dict) -> None:
         """A versioned upsert (writes.write_newest): only ever to a newer report."""
@@ -44,6 +45,9 @@ class FakeRepository:
         self.history[document["event_id"]] = document
         for collection in CURRENT_COLLECTIONS:
             self.newest(collection, document)
+
+    async def measure_starts(self, measure_ids: set[str]) -> dict[str, date | None]:
+        return {measure_id: self.starts[measure_id] for measure_id in measure_ids if measure_id in self.starts}
 
     async def stored_reports(self, event_ids: Iterable[str]) -> dict[str, dict]:
         return {event_id: self.history[event_id] for event_id in event_ids if event_id in self.history}

@@ -56,7 +56,7 @@ def register_subscribers(broker: KafkaBroker, tracker: Tracker, settings: Tracke
     def on_loop_topic(topic: str, contract: type) -> None:
         @broker.subscriber(topic, **options)
         async def on_loop_step(message: KafkaMessage) -> None:
-            await consumer.consume(message, contract, partial(record_loop_steps, tracker))
+            await consumer.consume(message, contract, partial(record_loop_steps, tracker, skew=settings.clock_skew))
 
     for topic, contract in zip(topics.loop(), LOOP_EVENTS.values(), strict=True):
         on_loop_topic(topic, contract)

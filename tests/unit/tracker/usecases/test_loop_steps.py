@@ -1,6 +1,8 @@
 """The loop's steps (usecases/loop_steps.py) on in-memory repositories: kept once, judged, refused with the reason,
 and published in assignment-updated whatever the delivery order."""
 
+from datetime import UTC, date, datetime, timedelta
+
 import pytest
 
 from services.tracker.domain.assignments import Assignment
@@ -110,3 +112,15 @@ async def test_the_judgement_of_a_step_not_taken_yet():
     assert (await judgement(t, verify(verifier_unit=OFFICE))).kind == "not_allowed"
     with pytest.raises(LookupError, match="no assignment of 'u-nobody'"):
         await judgement(t, sign(unit="u-nobody"))
+
+
+async def test_a_step_dated_before_the_measure_starts_or_in_the_future_is_refused_and_not_kept():
+    t = assigned_tracker()
+    t.repository.starts["m-1"] = date(2026, 11, 1)
+    future = AssignmentSigned.wrap(AssignmentSigning(**SAME, by="张三", signed_at=datetime.now(UTC) + timedelta(
+        days=1)), source="/test", event_id="future")
+    refused = await record_loop_steps(t, [sign("early"), future])
+    assert "the time of assignment-signed 2026-10-01T09:00:00+00:00 is before the plan's start" in refused["early"]
+    assert "is in the future" in refused["future"]
+    assert t.loops.steps == {}
+    assert (await judgement(t, sign("early"))).kind == "not_allowed"
