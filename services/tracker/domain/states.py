@@ -3,8 +3,9 @@ whether it changed.
 
 Built for the key `measure_id|unit` from what the tracker holds: the assignment (None when the measure does not
 name the unit, or no longer does), the current report among the counted ones (None before any), the periods
-with a counted report, and the supervision loop decided from its steps (domain/loop.py). Compared as JSON (`model_dump(mode="json")`), so a state read back from the database and
-one just built are equal exactly when an event would say the same thing twice.
+with a counted report, and the supervision loop decided from its steps (domain/loop.py). Compared as JSON
+(`model_dump(mode="json")`), so a state read back from the database and one just built are equal exactly when an
+event would say the same thing twice.
 """
 
 from collections.abc import Iterable

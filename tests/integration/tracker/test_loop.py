@@ -7,6 +7,7 @@ import pytest
 
 from services.tracker.main import create_app
 from services.tracker.settings import TrackerSettings
+from services.tracker.usecases.rebuild import rebuild, report
 from shared.contracts import (
     AssignmentSigned,
     AssignmentSigning,
@@ -20,6 +21,7 @@ from shared.contracts import (
     MeasureCreated,
 )
 from shared.kafka.broker import publish_event
+from tests.support import rebuilding
 from tests.support.apps import running
 from tests.support.kafka import body, headers, read_topic
 from tests.support.waiting import eventually
@@ -29,6 +31,9 @@ MEASURE = Measure(measure_id="fuzhou-2022-17", plan_id="fuzhou-2022", region_cod
 UNIT = "临川区政府"
 ASSIGNMENT = {"measure_id": MEASURE.measure_id, "unit": UNIT, "region_code": "361002"}
 START = datetime(2026, 10, 1, 9, tzinfo=UTC)
+
+# The database a rebuild goes into (tests/support/rebuilding.py).
+rebuilt = rebuilding.rebuilt
 
 
 def at(hours: int) -> datetime:
@@ -84,8 +89,8 @@ async def create_measure(tracker, publisher, topics) -> None:
     await eventually(assigned)
 
 
-async def test_steps_delivered_backwards_end_closed_out_and_assignment_updated_says_so(
-    tracker, publisher, topics, settings_values
+async def test_steps_delivered_backwards_end_closed_out_and_assignment_updated_says_so_and_rebuild_alike(
+    tracker, publisher, topics, settings_values, rebuilt
 ):
     await create_measure(tracker, publisher, topics)
     steps = [signed(0), requested(1), returned(2), requested(3), verified(4)]
@@ -108,6 +113,10 @@ async def test_steps_delivered_backwards_end_closed_out_and_assignment_updated_s
 
     last = (await eventually(published_closed_out))[-1]
     assert (last["closed_out_at"], last["returned_count"]) == ("2026-10-01T13:00:00Z", 1)
+
+    result = await rebuild(TrackerSettings(**settings_values), into=rebuilt.name)
+    assert result.identical, "\n".join(report(result))
+    assert await rebuilt["loop_steps"].count_documents({}) == len(steps)
 
 
 async def test_a_step_that_may_not_be_taken_is_dead_lettered_with_the_reason_and_shown_refused(
