@@ -1,6 +1,5 @@
 """Every error a service answers is a problem document: unexpected errors, malformed bodies, odd strings."""
 
-import json
 
 import httpx
 import pytest
