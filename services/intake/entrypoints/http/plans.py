@@ -1,7 +1,6 @@
 """Plan documents in: parsed into measures, previewed with the unit names the registry cannot resolve,
 and imported as one measure-created event per measure (usecases/plan_import.py)."""
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Response, UploadFile, status
@@ -21,7 +20,7 @@ from services.intake.entrypoints.http.uploads import (
     upload_body,
 )
 from services.intake.usecases.plan_import import NotAPlan, PlanImport
-from shared.contracts.measures import Identifier, RegionCode
+from shared.contracts.measures import Identifier, PlanDay, RegionCode
 from shared.web.authentication import Caller, authorise
 from shared.web.openapi import problem_responses
 from shared.web.problems import Problem
@@ -43,7 +42,7 @@ async def import_plan(
     plan_id: Annotated[Identifier, Form()],
     region_code: Annotated[RegionCode, Form(description="the issuing region (GB/T 2260)")],
     preview: Annotated[bool, Form()] = False,
-    start_date: Annotated[dt.date | None, Form(description="default: 1 January of the plan's first year")] = None,
+    start_date: Annotated[PlanDay | None, Form(description="default: 1 January of the plan's first year")] = None,
     registry_file: UploadFile | None = None,
 ) -> PlanImport:
     """Preview (200, nothing published) or import (202) a plan: one measure-created per measure, idempotently.
