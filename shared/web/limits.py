@@ -40,8 +40,22 @@ def body_limit(max_bytes: int) -> dict:
     return {BODY_LIMIT_KEY: max_bytes}
 
 
+class BodyTooLarge(HTTPException):
+    """Raised while a body streams in past its route's `limit`: an HTTPException, so FastAPI's body parsing
+    passes it on (it answers 400 for anything else), answered by `too_large`."""
+
+    def __init__(self, limit: int):
+        super().__init__(413, too_large_detail(limit))
+        self.limit = limit
+
+
 def too_large_detail(limit: int) -> str:
     return f"This route takes a request body of at most {limit} bytes."
+
+
+def too_large(path: str, limit: int) -> ProblemResponse:
+    return ProblemResponse({"type": "/problems/body-too-large", "title": "Request body too large", "status": 413,
+                            "detail": too_large_detail(limit), "instance": path, "limit": limit}, status_code=413)
 
 
 class BodyLimit:
@@ -58,18 +72,15 @@ class BodyLimit:
         limit = self.limit_of(scope)
         length = Headers(scope=scope).get("content-length", "")
         if length.isdigit() and int(length) > limit:
-            response = ProblemResponse({"type": "/problems/body-too-large", "title": "Request body too large",
-                                        "status": 413, "detail": too_large_detail(limit), "instance": scope["path"],
-                                        "limit": limit}, status_code=413)
-            return await response(scope, receive, send)
+            return await too_large(scope["path"], limit)(scope, receive, send)
         received = 0
 
         async def counting() -> Message:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > limit:  # answered as a problem by shared/web/problems' HTTPException handler
-                raise HTTPException(413, too_large_detail(limit))
+            if received > limit:
+                raise BodyTooLarge(limit)
             return message
 
         await self.app(scope, counting, send)
@@ -124,5 +135,6 @@ def rates_of(notation: str) -> list[RateLimitItem]:
 def install_limits(app: FastAPI, rate_limit: str, max_body_bytes: int = MAX_BODY_BYTES) -> None:
     """The body limits and, when `rate_limit` names rates, the per-client rate limit (settings.rate_limit)."""
     app.add_middleware(BodyLimit, default=max_body_bytes)
+    app.add_exception_handler(BodyTooLarge, lambda request, error: too_large(request.url.path, error.limit))
     if rates := rates_of(rate_limit):
         app.add_middleware(RateLimit, rates=rates)

@@ -105,11 +105,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> JSONResponse:
-        if error.status_code == 413:  # a body that streamed past its route's limit (shared/web/limits.py)
-            response = problem_response(request, 413, "Request body too large", str(error.detail), "body-too-large")
-        else:
-            response = problem_response(
-                request, error.status_code, str(error.detail), str(error.detail), f"http-{error.status_code}"
-            )
+        response = problem_response(
+            request, error.status_code, str(error.detail), str(error.detail), f"http-{error.status_code}"
+        )
         response.headers.update(error.headers or {})
         return response

@@ -57,6 +57,7 @@ async def test_a_body_over_the_default_limit_is_a_413_problem_before_parsing(chu
     problem = response.json()
     assert (response.status_code, response.headers["content-type"]) == (413, PROBLEM_JSON)
     assert problem["type"] == "/problems/body-too-large" and "at most 1000 bytes" in problem["detail"]
+    assert problem["limit"] == 1000
 
 
 async def test_a_route_declaring_a_larger_limit_takes_it_and_no_more_and_says_so_in_openapi():
