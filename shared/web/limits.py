@@ -60,13 +60,18 @@ def too_large(path: str, limit: int) -> ProblemResponse:
 
 class BodyLimit:
     """413 for a body over its route's limit (see the module's docstring); the routes' limits are read once from
-    the app's OpenAPI document, on the first request with a body."""
+    the app's OpenAPI document, at start-up (or on the first request with a body, for an app run without its
+    lifespan)."""
 
     def __init__(self, app: ASGIApp, default: int = MAX_BODY_BYTES):
         self.app, self.default = app, default
         self.routes: list[tuple] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan" and self.routes is None:
+            # Read at start-up: building the OpenAPI document takes a few hundred ms, which the first upload
+            # would otherwise hold the event loop for.
+            self.routes = declared_limits(scope["app"])
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             return await self.app(scope, receive, send)
         limit = self.limit_of(scope)

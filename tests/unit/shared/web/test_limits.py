@@ -107,3 +107,23 @@ def test_rates_are_read_in_the_limits_notation_and_a_bad_one_is_refused():
     assert rates_of("") == []
     with pytest.raises(ValueError):
         rates_of("twenty a second")
+
+
+async def test_the_routes_limits_are_read_when_the_app_starts_not_on_its_first_upload():
+    app, messages, sent = limited_app(), [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}], []
+
+    async def receive():
+        return messages.pop(0)
+
+    async def send(message):
+        sent.append(message["type"])
+
+    await app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, receive, send)
+    assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+
+    def not_again():
+        raise AssertionError("the OpenAPI document was built again for a request")
+
+    app.openapi = not_again
+    over = await call(app, "POST", "/files", files={"file": ("a.txt", b"x" * 6000)})
+    assert over.status_code == 413 and over.json()["limit"] == 5000
