@@ -76,12 +76,9 @@ async def test_ledger_rows_outside_the_clients_region_are_rejected_by_row_and_th
 
 async def test_a_client_past_its_rate_gets_429_with_retry_after_and_publishes_nothing_more(
         settings_values, tmp_path):
-    clients = tmp_path / "clients.yaml"
-    clients.write_text("clients:\n" + "".join(
-        f"  - {{id: {client_id}, name: {client_id}, region_code: '{region}', token_sha256: {token_hash(token)}}}\n"
-        for client_id, region, token in [("fuzhou-office", "361000", CITY), ("linchuan-zwfw", "361002", LINCHUAN)]),
-        encoding="utf-8")
-    async with running_intake(settings_values, sample_measures=True, clients_file=str(clients),
+    clients = clients_file(tmp_path / "clients.yaml", [("fuzhou-office", "fuzhou-office", "361000", CITY),
+                                                        ("linchuan-zwfw", "linchuan-zwfw", "361002", LINCHUAN)])
+    async with running_intake(settings_values, sample_measures=True, clients_file=clients,
                               rate_limit="3/minute") as intake:
         answers = [await intake.post("/v1/progress", json={**REPORT, "percent_complete": n}, headers=bearer(LINCHUAN))
                    for n in range(4)]
