@@ -107,16 +107,19 @@ async def test_the_schedule_files_last_months_bulletin_once_listed_and_downloada
         assert len((await http.get("/v1/reports/documents")).json()) == 2
 
 
-def test_duban_report_bulletin_and_annual_write_docx(database, settings_values, tmp_path, capsys):
+async def test_duban_report_bulletin_and_annual_write_docx(database, settings_values, tmp_path, capsys):
+    # The commands run in a thread: the test's event loop, which holds the database fixture's client, keeps
+    # answering its server monitor meanwhile (a loop blocked for long gets the client's pool reset).
     period = previous_month(today_in_china())
     app = create_app(ReportingSettings(**settings_values, snapshot_max_age_seconds=0))
     with serving(app, lambda url: httpx.get(f"{url}/health").status_code == 200) as url:
-        main(["report", "bulletin", "--region", "361002", "--period", period, "--out", str(tmp_path / "b.docx"),
-              "--reporting", url])
-        main(["report", "annual", "--region", "361002", "--year", "2025", "--out", str(tmp_path / "a.docx"),
-              "--reporting", url])
+        await asyncio.to_thread(main, ["report", "bulletin", "--region", "361002", "--period", period,
+                                       "--out", str(tmp_path / "b.docx"), "--reporting", url])
+        await asyncio.to_thread(main, ["report", "annual", "--region", "361002", "--year", "2025",
+                                       "--out", str(tmp_path / "a.docx"), "--reporting", url])
         with pytest.raises(SystemExit, match="HTTP 422"):
-            main(["report", "bulletin", "--region", "361002", "--period", "2026-13", "--reporting", url])
+            await asyncio.to_thread(main, ["report", "bulletin", "--region", "361002", "--period", "2026-13",
+                                           "--reporting", url])
     assert "bulletin 361002" in capsys.readouterr().out
     assert Document(str(tmp_path / "b.docx")).paragraphs[0].text == "督办通报"
     assert Document(str(tmp_path / "a.docx")).paragraphs[0].text.endswith("2025年度法治政府建设情况报告")
