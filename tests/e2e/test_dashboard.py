@@ -16,6 +16,7 @@ from pymongo import AsyncMongoClient, MongoClient
 from services.alerts.main import create_app as create_alerts
 from services.reporting.main import create_app
 from services.reporting.settings import ReportingSettings
+from tests.support.alerts_inputs import seed_city
 from tests.support.apps import alerts_settings, running, serving
 from tests.support.browser import FLAGS, canvas_drawn, chromium_or_skip, record_faults
 from tests.support.cities import record_city
@@ -40,18 +41,11 @@ def chromium() -> str:
 @pytest.fixture
 def reporting_url(settings_values):
     client = MongoClient(settings_values["mongodb_url"], tz_aware=True)
-    database = client[settings_values["mongodb_database"]]
-    database["registry"].insert_one({"_id": "current", "registry": CITY.registry})
-    database["measures"].insert_many(CITY.measures)
-    database["assignments"].insert_many(CITY.assignments)
-    database["assignment_progress"].insert_many(CITY.progress)
-    database["progress_reports"].insert_many(
-        [{**p, "_id": f"e-{p['_id']}", "narrative": "已召开专题会议推进", "evidence": ["会议纪要.pdf"]}
-         for p in CITY.progress])
-    # Reporting learns the city from its events, recorded into its own collections; the tracker's collections
-    # above are what the alerts service's sweep judges.
-    asyncio.run(record(settings_values, [{**p, "_id": f"e-{p['_id']}", "narrative": "已召开专题会议推进",
-                                          "evidence": ["会议纪要.pdf"]} for p in CITY.progress]))
+    reports = [{**p, "_id": f"e-{p['_id']}", "narrative": "已召开专题会议推进", "evidence": ["会议纪要.pdf"]}
+               for p in CITY.progress]
+    # Reporting and alerts each learn the city from its events, recorded into their own collections (as their
+    # consumers would); the alerts service's sweep then judges it and publishes the alerts reporting counts.
+    asyncio.run(record(settings_values, reports))
     asyncio.run(sweep(settings_values))
     # Every request refreshes the read model (incrementally), so the page shows the alert events once consumed.
     app = create_app(ReportingSettings(**settings_values, snapshot_max_age_seconds=0, home_region_code="361000"))
@@ -72,7 +66,9 @@ def alerts_heard(url: str) -> bool:
 async def record(settings_values, reports: list[dict]) -> None:
     client = AsyncMongoClient(settings_values["mongodb_url"], tz_aware=True)
     try:
-        await record_city(client[settings_values["mongodb_database"]], CITY, reports)
+        database = client[settings_values["mongodb_database"]]
+        await record_city(database, CITY, reports)
+        await seed_city(database, CITY, reports)
     finally:
         await client.close()
 
