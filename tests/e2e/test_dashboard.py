@@ -11,7 +11,7 @@ breadcrumbs. Screenshots go to test-artefacts/dashboard/."""
 import asyncio
 import re
 import socket
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from pathlib import Path
 
 import httpx
@@ -24,7 +24,14 @@ from services.reporting.settings import ReportingSettings
 from shared.domain.calendar import CHINA, local_date, today_in_china
 from tests.support.alerts_inputs import seed_city
 from tests.support.apps import alerts_settings, running, serving
-from tests.support.browser import FLAGS, canvas_drawn, chromium_or_skip, record_faults
+from tests.support.browser import (
+    BROWSER_CLOCK,
+    FLAGS,
+    canvas_drawn,
+    chromium_or_skip,
+    no_missing_words,
+    record_faults,
+)
 from tests.support.cities import record_city
 from tests.unit.reporting.generated import generate_city
 
@@ -38,8 +45,6 @@ CITY.registry["regions"].append({
     "synthetic": True, "units": [{"unit_id": f"{EMPTY_TOWNSHIP}.government", "name": "无任务演示镇政府",
                                   "kind": "government", "aliases": []}]})
 FIRST_JUDGED = date(2026, 9, 30)  # the alerts service's first judgement (episodes of that day): flags from then on
-BROWSER_CLOCK = datetime(2026, 11, 30, 16, 30, tzinfo=UTC)  # 2026-12-01 00:30 in Beijing
-MISSING_WORDS = re.compile(r"\b(null|undefined|NaN|None)\b")
 
 
 def just_after_midnight_in_china(instant: datetime) -> datetime:
@@ -100,12 +105,6 @@ async def sweep(settings_values) -> None:
     async with running(create_alerts(alerts_settings(settings_values))) as alerts:
         response = await alerts.post("/v1/alerts:sweep", params={"as_of": "2026-11-22"})
         assert response.status_code == 200 and response.json()["open"] > 0, response.text
-
-
-def no_missing_words(page) -> None:
-    """No page of the dashboard prints a missing value as a word."""
-    found = MISSING_WORDS.findall(page.inner_text("body"))
-    assert not found, (page.url, found)
 
 
 def crumbs_of(page) -> list[str]:
