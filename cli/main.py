@@ -47,7 +47,8 @@ def run_up(args) -> None:
     held = demo_state(urls, loaded) if loaded else None
     print(f"\nduban is running (started in {elapsed:.0f} s; state and logs in {stack.state_dir}).")
     if loaded:
-        print(f"Demo city 抚州市 loaded through intake: {loaded['measures']} measures, "
+        print(f"Demo city 抚州市 loaded through intake: {loaded['measures']} measures "
+              f"({loaded['township_measures']} of them the counties' for their townships), "
               f"{loaded['progress_reports']} progress reports.")
         print(f"The tracker holds {held['assignments']} assignments; "
               f"{held['unresolved']} unit names await mapping (GET {urls['tracker']}/v1/unresolved-units).")

@@ -11,6 +11,7 @@ from services.intake.domain.plans.measures import plan_measures
 from services.intake.domain.plans.parser import parse_plan
 from services.intake.domain.registry_file import load_registry
 from services.tracker.domain.assignments import Assignment, UnitLookup, assignments_for
+from shared.contracts import Measure, Registry
 
 DEMO = Path(__file__).parent / "fuzhou.yaml"
 BATCH = 500  # reports per call: well within the batch endpoint's limit and its 512 KiB body
@@ -34,10 +35,15 @@ def load_demo(intake_url: str, path: Path = DEMO) -> dict[str, int]:
             files={"file": (document.name, document.read_bytes())},
         )
         imported.raise_for_status()
+        county = county_measures(demo, load_registry(registry))
+        for measure in county:
+            intake.post("/v1/measures", json=measure.model_dump(mode="json"),
+                        headers={"Idempotency-Key": f"demo|{measure.measure_id}"}).raise_for_status()
         publish_reports(intake, reports, f"demo|{plan['plan_id']}")
     lookup = UnitLookup(load_registry(registry))
     reported = {(r["measure_id"], lookup.reporting_unit(r["unit"], r["region_code"])) for r in reports}
-    return {"measures": len(imported.json()["measures"]), "progress_reports": len(reports),
+    return {"measures": len(imported.json()["measures"]) + len(county), "township_measures": len(county),
+            "progress_reports": len(reports),
             "assignments_reported": len(reported)}
 
 
@@ -54,13 +60,30 @@ def publish_reports(intake: httpx.Client, reports: list[dict], key: str) -> None
             raise RuntimeError(f"intake did not accept demo report {start + refused[0]['index']}: {refused[0]}")
 
 
+def county_measures(demo: dict, registry: Registry) -> list[Measure]:
+    """The demo's county measures for their townships (fuzhou.yaml's county_measures), once per county that has
+    townships, `{county}` in unit names replaced by the county's name."""
+    spec = demo["county_measures"]
+    with_townships = {region.parent_code for region in registry.regions if region.level == "township"}
+    counties = [region for region in registry.regions if region.code in with_townships]
+    return [Measure(**{**measure, "measure_id": f"{spec['plan_id']}-{county.code}-{measure['number']}",
+                       "plan_id": spec["plan_id"], "region_code": county.code, "start_date": spec["start_date"],
+                       "lead_units": [name.format(county=county.name) for name in measure["lead_units"]],
+                       "responsible_units": [name.format(county=county.name)
+                                             for name in measure["responsible_units"]]})
+            for county in counties for measure in spec["measures"]]
+
+
 def demo_assignments(demo: dict, registry: Path, document: Path) -> list[Assignment]:
-    """The demo plan's assignments, resolved against the demo registry, in the plan's order."""
+    """The demo's assignments, resolved against the demo registry: the city plan's in its order, then the
+    counties' measures for their townships."""
     plan = demo["plan"]
     measures = plan_measures(parse_plan(document.read_text(encoding="utf-8")), plan["plan_id"],
                              plan["region_code"], dt.date.fromisoformat(plan["start_date"]))
-    lookup = UnitLookup(load_registry(registry))
-    return [assignment for measure in measures for assignment in assignments_for(measure, lookup)[0]]
+    parsed = load_registry(registry)
+    lookup = UnitLookup(parsed)
+    return [assignment for measure in [*measures, *county_measures(demo, parsed)]
+            for assignment in assignments_for(measure, lookup)[0]]
 
 
 def city_assignments(path: Path = DEMO) -> list[Assignment]:

@@ -1,12 +1,17 @@
 """The dashboard in a real headless browser (Debian's chromium, driven by Playwright) against a real
 reporting service (uvicorn, on the test infrastructure's database) holding a generated city that the real
 alerts service has swept: the page loads without console errors, the charts draw, the alert list shows the
-alerts, clicking drills down city → county → township → unit → measure. Screenshots go to
-test-artefacts/dashboard/."""
+alerts, clicking drills down city → county → township → unit → measure. As a new user would find it: the
+browser sits in New York with its clock just after midnight UTC, and every time shown is China's (every report
+was made at 00:30 in Beijing: the day before in UTC); the date field shows the day the figures are for; no
+"null" on any page; a township without tasks draws its charts as "暂无数据"; months before the alerts service's
+first judgement are "无数据", not 0; drill-down addresses opened directly name every region in the
+breadcrumbs. Screenshots go to test-artefacts/dashboard/."""
 
 import asyncio
+import re
 import socket
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 
 import httpx
@@ -16,14 +21,35 @@ from pymongo import AsyncMongoClient, MongoClient
 from services.alerts.main import create_app as create_alerts
 from services.reporting.main import create_app
 from services.reporting.settings import ReportingSettings
+from shared.domain.calendar import CHINA, local_date, today_in_china
+from tests.support.alerts_inputs import seed_city
 from tests.support.apps import alerts_settings, running, serving
-from tests.support.browser import FLAGS, canvas_drawn, chromium_or_skip, record_faults
+from tests.support.browser import (
+    BROWSER_CLOCK,
+    FLAGS,
+    canvas_drawn,
+    chromium_or_skip,
+    no_missing_words,
+    record_faults,
+)
 from tests.support.cities import record_city
 from tests.unit.reporting.generated import generate_city
 
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts" / "dashboard"
 CITY = generate_city(townships=26, measures=12, assignments=1_200, departments=(8, 4, 1), seed=21,
                      today=date(2026, 11, 22))
+# A township of 演示县1 that holds no task: its figures are all zero, its charts empty.
+EMPTY_TOWNSHIP = "361002199"
+CITY.registry["regions"].append({
+    "code": EMPTY_TOWNSHIP, "name": "无任务演示镇", "level": "township", "parent_code": "361002", "gbt": False,
+    "synthetic": True, "units": [{"unit_id": f"{EMPTY_TOWNSHIP}.government", "name": "无任务演示镇政府",
+                                  "kind": "government", "aliases": []}]})
+FIRST_JUDGED = date(2026, 9, 30)  # the alerts service's first judgement (episodes of that day): flags from then on
+
+
+def just_after_midnight_in_china(instant: datetime) -> datetime:
+    """00:30 in Beijing on the instant's China day: the day before in UTC, the same day in China."""
+    return datetime.combine(local_date(instant), time(0, 30), CHINA)
 
 
 def free_port() -> int:
@@ -40,18 +66,13 @@ def chromium() -> str:
 @pytest.fixture
 def reporting_url(settings_values):
     client = MongoClient(settings_values["mongodb_url"], tz_aware=True)
-    database = client[settings_values["mongodb_database"]]
-    database["registry"].insert_one({"_id": "current", "registry": CITY.registry})
-    database["measures"].insert_many(CITY.measures)
-    database["assignments"].insert_many(CITY.assignments)
-    database["assignment_progress"].insert_many(CITY.progress)
-    database["progress_reports"].insert_many(
-        [{**p, "_id": f"e-{p['_id']}", "narrative": "已召开专题会议推进", "evidence": ["会议纪要.pdf"]}
-         for p in CITY.progress])
-    # Reporting learns the city from its events, recorded into its own collections; the tracker's collections
-    # above are what the alerts service's sweep judges.
-    asyncio.run(record(settings_values, [{**p, "_id": f"e-{p['_id']}", "narrative": "已召开专题会议推进",
-                                          "evidence": ["会议纪要.pdf"]} for p in CITY.progress]))
+    reports = [{**p, "_id": f"e-{p['_id']}", "narrative": "已召开专题会议推进", "evidence": ["会议纪要.pdf"],
+                "reported_at": just_after_midnight_in_china(p["reported_at"]),
+                "completed_at": p["completed_at"] and just_after_midnight_in_china(p["completed_at"])}
+               for p in CITY.progress]
+    # Reporting and alerts each learn the city from its events, recorded into their own collections (as their
+    # consumers would); the alerts service's sweep then judges it and publishes the alerts reporting counts.
+    asyncio.run(record(settings_values, reports))
     asyncio.run(sweep(settings_values))
     # Every request refreshes the read model (incrementally), so the page shows the alert events once consumed.
     app = create_app(ReportingSettings(**settings_values, snapshot_max_age_seconds=0, home_region_code="361000"))
@@ -72,7 +93,9 @@ def alerts_heard(url: str) -> bool:
 async def record(settings_values, reports: list[dict]) -> None:
     client = AsyncMongoClient(settings_values["mongodb_url"], tz_aware=True)
     try:
-        await record_city(client[settings_values["mongodb_database"]], CITY, reports)
+        database = client[settings_values["mongodb_database"]]
+        await record_city(database, CITY, reports, alert_days=[FIRST_JUDGED])
+        await seed_city(database, CITY, reports)
     finally:
         await client.close()
 
@@ -84,6 +107,15 @@ async def sweep(settings_values) -> None:
         assert response.status_code == 200 and response.json()["open"] > 0, response.text
 
 
+def crumbs_of(page) -> list[str]:
+    return [crumb.strip() for crumb in page.inner_text("#crumbs").split("›")]
+
+
+def open_view(page, url: str, ready: str) -> None:
+    page.goto(url)
+    page.wait_for_selector(f"body[data-ready='{ready}']", timeout=30_000)
+
+
 def test_the_dashboard_draws_its_charts_and_drills_down_by_clicking(chromium, reporting_url):
     from playwright.sync_api import sync_playwright
 
@@ -92,14 +124,21 @@ def test_the_dashboard_draws_its_charts_and_drills_down_by_clicking(chromium, re
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=FLAGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN",
+                                    timezone_id="America/New_York")
+            page.clock.install(time=BROWSER_CLOCK)
             record_faults(page, errors)
             page.goto(f"{reporting_url}/#/region/361000")
             page.wait_for_selector("body[data-ready='#/region/361000']", timeout=30_000)
+            # Nothing chosen: the date field shows the day the service gave the figures for (its today in China).
+            today = today_in_china().isoformat()
+            assert page.input_value("#as-of") == today and f"截至 {today}" in page.inner_text("#region-title")
+            no_missing_words(page)
             page.fill("#as-of", "2026-11-22")
             page.dispatch_event("#as-of", "change")
             page.wait_for_function("document.querySelector('#region-title').textContent.includes('2026-11-22')")
             assert page.inner_text("#region-title").startswith("演示市")
+            assert page.input_value("#as-of") == "2026-11-22"
             page.wait_for_timeout(800)  # the charts' entry animation
             page.wait_for_selector("#chart-trend[data-ready='true']", timeout=30_000)
             page.wait_for_timeout(800)
@@ -112,6 +151,12 @@ def test_the_dashboard_draws_its_charts_and_drills_down_by_clicking(chromium, re
             assert page.locator("#alerts tbody tr").count() == 20  # the worst 20 of the city's open alerts
             assert "预警清单" in page.inner_text("h2:has(+ #alerts)")
             assert page.inner_text("#alerts tbody tr:first-child td:first-child") == "严重"
+            listed = httpx.get(f"{reporting_url}/v1/reports/regions/361000/alerts", params={"limit": 20}).json()
+            shown = page.locator("#alerts tbody tr td:last-child").all_inner_texts()
+            assert shown == [datetime.fromisoformat(a["opened_at"]).astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+                             for a in listed["rows"]]
+            no_missing_words(page)
+            trend_tooltips(page)
             page.screenshot(path=str(ARTEFACTS / "1-city.png"), full_page=True)
 
             page.click("#children tr[data-region='361002']")  # city → county
@@ -120,31 +165,94 @@ def test_the_dashboard_draws_its_charts_and_drills_down_by_clicking(chromium, re
             assert page.inner_text("#crumbs").startswith("演示市")
             page.wait_for_timeout(800)
             assert canvas_drawn(page, "#chart-children")
+            no_missing_words(page)
             page.screenshot(path=str(ARTEFACTS / "2-county.png"), full_page=True)
 
             page.click("#children tr[data-region='361002101']")  # county → township
             page.wait_for_selector("body[data-ready='#/region/361002101']")
             assert page.locator("#children").count() == 0 and page.locator("#units tbody tr").count() > 0
+            no_missing_words(page)
             page.screenshot(path=str(ARTEFACTS / "3-township.png"), full_page=True)
 
             page.locator("#units tbody tr").first.click()  # township → unit
             page.wait_for_selector("body[data-view='unit']")
             assert page.locator("#assignments tbody tr").count() > 0
+            no_missing_words(page)
             page.screenshot(path=str(ARTEFACTS / "4-unit.png"), full_page=True)
 
             page.locator("#assignments tbody tr").first.click()  # unit → measure
             page.wait_for_selector("body[data-view='measure']")
             assert page.inner_text("#measure-title").split(". ")[1].startswith("演示措施")
             assert "会议纪要.pdf" in page.inner_text("#history")
+            # Every report was made at 00:30 in Beijing (16:30 UTC the day before): shown at China's time.
+            times = page.locator("#history tbody tr td:first-child").all_inner_texts()
+            assert times and all(re.fullmatch(r"\d{4}-\d\d-\d\d 00:30", t) for t in times), times
             page.wait_for_timeout(800)
             assert canvas_drawn(page, "#chart-status")
+            no_missing_words(page)
             page.screenshot(path=str(ARTEFACTS / "5-measure.png"), full_page=True)
 
             page.click("#crumbs a[data-hash='#/region/361000']")  # back up by the breadcrumbs
             page.wait_for_selector("body[data-ready='#/region/361000']")
             page.goto(f"{reporting_url}/reports/annual/361000/2025")
             assert "2025年度" in page.inner_text("h1")
+            no_missing_words(page)
             page.screenshot(path=str(ARTEFACTS / "6-annual.png"), full_page=True)
+
+            opened_directly(page, reporting_url, today)
         finally:
             browser.close()
     assert errors == []
+
+
+def trend_tooltips(page) -> None:
+    """The trend's first month (before the alerts service's first judgement) says 无数据 for the flags; its last
+    month has figures."""
+    trend = page.locator("#chart-trend")
+    trend.scroll_into_view_if_needed()
+    box = trend.bounding_box()
+    months = 12
+    step = (box["width"] - 100) / months  # the grid's left and right margins: 50 px each
+    texts = []
+    for month in (0, months - 1):
+        trend.hover(position={"x": 50 + step * (month + 0.5), "y": box["height"] / 2})
+        page.wait_for_timeout(600)
+        texts.append(trend.evaluate("chart => [...chart.children].slice(1).map(d => d.innerText).join('\\n')"))
+    before, after = texts
+    assert "2025-12" in before and re.search(r"逾期\s*无数据", before) and re.search(r"滞后\s*无数据", before), before
+    assert "2026-11" in after and re.search(r"逾期\s*\d+", after) and "无数据" not in after, after
+    page.mouse.move(0, 0)
+
+
+def opened_directly(page, url: str, today: str) -> None:
+    """Drill-down addresses typed or bookmarked, opened in a fresh page: the breadcrumbs name every region (no
+    code), the date field shows the figures' day, an empty township draws its charts as empty."""
+    township = CITY.regions["361002101"]["name"]
+    open_view(page, f"{url}/#/region/361002101", "#/region/361002101")
+    assert crumbs_of(page) == ["演示市", "演示县1", township]
+    assert page.input_value("#as-of") == today
+    no_missing_words(page)
+    page.screenshot(path=str(ARTEFACTS / "7-township-opened-directly.png"), full_page=True)
+
+    unit = "361002101.government"
+    open_view(page, f"{url}/#/unit/361002101/{unit}", f"#/unit/361002101/{unit}")
+    assert crumbs_of(page) == ["演示市", "演示县1", township, f"{township}政府"]
+    no_missing_words(page)
+
+    measure = page.get_attribute("#assignments tbody tr:first-child", "data-measure")
+    open_view(page, f"{url}/#/measure/{measure}/361002101", f"#/measure/{measure}/361002101")
+    crumbs = crumbs_of(page)
+    assert crumbs[:3] == ["演示市", "演示县1", township] and crumbs[3].startswith("措施 ")
+    assert page.input_value("#as-of") == today
+    no_missing_words(page)
+
+    open_view(page, f"{url}/#/region/{EMPTY_TOWNSHIP}", f"#/region/{EMPTY_TOWNSHIP}")
+    assert crumbs_of(page) == ["演示市", "演示县1", "无任务演示镇"]
+    page.wait_for_selector("#chart-trend[data-ready='true']", timeout=30_000)
+    for chart in ("#chart-status", "#chart-children", "#chart-alerts", "#chart-trend"):
+        assert page.get_attribute(chart, "data-empty") == "true", chart
+        assert "暂无数据" in page.inner_text(chart) and page.locator(f"{chart} canvas").count() == 0, chart
+    cards = page.inner_text("#cards")
+    assert "任务分解数\n0" in cards and "平均进度\n—" in cards and "完成率\n—" in cards
+    no_missing_words(page)
+    page.screenshot(path=str(ARTEFACTS / "8-empty-township.png"), full_page=True)

@@ -1,8 +1,9 @@
 """The operations page (运行监控) in a real headless browser: a real tracker on the test Kafka and database
 applies reports from two districts, one of which last sent days ago; reporting's /v1/operations reads the
 tracker's /metrics (and finds intake down); the page shows the quiet district first and marked, the other fresh,
-the services' state, the freshness chart drawn, and no fault in the browser. Screenshot in
-test-artefacts/operations/."""
+the services' state, the freshness chart drawn, and no fault in the browser. The browser sits in New York with
+its clock just after midnight UTC: the times shown are China's all the same, and no missing value prints as a
+word. Screenshot in test-artefacts/operations/."""
 
 import asyncio
 import time
@@ -19,10 +20,11 @@ from services.reporting.settings import ReportingSettings
 from services.tracker.main import create_app as create_tracker
 from services.tracker.settings import TrackerSettings
 from shared.contracts import MeasureCreated, ProgressReported, Topics
+from shared.domain.calendar import CHINA
 from shared.kafka.broker import publish_event
 from tests.integration.test_metrics import MEASURE, UNITS, report
 from tests.support.apps import serving
-from tests.support.browser import browser_page, canvas_drawn, chromium_or_skip
+from tests.support.browser import BROWSER_CLOCK, browser_page, canvas_drawn, chromium_or_skip, no_missing_words
 
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts" / "operations"
 
@@ -52,7 +54,8 @@ def test_the_operations_page_shows_the_quiet_district_and_the_services(settings_
     chromium = chromium_or_skip()
     tracker = create_tracker(TrackerSettings(**settings_values, metrics_sample_seconds=1))
     with serving(tracker, metrics_ready) as tracker_url:
-        asyncio.run(publish(settings_values, datetime.now(UTC) - timedelta(days=4)))
+        quiet_since = datetime.now(UTC) - timedelta(days=4)
+        asyncio.run(publish(settings_values, quiet_since))
         reporting = create_reporting(ReportingSettings(**settings_values, metrics_targets={
             "intake": f"http://127.0.0.1:{free_port()}", "tracker": tracker_url}))
         with serving(reporting, metrics_ready) as reporting_url:
@@ -67,7 +70,8 @@ def test_the_operations_page_shows_the_quiet_district_and_the_services(settings_
 
             ARTEFACTS.mkdir(parents=True, exist_ok=True)
             errors: list[str] = []
-            with browser_page(chromium, errors) as page:
+            with browser_page(chromium, errors, timezone_id="America/New_York") as page:
+                page.clock.install(time=BROWSER_CLOCK)
                 page.goto(f"{reporting_url}/")
                 page.click("#operations")
                 page.wait_for_selector("body[data-ready='#/operations']", timeout=30_000)
@@ -76,6 +80,11 @@ def test_the_operations_page_shows_the_quiet_district_and_the_services(settings_
                 assert rows.nth(0).get_attribute("data-district") == "361003"
                 assert rows.nth(0).get_attribute("class") == "quiet" and "静默" in rows.nth(0).inner_text()
                 assert "4.0 天" in rows.nth(0).inner_text()
+                # The last event's time, to the second, as China's clock read it (the page may round it down).
+                shown = rows.nth(0).locator("td").nth(2).inner_text()
+                china = quiet_since.astimezone(CHINA)
+                assert shown in {(china - timedelta(seconds=s)).strftime("%Y-%m-%d %H:%M:%S") for s in (0, 1)}, shown
+                no_missing_words(page)
                 assert "正常" in rows.nth(1).inner_text() and rows.nth(1).get_attribute("class") == ""
                 assert "静默区县\n1" in page.inner_text("#operations-cards")
                 assert "服务在线\n2/3" in page.inner_text("#operations-cards")

@@ -24,3 +24,13 @@ async def seed_inputs(database: AsyncDatabase, *, registry: Registry | None = No
         await inputs.save_registry([RegistryPublished.wrap(registry, source="/test")])
     await inputs.save_measures([MeasureCreated.wrap(measure, source="/test") for measure in measures])
     await inputs.save_assignments(list(assignments))
+
+
+async def seed_city(database: AsyncDatabase, city, reports: list[dict] | None = None) -> None:
+    """A generated city (tests/unit/reporting/generated.py) in alerts' input collections, from the same events
+    reporting learns it from (GeneratedCity.events)."""
+    events = city.events(reports)
+    inputs = Inputs(database)
+    await inputs.save_registry([e for e in events if isinstance(e, RegistryPublished)])
+    await inputs.save_measures([e for e in events if isinstance(e, MeasureCreated)])
+    await inputs.save_assignments([e for e in events if isinstance(e, AssignmentUpdated)])

@@ -1,8 +1,10 @@
 """Debian's chromium for the browser tests (deploy/local/browser.py installs it), the flags it runs with, and a
 page that records every fault a user would see."""
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import pytest
 
@@ -26,6 +28,17 @@ def chromium_or_skip() -> str:
     return path
 
 
+# Just after midnight UTC (2026-12-01 00:30 in Beijing): a browser clock on which a UTC day is not China's.
+BROWSER_CLOCK = datetime(2026, 11, 30, 16, 30, tzinfo=UTC)
+MISSING_WORDS = re.compile(r"\b(null|undefined|NaN|None)\b")
+
+
+def no_missing_words(page) -> None:
+    """No page of the dashboard prints a missing value as a word."""
+    found = MISSING_WORDS.findall(page.inner_text("body"))
+    assert not found, (page.url, found)
+
+
 def record_faults(page, errors: list[str]) -> None:
     """Console errors, uncaught exceptions, failed requests and 4xx/5xx answers, appended to `errors`."""
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
@@ -47,14 +60,15 @@ def canvas_drawn(page, selector: str) -> bool:
 
 
 @contextmanager
-def browser_page(chromium: str, errors: list[str]) -> Iterator:
-    """A Playwright page in headless chromium (1400×1000, zh-CN) whose faults are appended to `errors`."""
+def browser_page(chromium: str, errors: list[str], **options) -> Iterator:
+    """A Playwright page in headless chromium (1400×1000, zh-CN, and `options` of Browser.new_page such as
+    `timezone_id`) whose faults are appended to `errors`."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=FLAGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+            page = browser.new_page(**{"viewport": {"width": 1400, "height": 1000}, "locale": "zh-CN", **options})
             record_faults(page, errors)
             yield page
         finally:

@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 import yaml
 
-from deploy.demo.load import DEMO, demo_assignments, generated_reports
+from deploy.demo.load import DEMO, county_measures, demo_assignments, generated_reports
 from services.alerts.domain.alerts import Alert
 from services.alerts.domain.evaluate import Evaluator
 from services.alerts.domain.rules import RulesBook
@@ -174,15 +174,16 @@ def test_completed_on_time_is_completed_with_no_overdue_alert_open_when_it_was_c
 
 
 def demo_state() -> tuple[dict[str, dict], list[dict], dict[str, dict], RulesBook]:
-    """The demo as `make run` loads it (deploy/demo): the plan's measures, each assignment's current report (the
-    latest sent; a named report may come from a unit the plan does not name), the registry and the alert rules."""
+    """The demo as `make run` loads it (deploy/demo): the plan's measures and the counties' for their townships,
+    each assignment's current report (the latest sent; a named report may come from a unit the plan does not
+    name), the registry and the alert rules."""
     demo = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
     plan, registry_file = demo["plan"], DEMO.parent / demo["registry"]
     document = DEMO.parent / plan["file"]
-    measures = {m.measure_id: m.model_dump(mode="json") for m in plan_measures(
-        parse_plan(document.read_text(encoding="utf-8")), plan["plan_id"], plan["region_code"],
-        date.fromisoformat(plan["start_date"]))}
     registry = load_registry(registry_file)
+    measures = {m.measure_id: m.model_dump(mode="json") for m in [*plan_measures(
+        parse_plan(document.read_text(encoding="utf-8")), plan["plan_id"], plan["region_code"],
+        date.fromisoformat(plan["start_date"])), *county_measures(demo, registry)]}
     lookup = UnitLookup(registry)
     named = [{"reported_at": f"{demo['generated']['reported_on']}T18:00:00+08:00", **report}
              for report in demo["progress"]]
@@ -212,8 +213,10 @@ def test_the_demo_judged_by_its_own_rules_on_2027_01_15_counts_the_alerts_overdu
     facts = evaluate(views, measures, day, period_of(day), flagged_on(flags, day))
     counts = assert_counts_agree(facts, alerts, regions)
     not_completed = sum(v["status"] != "completed" for v in views)
-    assert counts["overdue"] == not_completed == 655  # every unfinished assignment is past the plan's deadline
-    assert len({fact.measure_id for fact in facts if fact.overdue}) == len(measures) == 26  # was 2 of 26
+    # Every unfinished assignment is past its deadline: the city plan's 655, and 75 of the counties' measures for
+    # their townships (due in 2026, or quarterly).
+    assert counts["overdue"] == not_completed == 655 + 75
+    assert len({fact.measure_id for fact in facts if fact.overdue}) == len(measures) == 26 + 33  # was 2 of 26
     q3 = tally(evaluate(views, measures, date(2026, 9, 30), period_of(date(2026, 9, 30))))
     assert 0 < q3.units_reported < q3.units  # the third quarter's reports, sent on 8 October, count for it
     assert tally(facts).units_reported == 0  # …and none is on 2027-Q1

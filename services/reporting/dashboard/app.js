@@ -20,17 +20,38 @@ const view = document.getElementById("view");
 const OPERATIONS_REFRESH_MS = 15000;  // as often as Prometheus scrapes
 let refreshing = null;
 const charts = [];
-const names = {};  // region code -> name, for the breadcrumbs
+const names = {};  // region code -> name, from the trails and child regions seen
+// China keeps UTC+8 all year (no daylight saving since 1991): every time is shown at that offset, as the
+// services count days (shared/domain/calendar.py), whatever the browser's own time zone.
+const CHINA_OFFSET_MS = 8 * 3600 * 1000;
 
+// Every value printed goes through esc: null, undefined and NaN print as "—", never as words.
 function esc(value) {
-  return String(value ?? "—").replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+  const shown = value === null || value === undefined || Number.isNaN(value) ? "—" : value;
+  return String(shown).replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
                                                           "'": "&#39;"}[c]));
 }
 function pct(value) { return value === null || value === undefined ? "—" : `${value}%`; }
+// The average percent complete, which has no value (not 0) where there is no assignment.
+function average(f) { return f.assignments ? f.average_percent_complete : null; }
+/* An instant (ISO text, or seconds since the epoch) as China's "YYYY-MM-DD HH:MM[:SS]" (`length` 16 or 19) or day
+   (`length` 10); "—" when there is none. */
+function chinaTime(value, length = 16) {
+  if (value === null || value === undefined || value === "") return "—";
+  const instant = typeof value === "number" ? value * 1000 : Date.parse(value);
+  if (Number.isNaN(instant)) return String(value);
+  return new Date(instant + CHINA_OFFSET_MS).toISOString().slice(0, length).replace("T", " ");
+}
+/* The day the figures shown are for: the one chosen, else the day the service answered for (its today in China),
+   shown in the date field but not sent back, so a page left open follows the days. */
+function showAsOf(day) {
+  const field = document.getElementById("as-of");
+  if (!field.dataset.chosen) field.value = day;
+}
 function params() {
   const p = new URLSearchParams({cadence: document.getElementById("cadence").value});
-  const asOf = document.getElementById("as-of").value;
-  if (asOf) p.set("as_of", asOf);
+  const field = document.getElementById("as-of");
+  if (field.dataset.chosen && field.value) p.set("as_of", field.value);
   return p;
 }
 async function get(path, extra) {
@@ -41,8 +62,16 @@ async function get(path, extra) {
   return response.json();
 }
 function go(hash) { location.hash = hash; }
-function chart(id, option, onClick) {
+/* A chart, or, when `empty` (nothing to draw), its title over "暂无数据" in place of axes or slices. */
+function chart(id, option, onClick, empty) {
   const element = document.getElementById(id);
+  element.dataset.empty = empty ? "true" : "false";
+  if (empty) {
+    element.innerHTML = `<div class="empty"><b>${esc(option.title ? option.title.text : "")}</b>` +
+      "<span>暂无数据</span></div>";
+    return null;
+  }
+  option.tooltip = {...option.tooltip, valueFormatter: v => v === null || v === undefined ? "无数据" : v};
   const instance = echarts.init(element);
   instance.setOption(option);
   if (onClick) instance.on("click", onClick);
@@ -56,26 +85,26 @@ function cards(f) {
   const items = [["任务分解数", f.assignments], ["已完成", f.completed], ["推进中", f.in_progress],
                  ["未启动", f.not_started], ["受阻", f.blocked], ["逾期", f.overdue, "alert"],
                  ["滞后", f.lagging, "alert"], ["未按期报送", f.silent, "alert"],
-                 ["平均进度", pct(f.average_percent_complete)], ["完成率", pct(f.completion_rate)],
+                 ["平均进度", pct(average(f))], ["完成率", pct(f.completion_rate)],
                  ["按期完成率", pct(f.on_time_rate)], ["报送率", pct(f.reporting_rate)]];
   return `<div class="cards" id="cards">${items.map(([label, value, cls]) =>
     `<div class="card ${cls || ""}">${label}<b>${esc(value)}</b></div>`).join("")}</div>`;
 }
 function statusPie(id, f) {
+  const total = Object.keys(STATUS).reduce((sum, k) => sum + (f[k] || 0), 0);
   chart(id, {
     title: {text: "落实状态", left: "center", top: 8, textStyle: {fontSize: 14}},
     tooltip: {trigger: "item", formatter: "{b}: {c} 项 ({d}%)"},
     legend: {bottom: 0},
     series: [{type: "pie", radius: ["40%", "65%"], label: {formatter: "{b}\n{c}"},
               data: Object.keys(STATUS).map(k => ({name: STATUS[k], value: f[k], itemStyle: {color: COLORS[k]}}))}],
-  });
+  }, null, total === 0);
 }
 function figuresRow(r) {
-  return `<td class="n">${r.assignments}</td><td class="n">${r.completed}</td><td class="n">${r.in_progress}</td>` +
-    `<td class="n">${r.not_started}</td>` +
-    Object.keys(FLAGS).map(k => `<td class="n ${r[k] ? "overdue" : ""}">${r[k]}</td>`).join("") +
-    `<td class="n">${r.average_percent_complete}</td><td class="n">${pct(r.completion_rate)}</td>` +
-    `<td class="n">${pct(r.reporting_rate)}</td>`;
+  return ["assignments", "completed", "in_progress", "not_started"].map(k => `<td class="n">${esc(r[k])}</td>`).join("") +
+    Object.keys(FLAGS).map(k => `<td class="n ${r[k] ? "overdue" : ""}">${esc(r[k])}</td>`).join("") +
+    `<td class="n">${esc(average(r))}</td>` +
+    `<td class="n">${pct(r.completion_rate)}</td><td class="n">${pct(r.reporting_rate)}</td>`;
 }
 const FIGURE_HEADERS = "<th>任务分解数</th><th>已完成</th><th>推进中</th><th>未启动</th><th>逾期</th><th>滞后</th>" +
   "<th>未按期报送</th>" +
@@ -89,18 +118,18 @@ document.getElementById("crumbs").addEventListener("click", event => {
   const hash = event.target.dataset && event.target.dataset.hash;
   if (hash) go(hash);
 });
-function regionTrail(code) {
-  const codes = [];
-  if (code.length === 9) codes.push(code.slice(0, 6));
-  if (code.slice(4, 6) !== "00" && code.slice(0, 6) !== HOME) codes.unshift(code.slice(0, 4) + "00");
-  return [...codes.filter(c => c !== code && c.startsWith(HOME.replace(/0+$/, "")) ), code]
-    .map(c => [names[c] || c, `#/region/${c}`]);
+/* The breadcrumbs of a region from the service's trail (the registry's ancestors, named), from the home region
+   down: right whichever level's address was opened first. */
+function regionTrail(trail) {
+  const home = trail.findIndex(r => r.region_code === HOME);
+  trail.forEach(r => { names[r.region_code] = r.name || r.region_code; });
+  return trail.slice(Math.max(home, 0)).map(r => [r.name || r.region_code, `#/region/${r.region_code}`]);
 }
 function exports(code) {
   const p = params();
   document.getElementById("export-xlsx").href = `/v1/reports/regions/${code}.xlsx?${p}`;
   document.getElementById("export-csv").href = `/v1/reports/regions/${code}.csv?${p}`;
-  const year = (document.getElementById("as-of").value || new Date().toISOString()).slice(0, 4);
+  const year = document.getElementById("as-of").value.slice(0, 4);
   document.getElementById("annual-report").href = `/reports/annual/${code}/${year}`;
 }
 
@@ -112,9 +141,9 @@ async function regionView(code) {
     get(`/v1/reports/regions/${code}/measures`),
     get(`/v1/reports/regions/${code}/alerts`, {limit: 20}),
   ]);
-  names[code] = region.name || code;
   region.children.forEach(c => { names[c.region_code] = c.name || c.region_code; });
-  crumbs(regionTrail(code));
+  crumbs(regionTrail(region.trail));
+  showAsOf(region.as_of);
   exports(code);
   const children = region.children;
   view.innerHTML = `
@@ -134,20 +163,22 @@ async function regionView(code) {
     <h2>横向排名(${ranking.of === "regions" ? "下级区域" : "责任单位"})</h2>
     <table id="ranking"><thead><tr><th>名次</th><th>${ranking.of === "regions" ? "区域" : "单位"}</th><th>综合得分</th>
       <th>完成率</th><th>按期完成率</th><th>平均进度</th><th>报送率</th><th>指标达标率</th></tr></thead><tbody>
-    ${ranking.rows.map(r => `<tr><td class="n">${r.rank}</td><td>${esc(r.name || r.unit_name)}</td>
+    ${ranking.rows.map(r => `<tr><td class="n">${esc(r.rank)}</td><td>${esc(r.name || r.unit_name)}</td>
       <td class="n">${esc(r.score)}</td><td class="n">${pct(r.figures.completion_rate)}</td>
-      <td class="n">${pct(r.figures.on_time_rate)}</td><td class="n">${esc(r.figures.average_percent_complete)}</td>
+      <td class="n">${pct(r.figures.on_time_rate)}</td><td class="n">${esc(average(r.figures))}</td>
       <td class="n">${pct(r.figures.reporting_rate)}</td><td class="n">${pct(r.figures.attainment_rate)}</td></tr>`)
-      .join("")}</tbody></table>
+      .join("") || '<tr><td colspan="8" class="muted">暂无</td></tr>'}</tbody></table>
     ${alertList(alerts)}
     <h2>责任单位(点击查看任务)</h2>
     <table id="units"><thead><tr><th>单位</th><th>区划</th>${FIGURE_HEADERS}</tr></thead><tbody>
     ${units.map(u => `<tr class="link" data-unit="${esc(u.unit)}"><td>${esc(u.unit_name)}</td>
-      <td>${esc(names[u.region_code] || u.region_code)}</td>${figuresRow(u)}</tr>`).join("")}</tbody></table>
+      <td>${esc(names[u.region_code] || u.region_code)}</td>${figuresRow(u)}</tr>`).join("")
+      || `<tr><td colspan="12" class="muted">暂无</td></tr>`}</tbody></table>
     <h2>各项措施(点击查看详情)</h2>
     <table id="measures"><thead><tr><th>序号</th><th>措施</th>${FIGURE_HEADERS}</tr></thead><tbody>
     ${measures.rows.map(m => `<tr class="link" data-measure="${esc(m.measure_id)}"><td class="n">${esc(m.number)}</td>
-      <td>${esc(m.title)}</td>${figuresRow(m)}</tr>`).join("")}</tbody></table>`;
+      <td>${esc(m.title)}</td>${figuresRow(m)}</tr>`).join("")
+      || `<tr><td colspan="12" class="muted">暂无</td></tr>`}</tbody></table>`;
 
   statusPie("chart-status", region);
   const parts = children.length ? children : units.slice(0, 30);
@@ -157,6 +188,7 @@ async function regionView(code) {
     if (part && part.region_code && children.length) go(`#/region/${part.region_code}`);
     else if (part && part.unit) go(`#/unit/${code}/${encodeURIComponent(part.unit)}`);
   };
+  const nothing = parts.length === 0 || !region.assignments;
   chart("chart-children", {
     title: {text: children.length ? "各下级区域落实情况(点击下钻)" : "各单位落实情况", left: "center", top: 8,
             textStyle: {fontSize: 14}},
@@ -165,7 +197,7 @@ async function regionView(code) {
     yAxis: {type: "value", name: "项"},
     series: ["completed", "in_progress", "not_started", "blocked"].map(k => ({
       name: STATUS[k], type: "bar", stack: "status", itemStyle: {color: COLORS[k]}, data: parts.map(p => p[k])})),
-  }, drill);
+  }, drill, nothing);
   chart("chart-alerts", {
     title: {text: "预警:逾期、滞后、未按期报送与完成率", left: "center", top: 8, textStyle: {fontSize: 14}},
     tooltip: {trigger: "axis"}, legend: {bottom: 0}, grid: {left: 50, right: 50, top: 45, bottom: 70},
@@ -174,7 +206,7 @@ async function regionView(code) {
     series: [...Object.keys(FLAGS).map(k => ({name: FLAGS[k], type: "bar", itemStyle: {color: COLORS[k]},
                                               data: parts.map(p => p[k])})),
              {name: "完成率", type: "line", yAxisIndex: 1, data: parts.map(p => p.completion_rate)}],
-  }, drill);
+  }, drill, nothing);
 
   trendChart(code);
 
@@ -193,6 +225,7 @@ async function trendChart(code) {
     const {series} = await get(`/v1/reports/regions/${code}/history`);
     if (!document.body.contains(element)) return;  // the view changed meanwhile
     const months = series.map(s => s.as_of.slice(0, 7));
+    // Months before any judgement carry null flags: no bar, and "无数据" in the tooltip, not 0.
     chart("chart-trend", {
       title: {text: "月度趋势(各月末状态)", left: "center", top: 8, textStyle: {fontSize: 14}},
       tooltip: {trigger: "axis"}, legend: {bottom: 0}, grid: {left: 50, right: 50, top: 45, bottom: 50},
@@ -205,7 +238,7 @@ async function trendChart(code) {
         ...Object.keys(FLAGS).map(k => ({name: FLAGS[k], type: "bar", yAxisIndex: 1, itemStyle: {color: COLORS[k]},
                                          data: series.map(s => s[k])})),
       ],
-    });
+    }, null, series.every(s => !s.assignments));
     element.dataset.ready = "true";
   } catch (error) {
     element.innerHTML = `<p class="error">月度趋势加载失败:${esc(error.message)}</p>`;
@@ -223,7 +256,7 @@ function alertList(page) {
       <td class="severity-${esc(a.severity)}">${esc(SEVERITY[a.severity] || a.severity)}</td>
       <td>${esc(KINDS[a.kind] || a.kind)}</td><td>${esc(a.unit_name)}</td><td>${esc(a.region_name)}</td>
       <td>${esc(a.number)}. ${esc(a.title)}</td><td>${esc(a.reason)}</td>
-      <td>${esc((a.opened_at || "").slice(0, 10))}</td></tr>`).join("")
+      <td>${esc(chinaTime(a.opened_at))}</td></tr>`).join("")
       || '<tr><td colspan="7" class="muted">暂无预警</td></tr>'}</tbody></table>`;
 }
 
@@ -244,7 +277,8 @@ function assignmentTable(rows, showUnit) {
 async function unitView(code, unit) {
   const data = await get(`/v1/reports/regions/${code}/units/${encodeURIComponent(unit)}`);
   const name = data.rows.length ? data.rows[0].unit_name : unit;
-  crumbs([...regionTrail(code), [name, null]]);
+  crumbs([...regionTrail(data.trail), [name, null]]);
+  showAsOf(data.as_of);
   exports(code);
   view.innerHTML = `<h2 id="unit-title">${esc(name)} <span class="muted">截至 ${esc(data.as_of)}</span></h2>
     ${cards(data.figures)}<div class="charts"><div class="chart" id="chart-status"></div></div>
@@ -260,7 +294,8 @@ const TARGET_KINDS = {rate: "比率类,每次报送须达到", time_limit: "时�
 
 async function measureView(id, code) {
   const m = await get(`/v1/reports/measures/${encodeURIComponent(id)}`, {region_code: code});
-  crumbs([...regionTrail(code), [`措施 ${m.number ?? ""}`, null]]);
+  crumbs([...regionTrail(m.trail), [`措施 ${m.number ?? ""}`, null]]);
+  showAsOf(m.as_of);
   exports(code);
   const deadlines = (m.deadlines || []).map(d => esc(d.text) + (d.date ? `(${esc(d.date)})` : "")).join(";");
   const targets = (m.targets || []).map(t => `${esc(t.indicator)} ${esc(t.comparator)} ${esc(t.value)}${esc(t.unit)}`
@@ -274,7 +309,7 @@ async function measureView(id, code) {
     <h2>报送记录及佐证材料</h2>
     <table id="history"><thead><tr><th>报送时间</th><th>单位</th><th>周期</th><th>状态</th><th>进度(%)</th>
       <th>工作进展</th><th>佐证材料</th></tr></thead><tbody>
-    ${m.history.map(r => `<tr><td>${esc((r.reported_at || "").slice(0, 16).replace("T", " "))}</td>
+    ${m.history.map(r => `<tr><td>${esc(chinaTime(r.reported_at))}</td>
       <td>${esc(r.unit_name)}</td><td>${esc(r.period)}</td><td>${esc(STATUS[r.status] || r.status)}</td>
       <td class="n">${esc(r.percent_complete)}</td><td>${esc(r.narrative || "")}</td>
       <td>${(r.evidence || []).map(e => /^https?:\/\//.test(e) ? `<a href="${esc(e)}" target="_blank">${esc(e)}</a>`
@@ -313,7 +348,7 @@ async function operationsView() {
                  ["报表快照时长", duration(o.read_model_age_seconds)]];
   clearCharts();
   view.innerHTML = `<h2 id="operations-title">运行监控 <span class="muted">截至
-      ${esc(new Date(o.as_of * 1000).toLocaleString("zh-CN"))} · 每 ${OPERATIONS_REFRESH_MS / 1000} 秒刷新 ·
+      ${esc(chinaTime(o.as_of, 19))} · 每 ${OPERATIONS_REFRESH_MS / 1000} 秒刷新 ·
       计数为各服务启动以来的累计</span></h2>
     <div class="cards" id="operations-cards">${items.map(([label, value, cls]) =>
       `<div class="card ${cls || ""}">${label}<b>${esc(value)}</b></div>`).join("")}</div>
@@ -322,7 +357,7 @@ async function operationsView() {
     <table id="districts"><thead><tr><th>区县</th><th>区划代码</th><th>最近一次报送</th><th>距今</th><th>状态</th>
       </tr></thead><tbody>${rows(o.districts, d => `<tr class="${d.quiet ? "quiet" : ""}" data-district="${esc(d.region_code)}">
       <td>${esc(d.name || d.region_code)}</td><td>${esc(d.region_code)}</td>
-      <td>${esc(new Date(d.last_event_at * 1000).toLocaleString("zh-CN"))}</td><td class="n">${duration(d.age_seconds)}</td>
+      <td>${esc(chinaTime(d.last_event_at, 19))}</td><td class="n">${duration(d.age_seconds)}</td>
       <td>${d.quiet ? "静默" : "正常"}</td></tr>`, 5)}</tbody></table>
     <h2>服务</h2>
     <table id="services"><thead><tr><th>服务</th><th>状态</th><th>HTTP 请求</th><th>5xx 应答</th><th>平均耗时</th></tr>
@@ -339,7 +374,7 @@ async function operationsView() {
       </tr>`, 5)}</tbody></table>
     <h2>消费积压(按分区)</h2>
     <table id="lag"><thead><tr><th>消费组</th><th>主题</th><th>分区</th><th>积压条数</th></tr></thead><tbody>
-      ${rows(o.consumer_lag, r => `<tr><td>${esc(r.group)}</td><td>${esc(r.topic)}</td><td class="n">${r.partition}</td>
+      ${rows(o.consumer_lag, r => `<tr><td>${esc(r.group)}</td><td>${esc(r.topic)}</td><td class="n">${esc(r.partition)}</td>
       <td class="n">${count(r.lag)}</td></tr>`, 4)}</tbody></table>
     <h2>未关闭的预警</h2>
     <table id="open-alerts"><thead><tr><th>类型</th><th>级别</th><th>数量</th></tr></thead><tbody>
@@ -352,7 +387,7 @@ async function operationsView() {
     yAxis: {type: "value", name: "小时"},
     series: [{type: "bar", data: o.districts.map(d => ({value: +(d.age_seconds / 3600).toFixed(2),
       itemStyle: {color: d.quiet ? COLORS.overdue : COLORS.completed}}))}],
-  });
+  }, null, o.districts.length === 0);
 }
 
 async function route() {
@@ -378,6 +413,11 @@ async function route() {
   }
 }
 window.addEventListener("hashchange", route);
-document.getElementById("as-of").addEventListener("change", route);
+document.getElementById("as-of").addEventListener("change", event => {
+  // A day chosen is kept (and sent) until the field is cleared, which goes back to the service's today.
+  if (event.target.value) event.target.dataset.chosen = "true";
+  else delete event.target.dataset.chosen;
+  route();
+});
 document.getElementById("cadence").addEventListener("change", route);
 route();

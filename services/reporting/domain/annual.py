@@ -8,7 +8,8 @@ published them:
 - `measures`: per measure, in the plan's order, its figures over the region's assignments, a status
   (已完成 when every assignment is completed, 未启动 when none has started, otherwise 推进中) and the reports
   made during the year with their narrative (工作进展) and evidence (佐证材料): each report that was current
-  at some revision of its assignment and was not withdrawn (reporting_revisions);
+  at some revision of its assignment and was not withdrawn (reporting_revisions), `reported_on` its day in China
+  (what the page and the workbook print beside the narrative);
 - `overdue`: every assignment the figures count overdue (the alerts' judgement) with the due date its alert names.
 
 Pure: the year's reports are read from storage (collections.ReportingStore.revisions_counted) and passed in.
@@ -42,7 +43,8 @@ def annual_report(snapshot: Snapshot, region_code: str, year: int, today: date, 
         per_measure.setdefault(report["measure_id"], []).append({
             "unit": report["unit"], "unit_name": names.get(report["unit"], report["unit"]),
             "region_code": report.get("region_code"), "period": report.get("period"),
-            "reported_at": _iso(report.get("reported_at")), "status": report.get("status"),
+            "reported_at": _iso(report.get("reported_at")), "reported_on": _iso(local_date(report.get("reported_at"))),
+            "status": report.get("status"),
             "percent_complete": report.get("percent_complete"), "narrative": report.get("narrative") or "",
             "evidence": list(report.get("evidence") or [])})
     measures = []

@@ -43,7 +43,7 @@ def annual_page(report: dict) -> str:
     measures = []
     for m in report["measures"]:
         narratives = "".join(
-            f"<div>{escape(r['unit_name'])}({escape((r['reported_at'] or '')[:10])}):{escape(r['narrative'])}</div>"
+            f"<div>{escape(r['unit_name'])}({escape(_text(r['reported_on']))}):{escape(r['narrative'])}</div>"
             for r in m["reports"] if r["narrative"])
         evidence = "<br>".join(escape(item) for item in m["evidence"])
         measures.append(

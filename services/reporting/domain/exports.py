@@ -167,7 +167,7 @@ OVERDUE = [Column("number", "序号", 6), Column("title", "措施", 32), Column(
 def annual_sheets(report: dict) -> list[tuple[str, list[Column], list[dict]]]:
     """The annual dataset's sheets: regions, measures with their narrative and evidence, overdue items."""
     figures = report["figures"]
-    measures = [{**row, "narratives": [f"{r['unit_name']}({(r['reported_at'] or '')[:10]}): {r['narrative']}"
+    measures = [{**row, "narratives": [f"{r['unit_name']}({r['reported_on'] or '—'}): {r['narrative']}"
                                        for r in row["reports"] if r["narrative"]]}
                 for row in report["measures"]]
     overdue = [{**row, "status_name": STATUS_NAMES.get(row["status"], row["status"])} for row in report["overdue"]]

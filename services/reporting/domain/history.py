@@ -4,6 +4,9 @@ flags the alerts service had open at that day's end (flags.py). Reporting keeps 
 at some revision of its assignment (reporting_revisions, withdrawn ones left out), so any past day can be
 rebuilt, and a monthly series is one evaluation per month end.
 
+The flags are the alerts service's judgements: before the first episode reporting heard of opened, nothing had
+been judged, so a day before it has no overdue, lagging or silent figure (None, "no data"), not 0.
+
 A History holds what the days are rebuilt from and keeps each (day, cadence) evaluated, as figures per region
 code only (a few hundred tallies, not one fact per assignment), so a series asked for the city and then for
 each county evaluates each month end once.
@@ -11,11 +14,11 @@ each county evaluates each month end once.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 
 from services.reporting.domain.assignments import as_reported, key_of
-from services.reporting.domain.flags import Flag
+from services.reporting.domain.flags import FLAGGED_KINDS, Flag
 from services.reporting.domain.periods import Cadence
 from services.reporting.domain.snapshot import Evaluation, Snapshot
 from shared.domain.calendar import add_months, end_of_day, month_end
@@ -61,8 +64,19 @@ class History:
                         read_at=day.isoformat(), flags=self.flags)
 
     def region_report(self, region_code: str, day: date, cadence: Cadence = "quarter") -> dict:
-        """The region's figures (with its own units' and each child's) as they stood at the end of `day`."""
-        return self.registry.rollup_report(self.evaluation(day, cadence), region_code)
+        """The region's figures (with its own units' and each child's) as they stood at the end of `day`; the
+        flagged counts None on a day before any judgement (judged_by)."""
+        report = self.registry.rollup_report(self.evaluation(day, cadence), region_code)
+        return report if self.judged_by(day) else unjudged(report)
+
+    @cached_property
+    def first_judgement(self) -> datetime | None:
+        """When the earliest alert episode of a flagged kind opened (None: the alerts service flagged nothing)."""
+        return min((flag.opened_at for flag in self.flags), default=None)
+
+    def judged_by(self, day: date) -> bool:
+        """The alerts service had judged something by the end of `day`."""
+        return self.first_judgement is not None and self.first_judgement < end_of_day(day)
 
     def evaluation(self, day: date, cadence: Cadence = "quarter") -> Evaluation:
         """The figures per region code at the end of `day`, kept once evaluated."""
@@ -78,6 +92,13 @@ class History:
     def registry(self) -> Snapshot:
         """A snapshot without assignments: the regions' names and children, for labelling the figures."""
         return Snapshot([], self.measures, self.regions)
+
+
+def unjudged(report: dict) -> dict:
+    """A rollup report (Snapshot.rollup_report) with its flagged counts, its own units' and each child's, None."""
+    blank = dict.fromkeys(FLAGGED_KINDS)
+    return {**report, **blank, "own_units": {**report["own_units"], **blank},
+            "children": [{**child, **blank} for child in report["children"]]}
 
 
 def default_months(last: date) -> list[date]:

@@ -102,6 +102,14 @@ class Snapshot:
         region = self.regions.get(code) or {}
         return {"region_code": code, "name": region.get("name"), "level": region.get("level") or _level(code)}
 
+    def trail(self, code: str) -> list[dict]:
+        """The region's ancestors, from the registry's root down, then the region itself, each as region_label
+        gives it (a region the registry lacks: itself alone): what a breadcrumb names, whichever level is opened."""
+        codes = [code]
+        while (parent := (self.regions.get(codes[0]) or {}).get("parent_code")) and parent not in codes:
+            codes.insert(0, parent)
+        return [self.region_label(c) for c in codes]
+
     # --- the reports -----------------------------------------------------------------------------------
     def region_report(self, region_code: str, as_of: date, cadence: Cadence = "quarter") -> dict:
         """The region's figures, its own units', and each child region's (which add up to the region's)."""
@@ -110,8 +118,8 @@ class Snapshot:
     def rollup_report(self, evaluation: Evaluation, region_code: str) -> dict:
         """region_report over an evaluation's figures per region code (history.py keeps only those)."""
         rollup = region_rollup(evaluation.leaves, region_code, self.children.get(region_code, []))
-        return {**self.region_label(region_code), **self._context(evaluation), **rollup.total.as_dict(),
-                "own_units": rollup.own.as_dict(),
+        return {**self.region_label(region_code), "trail": self.trail(region_code), **self._context(evaluation),
+                **rollup.total.as_dict(), "own_units": rollup.own.as_dict(),
                 "children": [{**self.region_label(code), **figures.as_dict()}
                              for code, figures in rollup.children.items()]}
 
@@ -159,8 +167,8 @@ class Snapshot:
                          "lagging": fact.lagging, "silent": fact.silent, "on_time": fact.on_time,
                          "reported_in_period": fact.reported})
         rows.sort(key=lambda r: (r["number"] is None, r["number"] or 0, r["region_code"], r["unit"]))
-        return {**self.region_label(region_code), **self._context(evaluation), "figures": tally(facts).as_dict(),
-                "rows": rows}
+        return {**self.region_label(region_code), "trail": self.trail(region_code), **self._context(evaluation),
+                "figures": tally(facts).as_dict(), "rows": rows}
 
     @cached_property
     def alerts_worst_first(self) -> list[dict]:

@@ -224,7 +224,8 @@ async def region_history(
     since: Annotated[date | None, Query(description="the first month (default: eleven months before)", **Day)] = None,
 ) -> dict:
     """A monthly series of the region's figures, each as the state stood at the month's end (the last at as_of);
-    at most MAX_SERIES_MONTHS months."""
+    at most MAX_SERIES_MONTHS months. Overdue, lagging and silent are null for months before the alerts service's
+    first judgement (domain/history.py)."""
     last = as_of or today_in_china()
     if since and (last.year - since.year) * 12 + last.month - since.month >= MAX_SERIES_MONTHS:
         raise Problem(422, "Series too long", f"A series has at most {MAX_SERIES_MONTHS} months; ask from a later "
@@ -234,6 +235,6 @@ async def region_history(
 
     def series() -> list[dict]:
         return [{key: value for key, value in history.region_report(region_code, day, cadence).items()
-                 if key not in ("children", "own_units")} for day in days]
+                 if key not in ("children", "own_units", "trail")} for day in days]
 
     return {"region_code": region_code, "series": await asyncio.to_thread(series)}

@@ -2,12 +2,13 @@
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 from openpyxl import load_workbook
 
 from services.reporting.domain import exports
 from services.reporting.domain.annual import annual_report
+from services.reporting.domain.annual_page import annual_page
 from shared.domain.calendar import local_date
 from tests.unit.reporting.generated import COUNTIES
 
@@ -113,3 +114,19 @@ def test_names_and_narratives_from_outside_never_become_formulas_in_the_exports(
     evidence = [cell for row in book["措施落实情况"].iter_rows(min_row=4) for cell in row
                 if isinstance(cell.value, str) and cell.value.startswith("@SUM")]  # 佐证材料 cells
     assert evidence and all(cell.data_type == "s" and cell.quotePrefix for cell in evidence)
+
+
+def test_a_reports_day_beside_its_narrative_is_chinas_day(snapshot, city):
+    """A report made at 00:30 on 1 July in Beijing (30 June in UTC) is dated 2025-07-01 in the annual dataset, its
+    workbook and its printable page."""
+    made = city.progress[0]
+    report = {**made, "region_code": "361002", "narrative": "午夜后报送",
+              "reported_at": datetime(2025, 6, 30, 16, 30, tzinfo=UTC)}
+    annual = annual_report(snapshot, "361002", 2025, AS_OF, [report])
+    listed = next(r for m in annual["measures"] for r in m["reports"] if r["narrative"] == "午夜后报送")
+    assert listed["reported_on"] == "2025-07-01"
+    book = load_workbook(io.BytesIO(exports.workbook_bytes("年度", "", exports.annual_sheets(annual))))
+    cells = [cell.value for row in book["措施落实情况"].iter_rows(min_row=4) for cell in row
+             if isinstance(cell.value, str) and "午夜后报送" in cell.value]
+    assert cells and all("(2025-07-01): 午夜后报送" in value for value in cells)
+    assert "(2025-07-01):午夜后报送" in annual_page(annual)

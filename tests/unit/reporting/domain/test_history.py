@@ -1,6 +1,6 @@
 from datetime import UTC, date, datetime
 
-from services.reporting.domain.history import History, latest_by, month_ends
+from services.reporting.domain.history import History, latest_by, month_ends, unjudged
 from tests.unit.reporting.generated import generate_city
 
 
@@ -37,8 +37,28 @@ def test_a_history_answers_each_region_on_a_day_as_the_state_of_that_day_does():
     for day in (date(2025, 6, 30), date(2026, 11, 22)):
         state = history.snapshot_on(day)
         for code in ("361000", "361002", "361002101"):
-            assert history.region_report(code, day) == state.region_report(code, day), (day, code)
+            expected = state.region_report(code, day)
+            assert history.region_report(code, day) == (expected if history.judged_by(day) else unjudged(expected))
     earlier, later = (history.region_report("361000", day) for day in (date(2025, 6, 30), date(2026, 11, 22)))
     assert earlier["assignments"] == later["assignments"] == 600
     assert earlier["not_started"] > later["not_started"]  # fewer had reported by mid-2025
-    assert earlier["lagging"] == 0 < later["lagging"]  # the alerts were opened on 2026-11-21
+    assert earlier["lagging"] is None and later["lagging"] > 0  # the alerts were opened on 2026-11-21
+
+
+def test_before_the_alerts_first_judgement_the_flagged_counts_are_unknown_not_zero():
+    city = generate_city(townships=13, measures=12, assignments=300, seed=4)
+    reports = [{**p, "_id": f"e-{p['_id']}"} for p in city.progress]
+    # Episodes judged on 2026-09-30 only: opened at 00:01 on that day in Beijing (16:01 UTC the day before).
+    history = History(city.assignments, reports, {m["_id"]: m for m in city.measures}, city.regions,
+                      city.episodes([date(2026, 9, 30)]))
+    assert history.first_judgement == datetime(2026, 9, 29, 16, 1, tzinfo=UTC)
+    assert not history.judged_by(date(2026, 9, 29)) and history.judged_by(date(2026, 9, 30))
+    before, judged, after = (history.region_report("361000", day)
+                             for day in (date(2026, 8, 31), date(2026, 9, 30), date(2026, 10, 31)))
+    for report in (before, before["own_units"], *before["children"]):
+        assert (report["overdue"], report["lagging"], report["silent"]) == (None, None, None)
+    assert before["assignments"] == judged["assignments"] > 0  # only the flags are unknown
+    assert judged["lagging"] > 0 and after["lagging"] == 0  # judged then, cleared the next day: known zero
+    nothing_flagged = History(city.assignments, reports, {m["_id"]: m for m in city.measures}, city.regions, [])
+    assert nothing_flagged.first_judgement is None
+    assert nothing_flagged.region_report("361000", date(2026, 11, 22))["overdue"] is None

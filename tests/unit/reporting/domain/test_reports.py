@@ -23,6 +23,16 @@ def test_the_region_report_has_the_legacy_fields_and_children_that_add_up(snapsh
         "assignments"]
 
 
+def test_every_report_of_a_region_names_its_trail_from_the_registrys_root(snapshot, city):
+    township = "361002101"
+    expected = [{"region_code": code, "name": city.regions[code]["name"], "level": level}
+                for code, level in (("361000", "city"), ("361002", "county"), (township, "township"))]
+    assert snapshot.region_report(township, AS_OF)["trail"] == expected
+    assert snapshot.assignment_rows(township, AS_OF, "quarter")["trail"] == expected
+    assert snapshot.region_report("361000", AS_OF)["trail"] == expected[:1]
+    assert snapshot.trail("999999") == [{"region_code": "999999", "name": None, "level": "county"}]  # not registered
+
+
 def test_by_measure_partitions_the_regions_assignments_and_by_chapter_groups_the_measures(snapshot, city):
     region = snapshot.region_report("361002", AS_OF)
     measures = snapshot.grouped_report("361002", AS_OF, "quarter", "measures")["rows"]
