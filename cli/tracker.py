@@ -8,8 +8,9 @@ def add_commands(subparsers) -> None:
     tracker = subparsers.add_parser("tracker", help="the tracker's state").add_subparsers(dest="action",
                                                                                           required=True)
     add_rebuild_command(tracker, "recompute the state (and the published assignment states) from registry-published, "
-                                 "measure-created, progress-reported and progress-withdrawn into a fresh database and "
-                                 "compare it with the live one", "<live database>-rebuild", run_rebuild)
+                                 "measure-created, progress-reported, progress-withdrawn and the supervision loop's "
+                                 "topics into a fresh database and compare it with the live one",
+                       "<live database>-rebuild", run_rebuild)
 
 
 def run_rebuild(args) -> None:

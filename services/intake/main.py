@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
 
-from services.intake.entrypoints.http import ledgers, measures, plans, progress, registry
+from services.intake.entrypoints.http import ledgers, loop, measures, plans, progress, registry
 from services.intake.entrypoints.http.health import intake_readiness
 from services.intake.entrypoints.kafka.catalogue import CatalogueFeed
 from services.intake.settings import IntakeSettings
@@ -14,8 +14,9 @@ from services.intake.storage.catalogue import Catalogue
 from services.intake.storage.idempotency import IdempotencyKeys
 from services.intake.storage.publisher import EventPublisher
 from services.intake.storage.registries import KnownRegistry
-from services.intake.storage.tracker import TrackerAssignments
+from services.intake.storage.tracker import TrackerAssignments, TrackerLoop
 from services.intake.usecases.ledger_template import LedgerTemplates
+from services.intake.usecases.loop_steps import LoopStepAcceptance
 from services.intake.usecases.measure_creation import MeasureCreation
 from services.intake.usecases.plan_import import PlanImports
 from services.intake.usecases.progress_acceptance import ProgressAcceptance
@@ -65,12 +66,14 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app.state.plans = PlanImports(publisher, topics)
     app.state.measures = MeasureCreation(publisher, idempotency, catalogue, topics)
     app.state.registries = RegistryPublication(publisher, known_registry, topics)
+    app.state.loop_steps = LoopStepAcceptance(publisher, idempotency, TrackerLoop(
+        settings.tracker_url, settings.tracker_timeout_seconds), topics)
     app.state.templates = LedgerTemplates(TrackerAssignments(settings.tracker_url, settings.tracker_timeout_seconds))
     app.state.clients = load_clients(settings)  # read by shared/authentication's Caller
     install_problem_handlers(app)
     install_request_ids(app)
     install_docs(app, settings)
-    for module in (measures, progress, plans, ledgers, registry):  # every route but health needs a client's token
+    for module in (measures, progress, loop, plans, ledgers, registry):  # every route but health needs a client's token
         app.include_router(module.router, dependencies=[Authenticated])
     install_health(app, intake_readiness(broker, database, app.state.clients))
     instrument(app, "intake", settings, broker)

@@ -6,10 +6,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.tracker.entrypoints.http import measures, registry
+from services.tracker.entrypoints.http import loop, measures, registry
 from services.tracker.entrypoints.http.health import tracker_readiness
 from services.tracker.entrypoints.kafka.subscribers import register_subscribers
 from services.tracker.settings import TrackerSettings
+from services.tracker.storage.loop import LoopSteps
 from services.tracker.storage.repository import TrackerRepository
 from services.tracker.storage.states import AssignmentStates
 from services.tracker.storage.views import TrackerViews
@@ -34,12 +35,13 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
     client, database = connect_database(settings)
     topics = Topics(settings.topic_prefix)
     repository, states, views = TrackerRepository(database), AssignmentStates(database), TrackerViews(database)
+    loops = LoopSteps(database)
 
     async def publish(event: AssignmentUpdated, key: str) -> None:
         await publish_event(broker, topics.assignment_updated, event, key)
 
     publisher = OutboxPublisher(states, publish, settings.outbox_interval_seconds)
-    tracker = Tracker(repository, states, publisher.wake)
+    tracker = Tracker(repository, states, loops, publisher.wake)
     metrics = ServiceMetrics("tracker", settings)
     districts = DistrictFreshness(metrics.registry)
     register_subscribers(broker, tracker, settings, districts)
@@ -47,6 +49,7 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
     async def prepare_database() -> None:
         await repository.ensure_indexes()
         await states.ensure_indexes()
+        await loops.ensure_indexes()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -70,6 +73,7 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
     install_docs(app, settings)
     app.include_router(measures.router)
     app.include_router(registry.router)
+    app.include_router(loop.router)
     install_health(app, tracker_readiness(broker, views, states))
     metrics.watch_consumer_lag([settings.consumer_group])
     # After a restart, each district's last report as stored (the report's own time: events' times are not kept).

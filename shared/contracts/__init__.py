@@ -3,6 +3,20 @@
 from shared.contracts.alerts import ALERT_EVENTS, AlertCleared, AlertNotice, AlertRaised, AlertSeverityChanged
 from shared.contracts.assignments import AssignmentState, AssignmentUpdated
 from shared.contracts.cloudevents import CloudEvent, new_event_id
+from shared.contracts.loop import (
+    LOOP_EVENTS,
+    AssignmentReopened,
+    AssignmentReopening,
+    AssignmentSigned,
+    AssignmentSigning,
+    CompletionRequest,
+    CompletionRequested,
+    CompletionReturn,
+    CompletionReturned,
+    CompletionVerification,
+    CompletionVerified,
+    LoopEvent,
+)
 from shared.contracts.measures import Deadline, Measure, MeasureCreated, Target
 from shared.contracts.progress import (
     AssignmentStatus,
@@ -16,15 +30,27 @@ from shared.contracts.topics import Topics
 
 __all__ = [
     "ALERT_EVENTS",
+    "LOOP_EVENTS",
     "AlertCleared",
     "AlertNotice",
     "AlertRaised",
     "AlertSeverityChanged",
+    "AssignmentReopened",
+    "AssignmentReopening",
+    "AssignmentSigned",
+    "AssignmentSigning",
     "AssignmentState",
     "AssignmentStatus",
     "AssignmentUpdated",
     "CloudEvent",
+    "CompletionRequest",
+    "CompletionRequested",
+    "CompletionReturn",
+    "CompletionReturned",
+    "CompletionVerification",
+    "CompletionVerified",
     "Deadline",
+    "LoopEvent",
     "Measure",
     "MeasureCreated",
     "ProgressReport",

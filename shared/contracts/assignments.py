@@ -21,6 +21,7 @@ from typing import Literal
 from pydantic import AwareDatetime, Field
 
 from shared.contracts.cloudevents import CloudEvent, ContractModel, NonEmpty, field_is
+from shared.contracts.loop import LoopState
 from shared.contracts.measures import Figure, Identifier, LongText, Name, RegionCode
 from shared.contracts.progress import AssignmentStatus, Period
 
@@ -46,6 +47,13 @@ class AssignmentState(ContractModel):
     report_event_id: NonEmpty | None = Field(None, description="the event id of the current progress-reported")
     periods_reported: list[Period] = Field(
         default_factory=list, description="every period with a counted report, sorted (the reporting rate's base)")
+    # The supervision loop (shared/contracts/loop.py), as the tracker decides it from the loop's steps.
+    loop_state: LoopState = LoopState.ASSIGNED
+    signed_at: AwareDatetime | None = None
+    completion_requested_at: AwareDatetime | None = Field(
+        None, description="the time of the completion request waiting for verification, or of the one verified")
+    closed_out_at: AwareDatetime | None = None
+    returned_count: int = Field(0, ge=0, description="completion requests returned to the unit, in all")
 
     @property
     def key(self) -> str:

@@ -23,6 +23,7 @@ from pydantic.json_schema import models_json_schema
 from shared.contracts.alerts import AlertCleared, AlertRaised, AlertSeverityChanged
 from shared.contracts.assignments import AssignmentUpdated
 from shared.contracts.cloudevents import CloudEvent
+from shared.contracts.loop import LOOP_EVENTS
 from shared.contracts.measures import MeasureCreated
 from shared.contracts.progress import ProgressReported, ProgressWithdrawn
 from shared.contracts.registry import RegistryPublished
@@ -39,6 +40,7 @@ EVENT_MODELS: dict[str, type[CloudEvent]] = {
     "progress-reported": ProgressReported,
     "progress-withdrawn": ProgressWithdrawn,
     "registry-published": RegistryPublished,
+    **LOOP_EVENTS,
     "assignment-updated": AssignmentUpdated,
     "alert-raised": AlertRaised,
     "alert-severity-changed": AlertSeverityChanged,
@@ -50,6 +52,11 @@ EVENT_SUMMARIES = {
     "progress-reported": "One unit's report on one measure for one period; the last report per key wins.",
     "progress-withdrawn": "An operator takes a report out of the state (bad data); the next latest becomes current.",
     "registry-published": "The regions (GB/T 2260 codes) and the units of each; the whole registry each time.",
+    "assignment-signed": "签收: a unit signed for its assignment (who, when).",
+    "completion-requested": "办结申请: a unit asks for its assignment to be closed out, with a narrative and evidence.",
+    "completion-verified": "核查销号: the lead unit or the supervising office checked the request and closed it out.",
+    "completion-returned": "退回: the request sent back to the unit, with the reason.",
+    "assignment-reopened": "A closed-out assignment opened again, with the reason.",
     "assignment-updated": "The tracker's current state of one assignment (unit, role, current report, periods "
                           "reported), whole, once per change; the highest revision wins.",
     "alert-raised": "An alert opened (overdue, due soon, lagging, silent).",
@@ -62,6 +69,7 @@ KAFKA_KEYS = {
     "progress-reported": "`<measure_id>|<unit>`: one assignment's reports stay in order on one partition",
     "progress-withdrawn": "`<measure_id>|<unit>`, keyed like the report it withdraws",
     "registry-published": "a constant: the registry is one record, the latest wins",
+    **dict.fromkeys(LOOP_EVENTS, "`<measure_id>|<unit>`, like the assignment's reports"),
     "assignment-updated": "`<measure_id>|<unit>`, like the assignment's reports",
     "alert-raised": "the alert's key (kind, measure, unit, subject)",
     "alert-severity-changed": "the alert's key (kind, measure, unit, subject)",
@@ -74,10 +82,12 @@ OPERATIONS: list[tuple[str, str, str]] = [
     ("intake", "send", "progress-reported"),
     ("intake", "send", "progress-withdrawn"),
     ("intake", "send", "registry-published"),
+    *(("intake", "send", step) for step in LOOP_EVENTS),
     ("tracker", "receive", "measure-created"),
     ("tracker", "receive", "progress-reported"),
     ("tracker", "receive", "progress-withdrawn"),
     ("tracker", "receive", "registry-published"),
+    *(("tracker", "receive", step) for step in LOOP_EVENTS),
     ("tracker", "send", "assignment-updated"),
     ("alerts", "receive", "measure-created"),
     ("alerts", "receive", "registry-published"),
@@ -98,8 +108,9 @@ OPERATIONS: list[tuple[str, str, str]] = [
 ]
 
 SERVICES = {
-    "intake": "Accepts measures, progress reports and the registry over HTTP and publishes them as CloudEvents.",
-    "tracker": "Keeps the state of every measure and assignment from the events.",
+    "intake": "Accepts measures, progress reports, the supervision loop's steps and the registry over HTTP and "
+              "publishes them as CloudEvents.",
+    "tracker": "Keeps the state of every measure and assignment (its supervision loop too) from the events.",
     "alerts": "Judges overdue, due-soon, lagging and silent units and publishes the alerts.",
     "reporting": "Consolidates the figures of every region from the tracker's and the alerts' events.",
 }

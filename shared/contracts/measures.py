@@ -15,6 +15,9 @@ RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{6}(\d{3})?$")]
 Recurrence = Literal["yearly", "half-yearly", "quarterly", "monthly"]
 # What a unit is to a measure: 牵头单位 (answers for it) or 责任单位 (carries part of it).
 Role = Literal["lead", "responsible"]
+# How a target is judged (the plan parser tells them apart: services/intake/domain/plans/targets.py): a rate, share
+# or coverage and a time limit must hold whenever reported; a count and an amount accumulate towards the deadline.
+TargetKind = Literal["rate", "time_limit", "count", "amount"]
 
 
 def _printable(text: str) -> str:
@@ -58,6 +61,10 @@ class Target(ContractModel):
     comparator: Literal[">=", "<=", "=", ">", "<"]
     value: Figure
     unit: Annotated[str, StringConstraints(max_length=64)] = ""
+    kind: TargetKind | None = Field(
+        default=None, description="rate and time_limit: must hold whenever reported; count and amount: accumulate "
+        "towards the deadline (a trajectory). Absent (null) in events published before it existed: such a target "
+        "is judged against a trajectory, as it was then, until its plan is imported again")
 
 
 class Measure(ContractModel):

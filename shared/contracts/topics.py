@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from shared.contracts.loop import LOOP_EVENTS
+
 PARTITIONS = 6
 
 
@@ -20,6 +22,17 @@ class Topics:
     @property
     def progress_withdrawn(self) -> str:
         return f"{self.prefix}progress-withdrawn"
+
+    def for_loop_event(self, event_type: str) -> str:
+        """A supervision-loop step's topic (shared/contracts/loop.py): each step type has its own, named after it.
+        KeyError for another event type."""
+        if event_type not in LOOP_EVENTS:
+            raise KeyError(event_type)
+        return f"{self.prefix}{event_type}"
+
+    def loop(self) -> list[str]:
+        """The supervision loop's topics, in the loop's order."""
+        return [self.for_loop_event(event_type) for event_type in LOOP_EVENTS]
 
     @property
     def assignment_updated(self) -> str:
@@ -52,5 +65,5 @@ class Topics:
 
     def all(self) -> list[str]:
         return [self.measure_created, self.progress_reported, self.progress_withdrawn, self.registry_published,
-                self.assignment_updated, self.dead_letter, self.alert_raised, self.alert_severity_changed,
+                *self.loop(), self.assignment_updated, self.dead_letter, self.alert_raised, self.alert_severity_changed,
                 self.alert_cleared]

@@ -58,7 +58,7 @@ async def test_a_transition_from_a_stale_read_changes_nothing_and_published_even
     await store.published("open", {warning.key: ["e1.raised"]})  # the change came after the raise was read
     assert [e["id"] for e in (await store.open_alerts())[warning.key]["outbox"]] == ["e1.severity-1"]
 
-    await store.clear_alerts([(read, {"id": "e1.cleared", "time": AT})], AT)  # read before the severity change
+    await store.clear_alerts([(read, {"id": "e1.cleared", "time": AT}, AT)])  # read before the severity change
     [(collection, episode, outbox)] = await store.pending()
     assert (collection, episode, await store.open_alerts()) == ("history", "e1", {})
     assert sorted(e["id"] for e in outbox) == ["e1.cleared", "e1.raised", "e1.severity-1"]

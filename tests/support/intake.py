@@ -3,6 +3,7 @@
 import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
 
@@ -10,6 +11,7 @@ from services.intake.main import create_app
 from services.intake.settings import IntakeSettings
 from shared.contracts import Measure, MeasureCreated
 from shared.kafka.broker import ensure_topics
+from shared.web.clients import token_hash
 from tests.support.apps import running
 from tests.support.streams import produce
 from tests.support.waiting import eventually
@@ -44,6 +46,14 @@ async def running_intake(settings_values: dict, *, sample_measures: bool = False
 
         await eventually(connected)
         yield client
+
+
+def clients_file(path: Path, clients: list[tuple[str, str, str, str]]) -> str:
+    """A clients file (shared/web/clients.py) at `path` for (id, name, region, token) each; returns its path."""
+    path.write_text("clients:\n" + "".join(
+        f"  - {{id: {client_id}, name: {name}, region_code: '{region}', token_sha256: {token_hash(token)}}}\n"
+        for client_id, name, region, token in clients), encoding="utf-8")
+    return str(path)
 
 
 def topic(settings_values: dict, name: str) -> str:

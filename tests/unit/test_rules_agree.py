@@ -2,9 +2,10 @@
 
 The alerts domain (services/alerts/domain) is the one home of those rules; reporting counts its alerts' episodes
 (services/reporting/domain/flags.py). Here both run on the same generated history under NON-default per-plan
-rules (a plan deadline for measures naming none, another cadence, grace and tolerance for one plan): the alerts'
-Evaluator judges the state at the end of each evaluation day, its transitions become episodes as the alert
-events carry them, and reporting's evaluate / tally / region_rollup must count, for every region (the city,
+rules (a plan deadline for measures naming none, another cadence, grace and tolerance for one plan; targets held
+whenever reported and targets accumulating): the alerts' Evaluator judges the state at the end of each evaluation
+day, its transitions become episodes as the alert events carry them (at the instant alerts gives a past day's
+transitions), and reporting's evaluate / tally / region_rollup must count, for every region (the city,
 each county, each township; its total and its own units), exactly the distinct (measure, unit) pairs the alerts
 name. The demo's own rules on 2027-01-15 (issue 11: alerts said 26 overdue, reporting 2) are the last case.
 """
@@ -20,6 +21,7 @@ from deploy.demo.load import DEMO, demo_assignments, generated_reports
 from services.alerts.domain.alerts import Alert
 from services.alerts.domain.evaluate import Evaluator
 from services.alerts.domain.rules import RulesBook
+from services.alerts.domain.transitions import judged_at
 from services.intake.domain.plans.measures import plan_measures
 from services.intake.domain.plans.parser import parse_plan
 from services.intake.domain.registry_file import load_registry
@@ -76,12 +78,15 @@ def report_history(rng: random.Random, measure: dict) -> list[dict]:
 
 def judge(evaluator: Evaluator, histories: list[tuple[dict, list[dict]]], days) -> tuple[dict, list[Flag]]:
     """The alerts judged at the end of each day, and their episodes as the alert events carry them: opened at
-    the sweep that first raised the alert (its key: kind, assignment, subject), cleared at the first that did not."""
+    the sweep that first raised the alert (its key: kind, assignment, subject), cleared at the first that did not,
+    each sweep judging a past day (as an operator's sweep `as_of` it, after the day)."""
     judged: dict[date, list[Alert]] = {}
     opened: dict[str, tuple[Alert, datetime]] = {}
     flags: list[Flag] = []
+    later = end_of_day(max(days))
     for day in days:
-        sweep = end_of_day(day) - timedelta(seconds=1)  # after every report of the day
+        sweep = judged_at(day, later)
+        assert sweep == end_of_day(day) - timedelta(seconds=1)  # after every report of the day
         views = [view(a, [r for r in reports if r["reported_at"] < sweep]) for a, reports in histories]
         judged[day] = evaluator.alerts(views, day)
         now = {alert.key: alert for alert in judged[day]}
@@ -118,7 +123,10 @@ def assert_counts_agree(facts, alerts: list[Alert], regions: dict[str, dict]) ->
 @pytest.fixture(scope="module")
 def generated():
     city = generate_city(townships=26, measures=33, assignments=1_800, seed=17, today=TODAY)
-    measures = {m["_id"]: {**m, "plan_id": "strict" if m["number"] % 2 else "gen"} for m in city.measures}
+    # Half the targets are rates (held whenever reported), half counts (judged on a trajectory).
+    measures = {m["_id"]: {**m, "plan_id": "strict" if m["number"] % 2 else "gen",
+                           "targets": [{**t, "kind": "rate" if m["number"] % 2 else "count"} for t in m["targets"]]}
+                for m in city.measures}
     rng = random.Random(17)
     histories = [(a, report_history(rng, measures[a["measure_id"]])) for a in city.assignments]
     judged, flags = judge(Evaluator(measures, RULES), histories, SWEEPS)

@@ -21,7 +21,8 @@ class AlertRules(BaseModel):
     lagging_tolerance_points: float = Field(15, ge=0, le=100)
     # … and critical when more than this many points below it.
     lagging_critical_points: float = Field(40, ge=0, le=100)
-    # lagging on a quantitative target: how far below its trajectory a value may be, as a share of the target.
+    # lagging on a quantitative target: how far short of its trajectory (a count or an amount) or of the target
+    # itself (a rate or a time limit) a value may be, as a share of the target.
     indicator_tolerance: float = Field(0, ge=0, le=1)
     # Each indicator's value at the measure's start, where the trajectory starts (default: 0 for a rising target;
     # a falling target, such as 败诉率 ≤ 5%, without a baseline is not judged before the deadline).

@@ -59,35 +59,37 @@ class AlertStore:
         return (await self.open.find_one({"_id": key}, {"_id": 1}) is not None
                 or await self.history.find_one({"key": key}, {"_id": 1}) is not None)
 
-    async def raise_alerts(self, raised: list[tuple[Alert, str, dict]], now: datetime) -> None:
-        """Each (alert, episode, alert-raised event) opened with its event pending, unless its key is open."""
+    async def raise_alerts(self, raised: list[tuple[Alert, str, dict]], at: datetime) -> None:
+        """Each (alert, episode, alert-raised event) opened at `at` (the instant judged) with its event pending,
+        unless its key is open."""
         await bulk_ignoring_duplicates(self.open, [UpdateOne({"_id": alert.key}, {"$setOnInsert": {
-            **fields(alert), "episode": episode, "opened_at": now, "updated_at": now, "severity_changes": [],
+            **fields(alert), "episode": episode, "opened_at": at, "updated_at": at, "severity_changes": [],
             "acknowledgements": [], "version": 0, "outbox": [event]}}, upsert=True)
             for alert, episode, event in raised])
 
-    async def update_alerts(self, updates: list[tuple[Alert, dict, dict | None]], now: datetime) -> None:
-        """Each (alert as evaluated now, its stored document, the alert-severity-changed event its severity change
-        owes, or None): figures refreshed, a severity change recorded with its event pending, if the stored
+    async def update_alerts(self, updates: list[tuple[Alert, dict, dict | None]], at: datetime) -> None:
+        """Each (alert as evaluated at `at`, its stored document, the alert-severity-changed event its severity
+        change owes, or None): figures refreshed, a severity change recorded with its event pending, if the stored
         document is still the one read (episode, severity, version)."""
         operations = []
         for alert, stored, event in updates:
-            change: dict = {"$set": {**fields(alert), "updated_at": now}, "$inc": {"version": 1}}
+            change: dict = {"$set": {**fields(alert), "updated_at": at}, "$inc": {"version": 1}}
             if event is not None:
-                change["$push"] = {"severity_changes": {"at": now, "from": stored["severity"],
+                change["$push"] = {"severity_changes": {"at": at, "from": stored["severity"],
                                                         "to": str(alert.severity)}, "outbox": event}
             operations.append(UpdateOne({"_id": alert.key, "episode": stored["episode"],
                                          "severity": stored["severity"], "version": version_of(stored)}, change))
         if operations:
             await self.open.bulk_write(operations, ordered=False)
 
-    async def clear_alerts(self, cleared: list[tuple[dict, dict]], now: datetime) -> None:
-        """Each (stored open alert, alert-cleared event) moved to the history with its events pending."""
+    async def clear_alerts(self, cleared: list[tuple[dict, dict, datetime]]) -> None:
+        """Each (stored open alert, alert-cleared event, when it closed) moved to the history with its events
+        pending."""
         await bulk_ignoring_duplicates(self.history, [UpdateOne({"_id": stored["episode"]}, {"$setOnInsert": {
             **{k: v for k, v in stored.items() if k not in ("_id", "episode", "outbox", "version")},
-            "key": stored["_id"], "closed_at": now, "outbox": [*stored.get("outbox", []), event]}}, upsert=True)
-            for stored, event in cleared])
-        for stored, _ in cleared:
+            "key": stored["_id"], "closed_at": closed, "outbox": [*stored.get("outbox", []), event]}}, upsert=True)
+            for stored, event, closed in cleared])
+        for stored, *_ in cleared:
             deleted = await self.open.find_one_and_delete({"_id": stored["_id"], "episode": stored["episode"]})
             carried = {event["id"] for event in stored.get("outbox", [])}
             late = [event for event in (deleted or {}).get("outbox", []) if event["id"] not in carried]

@@ -22,7 +22,7 @@ import structlog
 from services.alerts.domain.alerts import Alert
 from services.alerts.domain.evaluate import Evaluator
 from services.alerts.domain.rules import RulesBook
-from services.alerts.domain.transitions import transitions
+from services.alerts.domain.transitions import closed_at, judged_at, transitions
 from services.alerts.storage.inputs import Inputs
 from services.alerts.storage.repository import AlertStore
 from shared.contracts import ALERT_EVENTS, AlertCleared, AlertNotice, AlertRaised, AlertSeverityChanged, CloudEvent
@@ -69,8 +69,8 @@ def severity_changed_event(alert: Alert, stored: dict, today: date) -> dict:
     return event.model_dump(mode="json")
 
 
-def cleared_event(stored: dict, now: datetime, today: date) -> dict:
-    notice = AlertNotice.of(stored["alert"], stored["episode"], stored["opened_at"], today.isoformat(), now)
+def cleared_event(stored: dict, closed: datetime, today: date) -> dict:
+    notice = AlertNotice.of(stored["alert"], stored["episode"], stored["opened_at"], today.isoformat(), closed)
     event = AlertCleared.wrap(notice, source=SOURCE, event_id=f"{stored['episode']}.cleared", subject=stored["_id"])
     return event.model_dump(mode="json")
 
@@ -98,7 +98,7 @@ class AlertsService:
         self.in_flight: set[str] = set()
 
     async def sweep(self, as_of: date | None = None) -> Outcome:
-        """Every assignment judged on `as_of` (default today in China)."""
+        """Every assignment judged on `as_of` (default today in China); a past day's transitions carry that day."""
         return await self.evaluate(as_of or self.today(), None)
 
     async def reevaluate(self, measure_ids: Iterable[str]) -> Outcome:
@@ -113,17 +113,17 @@ class AlertsService:
         log_skipped(evaluator)
         stored = await self.store.open_alerts(measure_ids)
         found = transitions([Alert.from_json(doc["alert"]) for doc in stored.values()], current)
-        now = datetime.now(UTC)
+        at = judged_at(today, datetime.now(UTC))  # a past day's transitions carry that day (domain/transitions.py)
         episodes = [(alert, uuid.uuid4().hex) for alert in found.raised]
         await self.store.raise_alerts(
-            [(alert, episode, raised_event(alert, episode, now, today)) for alert, episode in episodes], now)
+            [(alert, episode, raised_event(alert, episode, at, today)) for alert, episode in episodes], at)
         carried = [(alert, stored[alert.key]) for alert in found.open if alert.key in stored
                    and alert.to_json() != stored[alert.key]["alert"]]
         await self.store.update_alerts(
             [(alert, doc, severity_changed_event(alert, doc, today) if alert.severity != doc["severity"]
-              else None) for alert, doc in carried], now)
-        await self.store.clear_alerts(
-            [(stored[alert.key], cleared_event(stored[alert.key], now, today)) for alert in found.cleared], now)
+              else None) for alert, doc in carried], at)
+        closing = [(stored[alert.key], closed_at(stored[alert.key]["opened_at"], at)) for alert in found.cleared]
+        await self.store.clear_alerts([(doc, cleared_event(doc, closed, today), closed) for doc, closed in closing])
         published = await self.publish_pending()
         outcome = Outcome(today, len(assignments), len(found.open), len(found.raised), len(found.cleared),
                           len(found.changed), published)

@@ -1,13 +1,16 @@
-"""A unit's assignments, from the tracker's HTTP API (`GET /v1/units/{unit}/assignments`): intake owns no
-assignments, and services meet only over HTTP and Kafka."""
+"""The tracker's HTTP API, as intake asks it: a unit's assignments (`GET /v1/units/{unit}/assignments`, for the
+pre-filled ledger template) and the judgement of a supervision-loop step before it is published
+(`POST /v1/loop-steps:judge`). Intake owns no assignments and no loop, and services meet only over HTTP and Kafka."""
 
 from urllib.parse import quote
 
 import httpx
 
+from shared.contracts import CloudEvent
+
 
 class TrackerUnavailable(Exception):
-    """The tracker unreachable or timing out (`slug` tracker-unavailable), or answering anything but a list
+    """The tracker unreachable or timing out (`slug` tracker-unavailable), or answering something unexpected
     (tracker-error); intake answers 503 with Retry-After."""
 
     def __init__(self, title: str, detail: str, slug: str):
@@ -15,24 +18,42 @@ class TrackerUnavailable(Exception):
         self.title, self.slug = title, slug
 
 
-class TrackerAssignments:
+class TrackerClient:
     def __init__(self, tracker_url: str, timeout: float):
         """`timeout`: seconds for the whole call."""
         self.tracker_url, self.timeout = tracker_url.rstrip("/"), timeout
 
-    async def of_unit(self, unit: str) -> list[dict]:
-        """The unit's assignments as the tracker lists them; [] for a unit the tracker's registry lacks."""
-        url = f"{self.tracker_url}/v1/units/{quote(unit, safe='')}/assignments"
+    async def request(self, method: str, path: str, what: str, **options) -> httpx.Response:
+        """The tracker's answer; raises TrackerUnavailable when it does not answer, or answers neither 404 nor JSON
+        with 200 (`what`: what was asked, for the message)."""
         try:
             async with httpx.AsyncClient(timeout=self.timeout) as client:
-                response = await client.get(url)
+                response = await client.request(method, f"{self.tracker_url}{path}", **options)
         except httpx.HTTPError as error:
             raise TrackerUnavailable("Tracker unavailable", f"the tracker did not answer ({type(error).__name__}); "
                                      "try again shortly", "tracker-unavailable") from error
+        json_answer = response.headers.get("content-type", "").startswith("application/json")
+        if response.status_code != 404 and (response.status_code != 200 or not json_answer):
+            raise TrackerUnavailable("Tracker error", f"the tracker answered HTTP {response.status_code} for "
+                                     f"{what}; try again shortly", "tracker-error")
+        return response
+
+
+class TrackerAssignments(TrackerClient):
+    async def of_unit(self, unit: str) -> list[dict]:
+        """The unit's assignments as the tracker lists them; [] for a unit the tracker's registry lacks."""
+        response = await self.request("GET", f"/v1/units/{quote(unit, safe='')}/assignments", "the unit's assignments")
         if response.status_code == 404:
             return []
-        body = response.json() if response.headers.get("content-type", "").startswith("application/json") else None
-        if response.status_code != 200 or not isinstance(body, list):
-            raise TrackerUnavailable("Tracker error", f"the tracker answered HTTP {response.status_code} for the "
-                                     "unit's assignments; try again shortly", "tracker-error")
+        if not isinstance(body := response.json(), list):
+            raise TrackerUnavailable("Tracker error", "the tracker answered no list of the unit's assignments; try "
+                                     "again shortly", "tracker-error")
         return body
+
+
+class TrackerLoop(TrackerClient):
+    async def judgement(self, event: CloudEvent) -> dict | None:
+        """The tracker's judgement of a loop step (`{counts, kind, reason}`), None for an assignment it lacks."""
+        response = await self.request("POST", "/v1/loop-steps:judge", "the loop step",
+                                      json=event.model_dump(mode="json"))
+        return None if response.status_code == 404 else response.json()

@@ -254,13 +254,17 @@ async function unitView(code, unit) {
     tr.addEventListener("click", () => go(`#/measure/${encodeURIComponent(tr.dataset.measure)}/${code}`)));
 }
 
+// How a target is judged (its kind, read by the plan parser; none in measures published before kinds existed).
+const TARGET_KINDS = {rate: "比率类,每次报送须达到", time_limit: "时限类,每次报送须达到",
+                      count: "计数类,按序时累计", amount: "数量类,按序时累计"};
+
 async function measureView(id, code) {
   const m = await get(`/v1/reports/measures/${encodeURIComponent(id)}`, {region_code: code});
   crumbs([...regionTrail(code), [`措施 ${m.number ?? ""}`, null]]);
   exports(code);
   const deadlines = (m.deadlines || []).map(d => esc(d.text) + (d.date ? `(${esc(d.date)})` : "")).join(";");
-  const targets = (m.targets || []).map(t => `${esc(t.indicator)} ${esc(t.comparator)} ${esc(t.value)}${esc(t.unit)}`)
-    .join(";");
+  const targets = (m.targets || []).map(t => `${esc(t.indicator)} ${esc(t.comparator)} ${esc(t.value)}${esc(t.unit)}`
+    + (TARGET_KINDS[t.kind] ? `(${TARGET_KINDS[t.kind]})` : "")).join(";");
   view.innerHTML = `<h2 id="measure-title">${esc(m.number)}. ${esc(m.title)}</h2>
     <p class="muted">${esc(m.chapter)} · 牵头单位:${esc((m.lead_units || []).join("、"))} · 时限:${deadlines || "—"}
       ${targets ? ` · 指标:${targets}` : ""}</p>

@@ -2,15 +2,17 @@
 whether it changed.
 
 Built for the key `measure_id|unit` from what the tracker holds: the assignment (None when the measure does not
-name the unit, or no longer does), the current report among the counted ones (None before any), and the periods
-with a counted report. Compared as JSON (`model_dump(mode="json")`), so a state read back from the database and
-one just built are equal exactly when an event would say the same thing twice.
+name the unit, or no longer does), the current report among the counted ones (None before any), the periods
+with a counted report, and the supervision loop decided from its steps (domain/loop.py). Compared as JSON
+(`model_dump(mode="json")`), so a state read back from the database and one just built are equal exactly when an
+event would say the same thing twice.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from services.tracker.domain.assignments import Assignment
+from services.tracker.domain.loop import Loop
 from services.tracker.domain.reports import completed_at
 from shared.contracts import ProgressReport
 from shared.contracts.assignments import AssignmentState
@@ -32,13 +34,16 @@ def split_key(key: str) -> tuple[str, str]:
     return measure_id, unit
 
 
-def state_of(key: str, assignment: Assignment | None, current: CurrentReport | None, periods: Iterable[str]) -> View:
+def state_of(key: str, assignment: Assignment | None, current: CurrentReport | None, periods: Iterable[str],
+             loop: Loop | None = None) -> View:
     """The assignment's state: `assigned` when the measure names the unit; `removed` when it neither names it nor
     has a counted report for it (then nothing but its identity is said). The region is the unit's own once it has
-    reported, the assignment's until then. Raises pydantic.ValidationError for a state the contract refuses."""
+    reported, the assignment's until then; the loop's fields from its steps (domain/loop.py; none: not signed for).
+    Raises pydantic.ValidationError for a state the contract refuses."""
     measure_id, unit = split_key(key)
     identity = {"measure_id": measure_id, "unit": unit, "unit_name": assignment.unit_name if assignment else unit,
-                "role": assignment.role if assignment else None, "assigned": assignment is not None}
+                "role": assignment.role if assignment else None, "assigned": assignment is not None,
+                **(loop or Loop()).fields(reported=current is not None)}
     if current is None:
         region_code = assignment.region_code if assignment else None
         if region_code is None:
@@ -61,7 +66,7 @@ def removed_state(previous: View) -> View:
 
 
 def next_state(previous: View | None, assignment: Assignment | None, current: CurrentReport | None,
-               periods: Iterable[str], key: str) -> View | None:
+               periods: Iterable[str], key: str, loop: Loop | None = None) -> View | None:
     """The state to publish for `key` given the one published before (None: none yet), or None when there is
     nothing to say: the same state again, or a key that is gone and was never published (a report whose unit the
     registry does not know produces no state) or already said to be removed."""
@@ -71,7 +76,7 @@ def next_state(previous: View | None, assignment: Assignment | None, current: Cu
             return None
         new = removed_state(previous)
     else:
-        new = state_of(key, assignment, current, periods)
+        new = state_of(key, assignment, current, periods, loop)
     return None if new == previous else new
 
 

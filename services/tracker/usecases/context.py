@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from services.tracker.storage.loop import LoopSteps
 from services.tracker.storage.repository import TrackerRepository
 from services.tracker.storage.states import AssignmentStates
 
@@ -15,5 +16,6 @@ def nobody() -> None:
 class Tracker:
     repository: TrackerRepository
     states: AssignmentStates
+    loops: LoopSteps
     # Called after states were written with their events: wakes the outbox publisher (usecases/publishing.py).
     states_written: Callable[[], None] = field(default=nobody)

@@ -1,6 +1,7 @@
 """Rebuilding the tracker's whole state from its topics, and comparing it with the live state.
 
-The rebuild reads measure-created, then progress-reported, then progress-withdrawn, each from offset 0 to the end
+The rebuild reads measure-created, then progress-reported, then progress-withdrawn, then the supervision loop's
+topics (assignment-signed … assignment-reopened), each from offset 0 to the end
 offsets it finds on starting (no consumer group: the live tracker's offsets are not touched), and applies them in
 batches through the live path: shared/kafka/consuming.py's parsing and poison isolation, and the tracker's use cases on
 a fresh database (their outbox is never published: the live tracker published those changes). Measures go
@@ -30,15 +31,17 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.tracker.domain.states import removed_state
 from services.tracker.settings import TrackerSettings
+from services.tracker.storage.loop import LoopSteps
 from services.tracker.storage.repository import TrackerRepository
 from services.tracker.storage.states import AssignmentStates
 from services.tracker.usecases.context import Tracker
+from services.tracker.usecases.loop_steps import record_loop_steps
 from services.tracker.usecases.measures import record_measures
 from services.tracker.usecases.progress import record_progress
 from services.tracker.usecases.registry import record_registry
 from services.tracker.usecases.states import updated_event
 from services.tracker.usecases.withdrawals import record_withdrawals
-from shared.contracts import MeasureCreated, ProgressReported, ProgressWithdrawn, RegistryPublished, Topics
+from shared.contracts import LOOP_EVENTS, MeasureCreated, ProgressReported, ProgressWithdrawn, RegistryPublished, Topics
 from shared.rebuilding import (
     WHOLE_DOCUMENTS,
     CollectionDifference,
@@ -50,7 +53,7 @@ from shared.rebuilding import (
 from shared.rebuilding import Rebuild as TopicsRebuild
 
 COLLECTIONS = ("registry", "unit_mappings", "measures", "assignments", "progress_reports", "period_progress",
-               "assignment_progress", "report_conflicts", "assignment_states")
+               "assignment_progress", "report_conflicts", "loop_steps", "assignment_states")
 # Of an assignment_states document, what is compared (see the module's doc).
 STATE_ONLY = "state"
 
@@ -71,10 +74,11 @@ async def rebuild(settings: TrackerSettings, *, into: str | None = None, compare
     result = Rebuild(live_database=settings.mongodb_database, database=name)
     topics = Topics(settings.topic_prefix)
     async with fresh_database(settings, name) as (live_database, database):
-        repository, states = TrackerRepository(database), AssignmentStates(database)
+        repository, states, loops = TrackerRepository(database), AssignmentStates(database), LoopSteps(database)
         await repository.ensure_indexes()
         await states.ensure_indexes()
-        tracker = Tracker(repository, states)
+        await loops.ensure_indexes()
+        tracker = Tracker(repository, states, loops)
         # Operators' unit mappings are in no topic: they come from the live state.
         mappings = await live_database["unit_mappings"].find().to_list()
         if mappings:
@@ -84,7 +88,9 @@ async def rebuild(settings: TrackerSettings, *, into: str | None = None, compare
                 (topics.registry_published, RegistryPublished, record_registry),
                 (topics.measure_created, MeasureCreated, record_measures),
                 (topics.progress_reported, ProgressReported, partial(record_progress, skew=settings.clock_skew)),
-                (topics.progress_withdrawn, ProgressWithdrawn, record_withdrawals))], settings.batch_size)
+                (topics.progress_withdrawn, ProgressWithdrawn, record_withdrawals),
+                *((topic, contract, partial(record_loop_steps, skew=settings.clock_skew)) for topic, contract in zip(
+                    topics.loop(), LOOP_EVENTS.values(), strict=True)))], settings.batch_size)
         if compare:
             result.comparison = await compare_databases(live_database, database)
         result.corrections = await continue_live_revisions(AssignmentStates(live_database), states)

@@ -3,7 +3,8 @@
 For the keys given (every key a batch touched: its reports' and withdrawals' assignments, a measure's old and new
 units, the keys a registry or mapping re-resolved), in rounds until no write is lost:
 1. read the stored states (their revisions) FIRST;
-2. then read what the states are built from (assignment, current report, periods: repository.state_inputs);
+2. then read what the states are built from (assignment, current report, periods: repository.state_inputs; the
+   supervision loop's steps: usecases/loops.py);
 3. build each state (domain/states.py); where it differs from the stored one, write it at revision r+1 with its
    assignment-updated event, on the condition that the key is still at r (storage/states.py).
 A write loses only when another writer wrote the key after step 1; that writer read its inputs after its own step
@@ -22,6 +23,7 @@ import structlog
 from services.tracker.domain.states import next_state
 from services.tracker.storage.states import Change
 from services.tracker.usecases.context import Tracker
+from services.tracker.usecases.loops import loops_of
 from shared.contracts.assignments import AssignmentState, AssignmentUpdated
 
 SOURCE = "/duban/tracker"
@@ -41,11 +43,12 @@ async def refresh_states(tracker: Tracker, keys: Iterable[str]) -> int:
     while remaining:
         stored = await tracker.states.load(remaining)
         inputs = await tracker.repository.state_inputs(remaining)
+        loops = await loops_of(tracker, remaining)
         decided_at = datetime.now(UTC)
         changes = []
         for key in remaining:
             previous = stored.get(key)
-            state = next_state(previous.state if previous else None, *inputs[key], key=key)
+            state = next_state(previous.state if previous else None, *inputs[key], key=key, loop=loops.get(key))
             if state is not None:
                 revision = previous.revision + 1 if previous else 1
                 changes.append(Change(key, revision, state, updated_event(key, revision, state, decided_at)))

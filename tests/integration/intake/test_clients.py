@@ -3,9 +3,9 @@ it may publish, and what it may not publish never reaches Kafka."""
 
 import pytest
 
-from shared.web.clients import new_token, token_hash
+from shared.web.clients import new_token
 from tests.integration.intake.test_ledger_import import workbook
-from tests.support.intake import running_intake, topic
+from tests.support.intake import clients_file, running_intake, topic
 from tests.support.kafka import body, read_topic
 from tests.support.samples import REPORT
 
@@ -14,13 +14,9 @@ CITY, LINCHUAN = new_token(), new_token()
 
 @pytest.fixture
 async def intake(settings_values, tmp_path):
-    clients = tmp_path / "clients.yaml"
-    clients.write_text("clients:\n" + "".join(
-        f"  - {{id: {client_id}, name: {name}, region_code: '{region}', token_sha256: {token_hash(token)}}}\n"
-        for client_id, name, region, token in [("fuzhou-office", "抚州市依法治市办", "361000", CITY),
-                                               ("linchuan-zwfw", "临川区政务服务平台", "361002", LINCHUAN)]),
-        encoding="utf-8")
-    async with running_intake(settings_values, sample_measures=True, clients_file=str(clients)) as client:
+    clients = clients_file(tmp_path / "clients.yaml", [("fuzhou-office", "抚州市依法治市办", "361000", CITY),
+                                                        ("linchuan-zwfw", "临川区政务服务平台", "361002", LINCHUAN)])
+    async with running_intake(settings_values, sample_measures=True, clients_file=clients) as client:
         yield client
 
 

@@ -67,6 +67,7 @@ async def test_importing_publishes_one_measure_created_per_measure_and_again_the
     measure = next(body(r)["data"] for r in records if r.key == b"fuzhou-2022-17")
     assert measure["lead_units"] == ["市司法局", "市法院", "市检察院"] and measure["start_date"] == "2022-01-01"
     assert measure["targets"][0]["indicator"] == "行政机关负责人出庭应诉率" and measure["targets"][0]["value"] == 95
+    assert measure["targets"][0]["kind"] == "rate"  # held whenever reported, as alerts judge it
 
 
 @pytest.mark.parametrize(("data", "file", "field"), [

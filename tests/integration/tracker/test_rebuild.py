@@ -67,7 +67,7 @@ async def test_a_rebuild_from_the_topics_is_identical_to_the_live_state(
     assert differences["period_progress"].differing == [some_key] and differences["measures"].missing == ["m001"]
     assert [name for name, d in differences.items() if d.identical] == [
         "registry", "unit_mappings", "assignments", "progress_reports", "assignment_progress", "report_conflicts",
-        "assignment_states"]
+        "loop_steps", "assignment_states"]
 
     # The command: rebuilds again (dropping the damaged copy first) and says so.
     await asyncio.to_thread(main, [

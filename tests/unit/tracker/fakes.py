@@ -3,12 +3,14 @@ those): conditional writes fail when the document changed, and a hook lets a tes
 moment a race would hurt."""
 
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from services.tracker.domain.assignments import Assignment
+from services.tracker.domain.loop import Step
 from services.tracker.domain.states import split_key
 from services.tracker.storage.repository import CURRENT_COLLECTIONS, current_key, current_report, stored_version
 from services.tracker.storage.states import Change, StoredState
+from services.tracker.usecases.context import Tracker
 from shared.contracts import ProgressReport
 
 Hook = Callable[[], Awaitable[None]] | None
@@ -29,6 +31,7 @@ class FakeRepository:
         self.history: dict[str, dict] = {}  # event id -> document, with `withdrawn` / `unresolved_unit` marks
         self.current: dict[str, dict[str, dict]] = {name: {} for name in CURRENT_COLLECTIONS}
         self.before_compare_and_set: Hook = None  # runs once, just before the next compare-and-set
+        self.starts: dict[str, date | None] = {}  # measure id -> its start date, for the measures created
 
     def newest(self, collection: str, document: dict) -> None:
         """A versioned upsert (writes.write_newest): only ever to a newer report."""
@@ -42,6 +45,9 @@ class FakeRepository:
         self.history[document["event_id"]] = document
         for collection in CURRENT_COLLECTIONS:
             self.newest(collection, document)
+
+    async def measure_starts(self, measure_ids: set[str]) -> dict[str, date | None]:
+        return {measure_id: self.starts[measure_id] for measure_id in measure_ids if measure_id in self.starts}
 
     async def stored_reports(self, event_ids: Iterable[str]) -> dict[str, dict]:
         return {event_id: self.history[event_id] for event_id in event_ids if event_id in self.history}
@@ -123,3 +129,40 @@ class FakeStates:
     async def published(self, sent: dict[str, list[str]], whole: dict[str, int]) -> None:
         for key, ids in sent.items():
             self.documents[key]["outbox"] = [e for e in self.documents[key]["outbox"] if e["id"] not in ids]
+
+
+class FakeLoopSteps:
+    """storage/loop.LoopSteps in memory: steps kept once per event id; the assignments are the repository's."""
+
+    def __init__(self, repository: FakeRepository):
+        self.repository = repository
+        self.steps: dict[str, tuple[str, Step]] = {}  # event id -> (key, step)
+
+    async def add(self, key_steps: Iterable[tuple[str, Step]]) -> None:
+        for key, step in key_steps:
+            self.steps.setdefault(step.event_id, (key, step))
+
+    async def of(self, keys: Iterable[str]) -> dict[str, list[Step]]:
+        wanted, found = set(keys), {}
+        for key, step in self.steps.values():
+            if key in wanted:
+                found.setdefault(key, []).append(step)
+        return found
+
+    async def lead_units(self, measure_ids: Iterable[str]) -> dict[str, set[str]]:
+        wanted, leads = set(measure_ids), {}
+        for a in self.repository.assignments.values():
+            if a.measure_id in wanted and a.role == "lead":
+                leads.setdefault(a.measure_id, set()).add(a.unit)
+        return leads
+
+    async def assigned(self, keys: Iterable[str]) -> set[str]:
+        return set(keys) & self.repository.assignments.keys()
+
+
+def fake_tracker(states_written=None) -> Tracker:
+    """A tracker on these fakes (woken by `states_written`, when given)."""
+    repository = FakeRepository()
+    loops = FakeLoopSteps(repository)
+    return Tracker(repository, FakeStates(), loops, states_written) if states_written else Tracker(
+        repository, FakeStates(), loops)

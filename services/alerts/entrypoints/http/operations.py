@@ -21,7 +21,8 @@ async def sweep(service: ServiceDep, as_of: Annotated[date | None, Query(
                 ) -> dict:
     """Judges every assignment now, records what opened, closed or changed severity, and publishes
     alert-raised / alert-severity-changed / alert-cleared for each transition (and any event an earlier failure
-    left unpublished): `{as_of, assignments, open, raised, cleared, changed, published}`."""
+    left unpublished): `{as_of, assignments, open, raised, cleared, changed, published}`. The episodes a past day's
+    sweep opens and closes carry that day's last second (China) as their `opened_at` and `closed_at`."""
     return (await service.sweep(as_of)).to_json()
 
 

@@ -10,6 +10,14 @@ often (the deadline's recurrence), so it is no target. Bare counts (``一次办`
 The indicator is the phrase the number qualifies: the words that follow it when the sentence goes
 on (``每年举办2期[政府领导班子法治专题讲座]``, ``不少于60学时的[业务知识和法律法规培训]``), otherwise
 the words before it back to the previous punctuation (``[行政机关负责人出庭应诉率]达95%以上``).
+
+The kind says how a target is judged (by alerts: services/alerts/domain/lagging.py):
+- ``rate``: a level in percent, a rate, share or coverage (出庭应诉率达95%以上, 覆盖率100%, 占比提高到30%以上):
+  it must hold whenever the unit reports it.
+- ``time_limit``: a duration each case keeps within (5小时内发布, 压缩至1个工作日以内): it holds whenever reported.
+- ``count``: occurrences to reach (每年举办2期, 至少1次): they accumulate, so they may follow a trajectory.
+- ``amount``: a quantity that accumulates (不少于60学时; 每年…不少于10天), or a change by a percentage to reach by
+  the deadline (涉企检查事项压减30%以上, 提高20%): also a trajectory.
 """
 import re
 from dataclasses import dataclass
@@ -23,6 +31,11 @@ _COMPARATOR = {**dict.fromkeys(_AT_LEAST, ">="), **dict.fromkeys(_AT_MOST, "<=")
                "以上": ">=", "及以上": ">=", "以下": "<=", "以内": "<=", "内": "<="}
 _CN_NUM = "一二两三四五六七八九十"
 _DELIMITERS = ",;。:!?\n()"
+_DURATIONS = ("小时", "分钟", "个工作日", "天", "日")
+_HOURS_OF_STUDY = ("学时", "课时")
+# A percentage to cut or raise BY (压减30%), not TO (降低到5%): the verb right before the number.
+_CHANGE = re.compile(r"(?:压减|压缩|减少|降低|下降|缩短|提高|提升|增长|增加) *$")
+_PER_PERIOD = re.compile(r"每(?:年|半年|季度|月)")
 _PRE = "|".join(sorted((*_AT_LEAST, *_AT_MOST, "超过", "高于", "低于", "少于"), key=len, reverse=True))
 _TARGET = re.compile(
     rf"(?:(?P<pre>{_PRE})|(?P<freq>至少|每年|每半年|每季度|每月)[^\d{_CN_NUM}{_DELIMITERS}、]{{0,4}}?)?"
@@ -43,10 +56,21 @@ class Target:
     comparator: str  # ">=", "<=", "=", ">" or "<"
     value: int | float
     unit: str
+    kind: str  # "rate", "time_limit", "count" or "amount" (see above)
 
     def to_json(self) -> dict:
         return {"text": self.text, "indicator": self.indicator, "comparator": self.comparator,
-                "value": self.value, "unit": self.unit}
+                "value": self.value, "unit": self.unit, "kind": self.kind}
+
+
+def target_kind(before: str, unit: str) -> str:
+    """How a target is judged, from its unit and the words of its clause before its number (`before`): a change
+    verb right before it, a frequency (每年…: what the number counts restarts each period)."""
+    if unit == "%":
+        return "amount" if _CHANGE.search(before) else "rate"
+    if unit in _DURATIONS:
+        return "amount" if _PER_PERIOD.search(before) else "time_limit"
+    return "amount" if unit in _HOURS_OF_STUDY else "count"
 
 
 def find_targets(text: str) -> list[Target]:
@@ -65,7 +89,8 @@ def find_targets(text: str) -> list[Target]:
             start = max(previous_end, *(text.rfind(d, 0, m.start()) + 1 for d in _DELIMITERS))
             start = _FRAME_WORDS.match(text, _DATE_OPENING.match(text, start).end()).end()
             indicator, span = text[start:m.start()].strip(), (start, m.end())
-        targets.append(Target(text[span[0]:span[1]].strip(), indicator, comparator,
-                              to_number(m.group("value")), unit))
+        clause = max(text.rfind(d, 0, m.start()) for d in _DELIMITERS) + 1
+        targets.append(Target(text[span[0]:span[1]].strip(), indicator, comparator, to_number(m.group("value")),
+                              unit, target_kind(text[clause:m.start("value")], unit)))
         previous_end = span[1]
     return targets

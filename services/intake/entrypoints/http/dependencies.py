@@ -8,6 +8,7 @@ from fastapi import Depends, Header, Request
 from services.intake.settings import IntakeSettings
 from services.intake.storage.registries import KnownRegistry
 from services.intake.usecases.ledger_template import LedgerTemplates
+from services.intake.usecases.loop_steps import LoopStepAcceptance
 from services.intake.usecases.measure_creation import MeasureCreation
 from services.intake.usecases.plan_import import PlanImports
 from services.intake.usecases.progress_acceptance import ProgressAcceptance
@@ -23,6 +24,7 @@ def _state(name: str):
 
 Settings = Annotated[IntakeSettings, Depends(_state("settings"))]
 Progress = Annotated[ProgressAcceptance, Depends(_state("progress"))]
+LoopSteps = Annotated[LoopStepAcceptance, Depends(_state("loop_steps"))]
 Plans = Annotated[PlanImports, Depends(_state("plans"))]
 Measures = Annotated[MeasureCreation, Depends(_state("measures"))]
 Registries = Annotated[RegistryPublication, Depends(_state("registries"))]

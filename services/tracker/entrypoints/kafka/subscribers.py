@@ -1,7 +1,8 @@
 """Kafka subscribers: thin (parse, call one use case), registered after configuration so tests can point them
 anywhere. Reports and withdrawals are keyed by assignment key, so one assignment's events are handled by one
 tracker of the group at a time; what crosses keys (a registry, a measure) is made safe by conditional writes in
-the use cases, not by a lock."""
+the use cases, not by a lock. The loop's steps, keyed alike but on five topics, may meet on two trackers: they are
+only added to a set, from which the loop is decided (usecases/loop_steps.py)."""
 
 from functools import partial
 
@@ -10,11 +11,12 @@ from faststream.kafka.annotations import KafkaMessage
 
 from services.tracker.settings import TrackerSettings
 from services.tracker.usecases.context import Tracker
+from services.tracker.usecases.loop_steps import record_loop_steps
 from services.tracker.usecases.measures import record_measures
 from services.tracker.usecases.progress import record_progress
 from services.tracker.usecases.registry import record_registry
 from services.tracker.usecases.withdrawals import record_withdrawals
-from shared.contracts import MeasureCreated, ProgressReported, ProgressWithdrawn, RegistryPublished, Topics
+from shared.contracts import LOOP_EVENTS, MeasureCreated, ProgressReported, ProgressWithdrawn, RegistryPublished, Topics
 from shared.kafka.consuming import Consumer, RetryPolicy, batch_subscription
 from shared.metrics import DistrictFreshness
 
@@ -50,3 +52,11 @@ def register_subscribers(broker: KafkaBroker, tracker: Tracker, settings: Tracke
     @broker.subscriber(topics.progress_withdrawn, **options)
     async def on_progress_withdrawn(message: KafkaMessage) -> None:
         await consumer.consume(message, ProgressWithdrawn, partial(record_withdrawals, tracker))
+
+    def on_loop_topic(topic: str, contract: type) -> None:
+        @broker.subscriber(topic, **options)
+        async def on_loop_step(message: KafkaMessage) -> None:
+            await consumer.consume(message, contract, partial(record_loop_steps, tracker, skew=settings.clock_skew))
+
+    for topic, contract in zip(topics.loop(), LOOP_EVENTS.values(), strict=True):
+        on_loop_topic(topic, contract)

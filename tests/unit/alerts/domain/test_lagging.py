@@ -2,6 +2,8 @@
 
 from datetime import date
 
+import pytest
+
 from services.alerts.domain.alerts import Kind, Severity
 from services.alerts.domain.lagging import lagging
 from services.alerts.domain.rules import AlertRules
@@ -108,3 +110,81 @@ def test_exact_targets_and_unreported_indicators_are_not_judged():
 def test_progress_and_each_indicator_lag_separately():
     alerts = lag(targets=[COURT], percent=0, 出庭应诉率=1)
     assert sorted(a.subject for a in alerts) == ["indicator:出庭应诉率", "progress"]
+
+
+# Alert cases written from the plans' own targets, each with the kind the plan parser gives it
+# (tests/unit/intake/domain/plans/test_target_kinds.py): from 2025-01-01 to 2025-07-20, HALFWAY is 50% of the span.
+REVIEW = {"text": "行政复议案件按期办结率达到95%以上", "indicator": "行政复议案件按期办结率", "comparator": ">=",
+          "value": 95, "unit": "%", "kind": "rate"}  # site-extraction-county-2022
+INSPECTIONS = {"text": "“双随机”监管事项覆盖率100%", "indicator": "“双随机”监管事项覆盖率", "comparator": "=",
+               "value": 100, "unit": "%", "kind": "rate"}  # fuzhou-city-2022
+BRIEFING = {"text": "24小时内举行新闻发布会", "indicator": "举行新闻发布会", "comparator": "<=", "value": 24,
+            "unit": "小时", "kind": "time_limit"}  # fuzhou-city-2022
+LECTURES = {"text": "每年举办2期政府领导班子法治专题讲座", "indicator": "政府领导班子法治专题讲座",
+            "comparator": ">=", "value": 2, "unit": "期", "kind": "count"}  # fuzhou-city-2022
+TRAINING = {"text": "不少于60学时的业务知识和法律法规培训", "indicator": "业务知识和法律法规培训",
+            "comparator": ">=", "value": 60, "unit": "学时", "kind": "amount"}  # tongan-district-2022
+CHECKS_CUT = {"text": "涉企检查事项压减30%以上", "indicator": "涉企检查事项压减", "comparator": ">=", "value": 30,
+              "unit": "%", "kind": "amount"}  # mixed-dun-and-dot-numbering
+
+
+def indicator_lag(target: dict, value: float, **options) -> list:
+    return [a for a in lag(targets=[target], percent=100, **{target["indicator"]: value}, **options)
+            if a.subject == f"indicator:{target['indicator']}"]
+
+
+@pytest.mark.parametrize("today", [date(2025, 1, 1), date(2025, 2, 1), HALFWAY, date(2025, 7, 20)])
+def test_a_rate_below_its_target_lags_on_any_day_it_is_reported_not_only_late_in_the_span(today):
+    # A straight line from 0 to 95% would ask 47.5% halfway, and a unit at 90% would be ahead of it.
+    [alert] = indicator_lag(REVIEW, 90, today=today)
+    assert (alert.kind, alert.severity) == (Kind.LAGGING, Severity.WARNING)
+    assert alert.figures == {"indicator": "行政复议案件按期办结率", "kind": "rate", "value": 90, "comparator": ">=",
+                             "target": 95, "unit": "%", "tolerance": 0, "due": "2025-07-20"}
+    assert alert.reason == "指标“行政复议案件按期办结率”当前 90%，未达到目标 >= 95%（比率类指标每次报送均须达到）"
+    assert indicator_lag(REVIEW, 95, today=today) == []
+
+
+def test_a_rate_is_not_judged_before_the_start_after_the_deadline_or_once_completed():
+    assert indicator_lag(REVIEW, 90, today=date(2024, 12, 31)) == []
+    assert indicator_lag(REVIEW, 90, today=date(2025, 7, 21)) == []  # overdue instead
+    assert lag(targets=[REVIEW], status="completed", percent=100, 行政复议案件按期办结率=90) == []
+
+
+def test_a_rate_needs_no_progress_curve_to_be_held_to_its_target():
+    assert [a.subject for a in lag(start=None, targets=[REVIEW], percent=0, 行政复议案件按期办结率=90)] == [
+        "indicator:行政复议案件按期办结率"]
+    assert len(indicator_lag(REVIEW, 90, deadlines=())) == 1
+
+
+def test_a_coverage_of_100_percent_is_met_only_at_100():
+    assert len(indicator_lag(INSPECTIONS, 99)) == 1
+    assert indicator_lag(INSPECTIONS, 100) == []
+
+
+def test_a_time_limit_is_held_whenever_reported():
+    [alert] = indicator_lag(BRIEFING, 30, today=date(2025, 1, 2))
+    assert alert.reason == "指标“举行新闻发布会”当前 30小时，未达到目标 <= 24小时（时限类指标每次报送均须达到）"
+    assert indicator_lag(BRIEFING, 24, today=date(2025, 1, 2)) == []
+
+
+def test_the_plans_indicator_tolerance_applies_to_a_held_target_too():
+    rules = AlertRules(indicator_tolerance=0.05)  # 4.75 points of 95
+    assert indicator_lag(REVIEW, 90.25, rules=rules) == []
+    assert indicator_lag(REVIEW, 90.2, rules=rules)[0].figures["tolerance"] == 4.75
+
+
+@pytest.mark.parametrize("target, on_track, behind", [
+    (LECTURES, 1, 0.9),  # halfway through, 1 of 2 期 is on track
+    (TRAINING, 30, 29),  # 30 of 60 学时
+    (CHECKS_CUT, 15, 14),  # cut by 15% of the 30% to cut
+])
+def test_counts_and_amounts_accumulate_along_their_trajectory(target, on_track, behind):
+    assert indicator_lag(target, on_track) == []
+    [alert] = indicator_lag(target, behind)
+    assert alert.figures["expected_value"] == target["value"] / 2
+
+
+def test_a_target_published_before_kinds_existed_is_judged_on_a_trajectory_as_it_was():
+    old = {key: value for key, value in REVIEW.items() if key != "kind"}
+    assert indicator_lag(old, 90) == []  # 47.5% asked halfway
+    assert len(indicator_lag(old, 47)) == 1

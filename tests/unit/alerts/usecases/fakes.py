@@ -75,34 +75,34 @@ class FakeAlertStore:
         wanted = None if measure_ids is None else set(measure_ids)
         return {k: copy.deepcopy(d) for k, d in self.open.items() if wanted is None or d["measure_id"] in wanted}
 
-    async def raise_alerts(self, raised: list[tuple[Alert, str, dict]], now: datetime) -> None:
+    async def raise_alerts(self, raised: list[tuple[Alert, str, dict]], at: datetime) -> None:
         await asyncio.sleep(0)
         for alert, episode, event in raised:
             self.open.setdefault(alert.key, {
-                "_id": alert.key, **fields(alert), "episode": episode, "opened_at": now, "updated_at": now,
+                "_id": alert.key, **fields(alert), "episode": episode, "opened_at": at, "updated_at": at,
                 "severity_changes": [], "acknowledgements": [], "version": 0, "outbox": [event]})
 
-    async def update_alerts(self, updates: list[tuple[Alert, dict, dict | None]], now: datetime) -> None:
+    async def update_alerts(self, updates: list[tuple[Alert, dict, dict | None]], at: datetime) -> None:
         await asyncio.sleep(0)
         for alert, stored, event in updates:
             current = self.open.get(alert.key)
             if current is None or any(current.get(name) != stored.get(name)
                                       for name in ("episode", "severity", "version")):
                 continue
-            current.update(fields(alert), updated_at=now, version=current["version"] + 1)
+            current.update(fields(alert), updated_at=at, version=current["version"] + 1)
             if event is not None:
-                current["severity_changes"].append({"at": now, "from": stored["severity"], "to": str(alert.severity)})
+                current["severity_changes"].append({"at": at, "from": stored["severity"], "to": str(alert.severity)})
                 current["outbox"].append(event)
 
-    async def clear_alerts(self, cleared: list[tuple[dict, dict]], now: datetime) -> None:
+    async def clear_alerts(self, cleared: list[tuple[dict, dict, datetime]]) -> None:
         await asyncio.sleep(0)
-        for stored, event in cleared:
+        for stored, event, closed in cleared:
             self.history.setdefault(stored["episode"], {
                 **{k: v for k, v in stored.items() if k not in ("_id", "episode", "outbox", "version")},
-                "_id": stored["episode"], "key": stored["_id"], "closed_at": now,
+                "_id": stored["episode"], "key": stored["_id"], "closed_at": closed,
                 "outbox": [*stored.get("outbox", []), event]})
         await asyncio.sleep(0)
-        for stored, _ in cleared:
+        for stored, *_ in cleared:
             current = self.open.get(stored["_id"])
             if current is None or current["episode"] != stored["episode"]:
                 continue

@@ -2,14 +2,16 @@
 revisions superseding, and two evaluations at once giving one episode per key and one event per transition."""
 
 import asyncio
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 
 from services.alerts.domain.rules import RulesBook
 from services.alerts.usecases.evaluate import AlertsService
 from services.alerts.usecases.record import record_assignments, record_measures
+from services.reporting.domain.flags import Flag, flagged_on
 from shared.contracts import AssignmentState, AssignmentUpdated, CloudEvent, Measure, MeasureCreated
+from shared.domain.calendar import CHINA, today_in_china
 from tests.unit.alerts.usecases.fakes import FakeAlertStore, FakeInputs
 
 # Due 2026-06-30, reported on 2026-06-15 for Q2 at 40 %: on 2026-07-03 overdue by 3 days (warning), on 2026-08-05
@@ -118,3 +120,48 @@ async def test_an_event_the_broker_refuses_stays_pending_and_goes_out_with_the_n
 
 async def refuse(event: CloudEvent, key: str) -> None:
     raise ConnectionError("Kafka away")
+
+
+def last_second(day: date) -> datetime:
+    return datetime.combine(day, time(23, 59, 59), CHINA)
+
+
+async def test_episodes_judged_for_a_past_day_open_change_and_close_on_that_day_not_on_the_clocks(world):
+    inputs, store, published, service = world
+    await record_measures(inputs, service, [MeasureCreated.wrap(MEASURE, source="/test")])
+    await inputs.save_assignments([updated(1)])  # stored, not judged yet
+    await service.sweep(WARNING_DAY)
+    [raised] = published.of("alert-raised")
+    assert raised.data.opened_at == store.open[KEY]["opened_at"] == last_second(WARNING_DAY)
+    assert raised.data.as_of == WARNING_DAY.isoformat()
+
+    await service.sweep(CRITICAL_DAY)
+    [changed] = published.of("alert-severity-changed")
+    assert (changed.data.severity, changed.data.opened_at) == ("critical", last_second(WARNING_DAY))
+    assert store.open[KEY]["severity_changes"][0]["at"] == last_second(CRITICAL_DAY)
+
+    await inputs.save_assignments([updated(2, **COMPLETED)])
+    cleared_on = date(2026, 9, 1)
+    await service.sweep(cleared_on)
+    [cleared] = published.of("alert-cleared")
+    assert (cleared.data.opened_at, cleared.data.closed_at) == (last_second(WARNING_DAY), last_second(cleared_on))
+    assert store.history[raised.data.episode]["closed_at"] == last_second(cleared_on)
+    # Reporting counts the episode on the days it was open at their end: from WARNING_DAY up to the day before.
+    flag = Flag("overdue", "m-1", "361000.justice", cleared.data.opened_at, cleared.data.closed_at)
+    assert [bool(flagged_on([flag], day).overdue) for day in (
+        date(2026, 7, 2), WARNING_DAY, date(2026, 8, 31), cleared_on)] == [False, True, True, False]
+
+
+async def test_a_judgement_of_today_takes_the_clock_and_a_past_day_never_closes_an_episode_before_it_opened(world):
+    inputs, store, published, service = world
+    await record_measures(inputs, service, [MeasureCreated.wrap(MEASURE, source="/test")])
+    await inputs.save_assignments([updated(1)])
+    before = datetime.now(UTC)
+    await service.sweep(today_in_china())
+    [raised] = [event for event in published.of("alert-raised") if event.data.key == KEY]
+    assert before <= raised.data.opened_at <= datetime.now(UTC)
+
+    await inputs.save_assignments([updated(2, **COMPLETED)])
+    await service.sweep(WARNING_DAY)  # an operator judging a past day after the episode opened today
+    [cleared] = [event for event in published.of("alert-cleared") if event.data.key == KEY]
+    assert cleared.data.closed_at == cleared.data.opened_at == raised.data.opened_at

@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from shared.contracts import MeasureCreated, ProgressReport, ProgressReported
+from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressReported
 from tests.support.samples import REPORT
 
 
@@ -59,3 +59,16 @@ def test_what_intake_validates_is_what_a_consumer_reads_back():
     report = ProgressReport(**{**REPORT, **odd})
     event = ProgressReported.wrap(report, source="/test")
     assert ProgressReported.model_validate_json(event.model_dump_json()) == event
+
+
+def test_a_targets_kind_travels_and_a_measure_published_before_it_existed_still_reads():
+    measure = {"measure_id": "m-1", "plan_id": "p", "region_code": "361000", "number": 1, "title": "加强行政复议",
+               "targets": [{"text": "行政复议案件按期办结率达到95%以上", "indicator": "行政复议案件按期办结率",
+                            "comparator": ">=", "value": 95, "unit": "%", "kind": "rate"}]}
+    event = MeasureCreated.wrap(Measure(**measure), source="/test").model_dump(mode="json")
+    assert MeasureCreated.model_validate(event).data.targets[0].kind == "rate"
+    del event["data"]["targets"][0]["kind"]  # as events published before the kind existed carry it
+    assert MeasureCreated.model_validate(event).data.targets[0].kind is None
+    event["data"]["targets"][0]["kind"] = "share"  # not a kind: refused, naming it
+    with pytest.raises(ValidationError, match="kind"):
+        MeasureCreated.model_validate(event)

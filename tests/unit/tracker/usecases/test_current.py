@@ -5,13 +5,13 @@ import pytest
 
 from services.tracker.usecases.context import Tracker
 from services.tracker.usecases.current import recompute_current
-from tests.unit.tracker.fakes import FakeRepository, FakeStates, report_document
+from tests.unit.tracker.fakes import fake_tracker, report_document
 
 UNIT = "临川区政府"
 
 
 def tracker_with(*documents: dict) -> Tracker:
-    t = Tracker(FakeRepository(), FakeStates())
+    t = fake_tracker()
     for document in documents:
         t.repository.receive(document)
     return t

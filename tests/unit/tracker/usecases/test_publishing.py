@@ -3,15 +3,14 @@
 from aiokafka.errors import KafkaConnectionError
 
 from services.tracker.domain.assignments import Assignment
-from services.tracker.usecases.context import Tracker
 from services.tracker.usecases.publishing import OutboxPublisher
 from services.tracker.usecases.states import refresh_states
 from shared.contracts.assignments import AssignmentUpdated
-from tests.unit.tracker.fakes import FakeRepository, FakeStates, report_document
+from tests.unit.tracker.fakes import FakeStates, fake_tracker, report_document
 
 
 async def states_with_two_revisions() -> FakeStates:
-    t = Tracker(FakeRepository(), FakeStates())
+    t = fake_tracker()
     t.repository.assignments["m-1|a"] = Assignment("m-1", "a", "a", "lead", "361000", False)
     t.repository.assignments["m-1|b"] = Assignment("m-1", "b", "b", "lead", "361000", False)
     await refresh_states(t, ["m-1|a", "m-1|b"])

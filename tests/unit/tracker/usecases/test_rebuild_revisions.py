@@ -2,10 +2,9 @@
 publishes exactly the corrections."""
 
 from services.tracker.domain.assignments import Assignment
-from services.tracker.usecases.context import Tracker
 from services.tracker.usecases.rebuild import continue_live_revisions
 from services.tracker.usecases.states import refresh_states
-from tests.unit.tracker.fakes import FakeRepository, FakeStates, report_document
+from tests.unit.tracker.fakes import fake_tracker, report_document
 
 
 def assigned(unit: str) -> Assignment:
@@ -13,7 +12,7 @@ def assigned(unit: str) -> Assignment:
 
 
 async def test_equal_states_take_the_live_revision_and_only_differences_are_left_to_publish():
-    live, rebuilt = Tracker(FakeRepository(), FakeStates()), Tracker(FakeRepository(), FakeStates())
+    live, rebuilt = fake_tracker(), fake_tracker()
     for t in (live, rebuilt):
         t.repository.assignments |= {"m-1|same": assigned("same"), "m-1|differs": assigned("differs")}
         await refresh_states(t, ["m-1|same", "m-1|differs"])

@@ -3,7 +3,7 @@
 from services.tracker.domain.assignments import Assignment
 from services.tracker.usecases.context import Tracker
 from services.tracker.usecases.states import refresh_states
-from tests.unit.tracker.fakes import FakeRepository, FakeStates, report_document
+from tests.unit.tracker.fakes import fake_tracker, report_document
 
 KEY = "m-1|临川区政府"
 ASSIGNED = Assignment("m-1", "临川区政府", "临川区政府", "responsible", "361000", False)
@@ -11,7 +11,7 @@ ASSIGNED = Assignment("m-1", "临川区政府", "临川区政府", "responsible"
 
 def tracker() -> tuple[Tracker, list[int]]:
     woken: list[int] = []
-    return Tracker(FakeRepository(), FakeStates(), lambda: woken.append(1)), woken
+    return fake_tracker(lambda: woken.append(1)), woken
 
 
 async def test_a_new_assignment_is_published_at_revision_one_and_the_same_state_never_again():

@@ -6,7 +6,7 @@ from services.tracker.usecases.context import Tracker
 from services.tracker.usecases.states import refresh_states
 from services.tracker.usecases.withdrawals import record_withdrawals
 from shared.contracts import ProgressWithdrawal, ProgressWithdrawn
-from tests.unit.tracker.fakes import FakeRepository, FakeStates, report_document
+from tests.unit.tracker.fakes import fake_tracker, report_document
 
 UNIT, KEY = "临川区政府", "m-1|临川区政府"
 
@@ -18,7 +18,7 @@ def withdrawn(event_id: str, period: str = "2026-Q3", measure_id: str = "m-1") -
 
 
 async def reported_twice() -> Tracker:
-    t = Tracker(FakeRepository(), FakeStates())
+    t = fake_tracker()
     t.repository.assignments[KEY] = Assignment("m-1", UNIT, UNIT, "responsible", "361000", False)
     t.repository.receive(report_document("q2", UNIT, "2026-Q2", 20, 9))
     t.repository.receive(report_document("q3", UNIT, "2026-Q3", 60, 10))

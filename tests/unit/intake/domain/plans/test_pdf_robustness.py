@@ -72,7 +72,7 @@ def test_hand_made_extraction():
         {"text": "2024年底前", "date": "2024-12-31", "recurrence": None, "ongoing": False}]
     assert parsed.measures[1].targets[0].to_json() == {
         "text": "依申请公开答复率达100%", "indicator": "依申请公开答复率", "comparator": ">=",
-        "value": 100, "unit": "%"}
+        "value": 100, "unit": "%", "kind": "rate"}
     assert [d.to_json() for d in parsed.measures[2].deadlines] == [
         {"text": "每年3月1日前", "date": "2023-03-01", "recurrence": "yearly", "ongoing": False}]
 

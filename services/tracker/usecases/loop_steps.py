@@ -1,0 +1,65 @@
+"""Supervision-loop steps (signed, completion requested, verified, returned, reopened): kept, judged, states
+published; and the judgement of a step not taken yet, for intake to answer before it publishes one.
+
+Every step of an assignment the tracker has is kept, allowed or not, and the loop is decided from all of them in
+their own order (domain/loop.py), so delivery order changes nothing. A step the loop refuses where it stands is
+answered as refused with the reason: shared/kafka/consuming.py tries it again a few times (a step that happened
+before it may still be on its way on another topic), then dead-letters it with that reason. It stays in the
+timeline as refused; should an earlier step arrive later and make it count, the loop takes it in its place.
+"""
+
+from datetime import timedelta
+
+from services.tracker.domain.loop import Refusal, step_of
+from services.tracker.domain.states import split_key
+from services.tracker.usecases.context import Tracker
+from services.tracker.usecases.loops import loops_of
+from services.tracker.usecases.states import refresh_states
+from shared.contracts import LoopEvent
+from shared.domain.calendar import CLOCK_SKEW, ReportWindow
+
+
+def unknown_assignment(key: str) -> str:
+    measure_id, unit = split_key(key)
+    return f"no assignment of {unit!r} on measure {measure_id!r}: the measure is not created (yet) or does not name it"
+
+
+async def untimely(tracker: Tracker, events: list[LoopEvent], skew: timedelta) -> dict[str, str]:
+    """Why each step whose time lies outside the reporting window (shared/calendar.ReportWindow, from its measure's
+    start to now plus the clock skew) may not be kept, by event id: a step dated in year 9999 would stay the latest
+    for good, and no later step could follow it."""
+    starts = await tracker.repository.measure_starts({event.data.measure_id for event in events})
+    return {event.id: reason for event in events if (reason := ReportWindow(
+        starts.get(event.data.measure_id), skew=skew).refusal(event.data.at, f"the time of {event.type}"))}
+
+
+async def record_loop_steps(tracker: Tracker, events: list[LoopEvent], skew: timedelta = CLOCK_SKEW) -> dict[str, str]:
+    """Keeps the steps of known assignments (each event id once) and publishes the states they change. Returns why
+    each step not counted was not, by event id: its assignment unknown (not kept: the measure may be on its way),
+    its time outside the reporting window (not kept), or the loop's refusal (kept, shown refused in the timeline)."""
+    keys = {event.data.assignment_key for event in events}
+    assigned = await tracker.loops.assigned(keys)
+    refused = {event.id: unknown_assignment(event.data.assignment_key) for event in events
+               if event.data.assignment_key not in assigned}
+    refused |= await untimely(tracker, [event for event in events if event.id not in refused], skew)
+    kept = [event for event in events if event.id not in refused]
+    await tracker.loops.add((event.data.assignment_key, step_of(event)) for event in kept)
+    loops = await loops_of(tracker, keys & assigned)
+    for event in kept:
+        if refusal := loops[event.data.assignment_key].refusal_of(event.id):
+            refused[event.id] = f"{event.type} refused ({refusal.kind}): {refusal.reason}"
+    await refresh_states(tracker, keys & assigned)
+    return refused
+
+
+async def judgement(tracker: Tracker, event: LoopEvent) -> Refusal | None:
+    """Whether the loop as the tracker holds it now takes this step (None: it does), judged as if it came now
+    (a step already kept under its id is judged as kept). Raises LookupError for an assignment the tracker does not
+    have. Advisory: the step's own arrival decides (record_loop_steps)."""
+    key = event.data.assignment_key
+    if key not in await tracker.loops.assigned([key]):
+        raise LookupError(unknown_assignment(key))
+    if reason := (await untimely(tracker, [event], CLOCK_SKEW)).get(event.id):
+        return Refusal("not_allowed", reason)
+    loops = await loops_of(tracker, [key], [(key, step_of(event))])
+    return loops[key].refusal_of(event.id)

@@ -1,0 +1,126 @@
+"""The loop's steps (usecases/loop_steps.py) on in-memory repositories: kept once, judged, refused with the reason,
+and published in assignment-updated whatever the delivery order."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from services.tracker.domain.assignments import Assignment
+from services.tracker.usecases.loop_steps import judgement, record_loop_steps
+from services.tracker.usecases.states import refresh_states
+from shared.contracts import (
+    AssignmentSigned,
+    AssignmentSigning,
+    CompletionRequest,
+    CompletionRequested,
+    CompletionVerification,
+    CompletionVerified,
+)
+from tests.unit.tracker.domain.test_loop import LEAD, OFFICE, SAME, UNIT, at
+from tests.unit.tracker.fakes import fake_tracker, report_document
+
+KEY = f"m-1|{UNIT}"
+
+
+def sign(event_id: str = "s", hour: int = 9, **changes) -> AssignmentSigned:
+    return AssignmentSigned.wrap(AssignmentSigning(**{**SAME, **changes}, by="张三", signed_at=at(hour)),
+                                 source="/test", event_id=event_id)
+
+
+def request(event_id: str = "r", hour: int = 10) -> CompletionRequested:
+    return CompletionRequested.wrap(CompletionRequest(**SAME, by="张三", requested_at=at(hour), narrative="已完成"),
+                                    source="/test", event_id=event_id)
+
+
+def verify(event_id: str = "v", hour: int = 11, verifier_unit: str = LEAD) -> CompletionVerified:
+    return CompletionVerified.wrap(CompletionVerification(**SAME, by="李四", verifier="lead_unit",
+                                                          verifier_unit=verifier_unit, verified_at=at(hour)),
+                                   source="/test", event_id=event_id)
+
+
+def assigned_tracker():
+    t = fake_tracker()
+    t.repository.assignments[KEY] = Assignment("m-1", UNIT, "临川区政府", "responsible", "361002", True)
+    t.repository.assignments[f"m-1|{LEAD}"] = Assignment("m-1", LEAD, "市司法局", "lead", "361000", True)
+    return t
+
+
+def state(t) -> dict:
+    return t.states.documents[KEY]["state"]
+
+
+async def test_each_step_publishes_the_loop_once_however_often_it_comes():
+    t = assigned_tracker()
+    assert await record_loop_steps(t, [sign()]) == {}
+    assert (state(t)["loop_state"], state(t)["signed_at"], t.states.documents[KEY]["revision"]) == (
+        "signed", "2026-10-01T09:00:00Z", 1)
+    assert await record_loop_steps(t, [sign(), sign()]) == {}
+    assert t.states.documents[KEY]["revision"] == 1
+    assert await record_loop_steps(t, [request(), verify()]) == {}
+    assert {field: state(t)[field] for field in ("loop_state", "completion_requested_at", "closed_out_at")} == {
+        "loop_state": "closed_out", "completion_requested_at": "2026-10-01T10:00:00Z",
+        "closed_out_at": "2026-10-01T11:00:00Z"}
+    outbox = t.states.documents[KEY]["outbox"]
+    assert [event["data"]["loop_state"] for event in outbox] == ["signed", "closed_out"]
+
+
+async def test_the_first_report_after_signing_puts_the_assignment_in_progress():
+    t = assigned_tracker()
+    await record_loop_steps(t, [sign()])
+    t.repository.receive(report_document("p", UNIT, "2026-Q3", 40, 12))
+    await refresh_states(t, [KEY])
+    assert (state(t)["loop_state"], state(t)["percent_complete"]) == ("in_progress", 40)
+
+
+async def test_a_step_on_an_assignment_the_tracker_lacks_is_refused_and_not_kept():
+    t = assigned_tracker()
+    stranger = sign("x", unit="u-nobody")
+    assert await record_loop_steps(t, [stranger]) == {
+        "x": "no assignment of 'u-nobody' on measure 'm-1': the measure is not created (yet) or does not name it"}
+    assert t.loops.steps == {} and t.states.documents == {}
+
+
+async def test_a_refused_step_is_answered_with_its_reason_kept_in_the_timeline_and_changes_nothing():
+    t = assigned_tracker()
+    await record_loop_steps(t, [sign()])
+    refused = await record_loop_steps(t, [sign("again", 10), verify("own", 11, verifier_unit=UNIT)])
+    assert refused == {
+        "again": "assignment-signed refused (conflict): already signed for at 2026-10-01T09:00:00+00:00",
+        "own": f"completion-verified refused (not_allowed): {UNIT} cannot check its own completion: the lead unit "
+               "or the supervising office does"}
+    assert set(t.loops.steps) == {"s", "again", "own"}
+    assert (state(t)["loop_state"], t.states.documents[KEY]["revision"]) == ("signed", 1)
+
+
+async def test_a_verification_that_came_before_its_request_counts_once_the_request_arrives():
+    t = assigned_tracker()
+    assert await record_loop_steps(t, [sign()]) == {}
+    assert await record_loop_steps(t, [verify()]) == {
+        "v": "completion-verified refused (conflict): no completion request is waiting for verification"}
+    assert await record_loop_steps(t, [request()]) == {}
+    assert state(t)["loop_state"] == "closed_out"
+    assert await record_loop_steps(t, [verify()]) == {}  # a retry of it now finds it counted
+
+
+async def test_the_judgement_of_a_step_not_taken_yet():
+    t = assigned_tracker()
+    assert await judgement(t, sign()) is None
+    await record_loop_steps(t, [sign()])
+    assert await judgement(t, sign()) is None  # the same event again: judged as kept
+    refusal = await judgement(t, sign("other", 12))
+    assert (refusal.kind, refusal.reason) == ("conflict", "already signed for at 2026-10-01T09:00:00+00:00")
+    assert (await judgement(t, verify(verifier_unit=OFFICE))).kind == "not_allowed"
+    with pytest.raises(LookupError, match="no assignment of 'u-nobody'"):
+        await judgement(t, sign(unit="u-nobody"))
+
+
+async def test_a_step_dated_before_the_measure_starts_or_in_the_future_is_refused_and_not_kept():
+    t = assigned_tracker()
+    t.repository.starts["m-1"] = date(2026, 11, 1)
+    future = AssignmentSigned.wrap(AssignmentSigning(**SAME, by="张三", signed_at=datetime.now(UTC) + timedelta(
+        days=1)), source="/test", event_id="future")
+    refused = await record_loop_steps(t, [sign("early"), future])
+    assert "the time of assignment-signed 2026-10-01T09:00:00+00:00 is before the plan's start" in refused["early"]
+    assert "is in the future" in refused["future"]
+    assert t.loops.steps == {}
+    assert (await judgement(t, sign("early"))).kind == "not_allowed"
