@@ -2,7 +2,8 @@
 
 from datetime import timedelta
 
-from pydantic import Field, SecretStr
+from limits import parse_many
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.domain.calendar import CLOCK_SKEW
@@ -29,6 +30,9 @@ class ServiceSettings(BaseSettings):
     # The clients that may publish and act, their regions and token hashes (shared/web/clients.py); without one,
     # intake and the operators' routes are open to anyone who can reach them.
     clients_file: str | None = None
+    # Requests one client (by its bearer token) may send to one process of the service, in the `limits` library's
+    # notation, one moving window each; past it, 429 with Retry-After (shared/web/limits.py). "": no limit.
+    rate_limit: str = "20/second;1200/minute"
     # How long a publish may wait for the broker before intake answers 503.
     publish_timeout_seconds: float = 5.0
     # `development` (the default) or anything else (`production`): outside development, settings that only protect
@@ -43,6 +47,13 @@ class ServiceSettings(BaseSettings):
     # How often the metrics read from Kafka or the database (consumer lag, open alerts…) are refreshed
     # (shared/metrics.py); Prometheus scrapes every 15 s (deploy/prometheus/prometheus.yml).
     metrics_sample_seconds: float = Field(15.0, gt=0)
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _readable_rates(cls, value: str) -> str:
+        if value.strip():
+            parse_many(value)  # a ValueError naming the notation stops the start
+        return value
 
     @property
     def clock_skew(self) -> timedelta:

@@ -31,6 +31,7 @@ from shared.secrets import SecretBox
 from shared.web.authentication import load_clients
 from shared.web.docs import install_docs
 from shared.web.health import consumer_readiness, install_health
+from shared.web.limits import install_limits
 from shared.web.problems import install_problem_handlers
 
 log = structlog.get_logger()
@@ -124,6 +125,7 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
     app.state.secret_box = secret_box
     app.state.destinations = destinations
     install_problem_handlers(app)
+    install_limits(app, settings.rate_limit)
     install_request_ids(app)
     install_docs(app, settings)
     for router in (operations.router, alerts.router, subscriptions.router, channels.router):

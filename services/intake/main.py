@@ -29,6 +29,7 @@ from shared.metrics import instrument
 from shared.web.authentication import Authenticated, load_clients
 from shared.web.docs import install_docs
 from shared.web.health import install_health
+from shared.web.limits import install_limits
 from shared.web.problems import install_problem_handlers
 
 
@@ -71,6 +72,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app.state.templates = LedgerTemplates(TrackerAssignments(settings.tracker_url, settings.tracker_timeout_seconds))
     app.state.clients = load_clients(settings)  # read by shared/authentication's Caller
     install_problem_handlers(app)
+    install_limits(app, settings.rate_limit)
     install_request_ids(app)
     install_docs(app, settings)
     for module in (measures, progress, loop, plans, ledgers, registry):  # every route but health needs a client's token

@@ -25,6 +25,7 @@ from shared.metrics import ServiceMetrics
 from shared.web.authentication import load_clients
 from shared.web.docs import install_docs
 from shared.web.health import consumer_readiness, install_health
+from shared.web.limits import install_limits
 from shared.web.problems import install_problem_handlers
 
 
@@ -72,6 +73,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     app.state.metrics_targets = settings.metrics_targets
     app.state.clients = load_clients(settings)
     install_problem_handlers(app)
+    install_limits(app, settings.rate_limit)
     install_request_ids(app)
     install_docs(app, settings)
     for router in (reports.router, dashboard.router, documents.router, operations.router):

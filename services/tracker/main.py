@@ -25,6 +25,7 @@ from shared.metrics import DistrictFreshness, ServiceMetrics
 from shared.web.authentication import load_clients
 from shared.web.docs import install_docs
 from shared.web.health import install_health
+from shared.web.limits import install_limits
 from shared.web.problems import install_problem_handlers
 
 
@@ -69,6 +70,7 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
     app.state.tracker, app.state.views, app.state.publisher = tracker, views, publisher
     app.state.clients = load_clients(settings)
     install_problem_handlers(app)
+    install_limits(app, settings.rate_limit)
     install_request_ids(app)
     install_docs(app, settings)
     app.include_router(measures.router)

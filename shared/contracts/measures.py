@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, StringConstraints
 
 from shared.contracts.cloudevents import CloudEvent, ContractModel, NonEmpty, field_is
+from shared.domain.calendar import EARLIEST_REPORT, LATEST_QUERY_DAY
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
 # GB/T 2260 codes: 6 digits for city and county, 9-digit statistical codes for townships.
@@ -44,12 +45,15 @@ Percent = Annotated[float, Field(strict=True, ge=0, le=100), AfterValidator(_fin
 # Free text (a measure's text, a narrative): bounded so an event stays far below Kafka's 1 MB record limit
 # (20,000 characters are at most 80 KB in UTF-8).
 LongText = Annotated[str, StringConstraints(max_length=20_000)]
+# A day of a plan (a start, a deadline): within the days duban reasons about (shared/domain/calendar.py), so no
+# deadline plus a grace window leaves the calendar (year 9999) and no mistyped year 0202 stands for 2022.
+PlanDay = Annotated[dt.date, Field(ge=EARLIEST_REPORT, le=LATEST_QUERY_DAY)]
 MAX_UNITS = 500  # units one measure names (a county-wide measure names every township: a few hundred)
 
 
 class Deadline(ContractModel):
     text: NonEmpty
-    date: dt.date | None = None
+    date: PlanDay | None = None
     recurrence: Recurrence | None = None
     ongoing: bool = Field(default=False, description="长期坚持/持续推进: on purpose without date or recurrence; "
                           "never falls due")
@@ -80,7 +84,7 @@ class Measure(ContractModel):
         "absent in events published before it existed")
     lead_units: list[Name] = Field(default_factory=list, max_length=MAX_UNITS, description="牵头单位")
     responsible_units: list[Name] = Field(default_factory=list, max_length=MAX_UNITS, description="责任单位")
-    start_date: dt.date | None = Field(default=None, description="when work starts; expected progress counts from here")
+    start_date: PlanDay | None = Field(default=None, description="when work starts; expected progress counts from here")
     deadlines: list[Deadline] = Field(default_factory=list, max_length=100)
     targets: list[Target] = Field(default_factory=list, max_length=100)
 

@@ -18,6 +18,11 @@ RegionLevel = Literal["city", "county", "township"]
 # collectives such as 市直有关部门 mean government departments, not these.
 UnitKind = Literal["government", "department", "organ"]
 
+# Bounds far above a real registry (a province: about 2,000 counties and townships; a city: a few hundred units
+# per region, a unit a handful of names), so a registry stays within Kafka's record limit and a hostile one is
+# refused whole.
+MAX_REGIONS, MAX_UNITS_PER_REGION, MAX_ALIASES = 10_000, 2_000, 20
+
 # The level a region's parent must have.
 _PARENT_LEVEL = {"county": "city", "township": "county"}
 
@@ -43,7 +48,8 @@ class Unit(ContractModel):
     unit_id: Identifier = Field(description="stable identifier, kept when the unit is renamed")
     name: NonEmpty = Field(description="the name plans use, e.g. 市司法局, 临川区政府")
     kind: UnitKind
-    aliases: list[NonEmpty] = Field(default_factory=list, description="other names plans use, e.g. 临川区人民政府")
+    aliases: list[NonEmpty] = Field(default_factory=list, max_length=MAX_ALIASES,
+                                    description="other names plans use, e.g. 临川区人民政府")
     # Optional, so registries published before contacts existed stay valid; repr=False keeps it out of log lines.
     contact: UnitContact | None = Field(default=None, repr=False,
                                         description="whom reminders reach; never logged, not shown by GET /v1/regions")
@@ -60,7 +66,7 @@ class Region(ContractModel):
     parent_code: RegionCode | None = None
     gbt: bool = Field(default=True, description="false for a code of our own (development zones)")
     synthetic: bool = Field(default=False, description="demo data: the region does not exist")
-    units: list[Unit] = Field(default_factory=list)
+    units: list[Unit] = Field(default_factory=list, max_length=MAX_UNITS_PER_REGION)
 
     @property
     def government(self) -> Unit | None:
@@ -69,7 +75,7 @@ class Region(ContractModel):
 
 class Registry(ContractModel):
     model_config = ContractModel.model_config | HIDE_INPUT
-    regions: Annotated[list[Region], Field(min_length=1)]
+    regions: Annotated[list[Region], Field(min_length=1, max_length=MAX_REGIONS)]
 
     @model_validator(mode="after")
     def _consistent(self) -> "Registry":

@@ -26,13 +26,17 @@ def get_client(request: Request, authorization: Annotated[str | None, Header(
     clients = request.app.state.clients
     if clients is None:
         return None
-    scheme, _, token = (authorization or "").partition(" ")
-    client = clients.identify(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
-    if client is None:
+    if (client := client_of(clients, authorization)) is None:
         detail = ("The token is not one this service knows." if authorization else
                   "Send `Authorization: Bearer <token>` with the token issued to your system.")
         raise Problem(401, "Not authenticated", detail, slug="unauthenticated", headers={"WWW-Authenticate": "Bearer"})
     return client
+
+
+def client_of(clients: Clients, authorization: str | None) -> Client | None:
+    """The client whose token an `Authorization: Bearer <token>` header carries; None for any other header."""
+    scheme, _, token = (authorization or "").partition(" ")
+    return clients.identify(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
 
 
 Caller = Annotated[Client | None, Depends(get_client)]

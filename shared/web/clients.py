@@ -64,7 +64,12 @@ class Clients:
     def load(cls, path: str | Path) -> "Clients":
         try:
             listed = ClientsFile.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})
-        except (OSError, yaml.YAMLError, ValidationError) as error:
+        except ValidationError as error:
+            # Without the values: a token pasted where its hash belongs must not reach the log.
+            problems = "; ".join(f"{'.'.join(map(str, item['loc']))}: {item['msg']}"
+                                 for item in error.errors(include_input=False, include_url=False))
+            raise ClientsFileError(f"clients file {path}: {problems}") from None
+        except (OSError, yaml.YAMLError) as error:
             raise ClientsFileError(f"clients file {path}: {error}") from error
         ids = [entry.id for entry in listed.clients]
         if len(set(ids)) != len(ids) or len({e.token_sha256 for e in listed.clients}) != len(ids):

@@ -4,8 +4,9 @@
 FastAPI documents its 422 as `application/json` with its own `HTTPValidationError` shape, which duban never
 sends; and it cannot know which routes take a client's token. The document is therefore post-processed once:
 every 4xx and 5xx response gets the problem media type and schema, and every route that reads the bearer token
-(shared/web/authentication.py's `authorization` header) documents its 401. Routes declare the other statuses they
-answer with `responses=problem_responses(404, 409)`.
+(shared/web/authentication.py's `authorization` header) documents its 401 and 429 (a client's rate), every route
+taking a body its 413 (shared/web/limits.py). Routes declare the other statuses they answer with
+`responses=problem_responses(404, 409)`.
 """
 
 from collections.abc import Callable
@@ -23,9 +24,10 @@ PROBLEM_STATUSES = {
     403: "The client does not act for the region the request is about.",
     404: "No such resource.",
     409: "The request conflicts with what is stored (e.g. an idempotency key reused with another body).",
-    413: "The upload passes a size limit; `limit` names it.",
+    413: "The request body passes the route's limit (`x-max-body-bytes`, else 512 KiB), or an upload one of its "
+         "limits; `limit` names it.",
     422: "The request does not match the contract; `errors` names each field or row.",
-    429: "Too many requests; retry after the `Retry-After` header's seconds.",
+    429: "The client passed its rate (DUBAN_RATE_LIMIT); retry after the `Retry-After` header's seconds.",
     503: "A dependency (Kafka, the database) is unreachable; nothing was accepted, retry later.",
 }
 FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
@@ -73,6 +75,9 @@ def document_problems(document: dict) -> dict:
             responses = operation.setdefault("responses", {})
             if takes_bearer_token(operation):
                 responses.setdefault("401", {"description": PROBLEM_STATUSES[401]})
+                responses.setdefault("429", {"description": PROBLEM_STATUSES[429]})
+            if "requestBody" in operation:
+                responses.setdefault("413", {"description": PROBLEM_STATUSES[413]})
             for status, response in responses.items():
                 if status[0] in "45":
                     response["content"] = content

@@ -9,14 +9,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.logging import REQUEST_ID_HEADER
 
 PROBLEM_JSON = "application/problem+json"
-# A JSON request body at most this long: every contract's fields are bounded (shared/contracts) far below it,
-# and Kafka's record limit (1 MB) lies above it, so nothing that passes is refused by the broker later.
-MAX_JSON_BODY_BYTES = 512 * 1024
 
 log = structlog.get_logger()
 
@@ -65,45 +61,10 @@ def validation_errors(error) -> list[dict]:
             for item in error.errors()]
 
 
-class JsonBodyLimit:
-    """Refuses a JSON body over `limit` bytes with 413 before anything reads or parses it: by its
-    Content-Length when sent, else while it streams in. Multipart uploads keep their own limits."""
-
-    def __init__(self, app: ASGIApp, limit: int = MAX_JSON_BODY_BYTES):
-        self.app, self.limit = app, limit
-        self.detail = f"A JSON body may have at most {limit} bytes."
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = dict(scope.get("headers") or []) if scope["type"] == "http" else {}
-        if scope["type"] != "http" or headers.get(b"content-type", b"").startswith(b"multipart/"):
-            return await self.app(scope, receive, send)
-        length = headers.get(b"content-length", b"")
-        if length.isdigit() and int(length) > self.limit:
-            return await self._too_large(scope, receive, send)
-        received = 0
-
-        async def counting() -> Message:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.limit:  # answered as a problem by the HTTPException handler below
-                raise HTTPException(413, self.detail)
-            return message
-
-        await self.app(scope, counting, send)
-
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = ProblemResponse({"type": "/problems/body-too-large", "title": "Request body too large",
-                                    "status": 413, "detail": self.detail,
-                                    "instance": scope["path"]}, status_code=413)
-        await response(scope, receive, send)
-
-
-def install_problem_handlers(app: FastAPI, max_json_body_bytes: int = MAX_JSON_BODY_BYTES) -> None:
-    """Every error as a problem document: the request's own (422, 413), raised Problems, HTTP errors, the
-    database unreachable (503 with Retry-After), and any unexpected error (500, logged with its traceback: a 500
-    is duban's fault and is fixed, never the answer)."""
-    app.add_middleware(JsonBodyLimit, limit=max_json_body_bytes)
+def install_problem_handlers(app: FastAPI) -> None:
+    """Every error as a problem document: the request's own (422; 413 and 429 from shared/web/limits.py), raised
+    Problems, HTTP errors, the database unreachable (503 with Retry-After), and any unexpected error (500, logged
+    with its traceback: a 500 is duban's fault and is fixed, never the answer)."""
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:

@@ -295,3 +295,19 @@ async def test_an_https_delivery_sent_to_an_address_verifies_the_certificate_for
         await deliverer.close()
         server.close()
         await server.wait_closed()
+
+
+async def test_a_refused_secret_or_credential_is_not_repeated_in_the_problem_or_the_log(webhook_services, capfd):
+    client = webhook_services
+    almost = "whsec_" + "c2VjcmV0LXZhbHVlLXRoYXQtbXVzdC1ub3QtbGVhaw"[:-1] + "!"  # not base64: refused
+    refused = await client.post("/v1/subscriptions", json={"region_code": "361000", "url": "http://127.0.0.1:9/x",
+                                                           "secret": almost})
+    too_long = "SEC" + "k" * 300
+    channel = await client.post("/v1/channels", json={"kind": "dingtalk", "name": "临川区工作群",
+                                                      "region_code": "361002", "access_token": "token-" + "t" * 300,
+                                                      "secret": too_long})
+    assert refused.status_code == 422 and channel.status_code == 422
+    logged = capfd.readouterr().err  # the service's log lines (JSON on the process's stderr) during the test
+    for answer, secret in ((refused, almost), (channel, too_long), (channel, "token-" + "t" * 300)):
+        assert secret not in answer.text and secret[6:30] not in answer.text
+        assert secret not in logged

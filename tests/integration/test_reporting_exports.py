@@ -1,6 +1,7 @@
 """Exports, the annual dataset and the drill-down routes over HTTP, against the real database."""
 
 import io
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -81,3 +82,32 @@ async def test_drill_down_to_a_unit_and_a_measure_with_its_history(reporting):
     dashboard = await reporting.get("/")
     assert dashboard.status_code == 200 and "echarts.min.js" in dashboard.text
     assert (await reporting.get("/dashboard/vendor/echarts.min.js")).status_code == 200
+
+
+HOSTILE_REGION, HOSTILE_TITLE = '=HYPERLINK("http://evil.example","临川区")', "+SUM(1+1)*cmd|' /C calc'!A0"
+HOSTILE_EVIDENCE = "@SUM(A1:A2)"
+
+
+async def test_names_titles_and_evidence_from_outside_are_text_in_every_export(settings_values):
+    registry = {"regions": [{**region, "name": HOSTILE_REGION} if region["code"] == "361002" else region
+                            for region in CITY.registry["regions"]]}
+    measures = [{**m, "title": HOSTILE_TITLE} if m["_id"] == "gen-1" else m for m in CITY.measures]
+    city = replace(CITY, registry=registry, measures=measures)
+    history = [{**p, "evidence": [HOSTILE_EVIDENCE], "narrative": "-已推进"} for p in HISTORY]
+    client = AsyncMongoClient(settings_values["mongodb_url"], tz_aware=True)
+    await record_city(client[settings_values["mongodb_database"]], city, history, [date(2025, 12, 31)])
+    try:
+        async with running(create_app(ReportingSettings(**settings_values, snapshot_max_age_seconds=0))) as http:
+            region = await http.get("/v1/reports/regions/361000.xlsx", params={"as_of": AS_OF})
+            csv_text = (await http.get("/v1/reports/regions/361000.csv", params={"as_of": AS_OF})).text
+            annual = await http.get("/v1/reports/annual.xlsx", params={"region_code": "361000", "year": 2025})
+    finally:
+        await client.drop_database(settings_values["mongodb_database"])
+        await client.close()
+    cells = [cell for response in (region, annual) for sheet in load_workbook(io.BytesIO(response.content))
+             for row in sheet.iter_rows() for cell in row]
+    hostile = {cell.value for cell in cells if cell.value in (HOSTILE_REGION, HOSTILE_TITLE, HOSTILE_EVIDENCE)}
+    assert hostile == {HOSTILE_REGION, HOSTILE_TITLE, HOSTILE_EVIDENCE}
+    assert all(cell.data_type == "s" and cell.quotePrefix for cell in cells if cell.value in hostile)
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    assert f"'{HOSTILE_REGION}".replace('"', '""') in csv_text and f",{HOSTILE_REGION}" not in csv_text

@@ -72,3 +72,34 @@ async def test_ledger_rows_outside_the_clients_region_are_rejected_by_row_and_th
     assert [row["row"] for row in answer["accepted"]] == [2]
     assert [row["row"] for row in answer["rejected"]] == [3, 4]
     assert "outside 临川区政务服务平台's region 361002" in answer["rejected"][0]["reason"]
+
+
+async def test_a_client_past_its_rate_gets_429_with_retry_after_and_publishes_nothing_more(
+        settings_values, tmp_path):
+    clients = clients_file(tmp_path / "clients.yaml", [("fuzhou-office", "fuzhou-office", "361000", CITY),
+                                                        ("linchuan-zwfw", "linchuan-zwfw", "361002", LINCHUAN)])
+    async with running_intake(settings_values, sample_measures=True, clients_file=clients,
+                              rate_limit="3/minute") as intake:
+        answers = [await intake.post("/v1/progress", json={**REPORT, "percent_complete": n}, headers=bearer(LINCHUAN))
+                   for n in range(4)]
+        by_city = await intake.post("/v1/progress", json=REPORT, headers=bearer(CITY))
+    assert [answer.status_code for answer in answers] == [202, 202, 202, 429]
+    refused = answers[-1]
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["type"] == "/problems/rate-limited" and 1 <= int(refused.headers["retry-after"]) <= 60
+    assert LINCHUAN not in refused.text
+    assert by_city.status_code == 202  # another client's rate is its own
+    records = await read_topic(settings_values["kafka_bootstrap_servers"],
+                               topic(settings_values, "progress-reported"), expected=5, timeout_ms=3_000)
+    assert sorted(body(r)["data"]["percent_complete"] for r in records
+                  if body(r)["source"].endswith("linchuan-zwfw")) == [0, 1, 2]
+
+
+async def test_a_token_is_never_echoed_in_an_answer(intake):
+    guessed = new_token()
+    for headers in (bearer(guessed), {"Authorization": f"Basic {guessed}"}, {"Authorization": guessed}):
+        refused = await intake.post("/v1/progress", json=REPORT, headers=headers)
+        assert refused.status_code == 401
+        assert guessed not in refused.text and guessed not in str(refused.headers)
+    accepted = await intake.post("/v1/progress", json=REPORT, headers=bearer(LINCHUAN))
+    assert accepted.status_code == 202 and LINCHUAN not in accepted.text and LINCHUAN not in str(accepted.headers)

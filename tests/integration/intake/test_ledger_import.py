@@ -54,7 +54,7 @@ async def test_the_template_downloads_and_imports_as_is(intake):
 
 
 @pytest.mark.parametrize(("content", "words"), [
-    (b"measure_id,unit\n", "not an .xlsx or .xls workbook"),
+    (b"measure_id,unit\n", "ledger.xlsx is plain text, not an Excel .xlsx workbook"),  # a CSV renamed .xlsx
     (workbook(headers=["measure_id", "unit"]), "lacks the column(s) region_code, period"),
 ])
 async def test_a_file_that_is_not_a_ledger_is_a_problem_naming_the_file(intake, content, words):

@@ -104,12 +104,16 @@ async def test_word_list_numbering_and_task_tables_import_with_their_units(intak
 @pytest.mark.parametrize(("route", "file", "status", "says"), [
     ("/v1/plans:import", ("bomb.docx", hostile.xml_bomb()), 422, "declares a DTD"),
     ("/v1/plans:import", ("bomb.docx", hostile.zip_bomb(40)), 413, "inflates more than 200 times"),
-    ("/v1/plans:import", ("photo.docx", hostile.PNG), 422, "not a zip package"),
+    ("/v1/plans:import", ("photo.docx", hostile.PNG), 422, "photo.docx is a PNG image, not a Word .docx document"),
+    ("/v1/plans:import", ("scan.docx", hostile.PDF), 422, "scan.docx is a PDF document, not a Word .docx document"),
     ("/v1/plans:import", ("broken.docx", hostile.malformed_docx()), 422, "not well-formed XML"),
     ("/v1/plans:import", ("huge.txt", b"1" * (20 * 2**20 + 1)), 413, "larger than 20 MB"),
     ("/v1/ledgers:import", ("bomb.xlsx", hostile.zip_bomb(80)), 413, "declares 80 MB"),
     ("/v1/ledgers:import", ("ledger.xlsx", hostile.xml_bomb()), 422, "declares a DTD"),
-], ids=["xml-bomb", "zip-bomb", "wrong-type", "malformed-docx", "oversized", "ledger-zip-bomb", "ledger-xml-bomb"])
+    ("/v1/ledgers:import", ("ledger.xlsx", hostile.xlsx_xml_bomb()), 422, "declares a DTD"),
+    ("/v1/ledgers:import", ("photo.xlsx", hostile.PNG), 422, "photo.xlsx is a PNG image, not an Excel .xlsx"),
+], ids=["xml-bomb", "zip-bomb", "png-as-docx", "pdf-as-docx", "malformed-docx", "oversized", "ledger-zip-bomb",
+        "ledger-docx-xml-bomb", "ledger-xlsx-xml-bomb", "png-as-xlsx"])
 async def test_a_hostile_upload_is_a_problem_naming_the_fault_and_publishes_nothing(
         intake, settings_values, route, file, status, says):
     response = await intake.post(route, data=PLAN, files={"file": file})
@@ -118,7 +122,21 @@ async def test_a_hostile_upload_is_a_problem_naming_the_fault_and_publishes_noth
     assert says in problem["detail"] and problem["errors"][0]["field"] == "file"
     if status == 413:
         assert problem["limit"] in ("max_ratio", "upload_bytes", "inflated_bytes")
-    for name in ("measure-created", "progress-reported"):
+    await nothing_published(settings_values)
+
+
+@pytest.mark.parametrize("route", ["/v1/plans:parse", "/v1/plans:import", "/v1/ledgers:import", "/v1/registry"])
+async def test_a_request_over_its_routes_body_limit_is_refused_before_it_is_read(intake, settings_values, route):
+    limit = (await intake.get("/openapi.json")).json()["paths"][route]["post"]["x-max-body-bytes"]
+    response = await intake.post(route, data=PLAN, files={"file": ("huge.xlsx", b"1" * (limit + 1))})
+    problem = response.json()
+    assert (response.status_code, response.headers["content-type"]) == (413, "application/problem+json")
+    assert problem["type"] == "/problems/body-too-large" and problem["limit"] == limit
+    await nothing_published(settings_values)
+
+
+async def nothing_published(settings_values: dict) -> None:
+    for name in ("measure-created", "progress-reported", "registry-published"):
         assert await read_topic(settings_values["kafka_bootstrap_servers"], topic(settings_values, name),
                                 expected=1, timeout_ms=1_000) == []
 

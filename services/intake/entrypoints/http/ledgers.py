@@ -11,7 +11,7 @@ from services.intake.domain.ledgers import LedgerError
 from services.intake.domain.ledgers.files import UnreadableLedger, read_ledger
 from services.intake.entrypoints.http.dependencies import EventSource, Progress, Settings, Templates
 from services.intake.entrypoints.http.problems import answering
-from services.intake.entrypoints.http.uploads import in_worker, read_upload
+from services.intake.entrypoints.http.uploads import in_worker, read_upload, upload_body
 from services.intake.usecases.ledger_import import LedgerImport, import_rows
 from services.intake.usecases.ledger_template import NoAssignments
 from shared.contracts.progress import Period
@@ -24,8 +24,9 @@ router = APIRouter(prefix="/v1/ledgers", tags=["ledgers"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@router.post(":import", status_code=status.HTTP_202_ACCEPTED, response_model=LedgerImport,
-             responses={200: {"model": LedgerImport, "description": "a preview: each row's report, nothing published"}})
+@router.post(":import", status_code=status.HTTP_202_ACCEPTED, response_model=LedgerImport, openapi_extra=upload_body(),
+             responses={200: {"model": LedgerImport, "description": "a preview: each row's report, nothing published"},
+                        **problem_responses(403, 413, 503)})
 async def import_ledger(file: UploadFile, progress: Progress, settings: Settings, caller: Caller,
                              source: EventSource, response: Response,
                              preview: Annotated[bool, Form()] = False) -> LedgerImport:

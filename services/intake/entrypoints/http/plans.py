@@ -1,7 +1,6 @@
 """Plan documents in: parsed into measures, previewed with the unit names the registry cannot resolve,
 and imported as one measure-created event per measure (usecases/plan_import.py)."""
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Response, UploadFile, status
@@ -13,9 +12,15 @@ from services.intake.domain.plans.parser import ParsedPlan
 from services.intake.entrypoints.http.dependencies import EventSource, KnownRegistries, Plans, Settings
 from services.intake.entrypoints.http.problems import answering
 from services.intake.entrypoints.http.registry import registry_from_upload
-from services.intake.entrypoints.http.uploads import contract_violation, in_worker, invalid_file, read_upload
+from services.intake.entrypoints.http.uploads import (
+    contract_violation,
+    in_worker,
+    invalid_file,
+    read_upload,
+    upload_body,
+)
 from services.intake.usecases.plan_import import NotAPlan, PlanImport
-from shared.contracts.measures import Identifier, RegionCode
+from shared.contracts.measures import Identifier, PlanDay, RegionCode
 from shared.web.authentication import Caller, authorise
 from shared.web.openapi import problem_responses
 from shared.web.problems import Problem
@@ -23,21 +28,21 @@ from shared.web.problems import Problem
 router = APIRouter(prefix="/v1/plans", tags=["plans"])
 
 
-@router.post(":parse", responses=problem_responses(413))
+@router.post(":parse", responses=problem_responses(413), openapi_extra=upload_body())
 async def parse(file: UploadFile) -> dict:
     """The measures of a plan document (.txt, .docx or .pdf), as the parser reads them."""
     return (await _parsed(file)).to_json()
 
 
 @router.post(":import", response_model=PlanImport, response_model_exclude_none=False,
-             responses=problem_responses(403, 413, 503))
+             responses=problem_responses(403, 413, 503), openapi_extra=upload_body(files=2))
 async def import_plan(
     response: Response, plans: Plans, known: KnownRegistries, settings: Settings, caller: Caller,
     source: EventSource, file: UploadFile,
     plan_id: Annotated[Identifier, Form()],
     region_code: Annotated[RegionCode, Form(description="the issuing region (GB/T 2260)")],
     preview: Annotated[bool, Form()] = False,
-    start_date: Annotated[dt.date | None, Form(description="default: 1 January of the plan's first year")] = None,
+    start_date: Annotated[PlanDay | None, Form(description="default: 1 January of the plan's first year")] = None,
     registry_file: UploadFile | None = None,
 ) -> PlanImport:
     """Preview (200, nothing published) or import (202) a plan: one measure-created per measure, idempotently.

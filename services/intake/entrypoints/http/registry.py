@@ -3,10 +3,11 @@
 from fastapi import APIRouter, Request, status
 from pydantic import ValidationError
 
+from services.intake.domain.documents.kinds import WrongKind, expect_kind
 from services.intake.domain.registry_file import RegistryFileError, parse_registry
 from services.intake.entrypoints.http.dependencies import EventSource, Registries, Settings
 from services.intake.entrypoints.http.problems import Accepted, answering
-from services.intake.entrypoints.http.uploads import contract_violation, invalid_file, read_upload
+from services.intake.entrypoints.http.uploads import contract_violation, invalid_file, read_upload, upload_body
 from shared.contracts import Registry
 from shared.web.authentication import Caller, authorise
 from shared.web.openapi import problem_responses
@@ -22,8 +23,9 @@ _BODY = {"requestBody": {"required": True, "content": {
 }}}
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted, openapi_extra=_BODY,
-             responses=problem_responses(403, 413, 503))
+# A city's or province's registry as JSON (thousands of units) may pass the JSON default: it takes an upload's size.
+@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted,
+             openapi_extra={**_BODY, **upload_body()}, responses=problem_responses(403, 413, 503))
 async def publish_registry(request: Request, registries: Registries, settings: Settings, caller: Caller,
                            source: EventSource) -> Accepted:
     """Accept the registry (JSON, or a YAML file upload as `file`) and publish it as registry-published. It
@@ -50,7 +52,10 @@ async def _registry_in(request: Request) -> Registry:
 
 def registry_from_upload(content: bytes, field: str = "file") -> Registry:
     try:
+        expect_kind("registry.yaml", content)
         return parse_registry(content.decode("utf-8-sig"))
+    except WrongKind as error:
+        raise invalid_file(field, f"the registry file must be YAML text: {error}") from error
     except UnicodeDecodeError as error:
         raise invalid_file(field, "the registry file must be UTF-8 text") from error
     except RegistryFileError as error:

@@ -18,16 +18,25 @@ from fastapi import UploadFile
 from pydantic import ValidationError
 
 from services.intake.domain.documents import LIMITS, LimitExceeded, Limits
+from shared.web.limits import KiB, body_limit
 from shared.web.problems import Problem, validation_errors
 
 log = structlog.get_logger()
 
 MAX_UPLOAD_BYTES = LIMITS.upload_bytes
+# The form fields and multipart framing around the files of one upload request.
+FORM_OVERHEAD_BYTES = 64 * KiB
 WORKERS = 2  # of the machine's cores, the share uploads may take at once
 _CONTEXT = multiprocessing.get_context("forkserver")
 # The parsers the workers run: plans (domain/documents) and ledgers (domain/ledgers/files.py).
 _CONTEXT.set_forkserver_preload(["services.intake.entrypoints.http.uploads", "services.intake.domain.ledgers.files"])
 _SLOTS = asyncio.Semaphore(WORKERS)
+
+
+def upload_body(files: int = 1) -> dict:
+    """`openapi_extra` of a route taking up to `files` uploads: its body limit (shared/web/limits.py), so an
+    oversized request is refused before it is spooled, and each file is then held to MAX_UPLOAD_BYTES."""
+    return body_limit(files * MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES)
 
 
 async def read_upload(upload: UploadFile, field: str = "file") -> bytes:

@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressReported
+from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressReported, Registry
 from tests.support.samples import REPORT
 
 
@@ -39,6 +39,35 @@ def test_a_report_that_breaks_the_contract_is_refused_naming_the_field(change, f
     with pytest.raises(ValidationError) as refused:
         ProgressReport.model_validate({**REPORT, **change})
     assert field in {str(error["loc"][0]) for error in refused.value.errors()}
+
+
+MEASURE = {"measure_id": "fuzhou-2022-1", "plan_id": "fuzhou-2022", "region_code": "361000", "number": 1,
+           "title": "健全依法决策机制"}
+UNIT = {"unit_id": "linchuan-gov", "name": "临川区政府", "kind": "government"}
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"start_date": "0202-01-01"}, "start_date"),  # a mistyped year
+    ({"deadlines": [{"text": "9999年底前", "date": "9999-12-31"}]}, "deadlines"),  # would leave the calendar
+    ({"title": "措" * 257}, "title"),
+    ({"lead_units": ["市司法局"] * 501}, "lead_units"),
+    ({"targets": [{"text": "达95%", "indicator": "出庭应诉率", "comparator": ">=", "value": 95}] * 101}, "targets"),
+])
+def test_a_measure_out_of_bounds_is_refused_naming_the_field(change, field):
+    assert Measure.model_validate({**MEASURE, "start_date": "2022-01-01"}).start_date.year == 2022
+    with pytest.raises(ValidationError) as refused:
+        Measure.model_validate({**MEASURE, **change})
+    assert field in {str(error["loc"][0]) for error in refused.value.errors()}
+
+
+@pytest.mark.parametrize("regions", [
+    [{"code": "361002", "name": "临川区", "level": "county", "units": [{**UNIT, "aliases": ["别名"] * 21}]}],
+    [{"code": "361002", "name": "临川区", "level": "county",
+      "units": [{**UNIT, "unit_id": f"u{n}", "name": f"单位{n}", "kind": "department"} for n in range(2001)]}],
+])
+def test_a_registry_past_its_bounds_is_refused_whole(regions):
+    with pytest.raises(ValidationError):
+        Registry.model_validate({"regions": regions})
 
 
 def test_an_event_of_another_type_does_not_pass_for_a_measure():

@@ -41,3 +41,10 @@ def test_a_clients_file_that_cannot_be_trusted_is_refused_at_start(tmp_path, ent
         Clients.load(clients_file(tmp_path, entries))
     with pytest.raises(ClientsFileError):
         Clients.load(tmp_path / "missing.yaml")
+
+
+def test_a_token_pasted_where_its_hash_belongs_is_refused_without_being_repeated(tmp_path):
+    path = clients_file(tmp_path, f"clients:\n  - {{id: a, name: x, region_code: '361002', token_sha256: {CITY}}}\n")
+    with pytest.raises(ClientsFileError, match="token_sha256") as refused:
+        Clients.load(path)
+    assert CITY not in str(refused.value) and refused.value.__cause__ is None

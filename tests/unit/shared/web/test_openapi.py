@@ -69,7 +69,7 @@ def test_declared_statuses_the_bearer_token_and_validation_are_documented_where_
     assert sorted(plan) == ["200", "404", "409", "422"]
     assert plan["404"]["description"] == PROBLEM_STATUSES[404]
     assert plan["422"]["description"] == PROBLEM_STATUSES[422]
-    assert sorted(document["paths"]["/sweeps"]["post"]["responses"]) == ["200", "401", "422"]  # the header
+    assert sorted(document["paths"]["/sweeps"]["post"]["responses"]) == ["200", "401", "422", "429"]  # the header
     assert sorted(document["paths"]["/health"]["get"]["responses"]) == ["200"]
     with pytest.raises(KeyError):
         problem_responses(418)
@@ -100,3 +100,15 @@ def test_routes_document_the_problems_they_answer():
     alerts = TestClient(create_alerts()).get("/openapi.json").json()["paths"]
     assert {"403", "404"} <= set(alerts["/v1/alerts/{key}:acknowledge"]["post"]["responses"])
     assert {"403", "404"} <= set(alerts["/v1/alerts/{key}:urge"]["post"]["responses"])
+
+
+def test_a_route_taking_a_body_documents_its_413():
+    app = FastAPI()
+    app.openapi = problem_documenting_openapi(app)
+
+    @app.post("/notes")
+    def note(body: dict) -> dict:
+        return body
+
+    responses = app.openapi()["paths"]["/notes"]["post"]["responses"]
+    assert responses["413"]["description"] == PROBLEM_STATUSES[413] and PROBLEM_JSON in responses["413"]["content"]

@@ -5,10 +5,11 @@ import io
 import time
 import zipfile
 
+import openpyxl
 import pytest
 
 from services.intake.domain.documents import LimitExceeded, Limits, UnreadableDocument, document_text, parse_document
-from services.intake.domain.ledgers.files import read_ledger
+from services.intake.domain.ledgers.files import UnreadableLedger, read_ledger
 from services.intake.entrypoints.http.uploads import in_worker
 from shared.web.problems import Problem
 from tests.data.documents import hostile
@@ -18,8 +19,10 @@ from tests.data.documents import hostile
     ("plan.docx", hostile.xml_bomb(), "declares a DTD or entities"),
     ("plan.docx", hostile.malformed_docx(), "not well-formed XML"),
     ("plan.docx", hostile.zip_not_word(), "not a Word .docx document"),
-    ("plan.docx", hostile.PNG, "not a zip package"),
-    ("plan.pdf", hostile.PNG, "does not start as a PDF"),
+    ("plan.docx", hostile.PNG, "plan.docx is a PNG image, not a Word .docx document"),
+    ("plan.docx", hostile.PDF, "plan.docx is a PDF document, not a Word .docx document"),
+    ("plan.pdf", hostile.PNG, "plan.pdf is a PNG image, not a PDF document"),
+    ("plan.txt", hostile.zip_bomb(1), "plan.txt is a zip package, not a text file"),
     ("plan.pdf", b"%PDF-1.7\n1 0 obj <<>> endobj\n", "not a readable PDF"),
     ("plan.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "save a .doc or .wps file as .docx"),
 ])
@@ -76,6 +79,22 @@ async def test_a_worker_past_its_memory_is_answered_413_naming_the_limit():
     with pytest.raises(Problem) as refused:
         await in_worker(bytearray, 2 * 2**30, refusals=(), limits=Limits(memory_bytes=512 * 2**20))
     assert (refused.value.status, refused.value.extensions["limit"]) == (413, "memory_bytes")
+
+
+@pytest.mark.parametrize(("filename", "content", "reason"), [
+    ("ledger.xlsx", hostile.PNG, "ledger.xlsx is a PNG image, not an Excel .xlsx workbook or an Excel 97-2003"),
+    ("ledger.xls", hostile.PDF, "ledger.xls is a PDF document, not an Excel"),
+    ("ledger.xlsx", hostile.xlsx_xml_bomb(), "declares a DTD or entities"),
+])
+def test_a_ledger_of_the_wrong_kind_or_an_xml_bomb_is_refused_before_openpyxl_reads_it(filename, content, reason):
+    with pytest.raises(UnreadableLedger, match=reason):
+        read_ledger(content, filename)
+
+
+def test_openpyxl_parses_with_defusedxml():
+    # openpyxl switches to defusedxml by itself when it is installed (and OPENPYXL_DEFUSEDXML is not False): a
+    # second line of defence behind the package checks, as openpyxl's documentation asks.
+    assert openpyxl.DEFUSEDXML is True
 
 
 async def test_refusals_are_422_with_the_reason_and_other_parser_errors_422_too():
