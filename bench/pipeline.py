@@ -336,7 +336,8 @@ def main() -> None:
     stack = LocalStack(Path(tempfile.mkdtemp(prefix="duban-bench-")), default_ports=False, tie_to_parent=True)
     try:
         endpoints = stack.start_infrastructure()
-        urls = stack.start_services(endpoints, alert_rules_file=str(ALERT_RULES))
+        # No per-client rate limit: the bench is one client sending as fast as the pipeline takes.
+        urls = stack.start_services(endpoints, alert_rules_file=str(ALERT_RULES), rate_limit="")
         load_demo(urls["intake"])
         assignments = city_assignments()
         sizes = {"single": args.single, "batch": args.batch, "kafka": args.kafka,
