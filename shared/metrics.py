@@ -6,9 +6,10 @@
   `faststream_received_processed_messages_duration_seconds{handler}` the handler's latency in seconds,
   `faststream_received_processed_messages_total{handler,status}`, `faststream_published_messages_total
   {destination,status}` per topic published: the dead letters are the ones published to the dead-letter topic).
-- Ours, prefixed `duban_`: the consumer lag per partition (ConsumerLag), the time of each district's last
-  event (DistrictFreshness), and what each service registers on its ServiceMetrics.registry (open alerts,
-  webhook deliveries, the read model's age).
+- Ours, prefixed `duban_`: whether each readiness check passes (`duban_ready{service,dependency}`, 1 or 0: the
+  checks of the service's /readyz, shared/web/health.py), the consumer lag per partition (ConsumerLag), the time of
+  each district's last event (DistrictFreshness), and what each service registers on its ServiceMetrics.registry
+  (open alerts, webhook deliveries, the read model's age).
 
 Each app has its own CollectorRegistry (tests run several apps in one process; the default registry would refuse
 the second app's metrics).
@@ -33,6 +34,7 @@ from prometheus_fastapi_instrumentator import Instrumentator
 from shared.kafka.broker import kafka_client_options
 from shared.kafka.consuming import ApplyBatch
 from shared.settings import ServiceSettings
+from shared.web.health import Readiness
 
 Sampler = Callable[[], Awaitable[None]]
 # A district whose last applied event is older than this is quiet: the alert rule (deploy/prometheus/rules.yml,
@@ -60,6 +62,7 @@ class ServiceMetrics:
             # Outermost, so a handler's latency includes the dead-lettering and retries shared/kafka/consuming.py does.
             broker.insert_middleware(KafkaPrometheusMiddleware(registry=self.registry, app_name=self.service))
         app.state.metrics = self
+        self.watch_readiness(app)
         service_lifespan = app.router.lifespan_context
 
         @asynccontextmanager
@@ -88,6 +91,21 @@ class ServiceMetrics:
                 log.warning("metrics_sample_failed", sampler=getattr(sample, "__qualname__", repr(sample)),
                             error=repr(error))
             await asyncio.sleep(self.settings.metrics_sample_seconds)
+
+    def watch_readiness(self, app: FastAPI) -> Gauge:
+        """`duban_ready{service,dependency}`: 1 while the readiness check `dependency` (kafka, database, consumer,
+        …) of the app's /readyz passes, 0 while it fails; sampled like the other gauges. The checks are the ones
+        install_health put on the app (app.state.readiness), whichever of the two a composition root calls first."""
+        gauge = Gauge("duban_ready", "1 while the service's readiness check of this dependency passes, else 0",
+                      ["service", "dependency"], registry=self.registry)
+
+        async def sample_readiness() -> None:
+            readiness: Readiness | None = getattr(app.state, "readiness", None)
+            for dependency, result in (await readiness.evaluate()).items() if readiness else ():
+                gauge.labels(self.service, dependency).set(1 if result.ready else 0)
+
+        self.samplers.append(sample_readiness)
+        return gauge
 
     def watch_consumer_lag(self, groups: Iterable[str]) -> "ConsumerLag":
         lag = ConsumerLag(self.registry, self.settings, list(groups))

@@ -28,6 +28,8 @@ PANELS = [
     ("各区县距最近一次报送 (districts: time since the last event)", "s", "bargauge",
      [("sort_desc(time() - duban_district_last_event_timestamp_seconds)", "{{region_code}}")]),
     ("服务在线 (services up)", "none", "stat", [("up", "{{job}}")]),
+    ("服务就绪 (services ready, per dependency)", "none", "stat",
+     [("min by (service, dependency) (duban_ready)", "{{service}} {{dependency}}")]),
     ("消费积压 (consumer lag, records)", "none", "timeseries",
      [("sum by (group, topic) (duban_consumer_lag_messages)", "{{group}} {{topic}}")]),
     ("消费吞吐 (events consumed per second, per topic)", "ops", "timeseries",

@@ -2,7 +2,9 @@
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 
 import structlog
 from fastapi import FastAPI
@@ -20,7 +22,7 @@ from services.alerts.storage.webhooks import WebhookStore
 from services.alerts.usecases.evaluate import AlertsService
 from services.alerts.usecases.webhooks import Deliverer, DeliveryPolicy, migrate_secrets
 from shared.contracts import CloudEvent, Topics
-from shared.database import connect_database
+from shared.database import connect_database, when_reachable
 from shared.destinations import DestinationPolicy
 from shared.kafka.broker import connecting_in_background, create_broker, publish_event
 from shared.logging import configure_logging, install_request_ids
@@ -79,17 +81,29 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
     service = AlertsService(inputs, store, rules, publish, on_published=deliverer.published)
     register_subscribers(broker, inputs, service, settings)
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI):
+    async def prepare_database() -> None:
         await store.ensure_indexes()
         await inputs.ensure_indexes()
         await webhooks.ensure_indexes()
         await notifications.ensure_indexes()
         await migrate_secrets(webhooks, secret_box)
-        async with connecting_in_background(broker, settings, start_subscribers=True) as app.state.kafka_connecting:
-            tasks = [asyncio.create_task(deliverer.run()), asyncio.create_task(notifier.run())]
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        # Listens at once; the subscribers and the loops start once the indexes are there and the secrets sealed
+        # (the database may be away at start: /readyz names it meanwhile).
+        prepared = asyncio.create_task(when_reachable(prepare_database))
+
+        async def once_prepared(run: Callable[[], Awaitable[None]]) -> None:
+            await asyncio.shield(prepared)
+            await run()
+
+        async with connecting_in_background(broker, settings, start_subscribers=True,
+                                            first=asyncio.shield(prepared)) as app.state.kafka_connecting:
+            loops = [deliverer.run, notifier.run]
             if settings.alerts_sweep_interval_seconds > 0:
-                tasks.append(asyncio.create_task(sweep_periodically(service, settings.alerts_sweep_interval_seconds)))
+                loops.append(partial(sweep_periodically, service, settings.alerts_sweep_interval_seconds))
+            tasks = [prepared, *(asyncio.create_task(once_prepared(run)) for run in loops)]
             yield
             for task in tasks:
                 task.cancel()

@@ -18,7 +18,7 @@ from services.tracker.usecases.context import Tracker
 from services.tracker.usecases.publishing import OutboxPublisher
 from shared.contracts import Topics
 from shared.contracts.assignments import AssignmentUpdated
-from shared.database import connect_database
+from shared.database import connect_database, when_reachable
 from shared.kafka.broker import connecting_in_background, create_broker, publish_event
 from shared.logging import configure_logging, install_request_ids
 from shared.metrics import DistrictFreshness, ServiceMetrics
@@ -47,12 +47,17 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
     districts = DistrictFreshness(metrics.registry)
     register_subscribers(broker, tracker, settings, districts)
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI):
+    async def prepare_database() -> None:
         await repository.ensure_indexes()
         await states.ensure_indexes()
         await loops.ensure_indexes()
-        async with connecting_in_background(broker, settings, start_subscribers=True) as app.state.kafka_connecting:
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        # Listens at once; the subscribers and the outbox start once the indexes are there (the database may be
+        # away at start: /readyz names it meanwhile).
+        async with connecting_in_background(broker, settings, start_subscribers=True,
+                                            first=when_reachable(prepare_database)) as app.state.kafka_connecting:
             app.state.publishing = asyncio.create_task(publish_when_connected(app.state.kafka_connecting, publisher))
             yield
             app.state.publishing.cancel()

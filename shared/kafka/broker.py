@@ -2,7 +2,7 @@
 
 import asyncio
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any
@@ -92,12 +92,19 @@ async def connect_when_reachable(
 
 @asynccontextmanager
 async def connecting_in_background(
-    broker: KafkaBroker, settings: ServiceSettings, *, start_subscribers: bool
+    broker: KafkaBroker, settings: ServiceSettings, *, start_subscribers: bool, first: Awaitable[None] | None = None
 ) -> AsyncIterator[asyncio.Task]:
     """Connects to Kafka (connect_when_reachable) in a task while the body runs, so a service listens, answers
     /livez and /readyz (503 until connected) and stops on SIGTERM at once while Kafka is away; on leaving, the
-    connecting is cancelled and the broker stopped."""
-    task = asyncio.create_task(connect_when_reachable(broker, settings, start_subscribers=start_subscribers))
+    connecting is cancelled and the broker stopped. `first` is awaited in that task before connecting (what the
+    subscribers need in place, such as the database's indexes: shared/database.when_reachable)."""
+
+    async def connect() -> None:
+        if first is not None:
+            await first
+        await connect_when_reachable(broker, settings, start_subscribers=start_subscribers)
+
+    task = asyncio.create_task(connect())
     try:
         yield task
     finally:

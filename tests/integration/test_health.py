@@ -12,6 +12,7 @@ import time
 
 import httpx
 import pytest
+from pymongo import AsyncMongoClient
 
 from deploy.local.install import install
 from deploy.local.processes import free_port
@@ -133,3 +134,45 @@ async def test_readyz_follows_kafka_and_the_database_going_away_and_back_and_liv
         await eventually(lambda: states_are({name: 503 for name in clients}, "database"), timeout=30)
         await asyncio.to_thread(stack.start_database, installation, database_port)
         await eventually(lambda: states_are(all_ready), timeout=60)
+
+
+async def test_the_tracker_and_alerts_listen_while_the_database_is_away_and_make_their_indexes_once_it_is_back(
+        own_stack, namespace):
+    stack, installation, endpoints = own_stack
+    settings = values(endpoints, namespace)
+    database_port = stack.record()["database"]["port"]
+    apps = {"tracker": create_tracker(TrackerSettings(**settings)), "alerts": create_alerts(alerts_settings(settings))}
+    clients = {name: httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service")
+               for name, app in apps.items()}
+
+    async def database_named_missing() -> bool:
+        answers = [(await client.get("/livez"), await client.get("/readyz")) for client in clients.values()]
+        return all(live.status_code == 200 and ready.status_code == 503
+                   and ready.json()["checks"]["database"]["state"] == "unreachable"
+                   and "database unreachable" in ready.json()["detail"] for live, ready in answers)
+
+    async def all_ready() -> bool:
+        return all([(await client.get("/readyz")).status_code == 200 for client in clients.values()])
+
+    await asyncio.to_thread(stack.processes()["database"].stop)
+    restarted = False
+    try:
+        # Their start returns at once (it used to wait for the indexes and fail after 5 s without a database).
+        async with (apps["tracker"].router.lifespan_context(apps["tracker"]),
+                    apps["alerts"].router.lifespan_context(apps["alerts"])):
+            assert await database_named_missing()
+            await asyncio.sleep(6)  # past the client's server selection timeout (5 s): still listening
+            assert await database_named_missing()
+
+            await asyncio.to_thread(stack.start_database, installation, database_port)
+            restarted = True
+            await eventually(all_ready, timeout=120)
+            async with AsyncMongoClient(endpoints.mongodb_url) as mongo:
+                assert {"measure_id_1", "pending_1"} <= (
+                    await mongo[namespace]["assignment_states"].index_information()).keys()
+                assert {"key_1", "closed_at_1"} <= (await mongo[namespace]["alert_history"].index_information()).keys()
+    finally:
+        for client in clients.values():
+            await client.aclose()
+        if not restarted:
+            await asyncio.to_thread(stack.start_database, installation, database_port)

@@ -16,6 +16,7 @@ Every write is idempotent or conditional (writes.py; compare-and-set on a versio
 writing at once, or a redelivered batch, leave the same state: nothing here relies on an in-process lock.
 """
 
+import asyncio
 import hashlib
 import json
 from collections.abc import Iterable
@@ -86,6 +87,7 @@ class TrackerRepository:
         self.registry = database["registry"]
         self.unit_mappings = database["unit_mappings"]
         self.report_conflicts = database["report_conflicts"]
+        self.lookup: UnitLookup | None = None  # the last unit_lookup() built
 
     async def ensure_indexes(self) -> None:
         await self.assignments.create_index("measure_id")
@@ -100,11 +102,17 @@ class TrackerRepository:
     # The registry and the operators' mappings.
 
     async def unit_lookup(self) -> UnitLookup:
-        """The registry and mappings as stored now, stamped (UnitLookup.stamp) with what they were read from."""
+        """The registry and mappings as stored now, stamped (UnitLookup.stamp) with what they were read from. The
+        lookup built last is kept and given again while the stamp is unchanged: every batch of reports asks for
+        it, and reading and indexing a city's registry cost more than the rest of a small batch's work."""
+        stamp = await self.lookup_stamp()
+        if self.lookup is not None and self.lookup.stamp == stamp:
+            return self.lookup
         stored = await self.registry.find_one({"_id": "current"})
         registry = Registry.model_validate(stored["registry"]) if stored else None
         mappings = {m["name"]: m["unit_ids"] async for m in self.unit_mappings.find()}
-        return UnitLookup(registry, mappings, stamp=lookup_stamp(stored, mappings))
+        self.lookup = UnitLookup(registry, mappings, stamp=lookup_stamp(stored, mappings))
+        return self.lookup
 
     async def lookup_stamp(self) -> str:
         """The stamp unit_lookup() would give now, reading only versions: has the registry or a mapping changed?"""
@@ -258,12 +266,23 @@ class TrackerRepository:
         assignments = {a["_id"]: Assignment(**{k: v for k, v in a.items() if k != "_id"})
                        async for a in self.assignments.find({"_id": {"$in": wanted}})}
         current = {p["_id"]: current_report(p) async for p in self.assignment_progress.find({"_id": {"$in": wanted}})}
+        units: dict[str, set[str]] = {}
+        for key in wanted:
+            measure_id, unit = split_key(key)
+            units.setdefault(measure_id, set()).add(unit)
+        # One query per measure (its units by $in): the (measure_id, unit) index serves that, where a `measure_id
+        # $in` alone reads every period of every unit of those measures, and an `$or` of pairs is not served at all.
         periods: dict[str, list[str]] = {}
-        measure_ids = sorted({split_key(key)[0] for key in wanted})
-        async for p in self.period_progress.find({"measure_id": {"$in": measure_ids}},
-                                                 {"measure_id": 1, "unit": 1, "period": 1}):
-            periods.setdefault(f"{p['measure_id']}|{p['unit']}", []).append(p["period"])
+        for found in await asyncio.gather(*(self.periods_of(measure_id, sorted(names))
+                                            for measure_id, names in units.items())):
+            for key, period in found:
+                periods.setdefault(key, []).append(period)
         return {key: (assignments.get(key), current.get(key), periods.get(key, [])) for key in wanted}
+
+    async def periods_of(self, measure_id: str, units: list[str]) -> list[tuple[str, str]]:
+        """(assignment key, period) of these units' current reports per period in this measure."""
+        return [(f"{p['measure_id']}|{p['unit']}", p["period"]) async for p in self.period_progress.find(
+            {"measure_id": measure_id, "unit": {"$in": units}}, {"measure_id": 1, "unit": 1, "period": 1})]
 
 
 def lookup_stamp(registry: dict | None, mappings: dict[str, list[str]]) -> str:

@@ -6,7 +6,9 @@ A change is one conditional single-document write: `{_id: key, revision: r}` -> 
 assignment-updated event onto `outbox` (an insert at revision 1 for a new key), so the state and the event owed
 for it are written together or not at all, and of two writers deciding from the same revision one wins, the other
 sees its write fail and decides again from what is stored (usecases/states.py). `pending` (set with the push) is
-what the publisher finds pending documents by (an index serves it; `outbox.0` would scan).
+what the publisher finds pending documents by (an index serves it; `outbox.0` would scan). Every write of a state
+raises its revision and pushes its event, so a document still at the revision it was read at has had nothing
+pushed since: once all it held is published, one write empties it (published()).
 
 A state that says `removed` stays as a tombstone: it keeps the revision, so an assignment that comes back (the
 measure names the unit again) continues at revision n+1 and its event id `<key>#<revision>` is never reused with
@@ -90,20 +92,28 @@ class AssignmentStates:
             "measure_id": state["measure_id"], "revision": revision, "state": state, "outbox": outbox,
             **({"pending": True} if outbox else {})}, upsert=True)
 
-    async def pending(self, limit: int) -> list[tuple[str, list[dict]]]:
-        """(key, events) of up to `limit` documents with events not published yet."""
-        return [(d["_id"], d.get("outbox", [])) async for d in self.collection.find(
-            {"pending": True}, {"outbox": 1}).limit(limit)]
+    async def pending(self, limit: int) -> list[tuple[str, int, list[dict]]]:
+        """(key, revision, events) of up to `limit` documents with events not published yet."""
+        return [(d["_id"], d["revision"], d.get("outbox", [])) async for d in self.collection.find(
+            {"pending": True}, {"revision": 1, "outbox": 1}).limit(limit)]
 
     async def pending_count(self) -> int:
         return await self.collection.count_documents({"pending": True})
 
-    async def published(self, sent: dict[str, list[str]]) -> None:
-        """Takes these events (key -> event ids) off their outboxes; an event pushed meanwhile stays, and keeps
-        the document pending."""
-        if not sent:
+    async def published(self, sent: dict[str, list[str]], whole: dict[str, int]) -> None:
+        """Takes these events (key -> event ids) off their outboxes. `whole`: the keys whose every pending event
+        was sent, each with the revision its document was read at; one still at that revision had nothing pushed
+        since, so its outbox is emptied and it stops pending in the same write. Elsewhere only the events sent
+        are pulled: an event pushed meanwhile stays, and keeps the document pending."""
+        emptied = [UpdateOne({"_id": key, "revision": revision}, {"$set": {"outbox": []}, "$unset": {"pending": ""}})
+                   for key, revision in whole.items()]
+        pulled = [UpdateOne({"_id": key}, {"$pull": {"outbox": {"id": {"$in": ids}}}})
+                  for key, ids in sent.items() if key not in whole]
+        if not emptied + pulled:
             return
-        await self.collection.bulk_write([UpdateOne({"_id": key}, {"$pull": {"outbox": {"id": {"$in": ids}}}})
-                                          for key, ids in sent.items()], ordered=False)
-        await self.collection.bulk_write([UpdateOne({"_id": key, "outbox": {"$size": 0}}, {"$unset": {"pending": ""}})
-                                          for key in sent], ordered=False)
+        result = await self.collection.bulk_write(emptied + pulled, ordered=False)
+        if result.matched_count < len(emptied) + len(pulled):
+            # A key moved to a newer revision (its event pushed) after it was read: pull what was sent there.
+            await self.collection.bulk_write([
+                UpdateOne({"_id": key, "revision": {"$gt": revision}}, {"$pull": {"outbox": {"id": {"$in": ids}}}})
+                for key, revision in whole.items() if (ids := sent.get(key))], ordered=False)

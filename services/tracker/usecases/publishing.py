@@ -1,10 +1,11 @@
 """Publishing the outbox: the assignment-updated events written with the states (storage/states.py) go to Kafka,
-oldest first, and leave the outbox only once Kafka acknowledged them.
+handed over oldest first and a page at once, and leave the outbox only once Kafka acknowledged them.
 
 At least once, with stable ids: a crash (or a broker that refuses) after the state's write leaves its event
 pending; the next pass (after the next batch, every `interval` seconds, and at start) publishes it with the same
 id `<key>#<revision>`. A crash between Kafka's acknowledgement and the removal publishes it again, same id;
-consumers keep the highest revision per key, so a repeat or an older revision arriving late changes nothing.
+consumers keep the highest revision per key, so a repeat or an older revision arriving late (one refused and sent
+again after a newer one went) changes nothing.
 Each process publishes from one task (run()), so it never sends an event twice itself; two trackers may both
 send one that both found pending (allowed: at least once).
 """
@@ -34,26 +35,31 @@ class OutboxPublisher:
         self.woken.set()
 
     async def publish_pending(self) -> int:
-        """Publishes every pending event, oldest first (by decision time, then key and revision); stops at the
-        first the broker refuses, leaving it and the rest for the next pass. Returns how many were published."""
+        """Publishes every pending event, a page of documents at a time, all of a page at once (the producer
+        batches them into a few requests rather than one round trip each; oldest first in the order they are
+        handed over: by decision time, then key and revision). What the broker refuses stays pending for the next
+        pass, and this pass stops after that page. Returns how many were published."""
         count = 0
         while pending := await self.states.pending(PAGE):
             events = sorted(((event["time"], key, event["data"]["revision"], event)
-                             for key, outbox in pending for event in outbox), key=lambda e: e[:3])
+                             for key, _, outbox in pending for event in outbox), key=lambda e: e[:3])
+            updates = [AssignmentUpdated.model_validate(data) for *_, data in events]
+            outcomes = await asyncio.gather(*(self.publish(event, key) for (_, key, _, _), event
+                                              in zip(events, updates, strict=True)), return_exceptions=True)
             sent: dict[str, list[str]] = {}
-            refusal = None
-            for _, key, _, data in events:
-                event = AssignmentUpdated.model_validate(data)
-                try:
-                    await self.publish(event, key)
-                except Exception as error:  # Kafka unreachable or refusing: this one and the rest stay pending
-                    refusal = error
-                    break
-                sent.setdefault(key, []).append(event.id)
-            await self.states.published(sent)
-            count += sum(map(len, sent.values()))
-            if refusal is not None:
-                log.warning("assignment_updated_publish_failed", error=repr(refusal), published=count)
+            refused: set[str] = set()
+            for (_, key, _, _), event, outcome in zip(events, updates, outcomes, strict=True):
+                if isinstance(outcome, BaseException):  # Kafka unreachable or refusing: it stays pending
+                    refused.add(key)
+                    refusal = outcome
+                else:
+                    sent.setdefault(key, []).append(event.id)
+            await self.states.published(sent, {key: revision for key, revision, _ in pending if key not in refused})
+            published = sum(map(len, sent.values()))
+            count += published
+            if refused:
+                log.warning("assignment_updated_publish_failed", error=repr(refusal), published=count,
+                            refused=len(events) - published)
                 break
             if len(pending) < PAGE:
                 break

@@ -8,6 +8,7 @@ from aiokafka.errors import KafkaConnectionError
 
 from services.tracker.main import create_app
 from services.tracker.settings import TrackerSettings
+from services.tracker.storage.states import AssignmentStates, Change
 from services.tracker.usecases.progress import record_progress
 from shared.contracts import (
     Measure,
@@ -280,3 +281,24 @@ async def test_a_name_mapped_by_an_operator_publishes_the_mapped_assignment_and_
         states = {(s["unit"], s["revision"]): s for s in await eventually(remapped)}
         assert states[("361000.justice", 1)]["assigned"] and states[("361000.justice", 1)]["role"] == "lead"
         assert states[("立法项目起草部门", 2)]["removed"]
+
+
+async def test_a_published_outbox_is_emptied_in_one_write_unless_a_newer_event_was_pushed_after_it_was_read(database):
+    states = AssignmentStates(database)
+    await states.ensure_indexes()
+
+    def change(key: str, revision: int) -> Change:
+        state = {"measure_id": MEASURE.measure_id, "removed": False}
+        return Change(key, revision, state, {"id": f"{key}#{revision}", "data": {"revision": revision}})
+
+    await states.write([change("m|a", 1), change("m|b", 1)])
+    await states.write([change("m|a", 2)])
+    read = {key: (revision, [event["id"] for event in outbox]) for key, revision, outbox in await states.pending(10)}
+    assert read == {"m|a": (2, ["m|a#1", "m|a#2"]), "m|b": (1, ["m|b#1"])}
+    await states.write([change("m|b", 2)])  # pushed after the read, before the acknowledgement
+
+    await states.published({key: ids for key, (_, ids) in read.items()},
+                           {key: revision for key, (revision, _) in read.items()})
+    stored = {d["_id"]: d async for d in database["assignment_states"].find()}
+    assert stored["m|a"]["outbox"] == [] and "pending" not in stored["m|a"]
+    assert [e["id"] for e in stored["m|b"]["outbox"]] == ["m|b#2"] and stored["m|b"]["pending"] is True

@@ -209,10 +209,10 @@ def test_grafana_and_prometheus_alert_on_the_same_conditions():
         assert rule["for"] == prometheus[name].get("for", "0s")
 
 
-def test_the_rules_cover_lag_dead_letters_a_silent_district_and_a_service_down():
+def test_the_rules_cover_lag_dead_letters_a_silent_district_and_a_service_down_or_not_ready():
     used = {rule["alert"]: metric_names(rule["expr"]) for group in RULES["groups"] for rule in group["rules"]}
     for metric in ("duban_consumer_lag_messages", "faststream_published_messages_total",
-                   "duban_district_last_event_timestamp_seconds", "up"):
+                   "duban_district_last_event_timestamp_seconds", "up", "duban_ready"):
         assert any(metric in names for names in used.values()), metric
 
 

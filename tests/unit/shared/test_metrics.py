@@ -11,6 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from shared.metrics import DistrictFreshness, ServiceMetrics, district_of
 from shared.settings import ServiceSettings
+from shared.web.health import CheckResult, Readiness, install_health
 
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
 NAME = DistrictFreshness.NAME
@@ -103,3 +104,27 @@ async def test_a_sampler_that_fails_or_hangs_does_not_stop_the_others():
     with contextlib.suppress(asyncio.CancelledError):
         await sampling
     assert len(ran) > 2  # sampled again and again meanwhile
+
+
+async def test_each_readiness_check_of_the_service_is_a_ready_gauge_of_1_or_0():
+    app = FastAPI()
+    metrics = ServiceMetrics("tracker", ServiceSettings()).instrument(app)
+    database = {"state": CheckResult(False, "unreachable", "ServerSelectionTimeoutError")}
+
+    async def kafka() -> CheckResult:
+        return CheckResult(True, "reachable")
+
+    async def mongodb() -> CheckResult:
+        return database["state"]
+
+    install_health(app, Readiness("tracker", {"kafka": kafka, "database": mongodb}))  # after instrument, as alerts
+    [sample_readiness] = [sample for sample in metrics.samplers if "readiness" in sample.__qualname__]
+
+    def ready(dependency: str) -> float | None:
+        return metrics.registry.get_sample_value("duban_ready", {"service": "tracker", "dependency": dependency})
+
+    await sample_readiness()
+    assert (ready("kafka"), ready("database")) == (1, 0)
+    database["state"] = CheckResult(True, "reachable")
+    await sample_readiness()
+    assert (ready("kafka"), ready("database")) == (1, 1)

@@ -123,10 +123,10 @@ class FakeStates:
     async def overwrite(self, key: str, revision: int, state: dict, outbox: list[dict]) -> None:
         self.documents[key] = {"revision": revision, "state": state, "outbox": outbox}
 
-    async def pending(self, limit: int) -> list[tuple[str, list[dict]]]:
-        return [(key, list(d["outbox"])) for key, d in self.documents.items() if d["outbox"]][:limit]
+    async def pending(self, limit: int) -> list[tuple[str, int, list[dict]]]:
+        return [(key, d["revision"], list(d["outbox"])) for key, d in self.documents.items() if d["outbox"]][:limit]
 
-    async def published(self, sent: dict[str, list[str]]) -> None:
+    async def published(self, sent: dict[str, list[str]], whole: dict[str, int]) -> None:
         for key, ids in sent.items():
             self.documents[key]["outbox"] = [e for e in self.documents[key]["outbox"] if e["id"] not in ids]
 

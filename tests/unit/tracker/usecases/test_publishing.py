@@ -41,7 +41,7 @@ async def test_a_broker_that_refuses_leaves_the_events_pending_and_they_go_later
 
     publisher = OutboxPublisher(states, publish, 1.0)
     assert await publisher.publish_pending() == 1  # the first went; the broker refused the second
-    assert sum(len(events) for _, events in await states.pending(10)) == 2
+    assert sum(len(events) for _, _, events in await states.pending(10)) == 2
     refusing[0] = False
     assert await publisher.publish_pending() == 2
     assert sorted(sent) == ["m-1|a#1", "m-1|a#2", "m-1|b#1"] and await states.pending(10) == []
