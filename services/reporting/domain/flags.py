@@ -82,6 +82,20 @@ def _day(value: str | None) -> date | None:
         return None
 
 
+def first_judgement(flags: Iterable[Flag]) -> datetime | None:
+    """When the earliest alert episode of a flagged kind opened (None: the alerts service flagged nothing)."""
+    return min((flag.opened_at for flag in flags if flag.kind in FLAGGED_KINDS), default=None)
+
+
+def judged(first: datetime | None, day: date, today: date) -> bool:
+    """Whether the alerts service's judgement of `day` (China) exists to count: it judges each day as it comes, so
+    today always, a day after `today` not yet, and a past day once its first episode (`first_judgement`) had
+    opened by that day's end. Where not, reporting's overdue, lagging and silent are unknown (None), not 0."""
+    if day == today:
+        return True
+    return day < today and first is not None and first < end_of_day(day)
+
+
 def flagged_on(flags: Iterable[Flag], day: date) -> Flagged:
     """The pairs flagged at the end of `day` (China), with the overdue episodes of every day."""
     instant = end_of_day(day)

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from functools import cached_property
 
 from services.reporting.domain.assignments import as_reported, key_of
-from services.reporting.domain.flags import FLAGGED_KINDS, Flag
+from services.reporting.domain.flags import Flag, first_judgement, judged
 from services.reporting.domain.periods import Cadence
 from services.reporting.domain.snapshot import Evaluation, Snapshot
 from shared.domain.calendar import add_months, end_of_day, month_end
@@ -63,20 +63,15 @@ class History:
         return Snapshot(join(self.assignments, latest_by(self.reports, day)), self.measures, self.regions,
                         read_at=day.isoformat(), flags=self.flags)
 
-    def region_report(self, region_code: str, day: date, cadence: Cadence = "quarter") -> dict:
+    def region_report(self, region_code: str, day: date, today: date, cadence: Cadence = "quarter") -> dict:
         """The region's figures (with its own units' and each child's) as they stood at the end of `day`; the
-        flagged counts None on a day before any judgement (judged_by)."""
-        report = self.registry.rollup_report(self.evaluation(day, cadence), region_code)
-        return report if self.judged_by(day) else unjudged(report)
+        flagged counts None on a day not judged by `today` (flags.judged)."""
+        return self.registry.rollup_report(self.evaluation(day, cadence), region_code,
+                                           judged(self.first_judgement, day, today))
 
     @cached_property
     def first_judgement(self) -> datetime | None:
-        """When the earliest alert episode of a flagged kind opened (None: the alerts service flagged nothing)."""
-        return min((flag.opened_at for flag in self.flags), default=None)
-
-    def judged_by(self, day: date) -> bool:
-        """The alerts service had judged something by the end of `day`."""
-        return self.first_judgement is not None and self.first_judgement < end_of_day(day)
+        return first_judgement(self.flags)
 
     def evaluation(self, day: date, cadence: Cadence = "quarter") -> Evaluation:
         """The figures per region code at the end of `day`, kept once evaluated."""
@@ -92,13 +87,6 @@ class History:
     def registry(self) -> Snapshot:
         """A snapshot without assignments: the regions' names and children, for labelling the figures."""
         return Snapshot([], self.measures, self.regions)
-
-
-def unjudged(report: dict) -> dict:
-    """A rollup report (Snapshot.rollup_report) with its flagged counts, its own units' and each child's, None."""
-    blank = dict.fromkeys(FLAGGED_KINDS)
-    return {**report, **blank, "own_units": {**report["own_units"], **blank},
-            "children": [{**child, **blank} for child in report["children"]]}
 
 
 def default_months(last: date) -> list[date]:

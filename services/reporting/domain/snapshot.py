@@ -8,10 +8,10 @@ region code, so a region's rollup at any level only adds up a few hundred leaves
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 
-from services.reporting.domain.flags import Flag, flagged_on
+from services.reporting.domain.flags import FLAGGED_KINDS, Flag, first_judgement, flagged_on, judged
 from services.reporting.domain.periods import Cadence, Period, period_of
 from services.reporting.domain.ranking import rank
 from services.reporting.domain.rollup import (
@@ -111,16 +111,25 @@ class Snapshot:
         return [self.region_label(c) for c in codes]
 
     # --- the reports -----------------------------------------------------------------------------------
-    def region_report(self, region_code: str, as_of: date, cadence: Cadence = "quarter") -> dict:
-        """The region's figures, its own units', and each child region's (which add up to the region's)."""
-        return self.rollup_report(self.evaluation(as_of, cadence), region_code)
+    def region_report(self, region_code: str, as_of: date, cadence: Cadence = "quarter",
+                      today: date | None = None) -> dict:
+        """The region's figures, its own units', and each child region's (which add up to the region's); given
+        `today`, the flagged counts are None for a day the alerts service has not judged (flags.judged)."""
+        return self.rollup_report(self.evaluation(as_of, cadence), region_code,
+                                  today is None or judged(self.first_judgement, as_of, today))
 
-    def rollup_report(self, evaluation: Evaluation, region_code: str) -> dict:
-        """region_report over an evaluation's figures per region code (history.py keeps only those)."""
+    @cached_property
+    def first_judgement(self) -> datetime | None:
+        return first_judgement(self.flags)
+
+    def rollup_report(self, evaluation: Evaluation, region_code: str, judged: bool = True) -> dict:
+        """region_report over an evaluation's figures per region code (history.py keeps only those); when not
+        `judged`, overdue, lagging and silent are None, the region's, its own units' and each child's."""
         rollup = region_rollup(evaluation.leaves, region_code, self.children.get(region_code, []))
+        blank = {} if judged else dict.fromkeys(FLAGGED_KINDS)
         return {**self.region_label(region_code), "trail": self.trail(region_code), **self._context(evaluation),
-                **rollup.total.as_dict(), "own_units": rollup.own.as_dict(),
-                "children": [{**self.region_label(code), **figures.as_dict()}
+                **rollup.total.as_dict(), **blank, "own_units": {**rollup.own.as_dict(), **blank},
+                "children": [{**self.region_label(code), **figures.as_dict(), **blank}
                              for code, figures in rollup.children.items()]}
 
     def grouped_report(self, region_code: str, as_of: date, cadence: Cadence, by: str) -> dict:

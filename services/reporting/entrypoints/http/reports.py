@@ -54,7 +54,7 @@ def download(content: bytes, media_type: str, filename: str) -> Response:
 
 
 def region_export(snapshot: Snapshot, region_code: str, as_of: date, cadence: Cadence):
-    report = snapshot.region_report(region_code, as_of, cadence)
+    report = snapshot.region_report(region_code, as_of, cadence, today_in_china())
     units = snapshot.grouped_report(region_code, as_of, cadence, "units")["rows"]
     subtitle = f"截至 {report['as_of']} · 报送周期 {report['period']['label']} · 区划代码 {region_code}"
     title = f"{report['name'] or region_code}法治政府建设实施方案落实情况"
@@ -87,8 +87,10 @@ async def region_csv(region_code: RegionCode, snapshot: CurrentSnapshot, as_of: 
 async def region_figures(region_code: RegionCode, snapshot: CurrentSnapshot, as_of: AsOf = None,
                          cadence: CadenceQuery = "quarter") -> dict:
     """The region's figures (its units and everything below it), its own units', and each child region's:
-    the region's counts are exactly its own units' plus the sum over its children."""
-    return snapshot.region_report(region_code, as_of or today_in_china(), cadence)
+    the region's counts are exactly its own units' plus the sum over its children. Overdue, lagging and silent
+    are the alerts service's judgement of `as_of`: null for a day after today (not judged yet) and for a past day
+    before its first judgement (domain/flags.py, `judged`)."""
+    return snapshot.region_report(region_code, as_of or today_in_china(), cadence, today_in_china())
 
 
 @router.get("/regions/{region_code}/units")
@@ -214,8 +216,9 @@ async def annual(store: Store, snapshot: CurrentSnapshot, region_code: AnnualReg
 @router.get("/regions/{region_code}/as-of/{day}")
 async def region_figures_then(region_code: RegionCode, day: Annotated[date, Path(**Day)], history: CurrentHistory,
                               cadence: CadenceQuery = "quarter") -> dict:
-    """The region's figures as the state stood at the end of `day`, rebuilt from the reports kept as revisions."""
-    return await asyncio.to_thread(history.region_report, region_code, day, cadence)
+    """The region's figures as the state stood at the end of `day`, rebuilt from the reports kept as revisions;
+    overdue, lagging and silent null where the alerts service had not judged the day (domain/flags.py, `judged`)."""
+    return await asyncio.to_thread(history.region_report, region_code, day, today_in_china(), cadence)
 
 
 @router.get("/regions/{region_code}/history")
@@ -234,7 +237,8 @@ async def region_history(
     days = month_ends(since, last) if since else default_months(last)
 
     def series() -> list[dict]:
-        return [{key: value for key, value in history.region_report(region_code, day, cadence).items()
+        today = today_in_china()
+        return [{key: value for key, value in history.region_report(region_code, day, today, cadence).items()
                  if key not in ("children", "own_units", "trail")} for day in days]
 
     return {"region_code": region_code, "series": await asyncio.to_thread(series)}

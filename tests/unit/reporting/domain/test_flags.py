@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime
 
-from services.reporting.domain.flags import Flag, Flagged, flagged_on, open_flags
+from services.reporting.domain.flags import Flag, Flagged, first_judgement, flagged_on, judged, open_flags
 from services.reporting.domain.periods import period_of
 from services.reporting.domain.rollup import evaluate, tally
 
@@ -30,6 +30,15 @@ def test_a_day_not_over_yet_counts_the_alerts_open_now_and_a_day_before_any_aler
     flags = [flag(), flag(unit="b", closed=datetime(2026, 11, 10, tzinfo=UTC))]
     assert flagged_on(flags, date(2027, 1, 1)).lagging == {("m1", "a")}
     assert flagged_on(flags, date(2026, 10, 31)) == Flagged()
+
+
+def test_a_day_is_judged_today_and_on_past_days_from_the_first_episode_never_after_today():
+    first = first_judgement([flag(kind="due_soon", opened=datetime(2026, 1, 1, tzinfo=UTC)),
+                             flag(opened=datetime(2026, 11, 21, 16, 1, tzinfo=UTC))])  # 00:01 on 11-22 in Beijing
+    assert first == datetime(2026, 11, 21, 16, 1, tzinfo=UTC)  # due soon is not a flagged kind
+    assert judged(first, DAY, today=date(2026, 12, 1)) and not judged(first, date(2026, 11, 21), date(2026, 12, 1))
+    assert not judged(first, date(2027, 1, 15), today=date(2026, 12, 1))  # the alerts service judges days as they come
+    assert judged(None, DAY, today=DAY) and not judged(None, date(2026, 11, 21), today=DAY)  # nothing flagged yet
 
 
 def test_kinds_are_kept_apart_other_kinds_ignored_and_an_assignment_counts_once_for_several_subjects():

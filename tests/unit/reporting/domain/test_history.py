@@ -1,7 +1,9 @@
 from datetime import UTC, date, datetime
 
-from services.reporting.domain.history import History, latest_by, month_ends, unjudged
+from services.reporting.domain.history import History, latest_by, month_ends
 from tests.unit.reporting.generated import generate_city
+
+TODAY = date(2026, 12, 1)  # the day the histories are asked on
 
 
 def report(event_id: str, unit: str, at: datetime, percent: float) -> dict:
@@ -37,9 +39,8 @@ def test_a_history_answers_each_region_on_a_day_as_the_state_of_that_day_does():
     for day in (date(2025, 6, 30), date(2026, 11, 22)):
         state = history.snapshot_on(day)
         for code in ("361000", "361002", "361002101"):
-            expected = state.region_report(code, day)
-            assert history.region_report(code, day) == (expected if history.judged_by(day) else unjudged(expected))
-    earlier, later = (history.region_report("361000", day) for day in (date(2025, 6, 30), date(2026, 11, 22)))
+            assert history.region_report(code, day, TODAY) == state.region_report(code, day, today=TODAY)
+    earlier, later = (history.region_report("361000", day, TODAY) for day in (date(2025, 6, 30), date(2026, 11, 22)))
     assert earlier["assignments"] == later["assignments"] == 600
     assert earlier["not_started"] > later["not_started"]  # fewer had reported by mid-2025
     assert earlier["lagging"] is None and later["lagging"] > 0  # the alerts were opened on 2026-11-21
@@ -52,8 +53,7 @@ def test_before_the_alerts_first_judgement_the_flagged_counts_are_unknown_not_ze
     history = History(city.assignments, reports, {m["_id"]: m for m in city.measures}, city.regions,
                       city.episodes([date(2026, 9, 30)]))
     assert history.first_judgement == datetime(2026, 9, 29, 16, 1, tzinfo=UTC)
-    assert not history.judged_by(date(2026, 9, 29)) and history.judged_by(date(2026, 9, 30))
-    before, judged, after = (history.region_report("361000", day)
+    before, judged, after = (history.region_report("361000", day, TODAY)
                              for day in (date(2026, 8, 31), date(2026, 9, 30), date(2026, 10, 31)))
     for report in (before, before["own_units"], *before["children"]):
         assert (report["overdue"], report["lagging"], report["silent"]) == (None, None, None)
@@ -61,4 +61,5 @@ def test_before_the_alerts_first_judgement_the_flagged_counts_are_unknown_not_ze
     assert judged["lagging"] > 0 and after["lagging"] == 0  # judged then, cleared the next day: known zero
     nothing_flagged = History(city.assignments, reports, {m["_id"]: m for m in city.measures}, city.regions, [])
     assert nothing_flagged.first_judgement is None
-    assert nothing_flagged.region_report("361000", date(2026, 11, 22))["overdue"] is None
+    assert nothing_flagged.region_report("361000", date(2026, 11, 22), TODAY)["overdue"] is None
+    assert nothing_flagged.region_report("361000", TODAY, TODAY)["overdue"] == 0  # today is always judged

@@ -80,3 +80,12 @@ def test_the_alert_list_is_the_regions_open_alerts_worst_first_with_counts_by_ki
     silent = snapshot.alert_rows("361002", kinds=["silent"])
     assert silent["total"] == sum(county["counts"]["silent"].values())
     assert {a["kind"] for a in silent["rows"]} == {"silent"}
+
+
+def test_a_day_the_alerts_service_has_not_judged_has_unknown_flags_and_the_rest_of_its_figures(snapshot):
+    today = snapshot.region_report("361000", AS_OF, today=AS_OF)
+    future = snapshot.region_report("361000", date(2027, 1, 15), today=AS_OF)  # what is due by then, not judged yet
+    assert today["overdue"] + today["lagging"] + today["silent"] > 0
+    for report in (future, future["own_units"], *future["children"]):
+        assert (report["overdue"], report["lagging"], report["silent"]) == (None, None, None)
+    assert future["assignments"] == today["assignments"] and future["period"]["label"] == "2027-Q1"
