@@ -44,6 +44,7 @@ class LoopSteps:
             leads.setdefault(a["measure_id"], set()).add(a["unit"])
         return leads
 
-    async def assigned(self, keys: Iterable[str]) -> set[str]:
-        """Which of these keys are assignments (the measure names the unit)."""
-        return {a["_id"] async for a in self.assignments.find({"_id": {"$in": sorted(set(keys))}}, {"_id": 1})}
+    async def assigned(self, keys: Iterable[str]) -> dict[str, str | None]:
+        """The region code of each of these keys that is an assignment (the measure names the unit)."""
+        return {a["_id"]: a.get("region_code") async for a in self.assignments.find(
+            {"_id": {"$in": sorted(set(keys))}}, {"_id": 1, "region_code": 1})}

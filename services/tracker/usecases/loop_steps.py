@@ -33,22 +33,38 @@ async def untimely(tracker: Tracker, events: list[LoopEvent], skew: timedelta) -
         starts.get(event.data.measure_id), skew=skew).refusal(event.data.at, f"the time of {event.type}"))}
 
 
+def misplaced(events: list[LoopEvent], regions: dict[str, str | None]) -> dict[str, str]:
+    """Why each step naming another region than its assignment's (`regions`, by key) may not be kept, by event id:
+    intake authorises a step by the region it names, so a step for a unit of 临川区 naming 东乡区 would let 东乡区's
+    client act on 临川区's assignment."""
+    found = {}
+    for event in events:
+        region = regions.get(event.data.assignment_key)
+        if region and event.data.region_code != region:
+            found[event.id] = (f"{event.type} names region {event.data.region_code}, but the assignment of "
+                               f"{event.data.unit!r} on measure {event.data.measure_id!r} is in region {region}")
+    return found
+
+
 async def record_loop_steps(tracker: Tracker, events: list[LoopEvent], skew: timedelta = CLOCK_SKEW) -> dict[str, str]:
     """Keeps the steps of known assignments (each event id once) and publishes the states they change. Returns why
     each step not counted was not, by event id: its assignment unknown (not kept: the measure may be on its way),
-    its time outside the reporting window (not kept), or the loop's refusal (kept, shown refused in the timeline)."""
+    its region not the assignment's or its time outside the reporting window (not kept), or the loop's refusal (kept,
+    shown refused in the timeline)."""
     keys = {event.data.assignment_key for event in events}
-    assigned = await tracker.loops.assigned(keys)
+    regions = await tracker.loops.assigned(keys)
+    assigned = keys & regions.keys()
     refused = {event.id: unknown_assignment(event.data.assignment_key) for event in events
                if event.data.assignment_key not in assigned}
+    refused |= misplaced([event for event in events if event.id not in refused], regions)
     refused |= await untimely(tracker, [event for event in events if event.id not in refused], skew)
     kept = [event for event in events if event.id not in refused]
     await tracker.loops.add((event.data.assignment_key, step_of(event)) for event in kept)
-    loops = await loops_of(tracker, keys & assigned)
+    loops = await loops_of(tracker, assigned)
     for event in kept:
         if refusal := loops[event.data.assignment_key].refusal_of(event.id):
             refused[event.id] = f"{event.type} refused ({refusal.kind}): {refusal.reason}"
-    await refresh_states(tracker, keys & assigned)
+    await refresh_states(tracker, assigned)
     return refused
 
 
@@ -57,9 +73,11 @@ async def judgement(tracker: Tracker, event: LoopEvent) -> Refusal | None:
     (a step already kept under its id is judged as kept). Raises LookupError for an assignment the tracker does not
     have. Advisory: the step's own arrival decides (record_loop_steps)."""
     key = event.data.assignment_key
-    if key not in await tracker.loops.assigned([key]):
+    regions = await tracker.loops.assigned([key])
+    if key not in regions:
         raise LookupError(unknown_assignment(key))
-    if reason := (await untimely(tracker, [event], CLOCK_SKEW)).get(event.id):
+    if reason := misplaced([event], regions).get(event.id) or (await untimely(tracker, [event], CLOCK_SKEW)).get(
+            event.id):
         return Refusal("not_allowed", reason)
     loops = await loops_of(tracker, [key], [(key, step_of(event))])
     return loops[key].refusal_of(event.id)

@@ -156,8 +156,9 @@ class FakeLoopSteps:
                 leads.setdefault(a.measure_id, set()).add(a.unit)
         return leads
 
-    async def assigned(self, keys: Iterable[str]) -> set[str]:
-        return set(keys) & self.repository.assignments.keys()
+    async def assigned(self, keys: Iterable[str]) -> dict[str, str | None]:
+        return {key: self.repository.assignments[key].region_code for key in set(keys)
+                if key in self.repository.assignments}
 
 
 def fake_tracker(states_written=None) -> Tracker:

@@ -124,3 +124,14 @@ async def test_a_step_dated_before_the_measure_starts_or_in_the_future_is_refuse
     assert "is in the future" in refused["future"]
     assert t.loops.steps == {}
     assert (await judgement(t, sign("early"))).kind == "not_allowed"
+
+
+async def test_a_step_naming_another_region_than_its_assignments_is_refused_and_not_kept():
+    t = assigned_tracker()
+    elsewhere = sign(event_id="s-elsewhere", region_code="361003")  # 东乡区's client acting on 临川区's unit
+    assert "names region 361003, but the assignment" in (await judgement(t, elsewhere)).reason
+    assert (await judgement(t, elsewhere)).kind == "not_allowed"
+    refused = await record_loop_steps(t, [elsewhere])
+    assert "is in region 361002" in refused["s-elsewhere"]
+    assert (await t.loops.of([KEY])).get(KEY, []) == [] and state(t)["loop_state"] == "assigned"  # not kept
+    assert await record_loop_steps(t, [sign()]) == {} and state(t)["loop_state"] == "signed"  # its own region is
