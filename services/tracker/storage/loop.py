@@ -45,6 +45,7 @@ class LoopSteps:
         return leads
 
     async def assigned(self, keys: Iterable[str]) -> dict[str, str | None]:
-        """The region code of each of these keys that is an assignment (the measure names the unit)."""
-        return {a["_id"]: a.get("region_code") async for a in self.assignments.find(
-            {"_id": {"$in": sorted(set(keys))}}, {"_id": 1, "region_code": 1})}
+        """Each of these keys that is an assignment (the measure names the unit), with its unit's region code (None
+        for a unit name not resolved against the registry: its region is not known)."""
+        return {a["_id"]: a.get("region_code") if a.get("resolved") else None async for a in self.assignments.find(
+            {"_id": {"$in": sorted(set(keys))}}, {"_id": 1, "region_code": 1, "resolved": 1})}

@@ -157,8 +157,8 @@ class FakeLoopSteps:
         return leads
 
     async def assigned(self, keys: Iterable[str]) -> dict[str, str | None]:
-        return {key: self.repository.assignments[key].region_code for key in set(keys)
-                if key in self.repository.assignments}
+        return {key: a.region_code if a.resolved else None for key in set(keys)
+                if (a := self.repository.assignments.get(key))}
 
 
 def fake_tracker(states_written=None) -> Tracker:
