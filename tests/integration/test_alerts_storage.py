@@ -70,15 +70,21 @@ async def test_a_transition_from_a_stale_read_changes_nothing_and_published_even
     assert "pending" not in await database["alert_history"].find_one({"_id": "e1"})
 
 
-async def test_a_history_entry_pushed_onto_after_it_was_read_keeps_the_new_event_pending(database):
+async def test_an_outbox_pushed_onto_after_it_was_read_keeps_the_new_event_and_only_then_pending(database):
     store = AlertStore(database)
-    await database["alert_history"].insert_one({"_id": "e1", "key": "k", "outbox": [{"id": "e1.cleared"}],
+    warning = Alert(kind=Kind.OVERDUE, severity=Severity.WARNING, measure_id="p-1", unit="u", unit_name="u",
+                    region_code="361000", reason="r", figures={"days_overdue": 3}, plan_id="p")
+    await store.raise_alerts([(warning, "e1", {"id": "e1.raised", "time": AT})], AT)
+    await database["alert_history"].insert_one({"_id": "e0", "key": "k", "outbox": [{"id": "e0.cleared"}],
                                                 "pending": True})
-    [read] = await store.pending(10)
-    await database["alert_history"].update_one({"_id": "e1"}, {"$push": {"outbox": {"id": "e1.late"}}})
-    await store.published({"history": {"e1": ["e1.cleared"]}}, [read])
+    read = await store.pending(10)
+    stored = (await store.open_alerts())[warning.key]
+    figures = dataclasses.replace(warning, figures={"days_overdue": 4})
+    await store.update_alerts([(figures, stored, None)], AT)  # figures only: nothing pushed
+    await database["alert_history"].update_one({"_id": "e0"}, {"$push": {"outbox": {"id": "e0.late"}}})
+    await store.published({"history": {"e0": ["e0.cleared"]}, "open": {warning.key: ["e1.raised"]}}, read)
     [left] = await store.pending(10)
-    assert [e["id"] for e in left.outbox] == ["e1.late"]
+    assert (left.collection, [e["id"] for e in left.outbox]) == ("history", ["e0.late"])
 
 
 async def test_outboxes_stored_before_the_pending_flag_are_flagged_once_and_found(database):

@@ -9,9 +9,8 @@
   transition and its event are written in one single-document write, so a crash after the write leaves the event
   pending, and the next evaluation publishes it. `pending` (set with every push) is what the publisher finds
   such documents by: a sparse index serves it, where `outbox.0` would scan every open alert. Once all a document
-  held is published, one write conditional on what was read (the open alert's `version`, raised by every push
-  onto it; the history entry's outbox as read) empties it and drops `pending`; where that write finds the
-  document changed, only the events sent are `$pull`ed by id, and the document stays pending.
+  held is published, one write conditional on its outbox being the one read empties it and drops `pending`;
+  where that write finds the document changed, only the events sent are `$pull`ed by id, and it stays pending.
 
 Several alerts processes (and, in one process, the subscribers' evaluations and the sweep) judge and write at
 once, with no lock: each transition is a conditional write on what the writer read, so exactly one of two
@@ -44,18 +43,15 @@ INDEXED = ("measure_id", "unit", "region_code", "kind", "severity")
 
 @dataclass(frozen=True)
 class Pending:
-    """A document with events to publish, as read: its collection (open or history), `_id`, `version` filter (on
-    an open alert) and outbox."""
+    """A document with events to publish, as read: its collection (open or history), `_id` and outbox."""
 
     collection: str
     id: str
-    version: dict | int
     outbox: list[dict]
 
     def unchanged(self) -> dict:
-        """The filter matching the document only while nothing was pushed onto it since it was read."""
-        if self.collection == "open":
-            return {"_id": self.id, "version": self.version}
+        """The filter matching the document only while its outbox is the one read: every push adds an event with
+        a new id, so nothing was pushed onto it since."""
         return {"_id": self.id, "outbox": self.outbox}
 
 
@@ -136,8 +132,8 @@ class AlertStore:
         found: list[Pending] = []
         for name, collection in (("history", self.history), ("open", self.open)):
             if len(found) < limit:
-                found += [Pending(name, doc["_id"], version_of(doc), doc.get("outbox", [])) async for doc in
-                          collection.find({"pending": True}, {"outbox": 1, "version": 1}).limit(limit - len(found))]
+                found += [Pending(name, doc["_id"], doc.get("outbox", [])) async for doc in
+                          collection.find({"pending": True}, {"outbox": 1}).limit(limit - len(found))]
         return found
 
     async def published(self, sent: dict[str, dict[str, list[str]]], whole: list[Pending]) -> None:
@@ -156,9 +152,10 @@ class AlertStore:
             if not operations:
                 continue
             result = await collection.bulk_write(operations, ordered=False)
-            if result.matched_count < len(operations):  # pushed onto since read (or gone): pull what was sent
-                await collection.bulk_write([UpdateOne({"_id": doc.id}, {"$pull": {"outbox": {"id": {"$in": events}}}})
-                                             for doc in mine if (events := ids.get(doc.id))], ordered=False)
+            pulls = [UpdateOne({"_id": doc.id}, {"$pull": {"outbox": {"id": {"$in": events}}}})
+                     for doc in mine if (events := ids.get(doc.id))]
+            if pulls and result.matched_count < len(operations):  # pushed onto since read (or gone): pull the sent
+                await collection.bulk_write(pulls, ordered=False)
 
     async def acknowledge(self, key: str, acknowledgement: dict) -> dict | None:
         result = await self.open.find_one_and_update(

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from services.alerts.domain.alerts import Alert
 from services.alerts.storage.inputs import REGISTRY_ID, newest, publication, view
-from services.alerts.storage.repository import Pending, fields, version_of
+from services.alerts.storage.repository import Pending, fields
 from shared.contracts import AssignmentUpdated, MeasureCreated, RegistryPublished
 from shared.domain.regions import within
 
@@ -115,7 +115,7 @@ class FakeAlertStore:
 
     async def pending(self, limit: int) -> list[Pending]:
         await asyncio.sleep(0)
-        found = [Pending(name, key, version_of(doc), copy.deepcopy(doc["outbox"]))
+        found = [Pending(name, key, copy.deepcopy(doc["outbox"]))
                  for name, documents in (("history", self.history), ("open", self.open))
                  for key, doc in documents.items() if doc.get("pending")]
         return found[:limit]
@@ -125,8 +125,7 @@ class FakeAlertStore:
         emptied = set()
         for doc in whole:
             current = self.documents(doc.collection).get(doc.id)
-            if current is not None and (current.get("version") == doc.version if doc.collection == "open"
-                                        else current["outbox"] == doc.outbox):
+            if current is not None and current["outbox"] == doc.outbox:
                 current["outbox"] = []
                 current.pop("pending", None)
                 emptied.add((doc.collection, doc.id))
