@@ -83,6 +83,7 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
 
     async def prepare_database() -> None:
         await store.ensure_indexes()
+        await store.flag_pending()
         await inputs.ensure_indexes()
         await webhooks.ensure_indexes()
         await notifications.ensure_indexes()

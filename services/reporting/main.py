@@ -17,7 +17,7 @@ from services.reporting.storage.documents import DocumentStore
 from services.reporting.storage.read_model import ReadModel
 from services.reporting.storage.snapshots import Snapshots
 from services.reporting.usecases.bulletins import run_bulletin_schedule
-from shared.database import connect_database
+from shared.database import connect_database, when_reachable
 from shared.domain.calendar import today_in_china
 from shared.kafka.broker import connecting_in_background, create_broker
 from shared.logging import configure_logging, install_request_ids
@@ -49,8 +49,10 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        await store.ensure_indexes()
-        async with connecting_in_background(broker, settings, start_subscribers=True) as app.state.kafka_connecting:
+        # Listens at once; the subscribers start once the indexes are there (the database may be away at start:
+        # /readyz names it meanwhile).
+        async with connecting_in_background(broker, settings, start_subscribers=True,
+                                            first=when_reachable(store.ensure_indexes)) as app.state.kafka_connecting:
             schedule = None
             if settings.bulletin_day_of_month:
                 schedule = asyncio.create_task(run_bulletin_schedule(

@@ -211,7 +211,7 @@ async def test_two_alerts_services_sweeping_at_once_give_one_episode_per_key_and
     store = AlertStore(database)
 
     async def outboxes() -> list[str]:  # the overdue alerts' (a month on, a quarter's report may be missed too)
-        return sorted(event["id"] for _, _, outbox in await store.pending() for event in outbox
+        return sorted(event["id"] for doc in await store.pending(1000) for event in doc.outbox
                       if event["subject"].startswith("overdue|"))
 
     await asyncio.gather(one.sweep(TODAY), other.sweep(TODAY))

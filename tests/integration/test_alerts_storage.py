@@ -48,6 +48,7 @@ async def test_a_transition_from_a_stale_read_changes_nothing_and_published_even
     await store.raise_alerts([(warning, "e2", {"id": "e2.raised", "time": AT})], AT)  # the loser: nothing written
     read = (await store.open_alerts())[warning.key]
     assert (read["episode"], [e["id"] for e in read["outbox"]]) == ("e1", ["e1.raised"])
+    [raised] = await store.pending(10)
 
     await store.update_alerts([(critical, read, {"id": "e1.severity-1", "time": AT})], AT)
     await store.update_alerts([(critical, read, {"id": "e1.severity-1", "time": AT})], AT)  # the same stale read
@@ -55,10 +56,44 @@ async def test_a_transition_from_a_stale_read_changes_nothing_and_published_even
     assert [e["id"] for e in stored["outbox"]] == ["e1.raised", "e1.severity-1"]
     assert len(stored["severity_changes"]) == 1
 
-    await store.published("open", {warning.key: ["e1.raised"]})  # the change came after the raise was read
-    assert [e["id"] for e in (await store.open_alerts())[warning.key]["outbox"]] == ["e1.severity-1"]
+    # Every event read was sent, but the change came after the raise was read: only the raise leaves.
+    await store.published({"open": {warning.key: ["e1.raised"]}}, [raised])
+    [changed] = await store.pending(10)
+    assert [e["id"] for e in changed.outbox] == ["e1.severity-1"]
 
     await store.clear_alerts([(read, {"id": "e1.cleared", "time": AT}, AT)])  # read before the severity change
-    [(collection, episode, outbox)] = await store.pending()
-    assert (collection, episode, await store.open_alerts()) == ("history", "e1", {})
-    assert sorted(e["id"] for e in outbox) == ["e1.cleared", "e1.raised", "e1.severity-1"]
+    [cleared] = await store.pending(10)
+    assert (cleared.collection, cleared.id, await store.open_alerts()) == ("history", "e1", {})
+    assert sorted(e["id"] for e in cleared.outbox) == ["e1.cleared", "e1.raised", "e1.severity-1"]
+    await store.published({"history": {"e1": [e["id"] for e in cleared.outbox]}}, [cleared])
+    assert await store.pending(10) == []
+    assert "pending" not in await database["alert_history"].find_one({"_id": "e1"})
+
+
+async def test_an_outbox_pushed_onto_after_it_was_read_keeps_the_new_event_and_only_then_pending(database):
+    store = AlertStore(database)
+    warning = Alert(kind=Kind.OVERDUE, severity=Severity.WARNING, measure_id="p-1", unit="u", unit_name="u",
+                    region_code="361000", reason="r", figures={"days_overdue": 3}, plan_id="p")
+    await store.raise_alerts([(warning, "e1", {"id": "e1.raised", "time": AT})], AT)
+    await database["alert_history"].insert_one({"_id": "e0", "key": "k", "outbox": [{"id": "e0.cleared"}],
+                                                "pending": True})
+    read = await store.pending(10)
+    stored = (await store.open_alerts())[warning.key]
+    figures = dataclasses.replace(warning, figures={"days_overdue": 4})
+    await store.update_alerts([(figures, stored, None)], AT)  # figures only: nothing pushed
+    await database["alert_history"].update_one({"_id": "e0"}, {"$push": {"outbox": {"id": "e0.late"}}})
+    await store.published({"history": {"e0": ["e0.cleared"]}, "open": {warning.key: ["e1.raised"]}}, read)
+    [left] = await store.pending(10)
+    assert (left.collection, [e["id"] for e in left.outbox]) == ("history", ["e0.late"])
+
+
+async def test_outboxes_stored_before_the_pending_flag_are_flagged_once_and_found(database):
+    store = AlertStore(database)
+    await database["open_alerts"].insert_many([{"_id": "old", "version": 2, "outbox": [{"id": "e0.raised"}]},
+                                               {"_id": "sent", "version": 1, "outbox": []}])
+    await database["alert_history"].insert_one({"_id": "e9", "key": "k", "outbox": [{"id": "e9.cleared"}]})
+    assert await store.pending(10) == []
+    await store.ensure_indexes()
+    await store.flag_pending()
+    await store.flag_pending()  # a second start: nothing more to do
+    assert sorted((doc.collection, doc.id) for doc in await store.pending(10)) == [("history", "e9"), ("open", "old")]

@@ -136,12 +136,13 @@ async def test_readyz_follows_kafka_and_the_database_going_away_and_back_and_liv
         await eventually(lambda: states_are(all_ready), timeout=60)
 
 
-async def test_the_tracker_and_alerts_listen_while_the_database_is_away_and_make_their_indexes_once_it_is_back(
+async def test_the_tracker_alerts_and_reporting_listen_while_the_database_is_away_and_index_once_it_is_back(
         own_stack, namespace):
     stack, installation, endpoints = own_stack
     settings = values(endpoints, namespace)
     database_port = stack.record()["database"]["port"]
-    apps = {"tracker": create_tracker(TrackerSettings(**settings)), "alerts": create_alerts(alerts_settings(settings))}
+    apps = {"tracker": create_tracker(TrackerSettings(**settings)), "alerts": create_alerts(alerts_settings(settings)),
+            "reporting": create_reporting(ReportingSettings(**settings))}
     clients = {name: httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service")
                for name, app in apps.items()}
 
@@ -159,7 +160,8 @@ async def test_the_tracker_and_alerts_listen_while_the_database_is_away_and_make
     try:
         # Their start returns at once (it used to wait for the indexes and fail after 5 s without a database).
         async with (apps["tracker"].router.lifespan_context(apps["tracker"]),
-                    apps["alerts"].router.lifespan_context(apps["alerts"])):
+                    apps["alerts"].router.lifespan_context(apps["alerts"]),
+                    apps["reporting"].router.lifespan_context(apps["reporting"])):
             assert await database_named_missing()
             await asyncio.sleep(6)  # past the client's server selection timeout (5 s): still listening
             assert await database_named_missing()
@@ -170,7 +172,11 @@ async def test_the_tracker_and_alerts_listen_while_the_database_is_away_and_make
             async with AsyncMongoClient(endpoints.mongodb_url) as mongo:
                 assert {"measure_id_1", "pending_1"} <= (
                     await mongo[namespace]["assignment_states"].index_information()).keys()
-                assert {"key_1", "closed_at_1"} <= (await mongo[namespace]["alert_history"].index_information()).keys()
+                assert {"key_1", "closed_at_1", "pending_1"} <= (
+                    await mongo[namespace]["alert_history"].index_information()).keys()
+                assert "pending_1" in (await mongo[namespace]["open_alerts"].index_information()).keys()
+                assert {"measure_id_1_reported_at_1", "reported_at_1"} <= (
+                    await mongo[namespace]["reporting_revisions"].index_information()).keys()
     finally:
         for client in clients.values():
             await client.aclose()

@@ -7,7 +7,10 @@
 - The outbox: a document's `outbox` holds the CloudEvents its transitions owe (alert-raised and any
   alert-severity-changed on the open alert; those still unsent and alert-cleared on the history entry). A
   transition and its event are written in one single-document write, so a crash after the write leaves the event
-  pending, and the next evaluation publishes it; each event is `$pull`ed by its id after Kafka acknowledged it.
+  pending, and the next evaluation publishes it. `pending` (set with every push) is what the publisher finds
+  such documents by: a sparse index serves it, where `outbox.0` would scan every open alert. Once all a document
+  held is published, one write conditional on its outbox being the one read empties it and drops `pending`;
+  where that write finds the document changed, only the events sent are `$pull`ed by id, and it stays pending.
 
 Several alerts processes (and, in one process, the subscribers' evaluations and the sweep) judge and write at
 once, with no lock: each transition is a conditional write on what the writer read, so exactly one of two
@@ -25,6 +28,7 @@ Two processes may publish the same pending event before either pulls it: it goes
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from pymongo import UpdateOne
@@ -37,6 +41,20 @@ from shared.domain.regions import within
 INDEXED = ("measure_id", "unit", "region_code", "kind", "severity")
 
 
+@dataclass(frozen=True)
+class Pending:
+    """A document with events to publish, as read: its collection (open or history), `_id` and outbox."""
+
+    collection: str
+    id: str
+    outbox: list[dict]
+
+    def unchanged(self) -> dict:
+        """The filter matching the document only while its outbox is the one read: every push adds an event with
+        a new id, so nothing was pushed onto it since."""
+        return {"_id": self.id, "outbox": self.outbox}
+
+
 class AlertStore:
     def __init__(self, database: AsyncDatabase):
         self.open = database["open_alerts"]
@@ -46,6 +64,15 @@ class AlertStore:
         await self.open.create_index("measure_id")
         await self.history.create_index("key")
         await self.history.create_index("closed_at")
+        for collection in (self.open, self.history):
+            await collection.create_index("pending", sparse=True)
+
+    async def flag_pending(self) -> None:
+        """Marks `pending` the documents holding events without it (stored before the flag existed), so the
+        publisher finds them; idempotent, and once done it matches nothing."""
+        for collection in (self.open, self.history):
+            await collection.update_many({"outbox.0": {"$exists": True}, "pending": {"$exists": False}},
+                                         {"$set": {"pending": True}})
 
     async def open_alerts(self, measure_ids: Iterable[str] | None = None) -> dict[str, dict]:
         query = {} if measure_ids is None else {"measure_id": {"$in": sorted(measure_ids)}}
@@ -64,7 +91,7 @@ class AlertStore:
         unless its key is open."""
         await bulk_ignoring_duplicates(self.open, [UpdateOne({"_id": alert.key}, {"$setOnInsert": {
             **fields(alert), "episode": episode, "opened_at": at, "updated_at": at, "severity_changes": [],
-            "acknowledgements": [], "version": 0, "outbox": [event]}}, upsert=True)
+            "acknowledgements": [], "version": 0, "outbox": [event], "pending": True}}, upsert=True)
             for alert, episode, event in raised])
 
     async def update_alerts(self, updates: list[tuple[Alert, dict, dict | None]], at: datetime) -> None:
@@ -75,6 +102,7 @@ class AlertStore:
         for alert, stored, event in updates:
             change: dict = {"$set": {**fields(alert), "updated_at": at}, "$inc": {"version": 1}}
             if event is not None:
+                change["$set"]["pending"] = True
                 change["$push"] = {"severity_changes": {"at": at, "from": stored["severity"],
                                                         "to": str(alert.severity)}, "outbox": event}
             operations.append(UpdateOne({"_id": alert.key, "episode": stored["episode"],
@@ -86,31 +114,48 @@ class AlertStore:
         """Each (stored open alert, alert-cleared event, when it closed) moved to the history with its events
         pending."""
         await bulk_ignoring_duplicates(self.history, [UpdateOne({"_id": stored["episode"]}, {"$setOnInsert": {
-            **{k: v for k, v in stored.items() if k not in ("_id", "episode", "outbox", "version")},
-            "key": stored["_id"], "closed_at": closed, "outbox": [*stored.get("outbox", []), event]}}, upsert=True)
+            **{k: v for k, v in stored.items() if k not in ("_id", "episode", "outbox", "version", "pending")},
+            "key": stored["_id"], "closed_at": closed, "outbox": [*stored.get("outbox", []), event], "pending": True}},
+            upsert=True)
             for stored, event, closed in cleared])
         for stored, *_ in cleared:
             deleted = await self.open.find_one_and_delete({"_id": stored["_id"], "episode": stored["episode"]})
             carried = {event["id"] for event in stored.get("outbox", [])}
             late = [event for event in (deleted or {}).get("outbox", []) if event["id"] not in carried]
             if late:  # pushed by another writer after this one read the alert: published from the history
-                await self.history.update_one({"_id": stored["episode"]}, {"$push": {"outbox": {"$each": late}}})
+                await self.history.update_one({"_id": stored["episode"]},
+                                              {"$push": {"outbox": {"$each": late}}, "$set": {"pending": True}})
 
-    async def pending(self) -> list[tuple[str, str, list[dict]]]:
-        """(collection, _id, events) of every document with events not published yet."""
-        found = []
-        for name, collection in (("open", self.open), ("history", self.history)):
-            async for doc in collection.find({"outbox.0": {"$exists": True}}, {"outbox": 1}):
-                found.append((name, doc["_id"], doc["outbox"]))
+    async def pending(self, limit: int) -> list[Pending]:
+        """Up to `limit` documents with events not published yet: the history's first (an episode's
+        alert-cleared before a later episode's alert-raised), then the open alerts'."""
+        found: list[Pending] = []
+        for name, collection in (("history", self.history), ("open", self.open)):
+            if len(found) < limit:
+                found += [Pending(name, doc["_id"], doc.get("outbox", [])) async for doc in
+                          collection.find({"pending": True}, {"outbox": 1}).limit(limit - len(found))]
         return found
 
-    async def published(self, collection: str, event_ids: dict[str, list[str]]) -> None:
-        """Takes these events (document id -> ids of its events Kafka acknowledged) off the outboxes; an event
-        pushed since the document was read stays."""
-        if event_ids:  # one update per document: faster than update_many with $in on SecantusDB
-            await (self.open if collection == "open" else self.history).bulk_write(
-                [UpdateOne({"_id": document_id}, {"$pull": {"outbox": {"id": {"$in": ids}}}})
-                 for document_id, ids in event_ids.items()], ordered=False)
+    async def published(self, sent: dict[str, dict[str, list[str]]], whole: list[Pending]) -> None:
+        """Takes the events sent (collection -> document id -> ids of its events Kafka acknowledged) off the
+        outboxes. `whole`: the documents whose every event was sent, as read; one unchanged since is emptied and
+        stops pending in the same write. Elsewhere, and where that write matched nothing, only the events sent are
+        pulled: an event pushed meanwhile stays, and keeps the document pending."""
+        emptied = {(doc.collection, doc.id) for doc in whole}
+        for name, collection in (("history", self.history), ("open", self.open)):
+            mine = [doc for doc in whole if doc.collection == name]
+            ids = sent.get(name, {})
+            operations = [UpdateOne(doc.unchanged(), {"$set": {"outbox": []}, "$unset": {"pending": ""}})
+                          for doc in mine]
+            operations += [UpdateOne({"_id": key}, {"$pull": {"outbox": {"id": {"$in": events}}}})
+                           for key, events in ids.items() if (name, key) not in emptied]
+            if not operations:
+                continue
+            result = await collection.bulk_write(operations, ordered=False)
+            pulls = [UpdateOne({"_id": doc.id}, {"$pull": {"outbox": {"id": {"$in": events}}}})
+                     for doc in mine if (events := ids.get(doc.id))]
+            if pulls and result.matched_count < len(operations):  # pushed onto since read (or gone): pull the sent
+                await collection.bulk_write(pulls, ordered=False)
 
     async def acknowledge(self, key: str, acknowledgement: dict) -> dict | None:
         result = await self.open.find_one_and_update(

@@ -12,6 +12,7 @@ that judge the same change make it once, with one event; the same pending event 
 (at-least-once, the same id).
 """
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from shared.contracts import ALERT_EVENTS, AlertCleared, AlertNotice, AlertRaise
 from shared.domain.calendar import today_in_china
 
 SOURCE = "/duban/alerts"
+PAGE = 1000  # pending documents read per pass
 # Publishes one event under its key; raises when the broker does not take it.
 Publish = Callable[[CloudEvent, str], Awaitable[None]]
 log = structlog.get_logger()
@@ -131,29 +133,46 @@ class AlertsService:
         return outcome
 
     async def publish_pending(self) -> int:
-        """Publishes every pending event, oldest first (raised before cleared); stops at the first the broker
-        refuses, leaving it and the rest for the next evaluation. Each published event is pulled off its outbox
-        by id, so an event another evaluation pushed meanwhile stays pending."""
-        pending = await self.store.pending()
-        events = sorted(((event["time"], event["type"] != "alert-raised", event["id"], collection, doc_id, event)
-                         for collection, doc_id, outbox in pending for event in outbox
-                         if event["id"] not in self.in_flight))
-        mine = {event_id for _, _, event_id, *_ in events}
-        self.in_flight |= mine
-        sent: dict[str, dict[str, list[str]]] = {"open": {}, "history": {}}
-        try:
-            for *_, collection, doc_id, data in events:
-                event = parse_event(data)
-                try:
-                    await self.publish(event, event.data.key)
-                    if self.on_published:  # what else it owes (webhook deliveries), before it leaves the outbox
-                        await self.on_published(event)
-                except Exception as error:  # Kafka or the database unreachable: the events stay pending
-                    log.warning("alert_publish_failed", event_id=event.id, error=repr(error))
-                    break
-                sent[collection].setdefault(doc_id, []).append(event.id)
-            for collection, event_ids in sent.items():
-                await self.store.published(collection, event_ids)
-        finally:
-            self.in_flight -= mine
-        return sum(len(ids) for by_document in sent.values() for ids in by_document.values())
+        """Publishes every pending event, a page of documents at a time, all of a page at once (the producer
+        batches them rather than one round trip each; handed over oldest first: raised before cleared). What the
+        broker refuses stays pending for the next evaluation, and this one stops after that page. Each document
+        whose events all went out is emptied in one conditional write, so an event another evaluation pushed
+        meanwhile stays pending (storage/repository.py). Returns how many were published."""
+        count = 0
+        while pending := await self.store.pending(PAGE):
+            events = sorted((event["time"], event["type"] != "alert-raised", event["id"], doc.collection, doc.id,
+                              event) for doc in pending for event in doc.outbox if event["id"] not in self.in_flight)
+            mine = {event_id for _, _, event_id, *_ in events}
+            self.in_flight |= mine
+            try:
+                parsed = [parse_event(data) for *_, data in events]
+                outcomes = await asyncio.gather(*(self.announce(event) for event in parsed), return_exceptions=True)
+            finally:
+                self.in_flight -= mine
+            sent: dict[str, dict[str, list[str]]] = {}
+            unsent: set[tuple[str, str]] = set()
+            for (*_, collection, doc_id, _), event, outcome in zip(events, parsed, outcomes, strict=True):
+                if isinstance(outcome, BaseException):  # Kafka or the database unreachable: it stays pending
+                    unsent.add((collection, doc_id))
+                    refusal = outcome
+                else:
+                    sent.setdefault(collection, {}).setdefault(doc_id, []).append(event.id)
+            skipped = {(doc.collection, doc.id) for doc in pending
+                       if any(event["id"] not in mine for event in doc.outbox)}  # another evaluation publishes them
+            await self.store.published(sent, [doc for doc in pending if (doc.collection, doc.id) not in
+                                              unsent | skipped])
+            published = sum(len(ids) for by_document in sent.values() for ids in by_document.values())
+            count += published
+            if unsent:
+                log.warning("alert_publish_failed", error=repr(refusal), published=count,
+                            refused=len(events) - published)
+                break
+            if len(pending) < PAGE or not published:  # the last page, or one another evaluation is publishing
+                break
+        return count
+
+    async def announce(self, event: CloudEvent) -> None:
+        """Publishes the event, then what else it owes (webhook deliveries), before it may leave the outbox."""
+        await self.publish(event, event.data.key)
+        if self.on_published:
+            await self.on_published(event)

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from services.alerts.domain.alerts import Alert
 from services.alerts.storage.inputs import REGISTRY_ID, newest, publication, view
-from services.alerts.storage.repository import fields
+from services.alerts.storage.repository import Pending, fields
 from shared.contracts import AssignmentUpdated, MeasureCreated, RegistryPublished
 from shared.domain.regions import within
 
@@ -80,7 +80,7 @@ class FakeAlertStore:
         for alert, episode, event in raised:
             self.open.setdefault(alert.key, {
                 "_id": alert.key, **fields(alert), "episode": episode, "opened_at": at, "updated_at": at,
-                "severity_changes": [], "acknowledgements": [], "version": 0, "outbox": [event]})
+                "severity_changes": [], "acknowledgements": [], "version": 0, "outbox": [event], "pending": True})
 
     async def update_alerts(self, updates: list[tuple[Alert, dict, dict | None]], at: datetime) -> None:
         await asyncio.sleep(0)
@@ -93,14 +93,15 @@ class FakeAlertStore:
             if event is not None:
                 current["severity_changes"].append({"at": at, "from": stored["severity"], "to": str(alert.severity)})
                 current["outbox"].append(event)
+                current["pending"] = True
 
     async def clear_alerts(self, cleared: list[tuple[dict, dict, datetime]]) -> None:
         await asyncio.sleep(0)
         for stored, event, closed in cleared:
             self.history.setdefault(stored["episode"], {
-                **{k: v for k, v in stored.items() if k not in ("_id", "episode", "outbox", "version")},
+                **{k: v for k, v in stored.items() if k not in ("_id", "episode", "outbox", "version", "pending")},
                 "_id": stored["episode"], "key": stored["_id"], "closed_at": closed,
-                "outbox": [*stored.get("outbox", []), event]})
+                "outbox": [*stored.get("outbox", []), event], "pending": True})
         await asyncio.sleep(0)
         for stored, *_ in cleared:
             current = self.open.get(stored["_id"])
@@ -108,16 +109,31 @@ class FakeAlertStore:
                 continue
             del self.open[stored["_id"]]
             carried = {event["id"] for event in stored.get("outbox", [])}
-            self.history[stored["episode"]]["outbox"] += [e for e in current["outbox"] if e["id"] not in carried]
+            if late := [e for e in current["outbox"] if e["id"] not in carried]:
+                self.history[stored["episode"]].update(outbox=self.history[stored["episode"]]["outbox"] + late,
+                                                       pending=True)
 
-    async def pending(self) -> list[tuple[str, str, list[dict]]]:
+    async def pending(self, limit: int) -> list[Pending]:
         await asyncio.sleep(0)
-        return [(name, key, list(doc["outbox"])) for name, documents in (("open", self.open), ("history", self.history))
-                for key, doc in documents.items() if doc.get("outbox")]
+        found = [Pending(name, key, copy.deepcopy(doc["outbox"]))
+                 for name, documents in (("history", self.history), ("open", self.open))
+                 for key, doc in documents.items() if doc.get("pending")]
+        return found[:limit]
 
-    async def published(self, collection: str, event_ids: dict[str, list[str]]) -> None:
+    async def published(self, sent: dict[str, dict[str, list[str]]], whole: list[Pending]) -> None:
         await asyncio.sleep(0)
-        documents = self.open if collection == "open" else self.history
-        for key, ids in event_ids.items():
-            if key in documents:
-                documents[key]["outbox"] = [e for e in documents[key]["outbox"] if e["id"] not in ids]
+        emptied = set()
+        for doc in whole:
+            current = self.documents(doc.collection).get(doc.id)
+            if current is not None and current["outbox"] == doc.outbox:
+                current["outbox"] = []
+                current.pop("pending", None)
+                emptied.add((doc.collection, doc.id))
+        for collection, by_document in sent.items():
+            for key, ids in by_document.items():
+                current = self.documents(collection).get(key)
+                if current is not None and (collection, key) not in emptied:
+                    current["outbox"] = [e for e in current["outbox"] if e["id"] not in ids]
+
+    def documents(self, collection: str) -> dict[str, dict]:
+        return self.open if collection == "open" else self.history
