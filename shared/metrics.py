@@ -56,7 +56,10 @@ class ServiceMetrics:
     def instrument(self, app: FastAPI, broker: KafkaBroker | None = None) -> "ServiceMetrics":
         """HTTP requests of `app` and the messages of `broker` counted, `/metrics` served, samplers run within the
         app's lifespan (after the service's own start, so its connections are there)."""
-        Instrumentator(registry=self.registry, excluded_handlers=["/metrics"]).instrument(app).expose(
+        # The probes are not traffic: an orchestrator's /readyz answered 503 during a start is readiness
+        # (duban_ready), not a server error in the 5xx rule or the operations page.
+        probes = ["/metrics", "/livez", "/readyz", "/health"]
+        Instrumentator(registry=self.registry, excluded_handlers=probes).instrument(app).expose(
             app, include_in_schema=False)
         if broker is not None:
             # Outermost, so a handler's latency includes the dead-lettering and retries shared/kafka/consuming.py does.

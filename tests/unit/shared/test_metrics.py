@@ -5,7 +5,7 @@ import contextlib
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -69,18 +69,24 @@ def test_an_instrumented_app_serves_its_requests_on_metrics_in_the_exposition_fo
     async def thing(thing: str) -> dict:
         return {"thing": thing}
 
+    @app.get("/readyz")
+    async def not_ready() -> Response:
+        return Response(status_code=503)
+
     metrics = ServiceMetrics("intake", ServiceSettings()).instrument(app)
     client = TestClient(app)
     for name in ("a", "b"):
         assert client.get(f"/v1/things/{name}").status_code == 200
+    assert client.get("/readyz").status_code == 503
     response = client.get("/metrics")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
     samples = {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
                for family in text_string_to_metric_families(response.text) for sample in family.samples}
-    # One series per route template, not per address; /metrics itself is not counted.
+    # One series per route template, not per address; /metrics and the probes are not counted (a start's 503s
+    # from /readyz are readiness, not server errors).
     assert samples[("http_requests_total", (("handler", "/v1/things/{thing}"), ("method", "GET"),
                                             ("status", "2xx")))] == 2
-    assert not any(dict(labels).get("handler") == "/metrics" for _, labels in samples)
+    assert not any(dict(labels).get("handler") in ("/metrics", "/readyz") for _, labels in samples)
     assert app.state.metrics is metrics
 
 
