@@ -9,6 +9,7 @@ collections are read as they are at comparison time: if the live service is behi
 rebuild, the two differ by those events.
 """
 
+import re
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
@@ -28,6 +29,7 @@ from shared.kafka.consuming import ApplyBatch, Consumer, RetryPolicy
 from shared.kafka.topic_reading import READ_BATCH, read_from_start
 from shared.settings import ServiceSettings
 
+RETRIED = re.compile(r"^failed after \d+ attempts: ")  # shared/kafka/consuming.py's prefix
 SHOWN_KEYS = 10  # keys named per kind of difference in a report
 # Reads a collection (its name, the collection) as compared: its documents by _id.
 ReadCollection = Callable[[str, AsyncCollection], Awaitable[dict]]
@@ -165,9 +167,10 @@ def report_lines(result: Rebuild, what: str) -> list[str]:
     lines = [f"rebuilt into database {result.database!r} in {result.seconds:.1f} s"]
     lines += [f"  {topic}: {read} records read, {result.applied[topic]} applied" for topic, read in result.read.items()]
     if result.skipped:
-        reasons = Counter(skipped.reason.split(":")[0] for skipped in result.skipped)
-        lines.append(f"  skipped (the live consumer dead-letters these): {len(result.skipped)}: "
-                     + ", ".join(f"{count} {reason}" for reason, count in reasons.most_common()))
+        # Grouped by what was wrong, not by the consumer's retry wording around it.
+        reasons = Counter(RETRIED.sub("", skipped.reason).split(":")[0] for skipped in result.skipped)
+        lines.append(f"  skipped (the live consumer dead-letters these): {len(result.skipped)} ("
+                     + ", ".join(f"{count} {reason}" for reason, count in reasons.most_common()) + ")")
         lines += [f"    {s.topic} {s.partition}:{s.offset} {s.reason[:120]}" for s in result.skipped[:SHOWN_KEYS]]
     if result.comparison is None:
         return lines

@@ -14,7 +14,7 @@ def test_skipped_records_are_counted_per_topic_and_by_reason():
     assert (result.skipped_in("a"), result.skipped_in("b")) == (2, 0)
     lines = report_lines(result, "inputs")
     assert "  a: 3 records read, 1 applied" in lines
-    assert "  skipped (the live consumer dead-letters these): 2: 1 contract violation (X), 1 unreadable" in lines
+    assert "  skipped (the live consumer dead-letters these): 2 (1 contract violation (X), 1 unreadable)" in lines
     assert result.identical is None and not any(line.startswith(("IDENTICAL", "DIFFERENT")) for line in lines)
 
 

@@ -18,12 +18,15 @@ def test_identical_states_are_said_to_be_identical_with_how_to_serve_the_rebuilt
 
 def test_differences_name_their_keys_and_skipped_events_are_counted_by_reason():
     result = Rebuild(
-        "duban", "other", skipped=[Skipped("t", 0, 1, "contract violation (X): …"), Skipped("t", 2, 3, "failed: y")],
+        "duban", "other", skipped=[Skipped("t", 0, 1, "contract violation (X): …"),
+                                   Skipped("t", 2, 3, "failed after 1 attempts: completion-requested refused "
+                                                      "(conflict): y")],
         comparison=[CollectionDifference("period_progress", 2, 13, missing=["a"],
                                          extra=[f"k{i:02d}" for i in range(12)], differing=["b"])])
     lines = report(result)
     assert result.identical is False and lines[-2].startswith("DIFFERENT")
-    assert "  skipped (the live consumer dead-letters these): 2: 1 contract violation (X), 1 failed" in lines
+    assert ("  skipped (the live consumer dead-letters these): 2 (1 contract violation (X), "
+            "1 completion-requested refused (conflict))") in lines
     assert "    only live (1): a" in lines and "    differing (1): b" in lines
     assert "    only rebuilt (12): k00, k01, k02, k03, k04, k05, k06, k07, k08, k09 … (+2)" in lines
 
