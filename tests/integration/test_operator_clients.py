@@ -6,6 +6,7 @@ import pytest
 from services.alerts.main import create_app as create_alerts
 from services.tracker.main import create_app as create_tracker
 from services.tracker.settings import TrackerSettings
+from services.tracker.storage.loop import LoopSteps
 from services.tracker.storage.repository import TrackerRepository
 from services.tracker.storage.states import AssignmentStates
 from services.tracker.usecases.context import Tracker
@@ -72,7 +73,7 @@ async def test_alerts_are_swept_acknowledged_and_subscribed_to_only_within_the_c
 
 async def test_a_unit_name_is_mapped_only_by_a_client_acting_for_the_units_regions(
         settings_values, database, clients_file):
-    tracker_state = Tracker(TrackerRepository(database), AssignmentStates(database))
+    tracker_state = Tracker(TrackerRepository(database), AssignmentStates(database), LoopSteps(database))
     await record_registry(tracker_state, [RegistryPublished.wrap(test_alerts_api.REGISTRY, source="/test")])
     settings = TrackerSettings(**settings_values, clients_file=clients_file)
     async with running(create_tracker(settings)) as tracker:

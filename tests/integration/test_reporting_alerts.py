@@ -87,9 +87,9 @@ async def test_the_reports_count_the_assignments_the_alerts_sweep_flagged_and_li
         city = await get(reporting, "/v1/reports/regions/361000")
         assert city["overdue"] > 0 and city["lagging"] > 0 and city["silent"] > 0
         assert city["lagging"] == city["own_units"]["lagging"] + sum(c["lagging"] for c in city["children"])
-        # Yesterday nothing was open yet: the history rebuilds the day with the flags open at its end.
+        # Yesterday, before the alerts service's first judgement, the flags are unknown, not 0 (domain/flags.judged).
         yesterday = await get(reporting, f"/v1/reports/regions/361000/as-of/{TODAY - timedelta(days=1)}")
-        assert (yesterday["lagging"], yesterday["silent"]) == (0, 0)
+        assert (yesterday["lagging"], yesterday["silent"]) == (None, None)
 
 
 async def test_a_past_day_counts_the_alerts_open_at_its_end_from_the_alerts_history(city, reporting):
@@ -107,8 +107,9 @@ async def test_a_past_day_counts_the_alerts_open_at_its_end_from_the_alerts_hist
     async def lagging(day: str, code: str = "361000") -> int:
         return (await get(reporting, f"/v1/reports/regions/{code}/as-of/{day}"))["lagging"]
 
-    assert [await lagging(day) for day in ("2026-03-09", "2026-03-10", "2026-04-19", "2026-04-20")] == [0, 1, 1, 0]
+    # 03-09 is before the first judgement (unknown); after the episode closed, a known 0.
+    assert [await lagging(day) for day in ("2026-03-09", "2026-03-10", "2026-04-19", "2026-04-20")] == [None, 1, 1, 0]
     assert await lagging("2026-03-31", "361003") == 0  # another county
     series = await get(reporting, "/v1/reports/regions/361002/history", since="2026-01-01", as_of="2026-06-30")
-    assert [month["lagging"] for month in series["series"]] == [0, 0, 1, 0, 0, 0]
+    assert [month["lagging"] for month in series["series"]] == [None, None, 1, 0, 0, 0]  # none judged before March
     assert (await get(reporting, "/v1/reports/regions/361000"))["lagging"] == 0  # closed: not open today

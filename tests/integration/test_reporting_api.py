@@ -22,7 +22,7 @@ CITY = generate_city(townships=26, measures=12, assignments=1_200, departments=(
 async def database(settings_values):
     client = AsyncMongoClient(settings_values["mongodb_url"], tz_aware=True)
     database = client[settings_values["mongodb_database"]]
-    await record_city(database, CITY)
+    await record_city(database, CITY, alert_days=[date.fromisoformat(AS_OF)])  # the alerts judged that day
     yield database
     await client.drop_database(settings_values["mongodb_database"])
     await client.close()

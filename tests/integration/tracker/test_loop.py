@@ -107,9 +107,14 @@ async def test_steps_delivered_backwards_end_closed_out_and_assignment_updated_s
     assert found["steps"][2]["reason"] == "缺少佐证材料" and found["steps"][1]["evidence"] == ["应诉台账.xlsx"]
 
     async def published_closed_out():
+        # Consumers keep the highest revision (`<key>#<revision>`): the outbox sends a page at once, so an
+        # intermediate revision (closed out before the earlier request and return arrived) may land after it.
         records = await read_topic(settings_values["kafka_bootstrap_servers"], topics.assignment_updated, 1, 2_000)
-        mine = [body(r)["data"] for r in records if body(r)["subject"] == f"{MEASURE.measure_id}|{UNIT}"]
-        return mine if mine and mine[-1]["loop_state"] == "closed_out" else None
+        mine = sorted((body(r) for r in records if body(r)["subject"] == f"{MEASURE.measure_id}|{UNIT}"),
+                      key=lambda event: int(event["id"].rsplit("#", 1)[1]))
+        last = mine[-1]["data"] if mine else {}
+        return [event["data"] for event in mine] if (last.get("loop_state"), last.get("returned_count")) == (
+            "closed_out", 1) else None
 
     last = (await eventually(published_closed_out))[-1]
     assert (last["closed_out_at"], last["returned_count"]) == ("2026-10-01T13:00:00Z", 1)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.tracker.domain.reports import newest_per_key
+from services.tracker.storage.loop import LoopSteps
 from services.tracker.storage.repository import TrackerRepository
 from services.tracker.storage.states import AssignmentStates
 from services.tracker.storage.views import TrackerViews
@@ -26,7 +27,7 @@ def reported(unit: str, at: datetime, event_id: str, percent: float = 10.0) -> P
 
 async def tracker_on(database) -> Tracker:
     """A tracker's use cases on this database, its measure created (no publisher: the outbox stays)."""
-    tracker = Tracker(TrackerRepository(database), AssignmentStates(database))
+    tracker = Tracker(TrackerRepository(database), AssignmentStates(database), LoopSteps(database))
     await tracker.repository.ensure_indexes()
     await tracker.states.ensure_indexes()
     measure = Measure(measure_id="fuzhou-2022-17", plan_id="fuzhou-2022", region_code="361000", number=17,
@@ -64,7 +65,7 @@ async def test_two_trackers_writing_the_same_keys_at_once_leave_the_newest_repor
     events = [reported(f"unit-{rng.randrange(8)}", START + timedelta(milliseconds=rng.randrange(50)), f"e{i:04d}",
                        percent=float(i % 100)) for i in range(400)]
     first = await tracker_on(database)
-    second = Tracker(TrackerRepository(database), AssignmentStates(database))
+    second = Tracker(TrackerRepository(database), AssignmentStates(database), LoopSteps(database))
     shuffled = rng.sample(events, len(events))
     halves = [shuffled[i::2] for i in range(2)]
 
