@@ -48,7 +48,9 @@ async def test_the_demo_city_flows_from_intake_to_tracker_alerts_and_reports(sta
         # what it recorded within its snapshot's max age. Both settle only once the alerts service has judged the
         # re-keyed units (its own open count falls for a while): with the townships' 102 assignments that took
         # more than 60 s on a loaded two-core machine.
-        swept = await http.post(f"{stack['alerts']}/v1/alerts:sweep")
+        # The sweep answers once it has judged ~1,000 assignments and published what it raised: seconds when quiet,
+        # past the client's default 10 s on a loaded two-core machine.
+        swept = await http.post(f"{stack['alerts']}/v1/alerts:sweep", timeout=120)
         assert swept.status_code == 200, swept.text
         judged = await eventually(reports_count_what_the_alerts_service_flags, timeout=180)
         assert 0 < judged["total"] < 1000

@@ -15,6 +15,7 @@ from services.alerts.main import create_app
 from services.alerts.notifications.occasions import Occasion
 from services.tracker.main import create_app as create_tracker
 from services.tracker.settings import TrackerSettings
+from services.tracker.storage.loop import LoopSteps
 from services.tracker.storage.repository import TrackerRepository
 from services.tracker.storage.states import AssignmentStates
 from services.tracker.usecases.context import Tracker
@@ -258,7 +259,7 @@ async def test_channels_are_refused_clearly(alerts, settings_values, judged_stat
 
 
 async def test_the_trackers_registry_view_does_not_show_contacts(settings_values, database):
-    tracker_state = Tracker(TrackerRepository(database), AssignmentStates(database))
+    tracker_state = Tracker(TrackerRepository(database), AssignmentStates(database), LoopSteps(database))
     await record_registry(tracker_state, [RegistryPublished.wrap(REGISTRY, source="/test")])
     async with running(create_tracker(TrackerSettings(**settings_values))) as tracker:
         region = (await tracker.get("/v1/regions/361002")).json()
