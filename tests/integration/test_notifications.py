@@ -15,10 +15,6 @@ from services.alerts.main import create_app
 from services.alerts.notifications.occasions import Occasion
 from services.tracker.main import create_app as create_tracker
 from services.tracker.settings import TrackerSettings
-from services.tracker.storage.loop import LoopSteps
-from services.tracker.storage.repository import TrackerRepository
-from services.tracker.storage.states import AssignmentStates
-from services.tracker.usecases.context import Tracker
 from services.tracker.usecases.registry import record_registry
 from shared.contracts import Measure, Registry, RegistryPublished
 from shared.domain.calendar import today_in_china
@@ -26,6 +22,7 @@ from tests.integration import test_operator_clients
 from tests.integration.test_operator_clients import DONGXIANG, LINCHUAN, bearer
 from tests.support.alerts_inputs import assignment_updated, seed_inputs
 from tests.support.apps import alerts_settings, running
+from tests.support.tracker import tracker_use_cases
 from tests.support.waiting import eventually
 from tests.unit.alerts.notifications.receivers import Receiver, aliyun_app, dingtalk_app, receiving, wecom_app
 
@@ -259,7 +256,7 @@ async def test_channels_are_refused_clearly(alerts, settings_values, judged_stat
 
 
 async def test_the_trackers_registry_view_does_not_show_contacts(settings_values, database):
-    tracker_state = Tracker(TrackerRepository(database), AssignmentStates(database), LoopSteps(database))
+    tracker_state = tracker_use_cases(database)
     await record_registry(tracker_state, [RegistryPublished.wrap(REGISTRY, source="/test")])
     async with running(create_tracker(TrackerSettings(**settings_values))) as tracker:
         region = (await tracker.get("/v1/regions/361002")).json()

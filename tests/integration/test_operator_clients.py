@@ -6,15 +6,12 @@ import pytest
 from services.alerts.main import create_app as create_alerts
 from services.tracker.main import create_app as create_tracker
 from services.tracker.settings import TrackerSettings
-from services.tracker.storage.loop import LoopSteps
-from services.tracker.storage.repository import TrackerRepository
-from services.tracker.storage.states import AssignmentStates
-from services.tracker.usecases.context import Tracker
 from services.tracker.usecases.registry import record_registry
 from shared.contracts import RegistryPublished
 from shared.web.clients import new_token, token_hash
 from tests.integration import test_alerts_api
 from tests.support.apps import alerts_settings, running
+from tests.support.tracker import tracker_use_cases
 
 # The alerts API test's inputs of alerts (registry with 临川区, its township and 东乡区; a late measure), in this
 # test's database.
@@ -73,7 +70,7 @@ async def test_alerts_are_swept_acknowledged_and_subscribed_to_only_within_the_c
 
 async def test_a_unit_name_is_mapped_only_by_a_client_acting_for_the_units_regions(
         settings_values, database, clients_file):
-    tracker_state = Tracker(TrackerRepository(database), AssignmentStates(database), LoopSteps(database))
+    tracker_state = tracker_use_cases(database)
     await record_registry(tracker_state, [RegistryPublished.wrap(test_alerts_api.REGISTRY, source="/test")])
     settings = TrackerSettings(**settings_values, clients_file=clients_file)
     async with running(create_tracker(settings)) as tracker:

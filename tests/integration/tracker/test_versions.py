@@ -7,14 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.tracker.domain.reports import newest_per_key
-from services.tracker.storage.loop import LoopSteps
 from services.tracker.storage.repository import TrackerRepository
-from services.tracker.storage.states import AssignmentStates
 from services.tracker.storage.views import TrackerViews
 from services.tracker.usecases.context import Tracker
 from services.tracker.usecases.measures import record_measures
 from services.tracker.usecases.progress import record_progress
 from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressReported
+from tests.support.tracker import tracker_use_cases
 
 START = datetime(2026, 10, 1, 9, tzinfo=UTC)
 
@@ -27,7 +26,7 @@ def reported(unit: str, at: datetime, event_id: str, percent: float = 10.0) -> P
 
 async def tracker_on(database) -> Tracker:
     """A tracker's use cases on this database, its measure created (no publisher: the outbox stays)."""
-    tracker = Tracker(TrackerRepository(database), AssignmentStates(database), LoopSteps(database))
+    tracker = tracker_use_cases(database)
     await tracker.repository.ensure_indexes()
     await tracker.states.ensure_indexes()
     measure = Measure(measure_id="fuzhou-2022-17", plan_id="fuzhou-2022", region_code="361000", number=17,
@@ -65,7 +64,7 @@ async def test_two_trackers_writing_the_same_keys_at_once_leave_the_newest_repor
     events = [reported(f"unit-{rng.randrange(8)}", START + timedelta(milliseconds=rng.randrange(50)), f"e{i:04d}",
                        percent=float(i % 100)) for i in range(400)]
     first = await tracker_on(database)
-    second = Tracker(TrackerRepository(database), AssignmentStates(database), LoopSteps(database))
+    second = tracker_use_cases(database)
     shuffled = rng.sample(events, len(events))
     halves = [shuffled[i::2] for i in range(2)]
 
