@@ -11,13 +11,17 @@ from shared.contracts.topics import PARTITIONS
 
 
 async def read_topic(bootstrap: str, topic: str, expected: int, timeout_ms: int = 20_000) -> list:
-    """Every record of a topic from the start, once at least `expected` have arrived (or time runs out)."""
+    """Every record of a topic from the start to its end, once at least `expected` have arrived (or time runs out).
+
+    One fetch may return only part of what is there (a few partitions, or the first records of one), so having
+    `expected` records is not enough: the read goes on until every partition's position reaches its end offset.
+    """
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
                                 enable_auto_commit=False, group_id=None)
     await consumer.start()
     records = []
     try:
-        while len(records) < expected:
+        while len(records) < expected or not await _at_end(consumer):
             batch = await consumer.getmany(timeout_ms=timeout_ms)
             if not batch:
                 break
@@ -25,6 +29,13 @@ async def read_topic(bootstrap: str, topic: str, expected: int, timeout_ms: int 
     finally:
         await consumer.stop()
     return records
+
+
+async def _at_end(consumer: AIOKafkaConsumer) -> bool:
+    partitions = consumer.assignment()
+    ends = await consumer.end_offsets(list(partitions))
+    positions = {partition: await consumer.position(partition) for partition in partitions}
+    return all(positions[partition] >= ends[partition] for partition in partitions)
 
 
 def body(record) -> dict:
