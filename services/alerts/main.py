@@ -71,7 +71,7 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
     notifications = NotificationStore(database)
     notifier = Notifier(notifications, store, inputs, sealer, NotifierPolicy(
         reminders=ReminderPolicy(frozenset(settings.notification_days_before),
-                                 settings.notification_overdue_every_days),
+                                 settings.notification_overdue_every_days, settings.notification_hold_off_seconds),
         delivery=DeliveryPolicy(
             timeout_seconds=settings.notification_timeout_seconds, max_attempts=settings.notification_max_attempts,
             first_backoff_seconds=settings.notification_first_backoff_seconds,

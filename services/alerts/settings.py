@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import yaml
+from pydantic import Field
 
 from services.alerts.domain.rules import RulesBook, RulesError
 from shared.settings import ServiceSettings
@@ -32,10 +33,13 @@ class AlertsSettings(ServiceSettings):
     # Notifications (services/alerts/notifications): remind a unit this many days before a deadline (0: on the day;
     # only within the rules' due_soon_days, when a due-soon alert is open), on its first overdue day and every
     # `notification_overdue_every_days` after (0: only the first); how often open alerts are checked for that
-    # (0: never by itself); delivery as for webhooks; how long a channel waits after its vendor said "too fast".
+    # (0: never by itself); how long an alert must have stayed open before it is reminded of (alerts raised and
+    # cleared within seconds while a district's data arrives reach nobody); delivery as for webhooks; how long a
+    # channel waits after its vendor said "too fast".
     notification_days_before: list[int] = [7, 3, 1, 0]
     notification_overdue_every_days: int = 7
     notification_plan_interval_seconds: float = 300.0
+    notification_hold_off_seconds: float = Field(600.0, ge=0)
     notification_timeout_seconds: float = 5.0
     notification_max_attempts: int = 6
     notification_first_backoff_seconds: float = 5.0

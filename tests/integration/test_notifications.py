@@ -4,6 +4,7 @@ reminders and urges delivered to local receivers of the vendors' formats (tests/
 receivers.py), once per alert, channel and China day; the vendors' rate limits kept, their error replies judged,
 nothing personal in the logs."""
 
+import asyncio
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
@@ -11,8 +12,10 @@ import pytest
 from cryptography.fernet import Fernet
 from pymongo import AsyncMongoClient
 
+from services.alerts.domain.alerts import Alert
 from services.alerts.main import create_app
 from services.alerts.notifications.occasions import Occasion
+from services.alerts.usecases.evaluate import raised_event
 from services.tracker.main import create_app as create_tracker
 from services.tracker.settings import TrackerSettings
 from services.tracker.usecases.registry import record_registry
@@ -40,6 +43,7 @@ REGISTRY = Registry.model_validate({"regions": [
 # The operator clients test's clients file (抚州市, 临川区 and 东乡区 offices), in this test's temporary folder.
 clients_file = test_operator_clients.clients_file
 TEMPLATES = {"SMS_0001": {"unit", "measure", "occasion", "status"}}
+HOLD_OFF = 1.0  # seconds an alert must stay open before it is reminded of (600 by default)
 
 
 def measures() -> list[Measure]:
@@ -82,7 +86,8 @@ async def alerts(settings_values, judged_state):
     settings = alerts_settings(
         settings_values, secrets_key=Fernet.generate_key().decode(), notification_plan_interval_seconds=0,
         webhook_poll_seconds=0.2, notification_first_backoff_seconds=0.3, notification_throttled_retry_seconds=1.0,
-        webhook_allowed_networks=["127.0.0.0/8"])  # the vendors' stand-ins listen on loopback
+        webhook_allowed_networks=["127.0.0.0/8"],  # the vendors' stand-ins listen on loopback
+        notification_hold_off_seconds=HOLD_OFF)
     app = create_app(settings)
     async with running(app) as client:
         yield client, app
@@ -170,6 +175,8 @@ async def test_reminders_before_a_deadline_are_planned_once_a_day(alerts, vendor
     channels = await add_channels(client, vendors)
     due_soon = await open_alert(client, "due_soon")
     assert due_soon["figures"]["days_left"] == 3
+    assert await app.state.notifier.plan(today_in_china()) == 0  # opened just now: held off
+    await asyncio.sleep(HOLD_OFF)
     assert await app.state.notifier.plan(today_in_china()) >= len(channels)
     assert await app.state.notifier.plan(today_in_china()) == 0
 
@@ -191,6 +198,34 @@ def synthetic_alerts(count: int) -> list[dict]:
             for n in range(count)]
 
 
+async def open_in_store(app, alerts: list[dict], now: datetime) -> None:
+    """Records the alerts as open, as a judgement raising them would (a notification of a closed one is withdrawn)."""
+    raised = [(Alert.from_json(alert), f"episode-{n}") for n, alert in enumerate(alerts)]
+    await app.state.alert_store.raise_alerts(
+        [(alert, episode, raised_event(alert, episode, now, today_in_china())) for alert, episode in raised], now)
+
+
+async def test_a_notification_whose_alert_closed_before_its_turn_is_withdrawn_not_sent(alerts, vendors):
+    client, app = alerts
+    channel = (await add_channels(client, vendors))["wecom"]
+    now = datetime.now(UTC)
+    closing, staying = synthetic_alerts(2)
+    await open_in_store(app, [staying], now)  # `closing` was cleared by a judgement before the notifier's turn
+    for alert in (closing, staying):
+        await app.state.notifier.store.queue(alert, Occasion.OVERDUE, [channel], today_in_china(), now)
+    app.state.notifier.wake.set()
+
+    async def settled():
+        found = {d["alert_key"]: d for d in await deliveries(client, channel)}
+        return all(d["status"] != "pending" for d in found.values()) and found
+    found = await eventually(settled, timeout=20)
+    assert found[staying["key"]]["status"] == "delivered"
+    assert found[closing["key"]]["status"] == "withdrawn"
+    assert [a["outcome"] for a in found[closing["key"]]["attempts"]] == ["withdrawn"]
+    sent = [r["body"]["text"]["content"] for r in vendors["wecom"][0].received]
+    assert len(sent) == 1 and "已超过期限 1 天" in sent[0]
+
+
 async def test_a_robot_gets_at_most_its_limit_a_window_and_its_replies_decide(alerts, vendors):
     client, app = alerts
     notifier = app.state.notifier
@@ -200,6 +235,7 @@ async def test_a_robot_gets_at_most_its_limit_a_window_and_its_replies_decide(al
     dingtalk.window_seconds = 2.0
     channel = (await add_channels(client, vendors))["dingtalk"]
     now = datetime.now(UTC)
+    await open_in_store(app, synthetic_alerts(26), now)
     for alert in synthetic_alerts(25):
         await notifier.store.queue(alert, Occasion.OVERDUE, [channel], today_in_china(), now)
     notifier.wake.set()

@@ -28,7 +28,7 @@ import structlog
 from services.alerts.notifications.adapters import ADAPTERS
 from services.alerts.notifications.adapters.replies import Reply
 from services.alerts.notifications.messages import compose
-from services.alerts.notifications.occasions import Occasion, ReminderPolicy, notification_id, occasion_on
+from services.alerts.notifications.occasions import Occasion, ReminderPolicy, held_off, notification_id, occasion_on
 from services.alerts.notifications.ratelimit import RateWindow
 from services.alerts.notifications.secrets import Sealer
 from services.alerts.storage.inputs import Inputs
@@ -65,6 +65,8 @@ class Notifier:
         now, queued = datetime.now(UTC), 0
         channel_regions = await self.store.channel_regions()
         for stored in (await self.alerts.open_alerts()).values() if channel_regions else ():
+            if held_off(stored, now, self.policy.reminders):
+                continue
             occasion = occasion_on(stored["alert"], today, self.policy.reminders)
             if occasion:
                 channels = covering(channel_regions, stored["region_code"])
@@ -132,6 +134,10 @@ class Notifier:
         adapter = ADAPTERS[channel["kind"]]
         window = adapter.per_minute and self.windows.setdefault(
             channel_id, RateWindow(adapter.per_minute, self.policy.robot_window_seconds))
+        still_open = await self.alerts.open_by_keys({n["alert_key"] for n in notifications})
+        for notification in [n for n in notifications if n["alert_key"] not in still_open]:
+            await self.settle(notification, Reply("withdrawn", {"reason": "the alert closed before it was sent"}), 0.0)
+        notifications = [n for n in notifications if n["alert_key"] in still_open]
         contacts = await self.inputs.contacts()
         measures = await self.inputs.measures({n["alert"]["measure_id"] for n in notifications})
         for index, notification in enumerate(notifications):
@@ -164,8 +170,8 @@ class Notifier:
         """Records an attempt and what follows from its reply."""
         attempts = len(notification["attempts"]) + 1
         delivery = self.policy.delivery
-        if reply.outcome == "delivered":
-            status, retry = "delivered", None
+        if reply.outcome in ("delivered", "withdrawn"):
+            status, retry = reply.outcome, None
         elif reply.outcome == "failed" or attempts >= delivery.max_attempts:
             status, retry = "failed", None
         else:

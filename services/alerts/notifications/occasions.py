@@ -8,10 +8,15 @@ last sweep refreshed the alert's figures.
 
 Dedupe: one notification per (alert, channel, China day), whatever the occasion; an urge on a day a reminder
 already went out is recorded but sends nothing more to that channel.
+
+Hold-off: a reminder waits until its alert has stayed open `hold_off_seconds` (while a district's data arrives,
+an assignment may be flagged and cleared seconds later: nobody should be told of that). So an alert opened less
+than that before midnight owes no reminder for that day. A notification whose alert closes before it is sent is
+withdrawn, not sent. Urges are the office's own decision and are not held off.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 
@@ -25,6 +30,12 @@ class Occasion(StrEnum):
 class ReminderPolicy:
     days_before: frozenset[int] = frozenset({7, 3, 1, 0})
     overdue_every_days: int = 7  # 0: only on the first day overdue
+    hold_off_seconds: float = 600.0  # an alert open for less than this owes no reminder yet
+
+
+def held_off(stored: dict, now: datetime, policy: ReminderPolicy) -> bool:
+    """Whether an open alert (as AlertStore keeps it: `opened_at` aware) is too fresh to remind of (module doc)."""
+    return stored["opened_at"] > now - timedelta(seconds=policy.hold_off_seconds)
 
 
 def days_to_due(alert: dict, today: date) -> int | None:

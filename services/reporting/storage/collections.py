@@ -122,12 +122,17 @@ class ReportingStore:
 
     async def open_alert(self, alert: AlertNotice) -> None:
         """alert-raised: the key's open alert is this episode, unless it was closed already (a redelivery after
-        its clear) or a later episode of the key is open."""
-        if await self.alert_episodes.count_documents({"_id": alert.episode}, limit=1):
+        its clear) or a later episode of the key is open. Raise and clear come on two topics, so their consumers
+        may run at once: the clear records the episode before it deletes, and this re-checks after it writes, so
+        whichever runs second removes the open alert."""
+        closed = {"_id": alert.episode}
+        if await self.alert_episodes.count_documents(closed, limit=1):
             return
         await write(self.open_alerts, "update", [
             {"q": {"_id": alert.key, "opened_at": {"$lte": alert.opened_at}},
              "u": {"$set": stamped(open_alert_document(alert))}, "upsert": True}])
+        if await self.alert_episodes.count_documents(closed, limit=1):
+            await self.open_alerts.delete_one({"_id": alert.key, "episode": alert.episode})
 
     async def change_severity(self, alert: AlertNotice) -> None:
         """alert-severity-changed: the open alert of that episode takes the new severity (and the new figures)."""

@@ -4,7 +4,8 @@ for most failures, so the status alone proves nothing: the code decides.
 - delivered: the vendor's success code;
 - throttled: its rate-limit code (or HTTP 429): tried again once its window has passed, not counted as a failure;
 - transient: 5xx, its "busy" codes, a network error: tried again with backoff;
-- failed: anything else (a wrong key, a bad signature, a refused number): no retry can fix it.
+- failed: anything else (a wrong key, a bad signature, a refused number): no retry can fix it;
+- withdrawn: not sent at all, the alert having closed before its turn (no vendor was asked).
 """
 
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from typing import Literal
 
 import httpx
 
-Outcome = Literal["delivered", "throttled", "transient", "failed"]
+Outcome = Literal["delivered", "throttled", "transient", "failed", "withdrawn"]
 
 
 @dataclass(frozen=True)

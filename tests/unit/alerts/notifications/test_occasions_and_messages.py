@@ -1,13 +1,13 @@
 """When an alert owes a reminder, the once-a-day identity, the message in Chinese, the robots' send window, and the
 sealed credentials."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from cryptography.fernet import Fernet
 
 from services.alerts.notifications.messages import compose, status_phrase
-from services.alerts.notifications.occasions import Occasion, ReminderPolicy, notification_id, occasion_on
+from services.alerts.notifications.occasions import Occasion, ReminderPolicy, held_off, notification_id, occasion_on
 from services.alerts.notifications.ratelimit import RateWindow
 from services.alerts.notifications.secrets import Sealer
 from services.alerts.storage.notifications import covering
@@ -43,6 +43,14 @@ def test_overdue_only_once_when_not_repeated_and_other_kinds_never_by_themselves
     assert occasion_on(alert("overdue", "2026-06-30"), date(2026, 7, 8), once) is None
     assert occasion_on(alert("lagging", "2026-06-30"), date(2026, 7, 1), POLICY) is None
     assert occasion_on({**alert("silent", ""), "figures": {}}, date(2026, 7, 1), POLICY) is None
+
+
+def test_an_alert_is_reminded_of_only_once_it_has_stayed_open_the_hold_off():
+    now = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    policy = ReminderPolicy(hold_off_seconds=600)
+    assert held_off({"opened_at": now - timedelta(seconds=599)}, now, policy)
+    assert not held_off({"opened_at": now - timedelta(seconds=600)}, now, policy)
+    assert not held_off({"opened_at": now}, now, ReminderPolicy(hold_off_seconds=0))
 
 
 def test_one_notification_per_alert_channel_and_china_day():
