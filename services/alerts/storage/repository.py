@@ -170,9 +170,10 @@ class AlertStore:
                 await collection.bulk_write(pulls, ordered=False)
 
     async def stored_lights(self, measure_ids: Iterable[str] | None = None) -> dict[str, dict]:
-        """The lights last published (of these measures' assignments), by assignment key, without their outboxes."""
+        """The lights last published (of these measures' assignments), by assignment key: `light`, `changes` and
+        `changed_at` only (a sweep reads every assignment's)."""
         query = {} if measure_ids is None else {"measure_id": {"$in": sorted(measure_ids)}}
-        return {doc["_id"]: doc async for doc in self.lights.find(query, {"outbox": 0})}
+        return {doc["_id"]: doc async for doc in self.lights.find(query, {"light": 1, "changes": 1, "changed_at": 1})}
 
     async def change_lights(self, changes: list[tuple[Lit, dict | None, dict]], at: datetime) -> None:
         """Each (light judged at `at`, the stored light it changes or None for a first one, its

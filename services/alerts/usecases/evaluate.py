@@ -60,8 +60,8 @@ class Outcome:
     raised: int
     cleared: int
     changed: int
+    lights_changed: int
     published: int
-    lights_changed: int = 0
 
     def to_json(self) -> dict:
         return {"as_of": self.as_of.isoformat(), "assignments": self.assignments, "open": self.open,
@@ -154,13 +154,14 @@ class AlertsService:
               else None) for alert, doc in carried], at)
         closing = [(stored[alert.key], closed_at(stored[alert.key]["opened_at"], at)) for alert in found.cleared]
         await self.store.clear_alerts([(doc, cleared_event(doc, closed, today), closed) for doc, closed in closing])
-        lit = await self.store.stored_lights(measure_ids)
-        relit = changed({key: doc["light"] for key, doc in lit.items()}, lights_of(evaluator.judged, current))
+        before = await self.store.stored_lights(measure_ids)  # the lights last published
+        relit = changed({key: doc["light"] for key, doc in before.items()}, lights_of(evaluator.judged, current))
         await self.store.change_lights(
-            [(light, lit.get(light.key), light_event(light, lit.get(light.key), today, at)) for light in relit], at)
+            [(light, before.get(light.key), light_event(light, before.get(light.key), today, at)) for light in relit],
+            at)
         published = await self.publish_pending()
         outcome = Outcome(today, len(assignments), len(found.open), len(found.raised), len(found.cleared),
-                          len(found.changed), published, len(relit))
+                          len(found.changed), len(relit), published)
         log.info("alerts_evaluated", scope="all" if measure_ids is None else sorted(measure_ids), **outcome.to_json())
         return outcome
 

@@ -140,7 +140,7 @@ class FakeAlertStore:
     async def stored_lights(self, measure_ids: Iterable[str] | None = None) -> dict[str, dict]:
         await asyncio.sleep(0)
         wanted = None if measure_ids is None else set(measure_ids)
-        return {k: {n: v for n, v in copy.deepcopy(d).items() if n != "outbox"} for k, d in self.lights.items()
+        return {k: {n: d[n] for n in ("_id", "light", "changes", "changed_at")} for k, d in self.lights.items()
                 if wanted is None or d["measure_id"] in wanted}
 
     async def change_lights(self, changes: list[tuple[Lit, dict | None, dict]], at: datetime) -> None:
