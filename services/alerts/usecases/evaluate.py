@@ -136,6 +136,10 @@ class AlertsService:
         return await self.evaluate(self.today(), set(measure_ids))
 
     async def evaluate(self, today: date, measure_ids: set[str] | None) -> Outcome:
+        # The lights last published are read before the inputs: an evaluation that finds a light another one wrote
+        # reads inputs at least as new as that one's, so it cannot undo the change from older ones (a write
+        # conditional on the light read, change_lights, stops one that read the light before).
+        before = await self.store.stored_lights(measure_ids)
         measures = await self.inputs.measures(measure_ids)
         assignments = await self.inputs.assignments(measure_ids=measure_ids)
         evaluator = Evaluator(measures, self.book)
@@ -154,7 +158,6 @@ class AlertsService:
               else None) for alert, doc in carried], at)
         closing = [(stored[alert.key], closed_at(stored[alert.key]["opened_at"], at)) for alert in found.cleared]
         await self.store.clear_alerts([(doc, cleared_event(doc, closed, today), closed) for doc, closed in closing])
-        before = await self.store.stored_lights(measure_ids)  # the lights last published
         relit = changed({key: doc["light"] for key, doc in before.items()}, lights_of(evaluator.judged, current))
         await self.store.change_lights(
             [(light, before.get(light.key), light_event(light, before.get(light.key), today, at)) for light in relit],

@@ -150,3 +150,34 @@ async def test_a_light_the_broker_refuses_stays_pending_and_goes_out_with_the_ne
 async def test_an_assignment_of_a_measure_not_known_yet_is_not_lit(world):
     await world.take_in(updated(1, measure_id="m-2"))
     assert "m-2|361002.gov" not in world.store.lights
+
+
+class HeldInputs:
+    """The inputs, with the assignments read but handed over only once `gate` opens: an evaluation that read them
+    before a newer state was stored, and writes after another evaluation judged that newer state."""
+
+    def __init__(self, inputs: FakeInputs, gate: asyncio.Event):
+        self.inputs, self.gate = inputs, gate
+
+    async def measures(self, measure_ids=None) -> dict:
+        return await self.inputs.measures(measure_ids)
+
+    async def assignments(self, **query) -> list[dict]:
+        found = await self.inputs.assignments(**query)
+        await self.gate.wait()
+        return found
+
+
+async def test_an_evaluation_of_older_inputs_does_not_undo_a_newer_light(world):
+    await world.take_in(updated(1))  # yellow: unsigned
+    gate = asyncio.Event()
+    stale = AlertsService(HeldInputs(world.inputs, gate), world.store, RulesBook(), world.published,
+                          today=lambda: world.day)
+    held = asyncio.create_task(stale.sweep())
+    for _ in range(10):
+        await asyncio.sleep(0)  # it has read the assignment, still unsigned
+    await world.take_in(updated(2, **SIGNED))  # green, judged from the newer state
+    gate.set()
+    await held
+    assert [(light, previous) for _, previous, light, _ in world.lights()] == [("yellow", None), ("green", "yellow")]
+    assert (world.store.lights[KEY]["light"], world.store.lights[KEY]["changes"]) == ("green", 2)
