@@ -58,9 +58,9 @@ def verifier_of(schedule: Schedule, assignment: dict) -> tuple[str, list[str], s
     """Who must check the assignment's completion: `lead_unit` or `supervising_office`, the lead units to name,
     and the request to them in Chinese."""
     if assignment.get("role") == "lead" or not schedule.lead_units:
-        return "supervising_office", [], "请督查部门（依法治市办）核查"
+        return "supervising_office", [], "请本级督查部门核查"
     lead = "、".join(schedule.lead_units)
-    return "lead_unit", list(schedule.lead_units), f"请牵头单位（{lead}）或督查部门核查"
+    return "lead_unit", list(schedule.lead_units), f"请牵头单位（{lead}）或本级督查部门核查"
 
 
 def awaiting_verification(schedule: Schedule, assignment: dict, today: date, rules: AlertRules) -> Alert | None:

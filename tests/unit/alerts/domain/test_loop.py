@@ -98,7 +98,7 @@ def test_a_completion_request_waits_for_verification_five_working_days_then_aler
                              "days_late": 3, "working_days_late": 1, "verifier": "lead_unit",
                              "lead_units": ["市司法局", "市政府办"], "verifier_region_code": "361002"}
     assert alert.reason.endswith(
-        "已逾 3 天（1 个工作日）仍未核查或退回，请牵头单位（市司法局、市政府办）或督查部门核查")
+        "已逾 3 天（1 个工作日）仍未核查或退回，请牵头单位（市司法局、市政府办）或本级督查部门核查")
 
 
 def test_the_supervising_office_checks_a_lead_units_completion_and_a_measure_naming_no_lead_unit():
@@ -107,7 +107,7 @@ def test_the_supervising_office_checks_a_lead_units_completion_and_a_measure_nam
     nobody = awaiting_verification(issued(), requested(), day, RULES)
     for alert in (own, nobody):
         assert (alert.figures["verifier"], alert.figures["lead_units"]) == ("supervising_office", [])
-        assert alert.reason.endswith("请督查部门（依法治市办）核查")
+        assert alert.reason.endswith("请本级督查部门核查")
 
 
 def test_only_a_request_still_waiting_awaits_verification():

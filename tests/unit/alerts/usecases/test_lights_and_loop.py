@@ -96,7 +96,7 @@ async def test_a_request_waiting_past_five_working_days_alerts_the_verifier_and_
     [raised] = world.published.of("alert-raised")
     assert (raised.data.kind, raised.data.figures["verifier"], raised.data.figures["lead_units"]) == (
         "awaiting_verification", "lead_unit", ["市司法局"])
-    assert "请牵头单位（市司法局）或督查部门核查" in raised.data.reason
+    assert "请牵头单位（市司法局）或本级督查部门核查" in raised.data.reason
 
     closed = {**REQUESTED, "loop_state": "closed_out", "closed_out_at": datetime(2026, 12, 14, 3, tzinfo=UTC)}
     await world.take_in(updated(3, **closed))
