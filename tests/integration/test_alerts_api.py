@@ -152,13 +152,18 @@ async def test_the_lights_of_a_day_red_first_filtered_and_counted(alerts):
     assert page["items"][0]["unit_name"] == "临川区政府" and page["items"][0]["region_code"] == "361002"
     red_in_county = await get(alerts, "/v1/lights", region_code="361002", light="red", as_of="2026-07-15")
     assert [item["unit"] for item in red_in_county["items"]] == ["361002.government", "361002901.government"]
-    # 20 June: the county's unit is due soon and lagging critically behind (red); the township due soon (yellow).
+    # 20 June: both far behind 序时进度 (critical: red), due soon, the township silent since Q1, worst first.
     june = await get(alerts, "/v1/lights", measure_id="p-1", light=["yellow", "red"], as_of="2026-06-20")
-    assert [(item["unit"], item["light"]) for item in june["items"]] == [
-        ("361002.government", "red"), ("361002901.government", "yellow")]
-    # …and an open alert carries its assignment's light.
-    assert {(a["kind"], a["light"]) for a in (await get(alerts, as_of="2026-06-20", unit="361002901.government"))[
-        "items"]} == {("due_soon", "yellow")}
+    assert [(item["unit"], item["light"], item["reasons"]) for item in june["items"]] == [
+        ("361002.government", "red", ["lagging", "due_soon"]),
+        ("361002901.government", "red", ["lagging", "silent", "due_soon"])]
+    # 1 March: the township behind 序时进度 by less than lagging_critical_points (yellow), the others on track;
+    # an open alert carries its assignment's light.
+    march = await get(alerts, "/v1/lights", light="yellow", as_of="2026-03-01")
+    assert [(item["unit"], item["reasons"]) for item in march["items"]] == [("361002901.government", ["lagging"])]
+    assert march["counts"] == {"green": 3, "yellow": 1, "red": 0}
+    assert [(a["kind"], a["light"]) for a in (await get(alerts, as_of="2026-03-01"))["items"]] == [
+        ("lagging", "yellow")]
 
 
 @pytest.mark.parametrize(("params", "status"), [
