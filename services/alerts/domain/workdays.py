@@ -19,6 +19,7 @@ import holidays
 CHINA_CALENDAR = holidays.country_holidays("CN")
 
 
+@lru_cache(maxsize=65536)
 def is_working_day(day: date) -> bool:
     return CHINA_CALENDAR.is_working_day(day)
 
@@ -33,6 +34,24 @@ def working_days_after(start: date, count: int) -> date:
     return day
 
 
+@lru_cache(maxsize=256)
+def _running_count(year: int) -> tuple[int, ...]:
+    """The working days of `year` up to and including each of its days (a sweep counts days late by the
+    thousand: read off these, not day by day)."""
+    counts, total, day = [], 0, date(year, 1, 1)
+    while day.year == year:
+        total += is_working_day(day)
+        counts.append(total)
+        day += timedelta(days=1)
+    return tuple(counts)
+
+
+def _rank(day: date) -> int:
+    return _running_count(day.year)[day.timetuple().tm_yday - 1]
+
+
 def working_days_between(start: date, end: date) -> int:
     """How many working days fall after `start`, up to and including `end` (0 when `end` is not after `start`)."""
-    return sum(is_working_day(start + timedelta(days=n)) for n in range(1, (end - start).days + 1))
+    if end <= start:
+        return 0
+    return _rank(end) - _rank(start) + sum(_running_count(year)[-1] for year in range(start.year, end.year))
