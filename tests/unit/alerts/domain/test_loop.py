@@ -1,7 +1,7 @@
 """The supervision loop's alerts at their edges: working days (weekends, holidays, 调休), the limit's last day,
 who must check a completion, and a closed-out assignment raising nothing."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -36,6 +36,15 @@ def test_working_days_are_counted_after_the_first_day_up_to_and_with_the_last():
     assert not is_working_day(date(2026, 10, 1)) and is_working_day(date(2026, 10, 10))
     assert working_days_between(date(2026, 12, 2), date(2026, 12, 5)) == 2  # Thursday, Friday; not Saturday
     assert working_days_between(date(2026, 12, 2), date(2026, 12, 2)) == 0
+
+
+@pytest.mark.parametrize(("start", "end"), [
+    (date(2026, 12, 30), date(2027, 1, 5)), (date(2025, 6, 1), date(2027, 2, 10)),
+    (date(2026, 2, 13), date(2026, 3, 1)),
+])
+def test_working_days_over_years_and_holidays_are_the_days_counted_one_by_one(start, end):
+    one_by_one = sum(is_working_day(start + timedelta(days=n)) for n in range(1, (end - start).days + 1))
+    assert working_days_between(start, end) == one_by_one > 0
 
 
 def loop_state(state: str = "assigned", **fields) -> dict:
