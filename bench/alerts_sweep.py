@@ -1,10 +1,13 @@
-"""Times one alert sweep in-process: every rule over 100,000 generated assignments (pure functions, no I/O).
+"""Times one alert sweep in-process: every rule over 100,000 generated assignments (pure functions, no I/O), and
+their lights (亮灯).
 
 Usage: python bench/alerts_sweep.py [--assignments 100000] [--measures 500] [--runs 3] [--seed 7]
 The measures mix one-off, yearly, quarterly and undated recurring deadlines and quantitative targets; the
 assignments mix never reported, in progress, late and completed units across a city, 11 counties and
-townships. Prints the alerts found by kind and severity, then the time per sweep (reading each measure into
-a schedule included), the assignments per second, and the time to compare two sweeps' alerts (transitions).
+townships, at every step of the supervision loop (not signed for, signed, in progress, completion requested,
+closed out; some returned once or twice). Prints the alerts found by kind and severity, then the time per sweep
+(reading each measure into a schedule included), the assignments per second, the time to light every assignment
+from its alerts, and the time to compare two sweeps' alerts (transitions).
 """
 
 import argparse
@@ -19,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere in the repo
 
 from services.alerts.domain.evaluate import Evaluator  # noqa: E402
+from services.alerts.domain.lights import lights_of  # noqa: E402
 from services.alerts.domain.rules import RulesBook  # noqa: E402
 from services.alerts.domain.transitions import transitions  # noqa: E402
 
@@ -41,7 +45,8 @@ def generate(assignments: int, measures: int, rng: random.Random) -> tuple[dict,
     docs = {
         f"p-{n}": {"measure_id": f"p-{n}", "plan_id": "p", "title": f"措施{n}",
                    "start_date": rng.choice(["2025-01-01", "2026-01-01", None]),
-                   "deadlines": rng.choice(DEADLINES), "targets": [TARGET] if n % 4 == 0 else []}
+                   "deadlines": rng.choice(DEADLINES), "targets": [TARGET] if n % 4 == 0 else [],
+                   "published_at": datetime(2026, 7, 1, 1, tzinfo=UTC) - timedelta(days=rng.randint(0, 400))}
         for n in range(measures)
     }
     rows = []
@@ -50,14 +55,17 @@ def generate(assignments: int, measures: int, rng: random.Random) -> tuple[dict,
         region = county if rng.random() < 0.6 else f"{county}{rng.randint(901, 915)}"
         row = {"measure_id": f"p-{n % measures}", "unit": f"{region}.u{n % 40}", "unit_name": f"单位{n % 40}",
                "role": "responsible", "region_code": region, "status": "not_started", "percent_complete": 0,
-               "period": None, "reported_at": None, "completed_at": None, "indicator_values": {}}
+               "period": None, "reported_at": None, "completed_at": None, "indicator_values": {}, "assigned": True,
+               "loop_state": rng.choice(["assigned", "signed"]), "returned_count": rng.choice([0, 0, 0, 1, 2])}
         kind = rng.random()
         if kind > 0.3:  # reported once
             sent = datetime(2026, 7, 10, tzinfo=UTC) - timedelta(days=rng.randint(0, 400))
             status = "completed" if kind > 0.85 else "in_progress"
             row.update(status=status, percent_complete=100 if status == "completed" else rng.randint(0, 95),
                        reported_at=sent, period=f"{sent.year}-Q{(sent.month - 1) // 3 + 1}",
-                       completed_at=sent if status == "completed" else None,
+                       completed_at=sent if status == "completed" else None, completion_requested_at=sent,
+                       loop_state=rng.choice(["completion_requested", "closed_out"]) if status == "completed"
+                       else "in_progress",
                        indicator_values={"出庭应诉率": rng.uniform(60, 100)} if rng.random() < 0.5 else {})
         rows.append(row)
     return docs, rows
@@ -75,8 +83,12 @@ def main() -> None:
     timings, alerts = [], []
     for _ in range(args.runs):
         start = time.perf_counter()
-        alerts = Evaluator(measures, book).alerts(assignments, TODAY)  # a fresh evaluator: schedules included
+        evaluator = Evaluator(measures, book)  # a fresh evaluator: schedules included
+        alerts = evaluator.alerts(assignments, TODAY)
         timings.append(time.perf_counter() - start)
+    start = time.perf_counter()
+    lights = lights_of(evaluator.judged, alerts)
+    light_seconds = time.perf_counter() - start
     start = time.perf_counter()
     step = transitions(alerts, Evaluator(measures, book).alerts(assignments, TODAY + timedelta(days=1)))
     diff_seconds = time.perf_counter() - start
@@ -86,6 +98,8 @@ def main() -> None:
     best, median = min(timings), statistics.median(timings)
     print(f"sweep: best {best:.2f} s, median {median:.2f} s over {args.runs} runs "
           f"({len(assignments) / best:,.0f} assignments/s)")
+    colours = Counter(str(lit.light) for lit in lights.values())
+    print(f"lights: {light_seconds:.2f} s ({', '.join(f'{colours[c]:,} {c}' for c in ('green', 'yellow', 'red'))})")
     print(f"next day's sweep and its transitions: {diff_seconds:.2f} s "
           f"({len(step.raised)} raised, {len(step.cleared)} cleared, {len(step.changed)} changed severity)")
 

@@ -9,7 +9,7 @@ from functools import partial
 import structlog
 from fastapi import FastAPI
 
-from services.alerts.entrypoints.http import alerts, channels, operations, subscriptions
+from services.alerts.entrypoints.http import alerts, channels, lights, operations, subscriptions
 from services.alerts.entrypoints.kafka.subscribers import register_subscribers
 from services.alerts.notifications.notifier import Notifier, NotifierPolicy
 from services.alerts.notifications.occasions import ReminderPolicy
@@ -114,7 +114,8 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
             await notifier.close()
         await client.close()
 
-    app = FastAPI(title="duban alerts", summary="Overdue, due-soon, lagging and silent units.", lifespan=lifespan,
+    app = FastAPI(title="duban alerts", summary="Overdue, due-soon, lagging, silent and unsigned units, "
+                  "completions awaiting verification, and each assignment's light.", lifespan=lifespan,
                   docs_url=None, redoc_url=None)  # served from vendored assets by install_docs
     app.state.inputs = inputs
     app.state.clients = load_clients(settings)
@@ -129,7 +130,7 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
     install_limits(app, settings.rate_limit)
     install_request_ids(app)
     install_docs(app, settings)
-    for router in (operations.router, alerts.router, subscriptions.router, channels.router):
+    for router in (operations.router, alerts.router, lights.router, subscriptions.router, channels.router):
         app.include_router(router)
     metrics = ServiceMetrics("alerts", settings).instrument(app, broker)
     metrics.watch_consumer_lag([settings.alerts_consumer_group])

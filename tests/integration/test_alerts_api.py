@@ -140,3 +140,38 @@ async def test_a_plans_own_rules_apply(settings_values, judged_state, tmp_path: 
     assert sorted((a["kind"], a["severity"], a["unit"]) for a in page["items"]) == [
         ("overdue", "critical", "361002.government"), ("overdue", "critical", "361002901.government"),
         ("silent", "warning", "361002901.government")]
+
+
+async def test_the_lights_of_a_day_red_first_filtered_and_counted(alerts):
+    # 15 July 2026: the county and its township overdue (red); the city's justice bureau and 东乡区 done (green).
+    page = await get(alerts, "/v1/lights", as_of="2026-07-15")
+    assert (page["total"], page["counts"], page["as_of"]) == (4, {"green": 2, "yellow": 0, "red": 2}, "2026-07-15")
+    assert [(item["unit"], item["light"], item["reasons"], item["since"]) for item in page["items"]] == [
+        ("361002.government", "red", ["overdue"], None), ("361002901.government", "red", ["overdue", "silent"], None),
+        ("361000.justice", "green", [], None), ("361003.government", "green", [], None)]
+    assert page["items"][0]["unit_name"] == "临川区政府" and page["items"][0]["region_code"] == "361002"
+    red_in_county = await get(alerts, "/v1/lights", region_code="361002", light="red", as_of="2026-07-15")
+    assert [item["unit"] for item in red_in_county["items"]] == ["361002.government", "361002901.government"]
+    # 20 June: both far behind 序时进度 (critical: red), due soon, the township silent since Q1, worst first.
+    june = await get(alerts, "/v1/lights", measure_id="p-1", light=["yellow", "red"], as_of="2026-06-20")
+    assert [(item["unit"], item["light"], item["reasons"]) for item in june["items"]] == [
+        ("361002.government", "red", ["lagging", "due_soon"]),
+        ("361002901.government", "red", ["lagging", "silent", "due_soon"])]
+    # 1 March: the township behind 序时进度 by less than lagging_critical_points (yellow), the others on track;
+    # an open alert carries its assignment's light.
+    march = await get(alerts, "/v1/lights", light="yellow", as_of="2026-03-01")
+    assert [(item["unit"], item["reasons"]) for item in march["items"]] == [("361002901.government", ["lagging"])]
+    assert march["counts"] == {"green": 3, "yellow": 1, "red": 0}
+    assert [(a["kind"], a["light"]) for a in (await get(alerts, as_of="2026-03-01"))["items"]] == [
+        ("lagging", "yellow")]
+
+
+@pytest.mark.parametrize(("params", "status"), [
+    ({"light": "amber"}, 422), ({"region_code": "36"}, 422), ({"as_of": "2026-13-01"}, 422), ({"limit": 0}, 422),
+    ({"region_code": "999999"}, 404),
+])
+async def test_a_bad_lights_query_is_a_problem_document(alerts, params, status):
+    response = await alerts.get("/v1/lights", params=params)
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["status"] == status

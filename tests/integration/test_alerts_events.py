@@ -108,8 +108,10 @@ async def test_a_late_assignment_raises_one_alert_and_a_completed_revision_clear
 
 
 async def store_late_measure(database) -> None:
-    """The late measure and its one assignment (no report), in alerts' own inputs."""
-    await seed_inputs(database, measures=[MEASURE], assignments=[assignment_updated(MEASURE, "市司法局")])
+    """The late measure and its one assignment (signed for, so a month on it is not unsigned; no report), in alerts'
+    own inputs."""
+    await seed_inputs(database, measures=[MEASURE], assignments=[assignment_updated(
+        MEASURE, "市司法局", loop_state="signed", signed_at=datetime.now(UTC))])
 
 
 async def test_a_severity_change_of_an_open_alert_is_announced_once_each_way(services, topics, settings_values,
@@ -154,7 +156,7 @@ async def test_a_transition_written_but_not_published_is_published_by_the_next_s
     assert (outcome["raised"], outcome["published"]) == (1, 0)
     service.publish = publish
     outcome = await sweep(client)
-    assert (outcome["raised"], outcome["published"]) == (0, 1)
+    assert (outcome["raised"], outcome["published"]) == (0, 2)  # the alert-raised, and the assignment's red light
     assert (await sweep(client))["published"] == 0
     [raised] = await events_on(settings_values, topics.alert_raised, 1)
     assert raised["data"]["key"] == KEY

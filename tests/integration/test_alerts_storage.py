@@ -6,6 +6,7 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 
 from services.alerts.domain.alerts import Alert, Kind, Severity
+from services.alerts.domain.lights import Light, Lit
 from services.alerts.storage.inputs import Inputs
 from services.alerts.storage.repository import AlertStore
 from shared.contracts import MeasureCreated
@@ -97,3 +98,33 @@ async def test_outboxes_stored_before_the_pending_flag_are_flagged_once_and_foun
     await store.flag_pending()
     await store.flag_pending()  # a second start: nothing more to do
     assert sorted((doc.collection, doc.id) for doc in await store.pending(10)) == [("history", "e9"), ("open", "old")]
+
+
+def light_event(key: str, number: int, judged_on: str = "2026-07-15") -> dict:
+    return {"id": f"{key}#light-{number}", "time": AT, "data": {"judged_on": judged_on}}
+
+
+async def test_a_light_change_is_written_once_by_the_writer_that_read_the_light_it_changes(database):
+    store = AlertStore(database)
+    yellow = Lit("p-1", "u", "361000", Light.YELLOW, ("unsigned",))
+    red = dataclasses.replace(yellow, light=Light.RED, reasons=("overdue",))
+    await store.change_lights([(yellow, None, light_event(yellow.key, 1))], AT)
+    await store.change_lights([(red, None, light_event(yellow.key, 1))], AT)  # a second first light: nothing
+    read = (await store.stored_lights({"p-1"}))[yellow.key]
+    assert (read["light"], read["changes"], read["changed_at"], set(read)) == (
+        "yellow", 1, AT, {"_id", "light", "changes", "changed_at"})
+
+    later = AT + timedelta(hours=1)
+    await store.change_lights([(red, read, light_event(yellow.key, 2))], later)
+    await store.change_lights([(red, read, light_event(yellow.key, 2))], later)  # the same stale read: nothing
+    stored = await database["alerts_lights"].find_one({"_id": yellow.key})
+    assert (stored["light"], stored["reasons"], stored["changes"], stored["changed_at"], stored["region_code"]) == (
+        "red", ["overdue"], 2, later, "361000")
+    assert [e["id"] for e in stored["outbox"]] == [f"{yellow.key}#light-1", f"{yellow.key}#light-2"]
+    assert await store.stored_lights({"p-2"}) == {}
+
+    [pending] = await store.pending(10)
+    assert (pending.collection, pending.id) == ("lights", yellow.key)
+    await store.published({"lights": {yellow.key: [e["id"] for e in pending.outbox]}}, [pending])
+    assert await store.pending(10) == []
+    assert "pending" not in await database["alerts_lights"].find_one({"_id": yellow.key})

@@ -5,6 +5,9 @@ Severity scale (ordered):
 - warning (预警, amber): something is wrong: overdue up to `overdue_critical_days`, lagging behind 序时进度 by up
   to `lagging_critical_points`, a target's indicator below its trajectory, one reporting period missed.
 - critical (严重, red): long overdue, far behind, or silent for `silent_critical_periods` periods in a row.
+The supervision loop's alerts (domain/loop.py) are warnings: an assignment not signed for in time (unsigned), and a
+completion request not checked in time (awaiting verification: addressed to the verifier, not to the unit, so it
+does not flag the unit: domain/flags.py).
 
 An alert's key is its kind, assignment and subject: one open alert per key. Its figures may change from day
 to day (days overdue grow) without it becoming another alert.
@@ -19,6 +22,8 @@ class Kind(StrEnum):
     DUE_SOON = "due_soon"
     LAGGING = "lagging"
     SILENT = "silent"
+    UNSIGNED = "unsigned"
+    AWAITING_VERIFICATION = "awaiting_verification"
 
 
 class Severity(StrEnum):
@@ -33,7 +38,10 @@ class Severity(StrEnum):
 
 _SEVERITY_RANK = {Severity.INFO: 1, Severity.WARNING: 2, Severity.CRITICAL: 3}
 # Between alerts of one severity, which is worse (a unit's flag shows the worst).
-KIND_RANK = {Kind.OVERDUE: 4, Kind.LAGGING: 3, Kind.SILENT: 2, Kind.DUE_SOON: 1}
+KIND_RANK = {Kind.OVERDUE: 6, Kind.LAGGING: 5, Kind.SILENT: 4, Kind.UNSIGNED: 3, Kind.AWAITING_VERIFICATION: 2,
+             Kind.DUE_SOON: 1}
+# Alerts that ask the checking side to act (the lead unit or the supervising office), not the assigned unit.
+VERIFIER_KINDS = frozenset({Kind.AWAITING_VERIFICATION})
 
 
 @dataclass(frozen=True)
@@ -48,7 +56,7 @@ class Alert:
     figures: dict = field(hash=False)
     plan_id: str | None = None
     # What within the assignment it is about, when there can be several of a kind: "progress",
-    # "indicator:出庭应诉率" (lagging). Empty for overdue, due soon and silent: one each per assignment.
+    # "indicator:出庭应诉率" (lagging). Empty for the other kinds: one each per assignment.
     subject: str = ""
 
     @property

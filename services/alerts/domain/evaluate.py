@@ -6,6 +6,7 @@ from datetime import date
 
 from services.alerts.domain.alerts import Alert
 from services.alerts.domain.lagging import lagging
+from services.alerts.domain.loop import awaiting_verification, unsigned
 from services.alerts.domain.overdue import due_soon, overdue
 from services.alerts.domain.rules import AlertRules, RulesBook
 from services.alerts.domain.schedule import Schedule
@@ -13,10 +14,14 @@ from services.alerts.domain.silent import silent
 
 
 def evaluate(schedule: Schedule, assignment: dict, today: date, rules: AlertRules) -> list[Alert]:
-    """The alerts one assignment raises today (each rule at most once per key)."""
+    """The alerts one assignment raises today (each rule at most once per key); none once it is closed out (销号:
+    the loop is done, whatever its deadlines and reports say)."""
+    if assignment.get("loop_state") == "closed_out":
+        return []
     found = [overdue(schedule, assignment, today, rules), due_soon(schedule, assignment, today, rules)]
     found += lagging(schedule, assignment, today, rules)
-    found.append(silent(schedule, assignment, today, rules))
+    found += [silent(schedule, assignment, today, rules), unsigned(schedule, assignment, today, rules),
+              awaiting_verification(schedule, assignment, today, rules)]
     return [a for a in found if a]
 
 
@@ -29,6 +34,8 @@ class Evaluator:
         self.schedules: dict[str, tuple[Schedule, AlertRules] | None] = {}
         # (measure_id, unit, why) of each assignment no rule could judge, for the caller to log.
         self.skipped: list[tuple[str, str, str]] = []
+        # The assignments the rules judged (their measure known, no rule failing): the ones that get a light.
+        self.judged: list[dict] = []
 
     def schedule(self, measure_id: str) -> tuple[Schedule, AlertRules] | None:
         if measure_id not in self.schedules:
@@ -54,6 +61,7 @@ class Evaluator:
                 known = self.schedule(assignment["measure_id"])
                 if known:
                     found += judge(known[0], assignment, today, known[1])
+                    self.judged.append(assignment)
             except Exception as error:  # any rule failing on one record: the reason is kept
                 self.skipped.append((assignment.get("measure_id"), assignment.get("unit"), repr(error)))
         return found

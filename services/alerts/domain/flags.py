@@ -3,13 +3,14 @@
 A unit is flagged with its worst open alert: highest severity, then overdue > lagging > silent > due soon, then
 the larger figure (days overdue, points behind, periods missed). A region (county, township, or the city) is
 flagged when the share of its units, its descendants' included, that have an open alert of at least
-`min_severity` (warning: a due-soon reminder is not a problem) reaches the threshold.
+`min_severity` (warning: a due-soon reminder is not a problem) reaches the threshold. An alert addressed to the
+verifier (awaiting verification: the unit has done its part) flags neither.
 """
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from services.alerts.domain.alerts import Alert, Severity
+from services.alerts.domain.alerts import VERIFIER_KINDS, Alert, Severity
 from shared.domain.regions import within
 
 _MAGNITUDE = ("days_overdue", "behind_points", "missed_periods")
@@ -29,6 +30,8 @@ def unit_flags(alerts: Iterable[Alert]) -> dict[str, Alert]:
     """Each unit with an open alert, and its worst."""
     flags: dict[str, Alert] = {}
     for alert in alerts:
+        if alert.kind in VERIFIER_KINDS:
+            continue
         current = flags.get(alert.unit)
         if current is None or badness(alert) > badness(current):
             flags[alert.unit] = alert
@@ -52,7 +55,7 @@ def region_flags(alerts: Iterable[Alert], units_by_region: Mapping[str, Iterable
                  min_severity: Severity = Severity.WARNING) -> list[RegionFlag]:
     """One flag per region of `units_by_region` (each region's own units), counting its descendants' units too.
     Flagged when at least one unit has an alert and the share is at or above the threshold."""
-    alerted = {a.unit for a in alerts if a.severity.rank >= min_severity.rank}
+    alerted = {a.unit for a in alerts if a.severity.rank >= min_severity.rank and a.kind not in VERIFIER_KINDS}
     own = {region: set(units) for region, units in units_by_region.items()}
     flags = []
     for region in sorted(own):

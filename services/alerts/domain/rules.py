@@ -32,6 +32,12 @@ class AlertRules(BaseModel):
     silent_grace_days: int = Field(10, ge=0)
     # silent for this many periods in a row: critical.
     silent_critical_periods: int = Field(2, ge=1)
+    # unsigned: an assignment not signed for (签收) within this many working days after its measure was issued
+    # (domain/loop.py; working days: domain/workdays.py).
+    sign_within_working_days: int = Field(3, ge=0)
+    # awaiting verification: a completion request (办结申请) neither verified nor returned within this many working
+    # days after it was made.
+    verify_within_working_days: int = Field(5, ge=0)
     # The deadline of measures that name no dated one-off deadline (typically the plan's last day, 2025-12-31):
     # it makes them due, overdue and lagging like the others. None: such measures are only judged as silent.
     plan_deadline: date | None = None

@@ -22,6 +22,8 @@ class Schedule:
     final: Deadline | None  # the deadline 序时进度 runs to
     targets: tuple[dict, ...]
     reporting_start: date | None  # from when units owe reports: the start, else the measure's publication
+    issued_on: date | None = None  # 交办: the day (China) of the measure's publication, its measure-created's time
+    lead_units: tuple[str, ...] = ()  # 牵头单位, as the measure writes them
 
     @classmethod
     def of(cls, measure: dict, plan_deadline: date | None = None) -> "Schedule":
@@ -40,4 +42,6 @@ class Schedule:
             final=max(one_off, key=lambda d: d.date, default=None),
             targets=tuple(measure.get("targets") or ()),
             reporting_start=start or local_date(measure.get("published_at")),
+            issued_on=local_date(measure.get("published_at")),
+            lead_units=tuple(measure.get("lead_units") or ()),
         )

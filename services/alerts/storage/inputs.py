@@ -30,8 +30,9 @@ from shared.domain.regions import within
 
 REGISTRY_ID = "current"
 # What the Evaluator and the API read of an assignment, from the tracker's assignment-updated.
-VIEW_FIELDS = ("measure_id", "unit", "unit_name", "role", "region_code", "status", "percent_complete", "period",
-               "reported_at", "completed_at", "narrative", "indicator_values")
+VIEW_FIELDS = ("measure_id", "unit", "unit_name", "role", "region_code", "assigned", "status", "percent_complete",
+               "period", "reported_at", "completed_at", "narrative", "indicator_values", "loop_state", "signed_at",
+               "completion_requested_at", "closed_out_at", "returned_count")
 
 
 def publication(time: datetime, event_id: str) -> str:

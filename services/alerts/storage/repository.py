@@ -4,8 +4,12 @@
   (a key cleared and raised again is a new episode), when it opened, its severity changes, acknowledgements, and
   `version` (counts its updates: what an update's filter compares).
 - `alert_history`: one document per closed episode, `_id` the episode: the same, plus when it closed.
+- `alerts_lights`: one document per assignment lit, `_id` its key `measure_id|unit`: the light last published
+  (`light`, `reasons`, `judged_on`, `changed_at`, `measure_id`, `unit`, `region_code`) and `changes`, how many
+  times it changed (the n of its last assignment-light-changed, `<key>#light-<n>`).
 - The outbox: a document's `outbox` holds the CloudEvents its transitions owe (alert-raised and any
-  alert-severity-changed on the open alert; those still unsent and alert-cleared on the history entry). A
+  alert-severity-changed on the open alert; those still unsent and alert-cleared on the history entry;
+  assignment-light-changed on the light). A
   transition and its event are written in one single-document write, so a crash after the write leaves the event
   pending, and the next evaluation publishes it. `pending` (set with every push) is what the publisher finds
   such documents by: a sparse index serves it, where `outbox.0` would scan every open alert. Once all a document
@@ -22,7 +26,9 @@ writers that judged the same change makes it, and only its event enters the outb
   changes (`<episode>.severity-<n>`), which the `version` filter keeps unique;
 - clear: the history entry inserted by episode (`$setOnInsert`: a retry after a crash, or a second clearer, finds
   it written), then the open alert deleted by episode; an event another writer pushed onto it in between is
-  carried to the history's outbox rather than lost.
+  carried to the history's outbox rather than lost;
+- light change: the first light an upsert of `$setOnInsert` on the key, a later one filtered on the `changes`
+  read, so of two writers that judged the same change one writes it, with its one event `<key>#light-<n>`.
 Two processes may publish the same pending event before either pulls it: it goes out twice with the same id
 (at-least-once; consumers drop repeats by id).
 """
@@ -35,6 +41,7 @@ from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.alerts.domain.alerts import Alert
+from services.alerts.domain.lights import Lit
 from services.alerts.storage.writes import bulk_ignoring_duplicates
 from shared.domain.regions import within
 
@@ -59,18 +66,23 @@ class AlertStore:
     def __init__(self, database: AsyncDatabase):
         self.open = database["open_alerts"]
         self.history = database["alert_history"]
+        self.lights = database["alerts_lights"]
+        # Where events wait, in the order the publisher reads them: an episode's alert-cleared before a later
+        # episode's alert-raised; a light after the alerts it was judged with.
+        self.outboxes = {"history": self.history, "open": self.open, "lights": self.lights}
 
     async def ensure_indexes(self) -> None:
         await self.open.create_index("measure_id")
         await self.history.create_index("key")
         await self.history.create_index("closed_at")
-        for collection in (self.open, self.history):
+        await self.lights.create_index("measure_id")
+        for collection in self.outboxes.values():
             await collection.create_index("pending", sparse=True)
 
     async def flag_pending(self) -> None:
         """Marks `pending` the documents holding events without it (stored before the flag existed), so the
         publisher finds them; idempotent, and once done it matches nothing."""
-        for collection in (self.open, self.history):
+        for collection in self.outboxes.values():
             await collection.update_many({"outbox.0": {"$exists": True}, "pending": {"$exists": False}},
                                          {"$set": {"pending": True}})
 
@@ -128,9 +140,9 @@ class AlertStore:
 
     async def pending(self, limit: int) -> list[Pending]:
         """Up to `limit` documents with events not published yet: the history's first (an episode's
-        alert-cleared before a later episode's alert-raised), then the open alerts'."""
+        alert-cleared before a later episode's alert-raised), then the open alerts', then the lights'."""
         found: list[Pending] = []
-        for name, collection in (("history", self.history), ("open", self.open)):
+        for name, collection in self.outboxes.items():
             if len(found) < limit:
                 found += [Pending(name, doc["_id"], doc.get("outbox", [])) async for doc in
                           collection.find({"pending": True}, {"outbox": 1}).limit(limit - len(found))]
@@ -142,7 +154,7 @@ class AlertStore:
         stops pending in the same write. Elsewhere, and where that write matched nothing, only the events sent are
         pulled: an event pushed meanwhile stays, and keeps the document pending."""
         emptied = {(doc.collection, doc.id) for doc in whole}
-        for name, collection in (("history", self.history), ("open", self.open)):
+        for name, collection in self.outboxes.items():
             mine = [doc for doc in whole if doc.collection == name]
             ids = sent.get(name, {})
             operations = [UpdateOne(doc.unchanged(), {"$set": {"outbox": []}, "$unset": {"pending": ""}})
@@ -156,6 +168,27 @@ class AlertStore:
                      for doc in mine if (events := ids.get(doc.id))]
             if pulls and result.matched_count < len(operations):  # pushed onto since read (or gone): pull the sent
                 await collection.bulk_write(pulls, ordered=False)
+
+    async def stored_lights(self, measure_ids: Iterable[str] | None = None) -> dict[str, dict]:
+        """The lights last published (of these measures' assignments), by assignment key: `light`, `changes` and
+        `changed_at` only (a sweep reads every assignment's)."""
+        query = {} if measure_ids is None else {"measure_id": {"$in": sorted(measure_ids)}}
+        return {doc["_id"]: doc async for doc in self.lights.find(query, {"light": 1, "changes": 1, "changed_at": 1})}
+
+    async def change_lights(self, changes: list[tuple[Lit, dict | None, dict]], at: datetime) -> None:
+        """Each (light judged at `at`, the stored light it changes or None for a first one, its
+        assignment-light-changed event) written with its event pending, if the stored light is still the one read
+        (its `changes`)."""
+        operations = []
+        for lit, stored, event in changes:
+            values = {"measure_id": lit.measure_id, "unit": lit.unit, "region_code": lit.region_code,
+                      "light": str(lit.light), "reasons": list(lit.reasons), "judged_on": event["data"]["judged_on"],
+                      "changed_at": at, "changes": (stored["changes"] if stored else 0) + 1, "pending": True}
+            operations.append(
+                UpdateOne({"_id": lit.key}, {"$setOnInsert": {**values, "outbox": [event]}}, upsert=True)
+                if stored is None else
+                UpdateOne({"_id": lit.key, "changes": stored["changes"]}, {"$set": values, "$push": {"outbox": event}}))
+        await bulk_ignoring_duplicates(self.lights, operations)
 
     async def acknowledge(self, key: str, acknowledgement: dict) -> dict | None:
         result = await self.open.find_one_and_update(

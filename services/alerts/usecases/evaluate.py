@@ -4,7 +4,9 @@ Each evaluation (a sweep over every assignment, or a re-evaluation of some measu
 of events): read alerts' own copies of the measures and assignments (storage/inputs.py) and the stored open
 alerts (of the measures concerned), compare (domain/transitions.py), write each transition with the event it
 owes (storage/repository.py: the outbox), then publish every pending event, the ones an earlier crash or Kafka
-outage left behind included. A sweep that finds nothing new publishes nothing.
+outage left behind included. A sweep that finds nothing new publishes nothing. The same evaluation lights each
+assignment it judged (domain/lights.py) and writes a light whose colour changed with its
+assignment-light-changed, published with the alert events.
 
 No lock: evaluations in one process, and in several alerts processes on one database, run at once. Every
 transition is a conditional write on the stored alert as read (see storage/repository.py), so two evaluations
@@ -22,11 +24,21 @@ import structlog
 
 from services.alerts.domain.alerts import Alert
 from services.alerts.domain.evaluate import Evaluator
+from services.alerts.domain.lights import Lit, changed, lights_of
 from services.alerts.domain.rules import RulesBook
 from services.alerts.domain.transitions import closed_at, judged_at, transitions
 from services.alerts.storage.inputs import Inputs
 from services.alerts.storage.repository import AlertStore
-from shared.contracts import ALERT_EVENTS, AlertCleared, AlertNotice, AlertRaised, AlertSeverityChanged, CloudEvent
+from shared.contracts import (
+    ALERT_EVENTS,
+    AlertCleared,
+    AlertNotice,
+    AlertRaised,
+    AlertSeverityChanged,
+    AssignmentLight,
+    AssignmentLightChanged,
+    CloudEvent,
+)
 from shared.domain.calendar import today_in_china
 
 SOURCE = "/duban/alerts"
@@ -39,8 +51,8 @@ log = structlog.get_logger()
 @dataclass(frozen=True)
 class Outcome:
     """One evaluation: the day judged, assignments judged, alerts open on it, the transitions it judged (raised,
-    cleared, changed: an evaluation running at once may have written some of them first, with their events), and
-    the events it published."""
+    cleared, changed: an evaluation running at once may have written some of them first, with their events), the
+    assignments' lights it judged changed, and the events it published."""
 
     as_of: date
     assignments: int
@@ -48,11 +60,13 @@ class Outcome:
     raised: int
     cleared: int
     changed: int
+    lights_changed: int
     published: int
 
     def to_json(self) -> dict:
         return {"as_of": self.as_of.isoformat(), "assignments": self.assignments, "open": self.open,
-                "raised": self.raised, "cleared": self.cleared, "changed": self.changed, "published": self.published}
+                "raised": self.raised, "cleared": self.cleared, "changed": self.changed,
+                "lights_changed": self.lights_changed, "published": self.published}
 
 
 def raised_event(alert: Alert, episode: str, opened_at: datetime, today: date) -> dict:
@@ -77,13 +91,27 @@ def cleared_event(stored: dict, closed: datetime, today: date) -> dict:
     return event.model_dump(mode="json")
 
 
+def light_event(lit: Lit, stored: dict | None, today: date, at: datetime) -> dict:
+    """assignment-light-changed for a light that changed from the one stored (None: the first); its id counts the
+    assignment's changes (`<key>#light-<n>`), so it is stable."""
+    number = (stored["changes"] if stored else 0) + 1
+    light = AssignmentLight(measure_id=lit.measure_id, unit=lit.unit, region_code=lit.region_code, light=lit.light,
+                            previous=stored and stored["light"], reasons=list(lit.reasons), judged_on=today,
+                            changed_at=at)
+    return AssignmentLightChanged.wrap(light, source=SOURCE, event_id=f"{lit.key}#light-{number}",
+                                       subject=lit.key).model_dump(mode="json")
+
+
 def log_skipped(evaluator: Evaluator) -> None:
     for measure_id, unit, reason in evaluator.skipped:
         log.warning("assignment_not_judged", measure_id=measure_id, unit=unit, reason=reason)
 
 
+PUBLISHED_EVENTS = {**ALERT_EVENTS, "assignment-light-changed": AssignmentLightChanged}
+
+
 def parse_event(data: dict) -> CloudEvent:
-    return ALERT_EVENTS[data["type"]].model_validate(data)
+    return PUBLISHED_EVENTS[data["type"]].model_validate(data)
 
 
 class AlertsService:
@@ -108,6 +136,10 @@ class AlertsService:
         return await self.evaluate(self.today(), set(measure_ids))
 
     async def evaluate(self, today: date, measure_ids: set[str] | None) -> Outcome:
+        # The lights last published are read before the inputs: an evaluation that finds a light another one wrote
+        # reads inputs at least as new as that one's, so it cannot undo the change from older ones (a write
+        # conditional on the light read, change_lights, stops one that read the light before).
+        before = await self.store.stored_lights(measure_ids)
         measures = await self.inputs.measures(measure_ids)
         assignments = await self.inputs.assignments(measure_ids=measure_ids)
         evaluator = Evaluator(measures, self.book)
@@ -126,9 +158,13 @@ class AlertsService:
               else None) for alert, doc in carried], at)
         closing = [(stored[alert.key], closed_at(stored[alert.key]["opened_at"], at)) for alert in found.cleared]
         await self.store.clear_alerts([(doc, cleared_event(doc, closed, today), closed) for doc, closed in closing])
+        relit = changed({key: doc["light"] for key, doc in before.items()}, lights_of(evaluator.judged, current))
+        await self.store.change_lights(
+            [(light, before.get(light.key), light_event(light, before.get(light.key), today, at)) for light in relit],
+            at)
         published = await self.publish_pending()
         outcome = Outcome(today, len(assignments), len(found.open), len(found.raised), len(found.cleared),
-                          len(found.changed), published)
+                          len(found.changed), len(relit), published)
         log.info("alerts_evaluated", scope="all" if measure_ids is None else sorted(measure_ids), **outcome.to_json())
         return outcome
 
@@ -172,7 +208,8 @@ class AlertsService:
         return count
 
     async def announce(self, event: CloudEvent) -> None:
-        """Publishes the event, then what else it owes (webhook deliveries), before it may leave the outbox."""
+        """Publishes the event, then what else an alert event owes (webhook deliveries), before it may leave the
+        outbox. A light goes to Kafka only (webhooks carry the alert events)."""
         await self.publish(event, event.data.key)
-        if self.on_published:
+        if self.on_published and event.type in ALERT_EVENTS:
             await self.on_published(event)

@@ -19,9 +19,9 @@ from shared.rebuilding import CollectionDifference, Rebuild, compare_collections
 
 COLLECTIONS = ("alerts_registry", "alerts_measures", "alerts_assignments")
 # alerts' collections no topic rebuilds (storage/repository.py, webhooks.py, notifications.py): a rebuilt database
-# served without them would raise every open alert again as a new episode.
-OWN = ("open_alerts", "alert_history", "webhook_subscriptions", "webhook_deliveries", "notification_channels",
-       "notifications", "alert_urges")
+# served without them would raise every open alert again as a new episode (and publish every light again).
+OWN = ("open_alerts", "alert_history", "alerts_lights", "webhook_subscriptions", "webhook_deliveries",
+       "notification_channels", "notifications", "alert_urges")
 
 
 def applying(save: Callable[[list], Awaitable[None]]):

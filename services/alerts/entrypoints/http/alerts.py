@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 from services.alerts.domain.alerts import Kind, Severity
 from services.alerts.domain.evaluate import Evaluator
 from services.alerts.domain.flags import badness, region_flags, unit_flags
+from services.alerts.domain.lights import lights_of
 from services.alerts.domain.overdue import overdue
 from services.alerts.domain.rules import RulesBook
 from services.alerts.entrypoints.http.dependencies import AlertStoreDep, InputsDep, RulesDep
@@ -35,7 +36,7 @@ async def require_region(inputs: Inputs, region_code: str | None) -> None:
         raise Problem(404, "Region not found", f"No region {region_code!r} in the registry.", slug="not-found")
 
 
-async def _evaluated(inputs: Inputs, book: RulesBook, region_code: str | None) -> tuple[Evaluator, list[dict]]:
+async def evaluated(inputs: Inputs, book: RulesBook, region_code: str | None) -> tuple[Evaluator, list[dict]]:
     """The evaluator and the assignments in the region and below; 404 for a region the registry does not have."""
     await require_region(inputs, region_code)
     return Evaluator(await inputs.measures(), book), await inputs.assignments(region_code=region_code)
@@ -57,24 +58,26 @@ async def list_alerts(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict:
     """The open alerts, most serious first: `{total, limit, offset, as_of, items}`; each item has its `kind`
-    (overdue, due_soon, lagging, silent), `severity` (info < warning < critical), `reason` in Chinese, the
-    `figures` behind it, and the measure, unit and region it concerns; its `status`, and, once a sweep recorded
-    it, `opened_at`, `closed_at`, `severity_changes` and `acknowledgements`. Closed alerts, newest first, are
-    as they were when they closed."""
+    (overdue, due_soon, lagging, silent, unsigned, awaiting_verification), `severity` (info < warning <
+    critical), `reason` in Chinese, the `figures` behind it, and the measure, unit and region it concerns; its
+    `status`, and, once a sweep recorded it, `opened_at`, `closed_at`, `severity_changes` and
+    `acknowledgements`. An open alert carries its assignment's `light` (green, yellow, red) on `as_of`. Closed
+    alerts, newest first, are as they were when they closed."""
     today = as_of or today_in_china()
     items: list[dict] = []
     if unit and not any(a["unit"] == unit for a in await inputs.assignments()):
         raise Problem(404, "Unit not found", f"No unit {unit!r} has an assignment.", slug="not-found")
     if status in ("open", "all"):
-        evaluator, assignments = await _evaluated(inputs, book, region_code)
+        evaluator, assignments = await evaluated(inputs, book, region_code)
         if unit:
             assignments = [a for a in assignments if a["unit"] == unit]
-        alerts = [a for a in evaluator.alerts(assignments, today)
-                  if (not kind or a.kind in kind) and (not severity or a.severity in severity)]
+        judged = evaluator.alerts(assignments, today)
+        lights = lights_of(evaluator.judged, judged)
+        alerts = [a for a in judged if (not kind or a.kind in kind) and (not severity or a.severity in severity)]
         alerts.sort(key=lambda a: (tuple(-x for x in badness(a)), a.measure_id, a.unit, a.kind, a.subject))
         stored = await store.open_by_keys(a.key for a in alerts)
-        items += [{**(stored_view(stored[a.key], "open") if a.key in stored else {"status": "open"}), **a.to_json()}
-                  for a in alerts]
+        items += [{**(stored_view(stored[a.key], "open") if a.key in stored else {"status": "open"}), **a.to_json(),
+                   "light": str(lights[f"{a.measure_id}|{a.unit}"].light)} for a in alerts]
     if status in ("closed", "all"):
         closed = await store.closed(region_code=region_code, unit=unit, kinds=kind and [str(k) for k in kind],
                                     severities=severity and [str(s) for s in severity])
@@ -87,7 +90,7 @@ async def list_alerts(
 async def flagged_units(inputs: InputsDep, book: RulesDep, region_code: RegionCode = None,
                         as_of: AsOf = None) -> list[dict]:
     """Each unit with an open alert, flagged with its worst, worst first."""
-    evaluator, assignments = await _evaluated(inputs, book, region_code)
+    evaluator, assignments = await evaluated(inputs, book, region_code)
     alerts = evaluator.alerts(assignments, as_of or today_in_china())
     counts = defaultdict(int)
     for alert in alerts:
@@ -102,7 +105,7 @@ async def flagged_regions(inputs: InputsDep, book: RulesDep, region_code: Region
                           as_of: AsOf = None) -> list[dict]:
     """Each region that has assigned units: how many (its descendants' included) have an open warning or critical
     alert, and whether that share reaches the flagging threshold (`region_flag_share` in the rules)."""
-    evaluator, assignments = await _evaluated(inputs, book, region_code)
+    evaluator, assignments = await evaluated(inputs, book, region_code)
     units_by_region: dict[str, set[str]] = defaultdict(set)
     for assignment in assignments:
         units_by_region[assignment["region_code"]].add(assignment["unit"])
@@ -115,7 +118,7 @@ async def list_overdue(inputs: InputsDep, book: RulesDep, region_code: RegionCod
                        as_of: AsOf = None) -> list[dict]:
     """Assignments past a deadline they have not met, in a region and below, most overdue first."""
     today = as_of or today_in_china()
-    evaluator, assignments = await _evaluated(inputs, book, region_code)
+    evaluator, assignments = await evaluated(inputs, book, region_code)
     late = evaluator.alerts(assignments, today, judge=lambda *judged: [alert for alert in [overdue(*judged)] if alert])
     by_key = {(a["measure_id"], a["unit"]): a for a in assignments}
     rows = []

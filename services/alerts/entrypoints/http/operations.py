@@ -20,8 +20,9 @@ async def sweep(service: ServiceDep, as_of: Annotated[date | None, Query(
         description="the day to judge on (default: today in China)", ge=EARLIEST_REPORT, le=LATEST_QUERY_DAY)] = None
                 ) -> dict:
     """Judges every assignment now, records what opened, closed or changed severity, and publishes
-    alert-raised / alert-severity-changed / alert-cleared for each transition (and any event an earlier failure
-    left unpublished): `{as_of, assignments, open, raised, cleared, changed, published}`. The episodes a past day's
+    alert-raised / alert-severity-changed / alert-cleared for each transition and assignment-light-changed for
+    each assignment whose light changed (and any event an earlier failure left unpublished):
+    `{as_of, assignments, open, raised, cleared, changed, lights_changed, published}`. The episodes a past day's
     sweep opens and closes carry that day's last second (China) as their `opened_at` and `closed_at`."""
     return (await service.sweep(as_of)).to_json()
 

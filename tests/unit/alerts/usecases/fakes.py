@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from services.alerts.domain.alerts import Alert
+from services.alerts.domain.lights import Lit
 from services.alerts.storage.inputs import REGISTRY_ID, newest, publication, view
 from services.alerts.storage.repository import Pending, fields
 from shared.contracts import AssignmentUpdated, MeasureCreated, RegistryPublished
@@ -69,6 +70,7 @@ class FakeAlertStore:
     def __init__(self):
         self.open: dict[str, dict] = {}
         self.history: dict[str, dict] = {}
+        self.lights: dict[str, dict] = {}
 
     async def open_alerts(self, measure_ids: Iterable[str] | None = None) -> dict[str, dict]:
         await asyncio.sleep(0)
@@ -116,7 +118,7 @@ class FakeAlertStore:
     async def pending(self, limit: int) -> list[Pending]:
         await asyncio.sleep(0)
         found = [Pending(name, key, copy.deepcopy(doc["outbox"]))
-                 for name, documents in (("history", self.history), ("open", self.open))
+                 for name, documents in (("history", self.history), ("open", self.open), ("lights", self.lights))
                  for key, doc in documents.items() if doc.get("pending")]
         return found[:limit]
 
@@ -135,5 +137,23 @@ class FakeAlertStore:
                 if current is not None and (collection, key) not in emptied:
                     current["outbox"] = [e for e in current["outbox"] if e["id"] not in ids]
 
+    async def stored_lights(self, measure_ids: Iterable[str] | None = None) -> dict[str, dict]:
+        await asyncio.sleep(0)
+        wanted = None if measure_ids is None else set(measure_ids)
+        return {k: {n: d[n] for n in ("_id", "light", "changes", "changed_at")} for k, d in self.lights.items()
+                if wanted is None or d["measure_id"] in wanted}
+
+    async def change_lights(self, changes: list[tuple[Lit, dict | None, dict]], at: datetime) -> None:
+        await asyncio.sleep(0)
+        for lit, stored, event in changes:
+            current = self.lights.get(lit.key)
+            if (stored is None) != (current is None) or (current and current["changes"] != stored["changes"]):
+                continue
+            self.lights[lit.key] = {
+                "_id": lit.key, "measure_id": lit.measure_id, "unit": lit.unit, "region_code": lit.region_code,
+                "light": str(lit.light), "reasons": list(lit.reasons), "judged_on": event["data"]["judged_on"],
+                "changed_at": at, "changes": (stored["changes"] if stored else 0) + 1, "pending": True,
+                "outbox": [*(current or {}).get("outbox", []), event]}
+
     def documents(self, collection: str) -> dict[str, dict]:
-        return self.open if collection == "open" else self.history
+        return {"open": self.open, "history": self.history, "lights": self.lights}[collection]

@@ -113,9 +113,9 @@ async def test_an_event_the_broker_refuses_stays_pending_and_goes_out_with_the_n
     refusing = service_on(inputs, store, refuse)
     await record_measures(inputs, refusing, [MeasureCreated.wrap(MEASURE, source="/test")])
     await record_assignments(inputs, refusing, [updated(1)])
-    assert store.open[KEY]["outbox"]
-    assert (await service.sweep(WARNING_DAY)).published == 1
-    assert store.open[KEY]["outbox"] == []
+    assert store.open[KEY]["outbox"] and store.lights["m-1|361000.justice"]["outbox"]
+    assert (await service.sweep(WARNING_DAY)).published == 2  # the alert-raised, and the assignment's first light
+    assert store.open[KEY]["outbox"] == [] == store.lights["m-1|361000.justice"]["outbox"]
 
 
 async def refuse(event: CloudEvent, key: str) -> None:
