@@ -3,6 +3,7 @@
 from shared.contracts.alerts import ALERT_EVENTS, AlertCleared, AlertNotice, AlertRaised, AlertSeverityChanged
 from shared.contracts.assignments import AssignmentState, AssignmentUpdated
 from shared.contracts.cloudevents import CloudEvent, new_event_id
+from shared.contracts.lights import AssignmentLight, AssignmentLightChanged
 from shared.contracts.loop import (
     LOOP_EVENTS,
     AssignmentReopened,
@@ -35,6 +36,8 @@ __all__ = [
     "AlertNotice",
     "AlertRaised",
     "AlertSeverityChanged",
+    "AssignmentLight",
+    "AssignmentLightChanged",
     "AssignmentReopened",
     "AssignmentReopening",
     "AssignmentSigned",

@@ -18,7 +18,7 @@ from shared.contracts.measures import RegionCode
 class AlertNotice(ContractModel):
     key: NonEmpty
     episode: NonEmpty  # one opening of the key: a key cleared and raised again is a new episode
-    kind: Literal["overdue", "due_soon", "lagging", "silent"]
+    kind: Literal["overdue", "due_soon", "lagging", "silent", "unsigned", "awaiting_verification"]
     severity: Literal["info", "warning", "critical"]
     subject: str = ""
     measure_id: NonEmpty

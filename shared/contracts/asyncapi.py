@@ -23,6 +23,7 @@ from pydantic.json_schema import models_json_schema
 from shared.contracts.alerts import AlertCleared, AlertRaised, AlertSeverityChanged
 from shared.contracts.assignments import AssignmentUpdated
 from shared.contracts.cloudevents import CloudEvent
+from shared.contracts.lights import AssignmentLightChanged
 from shared.contracts.loop import LOOP_EVENTS
 from shared.contracts.measures import MeasureCreated
 from shared.contracts.progress import ProgressReported, ProgressWithdrawn
@@ -45,6 +46,7 @@ EVENT_MODELS: dict[str, type[CloudEvent]] = {
     "alert-raised": AlertRaised,
     "alert-severity-changed": AlertSeverityChanged,
     "alert-cleared": AlertCleared,
+    "assignment-light-changed": AssignmentLightChanged,
 }
 
 EVENT_SUMMARIES = {
@@ -59,9 +61,11 @@ EVENT_SUMMARIES = {
     "assignment-reopened": "A closed-out assignment opened again, with the reason.",
     "assignment-updated": "The tracker's current state of one assignment (unit, role, current report, periods "
                           "reported), whole, once per change; the highest revision wins.",
-    "alert-raised": "An alert opened (overdue, due soon, lagging, silent).",
+    "alert-raised": "An alert opened (overdue, due soon, lagging, silent, unsigned, awaiting verification).",
     "alert-severity-changed": "An open alert became more or less serious.",
     "alert-cleared": "An alert closed.",
+    "assignment-light-changed": "亮灯: an assignment's light turned green, yellow or red (with the previous light and "
+                                "the reasons), once per change.",
 }
 
 KAFKA_KEYS = {
@@ -74,6 +78,7 @@ KAFKA_KEYS = {
     "alert-raised": "the alert's key (kind, measure, unit, subject)",
     "alert-severity-changed": "the alert's key (kind, measure, unit, subject)",
     "alert-cleared": "the alert's key (kind, measure, unit, subject)",
+    "assignment-light-changed": "`<measure_id>|<unit>`, like the assignment's reports",
 }
 
 # (service, action, channel): who sends and who receives on each topic.
@@ -95,6 +100,7 @@ OPERATIONS: list[tuple[str, str, str]] = [
     ("alerts", "send", "alert-raised"),
     ("alerts", "send", "alert-severity-changed"),
     ("alerts", "send", "alert-cleared"),
+    ("alerts", "send", "assignment-light-changed"),
     ("reporting", "receive", "measure-created"),
     ("reporting", "receive", "registry-published"),
     ("reporting", "receive", "assignment-updated"),
@@ -102,6 +108,7 @@ OPERATIONS: list[tuple[str, str, str]] = [
     ("reporting", "receive", "alert-raised"),
     ("reporting", "receive", "alert-severity-changed"),
     ("reporting", "receive", "alert-cleared"),
+    ("reporting", "receive", "assignment-light-changed"),
     ("tracker", "send", "dead-letter"),
     ("alerts", "send", "dead-letter"),
     ("reporting", "send", "dead-letter"),
@@ -111,7 +118,8 @@ SERVICES = {
     "intake": "Accepts measures, progress reports, the supervision loop's steps and the registry over HTTP and "
               "publishes them as CloudEvents.",
     "tracker": "Keeps the state of every measure and assignment (its supervision loop too) from the events.",
-    "alerts": "Judges overdue, due-soon, lagging and silent units and publishes the alerts.",
+    "alerts": "Judges overdue, due-soon, lagging, silent, unsigned and unverified assignments and publishes the "
+              "alerts and each assignment's light.",
     "reporting": "Consolidates the figures of every region from the tracker's and the alerts' events.",
 }
 

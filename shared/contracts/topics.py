@@ -58,6 +58,10 @@ class Topics:
     def alert_cleared(self) -> str:
         return f"{self.prefix}alert-cleared"
 
+    @property
+    def assignment_light_changed(self) -> str:
+        return f"{self.prefix}assignment-light-changed"
+
     def for_alert_event(self, event_type: str) -> str:
         """An alert event's topic: each type has its own, named after it."""
         return {"alert-raised": self.alert_raised, "alert-severity-changed": self.alert_severity_changed,
@@ -66,4 +70,4 @@ class Topics:
     def all(self) -> list[str]:
         return [self.measure_created, self.progress_reported, self.progress_withdrawn, self.registry_published,
                 *self.loop(), self.assignment_updated, self.dead_letter, self.alert_raised, self.alert_severity_changed,
-                self.alert_cleared]
+                self.alert_cleared, self.assignment_light_changed]

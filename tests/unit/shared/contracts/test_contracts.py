@@ -1,7 +1,15 @@
 import pytest
 from pydantic import ValidationError
 
-from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressReported, Registry
+from shared.contracts import (
+    AssignmentLight,
+    AssignmentLightChanged,
+    Measure,
+    MeasureCreated,
+    ProgressReport,
+    ProgressReported,
+    Registry,
+)
 from tests.support.samples import REPORT
 
 
@@ -101,3 +109,26 @@ def test_a_targets_kind_travels_and_a_measure_published_before_it_existed_still_
     event["data"]["targets"][0]["kind"] = "share"  # not a kind: refused, naming it
     with pytest.raises(ValidationError, match="kind"):
         MeasureCreated.model_validate(event)
+
+
+def light_data(**changes) -> dict:
+    return {"measure_id": "m-1", "unit": "u-1", "region_code": "361002", "light": "red", "previous": "yellow",
+            "reasons": ["overdue", "returned_twice"], "judged_on": "2026-11-30",
+            "changed_at": "2026-11-30T08:00:00+08:00", **changes}
+
+
+def test_a_light_change_round_trips_through_its_cloudevent():
+    event = AssignmentLightChanged.wrap(AssignmentLight(**light_data()), source="/duban/alerts")
+    read = AssignmentLightChanged.model_validate_json(event.model_dump_json())
+    assert read.data == event.data and read.data.key == "m-1|u-1" and read.type == "assignment-light-changed"
+    assert AssignmentLight(**light_data(previous=None, light="green", reasons=[])).previous is None
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"light": "amber"}, "light"), ({"previous": "blue"}, "previous"), ({"reasons": ["late"]}, "reasons"),
+    ({"changed_at": "2026-11-30T08:00:00"}, "changed_at"), ({"judged_on": "30/11/2026"}, "judged_on"),
+])
+def test_a_light_change_that_breaks_the_contract_is_refused_naming_the_field(change, field):
+    with pytest.raises(ValidationError) as refused:
+        AssignmentLight(**light_data(**change))
+    assert {error["loc"][0] for error in refused.value.errors()} == {field}
