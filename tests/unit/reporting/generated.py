@@ -181,4 +181,17 @@ def _progress(rng: random.Random, key: str, measure_id: str, unit: str, region_c
             "status": status, "reported_at": reported_at,
             "completed_at": reported_at if status == "completed" else None,
             "narrative": "", "indicator_values": values, "evidence": [], "event_id": f"e-{key}",
-            "periods_reported": [f"{reported_at.year}-Q{(reported_at.month - 1) // 3 + 1}"]}
+            "periods_reported": [f"{reported_at.year}-Q{(reported_at.month - 1) // 3 + 1}"], **_loop(key, status,
+                                                                                                  reported_at)}
+
+
+def _loop(key: str, status: str, reported_at: datetime) -> dict:
+    """The supervision loop of a report: a completion is requested with it, and three in four are verified (closed
+    out) two days later, the rest still waiting (chosen by the key, not the random stream, so the figures of the
+    rest are as before)."""
+    if status != "completed":
+        return {"loop_state": "in_progress"}
+    requested = {"loop_state": "completion_requested", "completion_requested_at": reported_at}
+    if sum(map(ord, key)) % 4:
+        return {**requested, "loop_state": "closed_out", "closed_out_at": reported_at + timedelta(days=2)}
+    return requested
