@@ -38,7 +38,8 @@ def test_the_workbook_has_a_sheet_per_level_with_the_figures_in_its_cells(snapsh
     assert row[column["完成率(%)"]] == report["completion_rate"]
     # Claims not verified are shown apart from the completed (closed out), and both add up with the rest.
     assert row[column["已申请办结待核查"]] == report["awaiting_verification"] > 0
-    assert sum(row[column[name]] for name in ("已完成(已销号)", "已申请办结待核查", "推进中", "未启动", "受阻")) == 3_000
+    standings = ("已完成(已销号)", "已申请办结待核查", "推进中", "未启动", "受阻")
+    assert sum(row[column[name]] for name in standings) == 3_000
     own = [cell.value for cell in region[5]]
     assert own[column["任务分解数"]] == report["own_units"]["assignments"]
     child_rows = [[cell.value for cell in r] for r in children.iter_rows(min_row=4)]
