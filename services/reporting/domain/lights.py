@@ -15,7 +15,7 @@ an assignment lives there), never restated here. Reporting keeps every change an
 - the history: the light at each month end (`month_lights`); the current month's is today's, a later month's None.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
@@ -104,8 +104,8 @@ def month_lights(changes: Iterable[LightChange], year: int, today: date) -> list
     return [(month, lights_on(changes, day) if day else {}) for month, day in month_ends_of(year, today)]
 
 
-def light_figures(lights: Mapping[Key, Light | None] | Iterable[Light | None]) -> dict:
+def light_figures(lights: Iterable[Light | None]) -> dict:
     """The counts and the overall light of a set of assignments' lights."""
-    found = counts(lights.values() if isinstance(lights, Mapping) else lights)
+    found = counts(lights)
     return {"light": overall(found["red"], found["yellow"], found["green"]),
             **{f"lights_{light}": found[light] for light in LIGHTS}}

@@ -15,6 +15,7 @@ from services.reporting.domain.flags import FLAGGED_KINDS, Flag, first_judgement
 from services.reporting.domain.lights import LightChange, light_figures, lights_on, month_lights
 from services.reporting.domain.periods import Cadence, Period, period_of
 from services.reporting.domain.ranking import rank
+from services.reporting.domain.regions import child_of
 from services.reporting.domain.rollup import (
     Fact,
     Tally,
@@ -188,29 +189,44 @@ class Snapshot:
         """The lights at each month end of `year` (lights.py: today's for the month in progress, none for a month
         not begun): the region's and each child region's (from the assignments beneath), each unit's in the region
         and below, and each assignment's. Per month, a region or unit gives its light and red/yellow/green counts;
-        an assignment its light (None: unlit)."""
-        months = [(month, {key: change for key, change in lit.items() if within(change.region_code, region_code)})
+        an assignment its light (None: unlit). Kept once computed, per snapshot."""
+        return self._kept(("lights", region_code, year, today),
+                          lambda: self._light_history(region_code, year, today))
+
+    def _light_history(self, region_code: str, year: int, today: date) -> dict:
+        months = [(month, [change for change in lit.values() if within(change.region_code, region_code)])
                   for month, lit in month_lights(self.light_changes, year, today)]
         children = self.children.get(region_code, [])
-        units: dict[tuple[str, str], None] = {}
+        by_child: list[dict[str, list[str]]] = []
+        by_unit: list[dict[tuple[str, str], list[str]]] = []
         for _, lit in months:
-            units.update({(change.unit, change.region_code): None for change in lit.values()})
+            child_lights: dict[str, list[str]] = {}
+            unit_lights: dict[tuple[str, str], list[str]] = {}
+            for change in lit:
+                if (child := child_of(region_code, change.region_code)) is not None:
+                    child_lights.setdefault(child, []).append(change.light)
+                unit_lights.setdefault((change.unit, change.region_code), []).append(change.light)
+            by_child.append(child_lights)
+            by_unit.append(unit_lights)
+        # Every child the registry lists, and any other a light falls under (as the rollup shows them).
+        children = sorted({*children, *(child for lights in by_child for child in lights)})
         names = {view["unit"]: view.get("unit_name") or view["unit"] for view in self.assignments}
-        keys = sorted({key for _, lit in months for key in lit})
+        units = sorted({unit for unit_lights in by_unit for unit in unit_lights})
+        assignments = sorted({change.key for _, lit in months for change in lit})
+        lit_by_key = [{change.key: change.light for change in lit} for _, lit in months]
         return {
             **self.region_label(region_code), "trail": self.trail(region_code), "year": year,
             "months": [month for month, _ in months],
-            "lights": [_lights_in(lit, lambda c: True) for _, lit in months],
-            "children": [{**self.region_label(code),
-                          "lights": [_lights_in(lit, lambda c, code=code: within(c.region_code, code))
-                                     for _, lit in months]} for code in children],
+            "lights": [light_figures(change.light for change in lit) for _, lit in months],
+            "children": [{**self.region_label(code), "lights": [light_figures(lights.get(code, ()))
+                                                               for lights in by_child]} for code in children],
             "units": [{"unit": unit, "unit_name": names.get(unit, unit), "region_code": code,
-                       "lights": [_lights_in(lit, lambda c, unit=unit, code=code: (c.unit, c.region_code) == (
-                           unit, code)) for _, lit in months]} for unit, code in sorted(units)],
+                       "lights": [light_figures(lights.get((unit, code), ())) for lights in by_unit]}
+                      for unit, code in units],
             "assignments": [{"measure_id": measure_id, "number": (self.measures.get(measure_id) or {}).get("number"),
                              "unit": unit, "unit_name": names.get(unit, unit),
-                             "lights": [lit[measure_id, unit].light if (measure_id, unit) in lit else None
-                                        for _, lit in months]} for measure_id, unit in keys],
+                             "lights": [lights.get((measure_id, unit)) for lights in lit_by_key]}
+                            for measure_id, unit in assignments],
         }
 
     @cached_property
@@ -281,10 +297,6 @@ class Snapshot:
     @staticmethod
     def _context(evaluation: Evaluation) -> dict:
         return {"as_of": evaluation.as_of.isoformat(), "period": evaluation.period.as_dict()}
-
-
-def _lights_in(lit: dict, wanted) -> dict:
-    return light_figures([change.light for change in lit.values() if wanted(change)])
 
 
 def _measure_counts(facts: Iterable[Fact], keys) -> dict[str, int]:
