@@ -18,7 +18,7 @@ const COLORS = {completed: "#2e8b57", awaiting_verification: "#16a085", in_progr
                 not_started: "#b0b7c3", blocked: "#e6a23c",
                 overdue: "#c0392b", lagging: "#e67e22", silent: "#8e44ad"};
 const FLAGS = {overdue: "逾期", lagging: "滞后", silent: "未按期报送"};  // the alerts service's flags, as counted
-const KINDS = {...FLAGS, due_soon: "临期"};
+const KINDS = {...FLAGS, due_soon: "临期", unsigned: "未签收", awaiting_verification: "核查超时"};
 const SEVERITY = {critical: "严重", warning: "预警", info: "提示"};
 const LEVEL = {city: "市", county: "县(区)", township: "乡镇(街道)"};
 const LIGHTS = {red: "红灯", yellow: "黄灯", green: "绿灯"};  // 亮灯, as the alerts service lights assignments

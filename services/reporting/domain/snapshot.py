@@ -38,7 +38,7 @@ def facts_of(assignments: Iterable[dict], measures: dict[str, dict], as_of: date
 
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}  # the alerts service's scale, worst first
-KIND_ORDER = {"overdue": 0, "lagging": 1, "silent": 2, "due_soon": 3}
+KIND_ORDER = {"overdue": 0, "lagging": 1, "silent": 2, "due_soon": 3, "awaiting_verification": 4, "unsigned": 5}
 EVALUATIONS_KEPT = 8  # (as-of, cadence) pairs kept per snapshot
 ANSWERS_KEPT = 256  # breakdowns and rankings kept per snapshot (each is a pass over the region's assignments)
 

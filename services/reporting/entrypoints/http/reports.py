@@ -140,7 +140,7 @@ async def unit_assignments(region_code: RegionCode, unit: str, snapshot: Current
     return snapshot.assignment_rows(region_code, as_of or today_in_china(), cadence, unit=unit)
 
 
-AlertKind = Literal["overdue", "due_soon", "lagging", "silent"]
+AlertKind = Literal["overdue", "due_soon", "lagging", "silent", "unsigned", "awaiting_verification"]
 
 
 @router.get("/regions/{region_code}/alerts")
