@@ -48,12 +48,14 @@ def view_of(state: Mapping) -> dict:
 
 def as_reported(assignment: Mapping | None, report: Mapping | None) -> dict:
     """An assignment's view with another report as its current one (a past day's: history.py); None for either:
-    not reported then (not started), or a unit that reported without being named."""
+    not reported then (not started), or a unit that reported without being named. The loop is the assignment's
+    where it states one (a report carries none), else the report's."""
     source = assignment or report
     assert source is not None
     view = view_of({**source, **{name: None for name in REPORT_FIELDS}})
     if report is not None:
-        view.update(view_of(report) | {name: view[name] for name in ("unit_name", "role")})
+        kept = ("unit_name", "role", *(name for name in (*LOOP_FIELDS, "returned_count") if name in source))
+        view.update(view_of(report) | {name: view[name] for name in kept})
         view["region_code"] = report.get("region_code") or view["region_code"]
     return view
 
