@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from prometheus_client import Gauge
 
 from services.reporting.domain.history import History, default_months
-from services.reporting.entrypoints.http import dashboard, documents, operations, reports
+from services.reporting.entrypoints.http import dashboard, documents, loop, operations, reports
 from services.reporting.entrypoints.kafka.subscribers import register_subscribers
 from services.reporting.settings import ReportingSettings
 from services.reporting.storage.collections import ReportingStore
@@ -78,7 +78,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     install_limits(app, settings.rate_limit)
     install_request_ids(app)
     install_docs(app, settings)
-    for router in (reports.router, dashboard.router, documents.router, operations.router):
+    for router in (reports.router, loop.router, dashboard.router, documents.router, operations.router):
         app.include_router(router)
     install_health(app, consumer_readiness("reporting", broker, database))
     metrics = ServiceMetrics("reporting", settings)

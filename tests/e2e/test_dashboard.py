@@ -6,7 +6,9 @@ browser sits in New York with its clock just after midnight UTC, and every time 
 was made at 00:30 in Beijing: the day before in UTC); the date field shows the day the figures are for; no
 "null" on any page; a township without tasks draws its charts as "暂无数据"; months before the alerts service's
 first judgement are "无数据", not 0; drill-down addresses opened directly name every region in the
-breadcrumbs. Screenshots go to test-artefacts/dashboard/."""
+breadcrumbs. The loop: every table carries the 亮灯 column (红灯/黄灯/绿灯 with its dot), the monthly light table
+draws, and the verification queue and a unit's inbox open from their links and drill down to a measure.
+Screenshots go to test-artefacts/dashboard/."""
 
 import asyncio
 import re
@@ -45,6 +47,7 @@ CITY.registry["regions"].append({
     "synthetic": True, "units": [{"unit_id": f"{EMPTY_TOWNSHIP}.government", "name": "无任务演示镇政府",
                                   "kind": "government", "aliases": []}]})
 FIRST_JUDGED = date(2026, 9, 30)  # the alerts service's first judgement (episodes of that day): flags from then on
+LIT = date(2026, 11, 22)  # the lights judged on FIRST_JUDGED and on this day (GeneratedCity.light_events)
 
 
 def just_after_midnight_in_china(instant: datetime) -> datetime:
@@ -94,7 +97,7 @@ async def record(settings_values, reports: list[dict]) -> None:
     client = AsyncMongoClient(settings_values["mongodb_url"], tz_aware=True)
     try:
         database = client[settings_values["mongodb_database"]]
-        await record_city(database, CITY, reports, alert_days=[FIRST_JUDGED])
+        await record_city(database, CITY, reports, alert_days=[FIRST_JUDGED], light_days=[FIRST_JUDGED, LIT])
         await seed_city(database, CITY, reports)
     finally:
         await client.close()
@@ -146,6 +149,12 @@ def test_the_dashboard_draws_its_charts_and_drills_down_by_clicking(chromium, re
                 assert canvas_drawn(page, chart), chart
             assert page.locator("#children tbody tr").count() == 13
             assert page.locator("#ranking tbody tr").count() == 13
+            # 亮灯: a column with its dot on every figures table, in Chinese.
+            for table in ("#children", "#ranking", "#units", "#measures"):
+                assert set(page.locator(f"{table} td.lit").all_inner_texts()) <= {"红灯", "黄灯", "绿灯"}, table
+                assert page.locator(f"{table} td.lit .light i").count() > 0, table
+            page.wait_for_selector("#lights[data-ready='true']", timeout=30_000)
+            assert page.locator("#light-history tbody tr").count() == 14  # the city and its 13 counties
             city_cards = page.inner_text("#cards")
             assert "任务分解数\n1200" in city_cards and "滞后" in city_cards and "未按期报送" in city_cards
             assert page.locator("#alerts tbody tr").count() == 20  # the worst 20 of the city's open alerts
@@ -199,6 +208,7 @@ def test_the_dashboard_draws_its_charts_and_drills_down_by_clicking(chromium, re
             no_missing_words(page)
             page.screenshot(path=str(ARTEFACTS / "6-annual.png"), full_page=True)
 
+            loop_pages(page, reporting_url)
             opened_directly(page, reporting_url, today)
         finally:
             browser.close()
@@ -222,6 +232,34 @@ def trend_tooltips(page) -> None:
     assert "2025-12" in before and re.search(r"逾期\s*无数据", before) and re.search(r"滞后\s*无数据", before), before
     assert "2026-11" in after and re.search(r"逾期\s*\d+", after) and "无数据" not in after, after
     page.mouse.move(0, 0)
+
+
+def loop_pages(page, url: str) -> None:
+    """The verification queue, from the city's link, lists the requests waiting with their days; a unit's inbox,
+    from its page's link, lists what it must sign for, report on, and what was returned; both drill to a measure."""
+    open_view(page, f"{url}/#/region/361000", "#/region/361000")
+    page.click("#queue-link")
+    page.wait_for_selector("body[data-ready='#/queue/361000']")
+    waiting = [v for v in CITY.views() if v["loop_state"] == "completion_requested"]
+    assert page.locator("#queue tbody tr").count() == len(waiting) > 0
+    assert page.inner_text("#queue-title").startswith("演示市 待核查队列")
+    assert crumbs_of(page) == ["演示市", "待核查队列"]
+    assert set(page.locator("#queue tbody tr td:nth-child(6)").all_inner_texts()) == {"已申请办结待核查"}
+    no_missing_words(page)
+    page.screenshot(path=str(ARTEFACTS / "9-verification-queue.png"), full_page=True)
+    page.locator("#queue tbody tr").first.click()
+    page.wait_for_selector("body[data-view='measure']")
+
+    unit = next(v for v in CITY.views() if v["loop_state"] is None and v["role"] and len(v["region_code"]) == 9)
+    code = unit["region_code"]
+    open_view(page, f"{url}/#/unit/{code}/{unit['unit']}", f"#/unit/{code}/{unit['unit']}")
+    page.click("#inbox-link")
+    page.wait_for_selector(f"body[data-ready='#/inbox/{code}/{unit['unit']}']")
+    assert "待办事项" in page.inner_text("#inbox-title")
+    assert crumbs_of(page)[-2:] == [unit["unit_name"], "待办事项"]
+    assert page.locator("#to-sign tbody tr[data-measure]").count() > 0
+    no_missing_words(page)
+    page.screenshot(path=str(ARTEFACTS / "10-inbox.png"), full_page=True)
 
 
 def opened_directly(page, url: str, today: str) -> None:

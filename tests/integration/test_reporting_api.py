@@ -36,16 +36,24 @@ async def reporting(settings_values, database):
 
 
 def expected(region_code: str) -> Counter:
-    """Statuses within a region, counted straight from the generated documents."""
+    """Where the assignments within a region stand, counted straight from the generated documents: completed once
+    closed out, a completed report not closed out awaiting verification, otherwise the report's status."""
     progress = {p["_id"]: p for p in CITY.progress}
-    return Counter(progress.get(a["_id"], {}).get("status", "not_started")
-                   for a in CITY.assignments if within(a["region_code"], region_code))
+
+    def standing(report: dict) -> str:
+        if report.get("loop_state") == "closed_out":
+            return "completed"
+        return "awaiting_verification" if report.get("status") == "completed" else report.get("status", "not_started")
+
+    return Counter(standing(progress.get(a["_id"], {})) for a in CITY.assignments
+                   if within(a["region_code"], region_code))
 
 
 async def test_region_figures_add_up_at_city_county_and_township_level(reporting):
     city = (await reporting.get("/v1/reports/regions/361000", params={"as_of": AS_OF})).json()
     assert city["assignments"] == 1_200
-    assert {s: city[s] for s in ("completed", "in_progress", "not_started", "blocked")} == dict(expected("361000"))
+    assert {s: city[s] for s in ("completed", "awaiting_verification", "in_progress", "not_started", "blocked")} == \
+        dict(expected("361000"))
     assert [child["region_code"] for child in city["children"]] == sorted(COUNTIES)
     township = "361002101"
     county = (await reporting.get("/v1/reports/regions/361002", params={"as_of": AS_OF})).json()

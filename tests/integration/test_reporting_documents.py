@@ -51,7 +51,8 @@ async def test_the_bulletin_and_annual_docx_hold_the_apis_figures(database, sett
         ranking = (await http.get("/v1/reports/regions/361000/ranking",
                                   params={"cadence": "month", "as_of": label_end(period).isoformat()})).json()["rows"]
         read = tables(response.content)
-        assert [(row[1], row[2]) for row in read[0][1:]] == [(r["name"], f"{r['score']:.1f}") for r in ranking]
+        assert [(row[1], row[3]) for row in read[0][1:]] == [(r["name"], f"{r['score']:.1f}") for r in ranking]
+        assert {row[2] for row in read[0][1:]} <= {"红灯", "黄灯", "绿灯", "—"}  # 亮灯
         paragraphs = [p.text for p in Document(io.BytesIO(response.content)).paragraphs]
         assert f"{period[:4]}年第3期" in paragraphs
 

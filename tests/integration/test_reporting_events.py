@@ -88,16 +88,19 @@ async def test_figures_follow_the_events_on_reportings_own_database(own, reporti
 
         await publish(publisher, topics, CITY.events())
         figures = await eventually(lambda: _when(city, lambda f: f.get("assignments") == 120), timeout=60)
-        assert figures["completed"] == sum(v["status"] == "completed" for v in CITY.views())
+        # Completed: closed out (销号) only; a completion claimed and not verified waits apart.
+        assert figures["completed"] == sum(v["loop_state"] == "closed_out" for v in CITY.views())
+        assert figures["awaiting_verification"] == sum(v["loop_state"] == "completion_requested" for v in CITY.views())
 
-        # The tracker publishes a changed assignment (revision 2, now completed) and the alerts a lagging alert on
+        # The tracker publishes a changed assignment (revision 2, closed out) and the alerts a lagging alert on
         # another, later cleared; an older revision arriving late changes nothing.
         completed = {p["_id"] for p in CITY.progress if p["status"] == "completed"}
         first, second = [a for a in CITY.assignments if a["_id"] not in completed][:2]
         now = datetime.now(UTC)
         done = {**{k: first[k] for k in ("measure_id", "unit", "unit_name", "role", "region_code")},
                 "status": "completed", "percent_complete": 100, "period": f"{TODAY.year}", "reported_at": now,
-                "completed_at": now, "report_event_id": "r-done", "periods_reported": [f"{TODAY.year}"]}
+                "completed_at": now, "report_event_id": "r-done", "periods_reported": [f"{TODAY.year}"],
+                "loop_state": "closed_out", "completion_requested_at": now, "closed_out_at": now}
         raised = alert_notice(second, "lagging", "ep-1", now - timedelta(hours=1))
         await publish(publisher, topics, [
             AssignmentUpdated(id=f"{first['_id']}#2", source="test", time=now, data={**done, "revision": 2}),

@@ -27,7 +27,10 @@ def revision(event_id: str, assignment: dict, number: int, day: date, percent: f
         **{name: assignment[name] for name in ("measure_id", "unit", "unit_name", "role", "region_code")},
         "revision": number, "status": status, "percent_complete": percent, "period": f"{day.year}",
         "reported_at": at, "completed_at": at if status == "completed" else None, "report_event_id": event_id,
-        "periods_reported": periods, "narrative": f"{event_id}的进展"})
+        "periods_reported": periods, "narrative": f"{event_id}的进展",
+        # A completion is requested with its report and verified (closed out) the same day.
+        **({"loop_state": "closed_out", "completion_requested_at": at, "closed_out_at": at}
+           if status == "completed" else {"loop_state": "in_progress"})})
 
 
 HISTORY = [

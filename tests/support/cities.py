@@ -15,7 +15,9 @@ async def store_city(database, city, history: list[dict] | None = None) -> None:
         await database["progress_reports"].insert_many(history)
 
 
-async def record_city(database, city, reports: list[dict] | None = None, alert_days=()) -> None:
-    """The city's events (GeneratedCity.events), and the alert episodes judged on `alert_days`
-    (GeneratedCity.alert_events), applied to reporting's own collections by its use cases."""
-    await record(ReportingStore(database), [*city.events(reports), *city.alert_events(alert_days)])
+async def record_city(database, city, reports: list[dict] | None = None, alert_days=(), light_days=()) -> None:
+    """The city's events (GeneratedCity.events), the alert episodes judged on `alert_days`
+    (GeneratedCity.alert_events) and the lights judged on `light_days` (GeneratedCity.light_events), applied to
+    reporting's own collections by its use cases."""
+    await record(ReportingStore(database), [*city.events(reports), *city.alert_events(alert_days),
+                                            *city.light_events(light_days)])

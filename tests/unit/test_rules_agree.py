@@ -46,16 +46,20 @@ SWEEPS = sorted({*(date(2024, 12, 1) + timedelta(days=14 * n) for n in range(52)
 
 def view(assignment: dict, reports: list[dict]) -> dict:
     """The assignment as the tracker's assignment-updated states it, from the reports made so far (the latest
-    current; `periods_reported` every period reported on)."""
+    current; `periods_reported` every period reported on). A completion goes through the loop: four units in five
+    have it verified (closed out), the rest wait for verification (chosen by the unit, not the random stream)."""
     current = reports[-1] if reports else {}
     status = current.get("status", "not_started")
+    verified = sum(map(ord, assignment["unit"])) % 5 != 0
     return {"measure_id": assignment["measure_id"], "unit": assignment["unit"], "unit_name": assignment["unit_name"],
             "role": assignment["role"], "region_code": assignment["region_code"], "status": status,
             "percent_complete": current.get("percent_complete", 0), "period": current.get("period"),
             "reported_at": current.get("reported_at"),
             "completed_at": current["reported_at"] if status == "completed" else None,
             "indicator_values": current.get("indicator_values", {}),
-            "periods_reported": sorted({r["period"] for r in reports})}
+            "periods_reported": sorted({r["period"] for r in reports}),
+            "loop_state": "in_progress" if status != "completed" else "closed_out" if verified
+            else "completion_requested"}
 
 
 def report_history(rng: random.Random, measure: dict) -> list[dict]:
@@ -168,6 +172,10 @@ def test_completed_on_time_is_completed_with_no_overdue_alert_open_when_it_was_c
         late += overdue_then
     figures = tally(facts)
     assert 0 < late and figures.completed_on_time == figures.completed - late
+    # A completion waiting for verification is neither completed nor on time, whatever the alerts said.
+    waiting = [v for v in views if v["loop_state"] == "completion_requested"]
+    assert figures.awaiting_verification == len(waiting) > 0
+    assert figures.completed == sum(v["loop_state"] == "closed_out" for v in views)
     # …and the figures of the regions still add up to the city's.
     leaves = group(facts, lambda fact: (fact.region_code,))
     assert region_rollup(leaves, "361000").total == sum(leaves.values(), Tally()) == figures

@@ -4,18 +4,26 @@
                                   rest), alert list, child regions, ranking, units, measures
      #/unit/REGION/UNIT           one unit's assignments
      #/measure/ID/REGION          one measure: its text, deadlines, assignments, reports with evidence
+     #/inbox/REGION/UNIT          a unit's 待办: to sign for, to report on, returned to it
+     #/queue/REGION               the region's 待核查: completion requests waiting, the oldest first
      #/operations                 运行监控: the services' /metrics summed up by /v1/operations (districts' freshness,
                                   lag, throughput, errors, alerts), refreshed every OPERATIONS_REFRESH_MS */
 "use strict";
 
 const HOME = document.body.dataset.home;
-const STATUS = {completed: "已完成", in_progress: "推进中", not_started: "未启动", blocked: "受阻"};
-const COLORS = {completed: "#2e8b57", in_progress: "#3a7bd5", not_started: "#b0b7c3", blocked: "#e6a23c",
+// completed: closed out (销号) only; a completion claimed but not verified is awaiting_verification.
+const STATUS = {completed: "已完成", awaiting_verification: "已申请办结待核查", in_progress: "推进中",
+                not_started: "未启动", blocked: "受阻"};
+const COLORS = {completed: "#2e8b57", awaiting_verification: "#16a085", in_progress: "#3a7bd5",
+                not_started: "#b0b7c3", blocked: "#e6a23c",
                 overdue: "#c0392b", lagging: "#e67e22", silent: "#8e44ad"};
 const FLAGS = {overdue: "逾期", lagging: "滞后", silent: "未按期报送"};  // the alerts service's flags, as counted
-const KINDS = {...FLAGS, due_soon: "临期"};
+const KINDS = {...FLAGS, due_soon: "临期", unsigned: "未签收", awaiting_verification: "核查超时"};
 const SEVERITY = {critical: "严重", warning: "预警", info: "提示"};
 const LEVEL = {city: "市", county: "县(区)", township: "乡镇(街道)"};
+const LIGHTS = {red: "红灯", yellow: "黄灯", green: "绿灯"};  // 亮灯, as the alerts service lights assignments
+const LOOP = {assigned: "待签收", signed: "已签收", in_progress: "办理中", completion_requested: "已申请办结待核查",
+              closed_out: "已销号"};
 const view = document.getElementById("view");
 const OPERATIONS_REFRESH_MS = 15000;  // as often as Prometheus scrapes
 let refreshing = null;
@@ -81,14 +89,19 @@ function chart(id, option, onClick, empty) {
 function clearCharts() { while (charts.length) charts.pop().dispose(); }
 window.addEventListener("resize", () => charts.forEach(c => c.resize()));
 
+// The light with its coloured dot; "—" when nothing beneath it is lit.
+function light(value) {
+  return LIGHTS[value] ? `<span class="light ${value}"><i></i>${LIGHTS[value]}</span>` : "—";
+}
 function cards(f) {
-  const items = [["任务分解数", f.assignments], ["已完成", f.completed], ["推进中", f.in_progress],
+  const items = [["亮灯", light(f.light), "lit"], ["任务分解数", f.assignments], ["已完成(已销号)", f.completed],
+                 ["已申请办结待核查", f.awaiting_verification], ["推进中", f.in_progress],
                  ["未启动", f.not_started], ["受阻", f.blocked], ["逾期", f.overdue, "alert"],
                  ["滞后", f.lagging, "alert"], ["未按期报送", f.silent, "alert"],
                  ["平均进度", pct(average(f))], ["完成率", pct(f.completion_rate)],
                  ["按期完成率", pct(f.on_time_rate)], ["报送率", pct(f.reporting_rate)]];
   return `<div class="cards" id="cards">${items.map(([label, value, cls]) =>
-    `<div class="card ${cls || ""}">${label}<b>${esc(value)}</b></div>`).join("")}</div>`;
+    `<div class="card ${cls || ""}">${label}<b>${cls === "lit" ? value : esc(value)}</b></div>`).join("")}</div>`;
 }
 function statusPie(id, f) {
   const total = Object.keys(STATUS).reduce((sum, k) => sum + (f[k] || 0), 0);
@@ -101,12 +114,16 @@ function statusPie(id, f) {
   }, null, total === 0);
 }
 function figuresRow(r) {
-  return ["assignments", "completed", "in_progress", "not_started"].map(k => `<td class="n">${esc(r[k])}</td>`).join("") +
+  return `<td class="lit" title="红灯 ${esc(r.lights_red)} · 黄灯 ${esc(r.lights_yellow)} · 绿灯 ${esc(r.lights_green)}">` +
+    `${light(r.light)}</td>` +
+    ["assignments", "completed", "awaiting_verification", "in_progress", "not_started"]
+      .map(k => `<td class="n">${esc(r[k])}</td>`).join("") +
     Object.keys(FLAGS).map(k => `<td class="n ${r[k] ? "overdue" : ""}">${esc(r[k])}</td>`).join("") +
     `<td class="n">${esc(average(r))}</td>` +
     `<td class="n">${pct(r.completion_rate)}</td><td class="n">${pct(r.reporting_rate)}</td>`;
 }
-const FIGURE_HEADERS = "<th>任务分解数</th><th>已完成</th><th>推进中</th><th>未启动</th><th>逾期</th><th>滞后</th>" +
+const FIGURE_HEADERS = "<th>亮灯</th><th>任务分解数</th><th>已完成(已销号)</th><th>已申请办结待核查</th>" +
+  "<th>推进中</th><th>未启动</th><th>逾期</th><th>滞后</th>" +
   "<th>未按期报送</th>" +
   "<th>平均进度(%)</th><th>完成率</th><th>报送率</th>";
 
@@ -148,7 +165,8 @@ async function regionView(code) {
   const children = region.children;
   view.innerHTML = `
     <h2 id="region-title">${esc(region.name)} <span class="muted">${esc(LEVEL[region.level] || "")} · ${esc(code)}
-      · 截至 ${esc(region.as_of)} · 本期 ${esc(region.period.label)}</span></h2>
+      · 截至 ${esc(region.as_of)} · 本期 ${esc(region.period.label)}</span>
+      <a class="button" id="queue-link" href="#/queue/${esc(code)}">待核查队列</a></h2>
     ${cards(region)}
     <div class="charts">
       <div class="chart" id="chart-status"></div>
@@ -156,29 +174,31 @@ async function regionView(code) {
       <div class="chart wide" id="chart-alerts"></div>
       <div class="chart wide" id="chart-trend"></div>
     </div>
+    <div id="lights"></div>
     ${children.length ? `<h2>下级区域(点击下钻)</h2>
     <table id="children"><thead><tr><th>区域</th><th>层级</th>${FIGURE_HEADERS}</tr></thead><tbody>
     ${children.map(c => `<tr class="link" data-region="${esc(c.region_code)}"><td>${esc(c.name || c.region_code)}</td>
       <td>${esc(LEVEL[c.level] || c.level)}</td>${figuresRow(c)}</tr>`).join("")}</tbody></table>` : ""}
     <h2>横向排名(${ranking.of === "regions" ? "下级区域" : "责任单位"})</h2>
-    <table id="ranking"><thead><tr><th>名次</th><th>${ranking.of === "regions" ? "区域" : "单位"}</th><th>综合得分</th>
-      <th>完成率</th><th>按期完成率</th><th>平均进度</th><th>报送率</th><th>指标达标率</th></tr></thead><tbody>
+    <table id="ranking"><thead><tr><th>名次</th><th>${ranking.of === "regions" ? "区域" : "单位"}</th><th>亮灯</th>
+      <th>综合得分</th><th>完成率</th><th>按期完成率</th><th>平均进度</th><th>报送率</th><th>指标达标率</th></tr></thead>
+      <tbody>
     ${ranking.rows.map(r => `<tr><td class="n">${esc(r.rank)}</td><td>${esc(r.name || r.unit_name)}</td>
-      <td class="n">${esc(r.score)}</td><td class="n">${pct(r.figures.completion_rate)}</td>
+      <td class="lit">${light(r.figures.light)}</td><td class="n">${esc(r.score)}</td><td class="n">${pct(r.figures.completion_rate)}</td>
       <td class="n">${pct(r.figures.on_time_rate)}</td><td class="n">${esc(average(r.figures))}</td>
       <td class="n">${pct(r.figures.reporting_rate)}</td><td class="n">${pct(r.figures.attainment_rate)}</td></tr>`)
-      .join("") || '<tr><td colspan="8" class="muted">暂无</td></tr>'}</tbody></table>
+      .join("") || '<tr><td colspan="9" class="muted">暂无</td></tr>'}</tbody></table>
     ${alertList(alerts)}
     <h2>责任单位(点击查看任务)</h2>
     <table id="units"><thead><tr><th>单位</th><th>区划</th>${FIGURE_HEADERS}</tr></thead><tbody>
     ${units.map(u => `<tr class="link" data-unit="${esc(u.unit)}"><td>${esc(u.unit_name)}</td>
       <td>${esc(names[u.region_code] || u.region_code)}</td>${figuresRow(u)}</tr>`).join("")
-      || `<tr><td colspan="12" class="muted">暂无</td></tr>`}</tbody></table>
+      || `<tr><td colspan="14" class="muted">暂无</td></tr>`}</tbody></table>
     <h2>各项措施(点击查看详情)</h2>
     <table id="measures"><thead><tr><th>序号</th><th>措施</th>${FIGURE_HEADERS}</tr></thead><tbody>
     ${measures.rows.map(m => `<tr class="link" data-measure="${esc(m.measure_id)}"><td class="n">${esc(m.number)}</td>
       <td>${esc(m.title)}</td>${figuresRow(m)}</tr>`).join("")
-      || `<tr><td colspan="12" class="muted">暂无</td></tr>`}</tbody></table>`;
+      || `<tr><td colspan="14" class="muted">暂无</td></tr>`}</tbody></table>`;
 
   statusPie("chart-status", region);
   const parts = children.length ? children : units.slice(0, 30);
@@ -195,7 +215,7 @@ async function regionView(code) {
     tooltip: {trigger: "axis"}, legend: {bottom: 0}, grid: {left: 50, right: 20, top: 45, bottom: 70},
     xAxis: {type: "category", data: parts.map(label), axisLabel: {rotate: 30, interval: 0, fontSize: 11}},
     yAxis: {type: "value", name: "项"},
-    series: ["completed", "in_progress", "not_started", "blocked"].map(k => ({
+    series: Object.keys(STATUS).map(k => ({
       name: STATUS[k], type: "bar", stack: "status", itemStyle: {color: COLORS[k]}, data: parts.map(p => p[k])})),
   }, drill, nothing);
   chart("chart-alerts", {
@@ -209,6 +229,7 @@ async function regionView(code) {
   }, drill, nothing);
 
   trendChart(code);
+  lightHistory(code);
 
   view.querySelectorAll("tr[data-region]").forEach(tr =>
     tr.addEventListener("click", () => go(`#/region/${tr.dataset.region}`)));
@@ -245,6 +266,25 @@ async function trendChart(code) {
   }
 }
 
+// 亮灯月度情况: the light at each month end of this year, of the region and each child region (loaded after the rest).
+async function lightHistory(code) {
+  const element = document.getElementById("lights");
+  try {
+    const history = await get(`/v1/reports/regions/${code}/lights`);
+    if (!document.body.contains(element)) return;
+    const row = (label, lights) => `<tr><td>${esc(label)}</td>${lights.map(m =>
+      `<td class="lit" title="红灯 ${m.lights_red} · 黄灯 ${m.lights_yellow} · 绿灯 ${m.lights_green}">${light(m.light)}</td>`)
+      .join("")}</tr>`;
+    element.innerHTML = `<h2>亮灯月度情况(${history.year}年,各月末)</h2>
+      <table id="light-history"><thead><tr><th>区域</th>${history.months.map(m => `<th>${esc(m.slice(5))}月</th>`)
+        .join("")}</tr></thead><tbody>${row(history.name || code, history.lights)}
+      ${history.children.map(c => row(c.name || c.region_code, c.lights)).join("")}</tbody></table>`;
+    element.dataset.ready = "true";
+  } catch (error) {
+    element.innerHTML = `<p class="error">亮灯情况加载失败:${esc(error.message)}</p>`;
+  }
+}
+
 function alertList(page) {
   const counts = Object.entries(page.counts).map(([kind, bySeverity]) =>
     `${KINDS[kind] || kind} ${Object.values(bySeverity).reduce((a, b) => a + b, 0)}`).join(" · ");
@@ -266,10 +306,10 @@ function flagsCell(r) {
 
 function assignmentTable(rows, showUnit) {
   return `<table id="assignments"><thead><tr><th>序号</th><th>措施</th>${showUnit ? "<th>责任单位</th><th>区域</th>" : ""}
-    <th>状态</th><th>进度(%)</th><th>预警</th><th>本期已报送</th></tr></thead><tbody>
+    <th>亮灯</th><th>状态</th><th>进度(%)</th><th>预警</th><th>本期已报送</th></tr></thead><tbody>
     ${rows.map(r => `<tr class="link" data-measure="${esc(r.measure_id)}"><td class="n">${esc(r.number)}</td>
       <td>${esc(r.title)}</td>${showUnit ? `<td>${esc(r.unit_name)}</td><td>${esc(r.region_name)}</td>` : ""}
-      <td>${esc(STATUS[r.status] || r.status)}</td><td class="n">${esc(r.percent_complete)}</td>
+      <td class="lit">${light(r.light)}</td><td>${esc(STATUS[r.status] || r.status)}</td><td class="n">${esc(r.percent_complete)}</td>
       <td class="overdue">${esc(flagsCell(r))}</td>
       <td>${r.reported_in_period ? "是" : "否"}</td></tr>`).join("")}</tbody></table>`;
 }
@@ -280,7 +320,8 @@ async function unitView(code, unit) {
   crumbs([...regionTrail(data.trail), [name, null]]);
   showAsOf(data.as_of);
   exports(code);
-  view.innerHTML = `<h2 id="unit-title">${esc(name)} <span class="muted">截至 ${esc(data.as_of)}</span></h2>
+  view.innerHTML = `<h2 id="unit-title">${esc(name)} <span class="muted">截至 ${esc(data.as_of)}</span>
+      <a class="button" id="inbox-link" href="#/inbox/${esc(code)}/${encodeURIComponent(unit)}">待办事项</a></h2>
     ${cards(data.figures)}<div class="charts"><div class="chart" id="chart-status"></div></div>
     <h2>承担的任务(点击查看措施)</h2>${assignmentTable(data.rows, false)}`;
   statusPie("chart-status", data.figures);
@@ -390,6 +431,51 @@ async function operationsView() {
   }, null, o.districts.length === 0);
 }
 
+// The loop's lists: a row per assignment, clicking opens its measure.
+function loopTable(id, rows, code, extra = [], showUnit = false) {
+  return `<table id="${id}"><thead><tr><th>序号</th><th>措施</th>${showUnit ? "<th>责任单位</th><th>区域</th>" : ""}
+    <th>亮灯</th><th>环节</th><th>进度(%)</th><th>逾期</th><th>本期已报送</th>${extra.map(([h]) => `<th>${h}</th>`).join("")}
+    </tr></thead><tbody>${rows.map(r => `<tr class="link" data-measure="${esc(r.measure_id)}">
+      <td class="n">${esc(r.number)}</td><td>${esc(r.title)}</td>
+      ${showUnit ? `<td>${esc(r.unit_name)}</td><td>${esc(r.region_name)}</td>` : ""}
+      <td class="lit">${light(r.light)}</td><td>${esc(LOOP[r.loop_state] || r.loop_state)}</td>
+      <td class="n">${esc(r.percent_complete)}</td><td class="overdue">${r.overdue ? "逾期" : ""}</td>
+      <td>${r.reported_in_period ? "是" : "否"}</td>${extra.map(([, cell]) => `<td>${cell(r)}</td>`).join("")}</tr>`)
+      .join("") || `<tr><td colspan="${7 + extra.length + (showUnit ? 2 : 0)}" class="muted">暂无</td></tr>`}
+    </tbody></table>`;
+}
+function linkRows(code) {
+  view.querySelectorAll("tr[data-measure]").forEach(tr =>
+    tr.addEventListener("click", () => go(`#/measure/${encodeURIComponent(tr.dataset.measure)}/${code}`)));
+}
+
+async function inboxView(code, unit) {
+  const [region, inbox] = await Promise.all([get(`/v1/reports/regions/${code}`),
+                                             get(`/v1/units/${encodeURIComponent(unit)}/inbox`)]);
+  const name = [...inbox.to_sign, ...inbox.to_report, ...inbox.returned].map(r => r.unit_name)[0] || unit;
+  crumbs([...regionTrail(region.trail), [name, `#/unit/${code}/${encodeURIComponent(unit)}`], ["待办事项", null]]);
+  showAsOf(inbox.as_of);
+  view.innerHTML = `<h2 id="inbox-title">${esc(name)} 待办事项 <span class="muted">截至 ${esc(inbox.as_of)}
+      · 本期 ${esc(inbox.period.label)}</span></h2>
+    <h2>待签收(${inbox.counts.to_sign} 项)</h2>${loopTable("to-sign", inbox.to_sign, code)}
+    <h2>被退回(${inbox.counts.returned} 项)</h2>${loopTable("returned", inbox.returned, code,
+      [["退回次数", r => esc(r.returned_count)]])}
+    <h2>待报送(${inbox.counts.to_report} 项,本期未报送的在前)</h2>${loopTable("to-report", inbox.to_report, code)}`;
+  linkRows(code);
+}
+
+async function queueView(code) {
+  const queue = await get(`/v1/regions/${code}/verification-queue`);
+  crumbs([...regionTrail(queue.trail), ["待核查队列", null]]);
+  showAsOf(queue.as_of);
+  view.innerHTML = `<h2 id="queue-title">${esc(queue.name || code)} 待核查队列 <span class="muted">截至 ${esc(queue.as_of)}
+      · 共 ${queue.total} 项,等待最久的在前</span></h2>
+    ${loopTable("queue", queue.rows, code, [
+      ["申请办结时间", r => esc(chinaTime(r.completion_requested_at))], ["已等待(天)", r => esc(r.days_waiting)],
+      ["牵头单位", r => esc(r.lead_units.map(u => u.unit_name).join("、"))]], true)}`;
+  linkRows(code);
+}
+
 async function route() {
   clearCharts();
   clearInterval(refreshing);
@@ -397,6 +483,8 @@ async function route() {
   const [kind, a, b] = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
   try {
     if (kind === "unit" && a && b) await unitView(a, b);
+    else if (kind === "inbox" && a && b) await inboxView(a, b);
+    else if (kind === "queue" && a) await queueView(a);
     else if (kind === "measure" && a) await measureView(a, b || HOME);
     else if (kind === "operations") {
       await operationsView();

@@ -20,8 +20,8 @@ th { background: #1f4e79; color: #fff; } td.n { text-align: right; }
   thead { display: table-header-group; } .noprint { display: none; }
 }
 """
-SUMMARY = ["assignments", "completed", "completed_on_time", "in_progress", "not_started", "overdue", "lagging",
-           "silent",
+SUMMARY = ["assignments", "completed", "completed_on_time", "awaiting_verification", "in_progress", "not_started",
+           "overdue", "lagging", "silent",
            "average_percent_complete", "completion_rate", "on_time_rate", "reporting_rate", "attainment_rate"]
 HEADERS = {column.key: column.header for column in FIGURES}
 
@@ -66,7 +66,9 @@ def annual_page(report: dict) -> str:
 <a href="/v1/reports/annual.xlsx?region_code={escape(report['region_code'])}&year={year}">下载 Excel</a>
  · <a href="javascript:print()">打印</a></span></p>
 <h2>一、总体情况</h2>
-<p>共分解任务 {figures['assignments']} 项,已完成 {figures['completed']} 项(按期完成 {figures['completed_on_time']} 项),
+<p>共分解任务 {figures['assignments']} 项,已完成(经核查销号) {figures['completed']} 项
+(按期完成 {figures['completed_on_time']} 项),
+已申请办结待核查 {figures['awaiting_verification']} 项,
 推进中 {figures['in_progress']} 项,未启动 {figures['not_started']} 项,逾期 {figures['overdue']} 项,
 进度滞后 {figures['lagging']} 项,未按期报送 {figures['silent']} 项;
 平均完成进度 {figures['average_percent_complete']}%,年度报送率 {_text(figures['reporting_rate'])}%。</p>

@@ -17,10 +17,13 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from services.reporting.domain.lights import LIGHT_NAMES
 from shared.cells import csv_text, write_cell
 
 LEVELS = {"city": "市级", "county": "县级", "township": "乡镇级"}
-STATUS_NAMES = {"completed": "已完成", "in_progress": "推进中", "not_started": "未启动", "blocked": "受阻"}
+STATUS_NAMES = {"completed": "已完成", "awaiting_verification": "已申请办结待核查", "in_progress": "推进中",
+                "not_started": "未启动", "blocked": "受阻"}
+LIGHT_FILLS = {"red": "E74C3C", "yellow": "F1C40F", "green": "2ECC71"}  # the 亮灯 cell's colour
 
 
 @dataclass(frozen=True)
@@ -32,9 +35,11 @@ class Column:
 
 
 FIGURES = [
+    Column("light_name", "亮灯", 8),
     Column("assignments", "任务分解数"),
-    Column("completed", "已完成"),
+    Column("completed", "已完成(已销号)", 11),
     Column("completed_on_time", "按期完成"),
+    Column("awaiting_verification", "已申请办结待核查", 12),
     Column("in_progress", "推进中"),
     Column("not_started", "未启动"),
     Column("blocked", "受阻"),
@@ -50,6 +55,9 @@ FIGURES = [
     Column("targets_reported", "已报指标数", 10),
     Column("targets_met", "达标指标数", 10),
     Column("attainment_rate", "指标达标率(%)", 12, True),
+    Column("lights_red", "红灯数", 8),
+    Column("lights_yellow", "黄灯数", 8),
+    Column("lights_green", "绿灯数", 8),
 ]
 REGION = [Column("region_code", "区划代码", 12), Column("name", "区域", 16), Column("level_name", "层级", 8)]
 UNIT = [Column("unit_name", "责任单位", 28), Column("unit", "单位编码", 22), Column("region_code", "所属区划", 12)]
@@ -68,12 +76,23 @@ def region_sheets(report: dict, units: list[dict]) -> list[tuple[str, list[Colum
     return [
         ("本级汇总", REGION + FIGURES, region_rows),
         ("下级区域", REGION + FIGURES, [_region_row(child) for child in report["children"]]),
-        ("责任单位", UNIT + FIGURES, units),
+        ("责任单位", UNIT + FIGURES, [_lit(unit) for unit in units]),
     ]
 
 
 def _region_row(row: dict) -> dict:
-    return {**row, "level_name": LEVELS.get(row.get("level"), row.get("level") or "")}
+    return _lit({**row, "level_name": LEVELS.get(row.get("level"), row.get("level") or "")})
+
+
+def _lit(row: dict) -> dict:
+    """The row with its light in Chinese (红灯, 黄灯, 绿灯; none when nothing beneath it is lit)."""
+    return {**row, "light_name": LIGHT_NAMES.get(row.get("light"))}
+
+
+def figure_columns(*keys: str) -> list[Column]:
+    """The FIGURES columns of these keys, in the order given."""
+    by_key = {column.key: column for column in FIGURES}
+    return [by_key[key] for key in keys]
 
 
 def workbook_bytes(title: str, subtitle: str, sheets: Iterable[tuple[str, Sequence[Column], list[dict]]]) -> bytes:
@@ -105,6 +124,8 @@ def _fill(sheet: Worksheet, title: str, subtitle: str, columns: Sequence[Column]
             cell.border = BORDER
             if column.percent:
                 cell.number_format = "0.0"
+            if column.key == "light_name" and (fill := LIGHT_FILLS.get(row.get("light"))):
+                cell.fill = PatternFill("solid", fgColor=fill)
             if isinstance(cell.value, str) and column.width >= 20:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, _frozen_columns(columns) + 1)
@@ -173,6 +194,8 @@ def annual_sheets(report: dict) -> list[tuple[str, list[Column], list[dict]]]:
     overdue = [{**row, "status_name": STATUS_NAMES.get(row["status"], row["status"])} for row in report["overdue"]]
     return [
         ("区域汇总", REGION + FIGURES, [_region_row(figures), *(_region_row(c) for c in figures["children"])]),
-        ("措施落实情况", MEASURE + FIGURES[:7] + [FIGURES[7]] + MEASURE_TAIL, measures),
+        ("措施落实情况", MEASURE + figure_columns(
+            "light_name", "assignments", "completed", "completed_on_time", "awaiting_verification", "in_progress",
+            "not_started", "blocked", "overdue", "lagging") + MEASURE_TAIL, [_lit(row) for row in measures]),
         ("逾期事项", OVERDUE, overdue),
     ]

@@ -54,14 +54,14 @@ class Flagged:
         episodes = self.overdue_episodes.get(key, ())
         if completed_at is None:
             return bool(episodes)
-        instant = _aware(completed_at)
+        instant = aware(completed_at)
         return any(episode.open_at(instant) for episode in episodes)
 
 
 NOTHING_FLAGGED = Flagged()
 
 
-def _aware(instant: datetime | str) -> datetime:
+def aware(instant: datetime | str) -> datetime:
     """A stored time as an aware one (ISO text as the snapshot's JSON holds it; a naive time is UTC)."""
     instant = datetime.fromisoformat(instant) if isinstance(instant, str) else instant
     return instant if instant.tzinfo else instant.replace(tzinfo=UTC)

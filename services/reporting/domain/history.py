@@ -17,18 +17,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 
-from services.reporting.domain.assignments import as_reported, key_of
+from services.reporting.domain.assignments import as_reported, key_of, loop_then
 from services.reporting.domain.flags import Flag, first_judgement, judged
+from services.reporting.domain.lights import LightChange
 from services.reporting.domain.periods import Cadence
 from services.reporting.domain.snapshot import Evaluation, Snapshot
 from shared.domain.calendar import add_months, end_of_day, month_end
 
 
-def join(assignments: Iterable[dict], progress_by_key: dict[str, dict]) -> list[dict]:
-    """Assignments (assignments.py's view) with the reports given as current, by assignment key; a report of an
-    assignment no longer known (forgotten since: neither named nor reported now) still counts for its day."""
-    progress = dict(progress_by_key)
-    views = [as_reported(a, progress.pop(key_of(a["measure_id"], a["unit"]), None)) for a in assignments]
+def join(assignments: Iterable[dict], progress_by_key: dict[str, dict], day: date) -> list[dict]:
+    """Assignments (assignments.py's view) with the reports given as current, by assignment key, and their loop as
+    it stood at the end of `day` (assignments.loop_then); a report of an assignment no longer known (forgotten
+    since: neither named nor reported now) still counts for its day."""
+    progress, cutoff = dict(progress_by_key), end_of_day(day)
+    views = [loop_then(as_reported(a, progress.pop(key_of(a["measure_id"], a["unit"]), None)), cutoff)
+             for a in assignments]
     return views + [as_reported(None, p) for p in progress.values()]
 
 
@@ -56,12 +59,13 @@ class History:
     measures: dict[str, dict]
     regions: dict[str, dict]
     flags: list[Flag]
+    light_changes: list[LightChange] = field(default_factory=list)
     _days: dict[tuple[date, str], Evaluation] = field(default_factory=dict, repr=False)
 
     def snapshot_on(self, day: date) -> Snapshot:
         """The state as it stood at the end of `day`."""
-        return Snapshot(join(self.assignments, latest_by(self.reports, day)), self.measures, self.regions,
-                        read_at=day.isoformat(), flags=self.flags)
+        return Snapshot(join(self.assignments, latest_by(self.reports, day), day), self.measures, self.regions,
+                        read_at=day.isoformat(), flags=self.flags, light_changes=self.light_changes)
 
     def region_report(self, region_code: str, day: date, today: date, cadence: Cadence = "quarter") -> dict:
         """The region's figures (with its own units' and each child's) as they stood at the end of `day`; the

@@ -6,6 +6,7 @@ the leaf tally of the facts there, as counters that take a fact away as exactly 
   taking away leave no rounding behind: an incremental refresh gives the figures a full evaluation gives);
 - `units` and `units_reported` are distinct (unit, region) pairs: kept as reference counts per pair, a pair
   counted while at least one fact names it.
+Each fact carries the assignment's light (the alerts' light changes, `lights_of`), counted like the rest.
 `update(keys)` takes each named assignment's old fact away, evaluates its new one (or none: forgotten) and adds
 it; only the region codes and measures it touched are rebuilt for the next Evaluation (copy on write: an
 Evaluation handed out earlier never changes), each code's facts in key order. A new day or period needs a new
@@ -20,6 +21,7 @@ from datetime import date
 
 from services.reporting.domain.assignments import key_of
 from services.reporting.domain.flags import Flag
+from services.reporting.domain.lights import LightChange
 from services.reporting.domain.periods import Cadence, period_of
 from services.reporting.domain.rollup import Fact, Tally, lead_units_by_measure, tally
 from services.reporting.domain.snapshot import Evaluation, facts_of
@@ -27,8 +29,13 @@ from services.reporting.domain.snapshot import Evaluation, facts_of
 DISTINCT = ("units", "units_reported")  # counted as distinct (unit, region) pairs, not summed
 NANO = 10**9
 TALLY_FIELDS = [f for f in fields(Tally) if f.name not in DISTINCT]
-# The flags of one assignment, by (measure_id, unit).
+# The flags of one assignment, and its light changes, by (measure_id, unit).
 FlagsOf = Callable[[str, str], Iterable[Flag]]
+LightsOf = Callable[[str, str], Iterable[LightChange]]
+
+
+def unlit(measure_id: str, unit: str) -> list[LightChange]:
+    return []
 
 
 @dataclass
@@ -61,7 +68,8 @@ def _count(counter: Counter, pair: tuple[str, str], sign: int) -> None:
 
 class LiveFigures:
     def __init__(self, as_of: date, cadence: Cadence, views: Mapping[str, dict], measures: Mapping[str, dict],
-                 flags_of: FlagsOf):
+                 flags_of: FlagsOf, lights_of: LightsOf = unlit):
+        self.lights_of = lights_of
         self.as_of, self.cadence, self.period = as_of, cadence, period_of(as_of, cadence)
         self.facts: dict[str, Fact] = {}
         self.by_code: dict[str, dict[str, Fact]] = {}
@@ -89,8 +97,9 @@ class LiveFigures:
         present = [views[key] for key in keys if key in views]
         wanted = {view["measure_id"] for view in present}
         flags = [flag for view in present for flag in flags_of(view["measure_id"], view["unit"])]
+        lights = [change for view in present for change in self.lights_of(view["measure_id"], view["unit"])]
         for new in facts_of(present, {m: measures[m] for m in wanted if m in measures}, self.as_of, self.period,
-                            flags):
+                            flags, lights):
             key = key_of(new.measure_id, new.unit)
             self.facts[key] = new
             self._place(key, new, +1)

@@ -4,7 +4,7 @@ score = 100 × Σ weightᵢ × componentᵢ / Σ weightᵢ, over the components 
 
 | component | weight | share |
 | --- | --- | --- |
-| completion_rate | 0.30 | completed / assignments |
+| completion_rate | 0.30 | completed (closed out, 销号) / assignments |
 | on_time_rate | 0.20 | completed on time / (completed or overdue): timeliness of what is due or done |
 | average_progress | 0.20 | average percent complete / 100 (as the units typed it) |
 | reporting_rate | 0.15 | units that reported in the current period / units |

@@ -4,14 +4,24 @@ Every figure is kept as a count (or a sum), so the figures of disjoint sets of a
 the rates are derived only when shown. What each count means, for the assignments' state (the tracker's
 assignment-updated view) and an as-of date (the day the alerts' judgements and the current period are taken at):
 
-- assignments: (measure, unit) pairs; completed / in_progress / not_started / blocked: by current status
-  (an assignment nobody reported on is not started);
+- assignments: (measure, unit) pairs; completed / awaiting_verification / in_progress / not_started / blocked: by
+  where each stands (`standing`), which add up to assignments:
+  - completed (已完成, 已销号): closed out (销号), its completion verified by the lead unit or the supervising office
+    (the tracker's loop_state `closed_out`), whatever its last report says;
+  - awaiting_verification (已申请办结待核查): claimed done but not verified: a completion request waiting
+    (loop_state `completion_requested`), or a report saying `completed` with no verified completion (a plan run
+    without the loop, events from before it, or a request returned while the report still says completed: the
+    unit's own word, which counts as done only once verified);
+  - otherwise by the current report's status (an assignment nobody reported on is not started);
 - overdue / lagging / silent: the alerts service's judgements, never restated here (flags.py): an alert of
   that kind for the assignment was open at the end of the as-of day (its rules, per plan: services/alerts/domain
   and rules.yaml — a deadline's latest occurrence passed unmet, the plan's deadline for measures naming none;
   behind 序时进度 or a target's trajectory; the due period's report missing);
-- completed_on_time: completed, and no overdue alert for it was open at its completed_at (flags.py `late`);
+- completed_on_time: completed (closed out), and no overdue alert for it was open at its completed_at, when the
+  unit reported it done (flags.py `late`: the time verification takes is not held against the unit);
   due_or_completed: completed or overdue, the assignments the on-time rate is taken over;
+- lights_red / lights_yellow / lights_green: the assignments the alerts service lit red, yellow, green as of the
+  day (lights.py; unlit ones in none), and `light`, the light of the set by lights.py's `overall`;
 - percent_total: the sum of the percentages the units typed (average_percent_complete = percent_total /
   assignments);
 - units: distinct (unit, region) pairs among the assignments — a unit belongs to one region, so units of
@@ -24,6 +34,10 @@ assignment-updated view) and an as-of date (the day the alerts' judgements and t
 - targets_reported: quantitative targets (a measure's targets, for each of its assignments) for which the
   unit reported a value; targets_met: those meeting the target (shared/domain/targets.py); attainment_rate =
   targets_met / targets_reported.
+
+The rates are derived here only (RATES): completion_rate = completed / assignments (closed out, so claims waiting
+for verification do not raise it), on_time_rate = completed_on_time / due_or_completed, reporting_rate =
+units_reported / units, attainment_rate = targets_met / targets_reported; each None where its denominator is 0.
 """
 
 from collections.abc import Callable, Iterable, Mapping
@@ -34,11 +48,13 @@ from typing import NamedTuple
 import structlog
 
 from services.reporting.domain.flags import NOTHING_FLAGGED, Flagged
+from services.reporting.domain.lights import Key, Light, overall
 from services.reporting.domain.periods import Period
 from services.reporting.domain.regions import child_of
 from shared.domain.targets import attainment
 
-STATUSES = ("completed", "in_progress", "not_started", "blocked")
+STATUSES = ("completed", "awaiting_verification", "in_progress", "not_started", "blocked")
+CLOSED_OUT, COMPLETION_REQUESTED = "closed_out", "completion_requested"  # the tracker's loop states
 log = structlog.get_logger()
 
 
@@ -59,6 +75,10 @@ class Tally:
     units_reported: int = 0
     targets_reported: int = 0
     targets_met: int = 0
+    awaiting_verification: int = 0
+    lights_red: int = 0
+    lights_yellow: int = 0
+    lights_green: int = 0
 
     def __add__(self, other: "Tally") -> "Tally":
         return Tally(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
@@ -84,11 +104,15 @@ class Tally:
     def attainment_rate(self) -> float | None:
         return _share(self.targets_met, self.targets_reported)
 
+    @property
+    def light(self) -> Light | None:
+        return overall(self.lights_red, self.lights_yellow, self.lights_green)
+
     def as_dict(self) -> dict:
-        """Counts, then rates as percentages to one decimal (None where the denominator is zero)."""
+        """Counts, the light, then rates as percentages to one decimal (None where the denominator is zero)."""
         counts = asdict(self)
         counts["percent_total"] = round(self.percent_total, 6)
-        return {**counts, "average_percent_complete": round(self.average_percent_complete, 1),
+        return {**counts, "light": self.light, "average_percent_complete": round(self.average_percent_complete, 1),
                 **{name: _percent(getattr(self, name)) for name in RATES}}
 
 
@@ -110,7 +134,7 @@ class Fact(NamedTuple):
     unit_name: str
     role: str | None
     region_code: str
-    status: str
+    status: str  # where it stands (`standing`): a status, or awaiting_verification
     percent: float
     on_time: bool
     overdue: bool
@@ -119,26 +143,40 @@ class Fact(NamedTuple):
     reported: bool
     targets_reported: int
     targets_met: int
+    light: Light | None = None
 
 
 def evaluate(assignments: Iterable[dict], measures: Mapping[str, dict], as_of: date, period: Period,
-             flagged: Flagged = NOTHING_FLAGGED) -> list[Fact]:
+             flagged: Flagged = NOTHING_FLAGGED, lights: Mapping[Key, Light] | None = None) -> list[Fact]:
     """Each assignment (the assignment-updated view) with what it counts for at `as_of`; `flagged`: the
-    assignments the alerts service flagged overdue, lagging or silent at `as_of` (flags.flagged_on)."""
+    assignments the alerts service flagged overdue, lagging or silent at `as_of` (flags.flagged_on); `lights`:
+    each assignment's light at `as_of` (lights.lights_on), unlit where absent."""
     facts = []
     for a in assignments:
         try:
-            facts.append(fact(a, measures, period, flagged))
+            facts.append(fact(a, measures, period, flagged, lights or {}))
         except Exception as error:  # one record no figure can be made of must not take every figure down
             log.warning("assignment_not_counted", measure_id=a.get("measure_id"), unit=a.get("unit"),
                         as_of=as_of.isoformat(), reason=repr(error))
     return facts
 
 
-def fact(a: dict, measures: Mapping[str, dict], period: Period, flagged: Flagged = NOTHING_FLAGGED) -> Fact:
-    """One assignment's contribution in `period` (the current one), under the alerts' judgements `flagged`.
-    Raises KeyError for a view without measure_id, unit, region_code or status."""
-    measure_id, status = a["measure_id"], a["status"]
+def standing(view: Mapping) -> str:
+    """Where an assignment stands for the figures: completed only once closed out, awaiting_verification when
+    claimed done but not verified, else its report's status (the definitions above). Raises KeyError without a
+    status."""
+    if view.get("loop_state") == CLOSED_OUT:
+        return "completed"
+    if view.get("loop_state") == COMPLETION_REQUESTED or view["status"] == "completed":
+        return "awaiting_verification"
+    return view["status"]
+
+
+def fact(a: dict, measures: Mapping[str, dict], period: Period, flagged: Flagged = NOTHING_FLAGGED,
+         lights: Mapping[Key, Light] | None = None) -> Fact:
+    """One assignment's contribution in `period` (the current one), under the alerts' judgements `flagged` and
+    lights `lights`. Raises KeyError for a view without measure_id, unit, region_code or status."""
+    measure_id, status = a["measure_id"], standing(a)
     periods = a.get("periods_reported")
     reported = period.reported_on([a.get("period")] if periods is None else periods)
     targets = (measures.get(measure_id) or {}).get("targets") or []
@@ -149,7 +187,7 @@ def fact(a: dict, measures: Mapping[str, dict], period: Period, flagged: Flagged
         measure_id, a["unit"], a.get("unit_name") or a["unit"], a.get("role"), a["region_code"], status,
         a.get("percent_complete") or 0, on_time, key in flagged.overdue, key in flagged.lagging,
         key in flagged.silent, reported, sum(row["met"] is not None for row in met),
-        sum(row["met"] is True for row in met))
+        sum(row["met"] is True for row in met), (lights or {}).get(key))
 
 
 def tally(facts: Iterable[Fact]) -> Tally:
@@ -158,7 +196,10 @@ def tally(facts: Iterable[Fact]) -> Tally:
     percent_total = 0.0
     units: set[tuple[str, str]] = set()
     reported: set[tuple[str, str]] = set()
+    lit = {"red": 0, "yellow": 0, "green": 0}
     for fact in facts:
+        if fact.light in lit:
+            lit[fact.light] += 1
         count += 1
         statuses[fact.status] = statuses.get(fact.status, 0) + 1
         on_time += fact.on_time
@@ -175,7 +216,8 @@ def tally(facts: Iterable[Fact]) -> Tally:
             reported.add(key)
     return Tally(count, statuses["completed"], on_time, statuses["in_progress"], statuses["not_started"],
                  statuses["blocked"], overdue, lagging, silent, due_or_completed, percent_total, len(units),
-                 len(reported), targets_reported, targets_met)
+                 len(reported), targets_reported, targets_met, statuses["awaiting_verification"], lit["red"],
+                 lit["yellow"], lit["green"])
 
 
 def group(facts: Iterable[Fact], keys: Callable[[Fact], Iterable[str]]) -> dict[str, Tally]:

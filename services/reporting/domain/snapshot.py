@@ -12,8 +12,10 @@ from datetime import date, datetime
 from functools import cached_property
 
 from services.reporting.domain.flags import FLAGGED_KINDS, Flag, first_judgement, flagged_on, judged
+from services.reporting.domain.lights import LightChange, light_figures, lights_on, month_lights
 from services.reporting.domain.periods import Cadence, Period, period_of
 from services.reporting.domain.ranking import rank
+from services.reporting.domain.regions import child_of
 from services.reporting.domain.rollup import (
     Fact,
     Tally,
@@ -27,14 +29,16 @@ from shared.domain.regions import within
 
 
 def facts_of(assignments: Iterable[dict], measures: dict[str, dict], as_of: date, period: Period,
-             flags: Iterable[Flag]) -> list[Fact]:
-    """The assignments' facts at `as_of`, with the alerts' judgements open at that day's end: the one call of
-    rollup.evaluate, for a whole snapshot and for the few assignments an incremental refresh re-evaluates."""
-    return evaluate(assignments, measures, as_of, period, flagged_on(flags, as_of))
+             flags: Iterable[Flag], light_changes: Iterable[LightChange] = ()) -> list[Fact]:
+    """The assignments' facts at `as_of`, with the alerts' judgements open at that day's end and their lights that
+    day: the one call of rollup.evaluate, for a whole snapshot and for the few assignments an incremental refresh
+    re-evaluates."""
+    lights = {key: change.light for key, change in lights_on(light_changes, as_of).items()}
+    return evaluate(assignments, measures, as_of, period, flagged_on(flags, as_of), lights)
 
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}  # the alerts service's scale, worst first
-KIND_ORDER = {"overdue": 0, "lagging": 1, "silent": 2, "due_soon": 3}
+KIND_ORDER = {"overdue": 0, "lagging": 1, "silent": 2, "due_soon": 3, "awaiting_verification": 4, "unsigned": 5}
 EVALUATIONS_KEPT = 8  # (as-of, cadence) pairs kept per snapshot
 ANSWERS_KEPT = 256  # breakdowns and rankings kept per snapshot (each is a pass over the region's assignments)
 
@@ -59,6 +63,7 @@ class Snapshot:
     read_at: str = ""  # ISO time the state was read
     flags: list[Flag] = field(default_factory=list)  # the alerts' episodes of every kind, open or closed
     open_alerts: list[dict] = field(default_factory=list)  # every open alert: key, kind, severity, whom, since
+    light_changes: list[LightChange] = field(default_factory=list)  # the alerts' lights, every change (lights.py)
     _evaluations: dict[tuple[date, str], Evaluation] = field(default_factory=dict, repr=False)
     _answers: dict[tuple, dict] = field(default_factory=dict, repr=False)
 
@@ -76,7 +81,7 @@ class Snapshot:
             if len(self._evaluations) >= EVALUATIONS_KEPT:
                 self._evaluations.pop(next(iter(self._evaluations)))
             period = period_of(as_of, cadence)
-            facts = facts_of(self.assignments, self.measures, as_of, period, self.flags)
+            facts = facts_of(self.assignments, self.measures, as_of, period, self.flags, self.light_changes)
             facts_by_code: dict[str, list[Fact]] = {}
             for fact in facts:
                 facts_by_code.setdefault(fact.region_code, []).append(fact)
@@ -172,12 +177,57 @@ class Snapshot:
             rows.append({"measure_id": fact.measure_id, "number": measure.get("number"), "title": measure.get("title"),
                          "unit": fact.unit, "unit_name": fact.unit_name, "role": fact.role,
                          "region_code": fact.region_code, "region_name": self.region_label(fact.region_code)["name"],
-                         "status": fact.status, "percent_complete": fact.percent, "overdue": fact.overdue,
+                         "status": fact.status, "light": fact.light, "percent_complete": fact.percent,
+                         "overdue": fact.overdue,
                          "lagging": fact.lagging, "silent": fact.silent, "on_time": fact.on_time,
                          "reported_in_period": fact.reported})
         rows.sort(key=lambda r: (r["number"] is None, r["number"] or 0, r["region_code"], r["unit"]))
         return {**self.region_label(region_code), "trail": self.trail(region_code), **self._context(evaluation),
                 "figures": tally(facts).as_dict(), "rows": rows}
+
+    def light_history(self, region_code: str, year: int, today: date) -> dict:
+        """The lights at each month end of `year` (lights.py: today's for the month in progress, none for a month
+        not begun): the region's and each child region's (from the assignments beneath), each unit's in the region
+        and below, and each assignment's. Per month, a region or unit gives its light and red/yellow/green counts;
+        an assignment its light (None: unlit). Kept once computed, per snapshot."""
+        return self._kept(("lights", region_code, year, today),
+                          lambda: self._light_history(region_code, year, today))
+
+    def _light_history(self, region_code: str, year: int, today: date) -> dict:
+        months = [(month, [change for change in lit.values() if within(change.region_code, region_code)])
+                  for month, lit in month_lights(self.light_changes, year, today)]
+        children = self.children.get(region_code, [])
+        by_child: list[dict[str, list[str]]] = []
+        by_unit: list[dict[tuple[str, str], list[str]]] = []
+        for _, lit in months:
+            child_lights: dict[str, list[str]] = {}
+            unit_lights: dict[tuple[str, str], list[str]] = {}
+            for change in lit:
+                if (child := child_of(region_code, change.region_code)) is not None:
+                    child_lights.setdefault(child, []).append(change.light)
+                unit_lights.setdefault((change.unit, change.region_code), []).append(change.light)
+            by_child.append(child_lights)
+            by_unit.append(unit_lights)
+        # Every child the registry lists, and any other a light falls under (as the rollup shows them).
+        children = sorted({*children, *(child for lights in by_child for child in lights)})
+        names = {view["unit"]: view.get("unit_name") or view["unit"] for view in self.assignments}
+        units = sorted({unit for unit_lights in by_unit for unit in unit_lights})
+        assignments = sorted({change.key for _, lit in months for change in lit})
+        lit_by_key = [{change.key: change.light for change in lit} for _, lit in months]
+        return {
+            **self.region_label(region_code), "trail": self.trail(region_code), "year": year,
+            "months": [month for month, _ in months],
+            "lights": [light_figures(change.light for change in lit) for _, lit in months],
+            "children": [{**self.region_label(code), "lights": [light_figures(lights.get(code, ()))
+                                                               for lights in by_child]} for code in children],
+            "units": [{"unit": unit, "unit_name": names.get(unit, unit), "region_code": code,
+                       "lights": [light_figures(lights.get((unit, code), ())) for lights in by_unit]}
+                      for unit, code in units],
+            "assignments": [{"measure_id": measure_id, "number": (self.measures.get(measure_id) or {}).get("number"),
+                             "unit": unit, "unit_name": names.get(unit, unit),
+                             "lights": [lights.get((measure_id, unit)) for lights in lit_by_key]}
+                            for measure_id, unit in assignments],
+        }
 
     @cached_property
     def alerts_worst_first(self) -> list[dict]:

@@ -6,7 +6,9 @@
 - reporting_revisions, `_id` report_event_id: each report that was current at some revision, its narrative and
   evidence with it (assignment-updated), marked when withdrawn (progress-withdrawn);
 - reporting_open_alerts, `_id` the alert's key: the key's open episode (alert-raised, alert-severity-changed);
-- reporting_alert_episodes, `_id` the episode: each closed alert episode (alert-cleared).
+- reporting_alert_episodes, `_id` the episode: each closed alert episode (alert-cleared);
+- reporting_light_changes, `_id` the event id: every change of an assignment's light (assignment-light-changed),
+  the first content of an id kept (domain/lights.py reads the light on any day from them).
 
 Every write is conditional and idempotent, so redelivery, reordering across topics and two reporting instances in
 one consumer group change nothing twice:
@@ -27,10 +29,17 @@ from datetime import UTC, datetime
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from shared.contracts import AlertNotice, AssignmentUpdated, MeasureCreated, ProgressWithdrawn, RegistryPublished
+from shared.contracts import (
+    AlertNotice,
+    AssignmentLightChanged,
+    AssignmentUpdated,
+    MeasureCreated,
+    ProgressWithdrawn,
+    RegistryPublished,
+)
 
 PREFIX = "reporting_"
-NAMES = ("measures", "registry", "assignments", "revisions", "open_alerts", "alert_episodes")
+NAMES = ("measures", "registry", "assignments", "revisions", "open_alerts", "alert_episodes", "light_changes")
 DUPLICATE_KEY = 11000
 WRITE_CHUNK = 1000
 # Fields of a report that a revision keeps (the annual report's narratives and evidence, past days' figures).
@@ -147,6 +156,13 @@ class ReportingStore:
                  "region_code": alert.region_code, "opened_at": alert.opened_at,
                  "closed_at": alert.closed_at or alert.opened_at, "due": due_of(alert)})}, "upsert": True}])
         await self.open_alerts.delete_one({"_id": alert.key, "episode": alert.episode})
+
+    async def save_light_changes(self, events: list[AssignmentLightChanged]) -> None:
+        """assignment-light-changed: each change kept once, by its event id."""
+        await write(self.light_changes, "update", [
+            {"q": {"_id": event.id}, "u": {"$setOnInsert": stamped(
+                {**event.data.model_dump(mode="json"), "changed_at": event.data.changed_at})}, "upsert": True}
+            for event in events])
 
     # --- reads -------------------------------------------------------------------------------------------------
     async def changed(self, name: str, since: datetime | None, projection: dict | None = None) -> list[dict]:

@@ -9,7 +9,8 @@ What changed is applied to:
 - the views per assignment (a `removed` tombstone forgets one), the measures, the regions;
 - the alerts: open ones by key (a closed episode read later drops the open alert of that episode), closed
   episodes by episode, as flags (flags.Flag, every kind) per assignment;
-- today's figures (domain/live.py): only the assignments whose view or flags changed, and every assignment of a
+- the light changes (domain/lights.py), per assignment;
+- today's figures (domain/live.py): only the assignments whose view, flags or light changed, and every assignment of a
   measure that changed, are evaluated again, and only their region codes' leaf tallies change. A new China day
   evaluates everything again (deadlines and the alerts' judgements are evaluated at the day).
 So a refresh costs what changed, not the number of assignments, open alerts or closed episodes
@@ -29,8 +30,9 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from services.reporting.domain.assignments import key_of, view_of
-from services.reporting.domain.flags import Flag
+from services.reporting.domain.flags import Flag, aware
 from services.reporting.domain.history import History
+from services.reporting.domain.lights import LightChange
 from services.reporting.domain.live import LiveFigures
 from services.reporting.domain.periods import Cadence
 from services.reporting.domain.snapshot import Snapshot
@@ -41,6 +43,7 @@ from shared.domain.calendar import today_in_china
 OPEN_ALERT_FIELDS = {"episode": 1, "kind": 1, "severity": 1, "measure_id": 1, "unit": 1, "region_code": 1,
                      "opened_at": 1, "due": 1, "updated_at": 1}
 ASSIGNMENT_FIELDS = {"evidence": 0, "narrative": 0, "event_id": 0}
+LIGHT_CHANGE_FIELDS = {"measure_id": 1, "unit": 1, "region_code": 1, "light": 1, "judged_on": 1, "changed_at": 1}
 DEFAULT_CADENCE: Cadence = "quarter"
 
 
@@ -59,6 +62,7 @@ class ReadModel:
         self.open_alerts: dict[str, dict] = {}  # key -> the alert row (domain/snapshot.py's open_alerts)
         self.episodes: dict[str, Flag] = {}  # closed episodes
         self.flags: dict[tuple[str, str], dict[str, Flag]] = {}  # (measure, unit) -> flag id -> flag
+        self.lights: dict[tuple[str, str], dict[str, LightChange]] = {}  # (measure, unit) -> event id -> change
         self.live: LiveFigures | None = None
         self.snapshot: Snapshot | None = None
         self.documents_read, self.read_seconds, self.apply_seconds = 0, 0.0, 0.0  # what the last refresh cost
@@ -71,7 +75,8 @@ class ReadModel:
             started, clock = datetime.now(UTC), time.perf_counter()
             changed = {name: await self.store.changed(name, self.since, projection) for name, projection in (
                 ("measures", None), ("registry", None), ("assignments", ASSIGNMENT_FIELDS),
-                ("open_alerts", OPEN_ALERT_FIELDS), ("alert_episodes", None))}
+                ("open_alerts", OPEN_ALERT_FIELDS), ("alert_episodes", None),
+                ("light_changes", LIGHT_CHANGE_FIELDS))}
             self.since = started - self.overlap
             self.documents_read = sum(len(docs) for docs in changed.values())
             self.read_seconds = time.perf_counter() - clock
@@ -101,7 +106,14 @@ class ReadModel:
             self._close(episode)
             keys.add(key_of(episode["measure_id"], episode["unit"]))
             alerts_changed = True
-        return self._snapshot(keys, measures_changed, alerts_changed or self.snapshot is None, read_at)
+        lights_changed = False
+        for document in changed.get("light_changes", ()):
+            change = light_change_of(document)
+            self.lights.setdefault(change.key, {})[change.event_id] = change
+            keys.add(key_of(change.measure_id, change.unit))
+            lights_changed = True
+        return self._snapshot(keys, measures_changed, alerts_changed or self.snapshot is None, read_at,
+                              lights_changed)
 
     def _open(self, alert: dict) -> None:
         closed = self.episodes.get(alert["episode"])
@@ -130,10 +142,14 @@ class ReadModel:
     def flags_of(self, measure_id: str, unit: str) -> list[Flag]:
         return list(self.flags.get((measure_id, unit), {}).values())
 
-    def _snapshot(self, keys: set[str], measures_changed: set[str], alerts_changed: bool, read_at: str) -> Snapshot:
+    def lights_of(self, measure_id: str, unit: str) -> list[LightChange]:
+        return list(self.lights.get((measure_id, unit), {}).values())
+
+    def _snapshot(self, keys: set[str], measures_changed: set[str], alerts_changed: bool, read_at: str,
+                  lights_changed: bool = False) -> Snapshot:
         today, previous = self.today(), self.snapshot
         if self.live is None or self.live.as_of != today:
-            self.live = LiveFigures(today, self.cadence, self.views, self.measures, self.flags_of)
+            self.live = LiveFigures(today, self.cadence, self.views, self.measures, self.flags_of, self.lights_of)
         elif keys or measures_changed:
             self.live.update(keys, self.views, self.measures, self.flags_of, measures_changed)
         # The lists a snapshot holds are made again only when what they list changed.
@@ -141,7 +157,10 @@ class ReadModel:
                        else previous.assignments)
         flags, open_alerts = ((self.all_flags(), list(self.open_alerts.values())) if alerts_changed or previous is None
                               else (previous.flags, previous.open_alerts))
-        self.snapshot = Snapshot(assignments, dict(self.measures), self.regions, read_at, flags, open_alerts)
+        light_changes = ([change for changes in self.lights.values() for change in changes.values()]
+                         if lights_changed or previous is None else previous.light_changes)
+        self.snapshot = Snapshot(assignments, dict(self.measures), self.regions, read_at, flags, open_alerts,
+                                 light_changes)
         self.snapshot.keep(self.live.evaluation, self.cadence)
         return self.snapshot
 
@@ -153,7 +172,14 @@ class ReadModel:
         was never refreshed)."""
         snapshot = self.snapshot or await self.refresh()
         revisions = await self.store.revisions_counted()
-        return History(snapshot.assignments, revisions, snapshot.measures, snapshot.regions, snapshot.flags)
+        return History(snapshot.assignments, revisions, snapshot.measures, snapshot.regions, snapshot.flags,
+                       snapshot.light_changes)
+
+
+def light_change_of(document: dict) -> LightChange:
+    """A stored light change (reporting_light_changes) as lights.py reads it."""
+    return LightChange(document["_id"], document["measure_id"], document["unit"], document["region_code"],
+                       document["light"], date.fromisoformat(document["judged_on"]), aware(document["changed_at"]))
 
 
 def due_date(alert: dict) -> date | None:

@@ -5,7 +5,8 @@ retried, then dead-lettered): none here, every event is applicable as it comes, 
 - a measure's or the registry's latest publication wins (event time, then id);
 - an assignment's highest revision wins; its current report is kept as a revision of the history;
 - a withdrawal marks its report's revision (waiting for it if it comes later) and so takes it out of the history;
-- an alert's transitions, in the order of its key's partition, open, change and close its episode.
+- an alert's transitions, in the order of its key's partition, open, change and close its episode;
+- an assignment's light changes are each kept once (the latest is decided when read: domain/lights.py).
 """
 
 from services.reporting.storage.collections import ReportingStore
@@ -13,6 +14,7 @@ from shared.contracts import (
     AlertCleared,
     AlertRaised,
     AlertSeverityChanged,
+    AssignmentLightChanged,
     AssignmentUpdated,
     MeasureCreated,
     ProgressWithdrawn,
@@ -58,10 +60,15 @@ async def record_alert_cleared(store: ReportingStore, events: list[AlertCleared]
     return {}
 
 
+async def record_light_changes(store: ReportingStore, events: list[AssignmentLightChanged]) -> dict[str, str]:
+    await store.save_light_changes(events)
+    return {}
+
+
 RECORDERS = {MeasureCreated: record_measures, RegistryPublished: record_registry,
              AssignmentUpdated: record_assignments, ProgressWithdrawn: record_withdrawals,
              AlertRaised: record_alert_raised, AlertSeverityChanged: record_alert_severity,
-             AlertCleared: record_alert_cleared}
+             AlertCleared: record_alert_cleared, AssignmentLightChanged: record_light_changes}
 
 
 async def record(store: ReportingStore, events: list) -> None:

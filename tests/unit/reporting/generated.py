@@ -19,6 +19,7 @@ from shared.contracts import (
     AlertCleared,
     AlertNotice,
     AlertRaised,
+    AssignmentLightChanged,
     AssignmentUpdated,
     MeasureCreated,
     RegistryPublished,
@@ -62,6 +63,7 @@ class GeneratedCity:
             state = {**as_reported(assignment, report), "revision": 1,
                      "evidence": (report or {}).get("evidence") or [],
                      "report_event_id": report["event_id"] if report else None}
+            state["loop_state"] = state["loop_state"] or "assigned"  # nothing reported: not signed for
             events.append(AssignmentUpdated(id=f"{assignment['_id']}#1", source="test", time=at, data=state))
         return events
 
@@ -109,6 +111,32 @@ class GeneratedCity:
                 events.append(AlertRaised(id=f"{episode}.raised", source="test", time=opened, data=raised))
                 closed = AlertNotice.of(alert.to_json(), episode, opened, day.isoformat(), cleared)
                 events.append(AlertCleared(id=f"{episode}.cleared", source="test", time=cleared, data=closed))
+        return events
+
+
+    def light_events(self, days: Iterable[date]) -> list:
+        """assignment-light-changed for each assignment on each day, as test data lights it from the alerts judged
+        that day (red: overdue; yellow: another alert open; green: none; the alerts service's own light rule is not
+        reporting's to restate): one event per change, `<key>#light-<n>`, judged at the day's 18:00 in China."""
+        events: list = []
+        last: dict[str, tuple[str, int]] = {}
+        for day in days:
+            kinds: dict[str, set[str]] = {}
+            for alert in self.judged(day):
+                kinds.setdefault(f"{alert.measure_id}|{alert.unit}", set()).add(str(alert.kind))
+            at = datetime.combine(day, time(18), CHINA)
+            for assignment in self.assignments:
+                key = assignment["_id"]
+                found = kinds.get(key, set())
+                light = "red" if "overdue" in found else "yellow" if found else "green"
+                previous, n = last.get(key, (None, 0))
+                if light == previous:
+                    continue
+                last[key] = (light, n + 1)
+                events.append(AssignmentLightChanged(id=f"{key}#light-{n + 1}", source="test", time=at, data={
+                    "measure_id": assignment["measure_id"], "unit": assignment["unit"],
+                    "region_code": assignment["region_code"], "light": light, "previous": previous,
+                    "reasons": sorted(found), "judged_on": day, "changed_at": at}))
         return events
 
 
@@ -181,4 +209,17 @@ def _progress(rng: random.Random, key: str, measure_id: str, unit: str, region_c
             "status": status, "reported_at": reported_at,
             "completed_at": reported_at if status == "completed" else None,
             "narrative": "", "indicator_values": values, "evidence": [], "event_id": f"e-{key}",
-            "periods_reported": [f"{reported_at.year}-Q{(reported_at.month - 1) // 3 + 1}"]}
+            "periods_reported": [f"{reported_at.year}-Q{(reported_at.month - 1) // 3 + 1}"], **_loop(key, status,
+                                                                                                  reported_at)}
+
+
+def _loop(key: str, status: str, reported_at: datetime) -> dict:
+    """The supervision loop of a report: a completion is requested with it, and three in four are verified (closed
+    out) two days later, the rest still waiting (chosen by the key, not the random stream, so the figures of the
+    rest are as before)."""
+    if status != "completed":
+        return {"loop_state": "in_progress"}
+    requested = {"loop_state": "completion_requested", "completion_requested_at": reported_at}
+    if sum(map(ord, key)) % 4:
+        return {**requested, "loop_state": "closed_out", "closed_out_at": reported_at + timedelta(days=2)}
+    return requested

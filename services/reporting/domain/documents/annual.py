@@ -11,6 +11,7 @@ from datetime import date
 
 from services.reporting.domain.documents import wording
 from services.reporting.domain.documents.layout import OfficialDocument
+from services.reporting.domain.lights import LIGHT_NAMES
 
 STATUS_NAMES = {"completed": "已完成", "in_progress": "推进中", "not_started": "未启动", "blocked": "受阻"}
 
@@ -28,10 +29,12 @@ def annual_docx(report: dict) -> bytes:
     children = [child for child in report["figures"]["children"] if child["assignments"]]
     if children:
         document.heading("各地区落实情况")
-        document.table(["地区", "任务数", "已完成", "完成率(%)", "按期完成率(%)", "逾期", "滞后", "报送率(%)"],
-                       [[c["name"] or c["region_code"], c["assignments"], c["completed"], c["completion_rate"],
-                         c["on_time_rate"], c["overdue"], c["lagging"], c["reporting_rate"]] for c in children],
-                       [28, 14, 14, 16, 18, 12, 12, 16])
+        document.table(["地区", "亮灯", "任务数", "已完成(销号)", "待核查", "完成率(%)", "按期完成率(%)", "逾期",
+                        "滞后", "报送率(%)"],
+                       [[c["name"] or c["region_code"], LIGHT_NAMES.get(c["light"], "—"), c["assignments"],
+                         c["completed"], c["awaiting_verification"], c["completion_rate"], c["on_time_rate"],
+                         c["overdue"], c["lagging"], c["reporting_rate"]] for c in children],
+                       [26, 12, 12, 14, 12, 14, 16, 10, 10, 14])
     _measures(document, report["measures"])
     _progress(document, report["measures"])
     document.heading("逾期未完成事项")

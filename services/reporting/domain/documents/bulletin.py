@@ -21,6 +21,7 @@ from datetime import date
 from services.reporting.domain.annual import overdue_items
 from services.reporting.domain.documents import wording
 from services.reporting.domain.documents.layout import OfficialDocument
+from services.reporting.domain.lights import LIGHT_NAMES
 from services.reporting.domain.periods import period_of
 from services.reporting.domain.snapshot import Snapshot
 from shared.domain.calendar import label_end
@@ -105,10 +106,11 @@ def _ranking(document: OfficialDocument, content: dict) -> None:
     document.paragraph(f"{what}综合排名如下。{wording.ranking_method()}")
     label = "地区" if content["ranking_of"] == "regions" else "责任单位"
     rows = [[row["rank"] or "—", row.get("name") or row.get("unit_name") or row.get("region_code") or row.get("unit"),
-             row["score"], row["components"]["completion_rate"], row["components"]["on_time_rate"],
-             row["figures"]["overdue"], row["figures"]["lagging"]] for row in content["ranking"]]
-    document.table(["排名", label, "综合得分", "完成率(%)", "按期完成率(%)", "逾期(项)", "滞后(项)"], rows,
-                   [12, 34, 16, 16, 18, 14, 14])
+             LIGHT_NAMES.get(row["figures"]["light"], "—"), row["score"], row["components"]["completion_rate"],
+             row["components"]["on_time_rate"], row["figures"]["overdue"], row["figures"]["lagging"]]
+            for row in content["ranking"]]
+    document.table(["排名", label, "亮灯", "综合得分", "完成率(%)", "按期完成率(%)", "逾期(项)", "滞后(项)"], rows,
+                   [12, 32, 12, 16, 16, 18, 14, 14])
 
 
 def _lagging(document: OfficialDocument, content: dict) -> None:

@@ -57,10 +57,11 @@ def issuer(region: dict) -> str:
 
 
 def overview(figures: dict) -> str:
-    """One paragraph of the region's figures: assignments by status, overdue, lagging, silent, reporting."""
-    return (f"共分解任务{figures['assignments']}项，已完成{figures['completed']}项（完成率"
+    """One paragraph of the region's figures: assignments by where they stand (completed: closed out, 销号),
+    overdue, lagging, silent, reporting."""
+    return (f"共分解任务{figures['assignments']}项，已完成{figures['completed']}项（经核查销号，完成率"
             f"{percent(figures['completion_rate'])}），其中按期完成{figures['completed_on_time']}项（按期完成率"
-            f"{percent(figures['on_time_rate'])}）；推进中{figures['in_progress']}项，未启动{figures['not_started']}项，"
+            f"{percent(figures['on_time_rate'])}）；已申请办结待核查{figures['awaiting_verification']}项，推进中{figures['in_progress']}项，未启动{figures['not_started']}项，"
             f"受阻{figures['blocked']}项。逾期未完成{figures['overdue']}项，进度滞后{figures['lagging']}项，"
             f"未按期报送进展{figures['silent']}项。{figures['units']}个责任单位中，本期有{figures['units_reported']}个"
             f"报送了进展（报送率{percent(figures['reporting_rate'])}）；平均进度"

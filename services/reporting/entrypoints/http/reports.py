@@ -6,7 +6,8 @@ that day's end, or now for a day not over: domain/flags.py) and `cadence` (the l
 the reporting rate). Figures come from the in-memory read model (storage/read_model.py), fed by events. The state
 as it was on a past day, and a monthly series, are rebuilt from the reports kept as revisions
 (reporting_revisions): `/regions/{code}/as-of/{day}`, `/regions/{code}/history`.
-The alerts open now, for the dashboard's alert list: `/regions/{code}/alerts`.
+The alerts open now, for the dashboard's alert list: `/regions/{code}/alerts`. The lights at each month end of a
+year: `/regions/{code}/lights`.
 """
 
 import asyncio
@@ -139,7 +140,7 @@ async def unit_assignments(region_code: RegionCode, unit: str, snapshot: Current
     return snapshot.assignment_rows(region_code, as_of or today_in_china(), cadence, unit=unit)
 
 
-AlertKind = Literal["overdue", "due_soon", "lagging", "silent"]
+AlertKind = Literal["overdue", "due_soon", "lagging", "silent", "unsigned", "awaiting_verification"]
 
 
 @router.get("/regions/{region_code}/alerts")
@@ -211,6 +212,16 @@ async def annual(store: Store, snapshot: CurrentSnapshot, region_code: AnnualReg
     """The annual report dataset (年度报告素材) for a region and year: per region figures, per measure status
     with the year's narratives and evidence, and the overdue items (services/reporting/domain/annual.py)."""
     return await annual_dataset(store, snapshot, region_code, year)
+
+
+@router.get("/regions/{region_code}/lights")
+async def region_lights(region_code: RegionCode, snapshot: CurrentSnapshot, year: Annotated[int | None, Query(
+        ge=2000, le=2100, description="the calendar year (default: this year)")] = None) -> dict:
+    """亮灯 history: the light at each month end of `year` (the month in progress: today's; later ones null), of the
+    region and each child region (with their red/yellow/green counts), each unit in the region and below, and each
+    assignment, from the alerts service's assignment-light-changed events (domain/lights.py)."""
+    today = today_in_china()
+    return await asyncio.to_thread(snapshot.light_history, region_code, year or today.year, today)
 
 
 @router.get("/regions/{region_code}/as-of/{day}")

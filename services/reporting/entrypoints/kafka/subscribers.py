@@ -20,7 +20,8 @@ def topic_of(topics: Topics, contract: type) -> str:
     return {"MeasureCreated": topics.measure_created, "RegistryPublished": topics.registry_published,
             "AssignmentUpdated": topics.assignment_updated, "ProgressWithdrawn": topics.progress_withdrawn,
             "AlertRaised": topics.alert_raised, "AlertSeverityChanged": topics.alert_severity_changed,
-            "AlertCleared": topics.alert_cleared}[contract.__name__]
+            "AlertCleared": topics.alert_cleared,
+            "AssignmentLightChanged": topics.assignment_light_changed}[contract.__name__]
 
 
 def register_subscribers(broker: KafkaBroker, store: ReportingStore, settings: ReportingSettings) -> None:

@@ -9,6 +9,8 @@ from openpyxl import load_workbook
 from services.reporting.domain import exports
 from services.reporting.domain.annual import annual_report
 from services.reporting.domain.annual_page import annual_page
+from services.reporting.domain.lights import LightChange
+from services.reporting.domain.snapshot import Snapshot
 from shared.domain.calendar import local_date
 from tests.unit.reporting.generated import COUNTIES
 
@@ -27,13 +29,17 @@ def test_the_workbook_has_a_sheet_per_level_with_the_figures_in_its_cells(snapsh
     assert book.sheetnames == ["本级汇总", "下级区域", "责任单位"]
     region, children, unit_sheet = (book[name] for name in book.sheetnames)
     header = [cell.value for cell in region[3]]
-    assert header[:5] == ["区划代码", "区域", "层级", "任务分解数", "已完成"]
+    assert header[:7] == ["区划代码", "区域", "层级", "亮灯", "任务分解数", "已完成(已销号)", "按期完成"]
     column = {name: index for index, name in enumerate(header)}
     row = [cell.value for cell in region[4]]
     assert (row[0], row[1], row[2]) == ("361000", "演示市", "市级")
     assert row[column["任务分解数"]] == report["assignments"] == 3_000
     assert row[column["逾期"]] == report["overdue"]
     assert row[column["完成率(%)"]] == report["completion_rate"]
+    # Claims not verified are shown apart from the completed (closed out), and both add up with the rest.
+    assert row[column["已申请办结待核查"]] == report["awaiting_verification"] > 0
+    standings = ("已完成(已销号)", "已申请办结待核查", "推进中", "未启动", "受阻")
+    assert sum(row[column[name]] for name in standings) == 3_000
     own = [cell.value for cell in region[5]]
     assert own[column["任务分解数"]] == report["own_units"]["assignments"]
     child_rows = [[cell.value for cell in r] for r in children.iter_rows(min_row=4)]
@@ -44,14 +50,14 @@ def test_the_workbook_has_a_sheet_per_level_with_the_figures_in_its_cells(snapsh
         assert sum(r[column[header]] for r in child_rows) + own[column[header]] == report[key], header
     unit_rows = list(unit_sheet.iter_rows(min_row=4, values_only=True))
     assert len(unit_rows) == len(units) == report["units"]
-    assert unit_sheet["A3"].value == "责任单位" and sum(r[3] for r in unit_rows) == 3_000
+    assert unit_sheet["A3"].value == "责任单位" and sum(r[4] for r in unit_rows) == 3_000
 
 
 def test_the_workbook_is_formatted_for_printing(snapshot):
     _, _, sheets = region_sheets(snapshot)
     sheet = load_workbook(io.BytesIO(exports.workbook_bytes("演示市", "", sheets)))["下级区域"]
     assert sheet["A1"].value == "演示市 · 下级区域" and sheet["A3"].font.b
-    assert sheet.freeze_panes == "D4"  # header rows and the naming columns stay in view
+    assert sheet.freeze_panes == "E4"  # header rows, the naming columns and the light stay in view
     assert sheet.print_title_rows == "$3:$3"
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
     assert sheet.column_dimensions["B"].width == 16 and sheet["A3"].fill.fgColor.rgb.endswith("1F4E79")
@@ -130,3 +136,21 @@ def test_a_reports_day_beside_its_narrative_is_chinas_day(snapshot, city):
              if isinstance(cell.value, str) and "午夜后报送" in cell.value]
     assert cells and all("(2025-07-01): 午夜后报送" in value for value in cells)
     assert "(2025-07-01):午夜后报送" in annual_page(annual)
+
+
+def test_the_light_is_a_coloured_cell_in_chinese_with_the_counts_beside_it(snapshot):
+    views = snapshot.assignments
+    changes = [LightChange(f"{v['measure_id']}|{v['unit']}#light-1", v["measure_id"], v["unit"], v["region_code"],
+                           light, date(2026, 11, 1), datetime(2026, 11, 1, tzinfo=UTC))
+               for v, light in zip(views, ["red"] * 700 + ["yellow"] * 300 + ["green"] * 2000, strict=False)]
+    lit = Snapshot(views, snapshot.measures, snapshot.regions, light_changes=changes)
+    report, units, sheets = region_sheets(lit)
+    assert (report["light"], report["lights_red"], report["lights_yellow"], report["lights_green"]) == (
+        "red", 700, 300, 2000)  # 700 of 3,000 red: more than one in five
+    sheet = load_workbook(io.BytesIO(exports.workbook_bytes("演示市", "", sheets)))["本级汇总"]
+    header = [cell.value for cell in sheet[3]]
+    light = sheet.cell(4, header.index("亮灯") + 1)
+    assert light.value == "红灯" and light.fill.fgColor.rgb.endswith("E74C3C")
+    assert sheet.cell(4, header.index("红灯数") + 1).value == 700
+    rows = list(csv.DictReader(io.StringIO(exports.csv_bytes(sheets).decode("utf-8-sig"))))
+    assert {r["亮灯"] for r in rows if r["报表"] == "责任单位"} <= {"红灯", "黄灯", "绿灯", ""}

@@ -63,3 +63,17 @@ def test_before_the_alerts_first_judgement_the_flagged_counts_are_unknown_not_ze
     assert nothing_flagged.first_judgement is None
     assert nothing_flagged.region_report("361000", date(2026, 11, 22), TODAY)["overdue"] is None
     assert nothing_flagged.region_report("361000", TODAY, TODAY)["overdue"] == 0  # today is always judged
+
+
+def test_a_past_day_counts_a_completion_as_it_stood_then_awaiting_verification_until_closed_out():
+    done = datetime(2026, 5, 10, 2, tzinfo=UTC)  # reported completed, and asked to close, on 10 May
+    assignment = {"measure_id": "m1", "unit": "u1", "unit_name": "u1", "role": "responsible", "region_code": "361002",
+                  "loop_state": "closed_out", "completion_requested_at": done,
+                  "closed_out_at": datetime(2026, 6, 2, 2, tzinfo=UTC)}
+    completed = {**report("e1", "u1", done, 100), "status": "completed", "region_code": "361002",
+                 "period": "2026", "completed_at": done}
+    regions = {"361002": {"code": "361002", "name": "临川区", "level": "county", "parent_code": None}}
+    history = History([assignment], [completed], {"m1": {"deadlines": [], "targets": []}}, regions, [])
+    stood = {day: history.region_report("361002", day, TODAY) for day in (
+        date(2026, 4, 30), date(2026, 5, 31), date(2026, 6, 30))}
+    assert [(r["completed"], r["awaiting_verification"]) for r in stood.values()] == [(0, 0), (0, 1), (1, 0)]

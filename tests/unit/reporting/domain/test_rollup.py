@@ -29,11 +29,14 @@ def at(day: str) -> datetime:
 
 
 def view(measure="m1", unit="a", region="361002", status="not_started", percent=0.0, reported=None,
-         values=None) -> dict:
+         values=None, loop="closed out when completed") -> dict:
+    """An assignment's view; a completed one closed out (verified) unless `loop` says otherwise."""
+    if loop == "closed out when completed":
+        loop = "closed_out" if status == "completed" else "in_progress"
     return {"measure_id": measure, "unit": unit, "unit_name": unit, "role": "responsible", "region_code": region,
             "status": status, "percent_complete": percent, "reported_at": reported and at(reported),
             "completed_at": at(reported) if status == "completed" and reported else None,
-            "indicator_values": values or {}}
+            "indicator_values": values or {}, "loop_state": loop}
 
 
 def figures(*views: dict) -> Tally:
@@ -181,3 +184,19 @@ def test_an_assignment_no_figure_can_be_made_of_is_left_out_and_the_others_are_c
     broken = {"measure_id": "m1", "unit": "broken", "status": "completed"}  # no region: nowhere to count it
     facts = evaluate([broken, view(unit="b", status="in_progress", percent=50)], MEASURES, AS_OF, PERIOD)
     assert [fact.unit for fact in facts] == ["b"]
+
+
+def test_completed_counts_only_closed_out_and_a_claim_not_verified_awaits_verification():
+    result = figures(
+        view(status="completed", percent=100, reported="2026-06-01"),  # verified: closed out
+        view(unit="b", status="completed", percent=100, reported="2026-06-01", loop="completion_requested"),
+        view(unit="c", status="completed", percent=100, reported="2026-06-01", loop=None),  # no loop: a claim
+        view(unit="d", status="completed", percent=100, reported="2026-06-01", loop="in_progress"),  # returned
+        view(unit="e", status="in_progress", percent=90, reported="2026-06-01", loop="completion_requested"),
+        view(unit="f", status="in_progress", percent=90, reported="2026-06-01", loop="closed_out"))
+    assert (result.completed, result.awaiting_verification, result.in_progress) == (2, 4, 0)
+    assert result.completed + result.awaiting_verification + result.in_progress + result.not_started + \
+        result.blocked == result.assignments == 6
+    # The completion rate is the closed out share; only a closed-out completion can be on time.
+    assert result.as_dict()["completion_rate"] == 33.3
+    assert result.completed_on_time == 2 and result.due_or_completed == 2 + result.overdue

@@ -27,11 +27,13 @@ def model() -> ReadModel:
     return ReadModel(store=None, today=lambda: TODAY)
 
 
-def full_load(assignments: dict, measures: dict, open_alerts: dict, episodes: dict) -> ReadModel:
+def full_load(assignments: dict, measures: dict, open_alerts: dict, episodes: dict,
+              lights: dict | None = None) -> ReadModel:
     loaded = model()
     loaded.apply({"registry": [{"_id": "current", "registry": CITY.registry}], "measures": list(measures.values()),
                   "assignments": [a for a in assignments.values() if not a.get("removed")],
-                  "open_alerts": list(open_alerts.values()), "alert_episodes": list(episodes.values())}, "")
+                  "open_alerts": list(open_alerts.values()), "alert_episodes": list(episodes.values()),
+                  "light_changes": list((lights or {}).values())}, "")
     return loaded
 
 
@@ -44,7 +46,17 @@ def answers(read_model: ReadModel) -> list:
             found.append(snapshot.grouped_report(code, TODAY, "quarter", by))
         found.append(snapshot.ranking(code, TODAY, "quarter", "units"))
         found.append(snapshot.alert_rows(code, limit=1000))
+        found.append(snapshot.light_history(code, TODAY.year, TODAY))
     return found
+
+
+def light_change(rng: random.Random, assignment: dict, number: int) -> dict:
+    """A stored assignment-light-changed (reporting_light_changes), the n-th of its assignment by `number`."""
+    judged = date(2026, rng.randrange(1, 12), rng.randrange(1, 28))
+    return {"_id": f"{assignment['_id']}#light-{number}", "measure_id": assignment["measure_id"],
+            "unit": assignment["unit"], "region_code": assignment["region_code"],
+            "light": rng.choice(("red", "yellow", "green")), "judged_on": judged.isoformat(),
+            "changed_at": datetime(judged.year, judged.month, judged.day, 16, tzinfo=UTC)}
 
 
 def alert(rng: random.Random, assignment: dict, number: int) -> dict:
@@ -60,10 +72,11 @@ def alert(rng: random.Random, assignment: dict, number: int) -> dict:
 def test_an_incremental_refresh_equals_a_full_load_of_the_same_documents(seed):
     rng = random.Random(seed)
     assignments, measures = assignment_documents(), {m["_id"]: m for m in CITY.measures}
-    open_alerts, episodes = {}, {}
+    open_alerts, episodes, lights = {}, {}, {}
     live = full_load(assignments, measures, open_alerts, episodes)
     for step in range(rng.randrange(1, 6)):
-        changed: dict[str, list] = {"assignments": [], "open_alerts": [], "alert_episodes": [], "measures": []}
+        changed: dict[str, list] = {"assignments": [], "open_alerts": [], "alert_episodes": [], "measures": [],
+                                    "light_changes": []}
         for key in rng.sample(sorted(assignments), rng.randrange(0, 40)):
             document = dict(assignments[key], revision=assignments[key]["revision"] + 1)
             change = rng.random()
@@ -75,7 +88,8 @@ def test_an_incremental_refresh_equals_a_full_load_of_the_same_documents(seed):
                 document.update(status=rng.choice(("completed", "in_progress", "blocked", "not_started")),
                                 percent_complete=float(rng.randrange(0, 101)), periods_reported=["2026-Q4"],
                                 reported_at=datetime(2026, 11, rng.randrange(1, 22), tzinfo=UTC),
-                                completed_at=datetime(2026, rng.randrange(1, 12), 1, tzinfo=UTC))
+                                completed_at=datetime(2026, rng.randrange(1, 12), 1, tzinfo=UTC),
+                                loop_state=rng.choice(("signed", "in_progress", "completion_requested", "closed_out")))
                 document.pop("removed", None)
             assignments[key] = document
             changed["assignments"].append(document)
@@ -92,6 +106,10 @@ def test_an_incremental_refresh_equals_a_full_load_of_the_same_documents(seed):
                 "closed_at": closing["opened_at"] + timedelta(days=rng.choice((1, 40)))}
             episodes[episode["_id"]] = episode
             changed["alert_episodes"].append(episode)
+        for number in range(rng.randrange(0, 15)):
+            changed_light = light_change(rng, assignments[rng.choice(sorted(assignments))], step * 100 + number)
+            lights[changed_light["_id"]] = changed_light
+            changed["light_changes"].append(changed_light)
         if rng.random() < 0.3:
             measure_id = rng.choice(sorted(measures))
             measures[measure_id] = {**measures[measure_id], "deadlines": [
@@ -99,8 +117,9 @@ def test_an_incremental_refresh_equals_a_full_load_of_the_same_documents(seed):
             changed["measures"].append(measures[measure_id])
         # The overlap: documents read by an earlier refresh come again, harmlessly.
         changed["assignments"] += rng.sample(list(assignments.values()), 5)
+        changed["light_changes"] += rng.sample(list(lights.values()), min(len(lights), 3))
         live.apply(changed, "")
-    assert answers(live) == answers(full_load(assignments, measures, open_alerts, episodes))
+    assert answers(live) == answers(full_load(assignments, measures, open_alerts, episodes, lights))
 
 
 def test_a_new_day_evaluates_everything_again():

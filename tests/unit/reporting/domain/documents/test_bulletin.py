@@ -61,10 +61,11 @@ def test_the_docx_reads_back_with_its_sections_and_tables(october):
     assert "（一）按责任单位" in lines and "（二）逾期未完成事项" in lines
     figures = october["figures"]
     overview = paragraph_starting(document, "全市").text
-    assert f"共分解任务{figures['assignments']}项，已完成{figures['completed']}项" in overview
+    assert f"共分解任务{figures['assignments']}项，已完成{figures['completed']}项（经核查销号" in overview
+    assert f"已申请办结待核查{figures['awaiting_verification']}项" in overview
     ranking, units, overdue = tables(document)
-    assert ranking[0] == ["排名", "地区", "综合得分", "完成率(%)", "按期完成率(%)", "逾期(项)", "滞后(项)"]
-    assert [(row[0], row[1], row[2]) for row in ranking[1:]] == [
+    assert ranking[0] == ["排名", "地区", "亮灯", "综合得分", "完成率(%)", "按期完成率(%)", "逾期(项)", "滞后(项)"]
+    assert [(row[0], row[1], row[3]) for row in ranking[1:]] == [
         (str(r["rank"]), r["name"], f"{r['score']:.1f}") for r in october["ranking"]]
     assert [row[0] for row in units[1:]] == [u["unit_name"] for u in october["units"]]
     first = october["units"][0]
