@@ -59,8 +59,8 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        # Listens at once; the subscribers start once the indexes are there (the database may be away at start:
-        # /readyz names it meanwhile).
+        # Listens at once; the subscribers start once the indexes are there and the scoring rules' version is
+        # recorded (the database may be away at start: /readyz names it meanwhile).
         first = when_reachable(partial(prepare, store, scoring))
         async with connecting_in_background(broker, settings, start_subscribers=True,
                                             first=first) as app.state.kafka_connecting:
@@ -68,7 +68,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
             if settings.bulletin_day_of_month:
                 schedule = asyncio.create_task(run_bulletin_schedule(
                     documents_store, snapshots.current, settings.bulletin_regions or [settings.home_region_code],
-                    settings.bulletin_day_of_month, settings.bulletin_check_seconds))
+                    settings.bulletin_day_of_month, settings.bulletin_check_seconds, scoring))
             yield
             if schedule is not None:
                 schedule.cancel()

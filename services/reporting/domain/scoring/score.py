@@ -224,7 +224,8 @@ def ranking(scores: Mapping[str, dict], region_code: str, regions: Mapping[str, 
     for unit in units:
         if (child := child_of(region_code, unit["region_code"])) is not None:
             children.setdefault(child, []).append(unit["total"])
-    rows = [{"unit": u["unit"], "unit_name": u["unit_name"], "region_code": u["region_code"], "total": u["total"],
+    rows = [{"unit": u["unit"], "unit_name": u["unit_name"], "region_code": u["region_code"],
+             "region_name": (regions.get(u["region_code"]) or {}).get("name"), "total": u["total"],
              "gained": round(sum(line["points"] for line in u["lines"] if line["points"] > 0), 2),
              "lost": round(sum(line["points"] for line in u["lines"] if line["points"] < 0), 2)} for u in units]
     child_rows = [{"region_code": code, "name": (regions.get(code) or {}).get("name"), "units": len(totals),

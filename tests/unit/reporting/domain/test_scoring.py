@@ -165,7 +165,7 @@ def test_units_ranked_by_total_with_shared_ranks_and_regions_by_their_units_mean
     city = ranking(scores, "361000", {"361003": {"name": "东乡区"}})
     assert [(row["unit"], row["total"], row["rank"]) for row in city["unit_ranking"]] == [
         ("a", 102.0, 1), ("b", 100.0, 2), ("c", 98.0, 3)]
-    assert city["unit_ranking"][0] == {"unit": "a", "unit_name": "a名", "region_code": "361002",
+    assert city["unit_ranking"][0] == {"unit": "a", "unit_name": "a名", "region_code": "361002", "region_name": None,
                                            "total": 102.0, "gained": 2.0, "lost": 0, "rank": 1}
     assert [(row["region_code"], row["name"], row["units"], row["total"], row["rank"]) for row in city["regions"]] == [
         ("361002", None, 1, 102.0, 1), ("361003", "东乡区", 2, 99.0, 2)]
