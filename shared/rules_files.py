@@ -8,9 +8,9 @@ place, so the service refuses to start rather than judge by rules nobody wrote.
 
 import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -34,6 +34,17 @@ class RulesFile:
     @property
     def version(self) -> str:
         return hashlib.sha256(self.content.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class PerPlan(Generic[M]):
+    """A service's rules for every plan: the defaults, and each plan's (the defaults with its overrides)."""
+
+    defaults: M
+    plans: Mapping[str, M] = field(default_factory=dict)
+
+    def for_plan(self, plan_id: str | None) -> M:
+        return self.plans.get(plan_id or "", self.defaults)
 
 
 def read_rules_file(path: Path | None, default: Path) -> RulesFile | None:

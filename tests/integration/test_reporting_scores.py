@@ -6,9 +6,6 @@ changed back re-scores the same events, back to the first scores, each content r
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-from pymongo import AsyncMongoClient
-
 from services.reporting.main import create_app
 from services.reporting.settings import ReportingSettings
 from shared.contracts import AlertRaised, AssignmentUpdated, MeasureCreated
@@ -28,14 +25,6 @@ plans:
 RULES_B = "base_points: 90\ndefaults: {closed_out_on_time: 5, overdue: 4}\n"
 RATE = {"text": "出庭应诉率达95%以上", "indicator": "出庭应诉率", "comparator": ">=", "value": 95, "unit": "%",
         "kind": "rate"}
-
-
-@pytest.fixture
-async def database(settings_values):
-    client = AsyncMongoClient(settings_values["mongodb_url"], tz_aware=True)
-    yield client[settings_values["mongodb_database"]]
-    await client.drop_database(settings_values["mongodb_database"])
-    await client.close()
 
 
 def state(unit: str, region_code: str, revision: int, **fields) -> dict:

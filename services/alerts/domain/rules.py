@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.rules_files import RulesError, per_plan
+from shared.rules_files import PerPlan, RulesError, per_plan
 
 
 class AlertRules(BaseModel):
@@ -40,16 +40,12 @@ class AlertRules(BaseModel):
 
 
 @dataclass(frozen=True)
-class RulesBook:
+class RulesBook(PerPlan[AlertRules]):
     """The defaults, each plan's rules (the defaults with the plan's overrides), and the share of a region's
     units with open alerts at which the region is flagged."""
 
     defaults: AlertRules = field(default_factory=AlertRules)
-    plans: Mapping[str, AlertRules] = field(default_factory=dict)
     region_flag_share: float = 0.3
-
-    def for_plan(self, plan_id: str | None) -> AlertRules:
-        return self.plans.get(plan_id or "", self.defaults)
 
     @classmethod
     def from_mapping(cls, data: Mapping | None) -> "RulesBook":

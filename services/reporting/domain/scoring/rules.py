@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.rules_files import RulesError, per_plan
+from shared.rules_files import PerPlan, RulesError, per_plan
 
 Points = Annotated[float, Field(ge=0, le=1000)]
 
@@ -41,15 +41,11 @@ class ScoringRules(BaseModel):
 
 
 @dataclass(frozen=True)
-class ScoringBook:
+class ScoringBook(PerPlan[ScoringRules]):
     """The defaults, each plan's rules (the defaults with its overrides) and every unit's base points."""
 
     defaults: ScoringRules = field(default_factory=ScoringRules)
-    plans: Mapping[str, ScoringRules] = field(default_factory=dict)
     base_points: float = 100.0
-
-    def for_plan(self, plan_id: str | None) -> ScoringRules:
-        return self.plans.get(plan_id or "", self.defaults)
 
     @classmethod
     def from_mapping(cls, data: Mapping | None) -> "ScoringBook":
