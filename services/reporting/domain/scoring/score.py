@@ -30,9 +30,10 @@ first, competition ranks (1, 2, 2, 4) on totals rounded to two decimals, ties li
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from services.reporting.domain.flags import Flag, Flagged
-from services.reporting.domain.periods import MONTHS_PER_PERIOD, Period, period_of
+from services.reporting.domain.periods import MONTHS_PER_PERIOD, Cadence, Period, period_of
 from services.reporting.domain.regions import child_of
 from services.reporting.domain.scoring.rules import ScoringBook, ScoringRules
 from shared.domain.calendar import local_date
@@ -166,9 +167,8 @@ class _Assignment:
         cadence = self.rules.reporting_cadence
         start = local_date(self.measure.get("start_date")) or local_date(self.measure.get("published_at"))
         until = local_date(self.state.get("closed_out_at"))
-        periods = [period_of(date(self.year, month, 1), cadence)
-                   for month in range(1, 13, MONTHS_PER_PERIOD[cadence])]
-        due = [(period, period.end + timedelta(days=self.rules.report_grace_days)) for period in periods]
+        due = [(period, period.end + timedelta(days=self.rules.report_grace_days))
+               for period in _periods(self.year, cadence)]
         return [(period, by) for period, by in due if by < self.today and (start is None or period.end >= start)
                 and (until is None or period.start <= until)]
 
@@ -201,6 +201,12 @@ class _Assignment:
             lines.append(self.line(f"indicator:{indicator}", sum(value for _, value in counted), per, -1,
                                    [event for event, _ in counted]))
         return lines
+
+
+@lru_cache(maxsize=64)
+def _periods(year: int, cadence: Cadence) -> tuple[Period, ...]:
+    """The year's periods of a cadence (the same for every assignment scored)."""
+    return tuple(period_of(date(year, month, 1), cadence) for month in range(1, 13, MONTHS_PER_PERIOD[cadence]))
 
 
 def _ranked(rows: list[dict], key: str) -> list[dict]:
