@@ -3,15 +3,20 @@ out with its report) and an overdue alert go through the real broker into report
 ranks the units and regions, /v1/scores/units/{unit} traces each line to its events; a rules file changed and
 changed back re-scores the same events, back to the first scores, each content recorded at /v1/scores/rules."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
+import pytest
+
+from cli.main import main
 from services.reporting.main import create_app
 from services.reporting.settings import ReportingSettings
 from shared.contracts import AlertRaised, AssignmentUpdated, MeasureCreated
 from shared.domain.calendar import today_in_china
 from shared.kafka.broker import publish_event
-from tests.support.apps import running
+from tests.support.apps import running, serving
 from tests.support.waiting import eventually
 
 TODAY = today_in_china()
@@ -100,12 +105,18 @@ async def test_scores_follow_the_events_and_a_rule_change_rescores_them_identica
     assert [v["content"] for v in versions["versions"]] == [RULES_A, RULES_B, RULES_A]
 
 
-async def test_bad_questions_are_answered_with_problem_documents(settings_values, database):
-    async with running(create_app(ReportingSettings(**settings_values))) as http:
+async def test_bad_questions_are_answered_with_problem_documents(settings_values, database, capsys):
+    app = create_app(ReportingSettings(**settings_values))
+    with serving(app, lambda url: httpx.get(f"{url}/health").status_code == 200) as url:
         for path, params, status in (("/v1/scores", {"year": 1999}, 422), ("/v1/scores", {"year": YEAR + 1}, 422),
                                      ("/v1/scores", {"region_code": "36100"}, 422),
                                      ("/v1/scores/units/nobody", {"year": YEAR}, 404)):
-            answer = await http.get(path, params=params)
+            answer = await asyncio.to_thread(httpx.get, f"{url}{path}", params=params)
             assert answer.status_code == status, (path, params)
             assert answer.headers["content-type"] == "application/problem+json", (path, params)
             assert answer.json()["status"] == status
+        # `duban report scores` prints the ranking (no units yet) and says what the service refused.
+        await asyncio.to_thread(main, ["report", "scores", "--region", "361000", "--reporting", url])
+        assert f"361000 {YEAR}: 0 units, mean —" in capsys.readouterr().out
+        with pytest.raises(SystemExit, match="HTTP 404"):
+            await asyncio.to_thread(main, ["report", "scores", "--unit", "nobody", "--reporting", url])
