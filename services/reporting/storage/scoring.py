@@ -35,14 +35,15 @@ class ScoringStore:
         measures = {m["_id"]: m async for m in store.measures.find({}, MEASURE_FIELDS)}
         assignments = await store.assignments.find({"removed": {"$ne": True}}, ASSIGNMENT_FIELDS).to_list(None)
         steps = await store.loop_steps.find({}, {"updated_at": 0}).to_list(None)
-        overdue = [{**alert, "closed_at": None} for alert in
-                   await store.open_alerts.find({"kind": "overdue"}, OVERDUE_FIELDS).to_list(None)]
-        overdue += [{**episode, "episode": episode["_id"]} for episode in
-                    await store.alert_episodes.find({"kind": "overdue"}, OVERDUE_FIELDS).to_list(None)]
+        # By episode, a closed one over an open one read before its closing.
+        overdue = {alert["episode"]: {**alert, "closed_at": None} for alert in
+                   await store.open_alerts.find({"kind": "overdue"}, OVERDUE_FIELDS).to_list(None)}
+        overdue |= {episode["_id"]: {**episode, "episode": episode["_id"]} for episode in
+                    await store.alert_episodes.find({"kind": "overdue"}, OVERDUE_FIELDS).to_list(None)}
         reports = await store.revisions.find(
             {"withdrawn": {"$ne": True}, "reported_at": {"$gte": start}}, REPORT_FIELDS).to_list(None)
         registry = await store.registry.find_one({"_id": "current"})
-        return Facts(measures, assignments, steps, overdue, reports, regions_of(registry))
+        return Facts(measures, assignments, steps, list(overdue.values()), reports, regions_of(registry))
 
     async def record_rules(self, file: RulesFile, loaded_at: datetime) -> bool:
         """Record the rules file's content unless the last record holds the same; True when recorded."""
