@@ -34,7 +34,8 @@ class ScoringStore:
         start = datetime(year, 1, 1, tzinfo=CHINA)
         measures = {m["_id"]: m async for m in store.measures.find({}, MEASURE_FIELDS)}
         assignments = await store.assignments.find({"removed": {"$ne": True}}, ASSIGNMENT_FIELDS).to_list(None)
-        steps = await store.loop_steps.find({}, {"updated_at": 0}).to_list(None)
+        steps = [{**step, "event_id": step["_id"]}
+                 for step in await store.loop_steps.find({}, {"updated_at": 0}).to_list(None)]
         # By episode, a closed one over an open one read before its closing.
         overdue = {alert["episode"]: {**alert, "closed_at": None} for alert in
                    await store.open_alerts.find({"kind": "overdue"}, OVERDUE_FIELDS).to_list(None)}
