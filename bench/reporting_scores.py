@@ -12,9 +12,7 @@ answers it (both).
 """
 
 import argparse
-import asyncio
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -23,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywher
 
 from pymongo import AsyncMongoClient  # noqa: E402
 
-from bench.reporting_rollup import DATABASE, percentiles, write_alerts, write_city  # noqa: E402
+from bench.reporting_rollup import DATABASE, percentiles, run_on_a_database, write_alerts, write_city  # noqa: E402
 from services.reporting.domain.scoring.rules import ScoringBook  # noqa: E402
 from services.reporting.domain.scoring.score import score_year  # noqa: E402
 from services.reporting.storage.collections import ReportingStore  # noqa: E402
@@ -85,21 +83,7 @@ def main() -> None:
     parser.add_argument("--assignments", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--mongodb-url", help="an existing server (default: start the local stack's database)")
-    args = parser.parse_args()
-    if args.mongodb_url:
-        asyncio.run(bench(args.mongodb_url, args))
-        return
-    from deploy.local.install import install
-    from deploy.local.stack import LocalStack
-
-    with tempfile.TemporaryDirectory() as directory:
-        stack = LocalStack(Path(directory), default_ports=False, tie_to_parent=True)
-        try:
-            url = stack.start_database(install())
-            print(f"database: SecantusDB at {url}")
-            asyncio.run(bench(url, args))
-        finally:
-            stack.stop()
+    run_on_a_database(bench, parser.parse_args())
 
 
 if __name__ == "__main__":
