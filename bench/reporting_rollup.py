@@ -171,7 +171,12 @@ def main() -> None:
     parser.add_argument("--changed", type=int, default=100)
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--mongodb-url", help="an existing server (default: start the local stack's database)")
-    args = parser.parse_args()
+    run_on_a_database(bench, parser.parse_args())
+
+
+def run_on_a_database(bench, args: argparse.Namespace) -> None:
+    """`bench(url, args)` on `args.mongodb_url`, or on the local stack's database started in a temporary directory
+    and stopped at the end."""
     if args.mongodb_url:
         asyncio.run(bench(args.mongodb_url, args))
         return

@@ -1,5 +1,5 @@
 """`duban report annual`, `duban report region` and `duban report bulletin`: the reporting service's exports and
-documents (.docx in the GB/T 9704 layout), written to files."""
+documents (.docx in the GB/T 9704 layout), written to files; `duban report scores`: the year's 考核 scores, printed."""
 
 import json
 from pathlib import Path
@@ -29,7 +29,12 @@ def add_commands(subparsers) -> None:
     bulletin.add_argument("--issue", type=int, help="the issue number (第N期), if the bulletins are numbered")
     bulletin.add_argument("--out", help="the file to write (default bulletin-CODE-PERIOD.docx)")
     bulletin.set_defaults(handler=run_bulletin)
-    for command in (annual, region, bulletin):
+    scores = report.add_parser("scores", help="the year's 考核 scores: a region's ranking, or one unit's lines")
+    scores.add_argument("--region", help="GB/T 2260 code (default: the service's home region)")
+    scores.add_argument("--year", type=int, help="default: this year")
+    scores.add_argument("--unit", help="one unit's every line (rule, points, the events behind it)")
+    scores.set_defaults(handler=run_scores)
+    for command in (annual, region, bulletin, scores):
         command.add_argument("--reporting", default=DEFAULT_REPORTING, help=f"default {DEFAULT_REPORTING}")
 
 
@@ -69,3 +74,22 @@ def run_bulletin(args) -> None:
     params = {"period": args.period, **({"issue": args.issue} if args.issue else {})}
     out.write_bytes(fetch(args.reporting, f"/v1/reports/regions/{args.region}/bulletin.docx", params).content)
     print(f"bulletin {args.region} {args.period} written to {out}")
+
+
+def run_scores(args) -> None:
+    params = {"year": args.year} if args.year else {}
+    if args.unit:
+        unit = fetch(args.reporting, f"/v1/scores/units/{args.unit}", params).json()
+        print(f"{unit['unit_name']} {unit['year']}: {unit['total']:g} (基础分 {unit['base']:g})")
+        for line in unit["lines"]:
+            print(f"  {line['points']:+g}  {line['rule_name']}  {line['measure_id']} ×{line['count']:g}  "
+                  f"{' '.join(line['events'])}")
+        return
+    ranking = fetch(args.reporting, "/v1/scores", {**params, **({"region_code": args.region} if args.region else {})})
+    found = ranking.json()
+    mean = "—" if found["total"] is None else f"{found['total']:g}"
+    print(f"{found['name'] or found['region_code']} {found['year']}: {found['units']} units, mean {mean}")
+    for row in found["regions"]:
+        print(f"  {row['rank']}. {row['name'] or row['region_code']}  {row['total']:g} ({row['units']} units)")
+    for row in found["unit_ranking"]:
+        print(f"  {row['rank']}. {row['unit_name']}  {row['total']:g}  (+{row['gained']:g} {row['lost']:g})")

@@ -1,9 +1,9 @@
 from pathlib import Path
 
-import yaml
 from pydantic import Field
 
-from services.alerts.domain.rules import RulesBook, RulesError
+from services.alerts.domain.rules import RulesBook
+from shared.rules_files import parse_rules_file, read_rules_file
 from shared.settings import ServiceSettings
 
 DEFAULT_RULES_FILE = Path(__file__).with_name("rules.yaml")
@@ -54,11 +54,5 @@ class AlertsSettings(ServiceSettings):
 
 def load_rules(path: Path | None) -> RulesBook:
     """The rules book from a YAML file; a file named explicitly must exist and be valid."""
-    if path is None:
-        if not DEFAULT_RULES_FILE.exists():
-            return RulesBook()
-        path = DEFAULT_RULES_FILE
-    try:
-        return RulesBook.from_mapping(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except RulesError as error:
-        raise RulesError(f"{path}: {error}") from error
+    file = read_rules_file(path, DEFAULT_RULES_FILE)
+    return RulesBook() if file is None else parse_rules_file(file, RulesBook.from_mapping)

@@ -4,19 +4,22 @@ only."""
 import asyncio
 from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
+from functools import partial
 
 from fastapi import FastAPI
 from prometheus_client import Gauge
 
 from services.reporting.domain.history import History, default_months
-from services.reporting.entrypoints.http import dashboard, documents, loop, operations, reports
+from services.reporting.entrypoints.http import dashboard, documents, loop, operations, reports, scores
 from services.reporting.entrypoints.kafka.subscribers import register_subscribers
-from services.reporting.settings import ReportingSettings
+from services.reporting.settings import ReportingSettings, load_scoring_rules
 from services.reporting.storage.collections import ReportingStore
 from services.reporting.storage.documents import DocumentStore
 from services.reporting.storage.read_model import ReadModel
+from services.reporting.storage.scoring import ScoringStore
 from services.reporting.storage.snapshots import Snapshots
 from services.reporting.usecases.bulletins import run_bulletin_schedule
+from services.reporting.usecases.scoring import Scoring
 from shared.database import connect_database, when_reachable
 from shared.domain.calendar import today_in_china
 from shared.kafka.broker import connecting_in_background, create_broker
@@ -35,12 +38,19 @@ def evaluate_default_series(history: History) -> None:
         history.evaluation(day)
 
 
+async def prepare(store: ReportingStore, scoring: Scoring) -> None:
+    """Before the subscribers start: the indexes, and the scoring rules' version recorded if it changed."""
+    await store.ensure_indexes()
+    await scoring.record_rules()
+
+
 def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     settings = settings or ReportingSettings()
     configure_logging(settings.log_level)
     broker = create_broker(settings, client_id="duban-reporting")
     client, database = connect_database(settings)
     store = ReportingStore(database)
+    scoring = Scoring(ScoringStore(store), *load_scoring_rules(settings.scoring_rules_file))  # bad rules stop the start
     register_subscribers(broker, store, settings)
     model = ReadModel(store, timedelta(seconds=settings.read_model_overlap_seconds))
     snapshots = Snapshots(model.refresh, settings.snapshot_max_age_seconds)
@@ -49,15 +59,16 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        # Listens at once; the subscribers start once the indexes are there (the database may be away at start:
-        # /readyz names it meanwhile).
+        # Listens at once; the subscribers start once the indexes are there and the scoring rules' version is
+        # recorded (the database may be away at start: /readyz names it meanwhile).
+        first = when_reachable(partial(prepare, store, scoring))
         async with connecting_in_background(broker, settings, start_subscribers=True,
-                                            first=when_reachable(store.ensure_indexes)) as app.state.kafka_connecting:
+                                            first=first) as app.state.kafka_connecting:
             schedule = None
             if settings.bulletin_day_of_month:
                 schedule = asyncio.create_task(run_bulletin_schedule(
                     documents_store, snapshots.current, settings.bulletin_regions or [settings.home_region_code],
-                    settings.bulletin_day_of_month, settings.bulletin_check_seconds))
+                    settings.bulletin_day_of_month, settings.bulletin_check_seconds, scoring))
             yield
             if schedule is not None:
                 schedule.cancel()
@@ -71,6 +82,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
                   docs_url=None, redoc_url=None)  # served from vendored assets by install_docs
     app.state.store, app.state.documents = store, documents_store
     app.state.snapshots, app.state.histories, app.state.read_model = snapshots, histories, model
+    app.state.scoring = scoring
     app.state.home_region_code = settings.home_region_code
     app.state.metrics_targets = settings.metrics_targets
     app.state.clients = load_clients(settings)
@@ -78,7 +90,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     install_limits(app, settings.rate_limit)
     install_request_ids(app)
     install_docs(app, settings)
-    for router in (reports.router, loop.router, dashboard.router, documents.router, operations.router):
+    for router in (reports.router, loop.router, dashboard.router, documents.router, operations.router, scores.router):
         app.include_router(router)
     install_health(app, consumer_readiness("reporting", broker, database))
     metrics = ServiceMetrics("reporting", settings)

@@ -1,6 +1,12 @@
+from pathlib import Path
+
 from pydantic import Field
 
+from services.reporting.domain.scoring.rules import ScoringBook
+from shared.rules_files import RulesFile, parse_rules_file, read_rules_file
 from shared.settings import ServiceSettings
+
+DEFAULT_SCORING_FILE = Path(__file__).with_name("scoring.yaml")
 
 
 class ReportingSettings(ServiceSettings):
@@ -29,8 +35,18 @@ class ReportingSettings(ServiceSettings):
     bulletin_day_of_month: int = Field(0, ge=0, le=28)
     bulletin_regions: list[str] = []
     bulletin_check_seconds: float = Field(3600.0, gt=0)
+    # DUBAN_SCORING_RULES_FILE: the 考核 scoring rules per plan (see scoring.yaml). None: scoring.yaml beside this
+    # file, or the built-in defaults when it was not installed with the package.
+    scoring_rules_file: Path | None = None
     # The other services whose /metrics the operations page (运行监控, GET /v1/operations) sums up with reporting's
     # own, by name (a JSON object in DUBAN_METRICS_TARGETS): `make run` passes the ports they got
     # (deploy/local/stack.py); docker-compose.yml names its containers.
     metrics_targets: dict[str, str] = {"intake": "http://127.0.0.1:8000", "tracker": "http://127.0.0.1:8001",
                                        "alerts": "http://127.0.0.1:8002"}
+
+
+def load_scoring_rules(path: Path | None) -> tuple[ScoringBook, RulesFile | None]:
+    """The scoring rules book and the file it was read from (None: the built-in defaults); a file named explicitly
+    must exist and be valid (RulesError naming the file and the place)."""
+    file = read_rules_file(path, DEFAULT_SCORING_FILE)
+    return (ScoringBook(), None) if file is None else (parse_rules_file(file, ScoringBook.from_mapping), file)

@@ -59,9 +59,13 @@ async def test_the_bulletin_and_annual_docx_hold_the_apis_figures(database, sett
         annual = (await http.get("/v1/reports/annual", params={"region_code": "361000", "year": 2025})).json()
         response = await http.get("/v1/reports/annual.docx", params={"region_code": "361000", "year": 2025})
         assert response.status_code == 200 and response.headers["content-type"] == DOCX
-        regions, *measures, overdue = tables(response.content)
+        regions, score_regions, score_units, *measures, overdue = tables(response.content)
         assert [row[0] for row in regions[1:]] == [c["name"] for c in annual["figures"]["children"]
                                                    if c["assignments"]]
+        scores = annual["scores"]  # 考核得分排名: the same ranking as GET /v1/scores
+        assert scores == (await http.get("/v1/scores", params={"region_code": "361000", "year": 2025})).json()
+        assert [row[1] for row in score_regions[1:]] == [r["name"] or r["region_code"] for r in scores["regions"]]
+        assert len(score_units) - 1 == min(scores["units"], ITEMS_LISTED) > 0
         assert sum(len(table) - 1 for table in measures) == len(annual["measures"])
         assert len(overdue) - 1 == min(len(annual["overdue"]), ITEMS_LISTED)
 

@@ -5,7 +5,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.rules_files import PerPlan, RulesError, per_plan
 
 
 class AlertRules(BaseModel):
@@ -43,42 +45,20 @@ class AlertRules(BaseModel):
     plan_deadline: date | None = None
 
 
-class RulesError(ValueError):
-    pass
-
-
 @dataclass(frozen=True)
-class RulesBook:
+class RulesBook(PerPlan[AlertRules]):
     """The defaults, each plan's rules (the defaults with the plan's overrides), and the share of a region's
     units with open alerts at which the region is flagged."""
 
     defaults: AlertRules = field(default_factory=AlertRules)
-    plans: Mapping[str, AlertRules] = field(default_factory=dict)
     region_flag_share: float = 0.3
-
-    def for_plan(self, plan_id: str | None) -> AlertRules:
-        return self.plans.get(plan_id or "", self.defaults)
 
     @classmethod
     def from_mapping(cls, data: Mapping | None) -> "RulesBook":
         """From the settings file's content: `defaults`, `plans: {plan_id: overrides}`, `region_flag_share`.
-        Unknown keys and bad values are refused, naming where they are."""
-        data = dict(data or {})
-        unknown = set(data) - {"defaults", "plans", "region_flag_share"}
-        if unknown:
-            raise RulesError(f"unknown keys: {', '.join(sorted(unknown))}")
-        defaults_given = data.get("defaults") or {}
-        try:
-            defaults = AlertRules.model_validate(defaults_given)
-        except ValidationError as error:
-            raise RulesError(f"defaults: {error}") from error
-        plans = {}
-        for plan_id, overrides in (data.get("plans") or {}).items():
-            try:
-                plans[str(plan_id)] = AlertRules.model_validate({**defaults_given, **(overrides or {})})
-            except ValidationError as error:
-                raise RulesError(f"plans.{plan_id}: {error}") from error
-        share = data.get("region_flag_share", 0.3)
+        Unknown keys and bad values are refused (RulesError), naming where they are (shared/rules_files.py)."""
+        defaults, plans, rest = per_plan(AlertRules, data, top_level=("region_flag_share",))
+        share = rest.get("region_flag_share", 0.3)
         if not isinstance(share, int | float) or not 0 <= share <= 1:
             raise RulesError(f"region_flag_share: a share between 0 and 1, not {share!r}")
         return cls(defaults, plans, float(share))

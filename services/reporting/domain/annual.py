@@ -10,7 +10,8 @@ published them:
   made during the year with their narrative (工作进展) and evidence (佐证材料): each report that was current
   at some revision of its assignment and was not withdrawn (reporting_revisions), `reported_on` its day in China
   (what the page and the workbook print beside the narrative);
-- `overdue`: every assignment the figures count overdue (the alerts' judgement) with the due date its alert names.
+- `overdue`: every assignment the figures count overdue (the alerts' judgement) with the due date its alert names;
+- `scores`: the year's 考核 scores within the region (domain/scoring/score.py's ranking), when given.
 
 Pure: the year's reports are read from storage (collections.ReportingStore.revisions_counted) and passed in.
 """
@@ -29,7 +30,8 @@ def annual_as_of(year: int, today: date) -> date:
     return min(date(year, 12, 31), today)
 
 
-def annual_report(snapshot: Snapshot, region_code: str, year: int, today: date, reports: list[dict]) -> dict:
+def annual_report(snapshot: Snapshot, region_code: str, year: int, today: date, reports: list[dict],
+                  scores: dict | None = None) -> dict:
     """`reports`: the reports made during the year (any region; filtered here), as revisions."""
     as_of = annual_as_of(year, today)
     figures = snapshot.region_report(region_code, as_of, "year")
@@ -59,7 +61,8 @@ def annual_report(snapshot: Snapshot, region_code: str, year: int, today: date, 
             "status": status, "status_name": MEASURE_STATUS_NAMES[status], "reports": year_reports,
             "evidence": sorted({item for report in year_reports for item in report["evidence"]})})
     return {**snapshot.region_label(region_code), "year": year, "as_of": as_of.isoformat(),
-            "figures": figures, "measures": measures, "overdue": overdue_items(snapshot, region_code, as_of)}
+            "figures": figures, "measures": measures, "overdue": overdue_items(snapshot, region_code, as_of),
+            "scores": scores}
 
 
 def overdue_items(snapshot: Snapshot, region_code: str, as_of: date) -> list[dict]:

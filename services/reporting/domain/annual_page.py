@@ -3,6 +3,7 @@ gives the PDF. Pure: takes domain/annual.py's dataset, returns HTML; every value
 
 from html import escape
 
+from services.reporting.domain.documents.scores import REGION_HEADERS, UNIT_HEADERS, method, region_rows, unit_rows
 from services.reporting.domain.exports import FIGURES, LEVELS, STATUS_NAMES
 
 STYLE = """
@@ -78,7 +79,23 @@ def annual_page(report: dict) -> str:
 <h2>三、各项措施落实情况及佐证材料</h2>
 <table><thead><tr><th>序号</th><th>措施及本年度工作进展</th><th>牵头单位</th><th>状态</th><th>任务分解数</th>
 <th>已完成</th><th>逾期</th><th>平均进度(%)</th><th>佐证材料</th></tr></thead><tbody>{''.join(measures)}</tbody></table>
-<h2>四、逾期事项({len(report['overdue'])} 项)</h2>
+{_scores(report.get("scores"))}
+<h2>{'五' if report.get('scores') else '四'}、逾期事项({len(report['overdue'])} 项)</h2>
 <table><thead><tr><th>序号</th><th>措施</th><th>责任单位</th><th>所属区域</th><th>当前状态</th><th>进度(%)</th>
 <th>应完成日期</th><th>逾期天数</th></tr></thead><tbody>{overdue}</tbody></table>
 </body></html>"""
+
+
+def _table(headers: list[str], rows: list[list]) -> str:
+    head = "".join(f"<th>{escape(header)}</th>" for header in headers)
+    body = "".join("<tr>" + "".join(f"<td>{escape(_text(cell))}</td>" for cell in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _scores(scores: dict | None) -> str:
+    """四、考核得分排名 (documents/scores.py's tables), before the overdue items; nothing without scores."""
+    if not scores:
+        return ""
+    regions = _table(REGION_HEADERS, region_rows(scores)) if scores["regions"] else ""
+    return (f"<h2>四、考核得分排名</h2><p>{escape(method(scores))}</p>{regions}"
+            f"{_table(UNIT_HEADERS, unit_rows(scores))}")

@@ -9,12 +9,15 @@
 - reporting_alert_episodes, `_id` the episode: each closed alert episode (alert-cleared);
 - reporting_light_changes, `_id` the event id: every change of an assignment's light (assignment-light-changed),
   the first content of an id kept (domain/lights.py reads the light on any day from them).
+- reporting_loop_steps, `_id` the assignment-updated event id: each state of the supervision loop that scoring
+  reads (returned_count, closed_out_at), from the events that carry one (assignment-updated).
 
 Every write is conditional and idempotent, so redelivery, reordering across topics and two reporting instances in
 one consumer group change nothing twice:
 - measures and the registry keep the latest publication by (event time, event id): `version_key < mine`;
 - an assignment keeps its highest revision (`revision < mine`); a `removed` one stays as a tombstone
   (`removed: true`) so an incremental reader learns of the removal; the read model forgets it;
+- a loop step is written once per event id (the same event delivered again changes nothing);
 - a revision is written by the highest revision that carried its report; a progress-withdrawn marks it
   `withdrawn` (before or after the revision arrives: the mark is kept either way);
 - an alert is opened unless its episode is already closed or a later episode is open (`opened_at <= mine`);
@@ -39,7 +42,8 @@ from shared.contracts import (
 )
 
 PREFIX = "reporting_"
-NAMES = ("measures", "registry", "assignments", "revisions", "open_alerts", "alert_episodes", "light_changes")
+NAMES = ("measures", "registry", "assignments", "revisions", "open_alerts", "alert_episodes", "light_changes",
+         "loop_steps")
 DUPLICATE_KEY = 11000
 WRITE_CHUNK = 1000
 # Fields of a report that a revision keeps (the annual report's narratives and evidence, past days' figures).
@@ -107,7 +111,7 @@ class ReportingStore:
 
     async def save_assignments(self, events: list[AssignmentUpdated]) -> None:
         """Each assignment's highest revision; the report it carries, if any, as a revision of the history."""
-        assignments, revisions = [], []
+        assignments, revisions, steps = [], [], []
         for event in events:
             state = event.data
             whole = state.model_dump(mode="python")
@@ -118,8 +122,11 @@ class ReportingStore:
                 report = {name: whole[name] for name in REPORT_FIELDS}
                 revisions.append({"q": {"_id": state.report_event_id, "revision": {"$lt": state.revision}},
                                   "u": {"$set": stamped({**report, "revision": state.revision})}, "upsert": True})
+            if state.returned_count or state.closed_out_at:
+                steps.append({"q": {"_id": event.id}, "u": {"$setOnInsert": stamped(loop_step(event))}, "upsert": True})
         await write(self.assignments, "update", assignments)
         await write(self.revisions, "update", revisions)
+        await write(self.loop_steps, "update", steps)
 
     async def mark_withdrawn(self, events: list[ProgressWithdrawn]) -> None:
         """A withdrawn report's revision is kept, marked, and no longer counted; a mark that comes first waits for
@@ -184,6 +191,13 @@ class ReportingStore:
     async def open_alert_details(self, keys: list[str]) -> dict[str, dict]:
         """The whole open alerts under these keys, as the alerts service published them."""
         return {doc["_id"]: doc["alert"] async for doc in self.open_alerts.find({"_id": {"$in": keys}}, {"alert": 1})}
+
+
+def loop_step(event: AssignmentUpdated) -> dict:
+    """What scoring reads of one assignment-updated event (domain/scoring/score.py: returns and closing out)."""
+    state = event.data
+    return {"key": state.key, "measure_id": state.measure_id, "unit": state.unit, "revision": state.revision,
+            "returned_count": state.returned_count, "closed_out_at": state.closed_out_at, "time": event.time}
 
 
 def open_alert_document(alert: AlertNotice) -> dict:

@@ -13,6 +13,7 @@ import structlog
 from services.reporting.domain.documents.bulletin import bulletin, bulletin_docx
 from services.reporting.domain.snapshot import Snapshot
 from services.reporting.storage.documents import DocumentStore
+from services.reporting.usecases.scoring import Scoring
 from shared.domain.calendar import today_in_china
 
 log = structlog.get_logger()
@@ -29,14 +30,16 @@ def previous_month(today: date) -> str:
     return f"{last.year}-{last.month:02d}"
 
 
-def monthly_bulletin(snapshot: Snapshot, region_code: str, period: str, today: date) -> bytes:
-    """A month's bulletin, numbered by its month (2026-10: 第10期)."""
-    return bulletin_docx(bulletin(snapshot, region_code, period, today), issue=int(period[5:]))
+def monthly_bulletin(snapshot: Snapshot, region_code: str, period: str, today: date,
+                     scores: dict | None = None) -> bytes:
+    """A month's bulletin, numbered by its month (2026-10: 第10期), with the year's 考核 scores when given."""
+    return bulletin_docx(bulletin(snapshot, region_code, period, today, scores), issue=int(period[5:]))
 
 
 async def file_due_bulletins(store: DocumentStore, current: CurrentSnapshot, regions: list[str],
-                             day_of_month: int, today: date) -> list[str]:
-    """Make and store the bulletins due at `today` that are not stored yet; the ids stored."""
+                             day_of_month: int, today: date, scoring: Scoring | None = None) -> list[str]:
+    """Make and store the bulletins due at `today` that are not stored yet, with the 考核 scores of the month's
+    year within the region when `scoring` is given; the ids stored."""
     if not day_of_month or today.day < day_of_month:
         return []
     period = previous_month(today)
@@ -46,7 +49,8 @@ async def file_due_bulletins(store: DocumentStore, current: CurrentSnapshot, reg
         if await store.has(document_id):
             continue
         snapshot = await current()
-        content = await asyncio.to_thread(monthly_bulletin, snapshot, region_code, period, today)
+        scores = await scoring.ranking(int(period[:4]), region_code) if scoring is not None else None
+        content = await asyncio.to_thread(monthly_bulletin, snapshot, region_code, period, today, scores)
         if await store.add(document_id, "bulletin", region_code, period, content):
             log.info("bulletin filed", document_id=document_id, size=len(content))
             stored.append(document_id)
@@ -54,12 +58,12 @@ async def file_due_bulletins(store: DocumentStore, current: CurrentSnapshot, reg
 
 
 async def run_bulletin_schedule(store: DocumentStore, current: CurrentSnapshot, regions: list[str],
-                                day_of_month: int, check_seconds: float) -> None:
+                                day_of_month: int, check_seconds: float, scoring: Scoring | None = None) -> None:
     """The background task: file the due bulletins now and after every `check_seconds`, until cancelled. A
     failure is logged and tried again at the next check."""
     while True:
         try:
-            await file_due_bulletins(store, current, regions, day_of_month, today_in_china())
+            await file_due_bulletins(store, current, regions, day_of_month, today_in_china(), scoring)
         except Exception:  # noqa: BLE001 - the schedule must outlive one failed run; the next check retries
             log.exception("filing the scheduled bulletins failed")
         await asyncio.sleep(check_seconds)

@@ -19,6 +19,7 @@ from pydantic import SecretStr
 from deploy.local.helm import install_helm
 from deploy.local.stack import PROJECT, SERVICES
 from services.alerts.settings import load_rules
+from services.reporting.settings import load_scoring_rules
 from shared.contracts.topics import PARTITIONS, Topics
 from tests.unit.deploy.test_docker_compose import settings_class
 
@@ -200,7 +201,7 @@ def test_an_autoscaled_deployment_leaves_its_replica_count_to_the_autoscaler(pro
         assert autoscaler["spec"]["scaleTargetRef"]["name"] == of_kind(province, "Deployment")[name]["metadata"]["name"]
 
 
-def test_the_province_scrapes_every_service_and_mounts_the_alert_rules_and_clients(province, tmp_path):
+def test_the_province_scrapes_every_service_and_mounts_the_rules_files_and_clients(province, tmp_path):
     [monitor] = of_kind(province, "ServiceMonitor").values()
     # prometheus-operator's ServiceMonitor (monitoring.coreos.com/v1): endpoints name a Service port.
     assert set(monitor["spec"]) <= {"selector", "jobLabel", "endpoints"}
@@ -214,6 +215,12 @@ def test_the_province_scrapes_every_service_and_mounts_the_alert_rules_and_clien
     assert book.for_plan("jiangxi-2021").reporting_cadence == "monthly"
     assert book.for_plan("another").reporting_cadence == "quarterly"
     assert environment(province, "alerts")["DUBAN_ALERT_RULES_FILE"] == "/etc/duban/alerts/rules.yaml"
+    # So do reporting's 考核 rules, as its scoring book.
+    rules.write_text(named(province, "ConfigMap", "duban-scoring-rules")["data"]["rules.yaml"], encoding="utf-8")
+    scoring, _ = load_scoring_rules(rules)
+    assert scoring.for_plan("jiangxi-2021").indicator_deductions == {"未出庭应诉案件数": 2}
+    assert scoring.for_plan("another").reporting_cadence == "quarter"
+    assert environment(province, "reporting")["DUBAN_SCORING_RULES_FILE"] == "/etc/duban/reporting/rules.yaml"
     for service in SERVICES:
         assert environment(province, service)["DUBAN_CLIENTS_FILE"] == "/etc/duban/clients/clients.yaml"
 

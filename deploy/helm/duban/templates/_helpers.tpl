@@ -52,3 +52,14 @@ A render with more replicas, or an autoscaler allowed more, fails here rather th
 {{- end -}}
 {{- end -}}
 {{- end -}}
+
+{{/* A service's rules file, from its `rules` value: the setting naming it and its ConfigMap (mounted at
+/etc/duban/<service>/rules.yaml): alerts' thresholds, reporting's 考核 scoring rules; "" for the other services.
+duban.rulesSetting "alerts", duban.rulesConfig "alerts". */}}
+{{- define "duban.rulesSetting" -}}
+{{- get (dict "alerts" "DUBAN_ALERT_RULES_FILE" "reporting" "DUBAN_SCORING_RULES_FILE") . -}}
+{{- end -}}
+
+{{- define "duban.rulesConfig" -}}
+{{- get (dict "alerts" "alert-rules" "reporting" "scoring-rules") . -}}
+{{- end -}}

@@ -1,6 +1,7 @@
 """年度报告 as a .docx: the annual report dataset (services/reporting/domain/annual.py) in the GB/T 9704 layout.
 
-Sections: 一、总体情况 (the region's figures), 二、各地区落实情况 (each child region, when it has any), 三、各项措施
+Sections: 一、总体情况 (the region's figures), 二、各地区落实情况 (each child region, when it has any), 考核得分排名
+(when the dataset has the year's scores: documents/scores.py), 三、各项措施
 落实情况 (per chapter of the plan, （一）（二）…: each measure's status, lead units, deadlines, completed of
 assigned), 四、主要工作进展 (per measure, each unit's latest narrative of the year, with its evidence), 五、逾期
 未完成事项. A draft the rule-of-law office edits before it files the report (due to the higher government by
@@ -11,6 +12,7 @@ from datetime import date
 
 from services.reporting.domain.documents import wording
 from services.reporting.domain.documents.layout import OfficialDocument
+from services.reporting.domain.documents.scores import scores_section
 from services.reporting.domain.lights import LIGHT_NAMES
 
 STATUS_NAMES = {"completed": "已完成", "in_progress": "推进中", "not_started": "未启动", "blocked": "受阻"}
@@ -35,6 +37,8 @@ def annual_docx(report: dict) -> bytes:
                          c["completed"], c["awaiting_verification"], c["completion_rate"], c["on_time_rate"],
                          c["overdue"], c["lagging"], c["reporting_rate"]] for c in children],
                        [26, 12, 12, 14, 12, 14, 16, 10, 10, 14])
+    if report.get("scores"):
+        scores_section(document, report["scores"])
     _measures(document, report["measures"])
     _progress(document, report["measures"])
     document.heading("逾期未完成事项")

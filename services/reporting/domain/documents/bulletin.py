@@ -9,6 +9,7 @@ the period's last day (or today, while the period runs), with the period's caden
 - `units`: every unit with an assignment overdue, lagging or silent (the figures' own flags: rollup.evaluate and
   the alerts service's judgement, flags.py), the most overdue first, with the measures concerned;
 - `overdue`: each overdue assignment with its due date and days overdue (annual.overdue_items);
+- `scores`: the 考核 scores of the period's year within the region (domain/scoring/score.py's ranking), when given;
 - `named`: the units named in the bulletin (通报点名): those with an overdue assignment, the most overdue
   first. Lagging and silent units are listed in the table but not named: a deadline missed is a breach,
   progress behind 序时进度 a warning.
@@ -21,6 +22,7 @@ from datetime import date
 from services.reporting.domain.annual import overdue_items
 from services.reporting.domain.documents import wording
 from services.reporting.domain.documents.layout import OfficialDocument
+from services.reporting.domain.documents.scores import scores_section
 from services.reporting.domain.lights import LIGHT_NAMES
 from services.reporting.domain.periods import period_of
 from services.reporting.domain.snapshot import Snapshot
@@ -31,7 +33,7 @@ DEMANDS = ("请被通报单位认真对照逾期和滞后事项，分析原因�
            "确保各项任务按期保质完成。")
 
 
-def bulletin(snapshot: Snapshot, region_code: str, label: str, today: date) -> dict:
+def bulletin(snapshot: Snapshot, region_code: str, label: str, today: date, scores: dict | None = None) -> dict:
     """The bulletin's content for the region and period `label` (see the module's docstring for each part)."""
     cadence = wording.cadence_of(label)
     period = period_of(label_end(label), cadence)
@@ -46,7 +48,7 @@ def bulletin(snapshot: Snapshot, region_code: str, label: str, today: date) -> d
     return {**snapshot.region_label(region_code), "period": period.as_dict(), "period_name": wording.period_name(label),
             "as_of": as_of.isoformat(), "figures": {k: v for k, v in figures.items() if k != "children"},
             "ranking_of": of, "ranking": ranking, "units": units, "overdue": overdue,
-            "named": [unit for unit in units if unit["overdue"]]}
+            "named": [unit for unit in units if unit["overdue"]], "scores": scores}
 
 
 def _units(rows: list[dict], overdue: list[dict]) -> list[dict]:
@@ -69,8 +71,9 @@ def _units(rows: list[dict], overdue: list[dict]) -> list[dict]:
 
 
 def bulletin_docx(content: dict, issue: int | None = None) -> bytes:
-    """The bulletin as a .docx (layout.py): masthead, title, 一、总体情况 二、排名情况 三、逾期和滞后事项
-    (（一）by unit, （二）each overdue item) 四、通报点名 五、工作要求. `issue`: the issue number, if numbered."""
+    """The bulletin as a .docx (layout.py): masthead, title, 一、总体情况 二、排名情况 then 考核得分排名 (when the
+    content has scores: documents/scores.py) 三、逾期和滞后事项 (（一）by unit, （二）each overdue item) 四、通报点名
+    五、工作要求. `issue`: the issue number, if numbered."""
     name = content["name"] or content["region_code"]
     as_of = date.fromisoformat(content["as_of"])
     document = OfficialDocument()
@@ -82,6 +85,8 @@ def bulletin_docx(content: dict, issue: int | None = None) -> bytes:
     document.heading("总体情况")
     document.paragraph(f"全{_scope(content)}{wording.overview(content['figures'])}")
     _ranking(document, content)
+    if content.get("scores"):
+        scores_section(document, content["scores"])
     _lagging(document, content)
     document.heading("通报点名")
     named = content["named"]

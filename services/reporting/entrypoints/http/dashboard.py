@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse
 
 from services.reporting.domain.annual_page import annual_page
-from services.reporting.entrypoints.http.dependencies import CurrentSnapshot, HomeRegion, Store
+from services.reporting.entrypoints.http.dependencies import CurrentSnapshot, HomeRegion, ScoringDep, Store
 from services.reporting.entrypoints.http.reports import annual_dataset
 
 router = APIRouter(include_in_schema=False)
@@ -30,7 +30,8 @@ async def asset(asset: str) -> FileResponse:
 
 
 @router.get("/reports/annual/{region_code}/{year}", response_class=HTMLResponse)
-async def annual(store: Store, snapshot: CurrentSnapshot, region_code: str, year: int) -> HTMLResponse:
+async def annual(store: Store, snapshot: CurrentSnapshot, scoring: ScoringDep, region_code: str,
+                 year: int) -> HTMLResponse:
     if not region_code.isdigit() or len(region_code) not in (6, 9) or not 2000 <= year <= 2100:
         return HTMLResponse("区划代码或年度无效", status_code=422)
-    return HTMLResponse(annual_page(await annual_dataset(store, snapshot, region_code, year)))
+    return HTMLResponse(annual_page(await annual_dataset(store, snapshot, region_code, year, scoring)))

@@ -12,6 +12,7 @@ from services.reporting.domain.snapshot import Snapshot
 from services.reporting.storage.collections import ReportingStore
 from services.reporting.storage.documents import DocumentStore
 from services.reporting.storage.snapshots import Snapshots
+from services.reporting.usecases.scoring import Scoring
 from shared.domain.calendar import EARLIEST_REPORT, LATEST_QUERY_DAY
 from shared.web.problems import Problem
 
@@ -43,6 +44,10 @@ def get_snapshots(request: Request) -> Snapshots:
     return request.app.state.snapshots
 
 
+def get_scoring(request: Request) -> Scoring:
+    return request.app.state.scoring
+
+
 def get_metrics_targets(request: Request) -> dict[str, str]:
     return request.app.state.metrics_targets
 
@@ -57,6 +62,7 @@ Store = Annotated[ReportingStore, Depends(get_store)]
 Documents = Annotated[DocumentStore, Depends(get_documents)]
 HomeRegion = Annotated[str, Depends(get_home_region)]
 SnapshotsDep = Annotated[Snapshots, Depends(get_snapshots)]
+ScoringDep = Annotated[Scoring, Depends(get_scoring)]
 MetricsTargets = Annotated[dict[str, str], Depends(get_metrics_targets)]
 MetricsRegistry = Annotated[CollectorRegistry, Depends(get_metrics_registry)]
 
@@ -83,3 +89,4 @@ AnnualRegion = Annotated[str, Depends(region_in_query)]
 AsOf = Annotated[date | None, Query(description="evaluate deadlines and the reporting period at this date", **Day)]
 CadenceQuery = Annotated[Cadence, Query(description="reporting period for the reporting rate")]
 Year = Annotated[int, Query(ge=2000, le=2100, description="the calendar year")]
+OptionalYear = Annotated[int | None, Query(ge=2000, le=2100, description="the calendar year (default: this year)")]

@@ -15,6 +15,7 @@ from services.reporting.entrypoints.http.dependencies import (
     CurrentSnapshot,
     Documents,
     RegionCode,
+    ScoringDep,
     Store,
     Year,
 )
@@ -36,16 +37,17 @@ def known_region(snapshot: Snapshot, region_code: str) -> None:
 
 @router.get("/regions/{region_code}/bulletin.docx", response_class=Response, responses=DOCX_RESPONSE)
 async def bulletin_document(
-    region_code: RegionCode, snapshot: CurrentSnapshot,
+    region_code: RegionCode, snapshot: CurrentSnapshot, scoring: ScoringDep,
     period: Annotated[Period, Query(description="2026-10 (month), 2026-Q3, 2026-H1 or 2026")],
     issue: Annotated[int | None, Query(ge=1, le=99, description="the issue number (第N期)")] = None,
 ) -> Response:
-    """督办通报 for the region and period: its figures, the ranking, the overdue and lagging items by unit, the
-    units named (domain/documents/bulletin.py)."""
+    """督办通报 for the region and period: its figures, the ranking, the 考核 scores of the period's year so far, the
+    overdue and lagging items by unit, the units named (domain/documents/bulletin.py)."""
     known_region(snapshot, region_code)
     today = today_in_china()
+    scores = await scoring.ranking(int(period[:4]), region_code) if int(period[:4]) <= today.year else None
     try:
-        content = await asyncio.to_thread(bulletin, snapshot, region_code, period, today)
+        content = await asyncio.to_thread(bulletin, snapshot, region_code, period, today, scores)
     except ValueError as error:
         raise Problem(422, "Period not begun", str(error), slug="period-not-begun") from error
     document = await asyncio.to_thread(bulletin_docx, content, issue)
@@ -54,13 +56,13 @@ async def bulletin_document(
 
 @router.get("/annual.docx", response_class=Response, responses=DOCX_RESPONSE)
 async def annual_document(store: Store, snapshot: CurrentSnapshot, region_code: AnnualRegion,
-                          year: Year) -> Response:
+                          year: Year, scoring: ScoringDep) -> Response:
     """年度报告 draft for the region and year: figures, regions, measures by chapter, the year's progress, the
     overdue items (domain/documents/annual.py)."""
     known_region(snapshot, region_code)
     if year > today_in_china().year:
         raise Problem(422, "Year not begun", f"the year {year} has not begun", slug="year-not-begun")
-    report = await annual_dataset(store, snapshot, region_code, year)
+    report = await annual_dataset(store, snapshot, region_code, year, scoring)
     return download(await asyncio.to_thread(annual_docx, report), DOCX, f"annual-{region_code}-{year}.docx")
 
 

@@ -31,11 +31,13 @@ from services.reporting.entrypoints.http.dependencies import (
     Day,
     HomeRegion,
     RegionCode,
+    ScoringDep,
     Store,
     Year,
     known,
 )
 from services.reporting.storage.collections import ReportingStore
+from services.reporting.usecases.scoring import Scoring
 from shared.domain.calendar import CHINA, today_in_china
 from shared.domain.regions import within
 from shared.web.openapi import problem_responses
@@ -188,30 +190,34 @@ def report_row(revision: dict) -> dict:
     return {name: revision.get(name) for name in REPORT_ROW}
 
 
-async def annual_dataset(store: ReportingStore, snapshot: Snapshot, region_code: str, year: int) -> dict:
+async def annual_dataset(store: ReportingStore, snapshot: Snapshot, region_code: str, year: int,
+                         scoring: Scoring) -> dict:
     """The year's reports: those made during it (China's calendar) that were current at some revision and were
-    not withdrawn (reporting_revisions)."""
+    not withdrawn (reporting_revisions); the year's 考核 scores within the region."""
     start, end = datetime(year, 1, 1, tzinfo=CHINA), datetime(year + 1, 1, 1, tzinfo=CHINA)
     reports = [report_row(r) for r in await store.revisions_counted(year_start=start, year_end=end)]
-    return annual_report(snapshot, region_code, year, today_in_china(), reports)
+    scores = await scoring.ranking(year, region_code)
+    return annual_report(snapshot, region_code, year, today_in_china(), reports, scores)
 
 
 @router.get("/annual.xlsx", response_class=Response,
             responses={200: {"content": {XLSX: {}}, "description": "the workbook"}})
 async def annual_workbook(store: Store, snapshot: CurrentSnapshot, region_code: AnnualRegion,
-                          year: Year) -> Response:
+                          year: Year, scoring: ScoringDep) -> Response:
     """The annual dataset as a workbook: 区域汇总, 措施落实情况 (with narrative and evidence), 逾期事项."""
-    report = await annual_dataset(store, snapshot, region_code, year)
+    report = await annual_dataset(store, snapshot, region_code, year, scoring)
     title = f"{report['name'] or region_code}{year}年度法治政府建设情况"
     workbook = exports.workbook_bytes(title, f"截至 {report['as_of']}", exports.annual_sheets(report))
     return download(workbook, XLSX, f"annual-{region_code}-{year}.xlsx")
 
 
 @router.get("/annual")
-async def annual(store: Store, snapshot: CurrentSnapshot, region_code: AnnualRegion, year: Year) -> dict:
+async def annual(store: Store, snapshot: CurrentSnapshot, region_code: AnnualRegion, year: Year,
+                 scoring: ScoringDep) -> dict:
     """The annual report dataset (年度报告素材) for a region and year: per region figures, per measure status
-    with the year's narratives and evidence, and the overdue items (services/reporting/domain/annual.py)."""
-    return await annual_dataset(store, snapshot, region_code, year)
+    with the year's narratives and evidence, the overdue items and the 考核 scores
+    (services/reporting/domain/annual.py)."""
+    return await annual_dataset(store, snapshot, region_code, year, scoring)
 
 
 @router.get("/regions/{region_code}/lights")

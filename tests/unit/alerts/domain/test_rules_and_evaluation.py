@@ -39,7 +39,7 @@ def test_unknown_keys_and_bad_values_are_refused_naming_them(content, named):
 
 
 def test_a_rules_file_named_but_missing_or_invalid_stops_the_service(tmp_path: Path):
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(RulesError, match="missing.yaml"):
         load_rules(tmp_path / "missing.yaml")
     bad = tmp_path / "rules.yaml"
     bad.write_text("defaults:\n  silent_grace_days: many\n", encoding="utf-8")

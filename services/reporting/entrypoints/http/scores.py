@@ -1,0 +1,56 @@
+"""考核 scores (domain/scoring/score.py): the ranking of a region's units and child regions, one unit's every line
+with its rule, points and events, and the versions of the scoring rules file loaded so far."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from services.reporting.entrypoints.http.dependencies import (
+    CODE,
+    CurrentSnapshot,
+    HomeRegion,
+    OptionalYear,
+    ScoringDep,
+    known,
+)
+from shared.domain.calendar import today_in_china
+from shared.web.openapi import problem_responses
+from shared.web.problems import Problem
+
+router = APIRouter(prefix="/v1/scores", tags=["scores"])
+
+
+def year_begun(year: int | None) -> int:
+    """The year asked (default: this year, China); 422 for a year not begun."""
+    this_year = today_in_china().year
+    if year is not None and year > this_year:
+        raise Problem(422, "Year not begun", f"the year {year} has not begun", slug="year-not-begun")
+    return year or this_year
+
+
+@router.get("", responses=problem_responses(404, 422))
+async def scores(scoring: ScoringDep, snapshot: CurrentSnapshot, home: HomeRegion, year: OptionalYear = None,
+                 region_code: Annotated[str | None, Query(pattern=CODE, description="GB/T 2260 code (default: "
+                                                          "the home region)")] = None) -> dict:
+    """The year's scores within a region: its score (the mean of its units' totals), its child regions ranked by
+    theirs, its units (descendants included) ranked by their totals; the rules' version and base points."""
+    return await scoring.ranking(year_begun(year), known(snapshot, region_code or home))
+
+
+@router.get("/units/{unit}", responses=problem_responses(404, 422))
+async def unit_score(scoring: ScoringDep, unit: Annotated[str, Path(min_length=1, max_length=256)],
+                     year: OptionalYear = None) -> dict:
+    """One unit's score: base, total and every line (rule, plan, measure, count, points per count, points, the
+    ids of the events behind it). 404 for a unit without an assignment."""
+    year = year_begun(year)
+    found = (await scoring.scores(year)).get(unit)
+    if found is None:
+        raise Problem(404, "Unit not found", f"no unit {unit!r} has an assignment", slug="not-found")
+    return {"year": year, "rules_version": scoring.rules_version, **found}
+
+
+@router.get("/rules")
+async def rules_versions(scoring: ScoringDep) -> dict:
+    """The scoring rules in force (`current`: its version, the SHA-256 of the file; None: the built-in defaults)
+    and every content of the rules file recorded, the latest loaded first (version, content, path, loaded_at)."""
+    return {"current": scoring.rules_version, "versions": await scoring.store.rules_versions()}

@@ -1,0 +1,48 @@
+"""The scoring use case on an in-memory store: scores under the rules loaded, and the rules file's content recorded
+only when it differs from the last recorded."""
+
+from datetime import date
+from pathlib import Path
+
+from services.reporting.domain.scoring.score import Facts
+from services.reporting.settings import load_scoring_rules
+from services.reporting.usecases.scoring import Scoring
+
+FACTS = Facts({"m1": {"plan_id": "p1", "start_date": "2026-12-01"}},  # no period due yet
+              [{"measure_id": "m1", "unit": "u1", "unit_name": "一局", "region_code": "361002", "event_id": "m1|u1#1"}])
+
+
+class FakeScoringStore:
+    def __init__(self):
+        self.recorded: list[tuple[str, str]] = []
+
+    async def facts(self, year: int) -> Facts:
+        return FACTS
+
+    async def record_rules(self, file, loaded_at) -> bool:
+        if self.recorded and self.recorded[-1][0] == file.version:
+            return False
+        self.recorded.append((file.version, file.content))
+        return True
+
+
+async def test_scores_under_the_rules_loaded_and_each_new_content_recorded(tmp_path: Path):
+    rules, store = tmp_path / "scoring.yaml", FakeScoringStore()
+    for content in ("base_points: 80\n", "base_points: 80\n", "base_points: 90\n"):
+        rules.write_text(content, encoding="utf-8")
+        scoring = Scoring(store, *load_scoring_rules(rules), today=lambda: date(2026, 12, 1))
+        await scoring.record_rules()
+    assert [content for _, content in store.recorded] == ["base_points: 80\n", "base_points: 90\n"]
+    ranking = await scoring.ranking(2026, "361000")
+    assert ranking["rules_version"] == store.recorded[-1][0] and ranking["base_points"] == 90.0
+    assert [(row["unit"], row["total"], row["region_name"]) for row in ranking["unit_ranking"]] == [
+        ("u1", 90.0, None)]
+    assert (await scoring.scores(2026))["u1"]["lines"] == []
+
+
+async def test_the_built_in_defaults_record_nothing():
+    store = FakeScoringStore()
+    scoring = Scoring(store, *load_scoring_rules(None))
+    scoring.file = None  # as when scoring.yaml was not installed with the package
+    await scoring.record_rules()
+    assert store.recorded == [] and scoring.rules_version is None
