@@ -29,6 +29,9 @@ class ReportingSettings(ServiceSettings):
     bulletin_day_of_month: int = Field(0, ge=0, le=28)
     bulletin_regions: list[str] = []
     bulletin_check_seconds: float = Field(3600.0, gt=0)
+    # intake's address as the dashboard's users reach it: the measure page links each evidence file to
+    # `<evidence_url>/v1/evidence/{id}` (download) and `…/preview` (images and PDF, shown in the browser).
+    evidence_url: str = "http://127.0.0.1:8000"
     # The other services whose /metrics the operations page (运行监控, GET /v1/operations) sums up with reporting's
     # own, by name (a JSON object in DUBAN_METRICS_TARGETS): `make run` passes the ports they got
     # (deploy/local/stack.py); docker-compose.yml names its containers.

@@ -11,6 +11,8 @@ from shared.contracts.measures import Name
 
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 MAX_EVIDENCE = 50  # pieces of evidence one report or completion request may name
+# The content types intake's `GET /v1/evidence/{id}/preview` answers inline, for a browser to show: images and PDF.
+PREVIEWABLE = frozenset({"image/jpeg", "image/png", "application/pdf"})
 
 
 class EvidenceReference(ContractModel):

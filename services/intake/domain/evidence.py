@@ -21,15 +21,13 @@ from services.intake.domain.documents.kinds import JPEG, PDF, PNG, TEXT, ZIP, Wr
 from services.intake.domain.documents.limits import LIMITS, Limits
 from services.intake.domain.documents.packages import check_package
 from services.intake.domain.documents.text import UndecodableText, decode_text
-from shared.contracts.evidence import EvidenceReference
+from shared.contracts.evidence import PREVIEWABLE, EvidenceReference
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA_TYPES = {JPEG: "image/jpeg", PNG: "image/png", PDF: "application/pdf", TEXT: "text/plain"}
 # The main part of each Office Open XML package accepted (ECMA-376 Part 1), and its media type.
 PACKAGES = {"word/document.xml": DOCX, "xl/workbook.xml": XLSX}
-# Shown inline by a browser (`GET /v1/evidence/{id}/preview`); the others are only downloaded.
-PREVIEWABLE = frozenset({"image/jpeg", "image/png", "application/pdf"})
 ACCEPTED = "JPEG or PNG images, PDF, Word .docx, Excel .xlsx or plain text"
 MAX_NAME = 200  # characters of a stored file name (the contracts' names take 256)
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
