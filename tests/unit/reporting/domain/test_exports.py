@@ -130,3 +130,20 @@ def test_a_reports_day_beside_its_narrative_is_chinas_day(snapshot, city):
              if isinstance(cell.value, str) and "午夜后报送" in cell.value]
     assert cells and all("(2025-07-01): 午夜后报送" in value for value in cells)
     assert "(2025-07-01):午夜后报送" in annual_page(annual)
+
+
+def test_the_annual_dataset_keeps_the_stored_evidence_files_as_references_each_once(snapshot, city):
+    minutes = {"id": "e-1", "name": "会议纪要.pdf", "sha256": "a" * 64, "content_type": "application/pdf", "size": 9}
+    photo = {"id": "e-2", "name": "出庭照片.jpg", "sha256": "b" * 64, "content_type": "image/jpeg", "size": 7}
+    reports = [{**p, "evidence_files": [minutes, photo] if index % 2 else [minutes]}
+               for index, p in enumerate(city.progress)]
+    annual = annual_report(snapshot, "361002", 2025, AS_OF, reports)
+    measure = next(m for m in annual["measures"] if len(m["reports"]) > 1)
+    cited = {file["id"] for report in measure["reports"] for file in report["evidence_files"]}
+    assert cited == {"e-1", "e-2"}
+    assert measure["evidence_files"] == sorted([minutes, photo], key=lambda file: file["name"])  # the references
+    assert "会议纪要.pdf" in measure["evidence"]
+    book = load_workbook(io.BytesIO(exports.workbook_bytes("演示县1 2025", "", exports.annual_sheets(annual))))
+    header = [c.value for c in book["措施落实情况"][3]]
+    row = list(book["措施落实情况"].iter_rows(min_row=4, values_only=True))[annual["measures"].index(measure)]
+    assert "会议纪要.pdf" in row[header.index("佐证材料")]
