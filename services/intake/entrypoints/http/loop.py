@@ -73,11 +73,10 @@ async def request_completion(measure_id: MeasureId, unit: UnitName, body: Reques
     out."""
     authorise(caller, body.region_code, f"the assignment of {unit}")
     sent = await cited(body, evidence, caller, exclude=frozenset({"measure_id", "unit"}))
-    accepted = await take("completion-requested", CompletionRequest, measure_id, unit, body, loop, settings,
-                          idempotency, caller, source, sent)
-    with answering(settings.retry_after_seconds):
-        await evidence.cite(sent.get("evidence_files", []), body.region_code, f"{measure_id}|{unit}")
-    return accepted
+    # Cited before publishing, as by a report (a request the tracker then refuses leaves its files listed).
+    await evidence.cite(sent.get("evidence_files", []), body.region_code, f"{measure_id}|{unit}")
+    return await take("completion-requested", CompletionRequest, measure_id, unit, body, loop, settings,
+                      idempotency, caller, source, sent)
 
 
 @router.post(":verify", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted, responses=RESPONSES)

@@ -48,8 +48,9 @@ async def report_progress(body: ReportBody, progress: Progress, evidence: Eviden
     report = await report_of(body, evidence, caller)
     with answering(settings.retry_after_seconds):
         event = await progress.admit(report, source, idempotency)
-        await progress.publish(event)
+        # Cited before publishing: an event never names a file its region cannot fetch.
         await evidence.cite(report.evidence_files, report.region_code, report.assignment_key)
+        await progress.publish(event)
     return Accepted.of(event, progress.topics.progress_reported)
 
 
@@ -110,6 +111,9 @@ async def report_progress_batch(batch: ProgressBatch, progress: Progress, eviden
     events: dict[int, ProgressReported] = {}
     for index, outcome in (await progress.admit_all(reports, source, idempotency)).items():
         if isinstance(outcome, ProgressReported):
+            report = reports[index]
+            with answering(retry_after):  # cited before publishing, as by POST /v1/progress
+                await evidence.cite(report.evidence_files, report.region_code, report.assignment_key)
             events[index] = outcome
         elif (problem := as_problem(outcome, retry_after)) is not None:
             items[index] = problem_item(index, problem)
@@ -118,9 +122,6 @@ async def report_progress_batch(batch: ProgressBatch, progress: Progress, eviden
     published = await progress.publish_all(list(events.values()))
     for (index, event), failure in zip(events.items(), published, strict=True):
         if failure is None:
-            report = reports[index]
-            with answering(retry_after):
-                await evidence.cite(report.evidence_files, report.region_code, report.assignment_key)
             items[index] = BatchItem(index=index, status=202, event_id=event.id)
         elif isinstance(failure, BrokerUnavailable):
             items[index] = problem_item(index, as_problem(failure, retry_after))
