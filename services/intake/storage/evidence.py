@@ -2,10 +2,10 @@
 through PyMongo's async GridFS API.
 
 A file is stored once per content: the files collection holds a unique index on the content's SHA-256
-(`metadata.sha256`), so two uploads of the same bytes, even at the same moment, keep one copy (the loser's chunks
-are removed by GridFS when its files document is refused). Its metadata: `sha256`, `content_type`, `region_codes`
-(the regions whose clients uploaded or cited it) and `assignments` (`measure_id|unit` it was uploaded for or cited
-by), both added to, never replaced.
+(`metadata.sha256`), so two uploads of the same bytes, even at the same moment, keep one copy: the loser's files
+document is refused (GridFS says FileExists) and its chunks, which GridFS leaves behind, are removed here. Its
+metadata: `sha256`, `content_type`, `region_codes` (the regions whose clients uploaded or cited it) and
+`assignments` (`measure_id|unit` it was uploaded for or cited by), both added to, never replaced.
 """
 
 from collections.abc import AsyncIterator, Iterable
@@ -13,15 +13,14 @@ from collections.abc import AsyncIterator, Iterable
 from bson import ObjectId
 from bson.errors import InvalidId
 from gridfs import AsyncGridFSBucket
-from gridfs.errors import NoFile
+from gridfs.errors import FileExists, NoFile
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from services.intake.domain.evidence import StoredEvidence
 
 BUCKET = "intake_evidence"
-FILES = "intake_evidence.files"
+FILES, CHUNKS = "intake_evidence.files", "intake_evidence.chunks"
 
 
 def stored(document: dict) -> StoredEvidence:
@@ -42,7 +41,7 @@ def object_id(evidence_id: str) -> ObjectId | None:
 class EvidenceStore:
     def __init__(self, database: AsyncDatabase):
         self.bucket = AsyncGridFSBucket(database, bucket_name=BUCKET)
-        self.files = database[FILES]
+        self.files, self.chunks = database[FILES], database[CHUNKS]
 
     async def prepare(self) -> None:
         """The indexes: one copy per content, files found by the assignments citing them."""
@@ -60,10 +59,12 @@ class EvidenceStore:
         if (existing := await self.by_sha256(sha256)) is None:
             metadata = {"sha256": sha256, "content_type": content_type, "region_codes": [region_code],
                         "assignments": [assignment] if assignment else []}
+            file_id = ObjectId()
             try:
-                file_id = await self.bucket.upload_from_stream(name, content, metadata=metadata)
+                await self.bucket.upload_from_stream_with_id(file_id, name, content, metadata=metadata)
                 return stored(await self.files.find_one({"_id": file_id}))
-            except DuplicateKeyError:  # the same bytes stored by a concurrent upload
+            except FileExists:  # the same bytes stored by a concurrent upload
+                await self.chunks.delete_many({"files_id": file_id})
                 existing = await self.by_sha256(sha256)
                 if existing is None:
                     raise

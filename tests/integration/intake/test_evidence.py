@@ -104,6 +104,9 @@ async def test_the_same_content_is_stored_once_even_when_sent_at_once(intake, da
     assert {a.status_code for a in answers} == {201} and len({a.json()["id"] for a in answers}) == 1
     same = {"metadata.sha256": answers[0].json()["sha256"]}
     assert await database["intake_evidence.files"].count_documents(same) == 1
+    # The losers' chunks are gone with their refused files documents.
+    ids = await database["intake_evidence.files"].distinct("_id")
+    assert await database["intake_evidence.chunks"].count_documents({"files_id": {"$nin": ids}}) == 0
 
 
 @pytest.mark.parametrize(("content", "status", "slug", "said"), [
