@@ -46,8 +46,9 @@ class AssignmentState(ContractModel):
     indicator_values: dict[Name, Figure] = Field(default_factory=dict)
     evidence: list[str] = Field(default_factory=list)
     evidence_files: list[EvidenceReference] = Field(
-        default_factory=list, description="the files of the current report and of the latest counted completion "
-                                          "request, each once")
+        default_factory=list, exclude_if=lambda files: not files,
+        description="the files of the current report and of the latest counted completion request, each once; "
+                    "absent: none (as in states published before it existed)")
     report_event_id: NonEmpty | None = Field(None, description="the event id of the current progress-reported")
     periods_reported: list[Period] = Field(
         default_factory=list, description="every period with a counted report, sorted (the reporting rate's base)")

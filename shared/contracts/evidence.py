@@ -23,6 +23,9 @@ class EvidenceReference(ContractModel):
     size: int = Field(ge=0, description="bytes")
 
 
+# Left out of an event when there are none, so an event without files is, byte for byte, what it was before the
+# field existed: consumers built before it (which refuse unknown fields) still read it, digests and stored states
+# compare equal.
 EvidenceFiles = Annotated[list[EvidenceReference], Field(
-    default_factory=list, max_length=MAX_EVIDENCE,
-    description="佐证材料 stored by intake, checked to exist when the event was accepted")]
+    default_factory=list, max_length=MAX_EVIDENCE, exclude_if=lambda files: not files,
+    description="佐证材料 stored by intake, checked to exist when the event was accepted; absent: none")]

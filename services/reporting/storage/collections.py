@@ -101,7 +101,10 @@ class ReportingStore:
         assignments, revisions = [], []
         for event in events:
             state = event.data
-            whole = state.model_dump(mode="python")
+            # evidence_files written even when none (the event leaves it out): a revision without files replaces
+            # one with them.
+            files = [file.model_dump() for file in state.evidence_files]
+            whole = {**state.model_dump(mode="python"), "evidence_files": files}
             document = {name: value for name, value in whole.items() if name != "evidence"}
             assignments.append({"q": {"_id": state.key, "revision": {"$lt": state.revision}},
                                 "u": {"$set": stamped({**document, "event_id": event.id})}, "upsert": True})

@@ -31,7 +31,5 @@ def completed_at(report: ProgressReport) -> datetime | None:
 
 def content_digest(event: ProgressReported) -> str:
     """What a report says, as sent (before its unit is put in registry terms): the same event id must always
-    carry the same digest; a second content under one id is a conflict to record, not a report to apply. A report
-    without evidence files digests as before `evidence_files` existed, so stored digests still match."""
-    unset = {"evidence_files"} if not event.data.evidence_files else None
-    return hashlib.sha256(event.data.model_dump_json(exclude=unset).encode()).hexdigest()
+    carry the same digest; a second content under one id is a conflict to record, not a report to apply."""
+    return hashlib.sha256(event.data.model_dump_json().encode()).hexdigest()

@@ -85,8 +85,7 @@ def next_state(previous: View | None, assignment: Assignment | None, current: Cu
         new = removed_state(previous)
     else:
         new = state_of(key, assignment, current, periods, loop)
-    # A state stored before evidence_files existed says the same as one with none.
-    return None if previous is not None and new == {"evidence_files": [], **previous} else new
+    return None if new == previous else new
 
 
 def as_view(state: AssignmentState) -> View:
