@@ -142,6 +142,3 @@ def router(max_file_bytes: int) -> APIRouter:
         return await served(evidence_id, evidence, caller, inline=True)
 
     return routes
-
-
-
