@@ -20,7 +20,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.intake.domain.evidence import StoredEvidence
 
 BUCKET = "intake_evidence"
-FILES, CHUNKS = "intake_evidence.files", "intake_evidence.chunks"
+FILES = "intake_evidence.files"
+CHUNKS = "intake_evidence.chunks"
 
 
 def stored(document: dict) -> StoredEvidence:
