@@ -29,8 +29,10 @@ def add_commands(subparsers) -> None:
         step.add_argument("--idempotency-key", help="a retry with the same key returns the first event id")
         if command == "request":
             step.add_argument("--narrative", required=True, help="what was done")
-            step.add_argument("--evidence", action="append", default=[], help="a supporting file's id or name "
+            step.add_argument("--evidence", action="append", default=[], help="a supporting file's link or name "
                                                                                 "(repeat for several)")
+            step.add_argument("--evidence-id", action="append", default=[], help="a file stored on intake (`duban "
+                              "evidence upload` prints its id; repeat for several)")
         if command in CHECKING:
             step.add_argument("--verifier", required=True, choices=["lead_unit", "supervising_office"])
             step.add_argument("--verifier-unit", required=True, help="the lead unit's or the office's registry id")
@@ -48,7 +50,8 @@ def step_body(args) -> dict:
                 "reopen": "reopened_at"}[args.command]
     body = {"region_code": args.region, "by": args.by, **({at_field: args.at} if args.at else {})}
     if args.command == "request":
-        body |= {"narrative": args.narrative, "evidence": args.evidence}
+        body |= {"narrative": args.narrative, "evidence": args.evidence,
+                 **({"evidence_ids": args.evidence_id} if args.evidence_id else {})}
     if args.command in CHECKING:
         body |= {"verifier": args.verifier, "verifier_unit": args.verifier_unit}
     if args.command == "verify":

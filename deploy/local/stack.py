@@ -182,7 +182,7 @@ class LocalStack:
         # reporting's operations page (运行监控) reads the others' /metrics, on whichever ports they got.
         targets = json.dumps({name: url for name, (_, url) in started.items()})
         started["reporting"] = self.start_service("reporting", endpoints, **{**settings, **own.get("reporting", {})},
-                                                  metrics_targets=targets)
+                                                  metrics_targets=targets, evidence_url=started["intake"][1])
         for name, (process, url) in started.items():
             self.timings[name] = self.wait_healthy(process, url)
         return {name: url for name, (_, url) in started.items()}

@@ -6,15 +6,18 @@ from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
 
-from services.intake.entrypoints.http import ledgers, loop, measures, plans, progress, registry
+from services.intake.entrypoints.http import evidence, ledgers, loop, measures, plans, progress, registry
 from services.intake.entrypoints.http.health import intake_readiness
 from services.intake.entrypoints.kafka.catalogue import CatalogueFeed
 from services.intake.settings import IntakeSettings
 from services.intake.storage.catalogue import Catalogue
+from services.intake.storage.evidence import EvidenceStore
 from services.intake.storage.idempotency import IdempotencyKeys
 from services.intake.storage.publisher import EventPublisher
 from services.intake.storage.registries import KnownRegistry
+from services.intake.storage.scanner import CommandScanner
 from services.intake.storage.tracker import TrackerAssignments, TrackerLoop
+from services.intake.usecases.evidence import EvidenceFiles
 from services.intake.usecases.ledger_template import LedgerTemplates
 from services.intake.usecases.loop_steps import LoopStepAcceptance
 from services.intake.usecases.measure_creation import MeasureCreation
@@ -22,7 +25,7 @@ from services.intake.usecases.plan_import import PlanImports
 from services.intake.usecases.progress_acceptance import ProgressAcceptance
 from services.intake.usecases.registry_publication import RegistryPublication
 from shared.contracts import Topics
-from shared.database import connect_database
+from shared.database import connect_database, when_reachable
 from shared.kafka.broker import create_broker
 from shared.logging import configure_logging, install_request_ids
 from shared.metrics import instrument
@@ -44,13 +47,17 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     catalogue = Catalogue(feed.caught_up)
     known_registry = KnownRegistry(settings.registry_file)
     idempotency = IdempotencyKeys(database["idempotency_keys"])
+    evidence_store = EvidenceStore(database)
+    scanner = (CommandScanner(settings.evidence_scan_command, settings.evidence_scan_timeout_seconds)
+               if settings.evidence_scan_command else None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         connecting = asyncio.create_task(publisher.keep_connecting())
         reading = asyncio.create_task(feed.follow(catalogue))
+        indexing = asyncio.create_task(when_reachable(evidence_store.prepare))
         yield
-        for task in (connecting, reading):
+        for task in (connecting, reading, indexing):
             task.cancel()
             with suppress(asyncio.CancelledError):
                 await task
@@ -70,13 +77,16 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app.state.loop_steps = LoopStepAcceptance(publisher, idempotency, TrackerLoop(
         settings.tracker_url, settings.tracker_timeout_seconds), topics)
     app.state.templates = LedgerTemplates(TrackerAssignments(settings.tracker_url, settings.tracker_timeout_seconds))
+    app.state.evidence = EvidenceFiles(evidence_store, scanner)
     app.state.clients = load_clients(settings)  # read by shared/authentication's Caller
     install_problem_handlers(app)
     install_limits(app, settings.rate_limit)
     install_request_ids(app)
     install_docs(app, settings)
-    for module in (measures, progress, loop, plans, ledgers, registry):  # every route but health needs a client's token
-        app.include_router(module.router, dependencies=[Authenticated])
+    # Every route but health needs a client's token.
+    for router in (measures.router, progress.router, loop.router, plans.router, ledgers.router, registry.router,
+                   evidence.router(settings.evidence_max_bytes)):
+        app.include_router(router, dependencies=[Authenticated])
     install_health(app, intake_readiness(broker, database, app.state.clients))
     instrument(app, "intake", settings, broker)
     return app

@@ -1,3 +1,5 @@
+from pydantic import Field
+
 from shared.settings import ServiceSettings
 
 
@@ -13,3 +15,10 @@ class IntakeSettings(ServiceSettings):
     # The tracker's HTTP API, asked for a unit's assignments when a pre-filled ledger template is downloaded.
     tracker_url: str = "http://127.0.0.1:8001"
     tracker_timeout_seconds: float = 10.0
+    # Evidence files (佐证材料, POST /v1/evidence): the largest file accepted, in bytes (the request may add 64 KiB
+    # of form fields), and a virus scanner run on each file before it is stored: a command line reading the file
+    # on stdin and answering by exit status as ClamAV's do (0 clean, 1 infected), e.g. `clamdscan --no-summary -`;
+    # unset: no scan. A scan past its time, or one that fails, stores nothing (503).
+    evidence_max_bytes: int = Field(20 * 2**20, gt=0, le=1024 * 2**20)
+    evidence_scan_command: str | None = None
+    evidence_scan_timeout_seconds: float = Field(60.0, gt=0)

@@ -85,6 +85,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     app.state.scoring = scoring
     app.state.home_region_code = settings.home_region_code
     app.state.metrics_targets = settings.metrics_targets
+    app.state.evidence_url = settings.evidence_url.rstrip("/")
     app.state.clients = load_clients(settings)
     install_problem_handlers(app)
     install_limits(app, settings.rate_limit)

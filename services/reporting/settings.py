@@ -38,6 +38,9 @@ class ReportingSettings(ServiceSettings):
     # DUBAN_SCORING_RULES_FILE: the 考核 scoring rules per plan (see scoring.yaml). None: scoring.yaml beside this
     # file, or the built-in defaults when it was not installed with the package.
     scoring_rules_file: Path | None = None
+    # intake's address as the dashboard's users reach it: the measure page links each evidence file to
+    # `<evidence_url>/v1/evidence/{id}` (download) and `…/preview` (images and PDF, shown in the browser).
+    evidence_url: str = "http://127.0.0.1:8000"
     # The other services whose /metrics the operations page (运行监控, GET /v1/operations) sums up with reporting's
     # own, by name (a JSON object in DUBAN_METRICS_TARGETS): `make run` passes the ports they got
     # (deploy/local/stack.py); docker-compose.yml names its containers.

@@ -21,6 +21,7 @@ from typing import Literal
 from pydantic import AwareDatetime, Field
 
 from shared.contracts.cloudevents import CloudEvent, ContractModel, NonEmpty, field_is
+from shared.contracts.evidence import EvidenceReference
 from shared.contracts.loop import LoopState
 from shared.contracts.measures import Figure, Identifier, LongText, Name, RegionCode
 from shared.contracts.progress import AssignmentStatus, Period
@@ -44,6 +45,10 @@ class AssignmentState(ContractModel):
     narrative: LongText = ""
     indicator_values: dict[Name, Figure] = Field(default_factory=dict)
     evidence: list[str] = Field(default_factory=list)
+    evidence_files: list[EvidenceReference] = Field(
+        default_factory=list, exclude_if=lambda files: not files,
+        description="the files of the current report and of the latest counted completion request, each once; "
+                    "absent: none (as in states published before it existed)")
     report_event_id: NonEmpty | None = Field(None, description="the event id of the current progress-reported")
     periods_reported: list[Period] = Field(
         default_factory=list, description="every period with a counted report, sorted (the reporting rate's base)")

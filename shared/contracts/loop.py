@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, Field, StringConstraints
 
 from shared.contracts.cloudevents import CloudEvent, ContractModel, NonEmpty, field_is
+from shared.contracts.evidence import EvidenceFiles
 from shared.contracts.measures import Identifier, LongText, Name, RegionCode
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -80,7 +81,8 @@ class CompletionRequest(LoopStep):
     requested_at: AwareDatetime = Field(default_factory=now)
     narrative: LongText = Field(min_length=1)
     evidence: list[Annotated[NonEmpty, StringConstraints(max_length=2048)]] = Field(
-        default_factory=list, max_length=50, description="佐证材料: ids or names of the supporting files")
+        default_factory=list, max_length=50, description="佐证材料: links or names of the supporting files")
+    evidence_files: EvidenceFiles
 
     @property
     def at(self) -> datetime:

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import AwareDatetime, Field, StringConstraints
 
 from shared.contracts.cloudevents import CloudEvent, ContractModel, NonEmpty, field_is
+from shared.contracts.evidence import EvidenceFiles
 from shared.contracts.measures import Figure, Identifier, LongText, Name, Percent, RegionCode
 
 # A reporting period: a year (2026), a half (2026-H1), a quarter (2026-Q3) or a month (2026-10).
@@ -32,7 +33,8 @@ class ProgressReport(ContractModel):
     narrative: LongText = ""
     indicator_values: dict[Name, Figure] = Field(default_factory=dict, max_length=100)
     evidence: list[Annotated[NonEmpty, StringConstraints(max_length=2048)]] = Field(
-        default_factory=list, max_length=50, description="佐证材料: links or file references")
+        default_factory=list, max_length=50, description="佐证材料: links or file references, as written")
+    evidence_files: EvidenceFiles
 
     @property
     def assignment_key(self) -> str:

@@ -1,7 +1,8 @@
 """The dashboard in a real headless browser (Debian's chromium, driven by Playwright) against a real
 reporting service (uvicorn, on the test infrastructure's database) holding a generated city that the real
 alerts service has swept: the page loads without console errors, the charts draw, the alert list shows the
-alerts, clicking drills down city → county → township → unit → measure. As a new user would find it: the
+alerts, clicking drills down city → county → township → unit → measure, whose page links each assignment's
+evidence files (download, and preview for images). As a new user would find it: the
 browser sits in New York with its clock just after midnight UTC, and every time shown is China's (every report
 was made at 00:30 in Beijing: the day before in UTC); the date field shows the day the figures are for; no
 "null" on any page; a township without tasks draws its charts as "暂无数据"; months before the alerts service's
@@ -46,6 +47,9 @@ CITY.registry["regions"].append({
     "code": EMPTY_TOWNSHIP, "name": "无任务演示镇", "level": "township", "parent_code": "361002", "gbt": False,
     "synthetic": True, "units": [{"unit_id": f"{EMPTY_TOWNSHIP}.government", "name": "无任务演示镇政府",
                                   "kind": "government", "aliases": []}]})
+PHOTO = {"id": "6650c0ffee0000000000abcd", "name": "现场照片.jpg", "sha256": "a" * 64, "content_type": "image/jpeg",
+         "size": 2048}  # a stored evidence file (intake's), cited by every report
+INTAKE = "http://intake.example.gov.cn:8000"
 FIRST_JUDGED = date(2026, 9, 30)  # the alerts service's first judgement (episodes of that day): flags from then on
 LIT = date(2026, 11, 22)  # the lights judged on FIRST_JUDGED and on this day (GeneratedCity.light_events)
 
@@ -70,6 +74,7 @@ def chromium() -> str:
 def reporting_url(settings_values):
     client = MongoClient(settings_values["mongodb_url"], tz_aware=True)
     reports = [{**p, "_id": f"e-{p['_id']}", "narrative": "已召开专题会议推进", "evidence": ["会议纪要.pdf"],
+                "evidence_files": [PHOTO],
                 "reported_at": just_after_midnight_in_china(p["reported_at"]),
                 "completed_at": p["completed_at"] and just_after_midnight_in_china(p["completed_at"])}
                for p in CITY.progress]
@@ -78,7 +83,8 @@ def reporting_url(settings_values):
     asyncio.run(record(settings_values, reports))
     asyncio.run(sweep(settings_values))
     # Every request refreshes the read model (incrementally), so the page shows the alert events once consumed.
-    app = create_app(ReportingSettings(**settings_values, snapshot_max_age_seconds=0, home_region_code="361000"))
+    app = create_app(ReportingSettings(**settings_values, snapshot_max_age_seconds=0, home_region_code="361000",
+                                       evidence_url=INTAKE))
     try:
         with serving(app, alerts_heard, timeout=90) as url:
             yield url
@@ -193,6 +199,12 @@ def test_the_dashboard_draws_its_charts_and_drills_down_by_clicking(chromium, re
             page.wait_for_selector("body[data-view='measure']")
             assert page.inner_text("#measure-title").split(". ")[1].startswith("演示措施")
             assert "会议纪要.pdf" in page.inner_text("#history")
+            # The assignment's stored evidence: downloaded from intake, and an image previewed in the browser.
+            link = page.locator("#assignments a[download]").first
+            assert link.inner_text() == "现场照片.jpg"
+            assert link.get_attribute("href") == f"{INTAKE}/v1/evidence/{PHOTO['id']}"
+            assert page.locator("#assignments a.preview").first.get_attribute("href").endswith("/preview")
+            assert "现场照片.jpg" in page.inner_text("#history")
             # Every report was made at 00:30 in Beijing (16:30 UTC the day before): shown at China's time.
             times = page.locator("#history tbody tr td:first-child").all_inner_texts()
             assert times and all(re.fullmatch(r"\d{4}-\d\d-\d\d 00:30", t) for t in times), times

@@ -19,7 +19,7 @@ FIRST, SECOND = CITY.assignments[0], CITY.assignments[1]
 
 
 def revision(event_id: str, assignment: dict, number: int, day: date, percent: float, status: str,
-             periods: list[str]) -> AssignmentUpdated:
+             periods: list[str], evidence_files: tuple[dict, ...] = ()) -> AssignmentUpdated:
     """The tracker's assignment-updated when report `event_id` became the assignment's current one."""
     at = datetime(day.year, day.month, day.day, 2, tzinfo=UTC)
     key = assignment["_id"]
@@ -27,7 +27,7 @@ def revision(event_id: str, assignment: dict, number: int, day: date, percent: f
         **{name: assignment[name] for name in ("measure_id", "unit", "unit_name", "role", "region_code")},
         "revision": number, "status": status, "percent_complete": percent, "period": f"{day.year}",
         "reported_at": at, "completed_at": at if status == "completed" else None, "report_event_id": event_id,
-        "periods_reported": periods, "narrative": f"{event_id}的进展",
+        "periods_reported": periods, "narrative": f"{event_id}的进展", "evidence_files": list(evidence_files),
         # A completion is requested with its report and verified (closed out) the same day.
         **({"loop_state": "closed_out", "completion_requested_at": at, "closed_out_at": at}
            if status == "completed" else {"loop_state": "in_progress"})})
@@ -50,7 +50,8 @@ async def store(database):
 
 @pytest.fixture
 async def reporting(settings_values, store):
-    settings = ReportingSettings(**settings_values, snapshot_max_age_seconds=0, history_max_age_seconds=0)
+    settings = ReportingSettings(**settings_values, snapshot_max_age_seconds=0, history_max_age_seconds=0,
+                                 evidence_url="https://intake.example.gov.cn/")
     async with running(create_app(settings)) as client:
         yield client
 
@@ -90,3 +91,25 @@ async def test_a_withdrawn_report_leaves_the_history_and_the_measures_reports(st
     assert narratives == ["e1的进展"]
     stored = await store.revisions.find_one({"_id": "e2"})
     assert stored["withdrawn"] is True and stored["status"] == "completed"  # kept, marked, not counted
+
+
+async def test_the_measure_lists_each_assignments_evidence_files_with_download_and_preview_links(store, reporting):
+    photo = {"id": "66aa", "name": "出庭照片.jpg", "sha256": "a" * 64, "content_type": "image/jpeg", "size": 5}
+    ledger = {"id": "66bb", "name": "台账.xlsx", "sha256": "b" * 64, "size": 9,
+              "content_type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    await record(store, [revision("e4", SECOND, 3, date(2026, 10, 12), 80, "in_progress", ["2026"],
+                                  evidence_files=(photo, ledger))])
+    detail = (await reporting.get(f"/v1/reports/measures/{SECOND['measure_id']}",
+                                  params={"region_code": "361000"})).json()
+    [row] = [row for row in detail["rows"] if row["unit"] == SECOND["unit"]]
+    assert row["evidence_files"] == [
+        {**photo, "download_url": "https://intake.example.gov.cn/v1/evidence/66aa",
+         "preview_url": "https://intake.example.gov.cn/v1/evidence/66aa/preview"},
+        {**ledger, "download_url": "https://intake.example.gov.cn/v1/evidence/66bb", "preview_url": None}]
+    [report] = [r for r in detail["history"] if r["unit"] == SECOND["unit"] and r["narrative"] == "e4的进展"]
+    assert [file["name"] for file in report["evidence_files"]] == ["出庭照片.jpg", "台账.xlsx"]
+    others = [row for row in detail["rows"] if row["unit"] != SECOND["unit"]]
+    assert all(row["evidence_files"] == [] for row in others)
+    annual = (await reporting.get("/v1/reports/annual", params={"region_code": "361000", "year": 2026})).json()
+    [measure] = [m for m in annual["measures"] if m["measure_id"] == SECOND["measure_id"]]
+    assert measure["evidence_files"] == sorted([photo, ledger], key=lambda file: file["name"])

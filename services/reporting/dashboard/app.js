@@ -304,14 +304,21 @@ function flagsCell(r) {
   return Object.keys(FLAGS).filter(k => r[k]).map(k => FLAGS[k]).join("、");
 }
 
-function assignmentTable(rows, showUnit) {
+// Stored evidence files (intake's GET /v1/evidence/{id}): a download link each, and 预览 for images and PDF.
+function evidenceLinks(files) {
+  return (files || []).map(f => `<span class="evidence"><a href="${esc(f.download_url)}" download>${esc(f.name)}</a>`
+    + (f.preview_url ? ` <a class="preview" href="${esc(f.preview_url)}" target="_blank" rel="noopener">预览</a>` : "")
+    + "</span>").join("<br>");
+}
+
+function assignmentTable(rows, showUnit, showEvidence = false) {
   return `<table id="assignments"><thead><tr><th>序号</th><th>措施</th>${showUnit ? "<th>责任单位</th><th>区域</th>" : ""}
-    <th>亮灯</th><th>状态</th><th>进度(%)</th><th>预警</th><th>本期已报送</th></tr></thead><tbody>
+    <th>亮灯</th><th>状态</th><th>进度(%)</th><th>预警</th><th>本期已报送</th>${showEvidence ? "<th>佐证材料</th>" : ""}</tr></thead><tbody>
     ${rows.map(r => `<tr class="link" data-measure="${esc(r.measure_id)}"><td class="n">${esc(r.number)}</td>
       <td>${esc(r.title)}</td>${showUnit ? `<td>${esc(r.unit_name)}</td><td>${esc(r.region_name)}</td>` : ""}
       <td class="lit">${light(r.light)}</td><td>${esc(STATUS[r.status] || r.status)}</td><td class="n">${esc(r.percent_complete)}</td>
       <td class="overdue">${esc(flagsCell(r))}</td>
-      <td>${r.reported_in_period ? "是" : "否"}</td></tr>`).join("")}</tbody></table>`;
+      <td>${r.reported_in_period ? "是" : "否"}</td>${showEvidence ? `<td>${evidenceLinks(r.evidence_files)}</td>` : ""}</tr>`).join("")}</tbody></table>`;
 }
 
 async function unitView(code, unit) {
@@ -346,15 +353,16 @@ async function measureView(id, code) {
       ${targets ? ` · 指标:${targets}` : ""}</p>
     ${m.text ? `<div class="measure-text">${esc(m.text)}</div>` : ""}
     ${cards(m.figures)}<div class="charts"><div class="chart" id="chart-status"></div></div>
-    <h2>各责任单位落实情况</h2>${assignmentTable(m.rows, true)}
+    <h2>各责任单位落实情况</h2>${assignmentTable(m.rows, true, true)}
     <h2>报送记录及佐证材料</h2>
     <table id="history"><thead><tr><th>报送时间</th><th>单位</th><th>周期</th><th>状态</th><th>进度(%)</th>
       <th>工作进展</th><th>佐证材料</th></tr></thead><tbody>
     ${m.history.map(r => `<tr><td>${esc(chinaTime(r.reported_at))}</td>
       <td>${esc(r.unit_name)}</td><td>${esc(r.period)}</td><td>${esc(STATUS[r.status] || r.status)}</td>
       <td class="n">${esc(r.percent_complete)}</td><td>${esc(r.narrative || "")}</td>
-      <td>${(r.evidence || []).map(e => /^https?:\/\//.test(e) ? `<a href="${esc(e)}" target="_blank">${esc(e)}</a>`
-        : esc(e)).join("<br>")}</td></tr>`).join("") || '<tr><td colspan="7" class="muted">暂无报送</td></tr>'}
+      <td>${[...(r.evidence || []).map(e => /^https?:\/\//.test(e) ? `<a href="${esc(e)}" target="_blank">${esc(e)}</a>`
+        : esc(e)), evidenceLinks(r.evidence_files)].filter(Boolean).join("<br>")}</td></tr>`).join("")
+      || '<tr><td colspan="7" class="muted">暂无报送</td></tr>'}
     </tbody></table>`;
   statusPie("chart-status", m.figures);
 }

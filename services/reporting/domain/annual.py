@@ -7,7 +7,9 @@ published them:
   reporting rate counts units that reported during the year);
 - `measures`: per measure, in the plan's order, its figures over the region's assignments, a status
   (已完成 when every assignment is completed, 未启动 when none has started, otherwise 推进中) and the reports
-  made during the year with their narrative (工作进展) and evidence (佐证材料): each report that was current
+  made during the year with their narrative (工作进展) and evidence (佐证材料: `evidence` the names and links as
+  written and the stored files' names; `evidence_files` the stored files' references, each once, not their
+  bytes, which intake keeps): each report that was current
   at some revision of its assignment and was not withdrawn (reporting_revisions), `reported_on` its day in China
   (what the page and the workbook print beside the narrative);
 - `overdue`: every assignment the figures count overdue (the alerts' judgement) with the due date its alert names;
@@ -48,7 +50,7 @@ def annual_report(snapshot: Snapshot, region_code: str, year: int, today: date, 
             "reported_at": _iso(report.get("reported_at")), "reported_on": _iso(local_date(report.get("reported_at"))),
             "status": report.get("status"),
             "percent_complete": report.get("percent_complete"), "narrative": report.get("narrative") or "",
-            "evidence": list(report.get("evidence") or [])})
+            "evidence": list(report.get("evidence") or []), "evidence_files": list(report.get("evidence_files") or [])})
     measures = []
     for row in by_measure:
         measure = snapshot.measures.get(row["measure_id"]) or {}
@@ -59,7 +61,10 @@ def annual_report(snapshot: Snapshot, region_code: str, year: int, today: date, 
             **row, "lead_units": measure.get("lead_units") or [],
             "deadlines": [d.get("text") for d in measure.get("deadlines") or []],
             "status": status, "status_name": MEASURE_STATUS_NAMES[status], "reports": year_reports,
-            "evidence": sorted({item for report in year_reports for item in report["evidence"]})})
+            "evidence": sorted({item for report in year_reports for item in report["evidence"]}
+                               | {file["name"] for report in year_reports for file in report["evidence_files"]}),
+            "evidence_files": sorted({file["id"]: file for report in year_reports
+                                      for file in report["evidence_files"]}.values(), key=lambda f: f["name"])})
     return {**snapshot.region_label(region_code), "year": year, "as_of": as_of.isoformat(),
             "figures": figures, "measures": measures, "overdue": overdue_items(snapshot, region_code, as_of),
             "scores": scores}

@@ -48,7 +48,7 @@ DUPLICATE_KEY = 11000
 WRITE_CHUNK = 1000
 # Fields of a report that a revision keeps (the annual report's narratives and evidence, past days' figures).
 REPORT_FIELDS = ("measure_id", "unit", "region_code", "period", "status", "percent_complete", "reported_at",
-                 "completed_at", "narrative", "evidence", "indicator_values", "periods_reported")
+                 "completed_at", "narrative", "evidence", "evidence_files", "indicator_values", "periods_reported")
 
 
 class WriteFailed(Exception):
@@ -114,7 +114,10 @@ class ReportingStore:
         assignments, revisions, steps = [], [], []
         for event in events:
             state = event.data
-            whole = state.model_dump(mode="python")
+            # evidence_files written even when none (the event leaves it out): a revision without files replaces
+            # one with them.
+            files = [file.model_dump() for file in state.evidence_files]
+            whole = {**state.model_dump(mode="python"), "evidence_files": files}
             document = {name: value for name, value in whole.items() if name != "evidence"}
             assignments.append({"q": {"_id": state.key, "revision": {"$lt": state.revision}},
                                 "u": {"$set": stamped({**document, "event_id": event.id})}, "upsert": True})
@@ -187,6 +190,11 @@ class ReportingStore:
         if measure_id is not None:
             query["measure_id"] = measure_id
         return await self.revisions.find(query, batch_size=10_000).sort([("reported_at", 1)]).to_list(None)
+
+    async def evidence_of_measure(self, measure_id: str) -> dict[str, list[dict]]:
+        """Each assignment's evidence files (references, as the tracker last published them), by unit."""
+        return {doc["unit"]: doc.get("evidence_files") or [] async for doc in self.assignments.find(
+            {"measure_id": measure_id, "removed": {"$ne": True}}, {"unit": 1, "evidence_files": 1})}
 
     async def open_alert_details(self, keys: list[str]) -> dict[str, dict]:
         """The whole open alerts under these keys, as the alerts service published them."""

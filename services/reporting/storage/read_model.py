@@ -42,7 +42,7 @@ from shared.domain.calendar import today_in_china
 # What the model reads of each collection: never the narratives, evidence or whole alerts it does not use.
 OPEN_ALERT_FIELDS = {"episode": 1, "kind": 1, "severity": 1, "measure_id": 1, "unit": 1, "region_code": 1,
                      "opened_at": 1, "due": 1, "updated_at": 1}
-ASSIGNMENT_FIELDS = {"evidence": 0, "narrative": 0, "event_id": 0}
+ASSIGNMENT_FIELDS = {"evidence": 0, "evidence_files": 0, "narrative": 0, "event_id": 0}
 LIGHT_CHANGE_FIELDS = {"measure_id": 1, "unit": 1, "region_code": 1, "light": 1, "judged_on": 1, "changed_at": 1}
 DEFAULT_CADENCE: Cadence = "quarter"
 

@@ -59,6 +59,8 @@ class Loop:
     closed_out_at: datetime | None = None
     returned_count: int = 0
     taken_up: bool = False  # returned or reopened: back in progress even before a new report
+    # The evidence files (shared/contracts/evidence.py, as JSON) of the latest counted completion request.
+    request_evidence: tuple[dict, ...] = ()
     timeline: tuple[tuple[Step, Refusal | None], ...] = field(default=())
 
     def state(self, reported: bool) -> LoopState:
@@ -125,7 +127,8 @@ def taken(loop: Loop, step: Step) -> Loop:
         case "assignment-signed":
             return replace(loop, signed_at=step.at)
         case "completion-requested":
-            return replace(loop, phase="requested", completion_requested_at=step.at)
+            return replace(loop, phase="requested", completion_requested_at=step.at,
+                           request_evidence=tuple(step.data.get("evidence_files", ())))
         case "completion-verified":
             return replace(loop, phase="closed", closed_out_at=step.at)
         case "completion-returned":

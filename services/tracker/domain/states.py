@@ -41,9 +41,11 @@ def state_of(key: str, assignment: Assignment | None, current: CurrentReport | N
     reported, the assignment's until then; the loop's fields from its steps (domain/loop.py; none: not signed for).
     Raises pydantic.ValidationError for a state the contract refuses."""
     measure_id, unit = split_key(key)
+    loop = loop or Loop()
     identity = {"measure_id": measure_id, "unit": unit, "unit_name": assignment.unit_name if assignment else unit,
                 "role": assignment.role if assignment else None, "assigned": assignment is not None,
-                **(loop or Loop()).fields(reported=current is not None)}
+                **loop.fields(reported=current is not None),
+                "evidence_files": evidence_files(current, loop)}
     if current is None:
         region_code = assignment.region_code if assignment else None
         if region_code is None:
@@ -56,6 +58,12 @@ def state_of(key: str, assignment: Assignment | None, current: CurrentReport | N
         percent_complete=report.percent_complete, period=report.period, reported_at=report.reported_at,
         completed_at=completed_at(report), narrative=report.narrative, indicator_values=report.indicator_values,
         evidence=report.evidence, report_event_id=current.event_id, periods_reported=sorted(set(periods))))
+
+
+def evidence_files(current: CurrentReport | None, loop: Loop) -> list[dict]:
+    """The current report's evidence files, then the latest counted completion request's, each file once."""
+    files = [reference.model_dump(mode="json") for reference in current.report.evidence_files] if current else []
+    return list({file["id"]: file for file in [*files, *loop.request_evidence]}.values())
 
 
 def removed_state(previous: View) -> View:

@@ -1,7 +1,7 @@
 """The supervision loop's routes on intake, with a real tracker judging and applying the steps: accepted steps reach
 the tracker's loop, refused ones are answered with problem documents (403 outside the region, 409 where the loop
 does not stand for the step, 422 for a unit checking itself or an unknown assignment), a retry with the same
-Idempotency-Key gets the first event id back."""
+Idempotency-Key gets the first event id back; a completion request's evidence files reach the assignment's state."""
 
 import httpx
 import pytest
@@ -12,7 +12,8 @@ from shared.contracts import Measure, MeasureCreated
 from shared.kafka.broker import ensure_topics
 from shared.web.clients import new_token
 from tests.support.apps import serving
-from tests.support.intake import clients_file, running_intake
+from tests.support.intake import clients_file, running_intake, topic
+from tests.support.kafka import body, read_topic
 from tests.support.streams import produce
 from tests.support.waiting import eventually
 
@@ -66,7 +67,19 @@ def problem(response: httpx.Response, status: int, slug: str) -> str:
     return response.json()["detail"]
 
 
-async def test_a_loop_through_intake_accepted_refused_and_retried(intake, tracker_url):
+async def published_state(settings_values) -> dict:
+    """The latest assignment-updated of 临川区政府's assignment, once the tracker's outbox sent it."""
+    async def latest():
+        records = await read_topic(settings_values["kafka_bootstrap_servers"],
+                                   topic(settings_values, "assignment-updated"), expected=1, timeout_ms=2_000)
+        states = [body(r)["data"] for r in records if body(r)["data"]["unit"] == "临川区政府"]
+        newest = max(states, key=lambda state: state["revision"], default=None)
+        return newest if newest and newest["loop_state"] == "completion_requested" else None
+
+    return await eventually(latest)
+
+
+async def test_a_loop_through_intake_accepted_refused_and_retried(intake, tracker_url, settings_values):
     signing = {"region_code": "361002", "by": "张三"}
     first = await intake.post(f"{STEPS}/临川区政府:sign", json=signing,
                               headers={**bearer(LINCHUAN), "Idempotency-Key": "sign-1"})
@@ -87,10 +100,16 @@ async def test_a_loop_through_intake_accepted_refused_and_retried(intake, tracke
     problem(await intake.post(f"{STEPS}/临川区政府:sign", json={"by": "张三"}, headers=bearer(LINCHUAN)), 422,
             "validation-error")
 
+    file = ("整改会议纪要.txt", "会议纪要：已整改".encode(), "text/plain")
+    minutes = (await intake.post("/v1/evidence", headers=bearer(LINCHUAN), data={"region_code": "361002"},
+                                 files={"file": file})).json()
     requested = await intake.post(f"{STEPS}/临川区政府:request-completion", headers=bearer(LINCHUAN), json={
-        **signing, "narrative": "已全部完成", "evidence": ["应诉台账.xlsx"]})
+        **signing, "narrative": "已全部完成", "evidence": ["应诉台账.xlsx"], "evidence_ids": [minutes["id"]]})
     assert requested.status_code == 202, requested.text
     await reaches(tracker_url, "completion_requested")
+    # The tracker keeps the request's evidence on the assignment's state, as references.
+    reference = {key: minutes[key] for key in ("id", "name", "sha256", "content_type", "size")}
+    assert (await published_state(settings_values))["evidence_files"] == [reference]
 
     checking = {"region_code": "361002", "by": "李四", "verifier": "lead_unit", "verifier_unit": "市司法局"}
     own = {**checking, "verifier": "supervising_office", "verifier_unit": "临川区政府"}

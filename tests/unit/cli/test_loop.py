@@ -5,6 +5,7 @@ import argparse
 import pytest
 
 from cli.loop import add_commands, step_body
+from services.intake.entrypoints.http.loop import RequestBody
 from shared.contracts import (
     AssignmentReopening,
     AssignmentSigning,
@@ -42,3 +43,9 @@ def test_the_options_say_what_the_step_carries():
         "region_code": "361002", "by": "张三", "narrative": "已完成", "evidence": ["f-1"]}
     assert step_body(parsed("sign", *ASSIGNMENT, "--at", "2026-10-01T09:00:00+08:00"))["signed_at"] == (
         "2026-10-01T09:00:00+08:00")
+
+
+def test_a_request_cites_stored_files_by_id_as_intakes_route_takes_them():
+    body = step_body(parsed("request", *ASSIGNMENT, "--narrative", "已完成", "--evidence-id", "66aa",
+                            "--evidence-id", "66bb"))
+    assert RequestBody.model_validate(body).evidence_ids == ["66aa", "66bb"]

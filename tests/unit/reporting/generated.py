@@ -62,6 +62,7 @@ class GeneratedCity:
             report = progress.get(assignment["_id"])
             state = {**as_reported(assignment, report), "revision": 1,
                      "evidence": (report or {}).get("evidence") or [],
+                     "evidence_files": (report or {}).get("evidence_files") or [],
                      "report_event_id": report["event_id"] if report else None}
             state["loop_state"] = state["loop_state"] or "assigned"  # nothing reported: not signed for
             events.append(AssignmentUpdated(id=f"{assignment['_id']}#1", source="test", time=at, data=state))

@@ -11,12 +11,13 @@ from pathlib import PurePath
 
 TEXT = "plain text"
 ZIP, OLE2, PDF = "a zip package", "an OLE2 compound file (Office 97-2003)", "a PDF document"
+PNG, JPEG = "a PNG image", "a JPEG image"
 SIGNATURES = {
     b"%PDF-": PDF,
     b"PK\x03\x04": ZIP,
     bytes.fromhex("d0cf11e0a1b11ae1"): OLE2,
-    b"\x89PNG\r\n\x1a\n": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
+    b"\x89PNG\r\n\x1a\n": PNG,
+    b"\xff\xd8\xff": JPEG,
     b"GIF8": "a GIF image",
     b"\x1f\x8b": "a gzip archive",
     b"Rar!\x1a\x07": "a RAR archive",

@@ -7,6 +7,7 @@ from fastapi import Depends, Header, Request
 
 from services.intake.settings import IntakeSettings
 from services.intake.storage.registries import KnownRegistry
+from services.intake.usecases.evidence import EvidenceFiles
 from services.intake.usecases.ledger_template import LedgerTemplates
 from services.intake.usecases.loop_steps import LoopStepAcceptance
 from services.intake.usecases.measure_creation import MeasureCreation
@@ -30,6 +31,7 @@ Measures = Annotated[MeasureCreation, Depends(_state("measures"))]
 Registries = Annotated[RegistryPublication, Depends(_state("registries"))]
 KnownRegistries = Annotated[KnownRegistry, Depends(_state("known_registry"))]
 Templates = Annotated[LedgerTemplates, Depends(_state("templates"))]
+Evidence = Annotated[EvidenceFiles, Depends(_state("evidence"))]
 
 
 def get_event_source(settings: Settings, caller: Caller) -> str:

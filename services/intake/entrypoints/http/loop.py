@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, status
 from pydantic import create_model
 
-from services.intake.entrypoints.http.dependencies import EventSource, Idempotency, LoopSteps, Settings
+from services.intake.entrypoints.http.dependencies import EventSource, Evidence, Idempotency, LoopSteps, Settings
+from services.intake.entrypoints.http.evidence import EvidenceIds, cited
 from services.intake.entrypoints.http.problems import Accepted, answering
 from shared.contracts import (
     AssignmentReopening,
@@ -34,16 +35,20 @@ def body_of(contract: type[LoopStep]) -> type[LoopStep]:
 
 async def take(event_type: str, contract: type[LoopStep], measure_id: str, unit: str, body: LoopStep,
                loop: LoopSteps, settings: Settings, idempotency: Idempotency, caller: Caller,
-               source: EventSource) -> Accepted:
+               source: EventSource, sent: dict | None = None) -> Accepted:
+    """`sent`: the step's fields as the route read them, when not simply what the body set."""
     authorise(caller, body.region_code, f"the assignment of {unit}")
-    sent = body.model_dump(exclude_unset=True, exclude={"measure_id", "unit"})
+    sent = sent if sent is not None else body.model_dump(exclude_unset=True, exclude={"measure_id", "unit"})
     step = contract.model_validate({**sent, "measure_id": measure_id, "unit": unit})
     with answering(settings.retry_after_seconds):
         event = await loop.take(event_type, step, source, idempotency)
     return Accepted.of(event, loop.topics.for_loop_event(event_type))
 
 
-SigningBody, RequestBody = body_of(AssignmentSigning), body_of(CompletionRequest)
+SigningBody = body_of(AssignmentSigning)
+# A request cites its stored evidence files by id; the event carries their references.
+RequestBody = create_model("CompletionRequestBody", __base__=body_of(CompletionRequest),
+                           __doc__=CompletionRequest.__doc__, evidence_ids=EvidenceIds, evidence_files=(None, None))
 VerificationBody, ReturnBody, ReopeningBody = (body_of(CompletionVerification), body_of(CompletionReturn),
                                                body_of(AssignmentReopening))
 RESPONSES = problem_responses(403, 409, 503)
@@ -60,12 +65,18 @@ async def sign(measure_id: MeasureId, unit: UnitName, body: SigningBody, loop: L
 @router.post(":request-completion", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted,
              responses=RESPONSES)
 async def request_completion(measure_id: MeasureId, unit: UnitName, body: RequestBody, loop: LoopSteps,
-                             settings: Settings, idempotency: Idempotency, caller: Caller,
+                             evidence: Evidence, settings: Settings, idempotency: Idempotency, caller: Caller,
                              source: EventSource) -> Accepted:
-    """办结申请: the unit asks to close its assignment, with a narrative and its evidence (publish
-    completion-requested). 409 before signing, while a request waits, or once closed out."""
+    """办结申请: the unit asks to close its assignment, with a narrative and its evidence: files stored by POST
+    /v1/evidence, by id (`evidence_ids`; 422 `unknown-evidence` naming an id not held for the caller), and links or
+    names (`evidence`) (publish completion-requested). 409 before signing, while a request waits, or once closed
+    out."""
+    authorise(caller, body.region_code, f"the assignment of {unit}")
+    sent = await cited(body, evidence, caller, exclude=frozenset({"measure_id", "unit"}))
+    # Cited before publishing, as by a report (a request the tracker then refuses leaves its files listed).
+    await evidence.cite(sent.get("evidence_files", []), body.region_code, f"{measure_id}|{unit}")
     return await take("completion-requested", CompletionRequest, measure_id, unit, body, loop, settings,
-                      idempotency, caller, source)
+                      idempotency, caller, source, sent)
 
 
 @router.post(":verify", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted, responses=RESPONSES)

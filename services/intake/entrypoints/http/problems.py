@@ -50,8 +50,8 @@ def as_problem(error: Exception, retry_after: int) -> Problem | None:
                            slug="broker-unavailable", headers={"Retry-After": str(retry_after)})
         case KeyReused():
             return Problem(422, "Idempotency-Key reused", str(error), slug="idempotency-key-reused")
-        case ConnectionFailure():  # intake's database holds only the idempotency keys
-            return Problem(503, "Idempotency store unavailable", "Retry later; nothing was accepted.",
+        case ConnectionFailure():  # intake's database: the idempotency keys and the evidence files
+            return Problem(503, "Database unavailable", "Retry later; nothing was accepted.",
                            slug="database-unavailable", headers={"Retry-After": IDEMPOTENCY_RETRY_AFTER})
         case TrackerUnavailable():
             return Problem(503, error.title, str(error), slug=error.slug, headers={"Retry-After": str(retry_after)})

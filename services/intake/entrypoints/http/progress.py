@@ -6,7 +6,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, Field, ValidationError
 
-from services.intake.entrypoints.http.dependencies import EventSource, Idempotency, Progress, Settings
+from services.intake.entrypoints.http.dependencies import EventSource, Evidence, Idempotency, Progress, Settings
+from services.intake.entrypoints.http.evidence import EvidenceIds, cited
 from services.intake.entrypoints.http.problems import Accepted, answering, as_problem
 from services.intake.storage.publisher import BrokerUnavailable
 from shared.contracts import ProgressReport, ProgressReported, ProgressWithdrawal
@@ -22,16 +23,33 @@ router = APIRouter(prefix="/v1/progress", tags=["progress"])
 MAX_BATCH_REPORTS = 1000
 
 
+class ReportBody(ProgressReport):
+    """A progress report as a client sends it: its stored evidence files by id (`evidence_ids`); the event
+    carries their references (`evidence_files`), which a client does not send."""
+
+    evidence_ids: EvidenceIds
+    evidence_files: None = None
+
+
+async def report_of(body: ReportBody, evidence: Evidence, caller: Caller) -> ProgressReport:
+    """The report to admit, authorised for its region, its evidence ids resolved (422 naming an unknown one)."""
+    authorise(caller, body.region_code, f"the report of {body.unit}")
+    return ProgressReport(**await cited(body, evidence, caller))
+
+
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted,
              responses=problem_responses(403, 413, 503))
-async def report_progress(report: ProgressReport, progress: Progress, settings: Settings, idempotency: Idempotency,
-                          caller: Caller, source: EventSource) -> Accepted:
+async def report_progress(body: ReportBody, progress: Progress, evidence: Evidence, settings: Settings,
+                          idempotency: Idempotency, caller: Caller, source: EventSource) -> Accepted:
     """Accept a unit's progress report on a measure for a period and publish it as progress-reported (for a unit
-    of the caller's region or below). 422 when its time or period lies outside the reporting window, or it names
-    a measure or unit intake knows not to exist (services/intake/domain/admission.py)."""
-    authorise(caller, report.region_code, f"the report of {report.unit}")
+    of the caller's region or below). 422 when its time or period lies outside the reporting window, it names
+    a measure or unit intake knows not to exist (services/intake/domain/admission.py), or an evidence id intake
+    does not hold for the caller (`unknown-evidence`)."""
+    report = await report_of(body, evidence, caller)
     with answering(settings.retry_after_seconds):
         event = await progress.admit(report, source, idempotency)
+        # Cited before publishing: an event never names a file its region cannot fetch.
+        await evidence.cite(report.evidence_files, report.region_code, report.assignment_key)
         await progress.publish(event)
     return Accepted.of(event, progress.topics.progress_reported)
 
@@ -39,8 +57,8 @@ async def report_progress(report: ProgressReport, progress: Progress, settings: 
 class ProgressBatch(BaseModel):
     reports: list[Any] = Field(
         min_length=1, max_length=MAX_BATCH_REPORTS,
-        description="Progress reports, each as POST /v1/progress takes one; each is validated on its own (an item "
-                    "that is not a report is refused alone).")
+        description="Progress reports, each as POST /v1/progress takes one (evidence by `evidence_ids`); each is "
+                    "validated on its own (an item that is not a report is refused alone).")
 
 
 class BatchItem(BaseModel):
@@ -67,7 +85,7 @@ def problem_item(index: int, problem: Problem) -> BatchItem:
 
 @router.post(":batch", status_code=status.HTTP_202_ACCEPTED, response_model=BatchOutcome,
              responses=problem_responses(413, 503))
-async def report_progress_batch(batch: ProgressBatch, progress: Progress, settings: Settings,
+async def report_progress_batch(batch: ProgressBatch, progress: Progress, evidence: Evidence, settings: Settings,
                                 idempotency: Idempotency, caller: Caller, source: EventSource) -> BatchOutcome:
     """Accept up to 1,000 progress reports at once (a district system's month): each is validated and admitted
     on its own, exactly as by POST /v1/progress, and the accepted ones are published together. 202 with one item
@@ -81,9 +99,7 @@ async def report_progress_batch(batch: ProgressBatch, progress: Progress, settin
     reports: dict[int, ProgressReport] = {}
     for index, item in enumerate(batch.reports):
         try:
-            report = ProgressReport.model_validate(item)
-            authorise(caller, report.region_code, f"the report of {report.unit}")
-            reports[index] = report
+            reports[index] = await report_of(ReportBody.model_validate(item), evidence, caller)
         except ValidationError as error:
             errors = validation_errors(error)
             fields = ", ".join(sorted({e["field"] for e in errors}))
@@ -95,6 +111,9 @@ async def report_progress_batch(batch: ProgressBatch, progress: Progress, settin
     events: dict[int, ProgressReported] = {}
     for index, outcome in (await progress.admit_all(reports, source, idempotency)).items():
         if isinstance(outcome, ProgressReported):
+            report = reports[index]
+            with answering(retry_after):  # cited before publishing, as by POST /v1/progress
+                await evidence.cite(report.evidence_files, report.region_code, report.assignment_key)
             events[index] = outcome
         elif (problem := as_problem(outcome, retry_after)) is not None:
             items[index] = problem_item(index, problem)

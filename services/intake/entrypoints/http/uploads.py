@@ -33,17 +33,17 @@ _CONTEXT.set_forkserver_preload(["services.intake.entrypoints.http.uploads", "se
 _SLOTS = asyncio.Semaphore(WORKERS)
 
 
-def upload_body(files: int = 1) -> dict:
+def upload_body(files: int = 1, max_file_bytes: int = MAX_UPLOAD_BYTES) -> dict:
     """`openapi_extra` of a route taking up to `files` uploads: its body limit (shared/web/limits.py), so an
-    oversized request is refused before it is spooled, and each file is then held to MAX_UPLOAD_BYTES."""
-    return body_limit(files * MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES)
+    oversized request is refused before it is spooled, and each file is then held to `max_file_bytes`."""
+    return body_limit(files * max_file_bytes + FORM_OVERHEAD_BYTES)
 
 
-async def read_upload(upload: UploadFile, field: str = "file") -> bytes:
-    content = await upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise limit_problem(field, LimitExceeded(
-            "upload_bytes", f"larger than {MAX_UPLOAD_BYTES // 2**20} MB"))
+async def read_upload(upload: UploadFile, field: str = "file", max_bytes: int = MAX_UPLOAD_BYTES) -> bytes:
+    content = await upload.read(max_bytes + 1)
+    if len(content) > max_bytes:
+        size = f"{max_bytes // 2**20} MB" if max_bytes % 2**20 == 0 else f"{max_bytes} bytes"
+        raise limit_problem(field, LimitExceeded("upload_bytes", f"larger than {size}"))
     return content
 
 

@@ -52,6 +52,10 @@ def get_metrics_targets(request: Request) -> dict[str, str]:
     return request.app.state.metrics_targets
 
 
+def get_evidence_url(request: Request) -> str:
+    return request.app.state.evidence_url
+
+
 def get_metrics_registry(request: Request) -> CollectorRegistry:
     return request.app.state.metrics.registry
 
@@ -65,6 +69,7 @@ SnapshotsDep = Annotated[Snapshots, Depends(get_snapshots)]
 ScoringDep = Annotated[Scoring, Depends(get_scoring)]
 MetricsTargets = Annotated[dict[str, str], Depends(get_metrics_targets)]
 MetricsRegistry = Annotated[CollectorRegistry, Depends(get_metrics_registry)]
+EvidenceUrl = Annotated[str, Depends(get_evidence_url)]
 
 
 def known(snapshot: Snapshot, region_code: str) -> str:

@@ -29,6 +29,7 @@ from services.reporting.entrypoints.http.dependencies import (
     CurrentHistory,
     CurrentSnapshot,
     Day,
+    EvidenceUrl,
     HomeRegion,
     RegionCode,
     ScoringDep,
@@ -38,6 +39,7 @@ from services.reporting.entrypoints.http.dependencies import (
 )
 from services.reporting.storage.collections import ReportingStore
 from services.reporting.usecases.scoring import Scoring
+from shared.contracts.evidence import PREVIEWABLE
 from shared.domain.calendar import CHINA, today_in_china
 from shared.domain.regions import within
 from shared.web.openapi import problem_responses
@@ -161,16 +163,21 @@ async def region_alerts(region_code: RegionCode, snapshot: CurrentSnapshot, stor
 
 @router.get("/measures/{measure_id}", responses=problem_responses(404))
 async def measure_detail(measure_id: str, snapshot: CurrentSnapshot, store: Store, home: HomeRegion,
-                         region_code: Annotated[str | None, Query(pattern=CODE)] = None,
+                         evidence_url: EvidenceUrl, region_code: Annotated[str | None, Query(pattern=CODE)] = None,
                          as_of: AsOf = None, cadence: CadenceQuery = "quarter") -> dict:
     """A measure: its text, deadlines and targets, each assignment (in `region_code` and below, default the
-    home region) and the history of reports with their narrative and evidence."""
+    home region) with its evidence files (`evidence_files`: the references, each with `download_url` and, for
+    images and PDF, `preview_url` on intake), and the history of reports with their narrative and evidence."""
     measure = snapshot.measures.get(measure_id)
     if measure is None:
         raise Problem(404, "Measure not found", f"No measure {measure_id!r} is tracked.", slug="not-found")
     region_code = known(snapshot, region_code) if region_code else home
     drill = snapshot.assignment_rows(region_code, as_of or today_in_china(), cadence, measure_id=measure_id)
     history = [report_row(r) for r in await store.revisions_counted(measure_id=measure_id)]
+    files = await store.evidence_of_measure(measure_id)
+    drill["rows"] = [{**row, "evidence_files": linked(files.get(row["unit"], []), evidence_url)}
+                     for row in drill["rows"]]
+    history = [{**r, "evidence_files": linked(r["evidence_files"] or [], evidence_url)} for r in history]
     names = {row["unit"]: row["unit_name"] for row in drill["rows"]}
     history = [{**r, "unit_name": names.get(r["unit"], r["unit"]),
                 "reported_at": r["reported_at"].isoformat() if hasattr(r.get("reported_at"), "isoformat")
@@ -182,7 +189,15 @@ async def measure_detail(measure_id: str, snapshot: CurrentSnapshot, store: Stor
 
 
 REPORT_ROW = ("measure_id", "unit", "region_code", "period", "status", "percent_complete", "reported_at",
-              "narrative", "evidence", "indicator_values")
+              "narrative", "evidence", "evidence_files", "indicator_values")
+
+
+def linked(files: list[dict], evidence_url: str) -> list[dict]:
+    """Evidence references with the addresses a browser fetches them at on intake: `download_url`, and
+    `preview_url` for what a browser shows (images, PDF; None otherwise)."""
+    return [{**file, "download_url": f"{evidence_url}/v1/evidence/{file['id']}",
+             "preview_url": f"{evidence_url}/v1/evidence/{file['id']}/preview"
+             if file["content_type"] in PREVIEWABLE else None} for file in files]
 
 
 def report_row(revision: dict) -> dict:

@@ -1,10 +1,13 @@
-"""In-memory stand-ins for what intake's use cases tell (usecases/ports.py): the broker and the idempotency
-keys. The catalogue is the real read model (storage/catalogue.py), given a `caught_up` the test decides."""
+"""In-memory stand-ins for what intake's use cases tell (usecases/ports.py, usecases/evidence.py): the broker, the
+idempotency keys, the evidence files and the scan hook. The catalogue is the real read model
+(storage/catalogue.py), given a `caught_up` the test decides."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 from pydantic import BaseModel
 
+from services.intake.domain.evidence import ScanOutcome, StoredEvidence
 from services.intake.storage.catalogue import Catalogue
 from services.intake.storage.idempotency import KeyReused, fingerprint
 from services.intake.storage.publisher import BrokerUnavailable
@@ -57,3 +60,54 @@ def catalogue(caught_up: bool = True) -> Catalogue:
         return caught_up
 
     return Catalogue(read_all)
+
+
+@dataclass
+class FakeEvidenceStore:
+    """storage/evidence.EvidenceStore in dicts: one file per content, shared with the regions and assignments
+    that upload or cite it."""
+
+    files: dict[str, StoredEvidence] = field(default_factory=dict)
+    contents: dict[str, bytes] = field(default_factory=dict)
+
+    async def add(self, name: str, content: bytes, sha256: str, content_type: str, region_code: str,
+                  assignment: str | None) -> StoredEvidence:
+        existing = next((each for each in self.files.values() if each.sha256 == sha256), None)
+        if existing is None:
+            existing = StoredEvidence(id=new_event_id(), name=name, sha256=sha256, content_type=content_type,
+                                      size=len(content), uploaded_at=datetime.now(UTC))
+            self.files[existing.id], self.contents[existing.id] = existing, content
+        await self.share(existing.id, region_code, [assignment] if assignment else [])
+        return self.files[existing.id]
+
+    async def share(self, evidence_id: str, region_code: str | None, assignments) -> None:
+        stored = self.files[evidence_id]
+        self.files[evidence_id] = replace(
+            stored, region_codes=tuple(dict.fromkeys([*stored.region_codes, *([region_code] if region_code else [])])),
+            assignments=tuple(dict.fromkeys([*stored.assignments, *assignments])))
+
+    async def get(self, evidence_id: str) -> StoredEvidence | None:
+        return self.files.get(evidence_id)
+
+    async def found(self, evidence_ids) -> dict[str, StoredEvidence]:
+        return {each: self.files[each] for each in evidence_ids if each in self.files}
+
+    async def of_assignment(self, assignment: str) -> list[StoredEvidence]:
+        return [each for each in self.files.values() if assignment in each.assignments]
+
+    async def content(self, evidence_id: str):
+        async def chunks():
+            yield self.contents[evidence_id]
+        return chunks()
+
+
+@dataclass
+class FakeScanner:
+    """Answers `outcome` for every file, counting the files it was shown."""
+
+    outcome: ScanOutcome
+    scanned: int = 0
+
+    async def scan(self, content: bytes) -> ScanOutcome:
+        self.scanned += 1
+        return self.outcome

@@ -154,3 +154,20 @@ def test_the_light_is_a_coloured_cell_in_chinese_with_the_counts_beside_it(snaps
     assert sheet.cell(4, header.index("红灯数") + 1).value == 700
     rows = list(csv.DictReader(io.StringIO(exports.csv_bytes(sheets).decode("utf-8-sig"))))
     assert {r["亮灯"] for r in rows if r["报表"] == "责任单位"} <= {"红灯", "黄灯", "绿灯", ""}
+
+
+def test_the_annual_dataset_keeps_the_stored_evidence_files_as_references_each_once(snapshot, city):
+    minutes = {"id": "e-1", "name": "会议纪要.pdf", "sha256": "a" * 64, "content_type": "application/pdf", "size": 9}
+    photo = {"id": "e-2", "name": "出庭照片.jpg", "sha256": "b" * 64, "content_type": "image/jpeg", "size": 7}
+    reports = [{**p, "evidence_files": [minutes, photo] if index % 2 else [minutes]}
+               for index, p in enumerate(city.progress)]
+    annual = annual_report(snapshot, "361002", 2025, AS_OF, reports)
+    measure = next(m for m in annual["measures"] if len(m["reports"]) > 1)
+    cited = {file["id"] for report in measure["reports"] for file in report["evidence_files"]}
+    assert cited == {"e-1", "e-2"}
+    assert measure["evidence_files"] == sorted([minutes, photo], key=lambda file: file["name"])  # the references
+    assert "会议纪要.pdf" in measure["evidence"]
+    book = load_workbook(io.BytesIO(exports.workbook_bytes("演示县1 2025", "", exports.annual_sheets(annual))))
+    header = [c.value for c in book["措施落实情况"][3]]
+    row = list(book["措施落实情况"].iter_rows(min_row=4, values_only=True))[annual["measures"].index(measure)]
+    assert "会议纪要.pdf" in row[header.index("佐证材料")]
