@@ -1,3 +1,5 @@
+from pydantic import SecretStr
+
 from shared.settings import ServiceSettings
 
 
@@ -13,3 +15,6 @@ class IntakeSettings(ServiceSettings):
     # The tracker's HTTP API, asked for a unit's assignments when a pre-filled ledger template is downloaded.
     tracker_url: str = "http://127.0.0.1:8001"
     tracker_timeout_seconds: float = 10.0
+    # Intake's own credential at the tracker (a `reporter` of the whole region), when the tracker has a clients file:
+    # intake has authorised its caller already, and asks the tracker as itself.
+    tracker_token: SecretStr | None = None

@@ -37,6 +37,7 @@ from services.reporting.entrypoints.http.dependencies import (
 from services.reporting.storage.collections import ReportingStore
 from shared.domain.calendar import CHINA, today_in_china
 from shared.domain.regions import within
+from shared.web.authentication import Caller, authorise
 from shared.web.openapi import problem_responses
 from shared.web.problems import Problem
 
@@ -157,15 +158,17 @@ async def region_alerts(region_code: RegionCode, snapshot: CurrentSnapshot, stor
 
 
 @router.get("/measures/{measure_id}", responses=problem_responses(404))
-async def measure_detail(measure_id: str, snapshot: CurrentSnapshot, store: Store, home: HomeRegion,
+async def measure_detail(measure_id: str, snapshot: CurrentSnapshot, store: Store, home: HomeRegion, caller: Caller,
                          region_code: Annotated[str | None, Query(pattern=CODE)] = None,
                          as_of: AsOf = None, cadence: CadenceQuery = "quarter") -> dict:
     """A measure: its text, deadlines and targets, each assignment (in `region_code` and below, default the
-    home region) and the history of reports with their narrative and evidence."""
+    caller's region, else the home region; 403 outside the caller's) and the history of reports with their
+    narrative and evidence."""
     measure = snapshot.measures.get(measure_id)
     if measure is None:
         raise Problem(404, "Measure not found", f"No measure {measure_id!r} is tracked.", slug="not-found")
-    region_code = known(snapshot, region_code) if region_code else home
+    region_code = known(snapshot, region_code) if region_code else caller.region_code if caller else home
+    authorise(caller, region_code, f"region {region_code}")
     drill = snapshot.assignment_rows(region_code, as_of or today_in_china(), cadence, measure_id=measure_id)
     history = [report_row(r) for r in await store.revisions_counted(measure_id=measure_id)]
     names = {row["unit"]: row["unit_name"] for row in drill["rows"]}

@@ -12,7 +12,8 @@ from services.alerts.main import create_app as create_alerts
 from services.intake.main import create_app as create_intake
 from services.reporting.main import create_app as create_reporting
 from services.tracker.main import create_app as create_tracker
-from shared.web.authentication import Authenticated
+from shared.web.authentication import requires
+from shared.web.clients import Role
 from shared.web.openapi import PROBLEM_STATUSES, problem_documenting_openapi, problem_responses
 from shared.web.problems import PROBLEM_JSON, Problem, install_problem_handlers
 
@@ -51,7 +52,7 @@ def small_app() -> FastAPI:
     def plan(plan_id: str, year: Annotated[int, Query(ge=2000)]) -> dict:
         raise Problem(404, "Plan not found", f"No plan {plan_id!r}.", slug="not-found")
 
-    @app.post("/sweeps", dependencies=[Authenticated])
+    @app.post("/sweeps", dependencies=[requires(Role.planner)])
     def sweep() -> dict:
         return {}
 
