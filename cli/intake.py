@@ -15,8 +15,9 @@ DEFAULT_INTAKE = "http://127.0.0.1:8000"
 
 def add_intake_option(parser) -> None:
     parser.add_argument("--intake", default=DEFAULT_INTAKE, help=f"intake's URL (default {DEFAULT_INTAKE})")
-    parser.add_argument("--token", default=os.environ.get("DUBAN_INTAKE_TOKEN"),
-                        help="the client's bearer token, when intake has a clients file (default: $DUBAN_INTAKE_TOKEN)")
+    parser.add_argument("--token", default=os.environ.get("DUBAN_INTAKE_TOKEN") or os.environ.get("DUBAN_TOKEN"),
+                        help="your key's token, when the services have a clients file (default: $DUBAN_INTAKE_TOKEN, "
+                             "else $DUBAN_TOKEN)")
 
 
 def add_commands(subparsers) -> None:

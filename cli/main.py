@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from cli import alerts, dlq, intake, ledgers, loop, plans, registry, reporting, reports, simulate, tracker
+from cli import alerts, dlq, intake, keys, ledgers, loop, plans, registry, reporting, reports, simulate, tracker
 from deploy.local.browser import install_browser
 from deploy.local.helm import install_helm
 from deploy.local.install import install
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> None:
     stack.add_parser("status", help="what runs, with pids, ports and logs").set_defaults(handler=run_status)
     for command in stack.choices.values():
         command.add_argument("--state-dir", default=str(STATE_DIR))
-    for module in (plans, ledgers, registry, intake, loop, dlq, tracker, alerts, reporting, reports, simulate):
+    for module in (plans, ledgers, registry, intake, keys, loop, dlq, tracker, alerts, reporting, reports, simulate):
         module.add_commands(commands)
     args = parser.parse_args(argv)
     args.handler(args)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import structlog
-from fastapi import APIRouter, FastAPI, Query
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from starlette.datastructures import Headers
@@ -94,8 +94,8 @@ def record_of(scope: Scope, status: int, body: bytes, note: Note) -> dict:
     return {
         "at": datetime.now(UTC), "outcome": "refused" if refused else "accepted", "status": status,
         "client_id": client and client.client_id, "client_name": client and client.name,
-        "roles": sorted(client.roles) if client else [], "scope": client and client.region_code,
-        "role": note.role, "region_code": regions[0] if regions else client and client.region_code,
+        "roles": sorted(map(str, client.roles)) if client else [], "scope": client and client.region_code,
+        "role": note.role and str(note.role), "region_code": regions[0] if regions else client and client.region_code,
         "regions": regions, "method": scope["method"], "path": scope["path"],
         "route": getattr(route, "path", None), "query": scope.get("query_string", b"").decode("latin-1")[:2000],
         "address": (scope.get("client") or (None,))[0], "forwarded_for": headers.get("x-forwarded-for"),
@@ -105,10 +105,10 @@ def record_of(scope: Scope, status: int, body: bytes, note: Note) -> dict:
 
 
 class AuditTrail:
-    """Records what the module's docstring says, after the answer is sent."""
+    """Records what the module's docstring says, after the answer is sent, in the app's `state.audit_log`."""
 
-    def __init__(self, app: ASGIApp, log_of: "AuditLog"):
-        self.app, self.audit = app, log_of
+    def __init__(self, app: ASGIApp):
+        self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -130,7 +130,7 @@ class AuditTrail:
             current_note.reset(token)
         if self.recorded(scope, status):
             try:
-                await self.audit.append(record_of(scope, status, bytes(captured), note))
+                await scope["app"].state.audit_log.append(record_of(scope, status, bytes(captured), note))
             except Exception as error:  # the answer is sent: the record is lost, not the change
                 log.error("audit record not stored", path=scope["path"], status=status, error=repr(error))
 
@@ -143,12 +143,16 @@ class AuditTrail:
         return scope["method"] not in SAFE_METHODS and 0 < status < 400 and declared
 
 
-def audit_router(audit: AuditLog) -> APIRouter:
+def get_audit_log(request: Request) -> AuditLog:
+    return request.app.state.audit_log
+
+
+def audit_router() -> APIRouter:
     router = APIRouter(tags=["audit"])
 
     @router.get("/v1/audit", dependencies=[requires(Role.admin)])
     async def read_audit(
-        caller: Caller,
+        caller: Caller, audit: Annotated[AuditLog, Depends(get_audit_log)],
         region_code: Annotated[str | None, Query(pattern=CODE, description="this region and below (default: "
                                                                               "yours)")] = None,
         since: Annotated[datetime | None, Query(description="from this time on")] = None,
@@ -174,6 +178,6 @@ def audit_router(audit: AuditLog) -> APIRouter:
 
 def install_audit(app: FastAPI, collection: AsyncCollection) -> None:
     """The trail (outermost, so it sees refusals by the rate limit too) and its route."""
-    audit = AuditLog(collection)
-    app.add_middleware(AuditTrail, log_of=audit)
-    app.include_router(audit_router(audit))
+    app.state.audit_log = AuditLog(collection)
+    app.add_middleware(AuditTrail)
+    app.include_router(audit_router())

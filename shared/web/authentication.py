@@ -80,6 +80,7 @@ def requires(*roles: Role):
         note().role = held
         return caller
 
+    holding.roles = roles  # what the route asks, for the permission table (README, tests/unit/shared/web)
     return Depends(holding)
 
 

@@ -70,7 +70,7 @@ def test_declared_statuses_the_bearer_token_and_validation_are_documented_where_
     assert sorted(plan) == ["200", "404", "409", "422"]
     assert plan["404"]["description"] == PROBLEM_STATUSES[404]
     assert plan["422"]["description"] == PROBLEM_STATUSES[422]
-    assert sorted(document["paths"]["/sweeps"]["post"]["responses"]) == ["200", "401", "422", "429"]  # the header
+    assert sorted(document["paths"]["/sweeps"]["post"]["responses"]) == ["200", "401", "403", "422", "429"]  # header
     assert sorted(document["paths"]["/health"]["get"]["responses"]) == ["200"]
     with pytest.raises(KeyError):
         problem_responses(418)
