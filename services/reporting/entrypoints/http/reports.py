@@ -157,6 +157,16 @@ async def region_alerts(region_code: RegionCode, snapshot: CurrentSnapshot, stor
     return {**listed, "rows": [{**details[row["key"]], **row} for row in listed["rows"] if row["key"] in details]}
 
 
+@router.get("/credential")
+async def credential(caller: Caller) -> dict:
+    """The caller's credential as the dashboard signs in with it: `{client_id, name, region_code, roles}`; all null
+    (and `open`: true) where the service has no clients file."""
+    if caller is None:
+        return {"client_id": None, "name": None, "region_code": None, "roles": [], "open": True}
+    return {"client_id": caller.client_id, "name": caller.name, "region_code": caller.region_code,
+            "roles": sorted(caller.roles), "open": False}
+
+
 @router.get("/measures/{measure_id}", responses=problem_responses(404))
 async def measure_detail(measure_id: str, snapshot: CurrentSnapshot, store: Store, home: HomeRegion, caller: Caller,
                          region_code: Annotated[str | None, Query(pattern=CODE)] = None,

@@ -49,7 +49,7 @@ EXPECTED = {
                       "regions/{region_code}/lead-units", "regions/{region_code}/ranking",
                       "regions/{region_code}/units/{unit}", "regions/{region_code}/alerts", "measures/{measure_id}",
                       "annual.xlsx", "annual", "regions/{region_code}/as-of/{day}", "regions/{region_code}/history",
-                      "regions/{region_code}/bulletin.docx", "annual.docx", "documents",
+                      "regions/{region_code}/bulletin.docx", "annual.docx", "documents", "credential",
                       "documents/{document_id}.docx")}},
 }
 SERVICES = {"intake": (create_intake, IntakeSettings), "tracker": (create_tracker, TrackerSettings),
