@@ -67,6 +67,7 @@ async function call(url) {
   if (response.ok) return response;
   const problem = await response.json().catch(() => ({}));
   if (response.status === 401) {
+    sessionStorage.removeItem(KEY_ITEM);  // none, or one that expired or was revoked: ask again
     showSignIn(true);
     throw new Error(`请输入访问密钥登录(${problem.detail || "需要访问密钥"})`);
   }
@@ -77,9 +78,10 @@ async function get(path, extra) {
   for (const [k, v] of Object.entries(extra || {})) p.set(k, v);
   return (await call(`${path}?${p}`)).json();
 }
+/* The key field shows once a call asked for a key (an open service never does); 退出登录 while a key is kept. */
 function showSignIn(asked) {
   const signedIn = Boolean(sessionStorage.getItem(KEY_ITEM));
-  document.getElementById("sign-in").hidden = signedIn && !asked;
+  document.getElementById("sign-in").hidden = signedIn || !asked;
   document.getElementById("sign-out").hidden = !signedIn;
 }
 /* The key's region becomes the start region (a county's key starts at its county). */
