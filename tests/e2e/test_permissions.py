@@ -18,6 +18,7 @@ from deploy.demo.load import load_demo
 from deploy.local.stack import LocalStack
 from shared.domain.regions import within
 from shared.web.clients import Role, new_token, token_hash
+from tests.support.browser import FLAGS, chromium_or_skip
 from tests.support.stacks import database_names
 
 R, P, V, A = Role.reporter, Role.planner, Role.viewer, Role.admin
@@ -303,3 +304,25 @@ def test_the_audit_trail_keeps_a_sequence_of_changes_in_order_for_admins_in_scop
         assert other.status_code == 403 and other.json()["type"] == "/problems/outside-region"
         own = http.get(f"{intake}/v1/audit", params={"limit": 1000}, headers=bearer("dongxiang-admin")).json()
         assert not {event_id for r in own for event_id in r["event_ids"]} & set(sent)
+
+
+def test_the_dashboard_signs_in_with_a_key_and_shows_the_keys_county(stack):
+    chromium = chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+            page.goto(f"{stack.urls['reporting']}/")
+            page.wait_for_selector("#sign-in:not([hidden])", timeout=30_000)  # its first call was asked for a key
+            assert not page.is_visible("#sign-out")
+            page.fill("#key", TOKENS["county-viewer"])
+            page.click("#sign-in button")
+            page.wait_for_selector("body[data-ready='#/region/361002']", timeout=60_000)  # the key's county
+            assert page.is_visible("#sign-out") and not page.is_visible("#sign-in")
+            assert page.evaluate("sessionStorage.getItem('duban-key')") == TOKENS["county-viewer"]
+            shown = page.inner_text("#view")
+            assert "临川区" in shown and "东乡区" not in shown and "加载失败" not in shown
+        finally:
+            browser.close()
