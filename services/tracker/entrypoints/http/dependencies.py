@@ -28,12 +28,14 @@ TrackerDep = Annotated[Tracker, Depends(get_tracker)]
 Lookup = Annotated[UnitLookup, Depends(get_lookup)]
 
 
-async def unit_in_scope(unit: str, caller: Caller, lookup: Lookup) -> str:
+async def unit_in_scope(unit: str, caller: Caller, tracker: TrackerDep) -> str:
     """The unit of the path: 403 when the registry places it outside the caller's region (a name the registry
     does not know has no region: the route filters its rows by their own region instead)."""
-    region_code = lookup.directory.unit_regions.get(unit) if lookup.directory is not None else None
-    if region_code is not None:
-        authorise(caller, region_code, f"unit {unit}")
+    if caller is not None:
+        directory = (await tracker.repository.unit_lookup()).directory
+        region_code = directory.unit_regions.get(unit) if directory is not None else None
+        if region_code is not None:
+            authorise(caller, region_code, f"unit {unit}")
     return unit
 
 
