@@ -23,6 +23,9 @@ from tests.support.stacks import database_names
 
 R, P, V, A = Role.reporter, Role.planner, Role.viewer, Role.admin
 COUNTY, REGIONS = "361002", {"own": "361002", "child": "361002901", "sibling": "361003", "parent": "361000"}
+# A unit of each region with assignments in the demo (市司法局 leads much of the city's plan).
+UNITS = {"361002": "361002.government", "361002901": "361002901.government", "361003": "361003.government",
+         "361000": "361000.justice"}
 KEYS = {**{f"county-{role}": (COUNTY, [role]) for role in Role}, "city-admin": ("361000", [A]),
         "city-viewer": ("361000", [V]), "dongxiang-admin": ("361003", [A]), "intake": ("361000", [R])}
 TOKENS = {name: new_token() for name in KEYS}
@@ -32,7 +35,7 @@ UNRESOLVED = "立法项目起草部门"  # the demo's one name the registry lack
 @dataclass(frozen=True)
 class Stack:
     urls: dict[str, str]
-    measures: dict[str, str]  # region -> a measure assigned to its government
+    measures: dict[str, str]  # region -> a measure assigned to its unit in UNITS
 
 
 def bearer(name: str) -> dict:
@@ -64,7 +67,7 @@ def stack(infrastructure, tmp_path_factory) -> Iterator[Stack]:
         load_demo(urls["intake"], token=TOKENS["city-admin"])
         with httpx.Client(timeout=60, headers=bearer("city-admin")) as http:
             def assigned(region: str):
-                found = http.get(f"{urls['tracker']}/v1/units/{region}.government/assignments")
+                found = http.get(f"{urls['tracker']}/v1/units/{UNITS[region]}/assignments")
                 return found.status_code == 200 and found.json() and found.json()[0]["measure_id"]
 
             measures = {region: wait_for(lambda r=region: assigned(r), 120, f"assignments of {region}")
@@ -112,12 +115,12 @@ def report_in(body, region) -> bool:
 
 def progress(region, stack):
     return "POST", "/v1/progress", {"json": {
-        "measure_id": stack.measures[region], "unit": f"{region}.government", "region_code": region,
+        "measure_id": stack.measures[region], "unit": UNITS[region], "region_code": region,
         "period": "2026-Q3", "percent_complete": 50, "status": "in_progress"}}
 
 
 def step(region, stack):
-    return ("POST", f"/v1/measures/{stack.measures[region]}/units/{region}.government:sign",
+    return ("POST", f"/v1/measures/{stack.measures[region]}/units/{UNITS[region]}:sign",
             {"json": {"region_code": region, "by": "测试"}})
 
 
@@ -142,7 +145,7 @@ ROUTES = {
         "POST", "/v1/progress/nothing-of-the-kind:withdraw", {"json": {}}), scoped=False),
     "sign": Route("intake", {R}, step),
     "ledger template": Route("intake", {R}, lambda region, _stack: (
-        "GET", "/v1/ledgers/template.xlsx", {"params": {"unit": f"{region}.government"}})),
+        "GET", "/v1/ledgers/template.xlsx", {"params": {"unit": UNITS[region]}})),
     "ledger import": Route("intake", {R}, lambda *_: ("POST", "/v1/ledgers:import", {}), scoped=False),
     "measure": Route("intake", {P}, measure),
     "plan parse": Route("intake", {P}, lambda *_: ("POST", "/v1/plans:parse", {}), scoped=False),
@@ -152,16 +155,16 @@ ROUTES = {
     "measure state": Route("tracker", {V, R}, lambda region, stack: (
         "GET", f"/v1/measures/{stack.measures[region]}", {}), filtered=True, shows=rows_within(rows="assignments")),
     "unit assignments": Route("tracker", {V, R}, lambda region, _stack: (
-        "GET", f"/v1/units/{region}.government/assignments", {}), shows=rows_within()),
+        "GET", f"/v1/units/{UNITS[region]}/assignments", {}), shows=rows_within()),
     "report history": Route("tracker", {V, R}, lambda region, stack: (
-        "GET", f"/v1/measures/{stack.measures[region]}/units/{region}.government/reports", {})),
+        "GET", f"/v1/measures/{stack.measures[region]}/units/{UNITS[region]}/reports", {})),
     "timeline": Route("tracker", {V, R}, lambda region, stack: (
-        "GET", f"/v1/measures/{stack.measures[region]}/units/{region}.government/timeline", {})),
+        "GET", f"/v1/measures/{stack.measures[region]}/units/{UNITS[region]}/timeline", {})),
     "region": Route("tracker", {V, P, R}, lambda region, _stack: ("GET", f"/v1/regions/{region}", {}),
                     shows=lambda body, region: body["code"] == region),
     "unresolved": Route("tracker", {P}, lambda *_: ("GET", "/v1/unresolved-units", {}), scoped=False),
     "unit mapping": Route("tracker", {P}, lambda region, _stack: (
-        "PUT", f"/v1/unit-mappings/{UNRESOLVED}", {"json": {"unit_ids": [f"{region}.government"]}})),
+        "PUT", f"/v1/unit-mappings/{UNRESOLVED}", {"json": {"unit_ids": [UNITS[region]]}})),
     "judge": Route("tracker", {R}, lambda *_: ("POST", "/v1/loop-steps:judge", {"json": {}}), scoped=False),
     # alerts
     "alerts": Route("alerts", {V}, lambda region, _stack: ("GET", "/v1/alerts", {"params": {
@@ -197,7 +200,7 @@ ROUTES = {
     "region ranking": Route("reporting", {V}, report("/ranking")),
     "region alerts": Route("reporting", {V}, report("/alerts")),
     "region unit": Route("reporting", {V}, lambda region, _stack: (
-        "GET", f"/v1/reports/regions/{region}/units/{region}.government", {})),
+        "GET", f"/v1/reports/regions/{region}/units/{UNITS[region]}", {})),
     "region as of": Route("reporting", {V}, report("/as-of/2026-06-30")),
     "region history": Route("reporting", {V}, report("/history", since="2026-09-01")),
     "workbook": Route("reporting", {V}, report(".xlsx")),
@@ -267,8 +270,8 @@ def test_a_county_sees_its_county_and_the_city_sees_every_county(stack):
         county = read("county-viewer", "reporting", "/v1/reports/regions/361002").json()
         assert {child["region_code"] for child in county["children"]} >= {"361002901"}
         assert read("county-viewer", "reporting", "/v1/reports/credential").json()["region_code"] == COUNTY
-        measure = read("county-viewer", "tracker", f"/v1/measures/{stack.measures['parent']}").json()
-        everywhere = read("city-viewer", "tracker", f"/v1/measures/{stack.measures['parent']}").json()
+        measure = read("county-viewer", "tracker", f"/v1/measures/{stack.measures[REGIONS['parent']]}").json()
+        everywhere = read("city-viewer", "tracker", f"/v1/measures/{stack.measures[REGIONS['parent']]}").json()
         assert all(within(a["region_code"], COUNTY) for a in measure["assignments"])
         assert len(measure["assignments"]) < len(everywhere["assignments"])
         refused = read("county-viewer", "reporting", "/v1/reports/regions/361000")
