@@ -8,15 +8,16 @@ from pathlib import Path
 
 import httpx
 
-from shared.web.clients import ClientEntry, new_token, token_hash
+from shared.web.clients import ClientEntry, Role, new_token, token_hash
 
 DEFAULT_INTAKE = "http://127.0.0.1:8000"
 
 
 def add_intake_option(parser) -> None:
     parser.add_argument("--intake", default=DEFAULT_INTAKE, help=f"intake's URL (default {DEFAULT_INTAKE})")
-    parser.add_argument("--token", default=os.environ.get("DUBAN_INTAKE_TOKEN"),
-                        help="the client's bearer token, when intake has a clients file (default: $DUBAN_INTAKE_TOKEN)")
+    parser.add_argument("--token", default=os.environ.get("DUBAN_INTAKE_TOKEN") or os.environ.get("DUBAN_TOKEN"),
+                        help="your key's token, when the services have a clients file (default: $DUBAN_INTAKE_TOKEN, "
+                             "else $DUBAN_TOKEN)")
 
 
 def add_commands(subparsers) -> None:
@@ -25,16 +26,21 @@ def add_commands(subparsers) -> None:
     client.add_argument("--id", required=True, help="a short name in events' source, e.g. linchuan-zwfw")
     client.add_argument("--name", required=True, help="e.g. 临川区政务服务平台")
     client.add_argument("--region", required=True, help="the region it acts for (and below), e.g. 361002")
+    client.add_argument("--role", action="append", choices=[role.value for role in Role],
+                        help="repeat for several (default: none written, which the services read as admin); "
+                             "`duban keys create` writes the file itself")
     client.set_defaults(handler=run_new_client)
 
 
 def run_new_client(args) -> None:
     token = new_token()
-    entry = ClientEntry(id=args.id, name=args.name, region_code=args.region, token_sha256=token_hash(token))
+    entry = ClientEntry(id=args.id, name=args.name, region_code=args.region, token_sha256=token_hash(token),
+                        **({"roles": args.role} if args.role else {}))
     print(f"token (give it to the client; it is not stored anywhere): {token}\n"
           "entry for the clients file (DUBAN_CLIENTS_FILE), under `clients:`:\n"
           f"  - id: {entry.id}\n    name: {json.dumps(entry.name, ensure_ascii=False)}\n"
-          f"    region_code: \"{entry.region_code}\"\n    token_sha256: {entry.token_sha256}")
+          f"    region_code: \"{entry.region_code}\"\n    token_sha256: {entry.token_sha256}"
+          + (f"\n    roles: [{', '.join(entry.roles)}]" if args.role else ""))
 
 
 def upload(path: str) -> tuple[str, bytes]:

@@ -2,12 +2,27 @@
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 
 import httpx
 
-from cli import alerts, dlq, evidence, intake, ledgers, loop, plans, registry, reporting, reports, simulate, tracker
+from cli import (
+    alerts,
+    dlq,
+    evidence,
+    intake,
+    keys,
+    ledgers,
+    loop,
+    plans,
+    registry,
+    reporting,
+    reports,
+    simulate,
+    tracker,
+)
 from deploy.local.browser import install_browser
 from deploy.local.helm import install_helm
 from deploy.local.install import install
@@ -43,7 +58,8 @@ def run_up(args) -> None:
         stack.stop()  # a half-started stack is worse than none
         raise
     elapsed = time.monotonic() - started
-    loaded = load_demo(urls["intake"]) if args.demo else None
+    # With a clients file (DUBAN_CLIENTS_FILE), the demo is loaded and checked with a city admin's DUBAN_TOKEN.
+    loaded = load_demo(urls["intake"], token=os.environ.get("DUBAN_TOKEN")) if args.demo else None
     held = demo_state(urls, loaded) if loaded else None
     print(f"\nduban is running (started in {elapsed:.0f} s; state and logs in {stack.state_dir}).")
     if loaded:
@@ -63,13 +79,15 @@ def run_up(args) -> None:
 def demo_state(urls: dict[str, str], loaded: dict[str, int], timeout: float = 60) -> dict[str, int]:
     """Waits until the tracker has applied the demo's reports, and says what it holds."""
     deadline = time.monotonic() + timeout
+    token = os.environ.get("DUBAN_TOKEN")
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     while True:
-        figures = httpx.get(f"{urls['reporting']}/v1/reports/regions/361000", timeout=10).json()
+        figures = httpx.get(f"{urls['reporting']}/v1/reports/regions/361000", timeout=10, headers=headers).json()
         reported = figures["completed"] + figures["in_progress"] + figures["blocked"]
         if reported >= loaded["assignments_reported"] or time.monotonic() > deadline:
             break
         time.sleep(0.5)
-    unresolved = httpx.get(f"{urls['tracker']}/v1/unresolved-units", timeout=10).json()
+    unresolved = httpx.get(f"{urls['tracker']}/v1/unresolved-units", timeout=10, headers=headers).json()
     return {"assignments": figures["assignments"], "unresolved": len(unresolved)}
 
 
@@ -100,7 +118,7 @@ def main(argv: list[str] | None = None) -> None:
     stack.add_parser("status", help="what runs, with pids, ports and logs").set_defaults(handler=run_status)
     for command in stack.choices.values():
         command.add_argument("--state-dir", default=str(STATE_DIR))
-    for module in (plans, ledgers, registry, intake, evidence, loop, dlq, tracker, alerts, reporting, reports,
+    for module in (plans, ledgers, registry, intake, evidence, keys, loop, dlq, tracker, alerts, reporting, reports,
                    simulate):
         module.add_commands(commands)
     args = parser.parse_args(argv)

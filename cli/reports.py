@@ -2,6 +2,7 @@
 documents (.docx in the GB/T 9704 layout), written to files; `duban report scores`: the year's 考核 scores, printed."""
 
 import json
+import os
 from pathlib import Path
 
 import httpx
@@ -36,10 +37,13 @@ def add_commands(subparsers) -> None:
     scores.set_defaults(handler=run_scores)
     for command in (annual, region, bulletin, scores):
         command.add_argument("--reporting", default=DEFAULT_REPORTING, help=f"default {DEFAULT_REPORTING}")
+        command.add_argument("--token", default=os.environ.get("DUBAN_TOKEN"),
+                             help="a viewer's key, when the services have a clients file (default: $DUBAN_TOKEN)")
 
 
-def fetch(base: str, path: str, params: dict) -> httpx.Response:
-    response = httpx.get(f"{base.rstrip('/')}{path}", params=params, timeout=120)
+def fetch(args, path: str, params: dict) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {args.token}"} if args.token else {}
+    response = httpx.get(f"{args.reporting.rstrip('/')}{path}", params=params, timeout=120, headers=headers)
     if response.status_code >= 400:
         raise SystemExit(f"{path}: HTTP {response.status_code}: {response.text[:500]}")
     return response
@@ -49,14 +53,14 @@ def run_annual(args) -> None:
     out = Path(args.out or f"annual-{args.region}-{args.year}.xlsx")
     params = {"region_code": args.region, "year": args.year}
     if out.suffix == ".html":
-        content = fetch(args.reporting, f"/reports/annual/{args.region}/{args.year}", {}).content
+        content = fetch(args, f"/reports/annual/{args.region}/{args.year}", {}).content
     elif out.suffix == ".docx":
-        content = fetch(args.reporting, "/v1/reports/annual.docx", params).content
+        content = fetch(args, "/v1/reports/annual.docx", params).content
     elif out.suffix == ".json":
-        content = json.dumps(fetch(args.reporting, "/v1/reports/annual", params).json(), ensure_ascii=False,
+        content = json.dumps(fetch(args, "/v1/reports/annual", params).json(), ensure_ascii=False,
                              indent=2).encode()
     else:
-        content = fetch(args.reporting, "/v1/reports/annual.xlsx", params).content
+        content = fetch(args, "/v1/reports/annual.xlsx", params).content
     out.write_bytes(content)
     print(f"annual report {args.region} {args.year} written to {out}")
 
@@ -65,14 +69,14 @@ def run_region(args) -> None:
     out = Path(args.out or f"report-{args.region}.xlsx")
     suffix = "csv" if out.suffix == ".csv" else "xlsx"
     params = {"as_of": args.as_of} if args.as_of else {}
-    out.write_bytes(fetch(args.reporting, f"/v1/reports/regions/{args.region}.{suffix}", params).content)
+    out.write_bytes(fetch(args, f"/v1/reports/regions/{args.region}.{suffix}", params).content)
     print(f"report {args.region} written to {out}")
 
 
 def run_bulletin(args) -> None:
     out = Path(args.out or f"bulletin-{args.region}-{args.period}.docx")
     params = {"period": args.period, **({"issue": args.issue} if args.issue else {})}
-    out.write_bytes(fetch(args.reporting, f"/v1/reports/regions/{args.region}/bulletin.docx", params).content)
+    out.write_bytes(fetch(args, f"/v1/reports/regions/{args.region}/bulletin.docx", params).content)
     print(f"bulletin {args.region} {args.period} written to {out}")
 
 

@@ -18,7 +18,9 @@ BATCH = 500  # reports per call: well within the batch endpoint's limit and its 
 ALERT_RULES = Path(__file__).parent / "alert-rules.yaml"
 
 
-def load_demo(intake_url: str, path: Path = DEMO) -> dict[str, int]:
+def load_demo(intake_url: str, path: Path = DEMO, token: str | None = None) -> dict[str, int]:
+    """Loads the demo city through intake (with `token`, a city admin's key, where the services have a clients
+    file): the registry, the plan, the counties' measures and the reports; says how much it sent."""
     demo = yaml.safe_load(path.read_text(encoding="utf-8"))
     plan = demo["plan"]
     registry, document = path.parent / demo["registry"], path.parent / plan["file"]
@@ -27,7 +29,8 @@ def load_demo(intake_url: str, path: Path = DEMO) -> dict[str, int]:
     reports = [*generated_reports(demo, registry, document),
                *({"reported_at": f"{demo['generated']['reported_on']}T18:00:00+08:00", **report}
                  for report in demo["progress"])]
-    with httpx.Client(base_url=intake_url, timeout=60) as intake:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    with httpx.Client(base_url=intake_url, timeout=60, headers=headers) as intake:
         intake.post("/v1/registry", files={"file": (registry.name, registry.read_bytes())}).raise_for_status()
         imported = intake.post(
             "/v1/plans:import",

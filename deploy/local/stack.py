@@ -177,8 +177,11 @@ class LocalStack:
                        **settings: str) -> dict[str, str]:
         """The four services with these settings, each also with its `own` ones (e.g. its own database name)."""
         own = own or {}
-        started = {name: self.start_service(name, endpoints, **{**settings, **own.get(name, {})})
-                   for name in SERVICES if name != "reporting"}
+        started: dict[str, tuple[ManagedProcess, str]] = {}
+        for name in ("tracker", "intake", "alerts"):
+            # intake asks the tracker (loop steps, ledger templates) on whichever port it got.
+            asks = {"tracker_url": started["tracker"][1]} if name == "intake" else {}
+            started[name] = self.start_service(name, endpoints, **{**asks, **settings, **own.get(name, {})})
         # reporting's operations page (运行监控) reads the others' /metrics, on whichever ports they got.
         targets = json.dumps({name: url for name, (_, url) in started.items()})
         started["reporting"] = self.start_service("reporting", endpoints, **{**settings, **own.get("reporting", {})},

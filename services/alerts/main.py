@@ -28,7 +28,9 @@ from shared.kafka.broker import connecting_in_background, create_broker, publish
 from shared.logging import configure_logging, install_request_ids
 from shared.metrics import ServiceMetrics, count_documents
 from shared.secrets import SecretBox
-from shared.web.authentication import load_clients
+from shared.web.audit import install_audit
+from shared.web.authentication import load_clients, requires
+from shared.web.clients import Role
 from shared.web.docs import install_docs
 from shared.web.health import consumer_readiness, install_health
 from shared.web.limits import install_limits
@@ -130,8 +132,12 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
     install_limits(app, settings.rate_limit)
     install_request_ids(app)
     install_docs(app, settings)
-    for router in (operations.router, alerts.router, lights.router, subscriptions.router, channels.router):
-        app.include_router(router)
+    app.include_router(operations.router, dependencies=[requires(Role.planner)])
+    app.include_router(alerts.router, dependencies=[requires(Role.viewer)])
+    app.include_router(lights.router, dependencies=[requires(Role.viewer)])
+    app.include_router(subscriptions.router, dependencies=[requires(Role.admin)])
+    app.include_router(channels.router)  # channels (admin), urging (planner), urges (viewer): per route
+    install_audit(app, database["alerts_audit"])
     metrics = ServiceMetrics("alerts", settings).instrument(app, broker)
     metrics.watch_consumer_lag([settings.alerts_consumer_group])
     count_documents(metrics, "duban_open_alerts", "Open alerts", store.open, ["kind", "severity"])

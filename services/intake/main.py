@@ -29,7 +29,9 @@ from shared.database import connect_database, when_reachable
 from shared.kafka.broker import create_broker
 from shared.logging import configure_logging, install_request_ids
 from shared.metrics import instrument
-from shared.web.authentication import Authenticated, load_clients
+from shared.web.audit import install_audit
+from shared.web.authentication import load_clients, requires
+from shared.web.clients import Role
 from shared.web.docs import install_docs
 from shared.web.health import install_health
 from shared.web.limits import install_limits
@@ -74,19 +76,23 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app.state.plans = PlanImports(publisher, topics)
     app.state.measures = MeasureCreation(publisher, idempotency, catalogue, topics)
     app.state.registries = RegistryPublication(publisher, known_registry, topics)
-    app.state.loop_steps = LoopStepAcceptance(publisher, idempotency, TrackerLoop(
-        settings.tracker_url, settings.tracker_timeout_seconds), topics)
-    app.state.templates = LedgerTemplates(TrackerAssignments(settings.tracker_url, settings.tracker_timeout_seconds))
+    tracker = (settings.tracker_url, settings.tracker_timeout_seconds,
+               settings.tracker_token and settings.tracker_token.get_secret_value())
+    app.state.loop_steps = LoopStepAcceptance(publisher, idempotency, TrackerLoop(*tracker), topics)
+    app.state.templates = LedgerTemplates(TrackerAssignments(*tracker))
     app.state.evidence = EvidenceFiles(evidence_store, scanner)
     app.state.clients = load_clients(settings)  # read by shared/authentication's Caller
     install_problem_handlers(app)
     install_limits(app, settings.rate_limit)
     install_request_ids(app)
     install_docs(app, settings)
-    # Every route but health needs a client's token.
-    for router in (measures.router, progress.router, loop.router, plans.router, ledgers.router, registry.router,
-                   evidence.router(settings.evidence_max_bytes)):
-        app.include_router(router, dependencies=[Authenticated])
+    roles = {measures: Role.planner, progress: Role.reporter, loop: Role.reporter, plans: Role.planner,
+             ledgers: Role.reporter, registry: Role.planner}
+    for module, role in roles.items():  # every route but the probes needs a credential in the role
+        app.include_router(module.router, dependencies=[requires(role)])
+    # evidence: uploading needs a reporter, reading a reporter, planner or viewer (per route)
+    app.include_router(evidence.router(settings.evidence_max_bytes))
+    install_audit(app, database["intake_audit"])
     install_health(app, intake_readiness(broker, database, app.state.clients))
     instrument(app, "intake", settings, broker)
     return app

@@ -1,4 +1,4 @@
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from shared.settings import ServiceSettings
 
@@ -22,3 +22,6 @@ class IntakeSettings(ServiceSettings):
     evidence_max_bytes: int = Field(20 * 2**20, gt=0, le=1024 * 2**20)
     evidence_scan_command: str | None = None
     evidence_scan_timeout_seconds: float = Field(60.0, gt=0)
+    # Intake's own credential at the tracker (a `reporter` of the whole region), when the tracker has a clients file:
+    # intake has authorised its caller already, and asks the tracker as itself.
+    tracker_token: SecretStr | None = None

@@ -25,7 +25,9 @@ from shared.domain.calendar import today_in_china
 from shared.kafka.broker import connecting_in_background, create_broker
 from shared.logging import configure_logging, install_request_ids
 from shared.metrics import ServiceMetrics
-from shared.web.authentication import load_clients
+from shared.web.audit import install_audit
+from shared.web.authentication import load_clients, requires
+from shared.web.clients import Role
 from shared.web.docs import install_docs
 from shared.web.health import consumer_readiness, install_health
 from shared.web.limits import install_limits
@@ -91,8 +93,13 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     install_limits(app, settings.rate_limit)
     install_request_ids(app)
     install_docs(app, settings)
-    for router in (reports.router, loop.router, dashboard.router, documents.router, operations.router, scores.router):
-        app.include_router(router)
+    for router in (reports.router, documents.router, scores.router):
+        app.include_router(router, dependencies=[requires(Role.viewer)])
+    # a unit's inbox and the verification queue: for the reporters and verifiers who work them, and viewers
+    app.include_router(loop.router, dependencies=[requires(Role.viewer, Role.reporter, Role.planner)])
+    app.include_router(dashboard.router)  # its page and static files are open; the page's own calls are not
+    app.include_router(operations.router, dependencies=[requires(Role.admin)])
+    install_audit(app, database["reporting_audit"])
     install_health(app, consumer_readiness("reporting", broker, database))
     metrics = ServiceMetrics("reporting", settings)
     Gauge("duban_read_model_age_seconds", "Age of the read model the figures are answered from",

@@ -22,7 +22,9 @@ from shared.database import connect_database, when_reachable
 from shared.kafka.broker import connecting_in_background, create_broker, publish_event
 from shared.logging import configure_logging, install_request_ids
 from shared.metrics import DistrictFreshness, ServiceMetrics
-from shared.web.authentication import load_clients
+from shared.web.audit import install_audit
+from shared.web.authentication import load_clients, requires
+from shared.web.clients import Role
 from shared.web.docs import install_docs
 from shared.web.health import install_health
 from shared.web.limits import install_limits
@@ -73,9 +75,12 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
     install_limits(app, settings.rate_limit)
     install_request_ids(app)
     install_docs(app, settings)
-    app.include_router(measures.router)
+    # A reporter reads its units' assignments too (intake's pre-filled ledger, with the reporter's token). The
+    # registry's and the loop's routes name their roles one by one.
+    app.include_router(measures.router, dependencies=[requires(Role.viewer, Role.reporter)])
     app.include_router(registry.router)
     app.include_router(loop.router)
+    install_audit(app, database["tracker_audit"])
     install_health(app, tracker_readiness(broker, views, states))
     metrics.watch_consumer_lag([settings.consumer_group])
     # After a restart, each district's last report as stored (the report's own time: events' times are not kept).

@@ -1,17 +1,40 @@
-"""The caller of a route, by the bearer token of a client (shared/web/clients.py), and whether it acts for a region.
+"""The caller of a route, by the bearer token of a credential (shared/web/clients.py): which roles it holds and
+which regions it acts for.
 
-Intake needs a client on every route; tracker and alerts on the operators' routes that change something (unit
-mappings, sweeps, acknowledgements, webhook subscriptions). Reading routes stay open: dashboards and reports are
-read in the government's own network. Without a clients file every route is open.
+Every route of every service but the probes (/livez, /readyz, /health, /metrics), the documentation pages and the
+dashboard's static files names the role it needs (`requires`, given to the router in each service's main.py); a
+route about a region checks it with `authorise` (changes) or `scoped` (reads: a region outside the caller's is
+refused, none asked means the caller's own). Without a clients file every route is open and the caller is None.
+What the caller was allowed or refused is noted for the audit trail (shared/web/audit.py).
 """
 
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
 from shared.settings import ServiceSettings
-from shared.web.clients import Client, Clients
+from shared.web.clients import Client, Clients, Role
 from shared.web.problems import Problem
+
+
+@dataclass
+class Note:
+    """What one request's caller was allowed: its credential, the role a route asked of it, the regions it acted
+    for (filled as the route runs, read by the audit trail once it answered)."""
+
+    client: Client | None = None
+    role: Role | None = None
+    regions: list[str] = field(default_factory=list)
+
+
+current_note: ContextVar[Note | None] = ContextVar("current_note", default=None)
+
+
+def note() -> Note:
+    """The request's note (a throwaway one outside a request the audit trail watches)."""
+    return current_note.get() or Note()
 
 
 def load_clients(settings: ServiceSettings) -> Clients | None:
@@ -27,9 +50,10 @@ def get_client(request: Request, authorization: Annotated[str | None, Header(
     if clients is None:
         return None
     if (client := client_of(clients, authorization)) is None:
-        detail = ("The token is not one this service knows." if authorization else
-                  "Send `Authorization: Bearer <token>` with the token issued to your system.")
+        detail = ("The token is not one this service knows (or it expired, or was revoked)." if authorization else
+                  "Send `Authorization: Bearer <token>` with the token issued to you.")
         raise Problem(401, "Not authenticated", detail, slug="unauthenticated", headers={"WWW-Authenticate": "Bearer"})
+    note().client = client
     return client
 
 
@@ -40,7 +64,24 @@ def client_of(clients: Clients, authorization: str | None) -> Client | None:
 
 
 Caller = Annotated[Client | None, Depends(get_client)]
-Authenticated = Depends(get_client)  # for a route that needs a client but no particular region
+
+
+def requires(*roles: Role):
+    """A dependency refusing (403 `missing-role`) a caller that holds none of `roles` (an admin holds them all)."""
+
+    def holding(caller: Caller) -> Client | None:
+        if caller is None:
+            return None
+        held = next((role for role in roles if caller.holds(role)), None)
+        if held is None:
+            names = " or ".join(roles)
+            raise Problem(403, "Role missing", f"{caller.name} holds {', '.join(sorted(caller.roles))}; this route "
+                          f"needs {names}.", slug="missing-role")
+        note().role = held
+        return caller
+
+    holding.roles = roles  # what the route asks, for the permission table (README, tests/unit/shared/web)
+    return Depends(holding)
 
 
 def authorise(caller: Client | None, region_code: str, what: str) -> None:
@@ -49,3 +90,18 @@ def authorise(caller: Client | None, region_code: str, what: str) -> None:
         raise Problem(403, "Outside your region",
                       f"{caller.name} acts for region {caller.region_code} and below; {what} is for {region_code}.",
                       slug="outside-region")
+    note().regions.append(region_code)
+
+
+def scoped(caller: Client | None, region_code: str | None) -> str | None:
+    """The region a read is about: the one asked (403 outside the caller's region), else the caller's own (None,
+    every region, for an open service)."""
+    if region_code is None:
+        return caller and caller.region_code
+    authorise(caller, region_code, "what you asked")
+    return region_code
+
+
+def in_scope(caller: Client | None, region_code: str | None) -> bool:
+    """Whether a listed thing of `region_code` is shown to the caller (all are, when the service is open)."""
+    return caller is None or (region_code is not None and caller.may_act_for(region_code))

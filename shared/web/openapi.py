@@ -4,9 +4,9 @@
 FastAPI documents its 422 as `application/json` with its own `HTTPValidationError` shape, which duban never
 sends; and it cannot know which routes take a client's token. The document is therefore post-processed once:
 every 4xx and 5xx response gets the problem media type and schema, and every route that reads the bearer token
-(shared/web/authentication.py's `authorization` header) documents its 401 and 429 (a client's rate), every route
-taking a body its 413 (shared/web/limits.py). Routes declare the other statuses they answer with
-`responses=problem_responses(404, 409)`.
+(shared/web/authentication.py's `authorization` header) documents its 401, 403 (role or region) and 429 (a
+client's rate), every route taking a body its 413 (shared/web/limits.py). Routes declare the other statuses they
+answer with `responses=problem_responses(404, 409)`.
 """
 
 from collections.abc import Callable
@@ -20,8 +20,9 @@ from shared.web.problems import PROBLEM_JSON
 
 # Why a duban service answers each problem status; a route's own description, when it gives one, wins.
 PROBLEM_STATUSES = {
-    401: "No bearer token, or one this service does not know (problem type /problems/unauthenticated).",
-    403: "The client does not act for the region the request is about.",
+    401: "No bearer token, or one this service does not know, or expired or revoked (/problems/unauthenticated).",
+    403: "The credential lacks the route's role (/problems/missing-role), or does not act for the region the "
+         "request is about (/problems/outside-region).",
     404: "No such resource.",
     409: "The request conflicts with what is stored (e.g. an idempotency key reused with another body).",
     413: "The request body passes the route's limit (`x-max-body-bytes`, else 512 KiB), or an upload one of its "
@@ -75,6 +76,7 @@ def document_problems(document: dict) -> dict:
             responses = operation.setdefault("responses", {})
             if takes_bearer_token(operation):
                 responses.setdefault("401", {"description": PROBLEM_STATUSES[401]})
+                responses.setdefault("403", {"description": PROBLEM_STATUSES[403]})
                 responses.setdefault("429", {"description": PROBLEM_STATUSES[429]})
             if "requestBody" in operation:
                 responses.setdefault("413", {"description": PROBLEM_STATUSES[413]})

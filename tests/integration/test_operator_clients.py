@@ -1,5 +1,6 @@
 """The operators' routes of tracker and alerts with a clients file, against the real database and broker: they
-need a client's token, and act only within the client's region; reading stays open."""
+need a client's token, and act only within the client's region; reading needs one too, and shows the client's
+region only (clients of the file without `roles`: admins of their region)."""
 
 import pytest
 
@@ -44,7 +45,13 @@ async def test_alerts_are_swept_acknowledged_and_subscribed_to_only_within_the_c
         refused = await alerts.post("/v1/alerts:sweep", params=day)
         assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer"
         assert (await alerts.post("/v1/alerts:sweep", params=day, headers=bearer(DONGXIANG))).json()["open"] == 3
-        assert (await alerts.get("/v1/alerts", params=day)).json()["total"] == 3  # reading stays open
+        assert (await alerts.get("/v1/alerts", params=day)).status_code == 401
+        assert (await alerts.get("/v1/alerts", params=day, headers=bearer(CITY))).json()["total"] == 3
+        for token, region in ((LINCHUAN, "361002"), (DONGXIANG, "361003")):
+            listed = (await alerts.get("/v1/alerts", params=day, headers=bearer(token))).json()["items"]
+            assert all(item["region_code"].startswith(region) for item in listed)
+        parent = await alerts.get("/v1/alerts", params={**day, "region_code": "361000"}, headers=bearer(LINCHUAN))
+        assert parent.status_code == 403 and parent.json()["type"].endswith("outside-region")
 
         key = "overdue|p-1|361002.government|"
         comment = {"comment": "已督促"}
@@ -80,4 +87,6 @@ async def test_a_unit_name_is_mapped_only_by_a_client_acting_for_the_units_regio
         assert refused.status_code == 403 and "361002" in refused.json()["detail"]
         mapped = await tracker.put("/v1/unit-mappings/立法项目起草部门", json=body, headers=bearer(LINCHUAN))
         assert mapped.status_code == 200 and mapped.json()["unit_ids"] == ["361002.government"]
-        assert (await tracker.get("/v1/regions/361002")).status_code == 200  # reading stays open
+        assert (await tracker.get("/v1/regions/361002")).status_code == 401
+        assert (await tracker.get("/v1/regions/361002", headers=bearer(LINCHUAN))).status_code == 200
+        assert (await tracker.get("/v1/regions/361002", headers=bearer(DONGXIANG))).status_code == 403

@@ -19,15 +19,16 @@ class TrackerUnavailable(Exception):
 
 
 class TrackerClient:
-    def __init__(self, tracker_url: str, timeout: float):
-        """`timeout`: seconds for the whole call."""
+    def __init__(self, tracker_url: str, timeout: float, token: str | None = None):
+        """`timeout`: seconds for the whole call; `token`: intake's credential at the tracker, if it needs one."""
         self.tracker_url, self.timeout = tracker_url.rstrip("/"), timeout
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     async def request(self, method: str, path: str, what: str, **options) -> httpx.Response:
         """The tracker's answer; raises TrackerUnavailable when it does not answer, or answers neither 404 nor JSON
         with 200 (`what`: what was asked, for the message)."""
         try:
-            async with httpx.AsyncClient(timeout=self.timeout) as client:
+            async with httpx.AsyncClient(timeout=self.timeout, headers=self.headers) as client:
                 response = await client.request(method, f"{self.tracker_url}{path}", **options)
         except httpx.HTTPError as error:
             raise TrackerUnavailable("Tracker unavailable", f"the tracker did not answer ({type(error).__name__}); "

@@ -7,10 +7,13 @@
      #/inbox/REGION/UNIT          a unit's 待办: to sign for, to report on, returned to it
      #/queue/REGION               the region's 待核查: completion requests waiting, the oldest first
      #/operations                 运行监控: the services' /metrics summed up by /v1/operations (districts' freshness,
-                                  lag, throughput, errors, alerts), refreshed every OPERATIONS_REFRESH_MS */
+                                  lag, throughput, errors, alerts), refreshed every OPERATIONS_REFRESH_MS
+   Signing in: where the services have a clients file, every call carries the key typed into 访问密钥 (kept in
+   sessionStorage, so it goes with the tab, and sent as `Authorization: Bearer`); the start region is the key's. */
 "use strict";
 
-const HOME = document.body.dataset.home;
+let HOME = document.body.dataset.home;
+const KEY_ITEM = "duban-key";
 // completed: closed out (销号) only; a completion claimed but not verified is awaiting_verification.
 const STATUS = {completed: "已完成", awaiting_verification: "已申请办结待核查", in_progress: "推进中",
                 not_started: "未启动", blocked: "受阻"};
@@ -62,12 +65,78 @@ function params() {
   if (field.dataset.chosen && field.value) p.set("as_of", field.value);
   return p;
 }
+function authorization() {
+  const key = sessionStorage.getItem(KEY_ITEM);
+  return key ? {Authorization: `Bearer ${key}`} : {};
+}
+/* The response to a call with the key; an error naming why otherwise (401 opens the sign-in field). */
+async function call(url) {
+  const response = await fetch(url, {headers: authorization()});
+  if (response.ok) return response;
+  const problem = await response.json().catch(() => ({}));
+  if (response.status === 401) {
+    sessionStorage.removeItem(KEY_ITEM);  // none, or one that expired or was revoked: ask again
+    showSignIn(true);
+    throw new Error(`请输入访问密钥登录(${problem.detail || "需要访问密钥"})`);
+  }
+  throw new Error(`${url.split("?")[0]}: HTTP ${response.status}${problem.detail ? " " + problem.detail : ""}`);
+}
 async function get(path, extra) {
   const p = params();
   for (const [k, v] of Object.entries(extra || {})) p.set(k, v);
-  const response = await fetch(`${path}?${p}`);
-  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-  return response.json();
+  return (await call(`${path}?${p}`)).json();
+}
+/* The key field shows once a call asked for a key (an open service never does); 退出登录 while a key is kept. */
+function showSignIn(asked) {
+  const signedIn = Boolean(sessionStorage.getItem(KEY_ITEM));
+  document.getElementById("sign-in").hidden = signedIn || !asked;
+  document.getElementById("sign-out").hidden = !signedIn;
+}
+/* The key's region becomes the start region (a county's key starts at its county). */
+async function signedInRegion() {
+  if (!sessionStorage.getItem(KEY_ITEM)) return;
+  try {
+    const credential = await (await call("/v1/reports/credential")).json();
+    if (credential.region_code) HOME = credential.region_code;
+  } catch (error) { /* shown by the view's own call */ }
+}
+document.getElementById("sign-in").addEventListener("submit", async event => {
+  event.preventDefault();
+  const field = document.getElementById("key");
+  if (!field.value.trim()) return;
+  sessionStorage.setItem(KEY_ITEM, field.value.trim());
+  field.value = "";
+  showSignIn(false);
+  await signedInRegion();
+  if (location.hash && location.hash !== `#/region/${HOME}`) location.hash = `#/region/${HOME}`;
+  else route();
+});
+document.getElementById("sign-out").addEventListener("click", () => {
+  sessionStorage.removeItem(KEY_ITEM);
+  location.hash = "";
+  location.reload();
+});
+/* Downloads and the printable annual report need the key too: fetched with it, handed over as a blob. */
+for (const id of ["export-xlsx", "export-csv", "annual-report"]) {
+  document.getElementById(id).addEventListener("click", async event => {
+    if (!sessionStorage.getItem(KEY_ITEM)) return;  // an open service: the plain link works
+    event.preventDefault();
+    try {
+      const response = await call(event.currentTarget.href);
+      const url = URL.createObjectURL(await response.blob());
+      if (id === "annual-report") window.open(url, "_blank");
+      else {
+        const link = document.createElement("a");
+        const named = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
+        link.href = url;
+        link.download = named ? named[1] : "";
+        link.click();
+      }
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+    } catch (error) {
+      view.insertAdjacentHTML("afterbegin", `<p class="error">${esc(error.message)}</p>`);
+    }
+  });
 }
 function go(hash) { location.hash = hash; }
 /* A chart, or, when `empty` (nothing to draw), its title over "暂无数据" in place of axes or slices. */
@@ -381,9 +450,7 @@ function rows(items, render, columns) {
 }
 
 async function operationsView() {
-  const response = await fetch("/v1/operations");
-  if (!response.ok) throw new Error(`/v1/operations: HTTP ${response.status}`);
-  const o = await response.json();
+  const o = await (await call("/v1/operations")).json();
   crumbs([[names[HOME] || HOME, `#/region/${HOME}`], ["运行监控"]]);
   const up = o.services.filter(s => s.up).length;
   const quiet = o.districts.filter(d => d.quiet).length;
@@ -516,4 +583,5 @@ document.getElementById("as-of").addEventListener("change", event => {
   route();
 });
 document.getElementById("cadence").addEventListener("change", route);
-route();
+showSignIn(false);
+signedInRegion().then(route);

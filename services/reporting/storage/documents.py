@@ -42,6 +42,7 @@ class DocumentStore:
         cursor = self.documents.find(query, LISTED).sort([("created_at", -1), ("_id", 1)])
         return [{"id": d.pop("_id"), **d, "created_at": d["created_at"].isoformat()} async for d in cursor]
 
-    async def content(self, document_id: str) -> bytes | None:
-        found = await self.documents.find_one({"_id": document_id}, {"content": 1})
-        return None if found is None else bytes(found["content"])
+    async def content(self, document_id: str) -> tuple[str, bytes] | None:
+        """The document's region and content; None for an unknown id."""
+        found = await self.documents.find_one({"_id": document_id}, {"content": 1, "region_code": 1})
+        return None if found is None else (found.get("region_code") or "", bytes(found["content"]))

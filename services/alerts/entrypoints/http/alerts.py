@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from services.alerts.domain.alerts import Kind, Severity
 from services.alerts.domain.evaluate import Evaluator
@@ -18,13 +18,20 @@ from services.alerts.entrypoints.http.dependencies import AlertStoreDep, InputsD
 from services.alerts.entrypoints.http.operations import stored_view
 from services.alerts.storage.inputs import Inputs
 from shared.domain.calendar import EARLIEST_REPORT, LATEST_QUERY_DAY, today_in_china
+from shared.web.authentication import Caller, scoped
 from shared.web.problems import Problem
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
 
 
-RegionCode = Annotated[str | None, Query(pattern=r"^\d{6}(\d{3})?$",
-                                         description="GB/T 2260 code: this region and every region below it")]
+def region_in_scope(caller: Caller, region_code: Annotated[str | None, Query(
+        pattern=r"^\d{6}(\d{3})?$", description="GB/T 2260 code: this region and every region below it (default: "
+                                                 "the caller's region)")] = None) -> str | None:
+    """The region asked (403 outside the caller's), else the caller's: a county's list shows its county only."""
+    return scoped(caller, region_code)
+
+
+RegionCode = Annotated[str | None, Depends(region_in_scope)]
 AsOf = Annotated[date | None, Query(description="the day to judge on (default: today in China)",
                                     ge=EARLIEST_REPORT, le=LATEST_QUERY_DAY)]
 
@@ -47,9 +54,9 @@ async def list_alerts(
     inputs: InputsDep,
     book: RulesDep,
     store: AlertStoreDep,
+    region_code: RegionCode,
     status: Annotated[Literal["open", "closed", "all"], Query(
         description="open (judged on as_of), closed (from the history), or all: open first")] = "open",
-    region_code: RegionCode = None,
     unit: Annotated[str | None, Query(description="a unit id (or an unresolved unit's name)")] = None,
     kind: Annotated[list[Kind] | None, Query(description="repeat for several")] = None,
     severity: Annotated[list[Severity] | None, Query(description="repeat for several")] = None,
@@ -87,7 +94,7 @@ async def list_alerts(
 
 
 @router.get("/units")
-async def flagged_units(inputs: InputsDep, book: RulesDep, region_code: RegionCode = None,
+async def flagged_units(inputs: InputsDep, book: RulesDep, region_code: RegionCode,
                         as_of: AsOf = None) -> list[dict]:
     """Each unit with an open alert, flagged with its worst, worst first."""
     evaluator, assignments = await evaluated(inputs, book, region_code)
@@ -101,7 +108,7 @@ async def flagged_units(inputs: InputsDep, book: RulesDep, region_code: RegionCo
 
 
 @router.get("/regions")
-async def flagged_regions(inputs: InputsDep, book: RulesDep, region_code: RegionCode = None,
+async def flagged_regions(inputs: InputsDep, book: RulesDep, region_code: RegionCode,
                           as_of: AsOf = None) -> list[dict]:
     """Each region that has assigned units: how many (its descendants' included) have an open warning or critical
     alert, and whether that share reaches the flagging threshold (`region_flag_share` in the rules)."""
@@ -114,7 +121,7 @@ async def flagged_regions(inputs: InputsDep, book: RulesDep, region_code: Region
 
 
 @router.get("/overdue")
-async def list_overdue(inputs: InputsDep, book: RulesDep, region_code: RegionCode = None,
+async def list_overdue(inputs: InputsDep, book: RulesDep, region_code: RegionCode,
                        as_of: AsOf = None) -> list[dict]:
     """Assignments past a deadline they have not met, in a region and below, most overdue first."""
     today = as_of or today_in_china()

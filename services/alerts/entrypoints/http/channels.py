@@ -21,7 +21,8 @@ from services.alerts.entrypoints.http.dependencies import (
 from services.alerts.entrypoints.http.subscriptions import allowed_destination
 from services.alerts.notifications.adapters import ADAPTERS
 from services.alerts.storage.notifications import NotificationStore
-from shared.web.authentication import Caller, authorise
+from shared.web.authentication import Caller, authorise, in_scope, requires, scoped
+from shared.web.clients import Role
 from shared.web.openapi import problem_responses
 from shared.web.problems import Problem
 
@@ -87,7 +88,10 @@ def view(document: dict) -> dict:
             "options": document.get("options", {}), "created_at": document["created_at"]}
 
 
-@router.post("/v1/channels", status_code=201, responses=problem_responses(403))
+ADMIN, PLANNER, VIEWER = ([requires(role)] for role in (Role.admin, Role.planner, Role.viewer))
+
+
+@router.post("/v1/channels", status_code=201, responses=problem_responses(403), dependencies=ADMIN)
 async def add_channel(channel: Annotated[NewChannel, Body()], caller: Caller, store: NotificationStoreDep,
                       sealer: SealerDep, destinations: DestinationsDep) -> dict:
     """Adds a channel that reminds the units of a region and below. The credentials are stored encrypted and
@@ -104,11 +108,14 @@ async def add_channel(channel: Annotated[NewChannel, Body()], caller: Caller, st
     return view(document)
 
 
-@router.get("/v1/channels", responses=problem_responses(404))
-async def list_channels(store: NotificationStoreDep, inputs: InputsDep, region_code: Annotated[str | None, Query(
-        pattern=REGION_PATTERN, description="channels of this region and below")] = None) -> list[dict]:
-    """The channels of a region and below (404 for a region the registry does not have), or every channel."""
+@router.get("/v1/channels", responses=problem_responses(404), dependencies=ADMIN)
+async def list_channels(store: NotificationStoreDep, inputs: InputsDep, caller: Caller, region_code: Annotated[
+        str | None, Query(pattern=REGION_PATTERN, description="channels of this region and below")] = None,
+                        ) -> list[dict]:
+    """The channels of a region and below (404 for a region the registry does not have, 403 for one outside the
+    caller's), or every channel in the caller's region."""
     await require_region(inputs, region_code)
+    region_code = scoped(caller, region_code)
     return [view(c) for c in await store.list_channels(region_code)]
 
 
@@ -119,12 +126,14 @@ async def existing(store: NotificationStore, channel_id: str) -> dict:
     return found
 
 
-@router.get("/v1/channels/{channel_id}", responses=problem_responses(404))
-async def read_channel(channel_id: str, store: NotificationStoreDep) -> dict:
-    return view(await existing(store, channel_id))
+@router.get("/v1/channels/{channel_id}", responses=problem_responses(403, 404), dependencies=ADMIN)
+async def read_channel(channel_id: str, store: NotificationStoreDep, caller: Caller) -> dict:
+    channel = await existing(store, channel_id)
+    authorise(caller, channel["region_code"], f"channel {channel_id}")
+    return view(channel)
 
 
-@router.delete("/v1/channels/{channel_id}", status_code=204, responses=problem_responses(403, 404))
+@router.delete("/v1/channels/{channel_id}", status_code=204, responses=problem_responses(403, 404), dependencies=ADMIN)
 async def remove_channel(channel_id: str, caller: Caller, store: NotificationStoreDep) -> Response:
     """Removes a channel; its pending notifications are failed as `channel removed`."""
     authorise(caller, (await existing(store, channel_id))["region_code"], f"channel {channel_id}")
@@ -132,12 +141,12 @@ async def remove_channel(channel_id: str, caller: Caller, store: NotificationSto
     return Response(status_code=204)
 
 
-@router.get("/v1/channels/{channel_id}/deliveries", responses=problem_responses(404))
-async def list_deliveries(channel_id: str, store: NotificationStoreDep) -> list[dict]:
+@router.get("/v1/channels/{channel_id}/deliveries", responses=problem_responses(403, 404), dependencies=ADMIN)
+async def list_deliveries(channel_id: str, store: NotificationStoreDep, caller: Caller) -> list[dict]:
     """Each notification owed to the channel, oldest first: the alert, the day, the occasion (due_soon, overdue,
     urge), `status` (pending, delivered, failed) and every attempt with its time, duration, `outcome` (delivered,
     throttled, transient, failed) and the vendor's code and message."""
-    await existing(store, channel_id)
+    authorise(caller, (await existing(store, channel_id))["region_code"], f"channel {channel_id}")
     return [{"id": n["_id"], "alert_key": n["alert_key"], "day": n["day"], "occasion": n["occasion"],
              "urged_by": n.get("urged_by"), "status": n["status"], "attempts": n["attempts"],
              "next_attempt_at": n["next_attempt_at"]} for n in await store.deliveries_of(channel_id)]
@@ -148,7 +157,7 @@ def urge_view(urge: dict) -> dict:
                                                        "queued", "already_notified")}}
 
 
-@router.post("/v1/alerts/{key}:urge", status_code=202, responses=problem_responses(403, 404))
+@router.post("/v1/alerts/{key}:urge", status_code=202, responses=problem_responses(403, 404), dependencies=PLANNER)
 async def urge(
     key: str, caller: Caller, notifier: NotifierDep,
     alerts: AlertStoreDep,
@@ -167,11 +176,11 @@ async def urge(
     return urge_view(await notifier.urge(stored, by or (caller and caller.name), comment))
 
 
-@router.get("/v1/alerts/{key}/urges", responses=problem_responses(404))
-async def list_urges(key: str, store: NotificationStoreDep, alerts: AlertStoreDep) -> list[dict]:
+@router.get("/v1/alerts/{key}/urges", responses=problem_responses(404), dependencies=VIEWER)
+async def list_urges(key: str, store: NotificationStoreDep, alerts: AlertStoreDep, caller: Caller) -> list[dict]:
     """Every urge of an alert, oldest first: who, when, the comment, and the channels it went to. 404 for a key
-    no alert ever had (an alert never urged answers [])."""
+    no alert ever had (an alert never urged, or outside the caller's region, answers [])."""
     urges = await store.urges_of(key)
     if not urges and not await alerts.ever_raised(key):
         raise Problem(404, "Alert not found", f"No alert {key!r} was ever raised.", slug="not-found")
-    return [urge_view(u) for u in urges]
+    return [urge_view(u) for u in urges if in_scope(caller, u["region_code"])]

@@ -13,7 +13,7 @@ from services.alerts.domain.signatures import SECRET_BYTES, SECRET_PREFIX, new_s
 from services.alerts.entrypoints.http.dependencies import DestinationsDep, SecretBoxDep, WebhookStoreDep
 from services.alerts.storage.webhooks import WebhookStore
 from shared.destinations import DestinationPolicy, DestinationRefused
-from shared.web.authentication import Caller, authorise
+from shared.web.authentication import Caller, authorise, in_scope
 from shared.web.openapi import problem_responses
 from shared.web.problems import Problem
 
@@ -81,8 +81,9 @@ async def subscribe(
 
 
 @router.get("")
-async def list_subscriptions(store: WebhookStoreDep) -> list[dict]:
-    return [view(s) for s in await store.list_subscriptions()]
+async def list_subscriptions(store: WebhookStoreDep, caller: Caller) -> list[dict]:
+    """The subscriptions of the caller's region and below."""
+    return [view(s) for s in await store.list_subscriptions() if in_scope(caller, s["region_code"])]
 
 
 async def existing(store: WebhookStore, subscription_id: str) -> dict:
@@ -92,9 +93,11 @@ async def existing(store: WebhookStore, subscription_id: str) -> dict:
     return found
 
 
-@router.get("/{subscription_id}", responses=problem_responses(404))
-async def read_subscription(store: WebhookStoreDep, subscription_id: str) -> dict:
-    return view(await existing(store, subscription_id))
+@router.get("/{subscription_id}", responses=problem_responses(403, 404))
+async def read_subscription(store: WebhookStoreDep, subscription_id: str, caller: Caller) -> dict:
+    subscription = await existing(store, subscription_id)
+    authorise(caller, subscription["region_code"], f"subscription {subscription_id}")
+    return view(subscription)
 
 
 @router.post("/{subscription_id}:rotate-secret", responses=problem_responses(403, 404))
@@ -124,11 +127,11 @@ async def unsubscribe(store: WebhookStoreDep, subscription_id: str, caller: Call
     return Response(status_code=204)
 
 
-@router.get("/{subscription_id}/deliveries", responses=problem_responses(404))
-async def list_deliveries(store: WebhookStoreDep, subscription_id: str) -> list[dict]:
+@router.get("/{subscription_id}/deliveries", responses=problem_responses(403, 404))
+async def list_deliveries(store: WebhookStoreDep, subscription_id: str, caller: Caller) -> list[dict]:
     """Each event delivered (or being delivered) to the subscription: `status` (pending, delivered, failed) and
     every attempt with its time, duration and outcome (`status_code` or `error`)."""
-    await existing(store, subscription_id)
+    authorise(caller, (await existing(store, subscription_id))["region_code"], f"subscription {subscription_id}")
     return [{"id": d["_id"], "event_id": d["event_id"], "event_type": d["event_type"], "status": d["status"],
              "attempts": d["attempts"], "next_attempt_at": d["next_attempt_at"]}
             for d in await store.deliveries_of(subscription_id)]

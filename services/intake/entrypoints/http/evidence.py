@@ -1,6 +1,6 @@
 """Evidence files (佐证材料) in and out (usecases/evidence.py): uploaded once per content, listed per assignment,
-downloaded, and previewed inline when a browser shows them (images, PDF). Every route needs a client (like every
-intake route); a file is for the regions that uploaded or cited it: their clients, and those of the regions above,
+downloaded, and previewed inline when a browser shows them (images, PDF). Every route needs a credential in a role
+(like every intake route); a file is for the regions that uploaded or cited it: their clients, and those of the regions above,
 may fetch it."""
 
 from datetime import datetime
@@ -19,8 +19,8 @@ from services.intake.entrypoints.http.uploads import in_worker, invalid_file, re
 from services.intake.usecases.evidence import ActsFor, EvidenceFiles, Infected, ScanFailed, readable
 from shared.contracts.evidence import MAX_EVIDENCE
 from shared.contracts.measures import Identifier, Name, RegionCode
-from shared.web.authentication import Caller, authorise
-from shared.web.clients import Client
+from shared.web.authentication import Caller, authorise, requires
+from shared.web.clients import Client, Role
 from shared.web.openapi import problem_responses
 from shared.web.problems import Problem
 
@@ -71,11 +71,14 @@ def content_disposition(kind: str, name: str) -> str:
 
 
 def router(max_file_bytes: int) -> APIRouter:
-    """The routes, the upload's body limit following `max_file_bytes` (DUBAN_EVIDENCE_MAX_BYTES)."""
+    """The routes, the upload's body limit following `max_file_bytes` (DUBAN_EVIDENCE_MAX_BYTES). Uploading needs a
+    reporter; listing and fetching a reporter, planner or viewer (the region checks come on top)."""
     routes = APIRouter(prefix="/v1/evidence", tags=["evidence"])
+    readers = [requires(Role.reporter, Role.planner, Role.viewer)]
 
     @routes.post("", status_code=status.HTTP_201_CREATED, response_model=EvidenceFile,
-                 responses=problem_responses(403, 413, 503), openapi_extra=upload_body(max_file_bytes=max_file_bytes))
+                 responses=problem_responses(403, 413, 503), openapi_extra=upload_body(max_file_bytes=max_file_bytes),
+                 dependencies=[requires(Role.reporter)])
     async def upload(
         file: UploadFile, evidence: Evidence, settings: Settings, caller: Caller,
         region_code: Annotated[RegionCode, Form(description="the region of the unit the evidence is for")],
@@ -110,7 +113,7 @@ def router(max_file_bytes: int) -> APIRouter:
                           headers={"Retry-After": str(settings.retry_after_seconds)}) from error
         return EvidenceFile.of(stored)
 
-    @routes.get("", response_model=list[EvidenceFile], responses=problem_responses(403))
+    @routes.get("", response_model=list[EvidenceFile], responses=problem_responses(403), dependencies=readers)
     async def listing(evidence: Evidence, caller: Caller, measure_id: Annotated[Identifier, Query()],
                       unit: Annotated[Name, Query(description="as the tracker keys it")]) -> list[EvidenceFile]:
         """The evidence files uploaded for or cited by the assignment's reports and completion requests, oldest
@@ -131,12 +134,14 @@ def router(max_file_bytes: int) -> APIRouter:
             "Content-Disposition": disposition, "Content-Length": str(stored.size),
             "X-Content-Type-Options": "nosniff", "ETag": f'"{stored.sha256}"'})
 
-    @routes.get("/{evidence_id}", response_class=StreamingResponse, responses=problem_responses(403, 404))
+    @routes.get("/{evidence_id}", response_class=StreamingResponse, responses=problem_responses(403, 404),
+                dependencies=readers)
     async def download(evidence_id: EvidenceId, evidence: Evidence, caller: Caller) -> StreamingResponse:
         """The file as uploaded, with its content type and its name (`Content-Disposition: attachment`)."""
         return await served(evidence_id, evidence, caller, inline=False)
 
-    @routes.get("/{evidence_id}/preview", response_class=StreamingResponse, responses=problem_responses(403, 404))
+    @routes.get("/{evidence_id}/preview", response_class=StreamingResponse, responses=problem_responses(403, 404),
+                dependencies=readers)
     async def preview(evidence_id: EvidenceId, evidence: Evidence, caller: Caller) -> StreamingResponse:
         """The file for a browser to show: `inline` for images and PDF, an attachment (downloaded) otherwise."""
         return await served(evidence_id, evidence, caller, inline=True)

@@ -21,6 +21,7 @@ from services.intake.entrypoints.http.uploads import (
 )
 from services.intake.usecases.plan_import import NotAPlan, PlanImport
 from shared.contracts.measures import Identifier, PlanDay, RegionCode
+from shared.web.audit import not_a_change
 from shared.web.authentication import Caller, authorise
 from shared.web.openapi import problem_responses
 from shared.web.problems import Problem
@@ -28,7 +29,7 @@ from shared.web.problems import Problem
 router = APIRouter(prefix="/v1/plans", tags=["plans"])
 
 
-@router.post(":parse", responses=problem_responses(413), openapi_extra=upload_body())
+@router.post(":parse", responses=problem_responses(413), openapi_extra={**upload_body(), **not_a_change()})
 async def parse(file: UploadFile) -> dict:
     """The measures of a plan document (.txt, .docx or .pdf), as the parser reads them."""
     return (await _parsed(file)).to_json()

@@ -9,6 +9,8 @@ from fastapi.responses import FileResponse, HTMLResponse
 from services.reporting.domain.annual_page import annual_page
 from services.reporting.entrypoints.http.dependencies import CurrentSnapshot, HomeRegion, ScoringDep, Store
 from services.reporting.entrypoints.http.reports import annual_dataset
+from shared.web.authentication import Caller, authorise, requires
+from shared.web.clients import Role
 
 router = APIRouter(include_in_schema=False)
 FOLDER = Path(__file__).parents[2] / "dashboard"
@@ -29,9 +31,12 @@ async def asset(asset: str) -> FileResponse:
     return FileResponse(FOLDER / asset, media_type=ASSETS[asset], headers={"Cache-Control": "max-age=3600"})
 
 
-@router.get("/reports/annual/{region_code}/{year}", response_class=HTMLResponse)
-async def annual(store: Store, snapshot: CurrentSnapshot, scoring: ScoringDep, region_code: str,
+@router.get("/reports/annual/{region_code}/{year}", response_class=HTMLResponse,
+            dependencies=[requires(Role.viewer)])
+async def annual(store: Store, snapshot: CurrentSnapshot, scoring: ScoringDep, caller: Caller, region_code: str,
                  year: int) -> HTMLResponse:
+    """The printable annual report; a viewer's, in its region (the dashboard fetches it with its key)."""
     if not region_code.isdigit() or len(region_code) not in (6, 9) or not 2000 <= year <= 2100:
         return HTMLResponse("区划代码或年度无效", status_code=422)
+    authorise(caller, region_code, f"region {region_code}")
     return HTMLResponse(annual_page(await annual_dataset(store, snapshot, region_code, year, scoring)))

@@ -14,6 +14,7 @@ from services.reporting.storage.documents import DocumentStore
 from services.reporting.storage.snapshots import Snapshots
 from services.reporting.usecases.scoring import Scoring
 from shared.domain.calendar import EARLIEST_REPORT, LATEST_QUERY_DAY
+from shared.web.authentication import Caller, authorise
 from shared.web.problems import Problem
 
 CODE = r"^\d{6}(\d{3})?$"
@@ -79,14 +80,18 @@ def known(snapshot: Snapshot, region_code: str) -> str:
     return region_code
 
 
-async def region_in_path(snapshot: CurrentSnapshot, region_code: Annotated[str, Path(
+async def region_in_path(snapshot: CurrentSnapshot, caller: Caller, region_code: Annotated[str, Path(
         pattern=CODE, description="GB/T 2260 code (9 digits: township)")]) -> str:
+    """The region asked: 403 outside the caller's region, 404 for one the registry lacks."""
+    authorise(caller, region_code, f"region {region_code}")
     return known(snapshot, region_code)
 
 
-async def region_in_query(snapshot: CurrentSnapshot, region_code: Annotated[str, Query(
+async def region_in_query(snapshot: CurrentSnapshot, caller: Caller, region_code: Annotated[str, Query(
         pattern=CODE, description="GB/T 2260 code")]) -> str:
+    authorise(caller, region_code, f"region {region_code}")
     return known(snapshot, region_code)
+
 
 
 RegionCode = Annotated[str, Depends(region_in_path)]

@@ -22,6 +22,7 @@ from services.reporting.entrypoints.http.dependencies import (
 from services.reporting.entrypoints.http.reports import annual_dataset, download
 from shared.contracts.progress import Period
 from shared.domain.calendar import today_in_china
+from shared.web.authentication import Caller, authorise, in_scope
 from shared.web.openapi import problem_responses
 from shared.web.problems import Problem
 
@@ -67,20 +68,23 @@ async def annual_document(store: Store, snapshot: CurrentSnapshot, region_code: 
 
 
 @router.get("/documents")
-async def filed_documents(store: Documents, snapshot: CurrentSnapshot,
+async def filed_documents(store: Documents, snapshot: CurrentSnapshot, caller: Caller,
                           region_code: Annotated[str | None, Query(pattern=r"^\d{6}(\d{3})?$")] = None) -> list[dict]:
     """The documents filed on the schedule, the newest first: id, kind, region_code, period, filename, size,
-    created_at. 404 for a region the registry does not have."""
+    created_at; those in the caller's region and below. 404 for a region the registry does not have."""
     if region_code is not None:
         known_region(snapshot, region_code)
-    return await store.listing(region_code)
+        authorise(caller, region_code, "the documents")
+    return [document for document in await store.listing(region_code) if in_scope(caller, document["region_code"])]
 
 
 @router.get("/documents/{document_id}.docx", response_class=Response, responses=DOCX_RESPONSE)
-async def filed_document(document_id: str, store: Documents) -> Response:
-    """A filed document's .docx."""
-    content = await store.content(document_id)
-    if content is None:
+async def filed_document(document_id: str, store: Documents, caller: Caller) -> Response:
+    """A filed document's .docx (403 for a region outside the caller's)."""
+    found = await store.content(document_id)
+    if found is None:
         raise Problem(404, "Unknown document", f"no document {document_id}", slug="unknown-document")
+    region_code, content = found
+    authorise(caller, region_code, f"document {document_id}")
     return download(content, DOCX, f"{document_id}.docx")
 

@@ -42,6 +42,7 @@ from services.reporting.usecases.scoring import Scoring
 from shared.contracts.evidence import PREVIEWABLE
 from shared.domain.calendar import CHINA, today_in_china
 from shared.domain.regions import within
+from shared.web.authentication import Caller, authorise
 from shared.web.openapi import problem_responses
 from shared.web.problems import Problem
 
@@ -161,17 +162,29 @@ async def region_alerts(region_code: RegionCode, snapshot: CurrentSnapshot, stor
     return {**listed, "rows": [{**details[row["key"]], **row} for row in listed["rows"] if row["key"] in details]}
 
 
+@router.get("/credential")
+async def credential(caller: Caller) -> dict:
+    """The caller's credential as the dashboard signs in with it: `{client_id, name, region_code, roles}`; all null
+    (and `open`: true) where the service has no clients file."""
+    if caller is None:
+        return {"client_id": None, "name": None, "region_code": None, "roles": [], "open": True}
+    return {"client_id": caller.client_id, "name": caller.name, "region_code": caller.region_code,
+            "roles": sorted(caller.roles), "open": False}
+
+
 @router.get("/measures/{measure_id}", responses=problem_responses(404))
-async def measure_detail(measure_id: str, snapshot: CurrentSnapshot, store: Store, home: HomeRegion,
+async def measure_detail(measure_id: str, snapshot: CurrentSnapshot, store: Store, home: HomeRegion, caller: Caller,
                          evidence_url: EvidenceUrl, region_code: Annotated[str | None, Query(pattern=CODE)] = None,
                          as_of: AsOf = None, cadence: CadenceQuery = "quarter") -> dict:
     """A measure: its text, deadlines and targets, each assignment (in `region_code` and below, default the
-    home region) with its evidence files (`evidence_files`: the references, each with `download_url` and, for
-    images and PDF, `preview_url` on intake), and the history of reports with their narrative and evidence."""
+    caller's region, else the home region; 403 outside the caller's) with its evidence files (`evidence_files`: the
+    references, each with `download_url` and, for images and PDF, `preview_url` on intake), and the history of
+    reports with their narrative and evidence."""
     measure = snapshot.measures.get(measure_id)
     if measure is None:
         raise Problem(404, "Measure not found", f"No measure {measure_id!r} is tracked.", slug="not-found")
-    region_code = known(snapshot, region_code) if region_code else home
+    region_code = known(snapshot, region_code) if region_code else caller.region_code if caller else home
+    authorise(caller, region_code, f"region {region_code}")
     drill = snapshot.assignment_rows(region_code, as_of or today_in_china(), cadence, measure_id=measure_id)
     history = [report_row(r) for r in await store.revisions_counted(measure_id=measure_id)]
     files = await store.evidence_of_measure(measure_id)

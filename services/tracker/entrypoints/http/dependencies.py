@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from services.tracker.domain.assignments import UnitLookup
 from services.tracker.storage.views import TrackerViews
 from services.tracker.usecases.context import Tracker
-from shared.web.authentication import Caller
+from shared.web.authentication import Caller, authorise
 
 
 def get_views(request: Request) -> TrackerViews:
@@ -27,4 +27,18 @@ Views = Annotated[TrackerViews, Depends(get_views)]
 TrackerDep = Annotated[Tracker, Depends(get_tracker)]
 Lookup = Annotated[UnitLookup, Depends(get_lookup)]
 
-__all__ = ["Caller", "Lookup", "TrackerDep", "Views"]
+
+async def unit_in_scope(unit: str, caller: Caller, tracker: TrackerDep) -> str:
+    """The unit of the path: 403 when the registry places it outside the caller's region (a name the registry
+    does not know has no region: the route filters its rows by their own region instead)."""
+    if caller is not None:
+        directory = (await tracker.repository.unit_lookup()).directory
+        region_code = directory.unit_regions.get(unit) if directory is not None else None
+        if region_code is not None:
+            authorise(caller, region_code, f"unit {unit}")
+    return unit
+
+
+ScopedUnit = Annotated[str, Depends(unit_in_scope)]
+
+__all__ = ["Caller", "Lookup", "ScopedUnit", "TrackerDep", "Views"]

@@ -6,18 +6,22 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body
 from pydantic import BaseModel
 
-from services.tracker.entrypoints.http.dependencies import TrackerDep
+from services.tracker.entrypoints.http.dependencies import Caller, ScopedUnit, TrackerDep
 from services.tracker.usecases.loop_steps import judgement
 from services.tracker.usecases.loops import timeline
 from shared.contracts import LoopEvent
+from shared.web.audit import not_a_change
+from shared.web.authentication import authorise, requires
+from shared.web.clients import Role
 from shared.web.openapi import problem_responses
 from shared.web.problems import Problem
 
 router = APIRouter(prefix="/v1", tags=["supervision loop"])
 
 
-@router.get("/measures/{measure_id}/units/{unit}/timeline", responses=problem_responses(404))
-async def read_timeline(measure_id: str, unit: str, tracker: TrackerDep) -> dict:
+@router.get("/measures/{measure_id}/units/{unit}/timeline", responses=problem_responses(403, 404),
+            dependencies=[requires(Role.viewer, Role.reporter)])
+async def read_timeline(measure_id: str, unit: ScopedUnit, tracker: TrackerDep) -> dict:
     """An assignment's supervision loop: its loop state, when it was signed for, asked to close, closed out, how
     often returned, and every step (签收, 办结申请, 核查销号, 退回, reopened) with who, when and what, in order; a
     step that did not count says why (`refusal`)."""
@@ -36,10 +40,12 @@ class Judgement(BaseModel):
     reason: str | None = None
 
 
-@router.post("/loop-steps:judge", responses=problem_responses(404))
-async def judge_step(event: Annotated[LoopEvent, Body()], tracker: TrackerDep) -> Judgement:
+@router.post("/loop-steps:judge", responses=problem_responses(403, 404), dependencies=[requires(Role.reporter)],
+             openapi_extra=not_a_change())
+async def judge_step(event: Annotated[LoopEvent, Body()], tracker: TrackerDep, caller: Caller) -> Judgement:
     """Judge a loop step (a whole CloudEvent of one of the five types) against the assignment's loop as the tracker
     holds it now, as if it arrived now; nothing is kept. 404 for an assignment the tracker does not have."""
+    authorise(caller, event.data.region_code, f"the step on {event.data.unit}")
     try:
         refusal = await judgement(tracker, event)
     except LookupError as error:

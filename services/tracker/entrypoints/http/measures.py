@@ -3,7 +3,8 @@ history."""
 
 from fastapi import APIRouter
 
-from services.tracker.entrypoints.http.dependencies import Lookup, Views
+from services.tracker.entrypoints.http.dependencies import Caller, Lookup, ScopedUnit, Views
+from shared.web.authentication import in_scope
 from shared.web.openapi import problem_responses
 from shared.web.problems import Problem
 
@@ -11,32 +12,33 @@ router = APIRouter(prefix="/v1", tags=["state"])
 
 
 @router.get("/measures/{measure_id}", responses=problem_responses(404))
-async def read_measure(measure_id: str, views: Views) -> dict:
-    """A measure with every assignment's current status and percent complete."""
+async def read_measure(measure_id: str, views: Views, caller: Caller) -> dict:
+    """A measure with every assignment's current status and percent complete (those in the caller's region)."""
     measure = await views.measure_with_assignments(measure_id)
     if measure is None:
         raise Problem(404, "Measure not found", f"No measure {measure_id!r} is tracked.", slug="not-found")
-    return measure
+    return {**measure, "assignments": [a for a in measure["assignments"] if in_scope(caller, a["region_code"])]}
 
 
 @router.get("/measures/{measure_id}/units/{unit}/reports", responses=problem_responses(404))
-async def read_report_history(measure_id: str, unit: str, views: Views) -> list[dict]:
+async def read_report_history(measure_id: str, unit: ScopedUnit, views: Views, caller: Caller) -> list[dict]:
     """Every report a unit made on a measure, oldest first (the last one per period is current; a withdrawn one
-    says so under `withdrawn`). 404 for a measure not tracked, or a unit neither assigned nor reporting on it."""
+    says so under `withdrawn`). 403 for a unit outside the caller's region, 404 for a measure not tracked, or a
+    unit neither assigned nor reporting on it."""
     if not await views.measure_exists(measure_id):
         raise Problem(404, "Measure not found", f"No measure {measure_id!r} is tracked.", slug="not-found")
-    reports = await views.reports_for(measure_id, unit)
+    reports = [r for r in await views.reports_for(measure_id, unit) if in_scope(caller, r.get("region_code"))]
     if not reports and not await views.is_assigned(measure_id, unit):
         raise Problem(404, "Unit not found", f"No unit {unit!r} on measure {measure_id!r}.", slug="not-found")
     return reports
 
 
 @router.get("/units/{unit}/assignments", responses=problem_responses(404))
-async def read_unit_assignments(unit: str, views: Views, lookup: Lookup) -> list[dict]:
+async def read_unit_assignments(unit: ScopedUnit, views: Views, lookup: Lookup, caller: Caller) -> list[dict]:
     """The unit's assignments (its registry unit id), each with its current status and percent complete and its
     measure's number, title, deadlines and targets; empty for a registry unit with none, 404 for a unit neither
     in the registry nor assigned."""
-    assignments = await views.unit_assignments(unit)
+    assignments = [a for a in await views.unit_assignments(unit) if in_scope(caller, a.get("region_code"))]
     if not assignments and (lookup.directory is None or unit not in lookup.directory.unit_regions):
         raise Problem(404, "Unit not found", f"No unit {unit!r} in the registry.", slug="not-found")
     return assignments

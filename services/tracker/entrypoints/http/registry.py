@@ -7,16 +7,20 @@ from fastapi import APIRouter, Body, Path
 
 from services.tracker.entrypoints.http.dependencies import Caller, Lookup, TrackerDep, Views
 from services.tracker.usecases.registry import map_unit as map_unit_use_case
-from shared.web.authentication import authorise
+from shared.web.authentication import authorise, requires
+from shared.web.clients import Role
 from shared.web.openapi import problem_responses
 from shared.web.problems import Problem
 
 router = APIRouter(prefix="/v1", tags=["registry"])
 
 
-@router.get("/regions/{region_code}", responses=problem_responses(404))
-async def read_region(region_code: Annotated[str, Path(pattern=r"^\d{6}(\d{3})?$")], lookup: Lookup) -> dict:
+@router.get("/regions/{region_code}", responses=problem_responses(403, 404),
+            dependencies=[requires(Role.viewer, Role.planner, Role.reporter)])
+async def read_region(region_code: Annotated[str, Path(pattern=r"^\d{6}(\d{3})?$")], lookup: Lookup,
+                      caller: Caller) -> dict:
     """A region with its units and its child regions, from the latest published registry."""
+    authorise(caller, region_code, f"region {region_code}")
     directory = lookup.directory
     if directory is None or region_code not in directory.regions:
         raise Problem(404, "Region not found", f"No region {region_code!r} in the registry.", slug="not-found")
@@ -29,14 +33,14 @@ async def read_region(region_code: Annotated[str, Path(pattern=r"^\d{6}(\d{3})?$
     }
 
 
-@router.get("/unresolved-units")
+@router.get("/unresolved-units", dependencies=[requires(Role.planner)])
 async def list_unresolved(views: Views) -> list[dict]:
     """Unit names the registry does not resolve, with the measures naming them (as a unit of theirs, or in a
     report on them: such a report is kept in the history, not counted, until the name is mapped)."""
     return await views.unresolved()
 
 
-@router.put("/unit-mappings/{name}", responses=problem_responses(403))
+@router.put("/unit-mappings/{name}", responses=problem_responses(403), dependencies=[requires(Role.planner)])
 async def map_unit(
     name: str, tracker: TrackerDep, caller: Caller,
     unit_ids: Annotated[list[str], Body(embed=True, min_length=1, description="registry unit ids")],

@@ -1,8 +1,11 @@
 """Intake's clients: who they are by token, and which regions they act for."""
 
+from datetime import UTC, datetime
+
 import pytest
 
-from shared.web.clients import Clients, ClientsFileError, new_token, token_hash
+from shared.web import clients as clients_module
+from shared.web.clients import Clients, ClientsFileError, Role, new_token, read_entries, token_hash, write_entries
 
 CITY, LINCHUAN = new_token(), new_token()
 
@@ -48,3 +51,37 @@ def test_a_token_pasted_where_its_hash_belongs_is_refused_without_being_repeated
     with pytest.raises(ClientsFileError, match="token_sha256") as refused:
         Clients.load(path)
     assert CITY not in str(refused.value) and refused.value.__cause__ is None
+
+
+def test_an_entry_without_roles_keeps_every_role_in_its_region_and_roles_narrow_it(tmp_path):
+    clients = Clients.load(clients_file(tmp_path, "clients:\n" + entry("old", "361002", CITY) + entry(
+        "viewer", "361003", LINCHUAN).replace("}", ", roles: [viewer, reporter]}")))
+    old, viewer = clients.identify(CITY), clients.identify(LINCHUAN)
+    assert old.roles == {Role.admin} and all(old.holds(role) for role in Role)
+    assert [viewer.holds(role) for role in Role] == [True, False, True, False]  # reporter, planner, viewer, admin
+
+
+def test_an_expired_or_revoked_key_is_refused_like_an_unknown_one(tmp_path):
+    past, future = "2020-01-01T00:00:00+08:00", "2999-01-01T00:00:00+08:00"
+    lines = [entry("expired", "361002", "a"), entry("revoked", "361002", "b"), entry("later", "361002", "c")]
+    lines[0] = lines[0].replace("}", f", expires_at: '{past}'}}")
+    lines[1] = lines[1].replace("}", f", revoked_at: '{past}'}}")
+    lines[2] = lines[2].replace("}", f", expires_at: '{future}'}}")
+    clients = Clients.load(clients_file(tmp_path, "clients:\n" + "".join(lines)))
+    assert [clients.identify(token) for token in "ab"] == [None, None]
+    assert clients.identify("c").client_id == "later"
+
+
+def test_a_changed_file_is_followed_and_a_broken_one_keeps_the_last_credentials(tmp_path, monkeypatch):
+    monkeypatch.setattr(clients_module, "RELOAD_SECONDS", 0)
+    path = clients_file(tmp_path, "clients:\n" + entry("linchuan", "361002", LINCHUAN))
+    clients = Clients.load(path)
+    assert clients.identify(LINCHUAN) is not None
+    entries = read_entries(path)
+    write_entries(path, [entries[0].model_copy(update={"revoked_at": datetime.now(UTC)})])
+    assert clients.identify(LINCHUAN) is None  # revoked: refused at the next request
+    write_entries(path, [*read_entries(path), read_entries(path)[0].model_copy(update={
+        "id": "city", "token_sha256": token_hash(CITY), "revoked_at": None})])
+    assert clients.identify(CITY).client_id == "city"
+    (tmp_path / "clients.yaml").write_text("clients: [\n", encoding="utf-8")
+    assert clients.identify(CITY).client_id == "city"

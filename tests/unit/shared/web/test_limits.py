@@ -7,8 +7,8 @@ import httpx
 import pytest
 from fastapi import FastAPI, UploadFile
 
-from shared.web.authentication import Authenticated
-from shared.web.clients import ClientEntry, Clients, token_hash
+from shared.web.authentication import requires
+from shared.web.clients import ClientEntry, Clients, Role, token_hash
 from shared.web.limits import body_limit, install_limits, rates_of
 from shared.web.problems import PROBLEM_JSON, install_problem_handlers
 
@@ -21,7 +21,7 @@ def limited_app(rate_limit: str = "", clients: Clients | None = None) -> FastAPI
     install_problem_handlers(app)
     install_limits(app, rate_limit, max_body_bytes=1000)
 
-    @app.post("/notes", dependencies=[Authenticated])
+    @app.post("/notes", dependencies=[requires(Role.reporter)])
     async def note(body: dict) -> dict:
         return {"keys": len(body)}
 

@@ -12,7 +12,8 @@ from services.alerts.main import create_app as create_alerts
 from services.intake.main import create_app as create_intake
 from services.reporting.main import create_app as create_reporting
 from services.tracker.main import create_app as create_tracker
-from shared.web.authentication import Authenticated
+from shared.web.authentication import requires
+from shared.web.clients import Role
 from shared.web.openapi import PROBLEM_STATUSES, problem_documenting_openapi, problem_responses
 from shared.web.problems import PROBLEM_JSON, Problem, install_problem_handlers
 
@@ -51,7 +52,7 @@ def small_app() -> FastAPI:
     def plan(plan_id: str, year: Annotated[int, Query(ge=2000)]) -> dict:
         raise Problem(404, "Plan not found", f"No plan {plan_id!r}.", slug="not-found")
 
-    @app.post("/sweeps", dependencies=[Authenticated])
+    @app.post("/sweeps", dependencies=[requires(Role.planner)])
     def sweep() -> dict:
         return {}
 
@@ -69,7 +70,7 @@ def test_declared_statuses_the_bearer_token_and_validation_are_documented_where_
     assert sorted(plan) == ["200", "404", "409", "422"]
     assert plan["404"]["description"] == PROBLEM_STATUSES[404]
     assert plan["422"]["description"] == PROBLEM_STATUSES[422]
-    assert sorted(document["paths"]["/sweeps"]["post"]["responses"]) == ["200", "401", "422", "429"]  # the header
+    assert sorted(document["paths"]["/sweeps"]["post"]["responses"]) == ["200", "401", "403", "422", "429"]  # header
     assert sorted(document["paths"]["/health"]["get"]["responses"]) == ["200"]
     with pytest.raises(KeyError):
         problem_responses(418)
