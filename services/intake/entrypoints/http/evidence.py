@@ -1,7 +1,7 @@
 """Evidence files (佐证材料) in and out (usecases/evidence.py): uploaded once per content, listed per assignment,
 downloaded, and previewed inline when a browser shows them (images, PDF). Every route needs a credential in a role
-(like every intake route); a file is for the regions that uploaded or cited it: their clients, and those of the regions above,
-may fetch it."""
+(like every intake route); a file is for the regions that uploaded or cited it: their clients, and those of the
+regions above, may fetch it."""
 
 from datetime import datetime
 from typing import Annotated

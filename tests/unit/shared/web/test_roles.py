@@ -28,7 +28,9 @@ EXPECTED = {
                "POST /v1/progress/{event_id}:withdraw": {R}, "POST /v1/plans:parse": {P}, "POST /v1/plans:import": {P},
                "POST /v1/ledgers:import": {R}, "GET /v1/ledgers/template.xlsx": {R}, "POST /v1/registry": {P},
                **{f"POST /v1/measures/{{measure_id}}/units/{{unit}}:{step}": {R}
-                  for step in ("sign", "request-completion", "verify", "return", "reopen")}},
+                  for step in ("sign", "request-completion", "verify", "return", "reopen")},
+               "POST /v1/evidence": {R}, **{f"GET /v1/evidence{tail}": {R, P, V}
+                                            for tail in ("", "/{evidence_id}", "/{evidence_id}/preview")}},
     "tracker": {**AUDIT, "GET /v1/measures/{measure_id}": {V, R},
                 "GET /v1/measures/{measure_id}/units/{unit}/reports": {V, R},
                 "GET /v1/units/{unit}/assignments": {V, R},
@@ -41,8 +43,11 @@ EXPECTED = {
                **{f"{method} /v1/{things}{tail}": {A} for things in ("subscriptions", "channels")
                   for method, tail in (("POST", ""), ("GET", ""), ("GET", "/{id}"), ("DELETE", "/{id}"),
                                        ("GET", "/{id}/deliveries"))},
-               "POST /v1/subscriptions/{id}:rotate-secret": {A}},
+               "POST /v1/subscriptions/{id}:rotate-secret": {A}, "GET /v1/lights": {V}},
     "reporting": {**AUDIT, "GET /v1/operations": {A}, "GET /reports/annual/{region_code}/{year}": {V},
+                  "GET /v1/units/{unit}/inbox": {V, R, P},
+                  "GET /v1/regions/{region_code}/verification-queue": {V, R, P},
+                  **{f"GET /v1/scores{tail}": {V} for tail in ("", "/units/{unit}", "/rules")},
                   **{f"GET /v1/reports/{tail}": {V} for tail in (
                       "regions/{region_code}.xlsx", "regions/{region_code}.csv", "regions/{region_code}",
                       "regions/{region_code}/units", "regions/{region_code}/measures", "regions/{region_code}/chapters",
@@ -50,7 +55,7 @@ EXPECTED = {
                       "regions/{region_code}/units/{unit}", "regions/{region_code}/alerts", "measures/{measure_id}",
                       "annual.xlsx", "annual", "regions/{region_code}/as-of/{day}", "regions/{region_code}/history",
                       "regions/{region_code}/bulletin.docx", "annual.docx", "documents", "credential",
-                      "documents/{document_id}.docx")}},
+                      "documents/{document_id}.docx", "regions/{region_code}/lights")}},
 }
 SERVICES = {"intake": (create_intake, IntakeSettings), "tracker": (create_tracker, TrackerSettings),
             "alerts": (create_alerts, AlertsSettings), "reporting": (create_reporting, ReportingSettings)}
