@@ -25,7 +25,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.contracts import Topics
 from shared.kafka.broker import kafka_security_options
-from shared.kafka.consuming import ApplyBatch, Consumer, RetryPolicy
+from shared.kafka.consuming import Admission, ApplyBatch, Consumer, RetryPolicy
 from shared.kafka.topic_reading import READ_BATCH, read_from_start
 from shared.settings import ServiceSettings
 
@@ -89,8 +89,8 @@ class SkippingConsumer(Consumer):
     """The live consumer's parse-and-apply path (poison isolation included), with dead letters counted rather than
     published. One attempt per event: a rebuild reads what an event waits for (a report's measure) first."""
 
-    def __init__(self, topics: Topics):
-        super().__init__(broker=None, topics=topics, group="rebuild", policy=RetryPolicy(attempts=1))
+    def __init__(self, topics: Topics, admit: Admission | None = None):
+        super().__init__(broker=None, topics=topics, group="rebuild", policy=RetryPolicy(attempts=1), admit=admit)
         self.skipped: list[Skipped] = []
 
     async def dead_letter(self, record: ConsumerRecord, reason: str) -> None:
@@ -122,10 +122,12 @@ async def fresh_database(settings: ServiceSettings, into: str) -> AsyncIterator[
 
 
 async def replay(settings: ServiceSettings, result: Rebuild,
-                 steps: Iterable[tuple[str, type[BaseModel], ApplyBatch]], batch_size: int = READ_BATCH) -> None:
+                 steps: Iterable[tuple[str, type[BaseModel], ApplyBatch]], batch_size: int = READ_BATCH,
+                 admit: Admission | None = None) -> None:
     """Reads each (topic, contract, apply) step's topic from its start, in order, applying its events in batches of
-    up to `batch_size` records; counts into `result` what was read, applied and skipped, and the seconds taken."""
-    started, consumer = time.monotonic(), SkippingConsumer(Topics(settings.topic_prefix))
+    up to `batch_size` records (those `admit` refuses skipped, as the live consumer dead-letters them); counts into
+    `result` what was read, applied and skipped, and the seconds taken."""
+    started, consumer = time.monotonic(), SkippingConsumer(Topics(settings.topic_prefix), admit)
     for topic, contract, apply in steps:
         async for records in read_from_start(settings.kafka_bootstrap_servers, topic, batch_size,
                                              **kafka_security_options(settings)):

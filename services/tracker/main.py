@@ -47,7 +47,8 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
     tracker = Tracker(repository, states, loops, publisher.wake)
     metrics = ServiceMetrics("tracker", settings)
     districts = DistrictFreshness(metrics.registry)
-    register_subscribers(broker, tracker, settings, districts)
+    clients = load_clients(settings)  # the routes' callers, and the producers of what it consumes
+    register_subscribers(broker, tracker, settings, districts, clients)
 
     async def prepare_database() -> None:
         await repository.ensure_indexes()
@@ -70,7 +71,7 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
     app = FastAPI(title="duban tracker", summary="The state of every measure and assignment.", lifespan=lifespan,
                   docs_url=None, redoc_url=None)  # served from vendored assets by install_docs
     app.state.tracker, app.state.views, app.state.publisher = tracker, views, publisher
-    app.state.clients = load_clients(settings)
+    app.state.clients = clients
     install_problem_handlers(app)
     install_limits(app, settings.rate_limit)
     install_request_ids(app)

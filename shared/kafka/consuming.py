@@ -5,6 +5,8 @@
   the parser itself (garbage bytes, invalid UTF-8, an empty value, JSON that is not an object, nesting past
   the parser's limit, a header the binding cannot read), goes to the dead-letter topic at once, with the reason
   and a `dlq-consumer-group` header naming the group.
+- A consumer may be given an admission (`admit`): an event it refuses (its producer may not publish it: the
+  tracker's producer scopes) is dead-lettered at once with the admission's reason, never applied.
 - A database that cannot be reached is retried with backoff; past the budget the handler raises, FastStream
   nacks (seeks back to the batch's first offsets) and nothing is committed, so the batch comes again.
 - An event the handler cannot apply yet (a report whose measure has not arrived) is retried a bounded
@@ -48,6 +50,8 @@ EventT = TypeVar("EventT", bound=BaseModel)
 LOGGED_IDS = 20  # event ids named in a batch's log line
 # Applies events; returns the ones it cannot apply yet, each with the reason.
 ApplyBatch = Callable[[list[EventT]], Awaitable[dict[str, str]]]
+# Whether an event may be applied at all: the reason it may not, else None.
+Admission = Callable[[BaseModel], str | None]
 log = structlog.get_logger()
 
 
@@ -183,10 +187,13 @@ class Batch(Generic[EventT]):
 
 
 class Consumer:
-    """One consumer group's reading of its topics: `group` names it in its dead letters."""
+    """One consumer group's reading of its topics: `group` names it in its dead letters; `admit` (optional) refuses
+    the events no producer of them may publish."""
 
-    def __init__(self, broker: KafkaBroker, topics: Topics, group: str, policy: RetryPolicy | None = None):
+    def __init__(self, broker: KafkaBroker, topics: Topics, group: str, policy: RetryPolicy | None = None,
+                 admit: Admission | None = None):
         self.broker, self.topics, self.group, self.policy = broker, topics, group, policy or RetryPolicy()
+        self.admit = admit
 
     async def consume(self, message: KafkaMessage, contract: type[EventT], apply: ApplyBatch) -> None:
         batch = await self.parse(records_of(message), contract)
@@ -210,6 +217,9 @@ class Consumer:
                 continue
             except Exception as error:  # the parser broke on this record: it must not stall or be skipped
                 await self.dead_letter(record, f"unreadable record ({type(error).__name__}): {error}")
+                continue
+            if self.admit is not None and (reason := self.admit(event)):
+                await self.dead_letter(record, reason)
                 continue
             batch.events.append(event)
             batch.records.setdefault(event.id, []).append(record)

@@ -18,6 +18,11 @@ and checking one costs microseconds on every request. `duban keys create | list 
 what it could do then: every role in its region (`admin`). An entry may carry `expires_at` and `revoked_at`; a
 token past either is refused like an unknown one.
 
+A credential is also who an event came from (`Clients.publisher`): intake names the client it published for in the
+event's CloudEvents `source` (`<intake's source>/clients/<id>`, client_source), and a system that publishes straight
+to Kafka is listed with the sources it publishes under (`kafka_sources`). The tracker holds such events to the
+credential's region and roles (services/tracker/domain/producers.py).
+
 Every service loads the same file and reads it again when it changes (checked at most every RELOAD_SECONDS), so
 a revocation reaches every process within that delay of the file being written. Without a clients file everything
 is open to anyone who can reach it (local runs, tests); intake's health check says which. How the routes check a
@@ -42,6 +47,7 @@ from shared.contracts.measures import RegionCode
 from shared.domain.regions import within
 
 RELOAD_SECONDS = 1.0
+CLIENT_SOURCES = "/clients/"  # intake's source for what it publishes for a client: <its source>/clients/<id>
 log = structlog.get_logger()
 
 
@@ -67,6 +73,10 @@ class Client:
         return role in self.roles or Role.admin in self.roles
 
 
+# A CloudEvents `source` (a URI-reference) a system publishes under straight to Kafka.
+KafkaSource = Annotated[str, Field(min_length=1, max_length=512, pattern=r"^\S+$")]
+
+
 class ClientEntry(BaseModel):
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", description="used in events' source")]
     name: Annotated[str, Field(min_length=1, max_length=256)]
@@ -77,6 +87,8 @@ class ClientEntry(BaseModel):
     created_at: AwareDatetime | None = None
     expires_at: AwareDatetime | None = None
     revoked_at: AwareDatetime | None = None
+    kafka_sources: Annotated[list[KafkaSource] | None, Field(
+        description="the CloudEvents sources its system publishes under straight to Kafka")] = None
 
     def valid_at(self, moment: datetime) -> bool:
         return all(limit is None or moment < limit for limit in (self.expires_at, self.revoked_at))
@@ -115,7 +127,15 @@ def read_entries(path: str | Path) -> list[ClientEntry]:
     ids = [entry.id for entry in listed.clients]
     if len(set(ids)) != len(ids) or len({e.token_sha256 for e in listed.clients}) != len(ids):
         raise ClientsFileError(f"clients file {path}: client ids and tokens must be unique")
+    sources = [source for entry in listed.clients for source in entry.kafka_sources or ()]
+    if len(set(sources)) != len(sources):  # one source, two credentials: which scope would hold?
+        raise ClientsFileError(f"clients file {path}: a Kafka source may name one credential only")
     return listed.clients
+
+
+def client_source(intake_source: str, client_id: str) -> str:
+    """The `source` of the events intake publishes for a client: its own, naming the client."""
+    return f"{intake_source}{CLIENT_SOURCES}{client_id}"
 
 
 def write_entries(path: str | Path, entries: list[ClientEntry]) -> None:
@@ -133,9 +153,14 @@ class Clients:
 
     def __init__(self, entries: list[ClientEntry], path: str | Path | None = None):
         self.path = path
-        self.by_token_hash = {e.token_sha256: e for e in entries}
+        self.know(entries)
         self.signature = self.file_signature()
         self.checked = time.monotonic()
+
+    def know(self, entries: list[ClientEntry]) -> None:
+        self.by_token_hash = {e.token_sha256: e for e in entries}
+        self.by_id = {e.id: e for e in entries}
+        self.by_source = {source: e for e in entries for source in e.kafka_sources or ()}
 
     @classmethod
     def load(cls, path: str | Path) -> "Clients":
@@ -156,7 +181,7 @@ class Clients:
         self.checked = time.monotonic()
         if (signature := self.file_signature()) != self.signature:
             try:
-                self.by_token_hash = {e.token_sha256: e for e in read_entries(self.path)}
+                self.know(read_entries(self.path))
                 self.signature = signature
             except ClientsFileError as error:
                 log.warning("clients file unreadable; the last credentials read stay in force", reason=str(error))
@@ -166,3 +191,13 @@ class Clients:
         self.follow()
         entry = self.by_token_hash.get(token_hash(token))
         return entry.client() if entry is not None and entry.valid_at(datetime.now(UTC)) else None
+
+    def publisher(self, source: str, intake_source: str) -> ClientEntry | None:
+        """The credential an event's CloudEvents `source` names: the client of `<intake_source>/clients/<id>`
+        (intake authorised it), else the one listing the source in its `kafka_sources`; None for any other source.
+        Whether it was valid at the event's time is the caller's to judge (ClientEntry.valid_at)."""
+        self.follow()
+        client_prefix = f"{intake_source}{CLIENT_SOURCES}"
+        if source.startswith(client_prefix):
+            return self.by_id.get(source.removeprefix(client_prefix))
+        return self.by_source.get(source)

@@ -15,6 +15,7 @@ from services.intake.usecases.plan_import import PlanImports
 from services.intake.usecases.progress_acceptance import ProgressAcceptance
 from services.intake.usecases.registry_publication import RegistryPublication
 from shared.web.authentication import Caller
+from shared.web.clients import client_source
 
 
 def _state(name: str):
@@ -36,7 +37,7 @@ Evidence = Annotated[EvidenceFiles, Depends(_state("evidence"))]
 
 def get_event_source(settings: Settings, caller: Caller) -> str:
     """The CloudEvents source of what this caller publishes: intake's, naming the client when one is known."""
-    return settings.event_source if caller is None else f"{settings.event_source}/clients/{caller.client_id}"
+    return settings.event_source if caller is None else client_source(settings.event_source, caller.client_id)
 
 
 EventSource = Annotated[str, Depends(get_event_source)]

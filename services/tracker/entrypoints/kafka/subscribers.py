@@ -13,17 +13,20 @@ from services.tracker.settings import TrackerSettings
 from services.tracker.usecases.context import Tracker
 from services.tracker.usecases.loop_steps import record_loop_steps
 from services.tracker.usecases.measures import record_measures
+from services.tracker.usecases.producers import producer_scopes
 from services.tracker.usecases.progress import record_progress
 from services.tracker.usecases.registry import record_registry
 from services.tracker.usecases.withdrawals import record_withdrawals
 from shared.contracts import LOOP_EVENTS, MeasureCreated, ProgressReported, ProgressWithdrawn, RegistryPublished, Topics
 from shared.kafka.consuming import Consumer, RetryPolicy, batch_subscription
 from shared.metrics import DistrictFreshness
+from shared.web.clients import Clients
 
 
 def register_subscribers(broker: KafkaBroker, tracker: Tracker, settings: TrackerSettings,
-                         districts: DistrictFreshness) -> None:
-    """`districts` hears of every progress report applied (the freshness of each district, shared/metrics.py)."""
+                         districts: DistrictFreshness, clients: Clients | None) -> None:
+    """`districts` hears of every progress report applied (the freshness of each district, shared/metrics.py);
+    with `clients` (the clients file), every event is held to its producer's scope first (usecases/producers.py)."""
     topics = Topics(settings.topic_prefix)
     consumer = Consumer(
         broker, topics, settings.consumer_group,
@@ -32,6 +35,7 @@ def register_subscribers(broker: KafkaBroker, tracker: Tracker, settings: Tracke
             first_backoff_seconds=settings.retry_backoff_seconds,
             transient_budget_seconds=settings.database_outage_budget_seconds,
         ),
+        producer_scopes(clients, settings.intake_source),
     )
     # Batches are written with few bulk writes each, and committed only after them.
     options = batch_subscription(settings.consumer_group, settings.batch_size)

@@ -1,0 +1,68 @@
+"""Whose events the tracker applies, when it has a clients file: events published straight to Kafka are held to the
+scopes intake's routes hold their callers to (README, "Events published straight to Kafka").
+
+An event is applied only when its CloudEvents `source` names a credential (shared/web/clients.py
+`Clients.publisher`: one listing the source in its `kafka_sources`, or the client intake named in
+`<intake's source>/clients/<id>`), valid at the event's time, holding the role the event needs and acting for every
+region it is about:
+
+- progress-reported, progress-withdrawn and the supervision loop's steps: `reporter`, for the event's `region_code`
+  (a report counts only for a registry unit of that region or below, services/tracker/domain/assignments.py, so a
+  county's source cannot report for another county's unit by naming it);
+- measure-created: `planner`, for the measure's `region_code`;
+- registry-published: `planner`, for every region in the registry (it replaces the whole registry).
+
+intake's events pass the same rule: it authorised the same credential for the same region and role before
+publishing. Without a clients file every event is applied (services/tracker/usecases/producers.py).
+"""
+
+from dataclasses import dataclass
+
+from shared.contracts import CloudEvent, MeasureCreated, RegistryPublished
+from shared.web.clients import ClientEntry, Role
+
+OUT_OF_SCOPE = "out of scope"  # how every refusal's reason starts (the dead letter's `dlq-reason`)
+NAMED_REGIONS = 5  # regions a reason lists before counting the rest
+
+
+@dataclass(frozen=True)
+class Need:
+    """What publishing an event needs: a role, acting for each of these regions."""
+
+    role: Role
+    regions: tuple[str, ...]
+
+
+def need_of(event: CloudEvent) -> Need:
+    """The role and regions an event of the tracker's topics needs (see the module's doc)."""
+    if isinstance(event, RegistryPublished):
+        return Need(Role.planner, tuple(region.code for region in event.data.regions))
+    return Need(Role.planner if isinstance(event, MeasureCreated) else Role.reporter, (event.data.region_code,))
+
+
+def refusal(event: CloudEvent, publisher: ClientEntry | None) -> str | None:
+    """Why the event's producer may not publish it, naming the source, the region and what is missing; None when it
+    may. `publisher` is the credential the event's source names (None: it names none)."""
+    need = need_of(event)
+    regions = listed(need.regions)
+    said = f"{OUT_OF_SCOPE}: source {event.source!r}"
+    if publisher is None:
+        return (f"{said} names no credential of the clients file (no entry lists it in kafka_sources), so nobody may "
+                f"publish {event.type} for region {regions} under it")
+    credential = publisher.client()
+    said += f" is credential {credential.client_id!r} (region {credential.region_code})"
+    if not publisher.valid_at(event.time):
+        return (f"{said}, which was expired or revoked at the event's time {event.time.isoformat()}: "
+                f"{event.type} for region {regions} needs a valid credential")
+    if not credential.holds(need.role):
+        return (f"{said}, which holds {', '.join(sorted(credential.roles))}: {event.type} for region {regions} needs "
+                f"the {need.role} role")
+    if outside := [code for code in need.regions if not credential.may_act_for(code)]:
+        return (f"{said}, which acts for region {credential.region_code} and below: {event.type} for region "
+                f"{listed(outside)} is outside it")
+    return None
+
+
+def listed(regions: tuple[str, ...] | list[str]) -> str:
+    shown = ", ".join(regions[:NAMED_REGIONS])
+    return shown + (f" and {len(regions) - NAMED_REGIONS} more" if len(regions) > NAMED_REGIONS else "")
