@@ -188,3 +188,15 @@ async def test_an_event_that_cannot_be_applied_is_dead_lettered_from_every_recor
     await consumer.apply_with_retries(await consumer.parse(redelivered, ProgressReported), apply)
     assert [headers["dlq-source-offset"] for _, _, headers in broker.published] == ["40", "41"]
     assert broker.published[0][2]["dlq-reason"].startswith("failed after 1 attempts: no measure")
+
+
+async def test_an_event_its_admission_refuses_is_dead_lettered_at_once_with_the_admissions_reason():
+    broker = Publishing()
+    consumer = Consumer(broker, Topics("p."), "p-tracker",
+                        admit=lambda event: "out of scope: not this one" if event.id == "e2" else None)
+    batch = await consumer.parse([record(structured()), replace(record(structured(id="e2")), offset=41)],
+                                 ProgressReported)
+    assert [event.id for event in batch.events] == ["e1"] and list(batch.records) == ["e1"]
+    [(_, topic, headers)] = broker.published
+    assert (topic, headers["dlq-source-offset"], headers["dlq-reason"]) == (
+        "p.dead-letter", "41", "out of scope: not this one")

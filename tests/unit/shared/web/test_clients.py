@@ -5,7 +5,16 @@ from datetime import UTC, datetime
 import pytest
 
 from shared.web import clients as clients_module
-from shared.web.clients import Clients, ClientsFileError, Role, new_token, read_entries, token_hash, write_entries
+from shared.web.clients import (
+    Clients,
+    ClientsFileError,
+    Role,
+    client_source,
+    new_token,
+    read_entries,
+    token_hash,
+    write_entries,
+)
 
 CITY, LINCHUAN = new_token(), new_token()
 
@@ -85,3 +94,31 @@ def test_a_changed_file_is_followed_and_a_broken_one_keeps_the_last_credentials(
     assert clients.identify(CITY).client_id == "city"
     (tmp_path / "clients.yaml").write_text("clients: [\n", encoding="utf-8")
     assert clients.identify(CITY).client_id == "city"
+
+
+def test_an_events_source_names_the_credential_listing_it_or_the_client_intake_published_for(tmp_path, monkeypatch):
+    monkeypatch.setattr(clients_module, "RELOAD_SECONDS", 0)
+    path = clients_file(tmp_path, "clients:\n" + entry("fuzhou", "361000", CITY) + with_sources(
+        "linchuan", "361002", LINCHUAN, "[/external/linchuan-zwfw, 'urn:linchuan:zwfw']"))
+    clients = Clients.load(path)
+    assert [getattr(clients.publisher(source, "/duban/intake"), "id", None) for source in (
+        "/external/linchuan-zwfw", "urn:linchuan:zwfw", client_source("/duban/intake", "fuzhou"),
+        "/duban/intake/clients/linchuan", "/duban/intake", "/duban/intake/clients/nobody", "/external/linchuan",
+        "/other-intake/clients/fuzhou")] == ["linchuan", "linchuan", "fuzhou", "linchuan", None, None, None, None]
+    write_entries(path, [entry.model_copy(update={"kafka_sources": None}) for entry in read_entries(path)])
+    assert clients.publisher("/external/linchuan-zwfw", "/duban/intake") is None  # followed, as the tokens are
+    assert "kafka_sources" not in (tmp_path / "clients.yaml").read_text(encoding="utf-8")  # none: left out
+
+
+def with_sources(client_id: str, region: str, token: str, sources: str) -> str:
+    return entry(client_id, region, token).replace("}", f", kafka_sources: {sources}}}")
+
+
+@pytest.mark.parametrize("lines", [
+    with_sources("a", "361002", CITY, "[/external/a]") + with_sources("b", "361003", LINCHUAN, "[/external/a]"),
+    with_sources("a", "361002", CITY, "['has space']"),
+    with_sources("a", "361002", CITY, "['']"),
+])
+def test_a_kafka_source_naming_two_credentials_or_no_uri_is_refused(tmp_path, lines):
+    with pytest.raises(ClientsFileError):
+        Clients.load(clients_file(tmp_path, "clients:\n" + lines))
