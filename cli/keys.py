@@ -9,7 +9,16 @@ import sys
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
-from shared.web.clients import ClientEntry, ClientsFileError, Role, new_token, read_entries, token_hash, write_entries
+from shared.web.clients import (
+    ClientEntry,
+    ClientsFileError,
+    Role,
+    conflicts,
+    new_token,
+    read_entries,
+    token_hash,
+    write_entries,
+)
 
 DURATION = re.compile(r"^(\d{1,4})([dh])$")
 
@@ -23,6 +32,9 @@ def add_commands(subparsers) -> None:
                         help="repeat for several (admin holds the others within its region)")
     create.add_argument("--name", help="who or what holds it (default: the roles and region)")
     create.add_argument("--id", help="a short name used in events' source (default: generated)")
+    create.add_argument("--kafka-source", action="append", dest="kafka_sources", metavar="SOURCE",
+                        help="a CloudEvents source its system publishes under straight to Kafka (repeat for several): "
+                             "the tracker holds those events to this key's region and roles")
     create.add_argument("--expires", help="a day (2027-06-30, the key works through it, China time) or a "
                                           "duration (90d, 12h)")
     create.set_defaults(handler=run_create)
@@ -74,9 +86,11 @@ def run_create(args) -> None:
     try:
         entry = ClientEntry(id=key_id, name=args.name or f"{'/'.join(roles)} {args.region}", region_code=args.region,
                             token_sha256=token_hash(token), roles=roles, created_at=now,
-                            expires_at=expiry(args.expires, now))
+                            expires_at=expiry(args.expires, now), kafka_sources=args.kafka_sources)
     except ValueError as error:
         sys.exit(f"duban: {error}")
+    if conflict := conflicts([*entries, entry]):  # a Kafka source another key lists already
+        sys.exit(f"duban: {conflict}")
     write_entries(path, [*entries, entry])
     print(f"key {entry.id} ({', '.join(roles)} for {entry.region_code} and below"
           f"{', until ' + entry.expires_at.isoformat() if entry.expires_at else ''}) added to {path}.\n"
@@ -91,11 +105,12 @@ def state(entry: ClientEntry, now: datetime) -> str:
 
 def run_list(args) -> None:
     now = datetime.now(UTC)
-    print("id\tname\tregion\troles\tcreated\texpires\tstate")
+    print("id\tname\tregion\troles\tcreated\texpires\tstate\tkafka sources")
     for entry in existing(clients_file(args)):
         print("\t".join([entry.id, entry.name, entry.region_code, ",".join(entry.roles),
                          f"{entry.created_at:%Y-%m-%d}" if entry.created_at else "-",
-                         entry.expires_at.isoformat() if entry.expires_at else "never", state(entry, now)]))
+                         entry.expires_at.isoformat() if entry.expires_at else "never", state(entry, now),
+                         ",".join(entry.kafka_sources or ()) or "-"]))
 
 
 def run_revoke(args) -> None:

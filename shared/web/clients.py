@@ -124,13 +124,20 @@ def read_entries(path: str | Path) -> list[ClientEntry]:
         raise ClientsFileError(f"clients file {path}: {problems}") from None
     except (OSError, yaml.YAMLError) as error:
         raise ClientsFileError(f"clients file {path}: {error}") from error
-    ids = [entry.id for entry in listed.clients]
-    if len(set(ids)) != len(ids) or len({e.token_sha256 for e in listed.clients}) != len(ids):
-        raise ClientsFileError(f"clients file {path}: client ids and tokens must be unique")
-    sources = [source for entry in listed.clients for source in entry.kafka_sources or ()]
-    if len(set(sources)) != len(sources):  # one source, two credentials: which scope would hold?
-        raise ClientsFileError(f"clients file {path}: a Kafka source may name one credential only")
+    if conflict := conflicts(listed.clients):
+        raise ClientsFileError(f"clients file {path}: {conflict}")
     return listed.clients
+
+
+def conflicts(entries: list[ClientEntry]) -> str | None:
+    """What makes entries ambiguous together: an id, a token or a Kafka source given twice; None when none is."""
+    ids = [entry.id for entry in entries]
+    if len(set(ids)) != len(ids) or len({e.token_sha256 for e in entries}) != len(ids):
+        return "client ids and tokens must be unique"
+    sources = [source for entry in entries for source in entry.kafka_sources or ()]
+    if len(set(sources)) != len(sources):  # one source, two credentials: which scope would hold?
+        return "a Kafka source may name one credential only"
+    return None
 
 
 def client_source(intake_source: str, client_id: str) -> str:

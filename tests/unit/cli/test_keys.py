@@ -42,3 +42,16 @@ def test_a_key_that_cannot_be_made_is_refused_and_nothing_written(tmp_path, argu
     with pytest.raises(SystemExit):
         main(["keys", "create", "--file", str(path), *arguments])
     assert not path.exists()
+
+
+def test_a_key_lists_the_kafka_sources_its_system_publishes_under_and_no_source_names_two_keys(tmp_path, capsys):
+    path = tmp_path / "clients.yaml"
+    create = ["keys", "create", "--file", str(path), "--role", "reporter", "--kafka-source", "/external/linchuan-zwfw"]
+    main([*create, "--region", "361002", "--id", "linchuan-zwfw", "--kafka-source", "urn:linchuan"])
+    assert Clients.load(path).publisher("urn:linchuan", "/duban/intake").id == "linchuan-zwfw"
+    with pytest.raises(SystemExit, match="a Kafka source may name one credential only"):
+        main([*create, "--region", "361003"])
+    assert [entry.id for entry in read_entries(path)] == ["linchuan-zwfw"]
+    capsys.readouterr()
+    main(["keys", "list", "--file", str(path)])
+    assert capsys.readouterr().out.splitlines()[1].endswith("\tactive\t/external/linchuan-zwfw,urn:linchuan")
