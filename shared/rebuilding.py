@@ -28,6 +28,8 @@ from shared.kafka.broker import kafka_security_options
 from shared.kafka.consuming import Admission, ApplyBatch, Consumer, RetryPolicy
 from shared.kafka.topic_reading import READ_BATCH, read_from_start
 from shared.settings import ServiceSettings
+from shared.web.authentication import load_clients
+from shared.web.producers import producer_scopes
 
 RETRIED = re.compile(r"^failed after \d+ attempts: ")  # shared/kafka/consuming.py's prefix
 SHOWN_KEYS = 10  # keys named per kind of difference in a report
@@ -122,11 +124,12 @@ async def fresh_database(settings: ServiceSettings, into: str) -> AsyncIterator[
 
 
 async def replay(settings: ServiceSettings, result: Rebuild,
-                 steps: Iterable[tuple[str, type[BaseModel], ApplyBatch]], batch_size: int = READ_BATCH,
-                 admit: Admission | None = None) -> None:
+                 steps: Iterable[tuple[str, type[BaseModel], ApplyBatch]], batch_size: int = READ_BATCH) -> None:
     """Reads each (topic, contract, apply) step's topic from its start, in order, applying its events in batches of
-    up to `batch_size` records (those `admit` refuses skipped, as the live consumer dead-letters them); counts into
-    `result` what was read, applied and skipped, and the seconds taken."""
+    up to `batch_size` records; counts into `result` what was read, applied and skipped, and the seconds taken.
+    With a clients file, events from outside their producer's scope are skipped as the live consumers dead-letter
+    them (shared/web/producers.py), judged by the file as it is now."""
+    admit = producer_scopes(load_clients(settings), settings.intake_source)
     started, consumer = time.monotonic(), SkippingConsumer(Topics(settings.topic_prefix), admit)
     for topic, contract, apply in steps:
         async for records in read_from_start(settings.kafka_bootstrap_servers, topic, batch_size,

@@ -30,6 +30,9 @@ class ServiceSettings(BaseSettings):
     # The clients that may publish and act, their regions and token hashes (shared/web/clients.py); without one,
     # intake and the operators' routes are open to anyone who can reach them.
     clients_file: str | None = None
+    # intake's CloudEvents source (its DUBAN_EVENT_SOURCE): with a clients file, an event a consumer reads whose source
+    # is `<this>/clients/<id>` is held to that client's scope, as any other producer's (shared/web/producers.py).
+    intake_source: str = "/duban/intake"
     # Requests one client (by its bearer token) may send to one process of the service, in the `limits` library's
     # notation, one moving window each; past it, 429 with Retry-After (shared/web/limits.py). "": no limit.
     rate_limit: str = "20/second;1200/minute"

@@ -81,7 +81,8 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
         throttled_retry_seconds=settings.notification_throttled_retry_seconds,
         plan_interval_seconds=settings.notification_plan_interval_seconds), destinations)
     service = AlertsService(inputs, store, rules, publish, on_published=deliverer.published)
-    register_subscribers(broker, inputs, service, settings)
+    clients = load_clients(settings)  # the routes' callers, and the producers of the measures and registries it reads
+    register_subscribers(broker, inputs, service, settings, clients)
 
     async def prepare_database() -> None:
         await store.ensure_indexes()
@@ -120,7 +121,7 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
                   "completions awaiting verification, and each assignment's light.", lifespan=lifespan,
                   docs_url=None, redoc_url=None)  # served from vendored assets by install_docs
     app.state.inputs = inputs
-    app.state.clients = load_clients(settings)
+    app.state.clients = clients
     app.state.alert_rules = rules
     app.state.alert_store = store
     app.state.alerts_service = service

@@ -53,7 +53,8 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     client, database = connect_database(settings)
     store = ReportingStore(database)
     scoring = Scoring(ScoringStore(store), *load_scoring_rules(settings.scoring_rules_file))  # bad rules stop the start
-    register_subscribers(broker, store, settings)
+    clients = load_clients(settings)  # the routes' callers, and the producers of what it reads from other systems
+    register_subscribers(broker, store, settings, clients)
     model = ReadModel(store, timedelta(seconds=settings.read_model_overlap_seconds))
     snapshots = Snapshots(model.refresh, settings.snapshot_max_age_seconds)
     histories = Snapshots(model.history, settings.history_max_age_seconds, warm=evaluate_default_series)
@@ -88,7 +89,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     app.state.home_region_code = settings.home_region_code
     app.state.metrics_targets = settings.metrics_targets
     app.state.evidence_url = settings.evidence_url.rstrip("/")
-    app.state.clients = load_clients(settings)
+    app.state.clients = clients
     install_problem_handlers(app)
     install_limits(app, settings.rate_limit)
     install_request_ids(app)

@@ -14,6 +14,3 @@ class TrackerSettings(ServiceSettings):
     # The outbox of assignment-updated events is published after every batch that wrote one, and this often for
     # what a crash or a Kafka outage left behind.
     outbox_interval_seconds: float = 5.0
-    # intake's CloudEvents source (its DUBAN_EVENT_SOURCE): with a clients file, an event whose source is
-    # `<this>/clients/<id>` is held to that client's scope, as any other producer's (domain/producers.py).
-    intake_source: str = "/duban/intake"

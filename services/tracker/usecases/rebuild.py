@@ -6,8 +6,8 @@ offsets it finds on starting (no consumer group: the live tracker's offsets are 
 batches through the live path: shared/kafka/consuming.py's parsing and poison isolation, and the tracker's use cases on
 a fresh database (their outbox is never published: the live tracker published those changes). Measures go
 first, so a report never waits for its measure. What the live tracker would dead-letter (a contract violation, a
-report for a measure that does not exist, with a clients file an event from outside its producer's scope:
-usecases/producers.py, judged against the clients file as it is now) is skipped and counted instead.
+report for a measure that does not exist, with a clients file an event from outside its producer's scope) is skipped
+and counted instead.
 
 The comparison reads the tracker's collections from both databases and compares them document by document;
 assignment_states by the state only (STATE_ONLY): its revisions count the changes as each tracker met them in its
@@ -38,7 +38,6 @@ from services.tracker.storage.states import AssignmentStates
 from services.tracker.usecases.context import Tracker
 from services.tracker.usecases.loop_steps import record_loop_steps
 from services.tracker.usecases.measures import record_measures
-from services.tracker.usecases.producers import producer_scopes
 from services.tracker.usecases.progress import record_progress
 from services.tracker.usecases.registry import record_registry
 from services.tracker.usecases.states import updated_event
@@ -53,7 +52,6 @@ from shared.rebuilding import (
     report_lines,
 )
 from shared.rebuilding import Rebuild as TopicsRebuild
-from shared.web.authentication import load_clients
 
 COLLECTIONS = ("registry", "unit_mappings", "measures", "assignments", "progress_reports", "period_progress",
                "assignment_progress", "report_conflicts", "loop_steps", "assignment_states")
@@ -93,8 +91,7 @@ async def rebuild(settings: TrackerSettings, *, into: str | None = None, compare
                 (topics.progress_reported, ProgressReported, partial(record_progress, skew=settings.clock_skew)),
                 (topics.progress_withdrawn, ProgressWithdrawn, record_withdrawals),
                 *((topic, contract, partial(record_loop_steps, skew=settings.clock_skew)) for topic, contract in zip(
-                    topics.loop(), LOOP_EVENTS.values(), strict=True)))], settings.batch_size,
-            producer_scopes(load_clients(settings), settings.intake_source))
+                    topics.loop(), LOOP_EVENTS.values(), strict=True)))], settings.batch_size)
         if compare:
             result.comparison = await compare_databases(live_database, database)
         result.corrections = await continue_live_revisions(AssignmentStates(live_database), states)

@@ -1,7 +1,9 @@
 """Kafka subscribers: thin, registered after configuration so tests can point them anywhere.
 
 One consumer group (settings.consumer_group) for every reporting instance: the partitions are split among them
-and each event is applied once per group (the writes are idempotent, so a redelivery changes nothing).
+and each event is applied once per group (the writes are idempotent, so a redelivery changes nothing). With a
+clients file, a measure, registry or withdrawal from outside its producer's scope is dead-lettered, as the tracker's
+group does (shared/web/producers.py): a withdrawal the tracker refused must not take a report out of the figures.
 """
 
 from functools import partial
@@ -14,6 +16,8 @@ from services.reporting.storage.collections import ReportingStore
 from services.reporting.usecases.record import RECORDERS
 from shared.contracts import Topics
 from shared.kafka.consuming import Consumer, RetryPolicy, batch_subscription
+from shared.web.clients import Clients
+from shared.web.producers import producer_scopes
 
 
 def topic_of(topics: Topics, contract: type) -> str:
@@ -24,10 +28,12 @@ def topic_of(topics: Topics, contract: type) -> str:
             "AssignmentLightChanged": topics.assignment_light_changed}[contract.__name__]
 
 
-def register_subscribers(broker: KafkaBroker, store: ReportingStore, settings: ReportingSettings) -> None:
+def register_subscribers(broker: KafkaBroker, store: ReportingStore, settings: ReportingSettings,
+                         clients: Clients | None) -> None:
     topics = Topics(settings.topic_prefix)
     consumer = Consumer(broker, topics, settings.reporting_consumer_group, RetryPolicy(
-        attempts=settings.apply_attempts, first_backoff_seconds=settings.retry_backoff_seconds))
+        attempts=settings.apply_attempts, first_backoff_seconds=settings.retry_backoff_seconds),
+        producer_scopes(clients, settings.intake_source))
     options = batch_subscription(settings.reporting_consumer_group, settings.batch_size)
     for contract, use_case in RECORDERS.items():
         subscribe(broker, consumer, topic_of(topics, contract), options, contract, partial(use_case, store))

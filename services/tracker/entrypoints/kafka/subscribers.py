@@ -13,7 +13,6 @@ from services.tracker.settings import TrackerSettings
 from services.tracker.usecases.context import Tracker
 from services.tracker.usecases.loop_steps import record_loop_steps
 from services.tracker.usecases.measures import record_measures
-from services.tracker.usecases.producers import producer_scopes
 from services.tracker.usecases.progress import record_progress
 from services.tracker.usecases.registry import record_registry
 from services.tracker.usecases.withdrawals import record_withdrawals
@@ -21,12 +20,13 @@ from shared.contracts import LOOP_EVENTS, MeasureCreated, ProgressReported, Prog
 from shared.kafka.consuming import Consumer, RetryPolicy, batch_subscription
 from shared.metrics import DistrictFreshness
 from shared.web.clients import Clients
+from shared.web.producers import producer_scopes
 
 
 def register_subscribers(broker: KafkaBroker, tracker: Tracker, settings: TrackerSettings,
                          districts: DistrictFreshness, clients: Clients | None) -> None:
     """`districts` hears of every progress report applied (the freshness of each district, shared/metrics.py);
-    with `clients` (the clients file), every event is held to its producer's scope first (usecases/producers.py)."""
+    with `clients` (the clients file), every event is held to its producer's scope first (shared/web/producers.py)."""
     topics = Topics(settings.topic_prefix)
     consumer = Consumer(
         broker, topics, settings.consumer_group,

@@ -1,14 +1,16 @@
-"""Whose events the tracker applies (domain/producers.py) at every edge: the role, the region (own, child, sibling,
-parent), a source naming no credential, a credential expired or revoked before or after the event's time."""
+"""Whose events the services apply (shared/web/producers.py) at every edge: the role, the region (own, child, sibling,
+parent), a source naming no credential, a credential expired or revoked before or after the event's time; the
+admission looking the source up in the clients file as it is now, open without one."""
 
 from datetime import UTC, datetime
 
 import pytest
 
-from services.tracker.domain.producers import OUT_OF_SCOPE, refusal
 from shared.contracts import (
     AssignmentSigned,
     AssignmentSigning,
+    AssignmentState,
+    AssignmentUpdated,
     CompletionVerification,
     CompletionVerified,
     Measure,
@@ -21,7 +23,9 @@ from shared.contracts import (
     Registry,
     RegistryPublished,
 )
-from shared.web.clients import ClientEntry, Role
+from shared.web import clients as clients_module
+from shared.web.clients import ClientEntry, Clients, Role, read_entries, write_entries
+from shared.web.producers import OUT_OF_SCOPE, producer_scopes, refusal
 from tests.support.samples import REPORT
 
 SOURCE = "/external/linchuan-zwfw"
@@ -116,3 +120,33 @@ def test_a_credential_expired_or_revoked_by_the_events_time_is_refused_and_one_e
         "361002 needs a valid credential")
     later = {field: datetime(2026, 10, 9, tzinfo=UTC) for field in validity}
     assert refusal(report(), credential("361002", Role.reporter, **later)) is None
+
+
+def test_the_services_own_events_are_not_held_to_a_producers_scope():
+    state = AssignmentState(measure_id="fuzhou-2022-17", unit="361002.government", unit_name="临川区政府",
+                            role="responsible", region_code="361002", revision=1)
+    assert refusal(sent(AssignmentUpdated, state, source="/duban/tracker"), None) is None
+
+
+INTAKE = "/duban/intake"
+
+
+def test_without_a_clients_file_every_event_is_admitted():
+    assert producer_scopes(None, INTAKE) is None
+
+
+def test_intakes_events_for_a_client_and_a_systems_own_are_held_to_their_credentials(tmp_path, monkeypatch):
+    monkeypatch.setattr(clients_module, "RELOAD_SECONDS", 0)
+    path = tmp_path / "clients.yaml"
+    write_entries(path, [
+        ClientEntry(id="linchuan-office", name="临川区督查室", region_code="361002", token_sha256="1" * 64,
+                    roles=[Role.reporter]),
+        ClientEntry(id="dongxiang-zwfw", name="东乡区政务服务平台", region_code="361003", token_sha256="2" * 64,
+                    roles=[Role.reporter], kafka_sources=[SOURCE])])
+    admit = producer_scopes(Clients.load(path), INTAKE)
+    assert admit(report().model_copy(update={"source": f"{INTAKE}/clients/linchuan-office"})) is None
+    assert "names no credential" in admit(report().model_copy(update={"source": INTAKE}))
+    assert admit(report("361003")) is None
+    assert "(region 361003)" in admit(report())
+    write_entries(path, [entry.model_copy(update={"region_code": "361000"}) for entry in read_entries(path)])
+    assert admit(report()) is None  # the file as it is now

@@ -1,5 +1,7 @@
-"""Whose events the tracker applies, when it has a clients file: events published straight to Kafka are held to the
-scopes intake's routes hold their callers to (README, "Events published straight to Kafka").
+"""Whose events the services apply, when they have a clients file: events published straight to Kafka are held to
+the scopes intake's routes hold their callers to (README, "Events published straight to Kafka"). One rule for every
+consumer of the topics other systems may write (the tracker's, alerts' and reporting's groups), so none applies an
+event another refuses.
 
 An event is applied only when its CloudEvents `source` names a credential (shared/web/clients.py
 `Clients.publisher`: one listing the source in its `kafka_sources`, or the client intake named in
@@ -13,16 +15,29 @@ region it is about:
 - registry-published: `planner`, for every region in the registry (it replaces the whole registry).
 
 intake's events pass the same rule: it authorised the same credential for the same region and role before
-publishing. Without a clients file every event is applied (services/tracker/usecases/producers.py).
+publishing. The services' own events (assignment-updated, the alerts, the lights) are not held: only the services
+publish them. Without a clients file every event is applied, as before scopes existed.
 """
 
 from dataclasses import dataclass
 
-from shared.contracts import CloudEvent, MeasureCreated, RegistryPublished
-from shared.web.clients import ClientEntry, Role
+from pydantic import BaseModel
+
+from shared.contracts import (
+    LOOP_EVENTS,
+    CloudEvent,
+    MeasureCreated,
+    ProgressReported,
+    ProgressWithdrawn,
+    RegistryPublished,
+)
+from shared.kafka.consuming import Admission
+from shared.web.clients import ClientEntry, Clients, Role
 
 OUT_OF_SCOPE = "out of scope"  # how every refusal's reason starts (the dead letter's `dlq-reason`)
 NAMED_REGIONS = 5  # regions a reason lists before counting the rest
+REPORTING = (ProgressReported, ProgressWithdrawn, *LOOP_EVENTS.values())  # what a reporter publishes
+PLANNING = (MeasureCreated, RegistryPublished)  # what a planner publishes
 
 
 @dataclass(frozen=True)
@@ -33,17 +48,20 @@ class Need:
     regions: tuple[str, ...]
 
 
-def need_of(event: CloudEvent) -> Need:
-    """The role and regions an event of the tracker's topics needs (see the module's doc)."""
+def need_of(event: BaseModel) -> Need | None:
+    """The role and regions an event needs (see the module's doc); None for the services' own events."""
     if isinstance(event, RegistryPublished):
         return Need(Role.planner, tuple(region.code for region in event.data.regions))
-    return Need(Role.planner if isinstance(event, MeasureCreated) else Role.reporter, (event.data.region_code,))
+    if isinstance(event, REPORTING + PLANNING):
+        return Need(Role.planner if isinstance(event, MeasureCreated) else Role.reporter, (event.data.region_code,))
+    return None
 
 
 def refusal(event: CloudEvent, publisher: ClientEntry | None) -> str | None:
     """Why the event's producer may not publish it, naming the source, the region and what is missing; None when it
     may. `publisher` is the credential the event's source names (None: it names none)."""
-    need = need_of(event)
+    if (need := need_of(event)) is None:
+        return None
     regions = listed(need.regions)
     said = f"{OUT_OF_SCOPE}: source {event.source!r}"
     if publisher is None:
@@ -66,3 +84,16 @@ def refusal(event: CloudEvent, publisher: ClientEntry | None) -> str | None:
 def listed(regions: tuple[str, ...] | list[str]) -> str:
     shown = ", ".join(regions[:NAMED_REGIONS])
     return shown + (f" and {len(regions) - NAMED_REGIONS} more" if len(regions) > NAMED_REGIONS else "")
+
+
+def producer_scopes(clients: Clients | None, intake_source: str) -> Admission | None:
+    """A consumer's admission (shared/kafka/consuming.py): the reason an event is refused, or None to apply it, the
+    credential looked up in the clients file as it is now (read again within a second of a change); None (apply
+    everything) without a clients file. `intake_source`: intake's own source (DUBAN_INTAKE_SOURCE)."""
+    if clients is None:
+        return None
+
+    def admit(event: CloudEvent) -> str | None:
+        return refusal(event, clients.publisher(event.source, intake_source))
+
+    return admit

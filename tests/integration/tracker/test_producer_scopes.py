@@ -1,0 +1,109 @@
+"""Events published straight to Kafka held to their producers' scopes, on the real broker and database: with a
+clients file, the tracker applies a report from a source its county's credential lists and one intake published for a
+client of that county, and dead-letters, with the reason, a report from another county's source, one from a source
+no credential lists and a measure from a reporter's source; its group never commits past a record it neither
+applied nor dead-lettered (the accounting of tests/integration/test_hostile_records.py)."""
+
+from datetime import UTC, datetime
+
+from aiokafka import TopicPartition
+
+from services.intake.domain.registry_file import DEMO_REGISTRY, load_registry
+from services.tracker.main import create_app as create_tracker
+from services.tracker.settings import TrackerSettings
+from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressReported, RegistryPublished
+from shared.settings import ServiceSettings
+from shared.web.clients import ClientEntry, Role, client_source, new_token, token_hash, write_entries
+from tests.integration.test_hostile_records import STRUCTURED, Accounts, Record, end_offsets, publish, structured
+from tests.integration.tracker.test_tracker import MEASURE
+from tests.support.apps import running
+from tests.support.waiting import eventually
+
+CITY_PLANS, LINCHUAN, DONGXIANG = "/external/fuzhou-plans", "/external/linchuan-zwfw", "/external/dongxiang-zwfw"
+INTAKE_FOR_LINCHUAN = client_source("/duban/intake", "linchuan-office")
+KEY = f"{MEASURE.measure_id}|临川区政府".encode()
+
+
+def credentials(path) -> str:
+    def key(client_id: str, region: str, role: Role, sources: list[str] | None = None) -> ClientEntry:
+        return ClientEntry(id=client_id, name=client_id, region_code=region, token_sha256=token_hash(new_token()),
+                           roles=[role], kafka_sources=sources)
+
+    write_entries(path, [key("fuzhou-plans", "361000", Role.planner, [CITY_PLANS]),
+                         key("linchuan-zwfw", "361002", Role.reporter, [LINCHUAN]),
+                         key("dongxiang-zwfw", "361003", Role.reporter, [DONGXIANG]),
+                         key("linchuan-office", "361002", Role.reporter)])  # publishes through intake only
+    return str(path)
+
+
+def report(source: str, percent: float, kind: str, applies: bool) -> Record:
+    event = ProgressReported.wrap(ProgressReport(
+        measure_id=MEASURE.measure_id, unit="临川区政府", region_code="361002", period="2026-Q3",
+        percent_complete=percent, status="in_progress", reported_at=datetime(2026, 10, 1, 9, tzinfo=UTC)),
+        source=source)
+    return Record(kind, structured(event.model_dump(mode="json")), [STRUCTURED], KEY, applies, event.id)
+
+
+async def test_only_events_within_their_sources_scope_are_applied_the_rest_dead_lettered_with_the_reason(
+        settings_values, topics, database, monkeypatch, tmp_path):
+    settings = ServiceSettings(**settings_values)
+    accounts = Accounts(monkeypatch, settings)
+    group = settings_values["consumer_group"]
+    registry = RegistryPublished.wrap(load_registry(DEMO_REGISTRY), source=CITY_PLANS)
+    measure = MeasureCreated.wrap(MEASURE, source=CITY_PLANS)
+    county_measure = MeasureCreated.wrap(Measure(
+        measure_id="linchuan-2026-1", plan_id="linchuan-2026", region_code="361002", number=1, title="措施",
+        lead_units=["临川区司法局"]), source=LINCHUAN)
+    mixes = {
+        topics.registry_published: [Record("the city's registry", structured(registry.model_dump(mode="json")),
+                                           [STRUCTURED], b"registry", True, registry.id)],
+        topics.measure_created: [
+            Record("the city's measure", structured(measure.model_dump(mode="json")), [STRUCTURED], b"m", True,
+                   measure.id),
+            Record("a measure from a reporter's source", structured(county_measure.model_dump(mode="json")),
+                   [STRUCTURED], b"c", False, county_measure.id)],
+        topics.progress_reported: [
+            report(LINCHUAN, 30, "the county's own system", True),
+            report(INTAKE_FOR_LINCHUAN, 40, "intake, for a client of the county", True),
+            report(DONGXIANG, 50, "another county's system", False),
+            report("/external/unknown", 60, "a source no credential lists", False),
+            report("/duban/intake", 70, "intake's source naming no client", False)],
+    }
+    tracker = create_tracker(TrackerSettings(**settings_values, clients_file=credentials(tmp_path / "clients.yaml"),
+                                             retry_backoff_seconds=0.05))
+    async with running(tracker):
+        for topic, records in mixes.items():  # the registry and measures before the reports on them
+            await publish(settings.kafka_bootstrap_servers, topic, records)
+        published = {record.source: record for records in mixes.values() for record in records}
+        ends = await end_offsets(settings.kafka_bootstrap_servers, list(mixes))
+
+        async def never_past_an_unaccounted_record_until_at_the_end() -> bool:
+            committed = await accounts.committed(group, list(mixes))
+            accounted = accounts.read[group] | set((await accounts.dead_lettered())[group])
+            passed = {source for source in published
+                      if source[2] < committed.get(TopicPartition(source[0], source[1]), 0)}
+            assert passed <= accounted, f"committed past {[published[s].kind for s in passed - accounted]}"
+            return all(committed.get(tp, 0) == end for tp, end in ends.items())
+
+        await eventually(never_past_an_unaccounted_record_until_at_the_end, timeout=90, interval=0.5)
+
+    dead = (await accounts.dead_lettered())[group]
+    assert {published[source].kind for source in dead} == {
+        record.kind for record in published.values() if not record.applies}
+    assert not set(dead) & accounts.read[group]  # nothing both applied and dead-lettered
+    reasons = {published[source].kind: letter.reason for source, letter in dead.items()}
+    assert reasons["another county's system"] == (
+        f"out of scope: source '{DONGXIANG}' is credential 'dongxiang-zwfw' (region 361003), which acts for region "
+        "361003 and below: progress-reported for region 361002 is outside it")
+    assert reasons["a source no credential lists"].startswith(
+        "out of scope: source '/external/unknown' names no credential of the clients file")
+    assert "source '/duban/intake' names no credential" in reasons["intake's source naming no client"]
+    assert reasons["a measure from a reporter's source"].endswith(
+        "which holds reporter: measure-created for region 361002 needs the planner role")
+    assert all(letter.value == published[source].value for source, letter in dead.items())  # replayable as sent
+
+    reports = {d["event_id"]: d["percent_complete"] async for d in database["progress_reports"].find()}
+    [own, through_intake, *_] = mixes[topics.progress_reported]
+    assert reports == {own.event_id: 30, through_intake.event_id: 40}
+    assert {d["_id"] async for d in database["measures"].find()} == {MEASURE.measure_id}
+    assert (await database["registry"].find_one({"_id": "current"}))["event_id"] == registry.id
