@@ -36,6 +36,7 @@ from shared.web.docs import install_docs
 from shared.web.health import install_health
 from shared.web.limits import install_limits
 from shared.web.problems import install_problem_handlers
+from shared.web.producers import producer_scopes
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
@@ -45,7 +46,8 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     publisher = EventPublisher(broker, settings)
     client, database = connect_database(settings)
     topics = Topics(settings.topic_prefix)
-    feed = CatalogueFeed(settings.kafka_bootstrap_servers, topics)
+    clients = load_clients(settings)  # the routes' callers, and the producers of the measures and registries it reads
+    feed = CatalogueFeed(settings.kafka_bootstrap_servers, topics, producer_scopes(clients, settings.event_source))
     catalogue = Catalogue(feed.caught_up)
     known_registry = KnownRegistry(settings.registry_file)
     idempotency = IdempotencyKeys(database["idempotency_keys"])
@@ -81,7 +83,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app.state.loop_steps = LoopStepAcceptance(publisher, idempotency, TrackerLoop(*tracker), topics)
     app.state.templates = LedgerTemplates(TrackerAssignments(*tracker))
     app.state.evidence = EvidenceFiles(evidence_store, scanner)
-    app.state.clients = load_clients(settings)  # read by shared/authentication's Caller
+    app.state.clients = clients  # read by shared/authentication's Caller
     install_problem_handlers(app)
     install_limits(app, settings.rate_limit)
     install_request_ids(app)

@@ -1,6 +1,8 @@
 """The catalogue's subscriber: every intake process reads measure-created and registry-published itself, from
 their beginning (no consumer group: each needs all of it; measures number thousands, a few hundred bytes each),
-into its storage/catalogue.Catalogue, and tells whether it has read what the topics hold now."""
+into its storage/catalogue.Catalogue, and tells whether it has read what the topics hold now. With a clients file, a
+measure or registry from outside its producer's scope is left out, as the tracker leaves it out
+(shared/web/producers.py): intake must not admit reports on a measure the tracker refused."""
 
 import asyncio
 
@@ -11,14 +13,15 @@ from pydantic import ValidationError
 
 from services.intake.storage.catalogue import Catalogue
 from shared.contracts import MeasureCreated, RegistryPublished, Topics
+from shared.kafka.consuming import Admission
 
 log = structlog.get_logger()
 CATCH_UP_SECONDS = 2.0  # how long a question waits for the catalogue to read what the topics hold now
 
 
 class CatalogueFeed:
-    def __init__(self, bootstrap_servers: str, topics: Topics):
-        self.bootstrap_servers = bootstrap_servers
+    def __init__(self, bootstrap_servers: str, topics: Topics, admit: Admission | None = None):
+        self.bootstrap_servers, self.admit = bootstrap_servers, admit
         self.measure_topic, self.registry_topic = topics.measure_created, topics.registry_published
         self.consumer: AIOKafkaConsumer | None = None
         self.read = asyncio.Event()  # set after every batch read, so a waiting question looks again
@@ -50,20 +53,24 @@ class CatalogueFeed:
             batches = await consumer.getmany(timeout_ms=500, max_records=1000)
             for records in batches.values():
                 for record in records:
-                    self._take(catalogue, record.topic, record.value)
+                    self.take(catalogue, record.topic, record.value)
             if consumer.assignment():
                 self.reading.set()
             self.read.set()
             self.read.clear()
 
-    def _take(self, catalogue: Catalogue, topic: str, value: bytes | None) -> None:
+    def take(self, catalogue: Catalogue, topic: str, value: bytes | None) -> None:
         try:
-            if topic == self.measure_topic:
-                catalogue.add(MeasureCreated.model_validate_json(value or b"").data)
-            else:
-                catalogue.add_registry(RegistryPublished.model_validate_json(value or b""))
+            event = (MeasureCreated if topic == self.measure_topic else RegistryPublished).model_validate_json(
+                value or b"")
         except ValidationError:
-            pass  # not a measure or registry: the tracker dead-letters it with the reason
+            return  # not a measure or registry: the tracker dead-letters it with the reason
+        if self.admit is not None and self.admit(event):
+            return  # from outside its producer's scope: the tracker dead-letters it with the reason
+        if isinstance(event, MeasureCreated):
+            catalogue.add(event.data)
+        else:
+            catalogue.add_registry(event)
 
     async def caught_up(self) -> bool:
         """Whether every record the topics hold now has been read (waits up to CATCH_UP_SECONDS for it)."""
