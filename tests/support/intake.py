@@ -11,7 +11,7 @@ from services.intake.main import create_app
 from services.intake.settings import IntakeSettings
 from shared.contracts import Measure, MeasureCreated
 from shared.kafka.broker import ensure_topics
-from shared.web.clients import token_hash
+from shared.web.clients import new_token, token_hash
 from tests.support.apps import running
 from tests.support.streams import produce
 from tests.support.waiting import eventually
@@ -25,13 +25,16 @@ SAMPLE_MEASURES = [Measure(measure_id=measure_id, plan_id="fuzhou-2022", region_
                                                      ("fuzhou-2022-17", 17, "支持法院依法受理和审理行政案件"),
                                                      ("fuzhou-2022-18", 18, "形成监督合力"),
                                                      ("fuzhou-2022-19", 19, "加强行政执法协调监督")]]
+# The source they are published under straight to Kafka: a clients file lists it (clients_file), as a deployment
+# lists the city's planning system's, or intake's catalogue would leave them out (shared/web/producers.py).
+SAMPLE_SOURCE = "/tests/fuzhou-plans"
 
 
 async def publish_sample_measures(settings_values: dict) -> None:
     settings = IntakeSettings(**settings_values)
     await ensure_topics(settings)
     await produce(settings.kafka_bootstrap_servers, f"{settings.topic_prefix}measure-created",
-                  [MeasureCreated.wrap(m, source="/tests") for m in SAMPLE_MEASURES], lambda e: e.data.measure_id)
+                  [MeasureCreated.wrap(m, source=SAMPLE_SOURCE) for m in SAMPLE_MEASURES], lambda e: e.data.measure_id)
 
 
 @asynccontextmanager
@@ -49,10 +52,13 @@ async def running_intake(settings_values: dict, *, sample_measures: bool = False
 
 
 def clients_file(path: Path, clients: list[tuple[str, str, str, str]]) -> str:
-    """A clients file (shared/web/clients.py) at `path` for (id, name, region, token) each; returns its path."""
+    """A clients file (shared/web/clients.py) at `path` for (id, name, region, token) each, and the city's planning
+    system that publishes the sample measures (SAMPLE_SOURCE, no token anyone holds); returns its path."""
+    planning = (f"  - {{id: sample-plans, name: 抚州市规划系统, region_code: '361000', roles: [planner], "
+                f"token_sha256: {token_hash(new_token())}, kafka_sources: ['{SAMPLE_SOURCE}']}}\n")
     path.write_text("clients:\n" + "".join(
         f"  - {{id: {client_id}, name: {name}, region_code: '{region}', token_sha256: {token_hash(token)}}}\n"
-        for client_id, name, region, token in clients), encoding="utf-8")
+        for client_id, name, region, token in clients) + planning, encoding="utf-8")
     return str(path)
 
 
