@@ -5,8 +5,8 @@
   the parser itself (garbage bytes, invalid UTF-8, an empty value, JSON that is not an object, nesting past
   the parser's limit, a header the binding cannot read), goes to the dead-letter topic at once, with the reason
   and a `dlq-consumer-group` header naming the group.
-- A consumer may be given an admission (`admit`): an event it refuses (its producer may not publish it: the
-  tracker's producer scopes) is dead-lettered at once with the admission's reason, never applied.
+- A consumer may be given an admission (`admit`): an event it refuses (its producer may not publish it:
+  shared/web/producers.py) is dead-lettered at once with the admission's reason, never applied.
 - A database that cannot be reached is retried with backoff; past the budget the handler raises, FastStream
   nacks (seeks back to the batch's first offsets) and nothing is committed, so the batch comes again.
 - An event the handler cannot apply yet (a report whose measure has not arrived) is retried a bounded

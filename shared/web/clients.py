@@ -20,8 +20,8 @@ token past either is refused like an unknown one.
 
 A credential is also who an event came from (`Clients.publisher`): intake names the client it published for in the
 event's CloudEvents `source` (`<intake's source>/clients/<id>`, client_source), and a system that publishes straight
-to Kafka is listed with the sources it publishes under (`kafka_sources`). The tracker holds such events to the
-credential's region and roles (shared/web/producers.py).
+to Kafka is listed with the sources it publishes under (`kafka_sources`). The services reading such events hold them
+to the credential's region and roles (shared/web/producers.py).
 
 Every service loads the same file and reads it again when it changes (checked at most every RELOAD_SECONDS), so
 a revocation reaches every process within that delay of the file being written. Without a clients file everything
