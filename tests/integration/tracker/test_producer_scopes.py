@@ -1,22 +1,35 @@
 """Events published straight to Kafka held to their producers' scopes, on the real broker and database: with a
 clients file, the tracker applies a report from a source its county's credential lists and one intake published for a
 client of that county, and dead-letters, with the reason, a report from another county's source, one from a source
-no credential lists and a measure from a reporter's source; its group never commits past a record it neither
-applied nor dead-lettered (the accounting of tests/integration/test_hostile_records.py)."""
+no credential lists, one from intake's source naming no client and a measure from a reporter's source; alerts and
+reporting dead-letter the same measure, and reporting and the tracker the same withdrawal from another county's
+source, so no service applies what another refused. No group commits past a record it neither applied nor
+dead-lettered (the accounting of tests/integration/test_hostile_records.py)."""
 
 from datetime import UTC, datetime
 
 from aiokafka import TopicPartition
 
+from services.alerts.main import create_app as create_alerts
 from services.intake.domain.registry_file import DEMO_REGISTRY, load_registry
+from services.reporting.main import create_app as create_reporting
+from services.reporting.settings import ReportingSettings
 from services.tracker.main import create_app as create_tracker
 from services.tracker.settings import TrackerSettings
-from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressReported, RegistryPublished
+from shared.contracts import (
+    Measure,
+    MeasureCreated,
+    ProgressReport,
+    ProgressReported,
+    ProgressWithdrawal,
+    ProgressWithdrawn,
+    RegistryPublished,
+)
 from shared.settings import ServiceSettings
 from shared.web.clients import ClientEntry, Role, client_source, new_token, token_hash, write_entries
 from tests.integration.test_hostile_records import STRUCTURED, Accounts, Record, end_offsets, publish, structured
 from tests.integration.tracker.test_tracker import MEASURE
-from tests.support.apps import running
+from tests.support.apps import alerts_settings, running
 from tests.support.waiting import eventually
 
 CITY_PLANS, LINCHUAN, DONGXIANG = "/external/fuzhou-plans", "/external/linchuan-zwfw", "/external/dongxiang-zwfw"
@@ -44,16 +57,25 @@ def report(source: str, percent: float, kind: str, applies: bool) -> Record:
     return Record(kind, structured(event.model_dump(mode="json")), [STRUCTURED], KEY, applies, event.id)
 
 
+def withdrawal(of: Record, source: str, kind: str, applies: bool) -> Record:
+    event = ProgressWithdrawn.wrap(ProgressWithdrawal(
+        event_id=of.event_id, measure_id=MEASURE.measure_id, unit="临川区政府", region_code="361002",
+        period="2026-Q3", reason="填错了", by=source), source=source)
+    return Record(kind, structured(event.model_dump(mode="json")), [STRUCTURED], KEY, applies, event.id)
+
+
 async def test_only_events_within_their_sources_scope_are_applied_the_rest_dead_lettered_with_the_reason(
         settings_values, topics, database, monkeypatch, tmp_path):
     settings = ServiceSettings(**settings_values)
     accounts = Accounts(monkeypatch, settings)
-    group = settings_values["consumer_group"]
+    tracker_group = settings_values["consumer_group"]
     registry = RegistryPublished.wrap(load_registry(DEMO_REGISTRY), source=CITY_PLANS)
     measure = MeasureCreated.wrap(MEASURE, source=CITY_PLANS)
     county_measure = MeasureCreated.wrap(Measure(
         measure_id="linchuan-2026-1", plan_id="linchuan-2026", region_code="361002", number=1, title="措施",
         lead_units=["临川区司法局"]), source=LINCHUAN)
+    own, through_intake = report(LINCHUAN, 30, "the county's own system", True), report(
+        INTAKE_FOR_LINCHUAN, 40, "intake, for a client of the county", True)
     mixes = {
         topics.registry_published: [Record("the city's registry", structured(registry.model_dump(mode="json")),
                                            [STRUCTURED], b"registry", True, registry.id)],
@@ -63,35 +85,52 @@ async def test_only_events_within_their_sources_scope_are_applied_the_rest_dead_
             Record("a measure from a reporter's source", structured(county_measure.model_dump(mode="json")),
                    [STRUCTURED], b"c", False, county_measure.id)],
         topics.progress_reported: [
-            report(LINCHUAN, 30, "the county's own system", True),
-            report(INTAKE_FOR_LINCHUAN, 40, "intake, for a client of the county", True),
+            own, through_intake,
             report(DONGXIANG, 50, "another county's system", False),
             report("/external/unknown", 60, "a source no credential lists", False),
             report("/duban/intake", 70, "intake's source naming no client", False)],
+        topics.progress_withdrawn: [  # published once the reports they withdraw are in
+            withdrawal(through_intake, LINCHUAN, "the county withdrawing its report", True),
+            withdrawal(own, DONGXIANG, "another county withdrawing it", False)],
     }
-    tracker = create_tracker(TrackerSettings(**settings_values, clients_file=credentials(tmp_path / "clients.yaml"),
-                                             retry_backoff_seconds=0.05))
-    async with running(tracker):
+    clients = credentials(tmp_path / "clients.yaml")
+    alerts = alerts_settings(settings_values, clients_file=clients)
+    reporting = ReportingSettings(**settings_values, clients_file=clients, retry_backoff_seconds=0.05,
+                                  reporting_consumer_group=f"{settings_values['topic_prefix']}reporting")
+    alerts_group, reporting_group = alerts.alerts_consumer_group, reporting.reporting_consumer_group
+    groups = {tracker_group: list(mixes),
+              alerts_group: [topics.registry_published, topics.measure_created],
+              reporting_group: [topics.registry_published, topics.measure_created, topics.progress_withdrawn]}
+    tracker = create_tracker(TrackerSettings(**settings_values, clients_file=clients, retry_backoff_seconds=0.05))
+    async with running(tracker), running(create_alerts(alerts)), running(create_reporting(reporting)):
         for topic, records in mixes.items():  # the registry and measures before the reports on them
+            if topic == topics.progress_withdrawn:
+                await eventually(lambda: reports_stored(database, {own.event_id, through_intake.event_id}))
             await publish(settings.kafka_bootstrap_servers, topic, records)
         published = {record.source: record for records in mixes.values() for record in records}
         ends = await end_offsets(settings.kafka_bootstrap_servers, list(mixes))
 
-        async def never_past_an_unaccounted_record_until_at_the_end() -> bool:
-            committed = await accounts.committed(group, list(mixes))
-            accounted = accounts.read[group] | set((await accounts.dead_lettered())[group])
-            passed = {source for source in published
-                      if source[2] < committed.get(TopicPartition(source[0], source[1]), 0)}
-            assert passed <= accounted, f"committed past {[published[s].kind for s in passed - accounted]}"
-            return all(committed.get(tp, 0) == end for tp, end in ends.items())
+        async def never_past_an_unaccounted_record_until_every_group_is_at_the_end() -> bool:
+            done = True
+            for group, its_topics in groups.items():
+                committed = await accounts.committed(group, its_topics)
+                accounted = accounts.read[group] | set((await accounts.dead_lettered())[group])
+                passed = {source for source in published if source[0] in its_topics
+                          and source[2] < committed.get(TopicPartition(source[0], source[1]), 0)}
+                assert passed <= accounted, f"{group} committed past {[published[s].kind for s in passed - accounted]}"
+                done &= all(committed.get(tp, 0) == end for tp, end in ends.items() if tp.topic in its_topics)
+            return done
 
-        await eventually(never_past_an_unaccounted_record_until_at_the_end, timeout=90, interval=0.5)
+        await eventually(never_past_an_unaccounted_record_until_every_group_is_at_the_end, timeout=90, interval=0.5)
 
-    dead = (await accounts.dead_lettered())[group]
-    assert {published[source].kind for source in dead} == {
-        record.kind for record in published.values() if not record.applies}
-    assert not set(dead) & accounts.read[group]  # nothing both applied and dead-lettered
-    reasons = {published[source].kind: letter.reason for source, letter in dead.items()}
+    dead_letters = await accounts.dead_lettered()
+    for group, its_topics in groups.items():
+        dead = dead_letters[group]
+        assert {published[source].kind for source in dead} == {
+            record.kind for record in published.values() if record.source[0] in its_topics and not record.applies}
+        assert not set(dead) & accounts.read[group], group  # nothing both applied and dead-lettered
+        assert all(letter.value == published[source].value for source, letter in dead.items())  # replayable
+    reasons = {published[source].kind: letter.reason for source, letter in dead_letters[tracker_group].items()}
     assert reasons["another county's system"] == (
         f"out of scope: source '{DONGXIANG}' is credential 'dongxiang-zwfw' (region 361003), which acts for region "
         "361003 and below: progress-reported for region 361002 is outside it")
@@ -100,10 +139,15 @@ async def test_only_events_within_their_sources_scope_are_applied_the_rest_dead_
     assert "source '/duban/intake' names no credential" in reasons["intake's source naming no client"]
     assert reasons["a measure from a reporter's source"].endswith(
         "which holds reporter: measure-created for region 361002 needs the planner role")
-    assert all(letter.value == published[source].value for source, letter in dead.items())  # replayable as sent
+    assert reasons["another county withdrawing it"].endswith("progress-withdrawn for region 361002 is outside it")
 
-    reports = {d["event_id"]: d["percent_complete"] async for d in database["progress_reports"].find()}
-    [own, through_intake, *_] = mixes[topics.progress_reported]
-    assert reports == {own.event_id: 30, through_intake.event_id: 40}
+    stored = {d["event_id"]: d async for d in database["progress_reports"].find()}
+    assert {event_id: d["percent_complete"] for event_id, d in stored.items()} == {
+        own.event_id: 30, through_intake.event_id: 40}
+    assert "withdrawn" in stored[through_intake.event_id] and "withdrawn" not in stored[own.event_id]
     assert {d["_id"] async for d in database["measures"].find()} == {MEASURE.measure_id}
     assert (await database["registry"].find_one({"_id": "current"}))["event_id"] == registry.id
+
+
+async def reports_stored(database, event_ids: set[str]) -> bool:
+    return {d["event_id"] async for d in database["progress_reports"].find({}, {"event_id": 1})} >= event_ids
