@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -132,6 +133,21 @@ class Accounts:
             by_group[letter.header("dlq-consumer-group")][(topic, int(partition), int(offset))] = letter
         return by_group
 
+    async def none_committed_past_unaccounted(self, groups: dict[str, list[str]], published: dict[Source, Record],
+                                              ends: dict[TopicPartition, int]) -> bool:
+        """Whether every group (its topics) reached the `ends`; asserts that none committed past a `published`
+        record it neither read as an event nor dead-lettered. Sampled while the groups consume: committed offsets
+        first, then what is accounted for (a group applies or dead-letters before it commits), so a gap would show."""
+        done = True
+        for group, its_topics in groups.items():
+            committed = await self.committed(group, its_topics)
+            accounted = self.read[group] | set((await self.dead_lettered())[group])
+            passed = {source for source in published if source[0] in its_topics
+                      and source[2] < committed.get(TopicPartition(source[0], source[1]), 0)}
+            assert passed <= accounted, f"{group} committed past {[published[s].kind for s in passed - accounted]}"
+            done &= all(committed.get(tp, 0) == end for tp, end in ends.items() if tp.topic in its_topics)
+        return done
+
     async def committed(self, group: str, topics: list[str]) -> dict[TopicPartition, int]:
         admin = AIOKafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap_servers)
         await admin.start()
@@ -181,20 +197,8 @@ async def test_every_group_applies_or_dead_letters_every_hostile_record_and_comm
         published = {record.source: record for mix in mixes.values() for record in mix}
         ends = await end_offsets(bootstrap, list(mixes))
 
-        async def invariant_holds_until_every_group_is_at_the_end() -> bool:
-            """Sampled while the groups consume: committed offsets first, then what is accounted for (a group
-            applies or dead-letters before it commits), so a gap would show."""
-            done = True
-            for group, its_topics in groups.items():
-                committed = await accounts.committed(group, its_topics)
-                accounted = accounts.read[group] | set((await accounts.dead_lettered())[group])
-                passed = {source for source in published if source[0] in its_topics
-                          and source[2] < committed.get(TopicPartition(source[0], source[1]), 0)}
-                assert passed <= accounted, f"{group} committed past {[published[s].kind for s in passed - accounted]}"
-                done &= all(committed.get(tp, 0) == end for tp, end in ends.items() if tp.topic in its_topics)
-            return done
-
-        await eventually(invariant_holds_until_every_group_is_at_the_end, timeout=90, interval=0.5)
+        await eventually(partial(accounts.none_committed_past_unaccounted, groups, published, ends), timeout=90,
+                         interval=0.5)
 
     dead = await accounts.dead_lettered()
     for group, its_topics in groups.items():

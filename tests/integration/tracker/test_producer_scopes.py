@@ -7,8 +7,7 @@ source, so no service applies what another refused. No group commits past a reco
 dead-lettered (the accounting of tests/integration/test_hostile_records.py)."""
 
 from datetime import UTC, datetime
-
-from aiokafka import TopicPartition
+from functools import partial
 
 from services.alerts.main import create_app as create_alerts
 from services.intake.domain.registry_file import DEMO_REGISTRY, load_registry
@@ -114,18 +113,8 @@ async def test_only_events_within_their_sources_scope_are_applied_the_rest_dead_
         published = {record.source: record for records in mixes.values() for record in records}
         ends = await end_offsets(settings.kafka_bootstrap_servers, list(mixes))
 
-        async def never_past_an_unaccounted_record_until_every_group_is_at_the_end() -> bool:
-            done = True
-            for group, its_topics in groups.items():
-                committed = await accounts.committed(group, its_topics)
-                accounted = accounts.read[group] | set((await accounts.dead_lettered())[group])
-                passed = {source for source in published if source[0] in its_topics
-                          and source[2] < committed.get(TopicPartition(source[0], source[1]), 0)}
-                assert passed <= accounted, f"{group} committed past {[published[s].kind for s in passed - accounted]}"
-                done &= all(committed.get(tp, 0) == end for tp, end in ends.items() if tp.topic in its_topics)
-            return done
-
-        await eventually(never_past_an_unaccounted_record_until_every_group_is_at_the_end, timeout=90, interval=0.5)
+        await eventually(partial(accounts.none_committed_past_unaccounted, groups, published, ends), timeout=90,
+                         interval=0.5)
 
     dead_letters = await accounts.dead_lettered()
     for group, its_topics in groups.items():
