@@ -8,6 +8,7 @@ import time
 import httpx
 import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from joserfc import jwt
 from joserfc.jwk import OctKey
 
@@ -18,7 +19,7 @@ from shared.web.clients import ClientEntry, Clients, Role, token_hash
 from shared.web.oidc import REFETCH_SECONDS, RETRY_SECONDS, ClaimMapping, InvalidToken, Issuer, IssuerUnavailable
 from shared.web.problems import PROBLEM_JSON, install_problem_handlers
 from tests.support.oidc import AUDIENCE, DISCOVERY_PATH, JWKS_PATH, LocalIssuer
-from tests.unit.shared.web.test_roles import KeptRecords
+from tests.unit.shared.web.test_roles import SERVICES, KeptRecords
 
 V, R, P, A = Role.viewer, Role.reporter, Role.planner, Role.admin
 COUNTY = {"sub": "u-7", "region_code": "361002", "roles": ["viewer"]}
@@ -272,3 +273,20 @@ async def test_a_refused_token_is_401_invalid_token_and_an_issuer_away_is_503_ne
     assert unavailable.json()["type"] == "/problems/identity-provider-unavailable"
     garbled = await get(guarded_app(local), "/v1/reports/regions/361002", "e30.e30.e30")
     assert garbled.status_code == 401
+
+
+@pytest.mark.parametrize("name", list(SERVICES))
+def test_every_service_takes_the_identity_providers_tokens_when_configured(name):
+    create_app, settings = SERVICES[name]
+    local = LocalIssuer()
+    app = create_app(settings(oidc_issuer=local.url, oidc_audience=AUDIENCE, rate_limit=""))
+    app.state.issuer.transport = local.transport()
+    app.state.audit_log = KeptRecords()
+    client = TestClient(app)
+    planner = {"Authorization": f"Bearer {local.token('u-9', region_code='361002', roles=['planner'])}"}
+    refused = client.get("/v1/audit", headers=planner)  # verified and mapped, else 401
+    assert refused.status_code == 403 and refused.json()["type"] == "/problems/missing-role"
+    expired = {"Authorization": f"Bearer {local.token(region_code='361002', roles=['admin'], lifetime=-600)}"}
+    assert client.get("/v1/audit", headers=expired).status_code == 401
+    assert client.get("/v1/audit").status_code == 401
+    assert [r["subject"] for r in app.state.audit_log.records] == ["u-9", None, None]
