@@ -97,6 +97,13 @@ async def test_claims_outside_the_rules_are_refused(claims, reason):
         await issuer_of(local).client(local.token(**COUNTY | claims))
 
 
+async def test_an_audience_among_several_is_enough():
+    local = LocalIssuer()
+    assert await issuer_of(local).client(local.token(**COUNTY, aud=["account", AUDIENCE]))
+    with pytest.raises(InvalidToken, match="'aud'"):
+        await issuer_of(local).client(local.token(**COUNTY, aud=["account", "duban-other"]))
+
+
 async def test_the_clock_may_be_a_little_off_but_no_more():
     local = LocalIssuer()
     issuer = issuer_of(local, leeway_seconds=60)
