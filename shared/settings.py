@@ -11,7 +11,7 @@ from shared.web.clients import Role
 
 # Asymmetric signatures only: with `none` anyone signs, and with an HMAC algorithm the issuer's public key would
 # serve as the shared secret (whoever has it, everyone, could sign).
-OIDC_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
+OIDC_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "Ed25519", "EdDSA")
 
 
 class ServiceSettings(BaseSettings):
@@ -48,7 +48,7 @@ class ServiceSettings(BaseSettings):
     oidc_region_claim: str = "region_code"
     oidc_roles_claim: str = "roles"
     oidc_role_map: dict[str, list[Role]] = {}
-    oidc_algorithms: list[str] = ["RS256", "PS256", "ES256", "EdDSA"]
+    oidc_algorithms: list[str] = ["RS256", "PS256", "ES256", "Ed25519"]
     oidc_leeway_seconds: float = Field(60.0, ge=0, le=300)
     oidc_timeout_seconds: float = Field(5.0, gt=0)
     oidc_jwks_max_age_seconds: float = Field(900.0, gt=0)
