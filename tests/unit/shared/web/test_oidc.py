@@ -14,7 +14,7 @@ from joserfc.jwk import OctKey
 
 from shared.settings import ServiceSettings
 from shared.web.audit import AuditTrail
-from shared.web.authentication import Caller, authorise, requires
+from shared.web.authentication import Caller, authorise, issuer_of, requires
 from shared.web.clients import ClientEntry, Clients, Role, token_hash
 from shared.web.oidc import REFETCH_SECONDS, RETRY_SECONDS, ClaimMapping, InvalidToken, Issuer, IssuerUnavailable
 from shared.web.problems import PROBLEM_JSON, install_problem_handlers
@@ -33,7 +33,7 @@ class Clock:
         return self.now
 
 
-def issuer_of(local: LocalIssuer, **options) -> Issuer:
+def verifier_of(local: LocalIssuer, **options) -> Issuer:
     return Issuer(local.url, AUDIENCE, ClaimMapping(), algorithms=["RS256", "ES256"], transport=local.transport(),
                   **options)
 
@@ -76,7 +76,7 @@ def test_a_token_without_a_region_code_or_a_duban_role_is_refused_naming_the_cla
 
 async def test_a_valid_token_becomes_its_credential_and_the_keys_are_fetched_once():
     local = LocalIssuer()
-    issuer = issuer_of(local)
+    issuer = verifier_of(local)
     for _ in range(3):
         client = await issuer.client(local.token("u-7", region_code="361002", roles=["viewer"]))
         assert client.subject == "u-7" and client.region_code == "361002" and client.roles == {V}
@@ -94,19 +94,19 @@ async def test_a_valid_token_becomes_its_credential_and_the_keys_are_fetched_onc
 async def test_claims_outside_the_rules_are_refused(claims, reason):
     local = LocalIssuer()
     with pytest.raises(InvalidToken, match=reason):
-        await issuer_of(local).client(local.token(**COUNTY | claims))
+        await verifier_of(local).client(local.token(**COUNTY | claims))
 
 
 async def test_an_audience_among_several_is_enough():
     local = LocalIssuer()
-    assert await issuer_of(local).client(local.token(**COUNTY, aud=["account", AUDIENCE]))
+    assert await verifier_of(local).client(local.token(**COUNTY, aud=["account", AUDIENCE]))
     with pytest.raises(InvalidToken, match="'aud'"):
-        await issuer_of(local).client(local.token(**COUNTY, aud=["account", "duban-other"]))
+        await verifier_of(local).client(local.token(**COUNTY, aud=["account", "duban-other"]))
 
 
 async def test_the_clock_may_be_a_little_off_but_no_more():
     local = LocalIssuer()
-    issuer = issuer_of(local, leeway_seconds=60)
+    issuer = verifier_of(local, leeway_seconds=60)
     now = int(time.time())
     assert await issuer.client(local.token(**COUNTY | {"exp": now - 30, "nbf": now + 30}))
     with pytest.raises(InvalidToken, match="expired"):
@@ -117,13 +117,13 @@ async def test_a_signature_by_another_key_under_a_known_key_id_is_refused():
     local = LocalIssuer()
     forged = LocalIssuer(local.url)  # its own key-1
     with pytest.raises(InvalidToken, match="signature"):
-        await issuer_of(local).client(forged.token(**COUNTY))
+        await verifier_of(local).client(forged.token(**COUNTY))
 
 
 async def test_an_unknown_key_id_is_refused_after_one_fetch_and_invented_ones_fetch_nothing_more():
     local, clock = LocalIssuer(), Clock()
     local.add_key("not-published", publish=False)
-    issuer = issuer_of(local, clock=clock)
+    issuer = verifier_of(local, clock=clock)
     await issuer.client(local.token(**COUNTY))
     for _ in range(5):
         with pytest.raises(InvalidToken, match="key id 'not-published'"):
@@ -133,7 +133,7 @@ async def test_an_unknown_key_id_is_refused_after_one_fetch_and_invented_ones_fe
 
 async def test_a_key_the_issuer_rotated_in_is_fetched_when_a_token_names_it():
     local, clock = LocalIssuer(), Clock()
-    issuer = issuer_of(local, clock=clock)
+    issuer = verifier_of(local, clock=clock)
     await issuer.client(local.token(**COUNTY))
     local.add_key("key-2")
     clock.now += REFETCH_SECONDS
@@ -143,14 +143,14 @@ async def test_a_key_the_issuer_rotated_in_is_fetched_when_a_token_names_it():
 
 async def test_keys_past_their_age_are_fetched_again_and_kept_while_the_issuer_is_away():
     local, clock = LocalIssuer(), Clock()
-    issuer = issuer_of(local, clock=clock, max_age_seconds=60)
+    issuer = verifier_of(local, clock=clock, max_age_seconds=60)
     await issuer.client(local.token(**COUNTY))
     clock.now += 61
     local.published.remove("key-1")
     local.add_key("key-2")  # key-1 withdrawn
     with pytest.raises(InvalidToken, match="key id 'key-1'"):
         await issuer.client(local.token(**COUNTY))
-    away = issuer_of(local, clock=clock, max_age_seconds=60)
+    away = verifier_of(local, clock=clock, max_age_seconds=60)
     await away.client(local.token(**COUNTY, kid="key-2"))
     clock.now += 61
     away.transport = httpx.MockTransport(lambda request: httpx.Response(502))
@@ -186,7 +186,7 @@ async def test_a_discovery_document_naming_another_issuer_is_not_trusted():
 
 async def test_a_jwks_url_given_skips_discovery():
     local = LocalIssuer()
-    issuer = issuer_of(local, jwks_url=f"{local.url}{JWKS_PATH}")
+    issuer = verifier_of(local, jwks_url=f"{local.url}{JWKS_PATH}")
     assert await issuer.client(local.token(**COUNTY))
     assert local.requests == {JWKS_PATH: 1}
 
@@ -198,7 +198,7 @@ def unsigned(header: dict, claims: dict) -> str:
 
 async def test_none_and_a_public_key_used_as_an_hmac_secret_are_refused():
     local = LocalIssuer()
-    issuer = issuer_of(local)
+    issuer = verifier_of(local)
     claims = {**COUNTY, "iss": local.url, "aud": AUDIENCE, "exp": int(time.time()) + 60}
     with pytest.raises(InvalidToken, match="algorithm 'none'"):
         await issuer.client(unsigned({"alg": "none", "kid": "key-1"}, claims))
@@ -218,6 +218,16 @@ def test_settings_refuse_symmetric_algorithms_and_an_issuer_without_audience():
         ServiceSettings(oidc_algorithms=["none"])
     with pytest.raises(ValueError, match="oidc_audience"):
         ServiceSettings(oidc_issuer="https://idp.test/realms/duban")
+
+
+def test_the_role_map_and_claim_names_are_read_from_the_environment(monkeypatch):
+    for name, value in {"ISSUER": "https://idp.test/realms/duban", "AUDIENCE": AUDIENCE,
+                        "ROLES_CLAIM": "realm_access.roles", "ROLE_MAP": '{"county-office": ["viewer", "planner"]}'
+                        }.items():
+        monkeypatch.setenv(f"DUBAN_OIDC_{name}", value)
+    mapping = issuer_of(ServiceSettings()).mapping
+    assert mapping.client({"sub": "u", "region_code": "361002", "realm_access": {"roles": ["county-office"]}}
+                          ).roles == {V, P}
 
 
 # Through a service's routes
