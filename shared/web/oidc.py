@@ -144,6 +144,8 @@ class Issuer:
         return self.keys
 
     async def refresh(self, stale_ok: bool) -> None:
+        if stale_ok and self.fetching.locked():
+            return  # the keys held serve while another request fetches (an issuer away holds it up to the timeout)
         async with self.fetching:  # one fetch at a time; those who waited use its result
             if self.clock() - self.fetched_at < REFETCH_SECONDS:
                 return

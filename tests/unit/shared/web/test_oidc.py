@@ -1,6 +1,7 @@
 """OIDC tokens (shared/web/oidc.py): claims mapped to a credential, and verification at its edges, against a local
 issuer answering in memory (over a real socket, with running services: tests/integration/test_oidc.py)."""
 
+import asyncio
 import base64
 import json
 import time
@@ -155,6 +156,25 @@ async def test_keys_past_their_age_are_fetched_again_and_kept_while_the_issuer_i
     clock.now += 61
     away.transport = httpx.MockTransport(lambda request: httpx.Response(502))
     assert await away.client(local.token(**COUNTY, kid="key-2"))  # the stale keys serve
+
+
+async def test_while_one_request_waits_on_a_slow_issuer_the_others_use_the_keys_held():
+    local, clock, answered = LocalIssuer(), Clock(), asyncio.Event()
+    issuer = verifier_of(local, clock=clock, max_age_seconds=60)
+    await issuer.client(local.token(**COUNTY))
+    clock.now += 61
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await answered.wait()
+        return httpx.Response(200, json=local.documents()[JWKS_PATH])
+
+    issuer.transport = httpx.MockTransport(slow)
+    waiting = asyncio.create_task(issuer.client(local.token(**COUNTY)))
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    assert (await asyncio.wait_for(issuer.client(local.token(**COUNTY)), 1)).region_code == "361002"
+    answered.set()
+    assert (await waiting).region_code == "361002"
 
 
 async def test_an_issuer_that_does_not_answer_is_unavailable_and_not_asked_again_at_once():
