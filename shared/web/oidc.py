@@ -17,8 +17,8 @@ The keys are fetched when first needed and kept: fetched again when a token name
 at the issuer), at most once every REFETCH_SECONDS (a stream of invented key ids must not become a stream of
 requests to the issuer), and every `DUBAN_OIDC_JWKS_MAX_AGE_SECONDS` so a withdrawn key stops working. A token that
 fails any check raises InvalidToken (401); an issuer that cannot be reached when keys are needed raises
-IssuerUnavailable (503, retried after RETRY_SECONDS; nothing is asked of it meanwhile). Stale keys stay in use while
-a refresh fails.
+IssuerUnavailable (503, retried after RETRY_SECONDS; nothing is asked of it meanwhile). Keys past their age stay in
+use while a refresh is under way or fails.
 """
 
 import asyncio
