@@ -18,7 +18,7 @@ from tests.support.oidc import AUDIENCE, DISCOVERY_PATH, JWKS_PATH, LocalIssuer,
 from tests.unit.reporting.generated import generate_city
 
 AS_OF = "2026-11-22"
-CITY = generate_city(townships=22, measures=4, assignments=300, departments=(2, 1, 1), seed=14,
+CITY = generate_city(townships=22, measures=6, assignments=300, departments=(2, 1, 1), seed=14,
                      today=date(2026, 11, 22))
 KEY = new_token()
 # The identity provider's groups, as an office's Keycloak realm might name them, mapped to duban's roles.
