@@ -58,6 +58,8 @@ class Client:
     name: str
     region_code: str
     roles: frozenset[Role] = frozenset({Role.admin})
+    # The identity provider's `sub` of a person or system signed in by OIDC (shared/web/oidc.py); None for a key.
+    subject: str | None = None
 
     def may_act_for(self, region_code: str) -> bool:
         return within(region_code, self.region_code)
