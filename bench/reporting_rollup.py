@@ -150,12 +150,17 @@ async def requests(url: str, runs: int) -> None:
             percentiles(label, timings[1:], f"(first: {1000 * timings[0]:.0f} ms)")
 
 
-async def bench(url: str, args: argparse.Namespace) -> None:
+async def fresh_city(url: str, assignments: int):
+    """(client, store, city): the bench database emptied and indexed, a generated city of `assignments` in it."""
     client = AsyncMongoClient(url, tz_aware=True)
     await client.drop_database(DATABASE)
     store = ReportingStore(client[DATABASE])
     await store.ensure_indexes()
-    city = await write_city(store, args.assignments)
+    return client, store, await write_city(store, assignments)
+
+
+async def bench(url: str, args: argparse.Namespace) -> None:
+    client, store, city = await fresh_city(url, args.assignments)
     revision = await refreshes(store, city, args.changed, "no alerts", 1)
     await write_alerts(store, city, args.open_alerts, args.episodes)
     await refreshes(store, city, args.changed, f"{args.open_alerts} open, {args.episodes} closed", revision)

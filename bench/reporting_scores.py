@@ -19,9 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere in the repo
 
-from pymongo import AsyncMongoClient  # noqa: E402
 
-from bench.reporting_rollup import DATABASE, percentiles, run_on_a_database, write_alerts, write_city  # noqa: E402
+from bench.reporting_rollup import DATABASE, fresh_city, percentiles, run_on_a_database, write_alerts  # noqa: E402
 from services.reporting.domain.scoring.rules import ScoringBook  # noqa: E402
 from services.reporting.domain.scoring.score import score_year  # noqa: E402
 from services.reporting.storage.collections import ReportingStore  # noqa: E402
@@ -50,11 +49,7 @@ async def close_out(store: ReportingStore, city) -> int:
 
 
 async def bench(url: str, args: argparse.Namespace) -> None:
-    client = AsyncMongoClient(url, tz_aware=True)
-    await client.drop_database(DATABASE)
-    store = ReportingStore(client[DATABASE])
-    await store.ensure_indexes()
-    city = await write_city(store, args.assignments)
+    client, store, city = await fresh_city(url, args.assignments)
     print(f"closed out {await close_out(store, city)} assignments after a return")
     await write_alerts(store, city, 0, 5_000)
     scoring, book = ScoringStore(store), ScoringBook()

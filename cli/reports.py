@@ -83,13 +83,13 @@ def run_bulletin(args) -> None:
 def run_scores(args) -> None:
     params = {"year": args.year} if args.year else {}
     if args.unit:
-        unit = fetch(args.reporting, f"/v1/scores/units/{args.unit}", params).json()
+        unit = fetch(args, f"/v1/scores/units/{args.unit}", params).json()
         print(f"{unit['unit_name']} {unit['year']}: {unit['total']:g} (基础分 {unit['base']:g})")
         for line in unit["lines"]:
             print(f"  {line['points']:+g}  {line['rule_name']}  {line['measure_id']} ×{line['count']:g}  "
                   f"{' '.join(line['events'])}")
         return
-    ranking = fetch(args.reporting, "/v1/scores", {**params, **({"region_code": args.region} if args.region else {})})
+    ranking = fetch(args, "/v1/scores", {**params, **({"region_code": args.region} if args.region else {})})
     found = ranking.json()
     mean = "—" if found["total"] is None else f"{found['total']:g}"
     print(f"{found['name'] or found['region_code']} {found['year']}: {found['units']} units, mean {mean}")

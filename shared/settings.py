@@ -3,10 +3,15 @@
 from datetime import timedelta
 
 from limits import parse_many
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.domain.calendar import CLOCK_SKEW
+from shared.web.clients import Role
+
+# Asymmetric signatures only: with `none` anyone signs, and with an HMAC algorithm the issuer's public key would
+# serve as the shared secret (whoever has it, everyone, could sign).
+OIDC_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "Ed25519", "EdDSA")
 
 
 class ServiceSettings(BaseSettings):
@@ -36,6 +41,20 @@ class ServiceSettings(BaseSettings):
     # Requests one client (by its bearer token) may send to one process of the service, in the `limits` library's
     # notation, one moving window each; past it, 429 with Retry-After (shared/web/limits.py). "": no limit.
     rate_limit: str = "20/second;1200/minute"
+    # OIDC bearer tokens of the deployment's identity provider, beside the clients file (shared/web/oidc.py): unset
+    # issuer, none. The JWKS is found by discovery at <issuer>/.well-known/openid-configuration unless given.
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    oidc_jwks_url: str | None = None
+    # The claims holding a token's region (a GB/T 2260 code) and roles; dotted paths reach nested claims
+    # (`realm_access.roles`). The role map (JSON, `{"idp-group": ["viewer"]}`) turns the IdP's names into duban's.
+    oidc_region_claim: str = "region_code"
+    oidc_roles_claim: str = "roles"
+    oidc_role_map: dict[str, list[Role]] = {}
+    oidc_algorithms: list[str] = ["RS256", "PS256", "ES256", "Ed25519"]
+    oidc_leeway_seconds: float = Field(60.0, ge=0, le=300)
+    oidc_timeout_seconds: float = Field(5.0, gt=0)
+    oidc_jwks_max_age_seconds: float = Field(900.0, gt=0)
     # How long a publish may wait for the broker before intake answers 503.
     publish_timeout_seconds: float = 5.0
     # `development` (the default) or anything else (`production`): outside development, settings that only protect
@@ -57,6 +76,19 @@ class ServiceSettings(BaseSettings):
         if value.strip():
             parse_many(value)  # a ValueError naming the notation stops the start
         return value
+
+    @field_validator("oidc_algorithms")
+    @classmethod
+    def _asymmetric_algorithms(cls, value: list[str]) -> list[str]:
+        if not value or any(name not in OIDC_ALGORITHMS for name in value):
+            raise ValueError(f"oidc_algorithms: only {', '.join(OIDC_ALGORITHMS)} (not {value})")
+        return value
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> "ServiceSettings":
+        if self.oidc_issuer and not self.oidc_audience:
+            raise ValueError("oidc_audience is required with oidc_issuer (a token for another service must fail)")
+        return self
 
     @property
     def clock_skew(self) -> timedelta:

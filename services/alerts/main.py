@@ -29,7 +29,7 @@ from shared.logging import configure_logging, install_request_ids
 from shared.metrics import ServiceMetrics, count_documents
 from shared.secrets import SecretBox
 from shared.web.audit import install_audit
-from shared.web.authentication import load_clients, requires
+from shared.web.authentication import install_authentication, load_clients, requires
 from shared.web.clients import Role
 from shared.web.docs import install_docs
 from shared.web.health import consumer_readiness, install_health
@@ -121,7 +121,7 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
                   "completions awaiting verification, and each assignment's light.", lifespan=lifespan,
                   docs_url=None, redoc_url=None)  # served from vendored assets by install_docs
     app.state.inputs = inputs
-    app.state.clients = clients
+    install_authentication(app, settings, clients)
     app.state.alert_rules = rules
     app.state.alert_store = store
     app.state.alerts_service = service

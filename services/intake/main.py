@@ -30,7 +30,7 @@ from shared.kafka.broker import create_broker
 from shared.logging import configure_logging, install_request_ids
 from shared.metrics import instrument
 from shared.web.audit import install_audit
-from shared.web.authentication import load_clients, requires
+from shared.web.authentication import install_authentication, is_open, load_clients, requires
 from shared.web.clients import Role
 from shared.web.docs import install_docs
 from shared.web.health import install_health
@@ -83,7 +83,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app.state.loop_steps = LoopStepAcceptance(publisher, idempotency, TrackerLoop(*tracker), topics)
     app.state.templates = LedgerTemplates(TrackerAssignments(*tracker))
     app.state.evidence = EvidenceFiles(evidence_store, scanner)
-    app.state.clients = clients  # read by shared/authentication's Caller
+    install_authentication(app, settings, clients)  # read by shared/web/authentication's Caller
     install_problem_handlers(app)
     install_limits(app, settings.rate_limit)
     install_request_ids(app)
@@ -95,6 +95,6 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     # evidence: uploading needs a reporter, reading a reporter, planner or viewer (per route)
     app.include_router(evidence.router(settings.evidence_max_bytes))
     install_audit(app, database["intake_audit"])
-    install_health(app, intake_readiness(broker, database, app.state.clients))
+    install_health(app, intake_readiness(broker, database, is_open(app.state)))
     instrument(app, "intake", settings, broker)
     return app

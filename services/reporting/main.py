@@ -26,7 +26,7 @@ from shared.kafka.broker import connecting_in_background, create_broker
 from shared.logging import configure_logging, install_request_ids
 from shared.metrics import ServiceMetrics
 from shared.web.audit import install_audit
-from shared.web.authentication import load_clients, requires
+from shared.web.authentication import install_authentication, load_clients, requires
 from shared.web.clients import Role
 from shared.web.docs import install_docs
 from shared.web.health import consumer_readiness, install_health
@@ -89,7 +89,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     app.state.home_region_code = settings.home_region_code
     app.state.metrics_targets = settings.metrics_targets
     app.state.evidence_url = settings.evidence_url.rstrip("/")
-    app.state.clients = clients
+    install_authentication(app, settings, clients)
     install_problem_handlers(app)
     install_limits(app, settings.rate_limit)
     install_request_ids(app)

@@ -23,7 +23,7 @@ from shared.kafka.broker import connecting_in_background, create_broker, publish
 from shared.logging import configure_logging, install_request_ids
 from shared.metrics import DistrictFreshness, ServiceMetrics
 from shared.web.audit import install_audit
-from shared.web.authentication import load_clients, requires
+from shared.web.authentication import install_authentication, load_clients, requires
 from shared.web.clients import Role
 from shared.web.docs import install_docs
 from shared.web.health import install_health
@@ -71,7 +71,7 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
     app = FastAPI(title="duban tracker", summary="The state of every measure and assignment.", lifespan=lifespan,
                   docs_url=None, redoc_url=None)  # served from vendored assets by install_docs
     app.state.tracker, app.state.views, app.state.publisher = tracker, views, publisher
-    app.state.clients = clients
+    install_authentication(app, settings, clients)
     install_problem_handlers(app)
     install_limits(app, settings.rate_limit)
     install_request_ids(app)

@@ -1,13 +1,13 @@
 """The audit trail: every accepted change and every refused attempt, stored append-only by the service that
 answered it, in a collection of its own (`<service>_audit`), and `GET /v1/audit` for admins in scope.
 
-A change is a request of another method than GET, HEAD or OPTIONS that answered below 400, on a route that does
-not declare `x-audit: false` (a question sent by POST, such as the tracker's judgement of a loop step). A refusal is
-any request answered 401, 403 or 429, whatever its method. Each record: who (the credential's id and name, its
-roles and region: its scope), the role the route asked, the region(s) the change was for (shared/web/authentication.py
-notes them as the route authorises them), what (method, path and route), when, from which address (the socket's
-peer, and X-Forwarded-For as sent, which a proxy may set and a client may forge), the status, the event id(s) the
-answer names, and for a refusal the problem's detail.
+A change is a request of another method than GET, HEAD or OPTIONS that answered below 400, on a route that does not
+declare `x-audit: false` (a question sent by POST, such as the tracker's judgement of a loop step). A refusal is any
+request answered 401, 403 or 429, whatever its method. Each record: who (the credential's id and name, the OIDC
+subject of a token from the identity provider, its roles and region: its scope), the role the route asked, the
+region(s) the change was for (shared/web/authentication.py notes them as the route authorises them), what (method,
+path and route), when, from which address (the socket's peer, and X-Forwarded-For as sent, which a proxy may set and
+a client may forge), the status, the event id(s) the answer names, and for a refusal the problem's detail.
 
 The record is written once the answer is sent; a database that fails then loses the record (logged), not the
 change, which Kafka already holds. Nothing here updates or deletes a record.
@@ -94,6 +94,7 @@ def record_of(scope: Scope, status: int, body: bytes, note: Note) -> dict:
     return {
         "at": datetime.now(UTC), "outcome": "refused" if refused else "accepted", "status": status,
         "client_id": client and client.client_id, "client_name": client and client.name,
+        "subject": client and client.subject,
         "roles": sorted(map(str, client.roles)) if client else [], "scope": client and client.region_code,
         "role": note.role and str(note.role), "region_code": regions[0] if regions else client and client.region_code,
         "regions": regions, "method": scope["method"], "path": scope["path"],

@@ -4,18 +4,22 @@ which regions it acts for.
 Every route of every service but the probes (/livez, /readyz, /health, /metrics), the documentation pages and the
 dashboard's static files names the role it needs (`requires`, given to the router in each service's main.py); a
 route about a region checks it with `authorise` (changes) or `scoped` (reads: a region outside the caller's is
-refused, none asked means the caller's own). Without a clients file every route is open and the caller is None.
-What the caller was allowed or refused is noted for the audit trail (shared/web/audit.py).
+refused, none asked means the caller's own). A caller holds a key of the clients file or, where the deployment
+has an identity provider, an OIDC token (shared/web/oidc.py) mapped to the same roles. Without either every route
+is open and the caller is None. What the caller was allowed or refused is noted for the audit trail
+(shared/web/audit.py).
 """
 
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, FastAPI, Header, Request
+from starlette.datastructures import State
 
 from shared.settings import ServiceSettings
 from shared.web.clients import Client, Clients, Role
+from shared.web.oidc import RETRY_SECONDS, ClaimMapping, InvalidToken, Issuer, IssuerUnavailable, looks_like_jwt
 from shared.web.problems import Problem
 
 
@@ -38,18 +42,51 @@ def note() -> Note:
 
 
 def load_clients(settings: ServiceSettings) -> Clients | None:
-    """The clients file's clients; None (everything open) without one. A file that cannot be read stops the start."""
+    """The clients file's credentials; None without one. A file that cannot be read stops the start."""
     return Clients.load(settings.clients_file) if settings.clients_file else None
 
 
-def get_client(request: Request, authorization: Annotated[str | None, Header(
-        description="`Bearer <token>`, when the service has a clients file (shared/web/clients.py)")] = None,
-               ) -> Client | None:
-    """The client calling, by its bearer token; None when the service is open (no clients file)."""
-    clients = request.app.state.clients
-    if clients is None:
+def install_authentication(app: FastAPI, settings: ServiceSettings, clients: Clients | None) -> None:
+    """The app's credentials: the clients file's (`state.clients`: `clients`, from load_clients, which the service's
+    consumers also hold the producers of other systems' events to) and the identity provider's (`state.issuer`,
+    None without one)."""
+    app.state.clients = clients
+    app.state.issuer = issuer_of(settings)
+
+
+def issuer_of(settings: ServiceSettings) -> Issuer | None:
+    if not settings.oidc_issuer:
         return None
-    if (client := client_of(clients, authorization)) is None:
+    mapping = ClaimMapping(settings.oidc_region_claim, settings.oidc_roles_claim,
+                           {name: frozenset(roles) for name, roles in settings.oidc_role_map.items()})
+    return Issuer(settings.oidc_issuer, settings.oidc_audience, mapping, jwks_url=settings.oidc_jwks_url,
+                  algorithms=settings.oidc_algorithms, leeway_seconds=settings.oidc_leeway_seconds,
+                  timeout_seconds=settings.oidc_timeout_seconds, max_age_seconds=settings.oidc_jwks_max_age_seconds)
+
+
+def is_open(state: State) -> bool:
+    """Whether the service takes every request without a credential (neither a clients file nor an issuer)."""
+    return getattr(state, "clients", None) is None and getattr(state, "issuer", None) is None
+
+
+async def get_client(request: Request, authorization: Annotated[str | None, Header(
+        description="`Bearer <token>`: a key of the clients file (shared/web/clients.py) or an OIDC token of the "
+                    "deployment's identity provider (shared/web/oidc.py), when the service has either")] = None,
+                     ) -> Client | None:
+    """The client calling, by its bearer token; None when the service is open. 401 for a missing, unknown or
+    refused token, 503 (Retry-After) when the identity provider's keys are needed and it does not answer."""
+    if is_open(request.app.state):
+        return None
+    try:
+        client = await client_of(request.app.state, authorization)
+    except InvalidToken as refusal:
+        raise Problem(401, "Not authenticated", f"The token was refused: {refusal}", slug="invalid-token",
+                      headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None
+    except IssuerUnavailable:
+        raise Problem(503, "Identity provider unavailable", "The identity provider did not give the keys this "
+                      "token needs; retry later.", slug="identity-provider-unavailable",
+                      headers={"Retry-After": str(RETRY_SECONDS)}) from None
+    if client is None:
         detail = ("The token is not one this service knows (or it expired, or was revoked)." if authorization else
                   "Send `Authorization: Bearer <token>` with the token issued to you.")
         raise Problem(401, "Not authenticated", detail, slug="unauthenticated", headers={"WWW-Authenticate": "Bearer"})
@@ -57,10 +94,17 @@ def get_client(request: Request, authorization: Annotated[str | None, Header(
     return client
 
 
-def client_of(clients: Clients, authorization: str | None) -> Client | None:
-    """The client whose token an `Authorization: Bearer <token>` header carries; None for any other header."""
+async def client_of(state: State, authorization: str | None) -> Client | None:
+    """The client whose token an `Authorization: Bearer <token>` header carries: a JWT by the identity provider
+    (InvalidToken, IssuerUnavailable), any other token by the clients file; None for an unknown token or any other
+    header."""
     scheme, _, token = (authorization or "").partition(" ")
-    return clients.identify(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    if scheme.lower() != "bearer" or not (token := token.strip()):
+        return None
+    if (issuer := getattr(state, "issuer", None)) is not None and looks_like_jwt(token):
+        return await issuer.client(token)
+    clients = getattr(state, "clients", None)
+    return clients.identify(token) if clients is not None else None
 
 
 Caller = Annotated[Client | None, Depends(get_client)]

@@ -48,6 +48,8 @@ from shared.domain.regions import within
 
 RELOAD_SECONDS = 1.0
 CLIENT_SOURCES = "/clients/"  # intake's source for what it publishes for a client: <its source>/clients/<id>
+# The ids of the credentials an identity provider's tokens make (shared/web/oidc.py): never a file's (no colon there).
+OIDC_IDS = "oidc:"
 log = structlog.get_logger()
 
 
@@ -64,6 +66,8 @@ class Client:
     name: str
     region_code: str
     roles: frozenset[Role] = frozenset({Role.admin})
+    # The identity provider's `sub` of a person or system signed in by OIDC (shared/web/oidc.py); None for a key.
+    subject: str | None = None
 
     def may_act_for(self, region_code: str) -> bool:
         return within(region_code, self.region_code)

@@ -5,10 +5,11 @@
   puts `x-max-body-bytes` in its OpenAPI operation, so the limit a client reads in `/openapi.json` is the one
   enforced. A body is refused by its Content-Length when sent, else once the bytes streamed in pass the limit.
 - **Requests per credential** (429 with `Retry-After`, `/problems/rate-limited`): each client of the clients file
-  (shared/web/clients.py), known by its bearer token, may send `DUBAN_RATE_LIMIT` requests (the `limits`
-  library's notation, e.g. `20/second;600/minute`, a moving window each) to one service process; one client
-  past its rate leaves the others unaffected. Without a clients file there is no credential and no rate limit.
-  The windows are kept in memory: behind N processes of a service a client may send up to N times the rate.
+  (shared/web/clients.py) or of the identity provider (shared/web/oidc.py: each OIDC subject), known by its
+  bearer token, may send `DUBAN_RATE_LIMIT` requests (the `limits` library's notation, e.g. `20/second;600/minute`,
+  a moving window each) to one service process; one client past its rate leaves the others unaffected. Without a
+  clients file or an issuer there is no credential and no rate limit. The windows are kept in memory: behind N
+  processes of a service a client may send up to N times the rate.
 
 FastAPI's own `max_body_size` is not used: it answers an oversized request in plain text, never a problem.
 """
@@ -25,7 +26,9 @@ from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.web.authentication import client_of
+from shared.web.authentication import client_of, is_open
+from shared.web.clients import Client
+from shared.web.oidc import InvalidToken, IssuerUnavailable
 from shared.web.problems import ProblemResponse
 
 KiB = 1024
@@ -114,13 +117,22 @@ class RateLimit:
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        clients = getattr(scope["app"].state, "clients", None) if scope["type"] == "http" else None
-        client = client_of(clients, Headers(scope=scope).get("authorization")) if clients else None
+        client = await self.client(scope)
         if client is not None:
             for rate in self.rates:
                 if not await self.limiter.hit(rate, client.client_id):
                     return await self.refuse(rate, client.client_id, scope, receive, send)
         await self.app(scope, receive, send)
+
+    @staticmethod
+    async def client(scope: Scope) -> Client | None:
+        """The verified caller; None for no credential, or one refused (the route answers 401 or 503 then)."""
+        if scope["type"] != "http" or is_open(state := scope["app"].state):
+            return None
+        try:
+            return await client_of(state, Headers(scope=scope).get("authorization"))
+        except (InvalidToken, IssuerUnavailable):
+            return None
 
     async def refuse(self, rate: RateLimitItem, key: str, scope: Scope, receive: Receive, send: Send) -> None:
         window = await self.limiter.get_window_stats(rate, key)

@@ -15,8 +15,10 @@ region it is about:
 - registry-published: `planner`, for every region in the registry (it replaces the whole registry).
 
 intake's events pass the same rule: it authorised the same credential for the same region and role before
-publishing. The services' own events (assignment-updated, the alerts, the lights) are not held: only the services
-publish them. Without a clients file every event is applied, as before scopes existed.
+publishing. Those it published for an identity provider's token (`<intake's source>/clients/oidc:<sub>`) are
+applied as intake authorised them: the token is not in the clients file, and no consumer holds it. The services'
+own events (assignment-updated, the alerts, the lights) are not held: only the services publish them. Without a
+clients file every event is applied, as before scopes existed.
 """
 
 from dataclasses import dataclass
@@ -32,7 +34,7 @@ from shared.contracts import (
     RegistryPublished,
 )
 from shared.kafka.consuming import Admission
-from shared.web.clients import ClientEntry, Clients, Role
+from shared.web.clients import OIDC_IDS, ClientEntry, Clients, Role, client_source
 
 OUT_OF_SCOPE = "out of scope"  # how every refusal's reason starts (the dead letter's `dlq-reason`)
 NAMED_REGIONS = 5  # regions a reason lists before counting the rest
@@ -93,7 +95,11 @@ def producer_scopes(clients: Clients | None, intake_source: str) -> Admission | 
     if clients is None:
         return None
 
+    identity_provider = client_source(intake_source, OIDC_IDS)
+
     def admit(event: CloudEvent) -> str | None:
+        if event.source.startswith(identity_provider):
+            return None  # intake checked the caller's token, which no consumer holds to check again
         return refusal(event, clients.publisher(event.source, intake_source))
 
     return admit

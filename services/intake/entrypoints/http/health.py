@@ -4,12 +4,11 @@ answers; a ready answer also says whether callers must present a client's token.
 from faststream.kafka import KafkaBroker
 from pymongo.asynchronous.database import AsyncDatabase
 
-from shared.web.clients import Clients
 from shared.web.health import Readiness, database_check, kafka_check
 
 
-def intake_readiness(broker: KafkaBroker, database: AsyncDatabase, clients: Clients | None) -> Readiness:
+def intake_readiness(broker: KafkaBroker, database: AsyncDatabase, is_open: bool) -> Readiness:
     async def details() -> dict:
-        return {"authentication": "open" if clients is None else "bearer tokens"}
+        return {"authentication": "open" if is_open else "bearer tokens"}
 
     return Readiness("intake", {"kafka": kafka_check(broker), "database": database_check(database)}, details)

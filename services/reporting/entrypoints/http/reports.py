@@ -165,7 +165,7 @@ async def region_alerts(region_code: RegionCode, snapshot: CurrentSnapshot, stor
 @router.get("/credential")
 async def credential(caller: Caller) -> dict:
     """The caller's credential as the dashboard signs in with it: `{client_id, name, region_code, roles}`; all null
-    (and `open`: true) where the service has no clients file."""
+    (and `open`: true) where the service has neither a clients file nor an identity provider."""
     if caller is None:
         return {"client_id": None, "name": None, "region_code": None, "roles": [], "open": True}
     return {"client_id": caller.client_id, "name": caller.name, "region_code": caller.region_code,
