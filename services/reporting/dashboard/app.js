@@ -629,8 +629,9 @@ async function timelineView(measure, unit) {
                 ["落实状态", esc(STATUS[item.status] || item.status)], ["进度", pct(item.percent_complete)],
                 ["退回次数", esc(item.returned_count), item.returned_count ? "alert" : ""],
                 ["逾期", item.overdue ? "是" : "否", item.overdue ? "alert" : ""],
-                ["签收时间", esc(chinaTime(item.signed_at))], ["申请办结时间", esc(chinaTime(item.completion_requested_at))],
-                ["销号时间", esc(chinaTime(item.closed_out_at))]];
+                ["签收时间", esc(chinaTime(item.signed_at)), "time"],
+                ["申请办结时间", esc(chinaTime(item.completion_requested_at)), "time"],
+                ["销号时间", esc(chinaTime(item.closed_out_at)), "time"]];
   view.innerHTML = `<h2 id="timeline-title">${esc(item.unit_name)} · 措施 ${esc(item.number)}. ${esc(item.title)}
       <span class="muted">督办事项时间线 · ${esc(item.region_name)} · 截至 ${esc(item.as_of)}</span>
       <a class="button" id="measure-link" href="#/measure/${encodeURIComponent(measure)}/${esc(item.region_code)}">查看措施</a>
