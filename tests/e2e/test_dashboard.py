@@ -115,7 +115,7 @@ async def record(settings_values, reports: list[dict]) -> None:
         await record_city(database, CITY, reports, alert_days=[FIRST_JUDGED], light_days=[FIRST_JUDGED, LIT],
                           issued=ISSUED, loop_steps=True)
         await record_events(ReportingStore(database), returned_once(reports))
-        await seed_city(database, CITY, reports)
+        await seed_city(database, CITY, reports, issued=ISSUED)
     finally:
         await client.close()
 

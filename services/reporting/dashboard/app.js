@@ -578,7 +578,8 @@ const ALERT_ACTS = {due_soon: "临期提醒", overdue: "逾期催办", unsigned:
                     lagging: "滞后预警", awaiting_verification: "催促核查"};
 
 function entryGroup(e) {
-  if (e.type.startsWith("alert-")) return "alert";
+  if (e.type === "alert-cleared") return "alert cleared";
+  if (e.type === "alert-raised") return "alert";
   if (e.type === "light-changed") return `light ${e.light}`;
   if (e.type === "completion-returned" || e.type === "assignment-reopened") return "returned";
   if (e.type === "completion-verified") return "closed";
@@ -626,7 +627,7 @@ async function timelineView(measure, unit) {
   const steps = item.entries.filter(e => !["alert-raised", "alert-cleared", "light-changed"].includes(e.type));
   const alerts = item.entries.filter(e => e.type === "alert-raised");
   const head = [["亮灯", light(item.light), "lit"], ["当前环节", esc(LOOP[item.loop_state] || item.loop_state)],
-                ["落实状态", esc(STATUS[item.status] || item.status)], ["进度", pct(item.percent_complete)],
+                ["落实状态", esc(STATUS[item.standing] || item.standing)], ["进度", pct(item.percent_complete)],
                 ["退回次数", esc(item.returned_count), item.returned_count ? "alert" : ""],
                 ["逾期", item.overdue ? "是" : "否", item.overdue ? "alert" : ""],
                 ["签收时间", esc(chinaTime(item.signed_at)), "time"],

@@ -24,6 +24,7 @@ from datetime import date, datetime
 
 from services.reporting.domain.flags import aware
 from services.reporting.domain.inbox import assignment_row
+from services.reporting.domain.rollup import standing
 from services.reporting.domain.snapshot import Snapshot
 
 ORDER = ("assigned", "assignment-signed", "progress-reported", "completion-requested", "completion-returned",
@@ -35,12 +36,14 @@ REPORT_FIELDS = ("period", "status", "percent_complete", "narrative", "evidence"
 def timeline(snapshot: Snapshot, view: dict, found: dict[str, list[dict]], today: date,
              link: Callable[[list[dict]], list[dict]] = list) -> dict:
     """The item's head (its measure, unit, region with the trail, where the loop stands as the tracker published
-    it, its light and overdue flag today, the measure's lead units) and its `entries` (below)."""
+    it, `standing` as the figures count it (rollup.standing: completed only once closed out), its light and
+    overdue flag today, the measure's lead units) and its `entries` (below)."""
     evaluation = snapshot.evaluation(today)
     measure_id, unit, code = view["measure_id"], view["unit"], view["region_code"]
     fact = next((f for f in evaluation.facts_by_code.get(code, ()) if f.measure_id == measure_id and f.unit == unit),
                 None)
-    return {**assignment_row(snapshot, view, fact), "as_of": today.isoformat(), "trail": snapshot.trail(code),
+    return {**assignment_row(snapshot, view, fact), "standing": standing(view), "as_of": today.isoformat(),
+            "trail": snapshot.trail(code),
             "completion_requested_at": view.get("completion_requested_at"), "closed_out_at": view.get("closed_out_at"),
             "lead_units": [{"unit": lead, "unit_name": name} for lead, name in evaluation.leads.get(measure_id, [])],
             "entries": entries(snapshot.measures.get(measure_id) or {}, found, unit_names(snapshot.regions), link)}

@@ -68,6 +68,7 @@ class GeneratedCity:
                      "evidence_files": (report or {}).get("evidence_files") or [],
                      "report_event_id": report["event_id"] if report else None}
             state["loop_state"] = state["loop_state"] or "assigned"  # nothing reported: not signed for
+            state["signed_at"] = state["signed_at"] or signed_at(state)
             events.append(AssignmentUpdated(id=f"{assignment['_id']}#1", source="test", time=at, data=state))
         return events
 
@@ -84,8 +85,7 @@ class GeneratedCity:
             if report is None or view["loop_state"] is None:
                 continue
             who = {"measure_id": view["measure_id"], "unit": view["unit"], "region_code": view["region_code"]}
-            contact = f"{view['unit_name']}联络员"
-            signed = view["reported_at"] - timedelta(days=1)
+            contact, signed = f"{view['unit_name']}联络员", signed_at(view)
             events.append(AssignmentSigned(id=f"{assignment['_id']}#signed", source="test", time=signed,
                                            data={**who, "by": contact, "signed_at": signed}))
             if view["loop_state"] in ("completion_requested", "closed_out"):
@@ -174,6 +174,11 @@ class GeneratedCity:
                     "region_code": assignment["region_code"], "light": light, "previous": previous,
                     "reasons": sorted(found), "judged_on": day, "changed_at": at}))
         return events
+
+
+def signed_at(view: dict) -> datetime | None:
+    """When the unit signed for an assignment it reported on (test data): a day before its report."""
+    return view["reported_at"] - timedelta(days=1) if view.get("loop_state") and view.get("reported_at") else None
 
 
 def generate_city(*, townships: int = 200, measures: int = 90, assignments: int = 50_000,

@@ -109,8 +109,12 @@ def test_the_head_says_where_the_loop_stands_as_the_tracker_published_it_with_th
     item = timeline(snapshot, view, FOUND, TODAY)
     assert (item["number"], item["title"], item["unit_name"], item["region_name"]) == (
         3, "推行行政执法三项制度", "临川区司法局", "临川区")
-    assert (item["loop_state"], item["returned_count"], item["light"], item["as_of"]) == (
-        "closed_out", 1, "green", "2026-11-22")
+    assert (item["loop_state"], item["standing"], item["returned_count"], item["light"], item["as_of"]) == (
+        "closed_out", "completed", 1, "green", "2026-11-22")
+    # A report saying completed, its request waiting: awaiting verification, as the figures count it.
+    waiting = {**view, "loop_state": "completion_requested", "closed_out_at": None}
+    assert timeline(Snapshot([waiting], {"m1": MEASURE}, REGIONS), waiting, {}, TODAY)["standing"] == \
+        "awaiting_verification"
     assert [r["name"] for r in item["trail"]] == ["抚州市", "临川区"]
     assert item["lead_units"] == [{"unit": "lead", "unit_name": "临川区政府办"}]
     assert item["closed_out_at"] == at(12) and len(item["entries"]) == 13
