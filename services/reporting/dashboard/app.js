@@ -525,7 +525,7 @@ function loopTable(id, rows, code, extra = [], showUnit = false) {
       ${showUnit ? `<td>${esc(r.unit_name)}</td><td>${esc(r.region_name)}</td>` : ""}
       <td class="lit">${light(r.light)}</td><td>${esc(LOOP[r.loop_state] || r.loop_state)}</td>
       <td class="n">${esc(r.percent_complete)}</td><td class="overdue">${r.overdue ? "逾期" : ""}</td>
-      <td>${r.reported_in_period ? "是" : "否"}</td>${extra.map(([, cell]) => `<td>${cell(r)}</td>`).join("")}
+      <td>${r.reported_in_period ? "是" : "否"}</td>${extra.map(([, cell, cls]) => `<td class="${cls || ""}">${cell(r)}</td>`).join("")}
       <td>${timelineLink(r)}</td></tr>`)
       .join("") || `<tr><td colspan="${8 + extra.length + (showUnit ? 2 : 0)}" class="muted">暂无</td></tr>`}
     </tbody></table>`;
@@ -547,7 +547,7 @@ async function inboxView(code, unit) {
       · 本期 ${esc(inbox.period.label)}</span></h2>
     <h2>待签收(${inbox.counts.to_sign} 项)</h2>${loopTable("to-sign", inbox.to_sign, code)}
     <h2>被退回(${inbox.counts.returned} 项)</h2>${loopTable("returned", inbox.returned, code,
-      [["退回次数", r => esc(r.returned_count)]])}
+      [["退回次数", r => esc(r.returned_count), "n"]])}
     <h2>待报送(${inbox.counts.to_report} 项,本期未报送的在前)</h2>${loopTable("to-report", inbox.to_report, code)}`;
   linkRows(code);
 }
@@ -559,7 +559,7 @@ async function queueView(code) {
   view.innerHTML = `<h2 id="queue-title">${esc(queue.name || code)} 待核查队列 <span class="muted">截至 ${esc(queue.as_of)}
       · 共 ${queue.total} 项,等待最久的在前</span></h2>
     ${loopTable("queue", queue.rows, code, [
-      ["申请办结时间", r => esc(chinaTime(r.completion_requested_at))], ["已等待(天)", r => esc(r.days_waiting)],
+      ["申请办结时间", r => esc(chinaTime(r.completion_requested_at))], ["已等待(天)", r => esc(r.days_waiting), "n"],
       ["牵头单位", r => esc(r.lead_units.map(u => u.unit_name).join("、"))]], true)}`;
   linkRows(code);
 }
