@@ -109,6 +109,7 @@ OPERATIONS: list[tuple[str, str, str]] = [
     ("reporting", "receive", "alert-severity-changed"),
     ("reporting", "receive", "alert-cleared"),
     ("reporting", "receive", "assignment-light-changed"),
+    *(("reporting", "receive", step) for step in LOOP_EVENTS),
     ("tracker", "send", "dead-letter"),
     ("alerts", "send", "dead-letter"),
     ("reporting", "send", "dead-letter"),
@@ -120,7 +121,8 @@ SERVICES = {
     "tracker": "Keeps the state of every measure and assignment (its supervision loop too) from the events.",
     "alerts": "Judges overdue, due-soon, lagging, silent, unsigned and unverified assignments and publishes the "
               "alerts and each assignment's light.",
-    "reporting": "Consolidates the figures of every region from the tracker's and the alerts' events.",
+    "reporting": "Consolidates the figures of every region from the tracker's and the alerts' events, and keeps "
+                 "each item's timeline from the supervision loop's steps.",
 }
 
 

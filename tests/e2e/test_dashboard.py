@@ -8,13 +8,15 @@ was made at 00:30 in Beijing: the day before in UTC); the date field shows the d
 "null" on any page; a township without tasks draws its charts as "暂无数据"; months before the alerts service's
 first judgement are "无数据", not 0; drill-down addresses opened directly name every region in the
 breadcrumbs. The loop: every table carries the 亮灯 column (红灯/黄灯/绿灯 with its dot), the monthly light table
-draws, and the verification queue and a unit's inbox open from their links and drill down to a measure.
+draws, and the verification queue and a unit's inbox open from their links and drill down to a measure; an item's
+timeline (督办事项时间线) opens from a queue row and from an inbox row reached by clicking region → unit → inbox, and
+shows every step with who and when (a request returned with its reason, asked again), in China's time.
 Screenshots go to test-artefacts/dashboard/."""
 
 import asyncio
 import re
 import socket
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import httpx
@@ -24,6 +26,9 @@ from pymongo import AsyncMongoClient, MongoClient
 from services.alerts.main import create_app as create_alerts
 from services.reporting.main import create_app
 from services.reporting.settings import ReportingSettings
+from services.reporting.storage.collections import ReportingStore
+from services.reporting.usecases.record import record as record_events
+from shared.contracts import AssignmentUpdated, CompletionRequested, CompletionReturned
 from shared.domain.calendar import CHINA, local_date, today_in_china
 from tests.support.alerts_inputs import seed_city
 from tests.support.apps import alerts_settings, running, serving
@@ -52,11 +57,19 @@ PHOTO = {"id": "6650c0ffee0000000000abcd", "name": "现场照片.jpg", "sha256":
 INTAKE = "http://intake.example.gov.cn:8000"
 FIRST_JUDGED = date(2026, 9, 30)  # the alerts service's first judgement (episodes of that day): flags from then on
 LIT = date(2026, 11, 22)  # the lights judged on FIRST_JUDGED and on this day (GeneratedCity.light_events)
+ISSUED = datetime(2022, 1, 4, 1, tzinfo=UTC)  # the measures published (交办), before any report
 
 
 def just_after_midnight_in_china(instant: datetime) -> datetime:
     """00:30 in Beijing on the instant's China day: the day before in UTC, the same day in China."""
     return datetime.combine(local_date(instant), time(0, 30), CHINA)
+
+
+# Every report made at 00:30 in Beijing, with a narrative and evidence.
+REPORTS = [{**p, "_id": f"e-{p['_id']}", "narrative": "已召开专题会议推进", "evidence": ["会议纪要.pdf"],
+            "evidence_files": [PHOTO], "reported_at": just_after_midnight_in_china(p["reported_at"]),
+            "completed_at": p["completed_at"] and just_after_midnight_in_china(p["completed_at"])}
+           for p in CITY.progress]
 
 
 def free_port() -> int:
@@ -73,11 +86,7 @@ def chromium() -> str:
 @pytest.fixture
 def reporting_url(settings_values):
     client = MongoClient(settings_values["mongodb_url"], tz_aware=True)
-    reports = [{**p, "_id": f"e-{p['_id']}", "narrative": "已召开专题会议推进", "evidence": ["会议纪要.pdf"],
-                "evidence_files": [PHOTO],
-                "reported_at": just_after_midnight_in_china(p["reported_at"]),
-                "completed_at": p["completed_at"] and just_after_midnight_in_china(p["completed_at"])}
-               for p in CITY.progress]
+    reports = REPORTS
     # Reporting and alerts each learn the city from its events, recorded into their own collections (as their
     # consumers would); the alerts service's sweep then judges it and publishes the alerts reporting counts.
     asyncio.run(record(settings_values, reports))
@@ -103,10 +112,40 @@ async def record(settings_values, reports: list[dict]) -> None:
     client = AsyncMongoClient(settings_values["mongodb_url"], tz_aware=True)
     try:
         database = client[settings_values["mongodb_database"]]
-        await record_city(database, CITY, reports, alert_days=[FIRST_JUDGED], light_days=[FIRST_JUDGED, LIT])
-        await seed_city(database, CITY, reports)
+        await record_city(database, CITY, reports, alert_days=[FIRST_JUDGED], light_days=[FIRST_JUDGED, LIT],
+                          issued=ISSUED, loop_steps=True)
+        await record_events(ReportingStore(database), returned_once(reports))
+        await seed_city(database, CITY, reports, issued=ISSUED)
     finally:
         await client.close()
+
+
+def returned_item(reports: list[dict]) -> dict:
+    """A completion request waiting whose report came at least three hours before it (room for a first request
+    and its return in between)."""
+    sent = {f"{r['measure_id']}|{r['unit']}": r["reported_at"] for r in reports}
+    return next(v for v in CITY.views() if v["loop_state"] == "completion_requested"
+                and v["completion_requested_at"] - sent[f"{v['measure_id']}|{v['unit']}"] >= timedelta(hours=3))
+
+
+def returned_once(reports: list[dict]) -> list:
+    """The item's first request (an hour after its report), returned by its measure's lead unit an hour later (its
+    state says returned once), before the request that waits (GeneratedCity.loop_events)."""
+    item = returned_item(reports)
+    key = f"{item['measure_id']}|{item['unit']}"
+    reported = next(r["reported_at"] for r in reports if r["_id"] == f"e-{key}")
+    lead = next(v["unit"] for v in CITY.views() if v["measure_id"] == item["measure_id"] and v["role"] == "lead")
+    who = {"measure_id": item["measure_id"], "unit": item["unit"], "region_code": item["region_code"]}
+    first, back = reported + timedelta(hours=1), reported + timedelta(hours=2)
+    state = next(e for e in CITY.events(reports, ISSUED) if e.id == f"{key}#1").data.model_dump()
+    return [CompletionRequested(id=f"{key}#first-request", source="test", time=first, data={
+                **who, "by": f"{item['unit_name']}联络员", "requested_at": first,
+                "narrative": "已完成主要工作,申请办结"}),
+            CompletionReturned(id=f"{key}#returned", source="test", time=back, data={
+                **who, "by": "牵头单位经办人", "returned_at": back, "verifier": "lead_unit", "verifier_unit": lead,
+                "reason": "佐证材料不全,请补充会议纪要"}),
+            AssignmentUpdated(id=f"{key}#2", source="test", time=back, data={**state, "revision": 2,
+                                                                              "returned_count": 1})]
 
 
 async def sweep(settings_values) -> None:
@@ -220,7 +259,7 @@ def test_the_dashboard_draws_its_charts_and_drills_down_by_clicking(chromium, re
             no_missing_words(page)
             page.screenshot(path=str(ARTEFACTS / "6-annual.png"), full_page=True)
 
-            loop_pages(page, reporting_url)
+            loop_pages(page, reporting_url, REPORTS)
             opened_directly(page, reporting_url, today)
         finally:
             browser.close()
@@ -246,9 +285,10 @@ def trend_tooltips(page) -> None:
     page.mouse.move(0, 0)
 
 
-def loop_pages(page, url: str) -> None:
+def loop_pages(page, url: str, reports: list[dict]) -> None:
     """The verification queue, from the city's link, lists the requests waiting with their days; a unit's inbox,
-    from its page's link, lists what it must sign for, report on, and what was returned; both drill to a measure."""
+    reached by clicking region → unit → inbox, lists what it must sign for, report on, and what was returned; both
+    drill to a measure and to an item's timeline."""
     open_view(page, f"{url}/#/region/361000", "#/region/361000")
     page.click("#queue-link")
     page.wait_for_selector("body[data-ready='#/queue/361000']")
@@ -262,9 +302,38 @@ def loop_pages(page, url: str) -> None:
     page.locator("#queue tbody tr").first.click()
     page.wait_for_selector("body[data-view='measure']")
 
+    # The queue's row of the item returned once: its 时间线 link opens the item's timeline.
+    item = returned_item(reports)
+    hash_ = f"#/timeline/{item['region_code']}/{item['measure_id']}/{item['unit']}"
+    page.go_back()
+    page.wait_for_selector("body[data-ready='#/queue/361000']")
+    page.click(f"#queue a.timeline-link[href='{hash_}']")
+    page.wait_for_selector(f"body[data-ready='{hash_}']")
+    measure = CITY.measures[int(item["measure_id"].split("-")[1]) - 1]
+    assert page.inner_text("#timeline-title").startswith(f"{item['unit_name']} · 措施 {measure['number']}.")
+    assert crumbs_of(page)[-2:] == [item["unit_name"], f"措施 {measure['number']} 时间线"]
+    steps = [step for step in page.locator("#timeline li").evaluate_all("items => items.map(i => i.dataset.type)")
+             if not step.startswith(("alert-", "light-"))]
+    assert steps == ["assigned", "assignment-signed", "progress-reported", "completion-requested",
+                     "completion-returned", "completion-requested"], steps
+    returned = page.inner_text("#timeline li[data-type='completion-returned']")
+    assert "退回" in returned and "佐证材料不全,请补充会议纪要" in returned and "牵头单位" in returned
+    assert "现场照片.jpg" in page.locator("#timeline li[data-type='completion-requested']").last.inner_text()
+    cards = page.inner_text("#timeline-cards")
+    assert "当前环节\n已申请办结待核查" in cards and "退回次数\n1" in cards
+    # The report was made at 00:30 in Beijing: shown at China's time.
+    assert re.search(r"\d{4}-\d\d-\d\d 00:30", page.inner_text("#timeline li[data-type='progress-reported']"))
+    no_missing_words(page)
+    page.screenshot(path=str(ARTEFACTS / "11-timeline.png"), full_page=True)
+    page.click("#measure-link")  # and on to its measure
+    page.wait_for_selector("body[data-view='measure']")
+
+    # Region → unit → inbox → the timeline of an item to sign for.
     unit = next(v for v in CITY.views() if v["loop_state"] is None and v["role"] and len(v["region_code"]) == 9)
     code = unit["region_code"]
-    open_view(page, f"{url}/#/unit/{code}/{unit['unit']}", f"#/unit/{code}/{unit['unit']}")
+    open_view(page, f"{url}/#/region/{code}", f"#/region/{code}")
+    page.click(f"#units tr[data-unit='{unit['unit']}']")
+    page.wait_for_selector(f"body[data-ready='#/unit/{code}/{unit['unit']}']")
     page.click("#inbox-link")
     page.wait_for_selector(f"body[data-ready='#/inbox/{code}/{unit['unit']}']")
     assert "待办事项" in page.inner_text("#inbox-title")
@@ -272,6 +341,16 @@ def loop_pages(page, url: str) -> None:
     assert page.locator("#to-sign tbody tr[data-measure]").count() > 0
     no_missing_words(page)
     page.screenshot(path=str(ARTEFACTS / "10-inbox.png"), full_page=True)
+    page.locator("#to-sign a.timeline-link").first.click()
+    page.wait_for_selector("body[data-view='timeline']")
+    assert "当前环节\n待签收" in page.inner_text("#timeline-cards")
+    assert page.locator("#timeline li").first.get_attribute("data-type") == "assigned"
+    assert "交办" in page.inner_text("#timeline li:first-child")
+    assert crumbs_of(page)[-2] == unit["unit_name"]
+    no_missing_words(page)
+    page.screenshot(path=str(ARTEFACTS / "12-timeline-to-sign.png"), full_page=True)
+    page.click("#crumbs a[data-hash^='#/unit/']")  # back to the unit by the breadcrumbs
+    page.wait_for_selector(f"body[data-ready='#/unit/{code}/{unit['unit']}']")
 
 
 def opened_directly(page, url: str, today: str) -> None:

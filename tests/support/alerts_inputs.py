@@ -1,6 +1,8 @@
 """What alerts judges from, for its tests: assignment-updated events as the tracker publishes them, and alerts'
 own input collections seeded through its storage (storage/inputs.py), without any tracker."""
 
+from datetime import UTC, datetime
+
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.alerts.storage.inputs import Inputs
@@ -26,10 +28,11 @@ async def seed_inputs(database: AsyncDatabase, *, registry: Registry | None = No
     await inputs.save_assignments(list(assignments))
 
 
-async def seed_city(database: AsyncDatabase, city, reports: list[dict] | None = None) -> None:
+async def seed_city(database: AsyncDatabase, city, reports: list[dict] | None = None,
+                    issued: datetime = datetime(2026, 1, 1, tzinfo=UTC)) -> None:
     """A generated city (tests/unit/reporting/generated.py) in alerts' input collections, from the same events
-    reporting learns it from (GeneratedCity.events)."""
-    events = city.events(reports)
+    reporting learns it from (GeneratedCity.events, published at `issued`)."""
+    events = city.events(reports, issued)
     inputs = Inputs(database)
     await inputs.save_registry([e for e in events if isinstance(e, RegistryPublished)])
     await inputs.save_measures([e for e in events if isinstance(e, MeasureCreated)])

@@ -2,6 +2,8 @@
 reporting stores the events that carry it (with the alerts service's episodes on some days: reporting counts
 overdue, lagging and silent from them)."""
 
+from datetime import UTC, datetime
+
 from services.reporting.storage.collections import ReportingStore
 from services.reporting.usecases.record import record
 
@@ -15,9 +17,12 @@ async def store_city(database, city, history: list[dict] | None = None) -> None:
         await database["progress_reports"].insert_many(history)
 
 
-async def record_city(database, city, reports: list[dict] | None = None, alert_days=(), light_days=()) -> None:
-    """The city's events (GeneratedCity.events), the alert episodes judged on `alert_days`
-    (GeneratedCity.alert_events) and the lights judged on `light_days` (GeneratedCity.light_events), applied to
-    reporting's own collections by its use cases."""
-    await record(ReportingStore(database), [*city.events(reports), *city.alert_events(alert_days),
-                                            *city.light_events(light_days)])
+async def record_city(database, city, reports: list[dict] | None = None, alert_days=(), light_days=(),
+                      issued: datetime = datetime(2026, 1, 1, tzinfo=UTC), loop_steps: bool = False) -> None:
+    """The city's events (GeneratedCity.events, published at `issued`), the alert episodes judged on `alert_days`
+    (GeneratedCity.alert_events), the lights judged on `light_days` (GeneratedCity.light_events) and, with
+    `loop_steps`, the supervision loop's steps (GeneratedCity.loop_events), applied to reporting's own collections
+    by its use cases."""
+    await record(ReportingStore(database), [*city.events(reports, issued), *city.alert_events(alert_days),
+                                            *city.light_events(light_days),
+                                            *(city.loop_events(reports) if loop_steps else ())])

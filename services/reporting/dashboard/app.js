@@ -6,6 +6,7 @@
      #/measure/ID/REGION          one measure: its text, deadlines, assignments, reports with evidence
      #/inbox/REGION/UNIT          a unit's 待办: to sign for, to report on, returned to it
      #/queue/REGION               the region's 待核查: completion requests waiting, the oldest first
+     #/timeline/REGION/ID/UNIT    督办事项时间线: one assignment's loop, reports, alerts and lights, with who and when
      #/operations                 运行监控: the services' /metrics summed up by /v1/operations (districts' freshness,
                                   lag, throughput, errors, alerts), refreshed every OPERATIONS_REFRESH_MS
    Signing in: where the services have a clients file, every call carries the key typed into 访问密钥 (kept in
@@ -380,14 +381,24 @@ function evidenceLinks(files) {
     + "</span>").join("<br>");
 }
 
+// An assignment's timeline page, linked from every row naming an assignment (the row itself opens the measure).
+function timelineHash(code, measure, unit) {
+  return `#/timeline/${code}/${encodeURIComponent(measure)}/${encodeURIComponent(unit)}`;
+}
+function timelineLink(r) {
+  return `<a class="timeline-link" href="${esc(timelineHash(r.region_code, r.measure_id, r.unit))}">时间线</a>`;
+}
+
 function assignmentTable(rows, showUnit, showEvidence = false) {
   return `<table id="assignments"><thead><tr><th>序号</th><th>措施</th>${showUnit ? "<th>责任单位</th><th>区域</th>" : ""}
-    <th>亮灯</th><th>状态</th><th>进度(%)</th><th>预警</th><th>本期已报送</th>${showEvidence ? "<th>佐证材料</th>" : ""}</tr></thead><tbody>
+    <th>亮灯</th><th>状态</th><th>进度(%)</th><th>预警</th><th>本期已报送</th>${showEvidence ? "<th>佐证材料</th>" : ""}
+    <th>督办过程</th></tr></thead><tbody>
     ${rows.map(r => `<tr class="link" data-measure="${esc(r.measure_id)}"><td class="n">${esc(r.number)}</td>
       <td>${esc(r.title)}</td>${showUnit ? `<td>${esc(r.unit_name)}</td><td>${esc(r.region_name)}</td>` : ""}
       <td class="lit">${light(r.light)}</td><td>${esc(STATUS[r.status] || r.status)}</td><td class="n">${esc(r.percent_complete)}</td>
       <td class="overdue">${esc(flagsCell(r))}</td>
-      <td>${r.reported_in_period ? "是" : "否"}</td>${showEvidence ? `<td>${evidenceLinks(r.evidence_files)}</td>` : ""}</tr>`).join("")}</tbody></table>`;
+      <td>${r.reported_in_period ? "是" : "否"}</td>${showEvidence ? `<td>${evidenceLinks(r.evidence_files)}</td>` : ""}
+      <td>${timelineLink(r)}</td></tr>`).join("")}</tbody></table>`;
 }
 
 async function unitView(code, unit) {
@@ -399,10 +410,9 @@ async function unitView(code, unit) {
   view.innerHTML = `<h2 id="unit-title">${esc(name)} <span class="muted">截至 ${esc(data.as_of)}</span>
       <a class="button" id="inbox-link" href="#/inbox/${esc(code)}/${encodeURIComponent(unit)}">待办事项</a></h2>
     ${cards(data.figures)}<div class="charts"><div class="chart" id="chart-status"></div></div>
-    <h2>承担的任务(点击查看措施)</h2>${assignmentTable(data.rows, false)}`;
+    <h2>承担的任务(点击查看措施,“时间线”查看督办过程)</h2>${assignmentTable(data.rows, false)}`;
   statusPie("chart-status", data.figures);
-  view.querySelectorAll("tr[data-measure]").forEach(tr =>
-    tr.addEventListener("click", () => go(`#/measure/${encodeURIComponent(tr.dataset.measure)}/${code}`)));
+  linkRows(code);
 }
 
 // How a target is judged (its kind, read by the plan parser; none in measures published before kinds existed).
@@ -422,7 +432,7 @@ async function measureView(id, code) {
       ${targets ? ` · 指标:${targets}` : ""}</p>
     ${m.text ? `<div class="measure-text">${esc(m.text)}</div>` : ""}
     ${cards(m.figures)}<div class="charts"><div class="chart" id="chart-status"></div></div>
-    <h2>各责任单位落实情况</h2>${assignmentTable(m.rows, true, true)}
+    <h2>各责任单位落实情况(“时间线”查看督办过程)</h2>${assignmentTable(m.rows, true, true)}
     <h2>报送记录及佐证材料</h2>
     <table id="history"><thead><tr><th>报送时间</th><th>单位</th><th>周期</th><th>状态</th><th>进度(%)</th>
       <th>工作进展</th><th>佐证材料</th></tr></thead><tbody>
@@ -506,22 +516,25 @@ async function operationsView() {
   }, null, o.districts.length === 0);
 }
 
-// The loop's lists: a row per assignment, clicking opens its measure.
+// The loop's lists: a row per assignment, clicking opens its measure; its 时间线 link, the item's timeline.
 function loopTable(id, rows, code, extra = [], showUnit = false) {
   return `<table id="${id}"><thead><tr><th>序号</th><th>措施</th>${showUnit ? "<th>责任单位</th><th>区域</th>" : ""}
     <th>亮灯</th><th>环节</th><th>进度(%)</th><th>逾期</th><th>本期已报送</th>${extra.map(([h]) => `<th>${h}</th>`).join("")}
-    </tr></thead><tbody>${rows.map(r => `<tr class="link" data-measure="${esc(r.measure_id)}">
+    <th>督办过程</th></tr></thead><tbody>${rows.map(r => `<tr class="link" data-measure="${esc(r.measure_id)}">
       <td class="n">${esc(r.number)}</td><td>${esc(r.title)}</td>
       ${showUnit ? `<td>${esc(r.unit_name)}</td><td>${esc(r.region_name)}</td>` : ""}
       <td class="lit">${light(r.light)}</td><td>${esc(LOOP[r.loop_state] || r.loop_state)}</td>
       <td class="n">${esc(r.percent_complete)}</td><td class="overdue">${r.overdue ? "逾期" : ""}</td>
-      <td>${r.reported_in_period ? "是" : "否"}</td>${extra.map(([, cell]) => `<td>${cell(r)}</td>`).join("")}</tr>`)
-      .join("") || `<tr><td colspan="${7 + extra.length + (showUnit ? 2 : 0)}" class="muted">暂无</td></tr>`}
+      <td>${r.reported_in_period ? "是" : "否"}</td>${extra.map(([, cell, cls]) => `<td class="${cls || ""}">${cell(r)}</td>`).join("")}
+      <td>${timelineLink(r)}</td></tr>`)
+      .join("") || `<tr><td colspan="${8 + extra.length + (showUnit ? 2 : 0)}" class="muted">暂无</td></tr>`}
     </tbody></table>`;
 }
+/* Rows naming a measure open it when clicked, except on a link of their own (时间线). */
 function linkRows(code) {
-  view.querySelectorAll("tr[data-measure]").forEach(tr =>
-    tr.addEventListener("click", () => go(`#/measure/${encodeURIComponent(tr.dataset.measure)}/${code}`)));
+  view.querySelectorAll("tr[data-measure]").forEach(tr => tr.addEventListener("click", event => {
+    if (!event.target.closest("a")) go(`#/measure/${encodeURIComponent(tr.dataset.measure)}/${code}`);
+  }));
 }
 
 async function inboxView(code, unit) {
@@ -534,7 +547,7 @@ async function inboxView(code, unit) {
       · 本期 ${esc(inbox.period.label)}</span></h2>
     <h2>待签收(${inbox.counts.to_sign} 项)</h2>${loopTable("to-sign", inbox.to_sign, code)}
     <h2>被退回(${inbox.counts.returned} 项)</h2>${loopTable("returned", inbox.returned, code,
-      [["退回次数", r => esc(r.returned_count)]])}
+      [["退回次数", r => esc(r.returned_count), "n"]])}
     <h2>待报送(${inbox.counts.to_report} 项,本期未报送的在前)</h2>${loopTable("to-report", inbox.to_report, code)}`;
   linkRows(code);
 }
@@ -546,18 +559,103 @@ async function queueView(code) {
   view.innerHTML = `<h2 id="queue-title">${esc(queue.name || code)} 待核查队列 <span class="muted">截至 ${esc(queue.as_of)}
       · 共 ${queue.total} 项,等待最久的在前</span></h2>
     ${loopTable("queue", queue.rows, code, [
-      ["申请办结时间", r => esc(chinaTime(r.completion_requested_at))], ["已等待(天)", r => esc(r.days_waiting)],
+      ["申请办结时间", r => esc(chinaTime(r.completion_requested_at))], ["已等待(天)", r => esc(r.days_waiting), "n"],
       ["牵头单位", r => esc(r.lead_units.map(u => u.unit_name).join("、"))]], true)}`;
   linkRows(code);
+}
+
+// The timeline's entries (GET /v1/measures/{id}/units/{unit}/timeline), in Chinese.
+const STEPS = {"assigned": "交办", "assignment-signed": "签收", "progress-reported": "进展报送",
+               "completion-requested": "办结申请", "completion-returned": "退回", "completion-verified": "核查销号",
+               "assignment-reopened": "重新打开", "alert-raised": "预警", "alert-cleared": "预警消除",
+               "light-changed": "亮灯变化"};
+const VERIFIERS = {lead_unit: "牵头单位", supervising_office: "督查机构"};
+const ROLES = {lead: "牵头单位", responsible: "责任单位"};
+// Why a light is what it is: the alerts' kinds, and the loop's own reasons.
+const LIGHT_REASONS = {...KINDS, returned_twice: "两次及以上被退回", closed_out: "已销号"};
+// The alerts' reminders and urgings, as the supervision offices name them (临近提醒, 到期催办).
+const ALERT_ACTS = {due_soon: "临期提醒", overdue: "逾期催办", unsigned: "催促签收", silent: "催促报送",
+                    lagging: "滞后预警", awaiting_verification: "催促核查"};
+
+function entryGroup(e) {
+  if (e.type === "alert-cleared") return "alert cleared";
+  if (e.type === "alert-raised") return "alert";
+  if (e.type === "light-changed") return `light ${e.light}`;
+  if (e.type === "completion-returned" || e.type === "assignment-reopened") return "returned";
+  if (e.type === "completion-verified") return "closed";
+  return "step";
+}
+function who(e) {
+  const checker = e.verifier ? `${VERIFIERS[e.verifier] || e.verifier} ${e.verifier_unit_name || e.verifier_unit}` : "";
+  if (e.by && checker) return `${esc(e.by)}(${esc(checker)})`;
+  return esc(e.by || checker || "");
+}
+function evidenceOf(e) {
+  const named = (e.evidence || []).map(x => /^https?:\/\//.test(x)
+    ? `<a href="${esc(x)}" target="_blank" rel="noopener">${esc(x)}</a>` : esc(x));
+  const all = [...named, evidenceLinks(e.evidence_files)].filter(Boolean);
+  return all.length ? `<div class="detail">佐证材料:${all.join("、")}</div>` : "";
+}
+function entryTitle(e, item) {
+  switch (e.type) {
+    case "assigned": return `交办:措施印发,${esc(item.unit_name)}为${esc(ROLES[item.role] || "承办单位")}`;
+    case "progress-reported": return `进展报送:${esc(e.period)} ${esc(STATUS[e.status] || e.status)},进度 ${esc(e.percent_complete)}%`
+      + (e.withdrawn ? `<span class="withdrawn">(已撤回${e.withdrawn_by ? "," + esc(e.withdrawn_by) : ""})</span>` : "");
+    case "alert-raised": return `${esc(ALERT_ACTS[e.kind] || KINDS[e.kind] || e.kind)}`
+      + (e.severity ? `<span class="severity severity-${esc(e.severity)}">${esc(SEVERITY[e.severity] || e.severity)}</span>` : "");
+    case "alert-cleared": return `预警消除:${esc(KINDS[e.kind] || e.kind)}`;
+    case "light-changed": return `亮灯:${e.previous ? light(e.previous) + " → " : ""}${light(e.light)}`;
+    default: return esc(STEPS[e.type] || e.type);
+  }
+}
+function entryDetails(e) {
+  const lines = [];
+  if (e.narrative) lines.push(`<div class="detail">${e.type === "completion-requested" ? "办结说明" : "工作进展"}:${esc(e.narrative)}</div>`);
+  if (e.reason) lines.push(`<div class="detail">${e.type.startsWith("alert") ? "原因" : "理由"}:${esc(e.reason)}</div>`);
+  if (e.remark) lines.push(`<div class="detail">核查意见:${esc(e.remark)}</div>`);
+  if (e.type === "light-changed" && e.reasons.length)
+    lines.push(`<div class="detail">原因:${e.reasons.map(r => esc(LIGHT_REASONS[r] || r)).join("、")}</div>`);
+  return lines.join("") + evidenceOf(e);
+}
+
+async function timelineView(measure, unit) {
+  const item = await get(`/v1/measures/${encodeURIComponent(measure)}/units/${encodeURIComponent(unit)}/timeline`);
+  const unitHash = `#/unit/${item.region_code}/${encodeURIComponent(unit)}`;
+  crumbs([...regionTrail(item.trail), [item.unit_name, unitHash], [`措施 ${item.number ?? ""} 时间线`, null]]);
+  showAsOf(item.as_of);
+  exports(item.region_code);
+  const steps = item.entries.filter(e => !["alert-raised", "alert-cleared", "light-changed"].includes(e.type));
+  const alerts = item.entries.filter(e => e.type === "alert-raised");
+  const head = [["亮灯", light(item.light), "lit"], ["当前环节", esc(LOOP[item.loop_state] || item.loop_state)],
+                ["落实状态", esc(STATUS[item.standing] || item.standing)], ["进度", pct(item.percent_complete)],
+                ["退回次数", esc(item.returned_count), item.returned_count ? "alert" : ""],
+                ["逾期", item.overdue ? "是" : "否", item.overdue ? "alert" : ""],
+                ["签收时间", esc(chinaTime(item.signed_at)), "time"],
+                ["申请办结时间", esc(chinaTime(item.completion_requested_at)), "time"],
+                ["销号时间", esc(chinaTime(item.closed_out_at)), "time"]];
+  view.innerHTML = `<h2 id="timeline-title">${esc(item.unit_name)} · 措施 ${esc(item.number)}. ${esc(item.title)}
+      <span class="muted">督办事项时间线 · ${esc(item.region_name)} · 截至 ${esc(item.as_of)}</span>
+      <a class="button" id="measure-link" href="#/measure/${encodeURIComponent(measure)}/${esc(item.region_code)}">查看措施</a>
+      <a class="button" id="timeline-inbox-link" href="#/inbox/${esc(item.region_code)}/${encodeURIComponent(unit)}">待办事项</a></h2>
+    <p class="muted">牵头单位:${esc(item.lead_units.map(u => u.unit_name).join("、") || "—")} ·
+      办理环节 ${steps.length} 条 · 预警催办 ${alerts.length} 次 · 时间为北京时间</p>
+    <div class="cards" id="timeline-cards">${head.map(([label, value, cls]) =>
+      `<div class="card ${cls || ""}">${label}<b>${value}</b></div>`).join("")}</div>
+    <h2>督办过程(按时间先后)</h2>
+    <ol class="timeline" id="timeline">${item.entries.map(e => `<li class="${entryGroup(e)}" data-type="${esc(e.type)}">
+      <time>${esc(chinaTime(e.at))}</time><div class="what"><b>${entryTitle(e, item)}</b>
+      ${who(e) ? `<span class="who">${e.type.startsWith("completion-") && e.verifier ? "核查:" : "经办:"}${who(e)}</span>` : ""}
+      ${entryDetails(e)}</div></li>`).join("") || '<li class="muted">暂无记录</li>'}</ol>`;
 }
 
 async function route() {
   clearCharts();
   clearInterval(refreshing);
   refreshing = null;
-  const [kind, a, b] = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
+  const [kind, a, b, c] = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
   try {
-    if (kind === "unit" && a && b) await unitView(a, b);
+    if (kind === "timeline" && a && b && c) await timelineView(b, c);  // the region (a) is the unit's, kept for the address to read like the others
+    else if (kind === "unit" && a && b) await unitView(a, b);
     else if (kind === "inbox" && a && b) await inboxView(a, b);
     else if (kind === "queue" && a) await queueView(a);
     else if (kind === "measure" && a) await measureView(a, b || HOME);

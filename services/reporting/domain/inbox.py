@@ -44,7 +44,7 @@ def inbox(snapshot: Snapshot, unit: str, today: date) -> dict:
             name = "to_report"
         else:
             continue
-        lists[name].append(_row(snapshot, view, facts.get((view["measure_id"], unit))))
+        lists[name].append(assignment_row(snapshot, view, facts.get((view["measure_id"], unit))))
     for rows in lists.values():
         rows.sort(key=lambda r: (r["reported_in_period"], r["number"] is None, r["number"] or 0, r["region_code"]))
     return {"unit": unit, "as_of": today.isoformat(), "period": evaluation.period.as_dict(),
@@ -60,7 +60,7 @@ def verification_queue(snapshot: Snapshot, region_code: str, today: date) -> dic
     rows = []
     for view in waiting:
         requested = local_date(view.get("completion_requested_at"))
-        row = _row(snapshot, view, facts.get((view["measure_id"], view["unit"])))
+        row = assignment_row(snapshot, view, facts.get((view["measure_id"], view["unit"])))
         rows.append({**row, "completion_requested_at": _iso(view.get("completion_requested_at")),
                      "days_waiting": (today - requested).days if requested else None,
                      "lead_units": [{"unit": unit, "unit_name": name}
@@ -78,7 +78,8 @@ def _oldest_first(view: dict) -> tuple:
     return requested is None, aware(requested) if requested else None, view["measure_id"], view["unit"]
 
 
-def _row(snapshot: Snapshot, view: dict, fact: Fact | None) -> dict:
+def assignment_row(snapshot: Snapshot, view: dict, fact: Fact | None) -> dict:
+    """An assignment as a row of the loop's lists and the head of its timeline (timeline.py)."""
     measure = snapshot.measures.get(view["measure_id"]) or {}
     return {"measure_id": view["measure_id"], "number": measure.get("number"), "title": measure.get("title"),
             "unit": view["unit"], "unit_name": view.get("unit_name") or view["unit"], "role": view.get("role"),

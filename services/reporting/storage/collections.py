@@ -11,13 +11,17 @@
   the first content of an id kept (domain/lights.py reads the light on any day from them).
 - reporting_loop_steps, `_id` the assignment-updated event id: each state of the supervision loop that scoring
   reads (returned_count, closed_out_at), from the events that carry one (assignment-updated).
+- reporting_loop_events, `_id` the event id: every step of the supervision loop as its unit or verifier published
+  it (assignment-signed, completion-requested, completion-verified, completion-returned, assignment-reopened), with
+  who, when and what it carried (narrative, evidence, reason, remark): an item's timeline (domain/timeline.py).
 
 Every write is conditional and idempotent, so redelivery, reordering across topics and two reporting instances in
 one consumer group change nothing twice:
 - measures and the registry keep the latest publication by (event time, event id): `version_key < mine`;
 - an assignment keeps its highest revision (`revision < mine`); a `removed` one stays as a tombstone
   (`removed: true`) so an incremental reader learns of the removal; the read model forgets it;
-- a loop step is written once per event id (the same event delivered again changes nothing);
+- a loop state and a loop step are each written once per event id (the same event delivered again changes
+  nothing; an id published twice with different content keeps the first);
 - a revision is written by the highest revision that carried its report; a progress-withdrawn marks it
   `withdrawn` (before or after the revision arrives: the mark is kept either way);
 - an alert is opened unless its episode is already closed or a later episode is open (`opened_at <= mine`);
@@ -36,6 +40,7 @@ from shared.contracts import (
     AlertNotice,
     AssignmentLightChanged,
     AssignmentUpdated,
+    LoopEvent,
     MeasureCreated,
     ProgressWithdrawn,
     RegistryPublished,
@@ -43,7 +48,9 @@ from shared.contracts import (
 
 PREFIX = "reporting_"
 NAMES = ("measures", "registry", "assignments", "revisions", "open_alerts", "alert_episodes", "light_changes",
-         "loop_steps")
+         "loop_steps", "loop_events")
+# The collections an item's timeline reads by (measure_id, unit).
+BY_ASSIGNMENT = ("loop_events", "open_alerts", "alert_episodes", "light_changes")
 DUPLICATE_KEY = 11000
 WRITE_CHUNK = 1000
 # Fields of a report that a revision keeps (the annual report's narratives and evidence, past days' figures).
@@ -92,6 +99,8 @@ class ReportingStore:
             await collection.create_index("updated_at")
         await self.revisions.create_index([("measure_id", 1), ("reported_at", 1)])
         await self.revisions.create_index("reported_at")
+        for name in BY_ASSIGNMENT:
+            await getattr(self, name).create_index([("measure_id", 1), ("unit", 1)])
 
     # --- writes (one per event type; use cases decide nothing more than which events go in) -------------------
     async def save_measures(self, events: list[MeasureCreated]) -> None:
@@ -164,7 +173,8 @@ class ReportingStore:
             {"q": {"_id": alert.episode}, "u": {"$setOnInsert": stamped(
                 {"key": alert.key, "kind": alert.kind, "measure_id": alert.measure_id, "unit": alert.unit,
                  "region_code": alert.region_code, "opened_at": alert.opened_at,
-                 "closed_at": alert.closed_at or alert.opened_at, "due": due_of(alert)})}, "upsert": True}])
+                 "closed_at": alert.closed_at or alert.opened_at, "due": due_of(alert), "severity": alert.severity,
+                 "reason": alert.reason})}, "upsert": True}])
         await self.open_alerts.delete_one({"_id": alert.key, "episode": alert.episode})
 
     async def save_light_changes(self, events: list[AssignmentLightChanged]) -> None:
@@ -173,6 +183,15 @@ class ReportingStore:
             {"q": {"_id": event.id}, "u": {"$setOnInsert": stamped(
                 {**event.data.model_dump(mode="json"), "changed_at": event.data.changed_at})}, "upsert": True}
             for event in events])
+
+    async def save_loop_events(self, events: list[LoopEvent]) -> None:
+        """The loop's steps, each kept once by its event id, as published (whether the tracker counted it is the
+        tracker's to say: its state comes in assignment-updated)."""
+        await write(self.loop_events, "update", [
+            {"q": {"_id": event.id}, "u": {"$setOnInsert": stamped(
+                {"type": event.type, "measure_id": event.data.measure_id, "unit": event.data.unit,
+                 "region_code": event.data.region_code, "at": event.data.at, "published_at": event.time,
+                 "step": event.data.model_dump(mode="json")})}, "upsert": True} for event in events])
 
     # --- reads -------------------------------------------------------------------------------------------------
     async def changed(self, name: str, since: datetime | None, projection: dict | None = None) -> list[dict]:
@@ -195,6 +214,14 @@ class ReportingStore:
         """Each assignment's evidence files (references, as the tracker last published them), by unit."""
         return {doc["unit"]: doc.get("evidence_files") or [] async for doc in self.assignments.find(
             {"measure_id": measure_id, "removed": {"$ne": True}}, {"unit": 1, "evidence_files": 1})}
+
+    async def of_assignment(self, measure_id: str, unit: str) -> dict[str, list[dict]]:
+        """What an item's timeline is made of (domain/timeline.py), by name: its loop steps (`loop_events`), the
+        reports that were current at some revision (`revisions`, withdrawn ones marked), its open alerts and
+        closed alert episodes, its light changes."""
+        query = {"measure_id": measure_id, "unit": unit}
+        return {name: await getattr(self, name).find(query, {"updated_at": 0}).to_list(None)
+                for name in (*BY_ASSIGNMENT, "revisions")}
 
     async def open_alert_details(self, keys: list[str]) -> dict[str, dict]:
         """The whole open alerts under these keys, as the alerts service published them."""

@@ -6,7 +6,9 @@ retried, then dead-lettered): none here, every event is applicable as it comes, 
 - an assignment's highest revision wins; its current report is kept as a revision of the history;
 - a withdrawal marks its report's revision (waiting for it if it comes later) and so takes it out of the history;
 - an alert's transitions, in the order of its key's partition, open, change and close its episode;
-- an assignment's light changes are each kept once (the latest is decided when read: domain/lights.py).
+- an assignment's light changes are each kept once (the latest is decided when read: domain/lights.py);
+- the supervision loop's steps are each kept once, for the item's timeline (whether a step counted is the
+  tracker's judgement, published in assignment-updated).
 """
 
 from services.reporting.storage.collections import ReportingStore
@@ -15,7 +17,13 @@ from shared.contracts import (
     AlertRaised,
     AlertSeverityChanged,
     AssignmentLightChanged,
+    AssignmentReopened,
+    AssignmentSigned,
     AssignmentUpdated,
+    CompletionRequested,
+    CompletionReturned,
+    CompletionVerified,
+    LoopEvent,
     MeasureCreated,
     ProgressWithdrawn,
     RegistryPublished,
@@ -65,10 +73,18 @@ async def record_light_changes(store: ReportingStore, events: list[AssignmentLig
     return {}
 
 
+async def record_loop_events(store: ReportingStore, events: list[LoopEvent]) -> dict[str, str]:
+    await store.save_loop_events(events)
+    return {}
+
+
 RECORDERS = {MeasureCreated: record_measures, RegistryPublished: record_registry,
              AssignmentUpdated: record_assignments, ProgressWithdrawn: record_withdrawals,
              AlertRaised: record_alert_raised, AlertSeverityChanged: record_alert_severity,
-             AlertCleared: record_alert_cleared, AssignmentLightChanged: record_light_changes}
+             AlertCleared: record_alert_cleared, AssignmentLightChanged: record_light_changes,
+             **{contract: record_loop_events for contract in (AssignmentSigned, CompletionRequested,
+                                                              CompletionVerified, CompletionReturned,
+                                                              AssignmentReopened)}}
 
 
 async def record(store: ReportingStore, events: list) -> None:

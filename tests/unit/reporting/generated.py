@@ -20,7 +20,10 @@ from shared.contracts import (
     AlertNotice,
     AlertRaised,
     AssignmentLightChanged,
+    AssignmentSigned,
     AssignmentUpdated,
+    CompletionRequested,
+    CompletionVerified,
     MeasureCreated,
     RegistryPublished,
 )
@@ -65,7 +68,39 @@ class GeneratedCity:
                      "evidence_files": (report or {}).get("evidence_files") or [],
                      "report_event_id": report["event_id"] if report else None}
             state["loop_state"] = state["loop_state"] or "assigned"  # nothing reported: not signed for
+            state["signed_at"] = state["signed_at"] or signed_at(state)
             events.append(AssignmentUpdated(id=f"{assignment['_id']}#1", source="test", time=at, data=state))
+        return events
+
+    def loop_events(self, reports: list[dict] | None = None) -> list:
+        """The supervision loop's steps behind the states `events(reports)` carries: every assignment reported on
+        was signed for by its unit a day before its report; a completion requested or closed out was requested at
+        its completion_requested_at with the report's narrative and evidence; a closed-out one was verified by
+        the city's supervising office (its government, demo data) at its closed_out_at."""
+        progress = {f"{p['measure_id']}|{p['unit']}": p for p in (self.progress if reports is None else reports)}
+        events: list = []
+        for assignment in self.assignments:
+            report = progress.get(assignment["_id"])
+            view = as_reported(assignment, report)
+            if report is None or view["loop_state"] is None:
+                continue
+            who = {"measure_id": view["measure_id"], "unit": view["unit"], "region_code": view["region_code"]}
+            contact, signed = f"{view['unit_name']}联络员", signed_at(view)
+            events.append(AssignmentSigned(id=f"{assignment['_id']}#signed", source="test", time=signed,
+                                           data={**who, "by": contact, "signed_at": signed}))
+            if view["loop_state"] in ("completion_requested", "closed_out"):
+                requested = view["completion_requested_at"]
+                events.append(CompletionRequested(id=f"{assignment['_id']}#requested", source="test", time=requested,
+                                                  data={**who, "by": contact, "requested_at": requested,
+                                                        "narrative": report.get("narrative") or "已按要求完成,申请办结",
+                                                        "evidence": report.get("evidence") or [],
+                                                        "evidence_files": report.get("evidence_files") or []}))
+            if view["loop_state"] == "closed_out":
+                verified = view["closed_out_at"]
+                events.append(CompletionVerified(id=f"{assignment['_id']}#verified", source="test", time=verified,
+                                                 data={**who, "by": "市督查室", "verified_at": verified,
+                                                       "verifier": "supervising_office", "remark": "核查属实,予以销号",
+                                                       "verifier_unit": f"{CITY}.government"}))
         return events
 
     @property
@@ -139,6 +174,11 @@ class GeneratedCity:
                     "region_code": assignment["region_code"], "light": light, "previous": previous,
                     "reasons": sorted(found), "judged_on": day, "changed_at": at}))
         return events
+
+
+def signed_at(view: dict) -> datetime | None:
+    """When the unit signed for an assignment it reported on (test data): a day before its report."""
+    return view["reported_at"] - timedelta(days=1) if view.get("loop_state") and view.get("reported_at") else None
 
 
 def generate_city(*, townships: int = 200, measures: int = 90, assignments: int = 50_000,

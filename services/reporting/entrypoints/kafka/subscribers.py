@@ -15,12 +15,15 @@ from services.reporting.settings import ReportingSettings
 from services.reporting.storage.collections import ReportingStore
 from services.reporting.usecases.record import RECORDERS
 from shared.contracts import Topics
+from shared.contracts.loop import LOOP_EVENTS
 from shared.kafka.consuming import Consumer, RetryPolicy, batch_subscription
 from shared.web.clients import Clients
 from shared.web.producers import producer_scopes
 
 
 def topic_of(topics: Topics, contract: type) -> str:
+    if contract in LOOP_EVENTS.values():
+        return topics.for_loop_event(contract.model_fields["type"].default)
     return {"MeasureCreated": topics.measure_created, "RegistryPublished": topics.registry_published,
             "AssignmentUpdated": topics.assignment_updated, "ProgressWithdrawn": topics.progress_withdrawn,
             "AlertRaised": topics.alert_raised, "AlertSeverityChanged": topics.alert_severity_changed,

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from services.reporting.usecases.record import record
-from shared.contracts import AlertCleared, AlertRaised, ProgressWithdrawn
+from shared.contracts import AlertCleared, AlertRaised, AssignmentSigned, CompletionReturned, ProgressWithdrawn
 
 AT = datetime(2026, 11, 1, tzinfo=UTC)
 NOTICE = {"key": "lagging|m1|u1|", "episode": "ep1", "kind": "lagging", "severity": "warning", "measure_id": "m1",
@@ -28,6 +28,9 @@ class FakeStore:
     async def mark_withdrawn(self, events):
         self.calls.append(("withdrawn", [event.id for event in events]))
 
+    async def save_loop_events(self, events):
+        self.calls.append(("loop", [event.id for event in events]))
+
 
 async def test_runs_of_one_type_go_together_and_the_order_is_kept():
     store = FakeStore()
@@ -36,3 +39,13 @@ async def test_runs_of_one_type_go_together_and_the_order_is_kept():
     withdrawals = [ProgressWithdrawn(id=f"w{n}", source="t", time=AT, data=WITHDRAWAL) for n in (1, 2)]
     await record(store, [raised, *withdrawals, cleared, raised])
     assert store.calls == [("open", ["ep1"]), ("withdrawn", ["w1", "w2"]), ("close", ["ep1"]), ("open", ["ep1"])]
+
+
+async def test_the_loops_steps_of_every_type_are_kept_for_the_timeline():
+    store = FakeStore()
+    who = {"measure_id": "m1", "unit": "u1", "region_code": "361002"}
+    signed = [AssignmentSigned(id=f"s{n}", source="t", time=AT, data={**who, "by": "张三"}) for n in (1, 2)]
+    returned = CompletionReturned(id="r1", source="t", time=AT, data={
+        **who, "by": "李四", "verifier": "lead_unit", "verifier_unit": "lead", "reason": "佐证材料不全"})
+    await record(store, [*signed, returned, raised := AlertRaised(id="a1", source="t", time=AT, data=NOTICE)])
+    assert store.calls == [("loop", ["s1", "s2"]), ("loop", ["r1"]), ("open", [raised.data.episode])]

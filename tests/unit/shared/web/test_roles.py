@@ -47,6 +47,7 @@ EXPECTED = {
     "reporting": {**AUDIT, "GET /v1/operations": {A}, "GET /reports/annual/{region_code}/{year}": {V},
                   "GET /v1/units/{unit}/inbox": {V, R, P},
                   "GET /v1/regions/{region_code}/verification-queue": {V, R, P},
+                  "GET /v1/measures/{measure_id}/units/{unit}/timeline": {V, R, P},
                   **{f"GET /v1/scores{tail}": {V} for tail in ("", "/units/{unit}", "/rules")},
                   **{f"GET /v1/reports/{tail}": {V} for tail in (
                       "regions/{region_code}.xlsx", "regions/{region_code}.csv", "regions/{region_code}",
