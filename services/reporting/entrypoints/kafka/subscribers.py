@@ -2,8 +2,9 @@
 
 One consumer group (settings.consumer_group) for every reporting instance: the partitions are split among them
 and each event is applied once per group (the writes are idempotent, so a redelivery changes nothing). With a
-clients file, a measure, registry or withdrawal from outside its producer's scope is dead-lettered, as the tracker's
-group does (shared/web/producers.py): a withdrawal the tracker refused must not take a report out of the figures.
+clients file, a measure, registry, withdrawal or loop step from outside its producer's scope is dead-lettered, as the
+tracker's group does (shared/web/producers.py): a withdrawal the tracker refused must not take a report out of the
+figures, nor a step it refused stand in an item's timeline.
 """
 
 from functools import partial
