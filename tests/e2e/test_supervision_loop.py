@@ -85,12 +85,12 @@ class Loop:
         """A step intake refuses: the problem document's detail; nothing more on the step's topic, nothing more in
         the timeline."""
         before = await self.timeline()
-        published = await self.events(self.step_topic(action))
+        published = {e["id"] for e in await self.events(self.step_topic(action))}
         response = await self.http.post(self.url("intake", f"{STEPS}:{action}"), json=body)
         assert response.status_code == status, response.text
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["type"] == f"/problems/{slug}"
-        assert await self.events(self.step_topic(action)) == published
+        assert {e["id"] for e in await self.events(self.step_topic(action))} == published
         assert await self.timeline() == before
         return response.json()["detail"]
 
@@ -108,8 +108,9 @@ class Loop:
     async def reaches(self, loop_state: str, returned: int = 0) -> dict:
         """The tracker's timeline once the assignment stands there, and its published state agreeing."""
         async def there():
-            found = await self.timeline()
-            return found if (found["loop_state"], found["returned_count"]) == (loop_state, returned) else None
+            answer = await self.http.get(self.url("tracker", f"{STEPS}/timeline"))  # 404 until it is assigned
+            found = answer.json() if answer.status_code == 200 else {}
+            return found if (found.get("loop_state"), found.get("returned_count")) == (loop_state, returned) else None
 
         found = await eventually(there)
 
@@ -184,9 +185,9 @@ async def test_an_assignment_goes_through_the_whole_loop_with_a_return_and_a_sec
         await assign(loop)
         await sign_late(loop)
         await report(loop)
-        await request_and_wait_too_long(loop)
+        evidence = await request_and_wait_too_long(loop)
         await return_by_the_lead_unit(loop)
-        await request_again_and_be_verified(loop)
+        await request_again_and_be_verified(loop, evidence)
 
 
 async def assign(loop: Loop) -> None:
@@ -276,7 +277,7 @@ async def report(loop: Loop) -> None:
     assert row["reported_in_period"] is True and row["loop_state"] == "in_progress"
 
 
-async def request_and_wait_too_long(loop: Loop) -> None:
+async def request_and_wait_too_long(loop: Loop) -> dict:
     """办结申请 with an evidence file: awaiting verification (counted apart, in the queue, out of the inbox); the unit
     may not verify itself; unchecked past 5 working days it is an alert to the lead unit, lit yellow."""
     file = ("出庭应诉台账.txt", "2026年出庭应诉 12 件，负责人出庭 12 件。".encode(), "text/plain")
@@ -316,6 +317,7 @@ async def request_and_wait_too_long(loop: Loop) -> None:
     assert (changes[-1]["light"], changes[-1]["judged_on"]) == ("yellow", late.isoformat())
     # The score has not moved: nothing was returned or closed out yet.
     assert (await loop.score(100))["lines"] == []
+    return reference
 
 
 async def return_by_the_lead_unit(loop: Loop) -> None:
@@ -345,9 +347,10 @@ async def return_by_the_lead_unit(loop: Loop) -> None:
     await _traced_to_assignment_updates(loop, line, returned_count=1)
 
 
-async def request_again_and_be_verified(loop: Loop) -> None:
+async def request_again_and_be_verified(loop: Loop, evidence: dict) -> None:
     """The second request, unchecked past its limit (a new alert episode), then verified by the supervising office:
-    closed out, counted completed, lit green, and scored on time."""
+    closed out, counted completed, lit green, and scored on time; the file the first request cited is still the
+    assignment's evidence (the second cited none)."""
     second = await loop.step("request-completion", {
         **SIGNER, "narrative": "已补充出庭应诉登记表", "evidence": ["负责人出庭应诉登记表（补充）"]})
     state = await loop.reaches("completion_requested", returned=1)
@@ -377,9 +380,9 @@ async def request_again_and_be_verified(loop: Loop) -> None:
     assert [c["light"] for c in changes] == ["green", "yellow", "green", "yellow", "green", "yellow", "green"]
     assert changes[-1]["reasons"] == ["closed_out"]
     # Closed out raises nothing, whatever day is judged (the lead unit's own assignment, never signed for, may).
-    raised_before = await loop.events(loop.stack.topics.alert_raised)
+    raised_before = {e["id"] for e in await loop.events(loop.stack.topics.alert_raised)}
     await loop.sweep(late)
-    assert await loop.events(loop.stack.topics.alert_raised) == raised_before
+    assert {e["id"] for e in await loop.events(loop.stack.topics.alert_raised)} == raised_before
     assert (await loop.get("alerts", "/v1/alerts", unit=UNIT, as_of=late.isoformat()))["total"] == 0
 
     await loop.figures(completed=1, awaiting_verification=0, in_progress=0, completion_rate=100.0, lights_green=1)
@@ -390,6 +393,14 @@ async def request_again_and_be_verified(loop: Loop) -> None:
     assert {rule: line["points"] for rule, line in lines.items()} == {
         "closed_out_on_time": 2, "returned_completion": -1}
     await _traced_to_assignment_updates(loop, lines["closed_out_on_time"], loop_state="closed_out")
+
+    page = await loop.get("reporting", f"/v1/reports/measures/{MEASURE_ID}", region_code=COUNTY)
+    (row,) = page["rows"]
+    assert [file["id"] for file in row["evidence_files"]] == [evidence["id"]]
+    assert row["evidence_files"][0]["download_url"].endswith(f"/v1/evidence/{evidence['id']}")
+    annual = await loop.get("reporting", "/v1/reports/annual", region_code=COUNTY, year=TODAY.year)
+    (measure,) = [m for m in annual["measures"] if m["measure_id"] == MEASURE_ID]
+    assert [file["id"] for file in measure["evidence_files"]] == [evidence["id"]]
 
 
 async def _lights_changed(loop: Loop, count: int) -> list[dict] | None:
