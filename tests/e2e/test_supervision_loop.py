@@ -11,6 +11,7 @@ and the test sweeps (`POST /v1/alerts:sweep?as_of=`) the first day each loop ale
 documented working-day calendar (services/alerts/domain/workdays.py).
 """
 
+import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
@@ -19,7 +20,7 @@ import pytest
 
 from services.alerts.domain.workdays import working_days_after
 from shared.domain.calendar import local_date, today_in_china
-from tests.support.kafka import events_on
+from tests.support.kafka import consumer_lag, events_on
 from tests.support.stacks import Stack, services_running
 from tests.support.waiting import eventually
 
@@ -27,7 +28,6 @@ TODAY = today_in_china()
 MEASURE_ID, PLAN_ID = "loop-e2e-1", "loop-e2e"
 UNIT, LEAD, OFFICE = "361002.government", "361000.justice", "361000.rule-of-law-office"
 COUNTY = "361002"
-KEY = f"{MEASURE_ID}|{UNIT}"
 STEPS = f"/v1/measures/{MEASURE_ID}/units/{UNIT}"
 REGISTRY = {"regions": [
     {"code": "361000", "name": "抚州市", "level": "city", "units": [
@@ -47,13 +47,15 @@ PERIOD = f"{TODAY.year}-Q{(TODAY.month - 1) // 3 + 1}"
 SIGNER = {"region_code": COUNTY, "by": "张三"}
 BY_LEAD = {"region_code": COUNTY, "by": "李四", "verifier": "lead_unit", "verifier_unit": LEAD}
 BY_OFFICE = {"region_code": COUNTY, "by": "王五", "verifier": "supervising_office", "verifier_unit": OFFICE}
+ALERTS_GROUP = f"loop-e2e-alerts-{uuid.uuid4().hex[:8]}"  # its lag tells when alerts has judged every state
 
 
 @pytest.fixture(scope="module")
 def stack(infrastructure, tmp_path_factory) -> Iterator[Stack]:
     # No periodic sweep: the test sweeps the days it looks at, and a sweep of today in between would clear what the
     # sweep of a later day raised before the test saw it.
-    with services_running(infrastructure, tmp_path_factory, alerts_sweep_interval_seconds="0") as running:
+    with services_running(infrastructure, tmp_path_factory, alerts_sweep_interval_seconds="0",
+                          alerts_consumer_group=ALERTS_GROUP) as running:
         yield running
 
 
@@ -135,6 +137,12 @@ class Loop:
         return [a for a in found["items"] if a["measure_id"] == MEASURE_ID]
 
     async def sweep(self, day: date) -> dict:
+        """Judge `day` and record it, once alerts has judged (today) every state the tracker published: a state
+        judged after the sweep would be judged today again and undo what the sweep raised."""
+        async def settled():
+            return await consumer_lag(self.stack.bootstrap, ALERTS_GROUP, [self.stack.topics.assignment_updated]) == 0
+
+        await eventually(settled)
         response = await self.http.post(self.url("alerts", "/v1/alerts:sweep"), params={"as_of": day.isoformat()})
         assert response.status_code == 200, response.text
         return response.json()
