@@ -8,6 +8,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
 
 from shared.contracts.topics import PARTITIONS
+from shared.kafka.topic_reading import read_from_start
 
 
 async def read_topic(bootstrap: str, topic: str, expected: int, timeout_ms: int = 20_000) -> list:
@@ -36,6 +37,12 @@ async def _at_end(consumer: AIOKafkaConsumer) -> bool:
     ends = await consumer.end_offsets(list(partitions))
     positions = {partition: await consumer.position(partition) for partition in partitions}
     return all(positions[partition] >= ends[partition] for partition in partitions)
+
+
+async def events_on(bootstrap: str, topic: str) -> list[dict]:
+    """The JSON values of every record of a topic, from its start to its end offsets as they are now: what a check
+    that nothing more was published needs (read_topic waits for a count instead)."""
+    return [body(record) async for batch in read_from_start(bootstrap, topic) for record in batch]
 
 
 def body(record) -> dict:

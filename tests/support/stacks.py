@@ -7,9 +7,11 @@ both ways tells a fault at a service boundary from any other.
 """
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from deploy.local.stack import SERVICES
+from deploy.local.stack import SERVICES, LocalStack
 from shared.contracts import Topics
 
 
@@ -32,3 +34,20 @@ class Stack:
     topics: Topics
     databases: dict[str, str]
 
+
+
+@contextmanager
+def services_running(infrastructure, tmp_path_factory, **settings: str) -> Iterator[Stack]:
+    """The four services as processes (as `make run` starts them) on the session's Kafka and database, with topics
+    of their own, each service on its own database, with these settings besides (e.g. `alerts_sweep_interval_seconds`).
+    """
+    namespace = tmp_path_factory.mktemp("e2e").name.replace("-", "")[:20]
+    databases = database_names(namespace)
+    local = LocalStack(tmp_path_factory.mktemp("services"), default_ports=False, tie_to_parent=True)
+    try:
+        urls = local.start_services(infrastructure, {name: {"mongodb_database": database}
+                                                     for name, database in databases.items()},
+                                    topic_prefix=f"{namespace}.", **settings)
+        yield Stack(urls, infrastructure.kafka_bootstrap_servers, Topics(f"{namespace}."), databases)
+    finally:
+        local.stop()

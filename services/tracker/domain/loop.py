@@ -59,7 +59,8 @@ class Loop:
     closed_out_at: datetime | None = None
     returned_count: int = 0
     taken_up: bool = False  # returned or reopened: back in progress even before a new report
-    # The evidence files (shared/contracts/evidence.py, as JSON) of the latest counted completion request.
+    # The evidence files (shared/contracts/evidence.py, as JSON) of every counted completion request, each once in
+    # the order first cited: a returned request's files stay the assignment's evidence when the next one cites none.
     request_evidence: tuple[dict, ...] = ()
     timeline: tuple[tuple[Step, Refusal | None], ...] = field(default=())
 
@@ -127,8 +128,9 @@ def taken(loop: Loop, step: Step) -> Loop:
         case "assignment-signed":
             return replace(loop, signed_at=step.at)
         case "completion-requested":
+            cited = {file["id"]: file for file in [*loop.request_evidence, *step.data.get("evidence_files", ())]}
             return replace(loop, phase="requested", completion_requested_at=step.at,
-                           request_evidence=tuple(step.data.get("evidence_files", ())))
+                           request_evidence=tuple(cited.values()))
         case "completion-verified":
             return replace(loop, phase="closed", closed_out_at=step.at)
         case "completion-returned":

@@ -61,7 +61,7 @@ def state_of(key: str, assignment: Assignment | None, current: CurrentReport | N
 
 
 def evidence_files(current: CurrentReport | None, loop: Loop) -> list[dict]:
-    """The current report's evidence files, then the latest counted completion request's, each file once."""
+    """The current report's evidence files, then those of every counted completion request, each file once."""
     files = [reference.model_dump(mode="json") for reference in current.report.evidence_files] if current else []
     return list({file["id"]: file for file in [*files, *loop.request_evidence]}.values())
 
