@@ -53,7 +53,7 @@ async def bench(url: str, args: argparse.Namespace) -> None:
     print(f"closed out {await close_out(store, city)} assignments after a return")
     await write_alerts(store, city, 0, 5_000)
     scoring, book = ScoringStore(store), ScoringBook()
-    reading, scoring_only, both = [], [], []
+    reading, scoring_only, both, kept = [], [], [], []
     for _ in range(args.runs):
         started = time.perf_counter()
         facts = await scoring.facts(2026)
@@ -62,13 +62,18 @@ async def bench(url: str, args: argparse.Namespace) -> None:
         scores = score_year(facts, book, 2026, TODAY)
         scoring_only.append(time.perf_counter() - started)
         started = time.perf_counter()
-        await Scoring(scoring, book, today=lambda: TODAY).ranking(2026, "361000")
+        use_case = Scoring(scoring, book, today=lambda: TODAY)
+        await use_case.ranking(2026, "361000")
         both.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        await use_case.ranking(2026, "361002")  # within DUBAN_SCORES_MAX_AGE_SECONDS: the year's scores kept
+        kept.append(time.perf_counter() - started)
     print(f"{len(facts.assignments)} assignments, {len(facts.reports)} reports, {len(facts.steps)} loop steps, "
           f"{len(facts.overdue)} overdue episodes, {len(scores)} units")
     percentiles("reading the year's facts", reading)
     percentiles("scoring them (pure)", scoring_only)
     percentiles("the city's ranking (GET /v1/scores)", both)
+    percentiles("a county's ranking, the year's scores kept", kept)
     await client.drop_database(DATABASE)
     await client.close()
 

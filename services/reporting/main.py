@@ -52,7 +52,8 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     broker = create_broker(settings, client_id="duban-reporting")
     client, database = connect_database(settings)
     store = ReportingStore(database)
-    scoring = Scoring(ScoringStore(store), *load_scoring_rules(settings.scoring_rules_file))  # bad rules stop the start
+    scoring = Scoring(ScoringStore(store), *load_scoring_rules(settings.scoring_rules_file),  # bad rules stop the start
+                      max_age_seconds=settings.scores_max_age_seconds)
     clients = load_clients(settings)  # the routes' callers, and the producers of what it reads from other systems
     register_subscribers(broker, store, settings, clients)
     model = ReadModel(store, timedelta(seconds=settings.read_model_overlap_seconds))

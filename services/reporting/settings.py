@@ -38,6 +38,9 @@ class ReportingSettings(ServiceSettings):
     # DUBAN_SCORING_RULES_FILE: the 考核 scoring rules per plan (see scoring.yaml). None: scoring.yaml beside this
     # file, or the built-in defaults when it was not installed with the package.
     scoring_rules_file: Path | None = None
+    # DUBAN_SCORES_MAX_AGE_SECONDS: a year's 考核 scores are computed at most this often (usecases/scoring.py);
+    # 0: for every request.
+    scores_max_age_seconds: float = Field(60.0, ge=0)
     # intake's address as the dashboard's users reach it: the measure page links each evidence file to
     # `<evidence_url>/v1/evidence/{id}` (download) and `…/preview` (images and PDF, shown in the browser).
     evidence_url: str = "http://127.0.0.1:8000"

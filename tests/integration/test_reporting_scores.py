@@ -80,7 +80,8 @@ async def test_scores_follow_the_events_and_a_rule_change_rescores_them_identica
         settings_values, database, publisher, topics, tmp_path: Path):
     rules = tmp_path / "scoring.yaml"
     rules.write_text(RULES_A, encoding="utf-8")
-    settings = ReportingSettings(**settings_values, scoring_rules_file=rules, snapshot_max_age_seconds=0)
+    settings = ReportingSettings(**settings_values, scoring_rules_file=rules, snapshot_max_age_seconds=0,
+                                 scores_max_age_seconds=0)
     for topic, event, key in events(datetime.now(UTC)):
         await publish_event(publisher, getattr(topics, topic), event, key)
 
