@@ -53,9 +53,10 @@ ALERTS_GROUP = f"loop-e2e-alerts-{uuid.uuid4().hex[:8]}"  # its lag tells when a
 @pytest.fixture(scope="module")
 def stack(infrastructure, tmp_path_factory) -> Iterator[Stack]:
     # No periodic sweep: the test sweeps the days it looks at, and a sweep of today in between would clear what the
-    # sweep of a later day raised before the test saw it.
+    # sweep of a later day raised before the test saw it. The scores are computed for every request, so each step's
+    # score is seen as soon as reporting has its events.
     with services_running(infrastructure, tmp_path_factory, alerts_sweep_interval_seconds="0",
-                          alerts_consumer_group=ALERTS_GROUP) as running:
+                          alerts_consumer_group=ALERTS_GROUP, scores_max_age_seconds="0") as running:
         yield running
 
 
