@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import yaml
 
-from deploy.demo.loop import demo_loop, walk
+from deploy.demo.loop import DemoLoop, demo_loop, walk
 from services.intake.domain.plans.measures import plan_measures
 from services.intake.domain.plans.parser import parse_plan
 from services.intake.domain.registry_file import load_registry
@@ -29,17 +29,9 @@ def load_demo(intake_url: str, tracker_url: str, path: Path = DEMO, token: str |
     demo = yaml.safe_load(path.read_text(encoding="utf-8"))
     plan = demo["plan"]
     registry, document = path.parent / demo["registry"], path.parent / plan["file"]
-    # The named reports come after the generated ones of the same day, dated so that a second load sends the very
-    # same reports (intake's default, the time of sending, would make each a new content under its first event id).
-    reports = [*generated_reports(demo, registry, document),
-               *({"reported_at": f"{demo['generated']['reported_on']}T18:00:00+08:00", **report}
-                 for report in demo["progress"])]
-    lookup = UnitLookup(load_registry(registry))
-    current = {f"{r['measure_id']}|{lookup.reporting_unit(r['unit'], r['region_code'])}": r["status"]
-               for r in sorted(reports, key=lambda r: r["reported_at"])}
-    measures = demo_measures(demo, registry, document)
-    loop = demo_loop(demo["loop"], demo_assignments(demo, registry, document),
-                     {measure.measure_id: measure.region_code for measure in measures}, current)
+    reports = demo_reports(demo, registry, document)
+    current = current_statuses(reports, registry)
+    loop = demo_loop_of(demo, registry, document, current)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     with (httpx.Client(base_url=intake_url, timeout=60, headers=headers) as intake,
           httpx.Client(base_url=tracker_url, timeout=60, headers=headers) as tracker):
@@ -60,6 +52,28 @@ def load_demo(intake_url: str, tracker_url: str, path: Path = DEMO, token: str |
     return {"measures": len(imported.json()["measures"]) + len(county), "township_measures": len(county),
             "progress_reports": len(reports) + len(loop.follow_ups), "assignments_reported": len(current),
             **loop.summary()}
+
+
+def demo_reports(demo: dict, registry: Path, document: Path) -> list[dict]:
+    """The generated reports, then the named ones (fuzhou.yaml's `progress`)."""
+    # The named reports come after the generated ones of the same day, dated so that a second load sends the very
+    # same reports (intake's default, the time of sending, would make each a new content under its first event id).
+    return [*generated_reports(demo, registry, document),
+            *({"reported_at": f"{demo['generated']['reported_on']}T18:00:00+08:00", **report}
+              for report in demo["progress"])]
+
+
+def current_statuses(reports: list[dict], registry: Path) -> dict[str, str]:
+    """Assignment key (the unit as the tracker keys it) -> the status of its latest report."""
+    lookup = UnitLookup(load_registry(registry))
+    return {f"{r['measure_id']}|{lookup.reporting_unit(r['unit'], r['region_code'])}": r["status"]
+            for r in sorted(reports, key=lambda r: r["reported_at"])}
+
+
+def demo_loop_of(demo: dict, registry: Path, document: Path, current: dict[str, str]) -> DemoLoop:
+    """The demo's supervision loop (deploy/demo/loop.py) on the assignments whose reports' statuses are `current`."""
+    issuers = {measure.measure_id: measure.region_code for measure in demo_measures(demo, registry, document)}
+    return demo_loop(demo["loop"], demo_assignments(demo, registry, document), issuers, current)
 
 
 def publish_reports(intake: httpx.Client, reports: list[dict], key: str) -> None:

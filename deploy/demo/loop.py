@@ -139,7 +139,8 @@ def grouped(assignments: Iterable[Assignment]) -> dict[str, set[str]]:
 
 def take(intake: httpx.Client, step: Step) -> str:
     """Sends the step; its event id."""
-    answer = intake.post(step.path, json=step.body, headers={"Idempotency-Key": step.idempotency_key})
+    answer = unthrottled(lambda: intake.post(step.path, json=step.body,
+                                             headers={"Idempotency-Key": step.idempotency_key}))
     if answer.status_code != 202:
         raise RuntimeError(f"intake refused the demo's {step.action} of {step.assignment.key}: {answer.text}")
     return answer.json()["event_id"]
@@ -150,7 +151,7 @@ def await_assignments(tracker: httpx.Client, measure: tuple[str, set[str]], dead
     measure_id, units = measure
 
     def held() -> bool:
-        answer = tracker.get(f"/v1/measures/{measure_id}")
+        answer = unthrottled(lambda: tracker.get(f"/v1/measures/{measure_id}"))
         return answer.status_code == 200 and units <= {a["unit"] for a in answer.json()["assignments"]}
 
     poll(held, deadline, f"the tracker's assignments of {measure_id}")
@@ -161,7 +162,7 @@ def await_applied(tracker: httpx.Client, step: Step, event_id: str, deadline: fl
     path = f"/v1/measures/{step.assignment.measure_id}/units/{step.assignment.unit}/timeline"
 
     def applied() -> bool:
-        answer = tracker.get(path)
+        answer = unthrottled(lambda: tracker.get(path))
         kept = answer.status_code == 200 and next(
             (kept for kept in answer.json()["steps"] if kept["event_id"] == event_id), None)
         if kept and not kept["counted"]:
@@ -177,3 +178,10 @@ def poll(check: Callable[[], bool], deadline: float, what: str) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"not applied within {APPLIED_TIMEOUT_SECONDS} s: {what}")
         time.sleep(POLL_SECONDS)
+
+
+def unthrottled(request: Callable[[], httpx.Response]) -> httpx.Response:
+    """The answer once not 429: with a clients file, a key may send DUBAN_RATE_LIMIT requests to a process."""
+    while (answer := request()).status_code == 429:
+        time.sleep(float(answer.headers.get("Retry-After", 1)))
+    return answer
