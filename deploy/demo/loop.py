@@ -16,6 +16,7 @@ from functools import partial
 import httpx
 
 from services.tracker.domain.assignments import Assignment
+from shared.domain.calendar import CHINA
 
 CONCURRENCY = 12  # calls in flight at once: enough to keep intake and the tracker busy, few enough for two cores
 APPLIED_TIMEOUT_SECONDS = 120  # how long a step may take to reach the tracker (a loaded machine, a rebalance)
@@ -109,8 +110,8 @@ def check_step(action: str, assignment: Assignment, checker: tuple[str, str], sp
 
 
 def at(day: str, hour: int) -> str:
-    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(hour),
-                               dt.timezone(dt.timedelta(hours=8))).isoformat()
+    """The hour of the day in China time, as the step's ISO 8601 time."""
+    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(hour), CHINA).isoformat()
 
 
 def walk(intake: httpx.Client, tracker: httpx.Client, loop: DemoLoop,
