@@ -116,18 +116,23 @@ def at(day: str, hour: int) -> str:
 
 def walk(intake: httpx.Client, tracker: httpx.Client, loop: DemoLoop,
          send_reports: Callable[[list[dict]], None]) -> None:
-    """Takes the loop's steps through intake, CONCURRENCY at a time, each group once the tracker applied the one
-    before (intake's routes ask the tracker to judge a step: a request before its signing is applied is refused);
+    """Takes the loop's steps through intake, CONCURRENCY at a time, each group once the tracker applied the steps
+    of the one before that a step follows (intake's routes ask the tracker to judge a step: a request before its
+    signing is applied is refused), and returns once it applied the verifications and returns;
     the returned units' reports go through `send_reports` after the returns. Raises RuntimeError for a step intake
     or the tracker refused, TimeoutError for one the tracker did not apply within APPLIED_TIMEOUT_SECONDS."""
     with ThreadPoolExecutor(CONCURRENCY) as pool:
         deadline = time.monotonic() + APPLIED_TIMEOUT_SECONDS
         list(pool.map(lambda measure: await_assignments(tracker, measure, deadline),
                       grouped(step.assignment for step in loop.signings).items()))
-        for steps in (loop.signings, loop.requests, loop.checks):
+        for steps, awaited in ((loop.signings, {step.assignment.key for step in loop.requests}),
+                               (loop.requests, {step.assignment.key for step in loop.checks}),
+                               (loop.checks, {step.assignment.key for step in loop.checks})):
             events = list(pool.map(lambda step: take(intake, step), steps))
-            list(pool.map(partial(await_applied, tracker, deadline=time.monotonic() + APPLIED_TIMEOUT_SECONDS),
-                          steps, events))
+            # Only where a step follows (and the last), since each wait is a read of a timeline at the tracker.
+            followed = [(step, event) for step, event in zip(steps, events, strict=True)
+                        if step.assignment.key in awaited]
+            list(pool.map(partial(await_applied, tracker, time.monotonic() + APPLIED_TIMEOUT_SECONDS), followed))
     send_reports(loop.follow_ups)
 
 
@@ -158,8 +163,10 @@ def await_assignments(tracker: httpx.Client, measure: tuple[str, set[str]], dead
     poll(held, deadline, f"the tracker's assignments of {measure_id}")
 
 
-def await_applied(tracker: httpx.Client, step: Step, event_id: str, deadline: float) -> None:
-    """Until the step is in the assignment's timeline at the tracker; RuntimeError if it did not count there."""
+def await_applied(tracker: httpx.Client, deadline: float, sent: tuple[Step, str]) -> None:
+    """Until the step (sent under this event id) is in the assignment's timeline at the tracker; RuntimeError if it
+    did not count there."""
+    step, event_id = sent
     path = f"/v1/measures/{step.assignment.measure_id}/units/{step.assignment.unit}/timeline"
 
     def applied() -> bool:
