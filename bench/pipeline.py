@@ -338,7 +338,7 @@ def main() -> None:
         endpoints = stack.start_infrastructure()
         # No per-client rate limit: the bench is one client sending as fast as the pipeline takes.
         urls = stack.start_services(endpoints, alert_rules_file=str(ALERT_RULES), rate_limit="")
-        load_demo(urls["intake"])
+        load_demo(urls["intake"], urls["tracker"])
         assignments = city_assignments()
         sizes = {"single": args.single, "batch": args.batch, "kafka": args.kafka,
                  "latency_seconds": args.latency_seconds}

@@ -193,7 +193,8 @@ def run(urls: dict[str, str], assignments: int, samples: int, gap: float, poll: 
             httpx.Client(base_url=urls["reporting"], timeout=60) as reporting, \
             httpx.Client(base_url=urls["tracker"], timeout=60) as tracker:
         began = time.perf_counter()
-        loaded = load_generated(intake, reporting, tracker, assignments) if assignments else load_demo(urls["intake"])
+        loaded = (load_generated(intake, reporting, tracker, assignments) if assignments
+                  else load_demo(urls["intake"], urls["tracker"]))
         city = settle(reporting, quiet)
         print(f"city loaded in {time.perf_counter() - began:.0f} s: {loaded}; reporting sees "
               f"{city['assignments']} assignments, {city['completed']} completed", flush=True)

@@ -59,16 +59,23 @@ def run_up(args) -> None:
         raise
     elapsed = time.monotonic() - started
     # With a clients file (DUBAN_CLIENTS_FILE), the demo is loaded and checked with a city admin's DUBAN_TOKEN.
-    loaded = load_demo(urls["intake"], token=os.environ.get("DUBAN_TOKEN")) if args.demo else None
+    loaded = load_demo(urls["intake"], urls["tracker"], token=os.environ.get("DUBAN_TOKEN")) if args.demo else None
     held = demo_state(urls, loaded) if loaded else None
     print(f"\nduban is running (started in {elapsed:.0f} s; state and logs in {stack.state_dir}).")
     if loaded:
         print(f"Demo city 抚州市 loaded through intake: {loaded['measures']} measures "
               f"({loaded['township_measures']} of them the counties' for their townships), "
               f"{loaded['progress_reports']} progress reports.")
+        print(f"Supervision loop: {loaded['signed']} assignments signed for, {loaded['completion_requested']} asked "
+              f"to close: {loaded['closed_out']} closed out, {loaded['awaiting_verification']} awaiting "
+              f"verification, {loaded['returned']} returned.")
         print(f"The tracker holds {held['assignments']} assignments; "
               f"{held['unresolved']} unit names await mapping (GET {urls['tracker']}/v1/unresolved-units).")
     print(f"\n  Dashboard        {urls['reporting']}/")
+    if loaded:
+        # The city's verification queue (待核查) and the inbox (待办) of 市司法局, a unit with many assignments.
+        print(f"  Verifying queue  {urls['reporting']}/#/queue/361000")
+        print(f"  A unit's inbox   {urls['reporting']}/#/inbox/361000/361000.justice")
     for name, url in urls.items():
         print(f"  {name:<16} {url}/docs")
     print(f"  Kafka            {endpoints.kafka_bootstrap_servers}")
@@ -83,7 +90,8 @@ def demo_state(urls: dict[str, str], loaded: dict[str, int], timeout: float = 60
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     while True:
         figures = httpx.get(f"{urls['reporting']}/v1/reports/regions/361000", timeout=10, headers=headers).json()
-        reported = figures["completed"] + figures["in_progress"] + figures["blocked"]
+        reported = (figures["completed"] + figures["awaiting_verification"] + figures["in_progress"]
+                    + figures["blocked"])
         if reported >= loaded["assignments_reported"] or time.monotonic() > deadline:
             break
         time.sleep(0.5)

@@ -7,6 +7,7 @@ from pathlib import Path
 import httpx
 import yaml
 
+from deploy.demo.loop import DemoLoop, demo_loop, walk
 from services.intake.domain.plans.measures import plan_measures
 from services.intake.domain.plans.parser import parse_plan
 from services.intake.domain.registry_file import load_registry
@@ -18,19 +19,22 @@ BATCH = 500  # reports per call: well within the batch endpoint's limit and its 
 ALERT_RULES = Path(__file__).parent / "alert-rules.yaml"
 
 
-def load_demo(intake_url: str, path: Path = DEMO, token: str | None = None) -> dict[str, int]:
+def load_demo(intake_url: str, tracker_url: str, path: Path = DEMO, token: str | None = None) -> dict[str, int]:
     """Loads the demo city through intake (with `token`, a city admin's key, where the services have a clients
-    file): the registry, the plan, the counties' measures and the reports; says how much it sent."""
+    file): the registry, the plan, the counties' measures, the reports and the supervision loop (deploy/demo/loop.py,
+    each step once the tracker, asked at `tracker_url`, applied the one before); says how much it sent: measures,
+    progress reports (the returned units' after the return too), assignments reported on, and the loop's counts
+    (signed, completion_requested, closed_out, awaiting_verification, returned), each applied by the tracker when it
+    returns. Raises RuntimeError for what intake or the tracker refused, TimeoutError for a step never applied."""
     demo = yaml.safe_load(path.read_text(encoding="utf-8"))
     plan = demo["plan"]
     registry, document = path.parent / demo["registry"], path.parent / plan["file"]
-    # The named reports come after the generated ones of the same day, dated so that a second load sends the very
-    # same reports (intake's default, the time of sending, would make each a new content under its first event id).
-    reports = [*generated_reports(demo, registry, document),
-               *({"reported_at": f"{demo['generated']['reported_on']}T18:00:00+08:00", **report}
-                 for report in demo["progress"])]
+    reports = demo_reports(demo, registry, document)
+    current = current_statuses(reports, registry)
+    loop = demo_loop_of(demo, registry, document, current)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    with httpx.Client(base_url=intake_url, timeout=60, headers=headers) as intake:
+    with (httpx.Client(base_url=intake_url, timeout=60, headers=headers) as intake,
+          httpx.Client(base_url=tracker_url, timeout=60, headers=headers) as tracker):
         intake.post("/v1/registry", files={"file": (registry.name, registry.read_bytes())}).raise_for_status()
         imported = intake.post(
             "/v1/plans:import",
@@ -43,11 +47,33 @@ def load_demo(intake_url: str, path: Path = DEMO, token: str | None = None) -> d
             intake.post("/v1/measures", json=measure.model_dump(mode="json"),
                         headers={"Idempotency-Key": f"demo|{measure.measure_id}"}).raise_for_status()
         publish_reports(intake, reports, f"demo|{plan['plan_id']}")
-    lookup = UnitLookup(load_registry(registry))
-    reported = {(r["measure_id"], lookup.reporting_unit(r["unit"], r["region_code"])) for r in reports}
+        walk(intake, tracker, loop, lambda follow_ups: publish_reports(intake, follow_ups,
+                                                                       f"demo|{plan['plan_id']}|returned"))
     return {"measures": len(imported.json()["measures"]) + len(county), "township_measures": len(county),
-            "progress_reports": len(reports),
-            "assignments_reported": len(reported)}
+            "progress_reports": len(reports) + len(loop.follow_ups), "assignments_reported": len(current),
+            **loop.summary()}
+
+
+def demo_reports(demo: dict, registry: Path, document: Path) -> list[dict]:
+    """The generated reports, then the named ones (fuzhou.yaml's `progress`)."""
+    # The named reports come after the generated ones of the same day, dated so that a second load sends the very
+    # same reports (intake's default, the time of sending, would make each a new content under its first event id).
+    return [*generated_reports(demo, registry, document),
+            *({"reported_at": f"{demo['generated']['reported_on']}T18:00:00+08:00", **report}
+              for report in demo["progress"])]
+
+
+def current_statuses(reports: list[dict], registry: Path) -> dict[str, str]:
+    """Assignment key (the unit as the tracker keys it) -> the status of its latest report."""
+    lookup = UnitLookup(load_registry(registry))
+    return {f"{r['measure_id']}|{lookup.reporting_unit(r['unit'], r['region_code'])}": r["status"]
+            for r in sorted(reports, key=lambda r: r["reported_at"])}
+
+
+def demo_loop_of(demo: dict, registry: Path, document: Path, current: dict[str, str]) -> DemoLoop:
+    """The demo's supervision loop (deploy/demo/loop.py) on the assignments whose reports' statuses are `current`."""
+    issuers = {measure.measure_id: measure.region_code for measure in demo_measures(demo, registry, document)}
+    return demo_loop(demo["loop"], demo_assignments(demo, registry, document), issuers, current)
 
 
 def publish_reports(intake: httpx.Client, reports: list[dict], key: str) -> None:
@@ -77,15 +103,18 @@ def county_measures(demo: dict, registry: Registry) -> list[Measure]:
             for county in counties for measure in spec["measures"]]
 
 
-def demo_assignments(demo: dict, registry: Path, document: Path) -> list[Assignment]:
-    """The demo's assignments, resolved against the demo registry: the city plan's in its order, then the
-    counties' measures for their townships."""
+def demo_measures(demo: dict, registry: Path, document: Path) -> list[Measure]:
+    """The demo's measures: the city plan's in its order, then the counties' for their townships."""
     plan = demo["plan"]
     measures = plan_measures(parse_plan(document.read_text(encoding="utf-8")), plan["plan_id"],
                              plan["region_code"], dt.date.fromisoformat(plan["start_date"]))
-    parsed = load_registry(registry)
-    lookup = UnitLookup(parsed)
-    return [assignment for measure in [*measures, *county_measures(demo, parsed)]
+    return [*measures, *county_measures(demo, load_registry(registry))]
+
+
+def demo_assignments(demo: dict, registry: Path, document: Path) -> list[Assignment]:
+    """The demo's assignments, resolved against the demo registry, in its measures' order."""
+    lookup = UnitLookup(load_registry(registry))
+    return [assignment for measure in demo_measures(demo, registry, document)
             for assignment in assignments_for(measure, lookup)[0]]
 
 

@@ -64,7 +64,7 @@ def stack(infrastructure, tmp_path_factory) -> Iterator[Stack]:
                                                      for name, database in database_names(namespace).items()},
                                     topic_prefix=f"{namespace}.", clients_file=str(clients), rate_limit="",
                                     tracker_token=TOKENS["intake"])
-        load_demo(urls["intake"], token=TOKENS["city-admin"])
+        load_demo(urls["intake"], urls["tracker"], token=TOKENS["city-admin"])
         with httpx.Client(timeout=60, headers=bearer("city-admin")) as http:
             def assigned(region: str):
                 found = http.get(f"{urls['tracker']}/v1/units/{UNITS[region]}/assignments")

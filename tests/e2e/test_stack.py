@@ -14,21 +14,28 @@ def stack(running_stack):
 
 
 async def test_the_demo_city_flows_from_intake_to_tracker_alerts_and_reports(stack):
-    loaded = load_demo(stack["intake"])
+    loaded = load_demo(stack["intake"], stack["tracker"])
     assert loaded["measures"] == 26 + 33 and loaded["progress_reports"] > 600  # the city plan, the counties' 33
+    # The loop walked: most signed for, the completed asked to close, most closed out, some waiting, two returned.
+    assert loaded["signed"] > loaded["completion_requested"] > loaded["closed_out"] > loaded[
+        "awaiting_verification"] > loaded["returned"] == 2
     async with httpx.AsyncClient(timeout=10) as http:
-        async def all_reports_counted_and_units_resolved():
+        async def all_reports_and_loop_steps_counted_and_units_resolved():
             figures = (await http.get(f"{stack['reporting']}/v1/reports/regions/361000")).json()
             reported = (figures["completed"] + figures["awaiting_verification"] + figures["in_progress"]
                         + figures["blocked"])
             # Until the registry is applied, measures are assigned by name; then every unit is resolved.
             resolved = (await http.get(f"{stack['tracker']}/v1/unresolved-units")).json() == [
                 {"name": "立法项目起草部门", "measures": ["fuzhou-2022-5"], "reports": 0}]
-            return figures if reported == loaded["assignments_reported"] and resolved else None
+            # Completed once closed out; claimed but not verified apart (the returned units reported again since).
+            loop = (figures["completed"], figures["awaiting_verification"]) == (
+                loaded["closed_out"], loaded["awaiting_verification"])
+            return figures if reported == loaded["assignments_reported"] and loop and resolved else None
 
-        figures = await eventually(all_reports_counted_and_units_resolved, timeout=60)
-        # The demo's completed reports went through no verification: claimed, awaiting it, none closed out yet.
-        assert figures["completed"] == 0 and figures["awaiting_verification"]
+        figures = await eventually(all_reports_and_loop_steps_counted_and_units_resolved, timeout=60)
+        assert figures["completed"] > 0 and figures["awaiting_verification"] > 0
+        queue = (await http.get(f"{stack['reporting']}/v1/regions/361000/verification-queue")).json()
+        assert queue["total"] == loaded["awaiting_verification"]
         assert figures["in_progress"] and figures["blocked"] and figures["not_started"]
         # The city plan: 875 registry units across 26 measures, and one name to map; the counties' 33 measures for
         # their townships: each county's lead unit and its townships' governments (11 counties, 23 townships).
@@ -96,12 +103,17 @@ async def test_the_operations_page_reads_every_service_of_the_stack_where_it_run
         name: (True, None) for name in stack}
 
 
-async def test_loading_the_demo_again_as_a_second_make_run_does_counts_no_report_twice(stack):
+async def test_loading_the_demo_again_as_a_second_make_run_does_counts_no_report_or_loop_step_twice(stack):
     history = f"{stack['tracker']}/v1/measures/fuzhou-2022-17/units/361002.government/reports"
+    city = f"{stack['reporting']}/v1/reports/regions/361000"
     async with httpx.AsyncClient(timeout=10) as http:
         before = (await http.get(history)).json()
         assert before, "the first test loaded the demo"
-        load_demo(stack["intake"])  # the same reports under the same Idempotency-Keys: the first event ids again
+        waiting = (await http.get(f"{stack['reporting']}/v1/regions/361000/verification-queue")).json()["rows"][0]
+        timeline = f"{stack['tracker']}/v1/measures/{waiting['measure_id']}/units/{waiting['unit']}/timeline"
+        loop_before, figures_before = (await http.get(timeline)).json(), (await http.get(city)).json()
+        # The same reports and loop steps under the same Idempotency-Keys: the first event ids again.
+        again = load_demo(stack["intake"], stack["tracker"])
         # A report sent after them on the same assignment (one partition, in order) is applied after them.
         marker = {"measure_id": "fuzhou-2022-17", "unit": "临川区政府", "region_code": "361002", "period": "2026-Q3",
                   "percent_complete": 85, "status": "in_progress", "reported_at": "2026-10-09T09:00:00+08:00"}
@@ -112,5 +124,11 @@ async def test_loading_the_demo_again_as_a_second_make_run_does_counts_no_report
             return reports if len(reports) > len(before) else None
 
         after = await eventually(applied, timeout=60)
+        figures_after = (await http.get(city)).json()
+        assert (await http.get(timeline)).json() == loop_before
     assert [r["event_id"] for r in after[:-1]] == [r["event_id"] for r in before]
     assert after[-1]["percent_complete"] == 85
+    assert (again["closed_out"], again["awaiting_verification"]) == (
+        figures_before["completed"], figures_before["awaiting_verification"])
+    assert {k: figures_after[k] for k in ("completed", "awaiting_verification", "in_progress", "blocked")} == {
+        k: figures_before[k] for k in ("completed", "awaiting_verification", "in_progress", "blocked")}
