@@ -17,6 +17,7 @@ from shared.contracts import AlertRaised, AssignmentUpdated, MeasureCreated
 from shared.domain.calendar import today_in_china
 from shared.kafka.broker import publish_event
 from tests.support.apps import running, serving
+from tests.support.kafka import consumer_lag
 from tests.support.waiting import eventually
 
 TODAY = today_in_china()
@@ -62,18 +63,18 @@ def events(now: datetime) -> list[tuple[str, object, str]]:
             ("alert_raised", overdue, overdue.data.key)]
 
 
-async def scored(settings: ReportingSettings) -> tuple[dict, dict, dict]:
+async def scored(settings: ReportingSettings, topics) -> tuple[dict, dict, dict]:
+    """The ranking, u1's lines and the rules' versions, once reporting has applied every event published (its
+    group has committed them all: the topics are consumed in parallel, so no one event is the last applied)."""
     async with running(create_app(settings)) as http:
-        ranking = await eventually(lambda: _ranked(http), timeout=60)
+        async def every_event_applied() -> bool:
+            return await consumer_lag(settings.kafka_bootstrap_servers, settings.reporting_consumer_group, (
+                topics.measure_created, topics.assignment_updated, topics.alert_raised)) == 0
+
+        await eventually(every_event_applied, timeout=60, interval=0.5)
+        ranking = (await http.get("/v1/scores", params={"year": YEAR, "region_code": "361000"})).json()
         unit = (await http.get("/v1/scores/units/u1", params={"year": YEAR})).json()
         return ranking, unit, (await http.get("/v1/scores/rules")).json()
-
-
-async def _ranked(http) -> dict | None:
-    """The ranking once every event is in (u2's overdue alert is the last published)."""
-    answer = (await http.get("/v1/scores", params={"year": YEAR, "region_code": "361000"})).json()
-    units = {row["unit"]: row for row in answer.get("unit_ranking", [])}
-    return answer if len(units) == 2 and units["u2"]["lost"] and units["u1"]["gained"] else None
 
 
 async def test_scores_follow_the_events_and_a_rule_change_rescores_them_identically(
@@ -85,7 +86,7 @@ async def test_scores_follow_the_events_and_a_rule_change_rescores_them_identica
     for topic, event, key in events(datetime.now(UTC)):
         await publish_event(publisher, getattr(topics, topic), event, key)
 
-    first, unit, versions = await scored(settings)
+    first, unit, versions = await scored(settings, topics)
     assert [(row["unit"], row["total"], row["rank"]) for row in first["unit_ranking"]] == [
         ("u2", 98.0, 1), ("u1", 96.0, 2)]
     assert [(row["region_code"], row["total"]) for row in first["regions"]] == [("361003", 98.0), ("361002", 96.0)]
@@ -98,10 +99,10 @@ async def test_scores_follow_the_events_and_a_rule_change_rescores_them_identica
     assert versions["versions"][0]["content"] == RULES_A
 
     rules.write_text(RULES_B, encoding="utf-8")
-    changed, _, versions = await scored(settings)
+    changed, _, versions = await scored(settings, topics)
     assert [(row["unit"], row["total"]) for row in changed["unit_ranking"]] == [("u1", 93.0), ("u2", 86.0)]
     rules.write_text(RULES_A, encoding="utf-8")
-    again, unit_again, versions = await scored(settings)
+    again, unit_again, versions = await scored(settings, topics)
     assert again == first and unit_again == unit
     assert [v["content"] for v in versions["versions"]] == [RULES_A, RULES_B, RULES_A]
 
