@@ -5,8 +5,8 @@ FastAPI documents its 422 as `application/json` with its own `HTTPValidationErro
 sends; and it cannot know which routes take a client's token. The document is therefore post-processed once:
 every 4xx and 5xx response gets the problem media type and schema, and every route that reads the bearer token
 (shared/web/authentication.py's `authorization` header) documents its 401, 403 (role or region) and 429 (a
-client's rate), every route taking a body its 400 (a body FastAPI cannot parse) and 413 (shared/web/limits.py). Routes declare the other statuses they
-answer with `responses=problem_responses(404, 409)`.
+client's rate), every route taking a body its 400 (a body FastAPI cannot parse) and 413 (shared/web/limits.py).
+Routes declare the other statuses they answer with `responses=problem_responses(404, 409)`.
 """
 
 from collections.abc import Callable

@@ -19,6 +19,7 @@ from services.alerts.entrypoints.http.operations import stored_view
 from services.alerts.storage.inputs import Inputs
 from shared.domain.calendar import DAY_SPAN, today_in_china
 from shared.web.authentication import Caller, scoped
+from shared.web.openapi import problem_responses
 from shared.web.problems import Problem
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
@@ -48,7 +49,7 @@ async def evaluated(inputs: Inputs, book: RulesBook, region_code: str | None) ->
     return Evaluator(await inputs.measures(), book), await inputs.assignments(region_code=region_code)
 
 
-@router.get("")
+@router.get("", responses=problem_responses(404))
 async def list_alerts(
     inputs: InputsDep,
     book: RulesDep,

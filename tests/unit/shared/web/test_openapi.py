@@ -101,6 +101,7 @@ def test_routes_document_the_problems_they_answer():
     alerts = TestClient(create_alerts()).get("/openapi.json").json()["paths"]
     assert {"403", "404"} <= set(alerts["/v1/alerts/{key}:acknowledge"]["post"]["responses"])
     assert {"403", "404"} <= set(alerts["/v1/alerts/{key}:urge"]["post"]["responses"])
+    assert "404" in alerts["/v1/alerts"]["get"]["responses"]  # a unit or region unknown (fuzz run)
     reporting = TestClient(create_reporting()).get("/openapi.json").json()["paths"]
     assert "404" in reporting["/v1/reports/documents"]["get"]["responses"]  # a region the registry lacks (fuzz run)
 
