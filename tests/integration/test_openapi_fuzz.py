@@ -204,7 +204,8 @@ def fuzzing(name: str):
         headers = None if with_admin else {"Authorization": None if number % 2 else f"Bearer {UNKNOWN}"}
         response = case.call_and_validate(base_url=service.url, headers=headers)
         tally.statuses[response.status_code] += 1
-        if not with_admin and takes_token(case):
+        # (a case of the coverage phase may send another method than the operation's: 405 whoever asks)
+        if not with_admin and takes_token(case) and case.method.upper() == case.operation.method.upper():
             tally.unauthenticated += 1
             # 400 only for a body that cannot be read at all: FastAPI reads it before the route checks the token.
             assert response.status_code in (400, 401), response.text
