@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run stop status test lint bench bench-all
+.PHONY: install run stop status test fuzz lint bench bench-all
 
 # The virtualenv is rebuilt only when pyproject.toml changes; Kafka and SecantusDB live in ~/.cache/duban.
 $(VENV)/.installed: pyproject.toml
@@ -29,6 +29,11 @@ status:
 test: $(VENV)/.installed lint
 	$(BIN)/duban install --browser --office --helm
 	$(BIN)/pytest
+
+# The long property-based fuzz run: the suite's short one (tests/integration/test_openapi_fuzz.py) with 60 generated
+# cases per operation instead of 4, and schemathesis's coverage phase (README: Published contracts).
+fuzz: $(VENV)/.installed
+	DUBAN_FUZZ_EXAMPLES=60 DUBAN_FUZZ_COVERAGE=1 $(BIN)/pytest -p no:cacheprovider tests/integration/test_openapi_fuzz.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

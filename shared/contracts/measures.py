@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, StringConstraints
 
 from shared.contracts.cloudevents import CloudEvent, ContractModel, NonEmpty, field_is
-from shared.domain.calendar import EARLIEST_REPORT, LATEST_QUERY_DAY
+from shared.domain.calendar import DAY_SPAN
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
 # GB/T 2260 codes: 6 digits for city and county, 9-digit statistical codes for townships.
@@ -36,8 +36,20 @@ def _finite(value: float) -> float:
     return value
 
 
-# A name (a unit, an indicator): one line of printable text, at most 256 characters.
-Name = Annotated[NonEmpty, AfterValidator(_printable)]
+# The characters _printable refuses (Unicode categories Cc and Cf, as Python's unicodedata has them), as ranges, so
+# the JSON Schema of a name says what the validator does (tests/unit/shared/contracts/test_contracts.py checks
+# them against unicodedata); computing them at import would cost a third of a second.
+INVISIBLE = ((0x0, 0x1F), (0x7F, 0x9F), (0xAD, 0xAD), (0x600, 0x605), (0x61C, 0x61C), (0x6DD, 0x6DD), (0x70F, 0x70F),
+             (0x890, 0x891), (0x8E2, 0x8E2), (0x180E, 0x180E), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064),
+             (0x2066, 0x206F), (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD), (0x110CD, 0x110CD),
+             (0x13430, 0x13438), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001), (0xE0020, 0xE007F))
+_INVISIBLE_CLASS = "".join(chr(first) if first == last else f"{chr(first)}-{chr(last)}" for first, last in INVISIBLE)
+# At least one character that is neither white space (NonEmpty strips it) nor invisible, and none invisible.
+PRINTABLE_PATTERN = f"^[^{_INVISIBLE_CLASS}]*[^\\s{_INVISIBLE_CLASS}][^{_INVISIBLE_CLASS}]*$"
+
+# A name (a unit, an indicator): one line of printable text, at most 256 characters. The pattern is for the JSON
+# Schema (OpenAPI, AsyncAPI) only: _printable checks it with a message a person can read.
+Name = Annotated[NonEmpty, AfterValidator(_printable), Field(json_schema_extra={"pattern": PRINTABLE_PATTERN})]
 # A figure as a unit reports it: a JSON number (not a string), finite.
 Figure = Annotated[float, Field(strict=True), AfterValidator(_finite)]
 # A percent: bounds before the validator, so the JSON Schema (AsyncAPI, /schemas) carries them as minimum/maximum.
@@ -47,7 +59,7 @@ Percent = Annotated[float, Field(strict=True, ge=0, le=100), AfterValidator(_fin
 LongText = Annotated[str, StringConstraints(max_length=20_000)]
 # A day of a plan (a start, a deadline): within the days duban reasons about (shared/domain/calendar.py), so no
 # deadline plus a grace window leaves the calendar (year 9999) and no mistyped year 0202 stands for 2022.
-PlanDay = Annotated[dt.date, Field(ge=EARLIEST_REPORT, le=LATEST_QUERY_DAY)]
+PlanDay = Annotated[dt.date, Field(**DAY_SPAN)]
 MAX_UNITS = 500  # units one measure names (a county-wide measure names every township: a few hundred)
 
 

@@ -148,6 +148,10 @@ CLOCK_SKEW = timedelta(minutes=10)
 # The days a read route may be asked about (`as_of`, a past day): plans run in decades, not in year 9999, whose
 # deadlines plus a grace window would leave the calendar.
 LATEST_QUERY_DAY = date(2199, 12, 31)
+# A day in that span, as a field or query parameter declares it (`Field(**DAY_SPAN)`, `Query(**DAY_SPAN)`): JSON
+# Schema has no minimum for a date, so the document states the years as a pattern on the ISO text (2000–2199).
+DAY_SPAN = {"ge": EARLIEST_REPORT, "le": LATEST_QUERY_DAY,
+            "json_schema_extra": {"pattern": r"^2[01]\d\d-\d\d-\d\d$"}}
 
 
 class ReportWindow:

@@ -5,8 +5,8 @@ FastAPI documents its 422 as `application/json` with its own `HTTPValidationErro
 sends; and it cannot know which routes take a client's token. The document is therefore post-processed once:
 every 4xx and 5xx response gets the problem media type and schema, and every route that reads the bearer token
 (shared/web/authentication.py's `authorization` header) documents its 401, 403 (role or region) and 429 (a
-client's rate), every route taking a body its 413 (shared/web/limits.py). Routes declare the other statuses they
-answer with `responses=problem_responses(404, 409)`.
+client's rate), every route taking a body its 400 (a body FastAPI cannot parse) and 413 (shared/web/limits.py).
+Routes declare the other statuses they answer with `responses=problem_responses(404, 409)`.
 """
 
 from collections.abc import Callable
@@ -20,6 +20,7 @@ from shared.web.problems import PROBLEM_JSON
 
 # Why a duban service answers each problem status; a route's own description, when it gives one, wins.
 PROBLEM_STATUSES = {
+    400: "The body cannot be read: not JSON, or not UTF-8 (/problems/http-400).",
     401: "No bearer token, or one this service does not know, or expired or revoked (/problems/unauthenticated).",
     403: "The credential lacks the route's role (/problems/missing-role), or does not act for the region the "
          "request is about (/problems/outside-region).",
@@ -73,12 +74,17 @@ def document_problems(document: dict) -> dict:
     content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for path_item in document.get("paths", {}).values():
         for operation in path_item.values():
+            # A body a route declares itself (openapi_extra) from a model's JSON Schema: its definitions, referred to
+            # as components, become components.
+            for body in operation.get("requestBody", {}).get("content", {}).values():
+                components.update(body.get("schema", {}).pop("$defs", {}))
             responses = operation.setdefault("responses", {})
             if takes_bearer_token(operation):
                 responses.setdefault("401", {"description": PROBLEM_STATUSES[401]})
                 responses.setdefault("403", {"description": PROBLEM_STATUSES[403]})
                 responses.setdefault("429", {"description": PROBLEM_STATUSES[429]})
             if "requestBody" in operation:
+                responses.setdefault("400", {"description": PROBLEM_STATUSES[400]})
                 responses.setdefault("413", {"description": PROBLEM_STATUSES[413]})
             for status, response in responses.items():
                 if status[0] in "45":

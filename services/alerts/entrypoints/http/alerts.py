@@ -17,8 +17,9 @@ from services.alerts.domain.rules import RulesBook
 from services.alerts.entrypoints.http.dependencies import AlertStoreDep, InputsDep, RulesDep
 from services.alerts.entrypoints.http.operations import stored_view
 from services.alerts.storage.inputs import Inputs
-from shared.domain.calendar import EARLIEST_REPORT, LATEST_QUERY_DAY, today_in_china
+from shared.domain.calendar import DAY_SPAN, today_in_china
 from shared.web.authentication import Caller, scoped
+from shared.web.openapi import problem_responses
 from shared.web.problems import Problem
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
@@ -32,8 +33,7 @@ def region_in_scope(caller: Caller, region_code: Annotated[str | None, Query(
 
 
 RegionCode = Annotated[str | None, Depends(region_in_scope)]
-AsOf = Annotated[date | None, Query(description="the day to judge on (default: today in China)",
-                                    ge=EARLIEST_REPORT, le=LATEST_QUERY_DAY)]
+AsOf = Annotated[date | None, Query(description="the day to judge on (default: today in China)", **DAY_SPAN)]
 
 
 async def require_region(inputs: Inputs, region_code: str | None) -> None:
@@ -49,7 +49,7 @@ async def evaluated(inputs: Inputs, book: RulesBook, region_code: str | None) ->
     return Evaluator(await inputs.measures(), book), await inputs.assignments(region_code=region_code)
 
 
-@router.get("")
+@router.get("", responses=problem_responses(404))
 async def list_alerts(
     inputs: InputsDep,
     book: RulesDep,

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query
 
 from services.alerts.entrypoints.http.dependencies import AlertStoreDep, ServiceDep
-from shared.domain.calendar import EARLIEST_REPORT, LATEST_QUERY_DAY
+from shared.domain.calendar import DAY_SPAN
 from shared.web.authentication import Caller, authorise
 from shared.web.openapi import problem_responses
 from shared.web.problems import Problem
@@ -17,7 +17,7 @@ router = APIRouter(tags=["alerts"])
 
 @router.post("/v1/alerts:sweep")
 async def sweep(service: ServiceDep, as_of: Annotated[date | None, Query(
-        description="the day to judge on (default: today in China)", ge=EARLIEST_REPORT, le=LATEST_QUERY_DAY)] = None
+        description="the day to judge on (default: today in China)", **DAY_SPAN)] = None
                 ) -> dict:
     """Judges every assignment now, records what opened, closed or changed severity, and publishes
     alert-raised / alert-severity-changed / alert-cleared for each transition and assignment-light-changed for

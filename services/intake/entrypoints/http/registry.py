@@ -15,8 +15,8 @@ from shared.web.openapi import problem_responses
 router = APIRouter(prefix="/v1/registry", tags=["registry"])
 
 _BODY = {"requestBody": {"required": True, "content": {
-    "application/json": {"schema": {"type": "object", "required": ["regions"],
-                                    "description": "the Registry contract, shared/contracts/registry.py"}},
+    # The contract itself (its definitions join the document's components: shared/web/openapi.py).
+    "application/json": {"schema": Registry.model_json_schema(ref_template="#/components/schemas/{model}")},
     "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
                                        "properties": {"file": {"type": "string", "format": "binary",
                                                                "description": "the registry as YAML"}}}},

@@ -13,12 +13,12 @@ from services.reporting.storage.collections import ReportingStore
 from services.reporting.storage.documents import DocumentStore
 from services.reporting.storage.snapshots import Snapshots
 from services.reporting.usecases.scoring import Scoring
-from shared.domain.calendar import EARLIEST_REPORT, LATEST_QUERY_DAY
+from shared.domain.calendar import DAY_SPAN
 from shared.web.authentication import Caller, authorise
 from shared.web.problems import Problem
 
 CODE = r"^\d{6}(\d{3})?$"
-Day = {"ge": EARLIEST_REPORT, "le": LATEST_QUERY_DAY}
+Day = DAY_SPAN
 
 
 async def get_snapshot(request: Request) -> Snapshot:

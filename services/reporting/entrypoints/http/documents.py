@@ -67,7 +67,7 @@ async def annual_document(store: Store, snapshot: CurrentSnapshot, region_code: 
     return download(await asyncio.to_thread(annual_docx, report), DOCX, f"annual-{region_code}-{year}.docx")
 
 
-@router.get("/documents")
+@router.get("/documents", responses=problem_responses(404))
 async def filed_documents(store: Documents, snapshot: CurrentSnapshot, caller: Caller,
                           region_code: Annotated[str | None, Query(pattern=r"^\d{6}(\d{3})?$")] = None) -> list[dict]:
     """The documents filed on the schedule, the newest first: id, kind, region_code, period, filename, size,

@@ -1,3 +1,7 @@
+import re
+import sys
+import unicodedata
+
 import pytest
 from pydantic import ValidationError
 
@@ -10,6 +14,7 @@ from shared.contracts import (
     ProgressReported,
     Registry,
 )
+from shared.contracts.measures import INVISIBLE, PRINTABLE_PATTERN
 from tests.support.samples import REPORT
 
 
@@ -132,3 +137,20 @@ def test_a_light_change_that_breaks_the_contract_is_refused_naming_the_field(cha
     with pytest.raises(ValidationError) as refused:
         AssignmentLight(**light_data(**change))
     assert {error["loc"][0] for error in refused.value.errors()} == {field}
+
+
+def test_the_json_schema_of_a_name_refuses_what_its_validator_refuses():
+    # The OpenAPI and AsyncAPI documents carry the pattern; the fuzz run found them admitting names the services
+    # refuse (a control character, white space alone).
+    invisible = [code for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) in ("Cc", "Cf")]
+    assert [code for first, last in INVISIBLE for code in range(first, last + 1)] == invisible
+    pattern = re.compile(ProgressReport.model_json_schema()["properties"]["unit"]["pattern"])
+    assert pattern.pattern == PRINTABLE_PATTERN
+    for name in ["临川区政府", " 临川区政府 ", "a b", "临川区政府\x00", "临川区\u200b政府", "\u202e", "   ", "\u3000"]:
+        valid = pattern.match(name) is not None
+        try:
+            ProgressReport(**{**REPORT, "unit": name})
+            accepted = True
+        except ValidationError:
+            accepted = False
+        assert valid == accepted, name

@@ -1,8 +1,20 @@
+import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from shared.domain.calendar import CHINA, ReportWindow, add_months, due_period, label_end, local_date, period_label
+from shared.domain.calendar import (
+    CHINA,
+    DAY_SPAN,
+    EARLIEST_REPORT,
+    LATEST_QUERY_DAY,
+    ReportWindow,
+    add_months,
+    due_period,
+    label_end,
+    local_date,
+    period_label,
+)
 
 
 @pytest.mark.parametrize("day, months, expected", [
@@ -71,3 +83,14 @@ def test_a_period_is_reportable_once_it_has_begun_and_not_before_the_window() ->
     assert [window.period_refusal(p) is None for p in ("2026", "2026-H2", "2026-Q4", "2026-11", "2021-01")] == [
         True] * 5
     assert all(window.period_refusal(p) for p in ("2026-12", "2027", "9999-Q1", "2020-H2", "0001"))
+
+
+def test_the_pattern_of_a_day_states_the_same_span_as_its_bounds():
+    # JSON Schema has no minimum for a date: the OpenAPI documents carry the span as a pattern on the ISO text (the
+    # fuzz run sent as_of=0156-06-29, valid by the document, refused by the route).
+    pattern = re.compile(DAY_SPAN["json_schema_extra"]["pattern"])
+    assert (DAY_SPAN["ge"], DAY_SPAN["le"]) == (EARLIEST_REPORT, LATEST_QUERY_DAY)
+    for day in (EARLIEST_REPORT, LATEST_QUERY_DAY, date(2026, 12, 1)):
+        assert pattern.match(day.isoformat())
+    for day in (EARLIEST_REPORT - timedelta(days=1), LATEST_QUERY_DAY + timedelta(days=1), date(156, 6, 29)):
+        assert not pattern.match(day.isoformat())

@@ -4,7 +4,7 @@ are kept in memory (the real store: tests/e2e/test_permissions.py)."""
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from shared.web.audit import AuditTrail, not_a_change
+from shared.web.audit import AuditTrail, audit_router, not_a_change
 from shared.web.authentication import Caller, authorise, requires
 from shared.web.clients import ClientEntry, Clients, Role, token_hash
 from shared.web.problems import install_problem_handlers
@@ -56,3 +56,17 @@ def test_accepted_changes_and_refusals_are_recorded_with_who_what_where_and_the_
     assert (refused["outcome"], refused["status"], refused["region_code"], refused["event_ids"]) == (
         "refused", 403, "361002", [])
     assert "361003" in refused["reason"] and refused["at"] >= accepted["at"]
+
+
+def test_the_trail_is_read_from_a_time_given_as_iso_text_only():
+    # pydantic alone reads `since=0.5` as half a second after 1970: the fuzz run found it accepted.
+    app = FastAPI()
+    app.state.clients = Clients([ClientEntry(id="city", name="抚州市依法治市办", region_code="361000",
+                                             token_sha256=token_hash(TOKEN), roles=[Role.admin])])
+    app.state.audit_log = KeptRecords()
+    install_problem_handlers(app)
+    app.include_router(audit_router())
+    admin = {"Authorization": f"Bearer {TOKEN}"}
+    for since in ("0.5", "1764547200", "yesterday"):
+        refused = TestClient(app).get("/v1/audit", params={"since": since}, headers=admin)
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "query.since", since
