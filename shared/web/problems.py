@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException
+from starlette.routing import Match, Route
 
 from shared.logging import REQUEST_ID_HEADER
 
@@ -109,4 +110,13 @@ def install_problem_handlers(app: FastAPI) -> None:
             request, error.status_code, str(error.detail), str(error.detail), f"http-{error.status_code}"
         )
         response.headers.update(error.headers or {})
+        if error.status_code == 405:
+            response.headers["Allow"] = allowed_methods(request)
         return response
+
+
+def allowed_methods(request: Request) -> str:
+    """`Allow` of a 405 (RFC 9110 §15.5.6): every method some route serves on the request's path. Starlette names only
+    the first route that matched the path, and several routers may serve one path (GET and POST /v1/subscriptions)."""
+    return ", ".join(sorted({method for route in request.app.router.routes if isinstance(route, Route)
+                             and route.matches(request.scope)[0] is not Match.NONE for method in route.methods or ()}))

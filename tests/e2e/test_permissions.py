@@ -151,6 +151,13 @@ ROUTES = {
     "plan parse": Route("intake", {P}, lambda *_: ("POST", "/v1/plans:parse", {}), scoped=False),
     "plan import": Route("intake", {P}, lambda *_: ("POST", "/v1/plans:import", {}), scoped=False),
     "registry": Route("intake", {P}, lambda *_: ("POST", "/v1/registry", {}), scoped=False),
+    "evidence upload": Route("intake", {R}, lambda region, _stack: ("POST", "/v1/evidence", {
+        "data": {"region_code": region}, "files": {"file": ("会议纪要.txt", f"{region}的会议纪要".encode())}})),
+    "evidence list": Route("intake", {R, P, V}, lambda region, stack: ("GET", "/v1/evidence", {"params": {
+        "measure_id": stack.measures[region], "unit": UNITS[region]}}), filtered=True),
+    "evidence file": Route("intake", {R, P, V}, lambda *_: ("GET", "/v1/evidence/nothing", {}), scoped=False),
+    "evidence preview": Route("intake", {R, P, V}, lambda *_: ("GET", "/v1/evidence/nothing/preview", {}),
+                              scoped=False),
     # tracker
     "measure state": Route("tracker", {V, R}, lambda region, stack: (
         "GET", f"/v1/measures/{stack.measures[region]}", {}), filtered=True, shows=rows_within(rows="assignments")),
@@ -176,6 +183,9 @@ ROUTES = {
         "GET", "/v1/alerts/regions", {"params": {"region_code": region}})),
     "overdue": Route("alerts", {V}, lambda region, _stack: (
         "GET", "/v1/alerts/overdue", {"params": {"region_code": region}}), shows=rows_within()),
+    "lights": Route("alerts", {V}, lambda region, _stack: ("GET", "/v1/lights", {"params": {
+        "region_code": region, "limit": 1000}}), shows=lambda body, region: all(
+        within(item["region_code"], region) for item in body["items"])),
     "sweep": Route("alerts", {P}, lambda *_: ("POST", "/v1/alerts:sweep", {"params": {"as_of": "not a day"}}),
                    scoped=False),
     "acknowledge": Route("alerts", {P}, lambda *_: (
@@ -219,6 +229,17 @@ ROUTES = {
         "GET", "/v1/reports/documents", {"params": {"region_code": region}})),
     "document": Route("reporting", {V}, lambda *_: ("GET", "/v1/reports/documents/nothing.docx", {}), scoped=False),
     "operations": Route("reporting", {A}, lambda *_: ("GET", "/v1/operations", {}), scoped=False),
+    "region lights": Route("reporting", {V}, report("/lights", year=2026)),
+    "inbox": Route("reporting", {V, R, P}, lambda region, _stack: ("GET", f"/v1/units/{UNITS[region]}/inbox", {})),
+    "verification queue": Route("reporting", {V, R, P}, lambda region, _stack: (
+        "GET", f"/v1/regions/{region}/verification-queue", {})),
+    "item timeline": Route("reporting", {V, R, P}, lambda region, stack: (
+        "GET", f"/v1/measures/{stack.measures[region]}/units/{UNITS[region]}/timeline", {})),
+    "scores": Route("reporting", {V}, lambda region, _stack: ("GET", "/v1/scores", {"params": {
+        "region_code": region}}), shows=lambda body, region: all(
+        within(row["region_code"], region) for row in body["unit_ranking"])),
+    "unit score": Route("reporting", {V}, lambda region, _stack: ("GET", f"/v1/scores/units/{UNITS[region]}", {})),
+    "scoring rules": Route("reporting", {V}, lambda *_: ("GET", "/v1/scores/rules", {}), scoped=False),
     # the audit trail, on each service
     **{f"{service} audit": Route(service, {A}, lambda region, _stack: (
         "GET", "/v1/audit", {"params": {"region_code": region}}), shows=lambda body, region: all(

@@ -29,6 +29,11 @@ def app_with_routes() -> FastAPI:
     async def thing(name: str) -> dict:
         raise Problem(404, "Not found", f"No thing {name!r}", slug="not-found")
 
+    # A second router serving a path the first serves too, with another method.
+    @app.get("/notes")
+    async def list_notes() -> list:
+        return []
+
     return app
 
 
@@ -63,3 +68,10 @@ async def test_a_lone_surrogate_quoted_in_a_detail_stays_valid_json() -> None:
     response = await call("POST", "/notes", content=b'{"text": "\\ud800\\u0000\\u202e"}',
                           headers={"content-type": "application/json"})
     assert response.status_code in (200, 422)
+
+
+@pytest.mark.asyncio
+async def test_a_method_no_route_serves_is_a_405_allowing_every_method_served_on_the_path() -> None:
+    response = await call("DELETE", "/notes")
+    assert (response.status_code, response.headers["content-type"]) == (405, PROBLEM_JSON)
+    assert response.headers["allow"] == "GET, POST"
