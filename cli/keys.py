@@ -20,7 +20,7 @@ from shared.web.clients import (
     write_entries,
 )
 
-DURATION = re.compile(r"^(\d{1,4})([dh])$")
+DURATION = re.compile(r"^([0-9]{1,4})([dh])$")
 
 
 def add_commands(subparsers) -> None:
@@ -75,6 +75,14 @@ def expiry(text: str | None, now: datetime) -> datetime | None:
     return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC) - timedelta(hours=8)  # midnight, UTC+8
 
 
+def future_expiry(text: str | None, now: datetime) -> datetime | None:
+    """`expiry`, refused (exit 1) when it is not after `now`: a key that never works is a mistake, not a key."""
+    expires = expiry(text, now)
+    if expires is not None and expires <= now:
+        sys.exit(f"duban: --expires {text!r} has passed already: the key would never work")
+    return expires
+
+
 def run_create(args) -> None:
     path, now = clients_file(args), datetime.now(UTC)
     entries = existing(path)
@@ -86,7 +94,7 @@ def run_create(args) -> None:
     try:
         entry = ClientEntry(id=key_id, name=args.name or f"{'/'.join(roles)} {args.region}", region_code=args.region,
                             token_sha256=token_hash(token), roles=roles, created_at=now,
-                            expires_at=expiry(args.expires, now), kafka_sources=args.kafka_sources)
+                            expires_at=future_expiry(args.expires, now), kafka_sources=args.kafka_sources)
     except ValueError as error:
         sys.exit(f"duban: {error}")
     if conflict := conflicts([*entries, entry]):  # a Kafka source another key lists already

@@ -45,6 +45,9 @@ def run_install(args) -> None:
     print(f"install checked in {time.monotonic() - started:.1f} s")
 
 
+DEMO_MARK = "demo-loaded"  # in a stack's state folder: it holds the demo city
+
+
 def run_up(args) -> None:
     from deploy.demo.load import ALERT_RULES, load_demo
 
@@ -52,8 +55,11 @@ def run_up(args) -> None:
     started = time.monotonic()
     try:
         endpoints = stack.start_infrastructure()
-        # The demo's alert rules judge its plan as this year's work (deploy/demo/alert-rules.yaml).
-        urls = stack.start_services(endpoints, **({"alert_rules_file": str(ALERT_RULES)} if args.demo else {}))
+        # The demo's alert rules judge its plan as this year's work (deploy/demo/alert-rules.yaml), also when a
+        # stack that holds the demo starts again without loading it (--no-demo): judged by the defaults, its first
+        # sweep would clear and raise hundreds of alerts with no data changed.
+        holds_demo = args.demo or (stack.state_dir / DEMO_MARK).exists()
+        urls = stack.start_services(endpoints, **({"alert_rules_file": str(ALERT_RULES)} if holds_demo else {}))
     except BaseException:
         stack.stop()  # a half-started stack is worse than none
         raise
@@ -61,6 +67,8 @@ def run_up(args) -> None:
     # With a clients file (DUBAN_CLIENTS_FILE), the demo is loaded and checked with a city admin's DUBAN_TOKEN.
     loaded = load_demo(urls["intake"], urls["tracker"], token=os.environ.get("DUBAN_TOKEN")) if args.demo else None
     held = demo_state(urls, loaded) if loaded else None
+    if loaded:
+        (stack.state_dir / DEMO_MARK).write_text("the demo city was loaded into this stack\n", encoding="utf-8")
     print(f"\nduban is running (started in {elapsed:.0f} s; state and logs in {stack.state_dir}).")
     if loaded:
         print(f"Demo city 抚州市 loaded through intake: {loaded['measures']} measures "

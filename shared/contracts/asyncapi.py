@@ -134,8 +134,8 @@ class DeadLetterHeaders(BaseModel):
     dlq_reason: str = Field(alias="dlq-reason", description="why the consumer group could not apply the record")
     dlq_consumer_group: str = Field(alias="dlq-consumer-group", description="the group that dead-lettered it")
     dlq_source_topic: str = Field(alias="dlq-source-topic")
-    dlq_source_partition: str = Field(alias="dlq-source-partition", pattern=r"^\d+$")
-    dlq_source_offset: str = Field(alias="dlq-source-offset", pattern=r"^\d+$")
+    dlq_source_partition: str = Field(alias="dlq-source-partition", pattern=r"^[0-9]+$")
+    dlq_source_offset: str = Field(alias="dlq-source-offset", pattern=r"^[0-9]+$")
     dlq_source_timestamp: str = Field(alias="dlq-source-timestamp", description="the original record's, in ms")
     dlq_failed_at: str = Field(alias="dlq-failed-at", description="when it was dead-lettered (ISO 8601)")
     dlq_headers: str | None = Field(None, alias="dlq-headers",

@@ -12,7 +12,7 @@ from shared.domain.calendar import DAY_SPAN
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
 # GB/T 2260 codes: 6 digits for city and county, 9-digit statistical codes for townships.
-RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{6}(\d{3})?$")]
+RegionCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}([0-9]{3})?$")]
 Recurrence = Literal["yearly", "half-yearly", "quarterly", "monthly"]
 # What a unit is to a measure: 牵头单位 (answers for it) or 责任单位 (carries part of it).
 Role = Literal["lead", "responsible"]

@@ -11,7 +11,7 @@ from shared.contracts.evidence import EvidenceFiles
 from shared.contracts.measures import Figure, Identifier, LongText, Name, Percent, RegionCode
 
 # A reporting period: a year (2026), a half (2026-H1), a quarter (2026-Q3) or a month (2026-10).
-Period = Annotated[str, StringConstraints(pattern=r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4]|-H[12])?$")]
+Period = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4]|-H[12])?$")]
 
 
 class AssignmentStatus(StrEnum):

@@ -39,7 +39,7 @@ class UnitContact(ContractModel):
     model_config = ContractModel.model_config | HIDE_INPUT
 
     person: NonEmpty | None = Field(default=None, description="the contact's name, e.g. 张三")
-    mobile: str | None = Field(default=None, pattern=r"^1\d{10}$", description="mainland mobile number, 11 digits")
+    mobile: str | None = Field(default=None, pattern=r"^1[0-9]{10}$", description="mainland mobile number, 11 digits")
     wecom_userid: NonEmpty | None = Field(default=None, description="企业微信 userid (group robot @-mention)")
     dingtalk_userid: NonEmpty | None = Field(default=None, description="钉钉 userId (custom robot atUserIds)")
 

@@ -151,7 +151,7 @@ LATEST_QUERY_DAY = date(2199, 12, 31)
 # A day in that span, as a field or query parameter declares it (`Field(**DAY_SPAN)`, `Query(**DAY_SPAN)`): JSON
 # Schema has no minimum for a date, so the document states the years as a pattern on the ISO text (2000–2199).
 DAY_SPAN = {"ge": EARLIEST_REPORT, "le": LATEST_QUERY_DAY,
-            "json_schema_extra": {"pattern": r"^2[01]\d\d-\d\d-\d\d$"}}
+            "json_schema_extra": {"pattern": r"^2[01][0-9][0-9]-[0-9][0-9]-[0-9][0-9]$"}}
 
 
 class ReportWindow:

@@ -36,7 +36,7 @@ AUDIT_KEY = "x-audit"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 REFUSED = (401, 403, 429)
 MAX_CAPTURED_BYTES = 256 * 1024
-CODE = r"^\d{6}(\d{3})?$"
+CODE = r"^[0-9]{6}([0-9]{3})?$"
 
 
 def not_a_change() -> dict:

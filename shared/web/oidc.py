@@ -38,7 +38,7 @@ from shared.web.clients import OIDC_IDS, Client, Role
 
 log = structlog.get_logger()
 JWT_SHAPE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
-REGION_CODE = re.compile(r"^\d{6}(\d{3})?$")
+REGION_CODE = re.compile(r"^[0-9]{6}([0-9]{3})?$")
 SIGNING_KEY_TYPES = ("RSA", "EC", "OKP")
 REFETCH_SECONDS = 10.0
 RETRY_SECONDS = 5

@@ -91,7 +91,7 @@ async def test_only_events_within_their_sources_scope_are_applied_the_rest_dead_
             own, through_intake,
             report(DONGXIANG, 50, "another county's system", False),
             report("/external/unknown", 60, "a source no credential lists", False),
-            report("/duban/intake", 70, "intake's source naming no client", False)],
+            report("/duban/intake", 70, "an open intake's, from before the clients file", True)],
         topics.progress_withdrawn: [  # published once the reports they withdraw are in
             withdrawal(through_intake, LINCHUAN, "the county withdrawing its report", True),
             withdrawal(own, DONGXIANG, "another county withdrawing it", False)],

@@ -36,7 +36,10 @@ def test_a_day_of_expiry_lasts_through_that_day_in_china(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("arguments", [["--region", "3610", "--role", "viewer"],
-                                       ["--region", "361002", "--role", "viewer", "--expires", "soon"]])
+                                       ["--region", "３６１００２", "--role", "viewer"],  # full-width digits
+                                       ["--region", "361002", "--role", "viewer", "--expires", "soon"],
+                                       ["--region", "361002", "--role", "viewer", "--expires", "2020-01-01"],
+                                       ["--region", "361002", "--role", "viewer", "--expires", "0d"]])
 def test_a_key_that_cannot_be_made_is_refused_and_nothing_written(tmp_path, arguments):
     path = tmp_path / "clients.yaml"
     with pytest.raises(SystemExit):

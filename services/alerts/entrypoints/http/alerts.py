@@ -26,7 +26,7 @@ router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
 
 
 def region_in_scope(caller: Caller, region_code: Annotated[str | None, Query(
-        pattern=r"^\d{6}(\d{3})?$", description="GB/T 2260 code: this region and every region below it (default: "
+        pattern=r"^[0-9]{6}([0-9]{3})?$", description="GB/T 2260 code: this region and every region below it (default: "
                                                  "the caller's region)")] = None) -> str | None:
     """The region asked (403 outside the caller's), else the caller's: a county's list shows its county only."""
     return scoped(caller, region_code)

@@ -27,7 +27,7 @@ from shared.web.openapi import problem_responses
 from shared.web.problems import Problem
 
 router = APIRouter(tags=["notifications"])
-REGION_PATTERN = r"^\d{6}(\d{3})?$"
+REGION_PATTERN = r"^[0-9]{6}([0-9]{3})?$"
 
 
 class ChannelFields(BaseModel):

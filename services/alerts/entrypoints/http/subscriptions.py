@@ -18,7 +18,7 @@ from shared.web.openapi import problem_responses
 from shared.web.problems import Problem
 
 router = APIRouter(prefix="/v1/subscriptions", tags=["subscriptions"])
-RegionCode = Annotated[str, Body(embed=True, pattern=r"^\d{6}(\d{3})?$",
+RegionCode = Annotated[str, Body(embed=True, pattern=r"^[0-9]{6}([0-9]{3})?$",
                                  description="GB/T 2260: alerts of this region and every region below it")]
 Secret = Annotated[str | None, Body(
     embed=True, max_length=200,

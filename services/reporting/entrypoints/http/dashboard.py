@@ -1,13 +1,14 @@
 """The dashboard (a single page, plain JavaScript over /v1/reports, Apache ECharts vendored under
 dashboard/vendor/) and the printable annual report page, served by the reporting service itself."""
 
+import re
 from pathlib import Path
 
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse
 
 from services.reporting.domain.annual_page import annual_page
-from services.reporting.entrypoints.http.dependencies import CurrentSnapshot, HomeRegion, ScoringDep, Store
+from services.reporting.entrypoints.http.dependencies import CODE, CurrentSnapshot, HomeRegion, ScoringDep, Store
 from services.reporting.entrypoints.http.reports import annual_dataset
 from shared.web.authentication import Caller, authorise, requires
 from shared.web.clients import Role
@@ -36,7 +37,7 @@ async def asset(asset: str) -> FileResponse:
 async def annual(store: Store, snapshot: CurrentSnapshot, scoring: ScoringDep, caller: Caller, region_code: str,
                  year: int) -> HTMLResponse:
     """The printable annual report; a viewer's, in its region (the dashboard fetches it with its key)."""
-    if not region_code.isdigit() or len(region_code) not in (6, 9) or not 2000 <= year <= 2100:
+    if not re.fullmatch(CODE, region_code) or not 2000 <= year <= 2100:
         return HTMLResponse("区划代码或年度无效", status_code=422)
     authorise(caller, region_code, f"region {region_code}")
     return HTMLResponse(annual_page(await annual_dataset(store, snapshot, region_code, year, scoring)))

@@ -17,7 +17,7 @@ from shared.domain.calendar import DAY_SPAN
 from shared.web.authentication import Caller, authorise
 from shared.web.problems import Problem
 
-CODE = r"^\d{6}(\d{3})?$"
+CODE = r"^[0-9]{6}([0-9]{3})?$"
 Day = DAY_SPAN
 
 

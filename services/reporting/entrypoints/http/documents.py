@@ -11,6 +11,7 @@ from services.reporting.domain.documents.annual import annual_docx
 from services.reporting.domain.documents.bulletin import bulletin, bulletin_docx
 from services.reporting.domain.snapshot import Snapshot
 from services.reporting.entrypoints.http.dependencies import (
+    CODE,
     AnnualRegion,
     CurrentSnapshot,
     Documents,
@@ -69,7 +70,7 @@ async def annual_document(store: Store, snapshot: CurrentSnapshot, region_code: 
 
 @router.get("/documents", responses=problem_responses(404))
 async def filed_documents(store: Documents, snapshot: CurrentSnapshot, caller: Caller,
-                          region_code: Annotated[str | None, Query(pattern=r"^\d{6}(\d{3})?$")] = None) -> list[dict]:
+                          region_code: Annotated[str | None, Query(pattern=CODE)] = None) -> list[dict]:
     """The documents filed on the schedule, the newest first: id, kind, region_code, period, filename, size,
     created_at; those in the caller's region and below. 404 for a region the registry does not have."""
     if region_code is not None:

@@ -17,7 +17,7 @@ router = APIRouter(prefix="/v1", tags=["registry"])
 
 @router.get("/regions/{region_code}", responses=problem_responses(403, 404),
             dependencies=[requires(Role.viewer, Role.planner, Role.reporter)])
-async def read_region(region_code: Annotated[str, Path(pattern=r"^\d{6}(\d{3})?$")], lookup: Lookup,
+async def read_region(region_code: Annotated[str, Path(pattern=r"^[0-9]{6}([0-9]{3})?$")], lookup: Lookup,
                       caller: Caller) -> dict:
     """A region with its units and its child regions, from the latest published registry."""
     authorise(caller, region_code, f"region {region_code}")

@@ -154,3 +154,11 @@ def test_the_json_schema_of_a_name_refuses_what_its_validator_refuses():
         except ValidationError:
             accepted = False
         assert valid == accepted, name
+
+
+@pytest.mark.parametrize("field, value", [("region_code", "３６１００２"), ("period", "２０２６-Q4"),
+                                          ("region_code", "٣٦١٠٠٢")])
+def test_codes_and_periods_take_ascii_digits_only(field, value):
+    # `\d` in a pattern matches any Unicode digit; a full-width code would match no region and sort apart.
+    with pytest.raises(ValidationError):
+        ProgressReport(**{**REPORT, field: value})
