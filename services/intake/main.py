@@ -88,11 +88,13 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     install_limits(app, settings.rate_limit)
     install_request_ids(app)
     install_docs(app, settings)
-    roles = {measures: Role.planner, progress: Role.reporter, loop: Role.reporter, plans: Role.planner,
-             ledgers: Role.reporter, registry: Role.planner}
+    roles = {measures: Role.planner, progress: Role.reporter, plans: Role.planner, ledgers: Role.reporter,
+             registry: Role.planner}
     for module, role in roles.items():  # every route but the probes needs a credential in the role
         app.include_router(module.router, dependencies=[requires(role)])
-    # evidence: uploading needs a reporter, reading a reporter, planner or viewer (per route)
+    # per route: the loop (the unit's steps a reporter's, checking a planner's); evidence (uploading a reporter's,
+    # reading a reporter's, planner's or viewer's)
+    app.include_router(loop.router)
     app.include_router(evidence.router(settings.evidence_max_bytes))
     install_audit(app, database["intake_audit"])
     install_health(app, intake_readiness(broker, database, is_open(app.state)))

@@ -8,10 +8,11 @@ An event is applied only when its CloudEvents `source` names a credential (share
 `<intake's source>/clients/<id>`), valid at the event's time, holding the role the event needs and acting for every
 region it is about:
 
-- progress-reported, progress-withdrawn and the supervision loop's steps: `reporter`, for the event's `region_code`
-  (a report counts only for a registry unit of that region or below, services/tracker/domain/assignments.py, so a
-  county's source cannot report for another county's unit by naming it);
-- measure-created: `planner`, for the measure's `region_code`;
+- progress-reported, progress-withdrawn, assignment-signed and completion-requested: `reporter`, for the event's
+  `region_code` (a report counts only for a registry unit of that region or below, services/tracker/domain/
+  assignments.py, so a county's source cannot report for another county's unit by naming it);
+- measure-created and checking a completion (completion-verified, -returned, assignment-reopened): `planner`, for
+  the event's `region_code` (a unit's own system may not close out its own work);
 - registry-published: `planner`, for every region in the registry (it replaces the whole registry).
 
 intake's events pass the same rule: it authorised the same credential for the same region and role before
@@ -27,7 +28,10 @@ from pydantic import BaseModel
 
 from shared.contracts import (
     LOOP_EVENTS,
+    AssignmentReopened,
     CloudEvent,
+    CompletionReturned,
+    CompletionVerified,
     MeasureCreated,
     ProgressReported,
     ProgressWithdrawn,
@@ -38,8 +42,9 @@ from shared.web.clients import OIDC_IDS, ClientEntry, Clients, Role, client_sour
 
 OUT_OF_SCOPE = "out of scope"  # how every refusal's reason starts (the dead letter's `dlq-reason`)
 NAMED_REGIONS = 5  # regions a reason lists before counting the rest
-REPORTING = (ProgressReported, ProgressWithdrawn, *LOOP_EVENTS.values())  # what a reporter publishes
-PLANNING = (MeasureCreated, RegistryPublished)  # what a planner publishes
+CHECKING = (CompletionVerified, CompletionReturned, AssignmentReopened)  # 核查: the supervising side's
+REPORTING = (ProgressReported, ProgressWithdrawn, *(e for e in LOOP_EVENTS.values() if e not in CHECKING))
+PLANNING = (MeasureCreated, RegistryPublished, *CHECKING)  # what a planner publishes
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,7 @@ def need_of(event: BaseModel) -> Need | None:
     if isinstance(event, RegistryPublished):
         return Need(Role.planner, tuple(region.code for region in event.data.regions))
     if isinstance(event, REPORTING + PLANNING):
-        return Need(Role.planner if isinstance(event, MeasureCreated) else Role.reporter, (event.data.region_code,))
+        return Need(Role.planner if isinstance(event, PLANNING) else Role.reporter, (event.data.region_code,))
     return None
 
 

@@ -144,6 +144,10 @@ ROUTES = {
     "withdraw": Route("intake", {R}, lambda region, stack: (
         "POST", "/v1/progress/nothing-of-the-kind:withdraw", {"json": {}}), scoped=False),
     "sign": Route("intake", {R}, step),
+    # Checking a completion is the supervising side's: a unit's own reporter may not close out its own work.
+    "verify": Route("intake", {P}, lambda region, stack: (
+        "POST", f"/v1/measures/{stack.measures[region]}/units/{UNITS[region]}:verify", {"json": {
+            "region_code": region, "by": "测试", "verifier": "supervising_office", "verifier_unit": "361000.office"}})),
     "ledger template": Route("intake", {R}, lambda region, _stack: (
         "GET", "/v1/ledgers/template.xlsx", {"params": {"unit": UNITS[region]}})),
     "ledger import": Route("intake", {R}, lambda *_: ("POST", "/v1/ledgers:import", {}), scoped=False),

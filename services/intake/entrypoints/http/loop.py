@@ -18,7 +18,8 @@ from shared.contracts import (
     CompletionVerification,
 )
 from shared.contracts.loop import LoopStep
-from shared.web.authentication import Caller, authorise
+from shared.web.authentication import Caller, authorise, requires
+from shared.web.clients import Role
 from shared.web.openapi import problem_responses
 
 router = APIRouter(prefix="/v1/measures/{measure_id}/units/{unit}", tags=["supervision loop"])
@@ -52,9 +53,13 @@ RequestBody = create_model("CompletionRequestBody", __base__=body_of(CompletionR
 VerificationBody, ReturnBody, ReopeningBody = (body_of(CompletionVerification), body_of(CompletionReturn),
                                                body_of(AssignmentReopening))
 RESPONSES = problem_responses(403, 409, 503)
+# The unit signs for its assignment and asks to close it (reporter); checking a completion (核查: verify, return,
+# reopen) is the supervising side's (planner): a unit's own system may not close out its own work by naming a checker.
+UNIT_STEP, CHECKING_STEP = [requires(Role.reporter)], [requires(Role.planner)]
 
 
-@router.post(":sign", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted, responses=RESPONSES)
+@router.post(":sign", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted, responses=RESPONSES,
+             dependencies=UNIT_STEP)
 async def sign(measure_id: MeasureId, unit: UnitName, body: SigningBody, loop: LoopSteps, settings: Settings,
                idempotency: Idempotency, caller: Caller, source: EventSource) -> Accepted:
     """签收: the unit signs for its assignment (publish assignment-signed). 409 when it signed before."""
@@ -63,7 +68,7 @@ async def sign(measure_id: MeasureId, unit: UnitName, body: SigningBody, loop: L
 
 
 @router.post(":request-completion", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted,
-             responses=RESPONSES)
+             responses=RESPONSES, dependencies=UNIT_STEP)
 async def request_completion(measure_id: MeasureId, unit: UnitName, body: RequestBody, loop: LoopSteps,
                              evidence: Evidence, settings: Settings, idempotency: Idempotency, caller: Caller,
                              source: EventSource) -> Accepted:
@@ -79,7 +84,8 @@ async def request_completion(measure_id: MeasureId, unit: UnitName, body: Reques
                       idempotency, caller, source, sent)
 
 
-@router.post(":verify", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted, responses=RESPONSES)
+@router.post(":verify", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted, responses=RESPONSES,
+             dependencies=CHECKING_STEP)
 async def verify(measure_id: MeasureId, unit: UnitName, body: VerificationBody, loop: LoopSteps, settings: Settings,
                  idempotency: Idempotency, caller: Caller, source: EventSource) -> Accepted:
     """核查销号: the lead unit or the supervising office checked the request and closes the assignment out (publish
@@ -89,7 +95,8 @@ async def verify(measure_id: MeasureId, unit: UnitName, body: VerificationBody, 
                       idempotency, caller, source)
 
 
-@router.post(":return", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted, responses=RESPONSES)
+@router.post(":return", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted, responses=RESPONSES,
+             dependencies=CHECKING_STEP)
 async def return_completion(measure_id: MeasureId, unit: UnitName, body: ReturnBody, loop: LoopSteps,
                             settings: Settings, idempotency: Idempotency, caller: Caller,
                             source: EventSource) -> Accepted:
@@ -99,7 +106,8 @@ async def return_completion(measure_id: MeasureId, unit: UnitName, body: ReturnB
                       caller, source)
 
 
-@router.post(":reopen", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted, responses=RESPONSES)
+@router.post(":reopen", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted, responses=RESPONSES,
+             dependencies=CHECKING_STEP)
 async def reopen(measure_id: MeasureId, unit: UnitName, body: ReopeningBody, loop: LoopSteps, settings: Settings,
                  idempotency: Idempotency, caller: Caller, source: EventSource) -> Accepted:
     """Reopen a closed-out assignment, with the reason (publish assignment-reopened). 409 unless closed out; 422 as

@@ -28,7 +28,9 @@ EXPECTED = {
                "POST /v1/progress/{event_id}:withdraw": {R}, "POST /v1/plans:parse": {P}, "POST /v1/plans:import": {P},
                "POST /v1/ledgers:import": {R}, "GET /v1/ledgers/template.xlsx": {R}, "POST /v1/registry": {P},
                **{f"POST /v1/measures/{{measure_id}}/units/{{unit}}:{step}": {R}
-                  for step in ("sign", "request-completion", "verify", "return", "reopen")},
+                  for step in ("sign", "request-completion")},
+               **{f"POST /v1/measures/{{measure_id}}/units/{{unit}}:{step}": {P}
+                  for step in ("verify", "return", "reopen")},
                "POST /v1/evidence": {R}, **{f"GET /v1/evidence{tail}": {R, P, V}
                                             for tail in ("", "/{evidence_id}", "/{evidence_id}/preview")}},
     "tracker": {**AUDIT, "GET /v1/measures/{measure_id}": {V, R},
