@@ -139,10 +139,11 @@ async def test_loop_states_and_lights_become_the_figures_the_history_and_the_wor
                 "measure_id": unsigned["measure_id"], "unit": unsigned["unit"], "region_code": unsigned["region_code"],
                 "light": turned, "previous": previous, "reasons": ["closed_out"],
                 "judged_on": TODAY, "changed_at": at.astimezone(CHINA)})])
-        verified = await until(city, lambda f: f["completed"] == closed + 1)
+        # The closing out and the light change come on two topics, consumed in parallel: wait for both.
+        lit = {light: counts[light] + (light == turned) - (light == previous) for light in counts}
+        verified = await until(city, lambda f: f["completed"] == closed + 1 and {
+            light: f[f"lights_{light}"] for light in counts} == lit)
         assert verified["awaiting_verification"] == waiting
-        assert {light: verified[f"lights_{light}"] for light in counts} == {
-            light: counts[light] + (light == turned) - (light == previous) for light in counts}
 
     rebuilt = f"{own['mongodb_database']}-rebuilt"
     try:
