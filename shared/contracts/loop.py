@@ -151,3 +151,5 @@ LOOP_EVENTS: dict[str, type[CloudEvent]] = {
     "completion-returned": CompletionReturned,
     "assignment-reopened": AssignmentReopened,
 }
+# The checking side's steps (核查): their data name a verifier (Verification); the supervising side takes them.
+CHECKING_STEPS = ("completion-verified", "completion-returned", "assignment-reopened")

@@ -28,21 +28,19 @@ from pydantic import BaseModel
 
 from shared.contracts import (
     LOOP_EVENTS,
-    AssignmentReopened,
     CloudEvent,
-    CompletionReturned,
-    CompletionVerified,
     MeasureCreated,
     ProgressReported,
     ProgressWithdrawn,
     RegistryPublished,
 )
+from shared.contracts.loop import CHECKING_STEPS
 from shared.kafka.consuming import Admission
 from shared.web.clients import OIDC_IDS, ClientEntry, Clients, Role, client_source
 
 OUT_OF_SCOPE = "out of scope"  # how every refusal's reason starts (the dead letter's `dlq-reason`)
 NAMED_REGIONS = 5  # regions a reason lists before counting the rest
-CHECKING = (CompletionVerified, CompletionReturned, AssignmentReopened)  # 核查: the supervising side's
+CHECKING = tuple(LOOP_EVENTS[step] for step in CHECKING_STEPS)  # 核查: the supervising side's
 REPORTING = (ProgressReported, ProgressWithdrawn, *(e for e in LOOP_EVENTS.values() if e not in CHECKING))
 PLANNING = (MeasureCreated, RegistryPublished, *CHECKING)  # what a planner publishes
 

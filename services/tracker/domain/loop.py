@@ -21,10 +21,8 @@ from datetime import datetime
 from typing import Literal
 
 from services.tracker.domain.versions import Version
-from shared.contracts.loop import LoopEvent, LoopState
+from shared.contracts.loop import CHECKING_STEPS, LoopEvent, LoopState
 
-# The steps of the checking side: their data name a verifier (shared/contracts/loop.Verification).
-CHECKING_STEPS = ("completion-verified", "completion-returned", "assignment-reopened")
 Phase = Literal["open", "requested", "closed"]
 RefusalKind = Literal["conflict", "not_allowed"]
 
