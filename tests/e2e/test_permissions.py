@@ -10,6 +10,7 @@ answer 404 or 422 for what the request asks); refused means 403, as a problem do
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -313,19 +314,28 @@ def test_the_audit_trail_keeps_a_sequence_of_changes_in_order_for_admins_in_scop
             answer = http.post(f"{intake}{path}", headers=bearer("county-reporter"), **options)
             assert answer.status_code == 202, answer.text
             sent.append(answer.json()["event_id"])
+        before_refusal = datetime.now(UTC).isoformat()
         _, path, options = progress("361003", stack)
         refused = http.post(f"{intake}{path}", headers=bearer("county-reporter"), **options)
         assert refused.status_code == 403
 
-        trail = http.get(f"{intake}/v1/audit", params={"client": "county-reporter", "limit": 1000},
-                         headers=bearer("county-admin")).json()
-        changes = [r for r in trail if r["outcome"] == "accepted" and r["event_ids"] and r["event_ids"][0] in sent]
+        def audit(**params) -> list[dict]:
+            return http.get(f"{intake}/v1/audit", params={"client": "county-reporter", "limit": 1000, **params},
+                            headers=bearer("county-admin")).json()
+
+        # a record is stored once its answer is sent: a moment after the client has it
+        def stored() -> list[dict] | None:
+            trail = audit()
+            changes = [r for r in trail if r["outcome"] == "accepted" and r["event_ids"][:1] in ([e] for e in sent)]
+            return changes if len(changes) == 3 and audit(outcome="refused", since=before_refusal) else None
+
+        changes = wait_for(stored, 30, "the three changes and the refusal in the trail")
         assert [r["event_ids"] for r in changes] == [[event_id] for event_id in sent]
         assert all((r["client_id"], r["roles"], r["scope"], r["role"], r["region_code"], r["method"], r["route"])
                    == ("county-reporter", ["reporter"], COUNTY, "reporter", "361002901", "POST", "/v1/progress")
                    and r["address"] == "127.0.0.1" and r["at"] for r in changes)
         assert [r["at"] for r in changes] == sorted(r["at"] for r in changes)
-        last = [r for r in trail if r["outcome"] == "refused"][-1]
+        [last] = audit(outcome="refused", since=before_refusal)
         assert last["status"] == 403 and "361003" in last["reason"] and last["path"] == "/v1/progress"
 
         other = http.get(f"{intake}/v1/audit", params={"region_code": COUNTY}, headers=bearer("dongxiang-admin"))

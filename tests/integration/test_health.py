@@ -152,8 +152,11 @@ async def test_the_tracker_alerts_and_reporting_listen_while_the_database_is_awa
                    and ready.json()["checks"]["database"]["state"] == "unreachable"
                    and "database unreachable" in ready.json()["detail"] for live, ready in answers)
 
+    last: dict[str, dict] = {}
+
     async def all_ready() -> bool:
-        return all([(await client.get("/readyz")).status_code == 200 for client in clients.values()])
+        last.update({name: (await client.get("/readyz")).json() for name, client in clients.items()})
+        return all(answer.get("status") == "ready" for answer in last.values())
 
     await asyncio.to_thread(stack.processes()["database"].stop)
     restarted = False
@@ -168,7 +171,10 @@ async def test_the_tracker_alerts_and_reporting_listen_while_the_database_is_awa
 
             await asyncio.to_thread(stack.start_database, installation, database_port)
             restarted = True
-            await eventually(all_ready, timeout=120)
+            try:
+                await eventually(all_ready, timeout=120)
+            except AssertionError as error:
+                raise AssertionError(f"{error}; the last answers: {last}") from None
             async with AsyncMongoClient(endpoints.mongodb_url) as mongo:
                 assert {"measure_id_1", "pending_1"} <= (
                     await mongo[namespace]["assignment_states"].index_information()).keys()
