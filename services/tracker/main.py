@@ -19,7 +19,7 @@ from services.tracker.usecases.publishing import OutboxPublisher
 from shared.contracts import Topics
 from shared.contracts.assignments import AssignmentUpdated
 from shared.database import connect_database, when_reachable
-from shared.kafka.broker import connecting_in_background, create_broker, publish_event
+from shared.kafka.broker import connected, connecting_in_background, create_broker, publish_event, stop_consuming
 from shared.logging import configure_logging, install_request_ids
 from shared.metrics import DistrictFreshness, ServiceMetrics
 from shared.web.audit import install_audit
@@ -63,9 +63,14 @@ def create_app(settings: TrackerSettings | None = None) -> FastAPI:
                                             first=when_reachable(prepare_database)) as app.state.kafka_connecting:
             app.state.publishing = asyncio.create_task(publish_when_connected(app.state.kafka_connecting, publisher))
             yield
+            # Consuming stops first, so no state is written after the outbox's last pass: a stop leaves nothing
+            # pending that it could have published (a crash still does, for the next start).
+            await stop_consuming(broker)
             app.state.publishing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await app.state.publishing
+            if connected(app.state.kafka_connecting):
+                await publisher.last_pass(settings.publish_timeout_seconds * 2)
         await client.close()
 
     app = FastAPI(title="duban tracker", summary="The state of every measure and assignment.", lifespan=lifespan,

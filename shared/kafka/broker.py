@@ -100,9 +100,13 @@ async def connecting_in_background(
     subscribers need in place, such as the database's indexes: shared/database.when_reachable)."""
 
     async def connect() -> None:
-        if first is not None:
-            await first
-        await connect_when_reachable(broker, settings, start_subscribers=start_subscribers)
+        try:
+            if first is not None:
+                await first
+            await connect_when_reachable(broker, settings, start_subscribers=start_subscribers)
+        except Exception:  # nobody awaits this task before the stop: say now why the service will never be ready
+            log.exception("service_start_failed")
+            raise
 
     task = asyncio.create_task(connect())
     try:
@@ -112,6 +116,17 @@ async def connecting_in_background(
         with suppress(asyncio.CancelledError):
             await task
         await broker.stop()
+
+
+def connected(connecting: asyncio.Task) -> bool:
+    """Whether connecting_in_background's task got through (its broker started)."""
+    return connecting.done() and not connecting.cancelled() and connecting.exception() is None
+
+
+async def stop_consuming(broker: KafkaBroker) -> None:
+    """Stops every subscriber, each after the batch in hand (up to FastStream's graceful timeout, 15 s), and keeps
+    the producer: a service can then publish what its last batches left owed before the broker stops."""
+    await asyncio.gather(*(subscriber.stop() for subscriber in broker.subscribers))
 
 
 async def publish_event(broker: KafkaBroker, topic: str, event: CloudEvent, key: str) -> None:

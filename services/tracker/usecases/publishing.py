@@ -65,6 +65,15 @@ class OutboxPublisher:
                 break
         return count
 
+    async def last_pass(self, timeout_seconds: float) -> None:
+        """At a stop, once consuming stopped: publishes what is pending, for at most `timeout_seconds`; what is left
+        (the broker or the database away) stays pending for the next start."""
+        try:
+            published = await asyncio.wait_for(self.publish_pending(), timeout_seconds)
+            log.info("assignment_updates_published_at_stop", count=published)
+        except Exception as error:
+            log.warning("outbox_publish_at_stop_failed", error=repr(error))
+
     async def run(self) -> None:
         """Publishes at start (what a crash left), then whenever woken, and every `interval` seconds."""
         while True:

@@ -1,5 +1,7 @@
 """Publishing the outbox (usecases/publishing.py): oldest first, off the outbox only once taken, same ids later."""
 
+import asyncio
+
 from aiokafka.errors import KafkaConnectionError
 
 from services.tracker.domain.assignments import Assignment
@@ -45,3 +47,21 @@ async def test_a_broker_that_refuses_leaves_the_events_pending_and_they_go_later
     refusing[0] = False
     assert await publisher.publish_pending() == 2
     assert sorted(sent) == ["m-1|a#1", "m-1|a#2", "m-1|b#1"] and await states.pending(10) == []
+
+
+async def test_the_last_pass_at_a_stop_publishes_what_is_pending_and_gives_up_after_its_time():
+    states, sent = await states_with_two_revisions(), []
+
+    async def publish(event: AssignmentUpdated, key: str) -> None:
+        sent.append(event.id)
+
+    await OutboxPublisher(states, publish, 1.0).last_pass(5.0)
+    assert sorted(sent) == ["m-1|a#1", "m-1|a#2", "m-1|b#1"] and await states.pending(10) == []
+
+    stuck_states = await states_with_two_revisions()
+
+    async def stuck(event: AssignmentUpdated, key: str) -> None:
+        await asyncio.Event().wait()  # a broker that never answers
+
+    await OutboxPublisher(stuck_states, stuck, 1.0).last_pass(0.05)  # returns, and logs what stays pending
+    assert sum(len(events) for _, _, events in await stuck_states.pending(10)) == 3
