@@ -43,6 +43,7 @@ class Urging:
         """Urges an open alert (stored as AlertStore keeps it): the urge as recorded (the first one, for a retry),
         with `queued` (the channels it goes to) and `already_notified` (those that reminded the unit today)."""
         now, today = datetime.now(UTC), today_in_china()
+        now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as stored (BSON: ms): a retry answers alike
         channels = covering(await self.store.channel_regions(), stored["region_code"])
         queued = await self.store.queue(stored["alert"], Occasion.URGE, channels, today, now, by, comment)
         fresh = {notification_id(stored["_id"], channel, today): channel for channel in channels}
