@@ -1,17 +1,23 @@
 """An urge sent by hand (督办催办) reaches an item's timeline, through the real broker and database: the alerts service
 sweeps a generated city and accepts `POST /v1/alerts/{key}:urge`, records it with its assignment-urged event and
-publishes it; a retried request is the same urge; reporting, running beside it, consumes the alert and the urge and
-shows the urge after the alert it urges, with who and the comment; reporting's collections rebuilt from the topics
-equal the live ones, the urge included."""
+publishes it, keyed by its assignment; a retried request is the same urge; reporting, running beside it, consumes the
+alert and the urge and shows the urge after the alert it urges, with who and the comment; the same urge delivered again
+with other content is kept once, as first read, and an urge that breaks the contract is dead-lettered by reporting's
+group with the reason; reporting's collections rebuilt from the topics equal the live ones, the urge included."""
+
+import json
 
 from services.alerts.main import create_app as create_alerts
 from services.reporting.main import create_app as create_reporting
 from services.reporting.settings import ReportingSettings
 from services.reporting.usecases.rebuild import rebuild, report
+from shared.contracts import AssignmentUrged
 from shared.domain.calendar import today_in_china
+from shared.kafka.broker import publish_event
 from tests.integration.test_reporting_timeline import publish
 from tests.support.alerts_inputs import seed_city
 from tests.support.apps import alerts_settings, running
+from tests.support.kafka import headers, read_topic
 from tests.support.waiting import eventually
 from tests.unit.reporting.generated import generate_city
 
@@ -55,10 +61,30 @@ async def test_an_urge_is_published_once_and_shown_in_the_items_timeline_after_i
             first.json()["id"], *URGE.values(), alert["kind"], [])
         assert urge["at"][:23] == first.json()["at"][:23]  # to the millisecond, as stored
 
+        bootstrap, key = settings_values["kafka_bootstrap_servers"], f"{alert['measure_id']}|{alert['unit']}"
+        [record] = await read_topic(bootstrap, topics.assignment_urged, expected=1)
+        published = AssignmentUrged.model_validate_json(record.value)
+        assert (record.key.decode(), published.id, published.data.alert_key) == (key, urge["id"], alert["key"])
+        # The same urge again with other words, then one without its alert's key, on the same partition in order.
+        forged = published.model_copy(update={"data": published.data.model_copy(update={"by": "冒名者"})})
+        await publish_event(publisher, topics.assignment_urged, forged, key)
+        broken = {**published.model_dump(mode="json"), "id": "broken-urge"}
+        del broken["data"]["alert_key"]
+        await publisher.publish(json.dumps(broken).encode(), topics.assignment_urged, key=key.encode())
+        [letter] = await read_topic(bootstrap, topics.dead_letter, expected=1)
+        said = headers(letter)
+        assert (said["dlq-consumer-group"], said["dlq-source-topic"]) == (own.reporting_consumer_group,
+                                                                            topics.assignment_urged)
+        assert "alert_key" in said["dlq-reason"]
+        entries = (await reporting.get(path)).json()["entries"]
+        assert [(e["id"], e["by"]) for e in entries if e["type"] == "urged"] == [(urge["id"], URGE["by"])]
+
     rebuilt = f"{settings_values['mongodb_database']}-urges-rebuilt"
     try:
         result = await rebuild(ReportingSettings(**own.model_dump()), into=rebuilt)
         assert result.identical, "\n".join(report(result))
-        assert result.applied[topics.assignment_urged] == 1
+        # the urge and its repeat (which changes nothing), the broken one skipped as the live group dead-lettered it
+        assert (result.read[topics.assignment_urged], result.applied[topics.assignment_urged]) == (3, 2)
+        assert await database.client[rebuilt]["reporting_urges"].count_documents({}) == 1
     finally:
         await database.client.drop_database(rebuilt)
