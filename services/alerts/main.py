@@ -20,6 +20,7 @@ from services.alerts.storage.notifications import NotificationStore
 from services.alerts.storage.repository import AlertStore
 from services.alerts.storage.webhooks import WebhookStore
 from services.alerts.usecases.evaluate import AlertsService
+from services.alerts.usecases.urges import Urging
 from services.alerts.usecases.webhooks import Deliverer, DeliveryPolicy, migrate_secrets
 from shared.contracts import CloudEvent, Topics
 from shared.database import connect_database, when_reachable
@@ -127,6 +128,7 @@ def create_app(settings: AlertsSettings | None = None) -> FastAPI:
     app.state.alerts_service = service
     app.state.webhook_store = webhooks
     app.state.notification_store, app.state.notifier, app.state.sealer = notifications, notifier, sealer
+    app.state.urging = Urging(notifications, notifier, service)
     app.state.secret_box = secret_box
     app.state.destinations = destinations
     install_problem_handlers(app)

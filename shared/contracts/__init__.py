@@ -28,6 +28,7 @@ from shared.contracts.progress import (
 )
 from shared.contracts.registry import Region, Registry, RegistryPublished, Unit
 from shared.contracts.topics import Topics
+from shared.contracts.urges import AssignmentUrge, AssignmentUrged
 
 __all__ = [
     "ALERT_EVENTS",
@@ -45,6 +46,8 @@ __all__ = [
     "AssignmentState",
     "AssignmentStatus",
     "AssignmentUpdated",
+    "AssignmentUrge",
+    "AssignmentUrged",
     "CloudEvent",
     "CompletionRequest",
     "CompletionRequested",

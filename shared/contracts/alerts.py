@@ -14,11 +14,13 @@ from pydantic import AwareDatetime
 from shared.contracts.cloudevents import CloudEvent, ContractModel, NonEmpty, field_is
 from shared.contracts.measures import RegionCode
 
+AlertKind = Literal["overdue", "due_soon", "lagging", "silent", "unsigned", "awaiting_verification"]
+
 
 class AlertNotice(ContractModel):
     key: NonEmpty
     episode: NonEmpty  # one opening of the key: a key cleared and raised again is a new episode
-    kind: Literal["overdue", "due_soon", "lagging", "silent", "unsigned", "awaiting_verification"]
+    kind: AlertKind
     severity: Literal["info", "warning", "critical"]
     subject: str = ""
     measure_id: NonEmpty

@@ -29,6 +29,7 @@ from shared.contracts.measures import MeasureCreated
 from shared.contracts.progress import ProgressReported, ProgressWithdrawn
 from shared.contracts.registry import RegistryPublished
 from shared.contracts.topics import Topics
+from shared.contracts.urges import AssignmentUrged
 
 ASYNCAPI_VERSION = "3.0.0"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -47,6 +48,7 @@ EVENT_MODELS: dict[str, type[CloudEvent]] = {
     "alert-severity-changed": AlertSeverityChanged,
     "alert-cleared": AlertCleared,
     "assignment-light-changed": AssignmentLightChanged,
+    "assignment-urged": AssignmentUrged,
 }
 
 EVENT_SUMMARIES = {
@@ -66,6 +68,8 @@ EVENT_SUMMARIES = {
     "alert-cleared": "An alert closed.",
     "assignment-light-changed": "亮灯: an assignment's light turned green, yellow or red (with the previous light and "
                                 "the reasons), once per change.",
+    "assignment-urged": "督办催办: the supervising office urged an open alert's unit by hand (who, the comment, the "
+                        "channels it was queued for), once per urge.",
 }
 
 KAFKA_KEYS = {
@@ -79,6 +83,7 @@ KAFKA_KEYS = {
     "alert-severity-changed": "the alert's key (kind, measure, unit, subject)",
     "alert-cleared": "the alert's key (kind, measure, unit, subject)",
     "assignment-light-changed": "`<measure_id>|<unit>`, like the assignment's reports",
+    "assignment-urged": "`<measure_id>|<unit>`, like the assignment's reports",
 }
 
 # (service, action, channel): who sends and who receives on each topic.
@@ -101,6 +106,7 @@ OPERATIONS: list[tuple[str, str, str]] = [
     ("alerts", "send", "alert-severity-changed"),
     ("alerts", "send", "alert-cleared"),
     ("alerts", "send", "assignment-light-changed"),
+    ("alerts", "send", "assignment-urged"),
     ("reporting", "receive", "measure-created"),
     ("reporting", "receive", "registry-published"),
     ("reporting", "receive", "assignment-updated"),
@@ -109,6 +115,7 @@ OPERATIONS: list[tuple[str, str, str]] = [
     ("reporting", "receive", "alert-severity-changed"),
     ("reporting", "receive", "alert-cleared"),
     ("reporting", "receive", "assignment-light-changed"),
+    ("reporting", "receive", "assignment-urged"),
     *(("reporting", "receive", step) for step in LOOP_EVENTS),
     ("tracker", "send", "dead-letter"),
     ("alerts", "send", "dead-letter"),
@@ -120,9 +127,9 @@ SERVICES = {
               "publishes them as CloudEvents.",
     "tracker": "Keeps the state of every measure and assignment (its supervision loop too) from the events.",
     "alerts": "Judges overdue, due-soon, lagging, silent, unsigned and unverified assignments and publishes the "
-              "alerts and each assignment's light.",
+              "alerts, each assignment's light and the urges sent by hand.",
     "reporting": "Consolidates the figures of every region from the tracker's and the alerts' events, and keeps "
-                 "each item's timeline from the supervision loop's steps.",
+                 "each item's timeline from the supervision loop's steps and urges.",
 }
 
 

@@ -62,14 +62,18 @@ class Topics:
     def assignment_light_changed(self) -> str:
         return f"{self.prefix}assignment-light-changed"
 
+    @property
+    def assignment_urged(self) -> str:
+        return f"{self.prefix}assignment-urged"
+
     def for_alert_event(self, event_type: str) -> str:
-        """The topic of an event the alerts service publishes (an alert event, or assignment-light-changed): each type
-        has its own, named after it."""
+        """The topic of an event the alerts service publishes (an alert event, assignment-light-changed or
+        assignment-urged): each type has its own, named after it."""
         return {"alert-raised": self.alert_raised, "alert-severity-changed": self.alert_severity_changed,
-                "alert-cleared": self.alert_cleared,
-                "assignment-light-changed": self.assignment_light_changed}[event_type]
+                "alert-cleared": self.alert_cleared, "assignment-light-changed": self.assignment_light_changed,
+                "assignment-urged": self.assignment_urged}[event_type]
 
     def all(self) -> list[str]:
         return [self.measure_created, self.progress_reported, self.progress_withdrawn, self.registry_published,
                 *self.loop(), self.assignment_updated, self.dead_letter, self.alert_raised, self.alert_severity_changed,
-                self.alert_cleared, self.assignment_light_changed]
+                self.alert_cleared, self.assignment_light_changed, self.assignment_urged]

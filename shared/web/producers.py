@@ -18,7 +18,8 @@ region it is about:
 intake's events pass the same rule: it authorised the same credential for the same region and role before
 publishing. Those it published for an identity provider's token (`<intake's source>/clients/oidc:<sub>`) are
 applied as intake authorised them: the token is not in the clients file, and no consumer holds it. The services'
-own events (assignment-updated, the alerts, the lights) are not held: only the services publish them. Without a
+own events (assignment-updated, the alerts, the lights, the urges) are not held: only the services publish them
+(an urge, assignment-urged, only after alerts' route authorised a planner for the alert's region). Without a
 clients file every event is applied, as before scopes existed.
 """
 

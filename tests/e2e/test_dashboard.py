@@ -10,7 +10,8 @@ first judgement are "无数据", not 0; drill-down addresses opened directly nam
 breadcrumbs. The loop: every table carries the 亮灯 column (红灯/黄灯/绿灯 with its dot), the monthly light table
 draws, and the verification queue and a unit's inbox open from their links and drill down to a measure; an item's
 timeline (督办事项时间线) opens from a queue row and from an inbox row reached by clicking region → unit → inbox, and
-shows every step with who and when (a request returned with its reason, asked again), in China's time.
+shows every step with who and when (a request returned with its reason, an urge sent by hand, asked again), in
+China's time.
 Screenshots go to test-artefacts/dashboard/."""
 
 import asyncio
@@ -28,7 +29,7 @@ from services.reporting.main import create_app
 from services.reporting.settings import ReportingSettings
 from services.reporting.storage.collections import ReportingStore
 from services.reporting.usecases.record import record as record_events
-from shared.contracts import AssignmentUpdated, CompletionRequested, CompletionReturned
+from shared.contracts import AssignmentUpdated, AssignmentUrged, CompletionRequested, CompletionReturned
 from shared.domain.calendar import CHINA, local_date, today_in_china
 from tests.support.alerts_inputs import seed_city
 from tests.support.apps import alerts_settings, running, serving
@@ -130,13 +131,14 @@ def returned_item(reports: list[dict]) -> dict:
 
 def returned_once(reports: list[dict]) -> list:
     """The item's first request (an hour after its report), returned by its measure's lead unit an hour later (its
-    state says returned once), before the request that waits (GeneratedCity.loop_events)."""
+    state says returned once) and urged by hand half an hour after that, before the request that waits
+    (GeneratedCity.loop_events)."""
     item = returned_item(reports)
     key = f"{item['measure_id']}|{item['unit']}"
     reported = next(r["reported_at"] for r in reports if r["_id"] == f"e-{key}")
     lead = next(v["unit"] for v in CITY.views() if v["measure_id"] == item["measure_id"] and v["role"] == "lead")
     who = {"measure_id": item["measure_id"], "unit": item["unit"], "region_code": item["region_code"]}
-    first, back = reported + timedelta(hours=1), reported + timedelta(hours=2)
+    first, back, urged = reported + timedelta(hours=1), reported + timedelta(hours=2), reported + timedelta(hours=2.5)
     state = next(e for e in CITY.events(reports, ISSUED) if e.id == f"{key}#1").data.model_dump()
     return [CompletionRequested(id=f"{key}#first-request", source="test", time=first, data={
                 **who, "by": f"{item['unit_name']}联络员", "requested_at": first,
@@ -145,7 +147,11 @@ def returned_once(reports: list[dict]) -> list:
                 **who, "by": "牵头单位经办人", "returned_at": back, "verifier": "lead_unit", "verifier_unit": lead,
                 "reason": "佐证材料不全,请补充会议纪要"}),
             AssignmentUpdated(id=f"{key}#2", source="test", time=back, data={**state, "revision": 2,
-                                                                              "returned_count": 1})]
+                                                                              "returned_count": 1}),
+            AssignmentUrged(id=f"{key}#urged", source="test", time=urged, data={
+                **who, "alert_key": f"overdue|{key}|", "alert_kind": "overdue", "episode": f"{key}#episode",
+                "by": "市依法治市办", "comment": "请于三日内补齐佐证材料", "urged_at": urged,
+                "day": local_date(urged), "queued": ["wecom-1"], "already_notified": []})]
 
 
 async def sweep(settings_values) -> None:
@@ -315,9 +321,12 @@ def loop_pages(page, url: str, reports: list[dict]) -> None:
     steps = [step for step in page.locator("#timeline li").evaluate_all("items => items.map(i => i.dataset.type)")
              if not step.startswith(("alert-", "light-"))]
     assert steps == ["assigned", "assignment-signed", "progress-reported", "completion-requested",
-                     "completion-returned", "completion-requested"], steps
+                     "completion-returned", "urged", "completion-requested"], steps
     returned = page.inner_text("#timeline li[data-type='completion-returned']")
     assert "退回" in returned and "佐证材料不全,请补充会议纪要" in returned and "牵头单位" in returned
+    urge = page.inner_text("#timeline li[data-type='urged']")
+    assert "督办催办(逾期)" in urge and "督办:市依法治市办" in urge and "督办意见:请于三日内补齐佐证材料" in urge
+    assert "已推送 1 个通知渠道" in urge and "督办催办 1 次" in page.inner_text("#view")
     assert "现场照片.jpg" in page.locator("#timeline li[data-type='completion-requested']").last.inner_text()
     cards = page.inner_text("#timeline-cards")
     assert "当前环节\n已申请办结待核查" in cards and "退回次数\n1" in cards

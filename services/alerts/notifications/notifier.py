@@ -1,9 +1,10 @@
-"""The notifications' use cases: plan the day's reminders, urge on demand, deliver what is due.
+"""The notifications' use cases: plan the day's reminders, deliver what is due.
 
 Planning (every `plan_interval_seconds`, and on demand): each open alert that owes a reminder today
-(occasions.py) queues one notification per channel whose region contains the alert's region; an urge queues the
-same way, for any open alert. Queuing is idempotent per (alert, channel, China day): the store inserts only
-absent notifications, so a reminder reaches a channel at most once a day, across processes and restarts.
+(occasions.py) queues one notification per channel whose region contains the alert's region; an urge
+(usecases/urges.py) queues the same way, for any open alert, and sets `wake`. Queuing is idempotent per (alert,
+channel, China day): the store inserts only absent notifications, so a reminder reaches a channel at most once a
+day, across processes and restarts.
 
 Delivery: the due notifications are grouped by channel and each channel's are sent in order by one task, so a
 robot's own limit (20 messages a minute for DingTalk and WeCom) is kept by a sliding window here: what does not
@@ -17,7 +18,6 @@ attempt is recorded; log lines name the notification and channel, never the cont
 import asyncio
 import contextlib
 import time
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -28,7 +28,7 @@ import structlog
 from services.alerts.notifications.adapters import ADAPTERS
 from services.alerts.notifications.adapters.replies import Reply
 from services.alerts.notifications.messages import compose
-from services.alerts.notifications.occasions import Occasion, ReminderPolicy, held_off, notification_id, occasion_on
+from services.alerts.notifications.occasions import Occasion, ReminderPolicy, held_off, occasion_on
 from services.alerts.notifications.ratelimit import RateWindow
 from services.alerts.notifications.secrets import Sealer
 from services.alerts.storage.inputs import Inputs
@@ -75,21 +75,6 @@ class Notifier:
             self.wake.set()
         log.info("reminders_planned", day=today.isoformat(), queued=queued)
         return queued
-
-    async def urge(self, stored: dict, by: str | None, comment: str | None) -> dict:
-        """An urge on an open alert (stored as AlertStore keeps it): recorded, and queued to each channel of its
-        region that has not notified it today."""
-        now, today = datetime.now(UTC), today_in_china()
-        channels = covering(await self.store.channel_regions(), stored["region_code"])
-        queued = await self.store.queue(stored["alert"], Occasion.URGE, channels, today, now, by, comment)
-        fresh = {notification_id(stored["_id"], channel, today): channel for channel in channels}
-        urge = {"_id": uuid.uuid4().hex, "alert_key": stored["_id"], "region_code": stored["region_code"], "by": by,
-                "comment": comment, "at": now, "day": today.isoformat(), "queued": [fresh[n] for n in queued],
-                "already_notified": [c for n, c in fresh.items() if n not in queued]}
-        await self.store.record_urge(urge)
-        if queued:
-            self.wake.set()
-        return urge
 
     async def run(self) -> None:
         """Plans reminders every `plan_interval_seconds` and delivers due notifications, until cancelled."""

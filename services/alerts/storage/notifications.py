@@ -7,14 +7,16 @@ from alerts' copy of the registry: storage/inputs.py).
 - `notifications`: `_id` `<alert key>|<channel id>|<China day>` (occasions.notification_id): inserted only if
   absent, so the day's second reminder of an alert on a channel is the first one. `occasion`, the `alert` as it
   was, `urged_by`/`comment` for an urge, `status` pending/delivered/failed, `attempts`, `next_attempt_at`.
-- `alert_urges`: every urge: the alert key, region, who, when, the comment, which notifications it queued and
-  which channels had already notified the unit that day.
+- `alert_urges`: every urge, `_id` its stable id (usecases/urges.py): the alert key, region, who, when, the China
+  day, the comment, the channels it queued notifications for and those that had already notified the unit that day,
+  and its assignment-urged event until published (`outbox`, `pending`: storage/repository.py publishes from it).
 """
 
 from datetime import date, datetime
 
 from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from services.alerts.notifications.occasions import Occasion, notification_id
 from shared.domain.regions import within
@@ -84,8 +86,13 @@ class NotificationStore:
     async def deliveries_of(self, channel_id: str) -> list[dict]:
         return await self.notifications.find({"channel_id": channel_id}).sort("created_at", 1).to_list()
 
-    async def record_urge(self, document: dict) -> None:
-        await self.urges.insert_one(document)
+    async def record_urge(self, document: dict) -> dict:
+        """The urge as recorded: this one, or the one recorded first under its id (a retried request)."""
+        try:
+            await self.urges.insert_one(document)
+        except DuplicateKeyError:
+            return await self.urges.find_one({"_id": document["_id"]})
+        return document
 
     async def urges_of(self, alert_key: str) -> list[dict]:
         return await self.urges.find({"alert_key": alert_key}).sort("at", 1).to_list()

@@ -9,7 +9,8 @@
   times it changed (the n of its last assignment-light-changed, `<key>#light-<n>`).
 - The outbox: a document's `outbox` holds the CloudEvents its transitions owe (alert-raised and any
   alert-severity-changed on the open alert; those still unsent and alert-cleared on the history entry;
-  assignment-light-changed on the light). A
+  assignment-light-changed on the light; assignment-urged on an urge, in `alert_urges`, which
+  storage/notifications.py writes). A
   transition and its event are written in one single-document write, so a crash after the write leaves the event
   pending, and the next evaluation publishes it. `pending` (set with every push) is what the publisher finds
   such documents by: a sparse index serves it, where `outbox.0` would scan every open alert. Once all a document
@@ -68,8 +69,9 @@ class AlertStore:
         self.history = database["alert_history"]
         self.lights = database["alerts_lights"]
         # Where events wait, in the order the publisher reads them: an episode's alert-cleared before a later
-        # episode's alert-raised; a light after the alerts it was judged with.
-        self.outboxes = {"history": self.history, "open": self.open, "lights": self.lights}
+        # episode's alert-raised; a light after the alerts it was judged with; the urges (storage/notifications.py).
+        self.outboxes = {"history": self.history, "open": self.open, "lights": self.lights,
+                         "urges": database["alert_urges"]}
 
     async def ensure_indexes(self) -> None:
         await self.open.create_index("measure_id")
@@ -140,7 +142,7 @@ class AlertStore:
 
     async def pending(self, limit: int) -> list[Pending]:
         """Up to `limit` documents with events not published yet: the history's first (an episode's
-        alert-cleared before a later episode's alert-raised), then the open alerts', then the lights'."""
+        alert-cleared before a later episode's alert-raised), then the open alerts', the lights', the urges'."""
         found: list[Pending] = []
         for name, collection in self.outboxes.items():
             if len(found) < limit:

@@ -37,6 +37,7 @@ from shared.contracts import (
     AlertSeverityChanged,
     AssignmentLight,
     AssignmentLightChanged,
+    AssignmentUrged,
     CloudEvent,
 )
 from shared.domain.calendar import today_in_china
@@ -107,7 +108,9 @@ def log_skipped(evaluator: Evaluator) -> None:
         log.warning("assignment_not_judged", measure_id=measure_id, unit=unit, reason=reason)
 
 
-PUBLISHED_EVENTS = {**ALERT_EVENTS, "assignment-light-changed": AssignmentLightChanged}
+# What the outboxes hold: the alert events, the lights, and the urges (usecases/urges.py).
+PUBLISHED_EVENTS = {**ALERT_EVENTS, "assignment-light-changed": AssignmentLightChanged,
+                    "assignment-urged": AssignmentUrged}
 
 
 def parse_event(data: dict) -> CloudEvent:
@@ -209,7 +212,7 @@ class AlertsService:
 
     async def announce(self, event: CloudEvent) -> None:
         """Publishes the event, then what else an alert event owes (webhook deliveries), before it may leave the
-        outbox. A light goes to Kafka only (webhooks carry the alert events)."""
+        outbox. A light or an urge goes to Kafka only (webhooks carry the alert events)."""
         await self.publish(event, event.data.key)
         if self.on_published and event.type in ALERT_EVENTS:
             await self.on_published(event)

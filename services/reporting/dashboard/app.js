@@ -6,7 +6,7 @@
      #/measure/ID/REGION          one measure: its text, deadlines, assignments, reports with evidence
      #/inbox/REGION/UNIT          a unit's 待办: to sign for, to report on, returned to it
      #/queue/REGION               the region's 待核查: completion requests waiting, the oldest first
-     #/timeline/REGION/ID/UNIT    督办事项时间线: one assignment's loop, reports, alerts and lights, with who and when
+     #/timeline/REGION/ID/UNIT    督办事项时间线: one assignment's loop, reports, alerts, urges and lights, with who and when
      #/operations                 运行监控: the services' /metrics summed up by /v1/operations (districts' freshness,
                                   lag, throughput, errors, alerts), refreshed every OPERATIONS_REFRESH_MS
    Signing in: where the services have a clients file, every call carries the key typed into 访问密钥 (kept in
@@ -568,7 +568,7 @@ async function queueView(code) {
 const STEPS = {"assigned": "交办", "assignment-signed": "签收", "progress-reported": "进展报送",
                "completion-requested": "办结申请", "completion-returned": "退回", "completion-verified": "核查销号",
                "assignment-reopened": "重新打开", "alert-raised": "预警", "alert-cleared": "预警消除",
-               "light-changed": "亮灯变化"};
+               "urged": "督办催办", "light-changed": "亮灯变化"};
 const VERIFIERS = {lead_unit: "牵头单位", supervising_office: "督查机构"};
 const ROLES = {lead: "牵头单位", responsible: "责任单位"};
 // Why a light is what it is: the alerts' kinds, and the loop's own reasons.
@@ -580,6 +580,7 @@ const ALERT_ACTS = {due_soon: "临期提醒", overdue: "逾期催办", unsigned:
 function entryGroup(e) {
   if (e.type === "alert-cleared") return "alert cleared";
   if (e.type === "alert-raised") return "alert";
+  if (e.type === "urged") return "urged";
   if (e.type === "light-changed") return `light ${e.light}`;
   if (e.type === "completion-returned" || e.type === "assignment-reopened") return "returned";
   if (e.type === "completion-verified") return "closed";
@@ -604,6 +605,7 @@ function entryTitle(e, item) {
     case "alert-raised": return `${esc(ALERT_ACTS[e.kind] || KINDS[e.kind] || e.kind)}`
       + (e.severity ? `<span class="severity severity-${esc(e.severity)}">${esc(SEVERITY[e.severity] || e.severity)}</span>` : "");
     case "alert-cleared": return `预警消除:${esc(KINDS[e.kind] || e.kind)}`;
+    case "urged": return `督办催办(${esc(KINDS[e.kind] || e.kind)})`;
     case "light-changed": return `亮灯:${e.previous ? light(e.previous) + " → " : ""}${light(e.light)}`;
     default: return esc(STEPS[e.type] || e.type);
   }
@@ -613,6 +615,12 @@ function entryDetails(e) {
   if (e.narrative) lines.push(`<div class="detail">${e.type === "completion-requested" ? "办结说明" : "工作进展"}:${esc(e.narrative)}</div>`);
   if (e.reason) lines.push(`<div class="detail">${e.type.startsWith("alert") ? "原因" : "理由"}:${esc(e.reason)}</div>`);
   if (e.remark) lines.push(`<div class="detail">核查意见:${esc(e.remark)}</div>`);
+  if (e.comment) lines.push(`<div class="detail">督办意见:${esc(e.comment)}</div>`);
+  if (e.type === "urged") {  // where the urge went: the channels it was queued for, those that had reminded today
+    const sent = [e.queued.length && `已推送 ${e.queued.length} 个通知渠道`,
+                  e.already_notified.length && `${e.already_notified.length} 个渠道当日已提醒,不再重复推送`];
+    lines.push(`<div class="detail">${sent.filter(Boolean).join(",") || "所在地区未配置通知渠道"}</div>`);
+  }
   if (e.type === "light-changed" && e.reasons.length)
     lines.push(`<div class="detail">原因:${e.reasons.map(r => esc(LIGHT_REASONS[r] || r)).join("、")}</div>`);
   return lines.join("") + evidenceOf(e);
@@ -624,8 +632,9 @@ async function timelineView(measure, unit) {
   crumbs([...regionTrail(item.trail), [item.unit_name, unitHash], [`措施 ${item.number ?? ""} 时间线`, null]]);
   showAsOf(item.as_of);
   exports(item.region_code);
-  const steps = item.entries.filter(e => !["alert-raised", "alert-cleared", "light-changed"].includes(e.type));
+  const steps = item.entries.filter(e => !["alert-raised", "alert-cleared", "urged", "light-changed"].includes(e.type));
   const alerts = item.entries.filter(e => e.type === "alert-raised");
+  const urges = item.entries.filter(e => e.type === "urged");
   const head = [["亮灯", light(item.light), "lit"], ["当前环节", esc(LOOP[item.loop_state] || item.loop_state)],
                 ["落实状态", esc(STATUS[item.standing] || item.standing)], ["进度", pct(item.percent_complete)],
                 ["退回次数", esc(item.returned_count), item.returned_count ? "alert" : ""],
@@ -638,13 +647,14 @@ async function timelineView(measure, unit) {
       <a class="button" id="measure-link" href="#/measure/${encodeURIComponent(measure)}/${esc(item.region_code)}">查看措施</a>
       <a class="button" id="timeline-inbox-link" href="#/inbox/${esc(item.region_code)}/${encodeURIComponent(unit)}">待办事项</a></h2>
     <p class="muted">牵头单位:${esc(item.lead_units.map(u => u.unit_name).join("、") || "—")} ·
-      办理环节 ${steps.length} 条 · 预警催办 ${alerts.length} 次 · 时间为北京时间</p>
+      办理环节 ${steps.length} 条 · 预警催办 ${alerts.length} 次 · 督办催办 ${urges.length} 次 · 时间为北京时间</p>
     <div class="cards" id="timeline-cards">${head.map(([label, value, cls]) =>
       `<div class="card ${cls || ""}">${label}<b>${value}</b></div>`).join("")}</div>
     <h2>督办过程(按时间先后)</h2>
     <ol class="timeline" id="timeline">${item.entries.map(e => `<li class="${entryGroup(e)}" data-type="${esc(e.type)}">
       <time>${esc(chinaTime(e.at))}</time><div class="what"><b>${entryTitle(e, item)}</b>
-      ${who(e) ? `<span class="who">${e.type.startsWith("completion-") && e.verifier ? "核查:" : "经办:"}${who(e)}</span>` : ""}
+      ${who(e) ? `<span class="who">${e.type.startsWith("completion-") && e.verifier ? "核查:"
+        : e.type === "urged" ? "督办:" : "经办:"}${who(e)}</span>` : ""}
       ${entryDetails(e)}</div></li>`).join("") || '<li class="muted">暂无记录</li>'}</ol>`;
 }
 

@@ -13,10 +13,13 @@ its alerts and its light, in the order they happened, from reporting's own colle
   status, percent, narrative and evidence, `withdrawn` when taken back;
 - `alert-raised` and `alert-cleared` (the alerts service's reminders and urgings: 临期提醒, 逾期催办, 滞后, 未按期报送,
   未签收, 核查超时), with the kind, severity and reason;
+- `urged` (督办催办): each urge the supervising office sent by hand (assignment-urged), with who (`by`), the
+  `comment`, the kind of the alert urged and the channels it went to (`queued`, `already_notified`);
 - `light-changed` (亮灯): each change of the assignment's light, with the reasons.
 
 Entries are ordered by their time, then by the loop's order of types (a step and the alert it closes at one instant:
-the step first), then by id; each time is an instant (the dashboard shows it in China's time).
+the step first; an alert before an urge of it), then by id; each time is an instant (the dashboard shows it in
+China's time).
 """
 
 from collections.abc import Callable, Iterable
@@ -28,7 +31,7 @@ from services.reporting.domain.rollup import standing
 from services.reporting.domain.snapshot import Snapshot
 
 ORDER = ("assigned", "assignment-signed", "progress-reported", "completion-requested", "completion-returned",
-         "completion-verified", "assignment-reopened", "alert-cleared", "alert-raised", "light-changed")
+         "completion-verified", "assignment-reopened", "alert-cleared", "alert-raised", "urged", "light-changed")
 STEP_FIELDS = ("narrative", "evidence", "evidence_files", "verifier", "verifier_unit", "remark", "reason")
 REPORT_FIELDS = ("period", "status", "percent_complete", "narrative", "evidence", "evidence_files")
 
@@ -52,12 +55,13 @@ def timeline(snapshot: Snapshot, view: dict, found: dict[str, list[dict]], today
 def entries(measure: dict, found: dict[str, list[dict]], unit_names: dict[str, str],
             link: Callable[[list[dict]], list[dict]] = list) -> list[dict]:
     """The timeline's entries (the module's rules) from the measure as reporting keeps it and what
-    `of_assignment` found (`loop_events`, `revisions`, `open_alerts`, `alert_episodes`, `light_changes`);
+    `of_assignment` found (`loop_events`, `revisions`, `open_alerts`, `alert_episodes`, `light_changes`, `urges`);
     `unit_names` names a verifier's unit (registry id -> name), `link` gives evidence references their addresses."""
     made = [*_assigned(measure), *(_step(step, unit_names, link) for step in found.get("loop_events", ())),
             *(_report(revision, link) for revision in found.get("revisions", ())),
             *_alerts(found.get("open_alerts", ()), found.get("alert_episodes", ())),
-            *(_light(change) for change in found.get("light_changes", ()))]
+            *(_light(change) for change in found.get("light_changes", ())),
+            *(_urged(urge) for urge in found.get("urges", ()))]
     return sorted(made, key=lambda e: (aware(e["at"]), ORDER.index(e["type"]), e["id"]))
 
 
@@ -111,6 +115,12 @@ def _light(change: dict) -> dict:
     return {"type": "light-changed", "id": change["_id"], "at": change["changed_at"], "by": None,
             "light": change["light"], "previous": change.get("previous"), "reasons": change.get("reasons") or [],
             "judged_on": change.get("judged_on")}
+
+
+def _urged(urge: dict) -> dict:
+    return {"type": "urged", "id": urge["_id"], "at": urge["urged_at"], "by": urge.get("by"),
+            "comment": urge.get("comment"), "kind": urge["alert_kind"], "queued": urge.get("queued") or [],
+            "already_notified": urge.get("already_notified") or []}
 
 
 def unit_names(regions: dict[str, dict]) -> dict[str, str]:

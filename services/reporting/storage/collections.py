@@ -13,14 +13,16 @@
   reads (returned_count, closed_out_at), from the events that carry one (assignment-updated).
 - reporting_loop_events, `_id` the event id: every step of the supervision loop as its unit or verifier published
   it (assignment-signed, completion-requested, completion-verified, completion-returned, assignment-reopened), with
-  who, when and what it carried (narrative, evidence, reason, remark): an item's timeline (domain/timeline.py).
+  who, when and what it carried (narrative, evidence, reason, remark): an item's timeline (domain/timeline.py);
+- reporting_urges, `_id` the event id: every urge sent by hand (督办催办, assignment-urged) with who, when, the
+  comment, the alert urged and its channels: an item's timeline too.
 
 Every write is conditional and idempotent, so redelivery, reordering across topics and two reporting instances in
 one consumer group change nothing twice:
 - measures and the registry keep the latest publication by (event time, event id): `version_key < mine`;
 - an assignment keeps its highest revision (`revision < mine`); a `removed` one stays as a tombstone
   (`removed: true`) so an incremental reader learns of the removal; the read model forgets it;
-- a loop state and a loop step are each written once per event id (the same event delivered again changes
+- a loop state, a loop step and an urge are each written once per event id (the same event delivered again changes
   nothing; an id published twice with different content keeps the first);
 - a revision is written by the highest revision that carried its report; a progress-withdrawn marks it
   `withdrawn` (before or after the revision arrives: the mark is kept either way);
@@ -40,6 +42,7 @@ from shared.contracts import (
     AlertNotice,
     AssignmentLightChanged,
     AssignmentUpdated,
+    AssignmentUrged,
     LoopEvent,
     MeasureCreated,
     ProgressWithdrawn,
@@ -48,9 +51,9 @@ from shared.contracts import (
 
 PREFIX = "reporting_"
 NAMES = ("measures", "registry", "assignments", "revisions", "open_alerts", "alert_episodes", "light_changes",
-         "loop_steps", "loop_events")
+         "loop_steps", "loop_events", "urges")
 # The collections an item's timeline reads by (measure_id, unit).
-BY_ASSIGNMENT = ("loop_events", "open_alerts", "alert_episodes", "light_changes")
+BY_ASSIGNMENT = ("loop_events", "open_alerts", "alert_episodes", "light_changes", "urges")
 DUPLICATE_KEY = 11000
 WRITE_CHUNK = 1000
 # Fields of a report that a revision keeps (the annual report's narratives and evidence, past days' figures).
@@ -193,6 +196,13 @@ class ReportingStore:
                  "region_code": event.data.region_code, "at": event.data.at, "published_at": event.time,
                  "step": event.data.model_dump(mode="json")})}, "upsert": True} for event in events])
 
+    async def save_urges(self, events: list[AssignmentUrged]) -> None:
+        """assignment-urged: each urge kept once, by its event id, as the alerts service published it."""
+        await write(self.urges, "update", [
+            {"q": {"_id": event.id}, "u": {"$setOnInsert": stamped(
+                {**event.data.model_dump(mode="json"), "urged_at": event.data.urged_at})}, "upsert": True}
+            for event in events])
+
     # --- reads -------------------------------------------------------------------------------------------------
     async def changed(self, name: str, since: datetime | None, projection: dict | None = None) -> list[dict]:
         """The documents of a collection written after `since` (all of them when None)."""
@@ -218,7 +228,7 @@ class ReportingStore:
     async def of_assignment(self, measure_id: str, unit: str) -> dict[str, list[dict]]:
         """What an item's timeline is made of (domain/timeline.py), by name: its loop steps (`loop_events`), the
         reports that were current at some revision (`revisions`, withdrawn ones marked), its open alerts and
-        closed alert episodes, its light changes."""
+        closed alert episodes, its light changes, its urges."""
         query = {"measure_id": measure_id, "unit": unit}
         return {name: await getattr(self, name).find(query, {"updated_at": 0}).to_list(None)
                 for name in (*BY_ASSIGNMENT, "revisions")}

@@ -8,7 +8,8 @@ retried, then dead-lettered): none here, every event is applicable as it comes, 
 - an alert's transitions, in the order of its key's partition, open, change and close its episode;
 - an assignment's light changes are each kept once (the latest is decided when read: domain/lights.py);
 - the supervision loop's steps are each kept once, for the item's timeline (whether a step counted is the
-  tracker's judgement, published in assignment-updated).
+  tracker's judgement, published in assignment-updated);
+- the urges sent by hand are each kept once, for the item's timeline.
 """
 
 from services.reporting.storage.collections import ReportingStore
@@ -20,6 +21,7 @@ from shared.contracts import (
     AssignmentReopened,
     AssignmentSigned,
     AssignmentUpdated,
+    AssignmentUrged,
     CompletionRequested,
     CompletionReturned,
     CompletionVerified,
@@ -78,10 +80,16 @@ async def record_loop_events(store: ReportingStore, events: list[LoopEvent]) -> 
     return {}
 
 
+async def record_urges(store: ReportingStore, events: list[AssignmentUrged]) -> dict[str, str]:
+    await store.save_urges(events)
+    return {}
+
+
 RECORDERS = {MeasureCreated: record_measures, RegistryPublished: record_registry,
              AssignmentUpdated: record_assignments, ProgressWithdrawn: record_withdrawals,
              AlertRaised: record_alert_raised, AlertSeverityChanged: record_alert_severity,
              AlertCleared: record_alert_cleared, AssignmentLightChanged: record_light_changes,
+             AssignmentUrged: record_urges,
              **{contract: record_loop_events for contract in (AssignmentSigned, CompletionRequested,
                                                               CompletionVerified, CompletionReturned,
                                                               AssignmentReopened)}}

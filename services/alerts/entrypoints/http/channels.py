@@ -15,8 +15,8 @@ from services.alerts.entrypoints.http.dependencies import (
     DestinationsDep,
     InputsDep,
     NotificationStoreDep,
-    NotifierDep,
     SealerDep,
+    UrgingDep,
 )
 from services.alerts.entrypoints.http.subscriptions import allowed_destination
 from services.alerts.notifications.adapters import ADAPTERS
@@ -159,7 +159,7 @@ def urge_view(urge: dict) -> dict:
 
 @router.post("/v1/alerts/{key}:urge", status_code=202, responses=problem_responses(403, 404), dependencies=PLANNER)
 async def urge(
-    key: str, caller: Caller, notifier: NotifierDep,
+    key: str, caller: Caller, urging: UrgingDep,
     alerts: AlertStoreDep,
     by: Annotated[str | None, Body(embed=True, max_length=200,
                                    description="who urges (default: the calling client's name)")] = None,
@@ -167,13 +167,15 @@ async def urge(
 ) -> dict:
     """Urges an open alert's unit (督办催办) through every channel of its region, at most once per channel per
     China day (a reminder sent that day counts): `queued` lists the channels it goes to, `already_notified` those
-    that reached the unit today already. Recorded (GET …/urges) either way."""
+    that reached the unit today already. Recorded (GET …/urges) either way, and published as assignment-urged (an
+    item's timeline at reporting shows it); the same `by` and `comment` on the same alert and China day again is the
+    same urge (a retry answers the first)."""
     stored = (await alerts.open_by_keys([key])).get(key)
     if stored is None:
         raise Problem(404, "Alert not open", f"No open alert {key!r} (sweep first, or it has closed).",
                       slug="not-found")
     authorise(caller, stored["region_code"], f"alert {key}")
-    return urge_view(await notifier.urge(stored, by or (caller and caller.name), comment))
+    return urge_view(await urging.urge(stored, by or (caller and caller.name), comment))
 
 
 @router.get("/v1/alerts/{key}/urges", responses=problem_responses(404), dependencies=VIEWER)

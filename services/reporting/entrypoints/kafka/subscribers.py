@@ -29,7 +29,8 @@ def topic_of(topics: Topics, contract: type) -> str:
             "AssignmentUpdated": topics.assignment_updated, "ProgressWithdrawn": topics.progress_withdrawn,
             "AlertRaised": topics.alert_raised, "AlertSeverityChanged": topics.alert_severity_changed,
             "AlertCleared": topics.alert_cleared,
-            "AssignmentLightChanged": topics.assignment_light_changed}[contract.__name__]
+            "AssignmentLightChanged": topics.assignment_light_changed,
+            "AssignmentUrged": topics.assignment_urged}[contract.__name__]
 
 
 def register_subscribers(broker: KafkaBroker, store: ReportingStore, settings: ReportingSettings,

@@ -1,15 +1,16 @@
 """In-memory stand-ins for alerts' stores, with the real ones' conditional writes (storage/inputs.py,
-storage/repository.py), so the use cases run in milliseconds; tests/integration/alerts proves the real stores do
-the same. Every method first yields to the event loop, so two evaluations run with asyncio.gather interleave at
-each store call as two processes would on one database."""
+storage/repository.py, the queuing and urges of storage/notifications.py), so the use cases run in milliseconds;
+tests/integration/alerts proves the real stores do the same. Every method first yields to the event loop, so two
+evaluations run with asyncio.gather interleave at each store call as two processes would on one database."""
 
 import asyncio
 import copy
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from services.alerts.domain.alerts import Alert
 from services.alerts.domain.lights import Lit
+from services.alerts.notifications.occasions import Occasion, notification_id
 from services.alerts.storage.inputs import REGISTRY_ID, newest, publication, view
 from services.alerts.storage.repository import Pending, fields
 from shared.contracts import AssignmentUpdated, MeasureCreated, RegistryPublished
@@ -71,6 +72,7 @@ class FakeAlertStore:
         self.open: dict[str, dict] = {}
         self.history: dict[str, dict] = {}
         self.lights: dict[str, dict] = {}
+        self.urges: dict[str, dict] = {}  # `alert_urges`, written by FakeNotificationStore: an outbox too
 
     async def open_alerts(self, measure_ids: Iterable[str] | None = None) -> dict[str, dict]:
         await asyncio.sleep(0)
@@ -118,7 +120,8 @@ class FakeAlertStore:
     async def pending(self, limit: int) -> list[Pending]:
         await asyncio.sleep(0)
         found = [Pending(name, key, copy.deepcopy(doc["outbox"]))
-                 for name, documents in (("history", self.history), ("open", self.open), ("lights", self.lights))
+                 for name, documents in (("history", self.history), ("open", self.open), ("lights", self.lights),
+                                         ("urges", self.urges))
                  for key, doc in documents.items() if doc.get("pending")]
         return found[:limit]
 
@@ -156,4 +159,27 @@ class FakeAlertStore:
                 "outbox": [*(current or {}).get("outbox", []), event]}
 
     def documents(self, collection: str) -> dict[str, dict]:
-        return {"open": self.open, "history": self.history, "lights": self.lights}[collection]
+        return {"open": self.open, "history": self.history, "lights": self.lights, "urges": self.urges}[collection]
+
+
+class FakeNotificationStore:
+    """The channels' regions, the notifications queued (once per alert, channel and day) and the urges, kept in the
+    alert store's `urges` as the real stores share `alert_urges`."""
+
+    def __init__(self, channel_regions: dict[str, str], urges: dict[str, dict]):
+        self.regions, self.urges, self.notifications = channel_regions, urges, {}
+
+    async def channel_regions(self) -> dict[str, str]:
+        await asyncio.sleep(0)
+        return dict(self.regions)
+
+    async def queue(self, alert: dict, occasion: Occasion, channel_ids: list[str], day: date, now: datetime,
+                    urged_by: str | None = None, comment: str | None = None) -> list[str]:
+        await asyncio.sleep(0)
+        fresh = [n for n in (notification_id(alert["key"], c, day) for c in channel_ids) if n not in self.notifications]
+        self.notifications.update(dict.fromkeys(fresh, {"occasion": str(occasion), "urged_by": urged_by}))
+        return fresh
+
+    async def record_urge(self, document: dict) -> dict:
+        await asyncio.sleep(0)
+        return copy.deepcopy(self.urges.setdefault(document["_id"], copy.deepcopy(document)))

@@ -1,5 +1,6 @@
 """An item's timeline assembled from what reporting keeps of one assignment: the measure's issue, the loop's steps with
-who and what, the reports, the alerts raised and cleared, the light's changes, in the order they happened."""
+who and what, the reports, the alerts raised and cleared, the urges sent by hand, the light's changes, in the order
+they happened."""
 
 from datetime import UTC, date, datetime
 
@@ -57,6 +58,14 @@ FOUND = {
                        "reasons": ["awaiting_verification"], "judged_on": "2026-11-08", "changed_at": at(8)},
                       {"_id": "m1|u#light-2", "measure_id": "m1", "unit": "u", "light": "green", "previous": "yellow",
                        "reasons": ["closed_out"], "judged_on": "2026-11-12", "changed_at": at(12)}],
+    # as storage/collections.py keeps assignment-urged: its data, `urged_at` an instant
+    "urges": [{"_id": "ep2.urge-2026-11-16-b", "alert_key": "overdue|m1|u", "alert_kind": "overdue",
+               "episode": "ep2", "measure_id": "m1", "unit": "u", "region_code": "361002", "by": None,
+               "comment": None, "urged_at": at(16), "day": "2026-11-16", "queued": [], "already_notified": ["c1"]},
+              {"_id": "ep2.urge-2026-11-15-a", "alert_key": "overdue|m1|u", "alert_kind": "overdue",
+               "episode": "ep2", "measure_id": "m1", "unit": "u", "region_code": "361002", "by": "市依法治市办",
+               "comment": "请本周内报送", "urged_at": at(15), "day": "2026-11-15", "queued": ["c1"],
+               "already_notified": []}],
 }
 
 
@@ -68,7 +77,8 @@ def test_every_step_report_alert_and_light_change_in_the_order_they_happened():
         ("alert-raised", "ep1.raised"), ("light-changed", "m1|u#light-1"), ("completion-requested", "s-req2"),
         # one instant: the verification, then the alert it closed, then the light it turned
         ("completion-verified", "s-verify"), ("alert-cleared", "ep1.cleared"), ("light-changed", "m1|u#light-2"),
-        ("alert-raised", "ep2.raised")]
+        # one instant: the alert, then the urge of it
+        ("alert-raised", "ep2.raised"), ("urged", "ep2.urge-2026-11-15-a"), ("urged", "ep2.urge-2026-11-16-b")]
     by_id = {e["id"]: e for e in made}
     assert by_id["s-sign"]["by"] == "张三" and by_id["s-sign"]["at"] == at(2)
     assert by_id["s-req1"]["narrative"] == "已建立制度" and by_id["s-req1"]["evidence"] == ["制度.docx"]
@@ -81,6 +91,10 @@ def test_every_step_report_alert_and_light_change_in_the_order_they_happened():
                                                                             "办结申请已等待 5 个工作日")
     assert (by_id["ep2.raised"]["severity"], by_id["ep2.raised"]["reason"]) == ("critical", "已逾期 3 天")
     assert (by_id["m1|u#light-2"]["light"], by_id["m1|u#light-2"]["previous"]) == ("green", "yellow")
+    assert by_id["ep2.urge-2026-11-15-a"] == {
+        "type": "urged", "id": "ep2.urge-2026-11-15-a", "at": at(15), "by": "市依法治市办", "comment": "请本周内报送",
+        "kind": "overdue", "queued": ["c1"], "already_notified": []}
+    assert (by_id["ep2.urge-2026-11-16-b"]["by"], by_id["ep2.urge-2026-11-16-b"]["comment"]) == (None, None)
 
 
 def test_evidence_files_are_linked_and_a_verifier_the_registry_lacks_keeps_its_id():
@@ -117,4 +131,4 @@ def test_the_head_says_where_the_loop_stands_as_the_tracker_published_it_with_th
         "awaiting_verification"
     assert [r["name"] for r in item["trail"]] == ["抚州市", "临川区"]
     assert item["lead_units"] == [{"unit": "lead", "unit_name": "临川区政府办"}]
-    assert item["closed_out_at"] == at(12) and len(item["entries"]) == 13
+    assert item["closed_out_at"] == at(12) and len(item["entries"]) == 15

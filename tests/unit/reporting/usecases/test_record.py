@@ -3,7 +3,14 @@
 from datetime import UTC, datetime
 
 from services.reporting.usecases.record import record
-from shared.contracts import AlertCleared, AlertRaised, AssignmentSigned, CompletionReturned, ProgressWithdrawn
+from shared.contracts import (
+    AlertCleared,
+    AlertRaised,
+    AssignmentSigned,
+    AssignmentUrged,
+    CompletionReturned,
+    ProgressWithdrawn,
+)
 
 AT = datetime(2026, 11, 1, tzinfo=UTC)
 NOTICE = {"key": "lagging|m1|u1|", "episode": "ep1", "kind": "lagging", "severity": "warning", "measure_id": "m1",
@@ -31,6 +38,9 @@ class FakeStore:
     async def save_loop_events(self, events):
         self.calls.append(("loop", [event.id for event in events]))
 
+    async def save_urges(self, events):
+        self.calls.append(("urges", [event.id for event in events]))
+
 
 async def test_runs_of_one_type_go_together_and_the_order_is_kept():
     store = FakeStore()
@@ -49,3 +59,13 @@ async def test_the_loops_steps_of_every_type_are_kept_for_the_timeline():
         **who, "by": "李四", "verifier": "lead_unit", "verifier_unit": "lead", "reason": "佐证材料不全"})
     await record(store, [*signed, returned, raised := AlertRaised(id="a1", source="t", time=AT, data=NOTICE)])
     assert store.calls == [("loop", ["s1", "s2"]), ("loop", ["r1"]), ("open", [raised.data.episode])]
+
+
+async def test_the_urges_are_kept_for_the_timeline():
+    store = FakeStore()
+    urge = {"alert_key": NOTICE["key"], "alert_kind": "lagging", "episode": "ep1", "measure_id": "m1", "unit": "u1",
+            "region_code": "361002", "by": "市依法治市办", "comment": None, "urged_at": AT, "day": "2026-11-01",
+            "queued": ["c1"], "already_notified": []}
+    urged = [AssignmentUrged(id=f"u{n}", source="t", time=AT, data=urge) for n in (1, 2)]
+    await record(store, [*urged, AlertRaised(id="a1", source="t", time=AT, data=NOTICE)])
+    assert store.calls == [("urges", ["u1", "u2"]), ("open", ["ep1"])]

@@ -8,6 +8,8 @@ from pydantic import ValidationError
 from shared.contracts import (
     AssignmentLight,
     AssignmentLightChanged,
+    AssignmentUrge,
+    AssignmentUrged,
     Measure,
     MeasureCreated,
     ProgressReport,
@@ -162,3 +164,32 @@ def test_codes_and_periods_take_ascii_digits_only(field, value):
     # `\d` in a pattern matches any Unicode digit; a full-width code would match no region and sort apart.
     with pytest.raises(ValidationError):
         ProgressReport(**{**REPORT, field: value})
+
+
+def urge_data(**changes) -> dict:
+    return {"alert_key": "overdue|m-1|u-1|", "alert_kind": "overdue", "episode": "ep-1", "measure_id": "m-1",
+            "unit": "u-1", "region_code": "361002", "by": "市依法治市办", "comment": "请本周内报送",
+            "urged_at": "2026-11-30T08:00:00+08:00", "day": "2026-11-30", "queued": ["c-1"],
+            "already_notified": ["c-2"], **changes}
+
+
+def test_an_urge_round_trips_through_its_cloudevent_keyed_by_its_assignment():
+    event = AssignmentUrged.wrap(AssignmentUrge(**urge_data()), source="/duban/alerts", event_id="ep-1.urge-x")
+    read = AssignmentUrged.model_validate_json(event.model_dump_json())
+    assert read == event and read.type == "assignment-urged" and read.data.key == "m-1|u-1"
+    nobody = AssignmentUrge(**urge_data(by=None, comment=None, queued=[], already_notified=[]))
+    assert (nobody.by, nobody.comment) == (None, None)
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"alert_kind": "late"}, "alert_kind"), ({"region_code": "3610"}, "region_code"),
+    ({"urged_at": "2026-11-30T08:00:00"}, "urged_at"), ({"comment": "催" * 501}, "comment"),
+    ({"queued": [""]}, "queued"), ({"channel": "c-1"}, "channel"),
+])
+def test_an_urge_that_breaks_the_contract_is_refused_naming_the_field(change, field):
+    with pytest.raises(ValidationError) as refused:
+        AssignmentUrge(**urge_data(**change))
+    assert {error["loc"][0] for error in refused.value.errors()} == {field}
+    event = AssignmentUrged.wrap(AssignmentUrge(**urge_data()), source="/duban/alerts").model_dump(mode="json")
+    with pytest.raises(ValidationError):  # on another topic's type: refused
+        AssignmentUrged.model_validate({**event, "type": "alert-raised"})

@@ -11,6 +11,8 @@ from shared.contracts import (
     AssignmentSigning,
     AssignmentState,
     AssignmentUpdated,
+    AssignmentUrge,
+    AssignmentUrged,
     CompletionVerification,
     CompletionVerified,
     Measure,
@@ -129,6 +131,12 @@ def test_the_services_own_events_are_not_held_to_a_producers_scope():
     state = AssignmentState(measure_id="fuzhou-2022-17", unit="361002.government", unit_name="临川区政府",
                             role="responsible", region_code="361002", revision=1)
     assert refusal(sent(AssignmentUpdated, state, source="/duban/tracker"), None) is None
+    # an urge: alerts' route authorised the planner for the alert's region before it was published
+    urge = AssignmentUrge(alert_key="overdue|fuzhou-2022-17|361002.government|", alert_kind="overdue", episode="e1",
+                          measure_id="fuzhou-2022-17", unit="361002.government", region_code="361002",
+                          by="市依法治市办", comment=None, urged_at=EVENT_TIME, day=EVENT_TIME.date(), queued=[],
+                          already_notified=[])
+    assert refusal(sent(AssignmentUrged, urge, source="/duban/alerts"), None) is None
 
 
 INTAKE = "/duban/intake"
