@@ -88,7 +88,9 @@ def run_up(args) -> None:
         print(f"  {name:<16} {url}/docs")
     print(f"  Kafka            {endpoints.kafka_bootstrap_servers}")
     print(f"  MongoDB (wire)   {endpoints.mongodb_url}")
-    print("\nStop everything with `make stop`.")
+    own_place = Path(args.state_dir).resolve() != Path(STATE_DIR).resolve()
+    print("\nStop everything with " + (f"`duban stack down --state-dir {args.state_dir}`." if own_place
+                                       else "`make stop` (or `duban stack down`)."))
 
 
 def demo_state(urls: dict[str, str], loaded: dict[str, int], timeout: float = 60) -> dict[str, int]:

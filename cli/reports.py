@@ -92,8 +92,8 @@ def run_scores(args) -> None:
     ranking = fetch(args, "/v1/scores", {**params, **({"region_code": args.region} if args.region else {})})
     found = ranking.json()
     mean = "—" if found["total"] is None else f"{found['total']:g}"
-    print(f"{found['name'] or found['region_code']} {found['year']}: {found['units']} units, mean {mean}")
+    print(f"{found['name'] or found['region_code']} {found['year']}: {found['units']} 个单位, 平均 {mean}")
     for row in found["regions"]:
-        print(f"  {row['rank']}. {row['name'] or row['region_code']}  {row['total']:g} ({row['units']} units)")
+        print(f"  {row['rank']}. {row['name'] or row['region_code']}  {row['total']:g} ({row['units']} 个单位)")
     for row in found["unit_ranking"]:
         print(f"  {row['rank']}. {row['unit_name']}  {row['total']:g}  (+{row['gained']:g} {row['lost']:g})")

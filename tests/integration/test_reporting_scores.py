@@ -119,6 +119,6 @@ async def test_bad_questions_are_answered_with_problem_documents(settings_values
             assert answer.json()["status"] == status
         # `duban report scores` prints the ranking (no units yet) and says what the service refused.
         await asyncio.to_thread(main, ["report", "scores", "--region", "361000", "--reporting", url])
-        assert f"361000 {YEAR}: 0 units, mean —" in capsys.readouterr().out
+        assert f"361000 {YEAR}: 0 个单位, 平均 —" in capsys.readouterr().out
         with pytest.raises(SystemExit, match="HTTP 404"):
             await asyncio.to_thread(main, ["report", "scores", "--unit", "nobody", "--reporting", url])
