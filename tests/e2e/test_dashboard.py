@@ -267,6 +267,7 @@ def test_the_dashboard_draws_its_charts_and_drills_down_by_clicking(chromium, re
 
             loop_pages(page, reporting_url, REPORTS)
             opened_directly(page, reporting_url, today)
+            naming_nothing(page, reporting_url, errors)
         finally:
             browser.close()
     assert errors == []
@@ -360,6 +361,25 @@ def loop_pages(page, url: str, reports: list[dict]) -> None:
     page.screenshot(path=str(ARTEFACTS / "12-timeline-to-sign.png"), full_page=True)
     page.click("#crumbs a[data-hash^='#/unit/']")  # back to the unit by the breadcrumbs
     page.wait_for_selector(f"body[data-ready='#/unit/{code}/{unit['unit']}']")
+
+
+def naming_nothing(page, url: str, errors: list[str]) -> None:
+    """An address naming no measure: the page says so, and its breadcrumbs lead home, not on from the last view;
+    then the operations page (运行监控) opened by its address: its breadcrumbs name the home region."""
+    seen = len(errors)
+    open_view(page, f"{url}/#/measure/no-such-measure/361002101", "error")
+    assert "加载失败" in page.inner_text("#view")
+    assert crumbs_of(page) == ["演示市", "加载失败"]
+    assert errors[seen:] and all("404" in error for error in errors[seen:])  # that measure's 404, expected here
+    del errors[seen:]
+    # Opened afresh by its address: no view before it named the home region.
+    fresh = page.context.browser.new_page(locale="zh-CN")
+    record_faults(fresh, errors)
+    try:
+        open_view(fresh, f"{url}/#/operations", "#/operations")
+        assert crumbs_of(fresh) == ["演示市", "运行监控"]
+    finally:
+        fresh.close()
 
 
 def opened_directly(page, url: str, today: str) -> None:

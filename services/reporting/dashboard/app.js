@@ -212,6 +212,12 @@ function regionTrail(trail) {
   trail.forEach(r => { names[r.region_code] = r.name || r.region_code; });
   return trail.slice(Math.max(home, 0)).map(r => [r.name || r.region_code, `#/region/${r.region_code}`]);
 }
+/* The home region's crumb by its name, asked for once where no view has named it yet (an address opened
+   directly). */
+async function homeCrumb() {
+  if (!names[HOME]) regionTrail((await get(`/v1/reports/regions/${HOME}`)).trail);
+  return [names[HOME] || HOME, `#/region/${HOME}`];
+}
 function exports(code) {
   const p = params();
   document.getElementById("export-xlsx").href = `/v1/reports/regions/${code}.xlsx?${p}`;
@@ -390,7 +396,7 @@ function timelineLink(r) {
 }
 
 function assignmentTable(rows, showUnit, showEvidence = false) {
-  return `<table id="assignments"><thead><tr><th>序号</th><th>措施</th>${showUnit ? "<th>责任单位</th><th>区域</th>" : ""}
+  return `<table id="assignments"><thead><tr><th>措施编号</th><th>措施</th>${showUnit ? "<th>责任单位</th><th>区域</th>" : ""}
     <th>亮灯</th><th>状态</th><th>进度(%)</th><th>预警</th><th>本期已报送</th>${showEvidence ? "<th>佐证材料</th>" : ""}
     <th>督办过程</th></tr></thead><tbody>
     ${rows.map(r => `<tr class="link" data-measure="${esc(r.measure_id)}"><td class="n">${esc(r.number)}</td>
@@ -461,7 +467,7 @@ function rows(items, render, columns) {
 
 async function operationsView() {
   const o = await (await call("/v1/operations")).json();
-  crumbs([[names[HOME] || HOME, `#/region/${HOME}`], ["运行监控"]]);
+  crumbs([await homeCrumb(), ["运行监控"]]);
   const up = o.services.filter(s => s.up).length;
   const quiet = o.districts.filter(d => d.quiet).length;
   const lag = o.consumer_lag.reduce((sum, row) => sum + row.lag, 0);
@@ -518,7 +524,7 @@ async function operationsView() {
 
 // The loop's lists: a row per assignment, clicking opens its measure; its 时间线 link, the item's timeline.
 function loopTable(id, rows, code, extra = [], showUnit = false) {
-  return `<table id="${id}"><thead><tr><th>序号</th><th>措施</th>${showUnit ? "<th>责任单位</th><th>区域</th>" : ""}
+  return `<table id="${id}"><thead><tr><th>措施编号</th><th>措施</th>${showUnit ? "<th>责任单位</th><th>区域</th>" : ""}
     <th>亮灯</th><th>环节</th><th>进度(%)</th><th>逾期</th><th>本期已报送</th>${extra.map(([h]) => `<th>${h}</th>`).join("")}
     <th>督办过程</th></tr></thead><tbody>${rows.map(r => `<tr class="link" data-measure="${esc(r.measure_id)}">
       <td class="n">${esc(r.number)}</td><td>${esc(r.title)}</td>
@@ -680,6 +686,7 @@ async function route() {
     document.body.dataset.ready = location.hash || "#/region/" + HOME;
   } catch (error) {
     view.innerHTML = `<p class="error">加载失败:${esc(error.message)}</p>`;
+    crumbs([await homeCrumb().catch(() => [HOME, `#/region/${HOME}`]), ["加载失败"]]);  // not the last page's
     document.body.dataset.ready = "error";
   }
 }
