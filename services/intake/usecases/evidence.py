@@ -55,9 +55,9 @@ def readable(evidence: StoredEvidence, acts_for: ActsFor) -> bool:
 def unknown_evidence(missing: Sequence[tuple[int, str]], field: str) -> Problem:
     """422 naming each evidence id (by its position in `field`) that intake does not hold."""
     ids = "、".join(evidence_id for _, evidence_id in missing)
-    return Problem(422, "Unknown evidence", f"No evidence file is stored under {ids}: upload it first "
-                   "(POST /v1/evidence) and send the id it answers.", slug="unknown-evidence",
-                   errors=[{"field": f"{field}.{index}", "message": f"no evidence file {evidence_id!r}",
+    return Problem(422, "Unknown evidence", f"没有编号为 {ids} 的佐证材料：请先上传（POST /v1/evidence），再填写上传"
+                   "返回的编号。", slug="unknown-evidence",
+                   errors=[{"field": f"{field}.{index}", "message": f"没有佐证材料 {evidence_id!r}",
                             "code": "unknown_evidence"} for index, evidence_id in missing])
 
 

@@ -38,8 +38,8 @@ class LoopStepAcceptance:
         event = LOOP_EVENTS[event_type].wrap(step, source=source, subject=step.assignment_key, event_id=event_id)
         judgement = await self.judge.judgement(event)
         if judgement is None:
-            raise Problem(422, "Unknown assignment", f"The tracker has no assignment of {step.unit!r} on measure "
-                          f"{step.measure_id!r}.", slug="unknown-assignment")
+            raise Problem(422, "Unknown assignment", f"督办系统中没有措施 {step.measure_id!r} 交办给 {step.unit!r} 的"
+                          "任务。", slug="unknown-assignment")
         if not judgement["counts"]:
             raise Problem(REFUSAL_STATUS[judgement["kind"]], "Step refused", judgement["reason"],
                           slug="loop-conflict" if judgement["kind"] == "conflict" else "loop-not-allowed")

@@ -21,7 +21,7 @@ from shared.domain.calendar import CLOCK_SKEW, ReportWindow
 
 def unknown_assignment(key: str) -> str:
     measure_id, unit = split_key(key)
-    return f"no assignment of {unit!r} on measure {measure_id!r}: the measure is not created (yet) or does not name it"
+    return f"措施 {measure_id!r} 没有交办给 {unit!r} 的任务：该措施尚未创建（或仍在途中），或未列出该单位"
 
 
 async def untimely(tracker: Tracker, events: list[LoopEvent], skew: timedelta) -> dict[str, str]:
@@ -30,7 +30,7 @@ async def untimely(tracker: Tracker, events: list[LoopEvent], skew: timedelta) -
     for good, and no later step could follow it."""
     starts = await tracker.repository.measure_starts({event.data.measure_id for event in events})
     return {event.id: reason for event in events if (reason := ReportWindow(
-        starts.get(event.data.measure_id), skew=skew).refusal(event.data.at, f"the time of {event.type}"))}
+        starts.get(event.data.measure_id), skew=skew).refusal(event.data.at, f"{event.type} 的时间"))}
 
 
 def misplaced(events: list[LoopEvent], regions: dict[str, str | None]) -> dict[str, str]:
@@ -41,8 +41,8 @@ def misplaced(events: list[LoopEvent], regions: dict[str, str | None]) -> dict[s
     for event in events:
         region = regions.get(event.data.assignment_key)
         if region and event.data.region_code != region:
-            found[event.id] = (f"{event.type} names region {event.data.region_code}, but the assignment of "
-                               f"{event.data.unit!r} on measure {event.data.measure_id!r} is in region {region}")
+            found[event.id] = (f"{event.type} 所填区划为 {event.data.region_code}，但 {event.data.unit!r} 在措施 "
+                               f"{event.data.measure_id!r} 上的任务属于区划 {region}")
     return found
 
 
@@ -63,7 +63,7 @@ async def record_loop_steps(tracker: Tracker, events: list[LoopEvent], skew: tim
     loops = await loops_of(tracker, assigned)
     for event in kept:
         if refusal := loops[event.data.assignment_key].refusal_of(event.id):
-            refused[event.id] = f"{event.type} refused ({refusal.kind}): {refusal.reason}"
+            refused[event.id] = f"{event.type} 未采纳（{refusal.kind}）：{refusal.reason}"
     await refresh_states(tracker, assigned)
     return refused
 

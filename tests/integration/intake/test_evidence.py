@@ -111,7 +111,7 @@ async def test_the_same_content_is_stored_once_even_when_sent_at_once(intake, da
 
 @pytest.mark.parametrize(("content", "status", "slug", "said"), [
     (b"GIF89a\x01\x00\x01\x00" + bytes(50), 422, "invalid-file", "a GIF image"),
-    (hostile.zip_not_word(), 422, "invalid-file", "neither a Word .docx nor an Excel .xlsx"),
+    (hostile.zip_not_word(), 422, "invalid-file", "既不是 Word .docx 也不是 Excel .xlsx"),
     (hostile.zip_bomb(8), 413, "file-too-large", "zip bomb"),
     (b"%PDF-1.7\n" + bytes(MAX_BYTES), 413, "file-too-large", "larger than"),
     (b"", 422, "invalid-file", "empty"),

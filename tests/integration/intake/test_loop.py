@@ -3,6 +3,8 @@ the tracker's loop, refused ones are answered with problem documents (403 outsid
 does not stand for the step, 422 for a unit checking itself or an unknown assignment), a retry with the same
 Idempotency-Key gets the first event id back; a completion request's evidence files reach the assignment's state."""
 
+import re
+
 import httpx
 import pytest
 
@@ -91,8 +93,9 @@ async def test_a_loop_through_intake_accepted_refused_and_retried(intake, tracke
     retried = await intake.post(f"{STEPS}/临川区政府:sign", json=signing,
                                 headers={**bearer(LINCHUAN), "Idempotency-Key": "sign-1"})
     assert (retried.status_code, retried.json()["event_id"]) == (202, first.json()["event_id"])
-    assert "already signed for" in problem(
+    again = problem(
         await intake.post(f"{STEPS}/临川区政府:sign", json=signing, headers=bearer(LINCHUAN)), 409, "loop-conflict")
+    assert re.fullmatch(r"已于 \d{4}-\d\d-\d\d \d\d:\d\d 签收，不能重复签收", again), again  # China time, for people
     problem(await intake.post(f"{STEPS}/东乡区政府:sign", json={"region_code": "361003", "by": "赵六"},
                               headers=bearer(LINCHUAN)), 403, "outside-region")
     problem(await intake.post(f"{STEPS}/无此单位:sign", json=signing, headers=bearer(LINCHUAN)), 422,
@@ -113,7 +116,7 @@ async def test_a_loop_through_intake_accepted_refused_and_retried(intake, tracke
 
     checking = {"region_code": "361002", "by": "李四", "verifier": "lead_unit", "verifier_unit": "市司法局"}
     own = {**checking, "verifier": "supervising_office", "verifier_unit": "临川区政府"}
-    assert "cannot check its own completion" in problem(
+    assert "不能核查本单位的办结" in problem(
         await intake.post(f"{STEPS}/临川区政府:verify", json=own, headers=bearer(LINCHUAN)), 422, "loop-not-allowed")
     verified = await intake.post(f"{STEPS}/临川区政府:verify", json={**checking, "remark": "材料齐全"},
                                  headers=bearer(CITY))
@@ -121,7 +124,7 @@ async def test_a_loop_through_intake_accepted_refused_and_retried(intake, tracke
     closed = await reaches(tracker_url, "closed_out")
     assert [step["type"] for step in closed["steps"]] == [
         "assignment-signed", "completion-requested", "completion-verified"]
-    assert "no completion request is waiting" in problem(
+    assert "没有等待核查的办结申请" in problem(
         await intake.post(f"{STEPS}/临川区政府:return", json={**checking, "reason": "材料不全"}, headers=bearer(CITY)),
         409, "loop-conflict")
     reopened = await intake.post(f"{STEPS}/临川区政府:reopen", json={**checking, "reason": "复核发现未完成"},

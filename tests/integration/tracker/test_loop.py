@@ -133,8 +133,8 @@ async def test_a_step_that_may_not_be_taken_is_dead_lettered_with_the_reason_and
     dead = await read_topic(settings_values["kafka_bootstrap_servers"], topics.dead_letter, expected=2)
     reasons = {body(r)["id"]: headers(r)["dlq-reason"] for r in dead}
     assert reasons[again.id].endswith(
-        "assignment-signed refused (conflict): already signed for at 2026-10-01T09:00:00+00:00")
-    assert f"{UNIT} cannot check its own completion" in reasons[own.id]
+        "assignment-signed 未采纳（conflict）：已于 2026-10-01 17:00 签收，不能重复签收")
+    assert f"{UNIT} 不能核查本单位的办结" in reasons[own.id]
     found = await timeline_of(tracker)
     assert found["loop_state"] == "signed"
     assert [(s["event_id"], s["counted"], (s["refusal"] or {}).get("kind")) for s in found["steps"]] == [
@@ -144,6 +144,6 @@ async def test_a_step_that_may_not_be_taken_is_dead_lettered_with_the_reason_and
     assert judged.json() == {"counts": True, "kind": None, "reason": None}
     judged = await tracker.post("/v1/loop-steps:judge", json=verified(3).model_dump(mode="json"))
     assert judged.json() == {"counts": False, "kind": "conflict",
-                             "reason": "no completion request is waiting for verification"}
+                             "reason": "没有等待核查的办结申请"}
     unknown = signed(3).model_copy(update={"data": signed(3).data.model_copy(update={"unit": "无此单位"})})
     assert (await tracker.post("/v1/loop-steps:judge", json=unknown.model_dump(mode="json"))).status_code == 404

@@ -39,5 +39,5 @@ async def annual(store: Store, snapshot: CurrentSnapshot, scoring: ScoringDep, c
     """The printable annual report; a viewer's, in its region (the dashboard fetches it with its key)."""
     if not re.fullmatch(CODE, region_code) or not 2000 <= year <= 2100:
         return HTMLResponse("区划代码或年度无效", status_code=422)
-    authorise(caller, region_code, f"region {region_code}")
+    authorise(caller, region_code, f"区划 {region_code}")
     return HTMLResponse(annual_page(await annual_dataset(store, snapshot, region_code, year, scoring)))

@@ -83,13 +83,13 @@ def known(snapshot: Snapshot, region_code: str) -> str:
 async def region_in_path(snapshot: CurrentSnapshot, caller: Caller, region_code: Annotated[str, Path(
         pattern=CODE, description="GB/T 2260 code (9 digits: township)")]) -> str:
     """The region asked: 403 outside the caller's region, 404 for one the registry lacks."""
-    authorise(caller, region_code, f"region {region_code}")
+    authorise(caller, region_code, f"区划 {region_code}")
     return known(snapshot, region_code)
 
 
 async def region_in_query(snapshot: CurrentSnapshot, caller: Caller, region_code: Annotated[str, Query(
         pattern=CODE, description="GB/T 2260 code")]) -> str:
-    authorise(caller, region_code, f"region {region_code}")
+    authorise(caller, region_code, f"区划 {region_code}")
     return known(snapshot, region_code)
 
 

@@ -75,7 +75,7 @@ async def filed_documents(store: Documents, snapshot: CurrentSnapshot, caller: C
     created_at; those in the caller's region and below. 404 for a region the registry does not have."""
     if region_code is not None:
         known_region(snapshot, region_code)
-        authorise(caller, region_code, "the documents")
+        authorise(caller, region_code, "这些文书")
     return [document for document in await store.listing(region_code) if in_scope(caller, document["region_code"])]
 
 
@@ -86,6 +86,6 @@ async def filed_document(document_id: str, store: Documents, caller: Caller) -> 
     if found is None:
         raise Problem(404, "Unknown document", f"no document {document_id}", slug="unknown-document")
     region_code, content = found
-    authorise(caller, region_code, f"document {document_id}")
+    authorise(caller, region_code, f"文书 {document_id}")
     return download(content, DOCX, f"{document_id}.docx")
 

@@ -184,7 +184,7 @@ async def measure_detail(measure_id: str, snapshot: CurrentSnapshot, store: Stor
     if measure is None:
         raise Problem(404, "Measure not found", f"No measure {measure_id!r} is tracked.", slug="not-found")
     region_code = known(snapshot, region_code) if region_code else caller.region_code if caller else home
-    authorise(caller, region_code, f"region {region_code}")
+    authorise(caller, region_code, f"区划 {region_code}")
     drill = snapshot.assignment_rows(region_code, as_of or today_in_china(), cadence, measure_id=measure_id)
     history = [report_row(r) for r in await store.revisions_counted(measure_id=measure_id)]
     files = await store.evidence_of_measure(measure_id)

@@ -50,7 +50,7 @@ async def unit_score(scoring: ScoringDep, caller: Caller, unit: Annotated[str, P
     found = (await scoring.scores(year)).get(unit)
     if found is None:
         raise Problem(404, "Unit not found", f"no unit {unit!r} has an assignment", slug="not-found")
-    authorise(caller, found["region_code"], f"unit {unit}")
+    authorise(caller, found["region_code"], f"单位 {unit}")
     return {"year": year, "rules_version": scoring.rules_version, **found}
 
 

@@ -27,7 +27,8 @@ async def read_timeline(measure_id: str, unit: ScopedUnit, tracker: TrackerDep) 
     step that did not count says why (`refusal`)."""
     found = await timeline(tracker, f"{measure_id}|{unit}")
     if found is None:
-        raise Problem(404, "Assignment not found", f"No unit {unit!r} on measure {measure_id!r}.", slug="not-found")
+        raise Problem(404, "Assignment not found", f"措施 {measure_id!r} 没有交办给 {unit!r} 的任务。",
+                      slug="not-found")
     return found
 
 
@@ -45,7 +46,7 @@ class Judgement(BaseModel):
 async def judge_step(event: Annotated[LoopEvent, Body()], tracker: TrackerDep, caller: Caller) -> Judgement:
     """Judge a loop step (a whole CloudEvent of one of the five types) against the assignment's loop as the tracker
     holds it now, as if it arrived now; nothing is kept. 404 for an assignment the tracker does not have."""
-    authorise(caller, event.data.region_code, f"the step on {event.data.unit}")
+    authorise(caller, event.data.region_code, f"{event.data.unit} 的督办环节")
     try:
         refusal = await judgement(tracker, event)
     except LookupError as error:

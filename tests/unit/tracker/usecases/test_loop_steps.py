@@ -76,7 +76,7 @@ async def test_a_step_on_an_assignment_the_tracker_lacks_is_refused_and_not_kept
     t = assigned_tracker()
     stranger = sign("x", unit="u-nobody")
     assert await record_loop_steps(t, [stranger]) == {
-        "x": "no assignment of 'u-nobody' on measure 'm-1': the measure is not created (yet) or does not name it"}
+        "x": "措施 'm-1' 没有交办给 'u-nobody' 的任务：该措施尚未创建（或仍在途中），或未列出该单位"}
     assert t.loops.steps == {} and t.states.documents == {}
 
 
@@ -85,9 +85,8 @@ async def test_a_refused_step_is_answered_with_its_reason_kept_in_the_timeline_a
     await record_loop_steps(t, [sign()])
     refused = await record_loop_steps(t, [sign("again", 10), verify("own", 11, verifier_unit=UNIT)])
     assert refused == {
-        "again": "assignment-signed refused (conflict): already signed for at 2026-10-01T09:00:00+00:00",
-        "own": f"completion-verified refused (not_allowed): {UNIT} cannot check its own completion: the lead unit "
-               "or the supervising office does"}
+        "again": "assignment-signed 未采纳（conflict）：已于 2026-10-01 17:00 签收，不能重复签收",
+        "own": f"completion-verified 未采纳（not_allowed）：{UNIT} 不能核查本单位的办结：由牵头单位或督查机构核查"}
     assert set(t.loops.steps) == {"s", "again", "own"}
     assert (state(t)["loop_state"], t.states.documents[KEY]["revision"]) == ("signed", 1)
 
@@ -96,7 +95,7 @@ async def test_a_verification_that_came_before_its_request_counts_once_the_reque
     t = assigned_tracker()
     assert await record_loop_steps(t, [sign()]) == {}
     assert await record_loop_steps(t, [verify()]) == {
-        "v": "completion-verified refused (conflict): no completion request is waiting for verification"}
+        "v": "completion-verified 未采纳（conflict）：没有等待核查的办结申请"}
     assert await record_loop_steps(t, [request()]) == {}
     assert state(t)["loop_state"] == "closed_out"
     assert await record_loop_steps(t, [verify()]) == {}  # a retry of it now finds it counted
@@ -108,9 +107,9 @@ async def test_the_judgement_of_a_step_not_taken_yet():
     await record_loop_steps(t, [sign()])
     assert await judgement(t, sign()) is None  # the same event again: judged as kept
     refusal = await judgement(t, sign("other", 12))
-    assert (refusal.kind, refusal.reason) == ("conflict", "already signed for at 2026-10-01T09:00:00+00:00")
+    assert (refusal.kind, refusal.reason) == ("conflict", "已于 2026-10-01 17:00 签收，不能重复签收")
     assert (await judgement(t, verify(verifier_unit=OFFICE))).kind == "not_allowed"
-    with pytest.raises(LookupError, match="no assignment of 'u-nobody'"):
+    with pytest.raises(LookupError, match="没有交办给 'u-nobody' 的任务"):
         await judgement(t, sign(unit="u-nobody"))
 
 
@@ -120,8 +119,8 @@ async def test_a_step_dated_before_the_measure_starts_or_in_the_future_is_refuse
     future = AssignmentSigned.wrap(AssignmentSigning(**SAME, by="张三", signed_at=datetime.now(UTC) + timedelta(
         days=1)), source="/test", event_id="future")
     refused = await record_loop_steps(t, [sign("early"), future])
-    assert "the time of assignment-signed 2026-10-01T09:00:00+00:00 is before the plan's start" in refused["early"]
-    assert "is in the future" in refused["future"]
+    assert "assignment-signed 的时间 2026-10-01 17:00 早于方案开始时间" in refused["early"]
+    assert "晚于当前时间" in refused["future"]
     assert t.loops.steps == {}
     assert (await judgement(t, sign("early"))).kind == "not_allowed"
 
@@ -129,9 +128,9 @@ async def test_a_step_dated_before_the_measure_starts_or_in_the_future_is_refuse
 async def test_a_step_naming_another_region_than_its_assignments_is_refused_and_not_kept():
     t = assigned_tracker()
     elsewhere = sign(event_id="s-elsewhere", region_code="361003")  # 东乡区's client acting on 临川区's unit
-    assert "names region 361003, but the assignment" in (await judgement(t, elsewhere)).reason
+    assert "所填区划为 361003，但" in (await judgement(t, elsewhere)).reason
     assert (await judgement(t, elsewhere)).kind == "not_allowed"
     refused = await record_loop_steps(t, [elsewhere])
-    assert "is in region 361002" in refused["s-elsewhere"]
+    assert "的任务属于区划 361002" in refused["s-elsewhere"]
     assert (await t.loops.of([KEY])).get(KEY, []) == [] and state(t)["loop_state"] == "assigned"  # not kept
     assert await record_loop_steps(t, [sign()]) == {} and state(t)["loop_state"] == "signed"  # its own region is
