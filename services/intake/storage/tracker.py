@@ -53,8 +53,10 @@ class TrackerAssignments(TrackerClient):
 
 
 class TrackerLoop(TrackerClient):
-    async def judgement(self, event: CloudEvent) -> dict | None:
-        """The tracker's judgement of a loop step (`{counts, kind, reason}`), None for an assignment it lacks."""
+    async def judgement(self, event: CloudEvent, acting_for: str | None = None) -> dict | None:
+        """The tracker's judgement of a loop step (`{counts, kind, reason}`) taken by a caller acting for
+        `acting_for` (a region code; None: an open service), None for an assignment it lacks."""
         response = await self.request("POST", "/v1/loop-steps:judge", "督办环节的判断",
-                                      json=event.model_dump(mode="json"))
+                                      json=event.model_dump(mode="json"),
+                                      params={} if acting_for is None else {"acting_for": acting_for})
         return None if response.status_code == 404 else response.json()

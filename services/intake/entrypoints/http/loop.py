@@ -42,7 +42,7 @@ async def take(event_type: str, contract: type[LoopStep], measure_id: str, unit:
     sent = sent if sent is not None else body.model_dump(exclude_unset=True, exclude={"measure_id", "unit"})
     step = contract.model_validate({**sent, "measure_id": measure_id, "unit": unit})
     with answering(settings.retry_after_seconds):
-        event = await loop.take(event_type, step, source, idempotency)
+        event = await loop.take(event_type, step, source, idempotency, None if caller is None else caller.region_code)
     return Accepted.of(event, loop.topics.for_loop_event(event_type))
 
 
@@ -89,8 +89,9 @@ async def request_completion(measure_id: MeasureId, unit: UnitName, body: Reques
 async def verify(measure_id: MeasureId, unit: UnitName, body: VerificationBody, loop: LoopSteps, settings: Settings,
                  idempotency: Idempotency, caller: Caller, source: EventSource) -> Accepted:
     """核查销号: the lead unit or the supervising office checked the request and closes the assignment out (publish
-    completion-verified). 409 without a waiting request; 422 when the unit checks itself, or the `lead_unit`
-    verifier is not a lead unit of the measure."""
+    completion-verified). 409 without a waiting request; 422 when the unit checks itself, the `lead_unit` verifier
+    is not a lead unit of the measure, or `verifier_unit` is not in the unit registry or not in the caller's region
+    or below."""
     return await take("completion-verified", CompletionVerification, measure_id, unit, body, loop, settings,
                       idempotency, caller, source)
 

@@ -5,7 +5,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from services.tracker.domain.assignments import Assignment
+from services.intake.domain.registry_file import DEMO_REGISTRY, load_registry
+from services.tracker.domain.assignments import Assignment, UnitLookup
+from services.tracker.domain.loop import Refusal
 from services.tracker.usecases.loop_steps import judgement, record_loop_steps
 from services.tracker.usecases.states import refresh_states
 from shared.contracts import (
@@ -32,8 +34,9 @@ def request(event_id: str = "r", hour: int = 10) -> CompletionRequested:
                                     source="/test", event_id=event_id)
 
 
-def verify(event_id: str = "v", hour: int = 11, verifier_unit: str = LEAD) -> CompletionVerified:
-    return CompletionVerified.wrap(CompletionVerification(**SAME, by="李四", verifier="lead_unit",
+def verify(event_id: str = "v", hour: int = 11, verifier_unit: str = LEAD,
+           verifier: str = "lead_unit") -> CompletionVerified:
+    return CompletionVerified.wrap(CompletionVerification(**SAME, by="李四", verifier=verifier,
                                                           verifier_unit=verifier_unit, verified_at=at(hour)),
                                    source="/test", event_id=event_id)
 
@@ -134,3 +137,36 @@ async def test_a_step_naming_another_region_than_its_assignments_is_refused_and_
     assert "的任务属于区划 361002" in refused["s-elsewhere"]
     assert (await t.loops.of([KEY])).get(KEY, []) == [] and state(t)["loop_state"] == "assigned"  # not kept
     assert await record_loop_steps(t, [sign()]) == {} and state(t)["loop_state"] == "signed"  # its own region is
+
+
+def registered_tracker():
+    """The assignment with the demo registry published: the city's justice bureau (361000.justice) leads."""
+    t = assigned_tracker()
+    t.repository.lookup = UnitLookup(load_registry(DEMO_REGISTRY))
+    del t.repository.assignments[f"m-1|{LEAD}"]
+    t.repository.assignments["m-1|361000.justice"] = Assignment("m-1", "361000.justice", "市司法局", "lead", "361000",
+                                                                True)
+    return t
+
+
+async def test_a_checking_step_naming_a_verifier_unit_the_registry_lacks_is_refused_and_not_kept():
+    t = registered_tracker()
+    await record_loop_steps(t, [sign(), request()])
+    typo = verify("typo", verifier_unit="市司法具")
+    assert await judgement(t, typo) == Refusal(
+        "not_allowed", "completion-verified：核查单位 '市司法具' 不在单位名录中：请填写名录中的单位名称或编号")
+    assert await record_loop_steps(t, [typo]) == {
+        "typo": "completion-verified：核查单位 '市司法具' 不在单位名录中：请填写名录中的单位名称或编号"}
+    assert "typo" not in t.loops.steps and state(t)["loop_state"] == "completion_requested"
+
+
+async def test_a_verifier_unit_outside_the_callers_region_is_refused_when_judged_for_that_caller():
+    t = registered_tracker()
+    await record_loop_steps(t, [sign(), request()])
+    by_the_city = verify("v", verifier_unit="361000.justice")
+    refusal = await judgement(t, by_the_city, acting_for="361002")  # 临川区's planner naming the city's bureau
+    assert refusal.kind == "not_allowed" and "属于区划 361000，不在区划 361002 及其下级" in refusal.reason
+    assert await judgement(t, by_the_city, acting_for="361000") is None
+    assert await judgement(t, verify("w", verifier_unit="临川区司法局", verifier="supervising_office"),
+                           acting_for="361002") is None
+    assert await record_loop_steps(t, [by_the_city]) == {} and state(t)["loop_state"] == "closed_out"
