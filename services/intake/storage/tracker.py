@@ -51,6 +51,11 @@ class TrackerAssignments(TrackerClient):
                                      "重试", "tracker-error")
         return body
 
+    async def assignment(self, measure_id: str, unit: str) -> dict | None:
+        """The unit's assignment on the measure as the tracker lists it (`region_code`, `resolved`, …); None when
+        the tracker has no such assignment."""
+        return next((each for each in await self.of_unit(unit) if each.get("measure_id") == measure_id), None)
+
 
 class TrackerLoop(TrackerClient):
     async def judgement(self, event: CloudEvent, acting_for: str | None = None) -> dict | None:

@@ -8,15 +8,17 @@ import re
 import httpx
 import pytest
 
-from services.tracker.main import create_app as create_tracker
-from services.tracker.settings import TrackerSettings
-from shared.contracts import Measure, MeasureCreated
-from shared.kafka.broker import ensure_topics
+from shared.contracts import Measure
 from shared.web.clients import new_token
-from tests.support.apps import serving
-from tests.support.intake import clients_file, running_intake, topic
+from tests.support.intake import (
+    assigned_by_tracker,
+    clients_file,
+    running_intake,
+    serving_tracker,
+    timeline_of,
+    topic,
+)
 from tests.support.kafka import body, read_topic
-from tests.support.streams import produce
 from tests.support.waiting import eventually
 
 CITY, LINCHUAN = new_token(), new_token()
@@ -31,32 +33,22 @@ def bearer(token: str) -> dict:
 
 @pytest.fixture
 def tracker_url(settings_values):
-    with serving(create_tracker(TrackerSettings(**settings_values)),
-                 lambda url: httpx.get(f"{url}/health").status_code == 200) as url:
+    with serving_tracker(settings_values) as url:
         yield url
 
 
 @pytest.fixture
 async def intake(settings_values, tracker_url, tmp_path):
-    await ensure_topics(TrackerSettings(**settings_values))
-    await produce(settings_values["kafka_bootstrap_servers"], f"{settings_values['topic_prefix']}measure-created",
-                  [MeasureCreated.wrap(MEASURE, source="/tests")], lambda event: event.data.measure_id)
-    await eventually(lambda: loop_of(tracker_url, "临川区政府"))
+    await assigned_by_tracker(settings_values, tracker_url, MEASURE, "临川区政府")
     clients = clients_file(tmp_path / "clients.yaml", [("fuzhou-office", "抚州市依法治市办", "361000", CITY),
                                                         ("linchuan-zwfw", "临川区政务服务平台", "361002", LINCHUAN)])
     async with running_intake(settings_values, tracker_url=tracker_url, clients_file=clients) as client:
         yield client
 
 
-async def loop_of(tracker_url: str, unit: str) -> dict | None:
-    async with httpx.AsyncClient() as client:
-        response = await client.get(f"{tracker_url}{STEPS}/{unit}/timeline")
-    return response.json() if response.status_code == 200 else None
-
-
 async def reaches(tracker_url: str, loop_state: str) -> dict:
     async def reached():
-        found = await loop_of(tracker_url, "临川区政府")
+        found = await timeline_of(tracker_url, MEASURE.measure_id, "临川区政府")
         return found if found["loop_state"] == loop_state else None
 
     return await eventually(reached)

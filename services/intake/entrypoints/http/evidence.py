@@ -15,6 +15,7 @@ from services.intake.domain.documents.kinds import WrongKind
 from services.intake.domain.documents.packages import UnsafePackage
 from services.intake.domain.evidence import StoredEvidence, file_name, media_type
 from services.intake.entrypoints.http.dependencies import Evidence, Settings
+from services.intake.entrypoints.http.problems import answering
 from services.intake.entrypoints.http.uploads import in_worker, invalid_file, read_upload, upload_body
 from services.intake.usecases.evidence import ActsFor, EvidenceFiles, Infected, ScanFailed, readable
 from shared.contracts.evidence import MAX_EVIDENCE
@@ -77,7 +78,8 @@ def router(max_file_bytes: int) -> APIRouter:
     readers = [requires(Role.reporter, Role.planner, Role.viewer)]
 
     @routes.post("", status_code=status.HTTP_201_CREATED, response_model=EvidenceFile,
-                 responses=problem_responses(403, 413, 503), openapi_extra=upload_body(max_file_bytes=max_file_bytes),
+                 responses=problem_responses(403, 404, 413, 503),
+                 openapi_extra=upload_body(max_file_bytes=max_file_bytes),
                  dependencies=[requires(Role.reporter)])
     async def upload(
         file: UploadFile, evidence: Evidence, settings: Settings, caller: Caller,
@@ -89,7 +91,9 @@ def router(max_file_bytes: int) -> APIRouter:
         assignment (`measure_id` and `unit`). Accepted: JPEG, PNG, PDF, .docx, .xlsx, plain text, told by the
         content; at most DUBAN_EVIDENCE_MAX_BYTES (413 beyond); scanned by DUBAN_EVIDENCE_SCAN_COMMAND when set
         (422 `infected-file`, 503 `scan-failed`). The same content uploaded again answers the stored file (its id
-        and first name). 422 for another type (naming what it is), a zip bomb or an empty file."""
+        and first name). 422 for another type (naming what it is), a zip bomb or an empty file. For an assignment the
+        tracker does not have: 404 `unknown-assignment`; for one outside the caller's region: 403 `outside-region`
+        (503 while the tracker does not answer); nothing is stored then."""
         authorise(caller, region_code, "该佐证材料")
         if (measure_id is None) != (unit is None):
             raise Problem(422, "Invalid request", "measure_id 与 unit 共同指明一项任务：两者须同时填写或同时不填。",
@@ -101,8 +105,10 @@ def router(max_file_bytes: int) -> APIRouter:
             raise invalid_file("file", "文件为空")
         content_type = await in_worker(media_type, content, refusals=(WrongKind, UnsafePackage))
         try:
-            stored = await evidence.upload(file_name(file.filename), content, content_type, region_code,
-                                           None if measure_id is None else f"{measure_id}|{unit}")
+            with answering(settings.retry_after_seconds):
+                stored = await evidence.upload(file_name(file.filename), content, content_type, region_code,
+                                               None if measure_id is None else f"{measure_id}|{unit}",
+                                               acts_for(caller))
         except Infected as error:
             raise Problem(422, "Infected file", f"病毒扫描发现文件带毒：{error}。未保存任何内容。",
                           slug="infected-file",
