@@ -31,6 +31,7 @@ from services.reporting.entrypoints.http.dependencies import (
     Day,
     EvidenceUrl,
     HomeRegion,
+    OptionalYear,
     RegionCode,
     ScoringDep,
     Store,
@@ -249,13 +250,12 @@ async def annual(store: Store, snapshot: CurrentSnapshot, region_code: AnnualReg
 
 
 @router.get("/regions/{region_code}/lights")
-async def region_lights(region_code: RegionCode, snapshot: CurrentSnapshot, year: Annotated[int | None, Query(
-        ge=2000, le=2100, description="the calendar year (default: this year)")] = None) -> dict:
+async def region_lights(region_code: RegionCode, snapshot: CurrentSnapshot, year: OptionalYear) -> dict:
     """亮灯 history: the light at each month end of `year` (the month in progress: today's; later ones null), of the
     region and each child region (with their red/yellow/green counts), each unit in the region and below, and each
     assignment, from the alerts service's assignment-light-changed events (domain/lights.py)."""
     today = today_in_china()
-    return await asyncio.to_thread(snapshot.light_history, region_code, year or today.year, today)
+    return await asyncio.to_thread(snapshot.light_history, region_code, year, today)
 
 
 @router.get("/regions/{region_code}/as-of/{day}")
