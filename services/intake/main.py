@@ -82,7 +82,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
                settings.tracker_token and settings.tracker_token.get_secret_value())
     app.state.loop_steps = LoopStepAcceptance(publisher, idempotency, TrackerLoop(*tracker), topics)
     app.state.templates = LedgerTemplates(TrackerAssignments(*tracker))
-    app.state.evidence = EvidenceFiles(evidence_store, scanner)
+    app.state.evidence = EvidenceFiles(evidence_store, scanner, TrackerAssignments(*tracker))
     install_authentication(app, settings, clients)  # read by shared/web/authentication's Caller
     install_problem_handlers(app)
     install_limits(app, settings.rate_limit)

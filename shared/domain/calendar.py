@@ -23,6 +23,17 @@ def local_date(value: date | datetime | str | None) -> date | None:
     return value
 
 
+def china_time(at: datetime) -> str:
+    """An instant as people here read it, in China time to the minute: 2026-12-01T08:05Z -> '2026-12-01 16:05' (a naive
+    time is read as UTC). An instant China's clock cannot show (year 9999 in a zone west of it) keeps its own zone."""
+    aware = at if at.tzinfo else at.replace(tzinfo=UTC)
+    try:
+        local, zone = aware.astimezone(CHINA), ""
+    except OverflowError:
+        local, zone = aware, f" ({aware.strftime('%z')})"
+    return f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d}{zone}"
+
+
 def today_in_china() -> date:
     return datetime.now(CHINA).date()
 
@@ -163,14 +174,15 @@ class ReportWindow:
         self.latest = (now or datetime.now(UTC)) + skew
 
     def __str__(self) -> str:
-        return f"from {self.earliest.isoformat()} to {self.latest.isoformat(timespec='seconds')}"
+        return f"填报时间范围：{china_time(self.earliest)} 至 {china_time(self.latest)}，北京时间"
 
     def refusal(self, at: datetime, what: str = "reported_at") -> str | None:
-        """Why `at` (an aware time) lies outside the window, naming `what`; None when it lies inside."""
+        """Why `at` (an aware time) lies outside the window, in Chinese and China time, naming `what`; None when it
+        lies inside."""
         if at < self.earliest:
-            return f"{what} {at.isoformat()} is before the plan's start ({self})"
+            return f"{what} {china_time(at)} 早于方案开始时间（{self}）"
         if at > self.latest:
-            return f"{what} {at.isoformat()} is in the future ({self})"
+            return f"{what} {china_time(at)} 晚于当前时间（{self}）"
         return None
 
     def period_refusal(self, label: str) -> str | None:
@@ -178,8 +190,8 @@ class ReportWindow:
         window opens, or starts after it closes."""
         end = label_end(label)
         if end is None:
-            return f"period {label!r} is not a period"
-        refused = f"period {label} lies outside the reporting window ({self})"
+            return f"期间 {label!r} 不是有效的填报期间"
+        refused = f"期间 {label} 不在填报时间范围内（{self}）"
         if end < self.earliest.date():
             return refused
         months = 12 if "-" not in label else 6 if "-H" in label else 3 if "-Q" in label else 1

@@ -118,9 +118,8 @@ def requires(*roles: Role):
             return None
         held = next((role for role in roles if caller.holds(role)), None)
         if held is None:
-            names = " or ".join(roles)
-            raise Problem(403, "Role missing", f"{caller.name} holds {', '.join(sorted(caller.roles))}; this route "
-                          f"needs {names}.", slug="missing-role")
+            raise Problem(403, "Role missing", f"{caller.name} 的角色为 {'、'.join(sorted(caller.roles))}；此操作需要 "
+                          f"{' 或 '.join(roles)} 角色。", slug="missing-role")
         note().role = held
         return caller
 
@@ -128,12 +127,16 @@ def requires(*roles: Role):
     return Depends(holding)
 
 
+def outside_region(caller: Client, what: str, region_codes: str) -> str:
+    """The detail of a 403 `outside-region`, in Chinese: `what` (e.g. 单位 市司法局) is for `region_codes`."""
+    return f"{caller.name} 只能办理区划 {caller.region_code} 及其下级的事项；{what}属于区划 {region_codes}。"
+
+
 def authorise(caller: Client | None, region_code: str, what: str) -> None:
-    """403 unless the caller acts for the region (anyone may, when the service is open)."""
+    """403 unless the caller acts for the region (anyone may, when the service is open); `what` names what was asked
+    for, in Chinese (单位 市司法局, 区划 361002)."""
     if caller is not None and not caller.may_act_for(region_code):
-        raise Problem(403, "Outside your region",
-                      f"{caller.name} acts for region {caller.region_code} and below; {what} is for {region_code}.",
-                      slug="outside-region")
+        raise Problem(403, "Outside your region", outside_region(caller, what, region_code), slug="outside-region")
     note().regions.append(region_code)
 
 
@@ -142,7 +145,7 @@ def scoped(caller: Client | None, region_code: str | None) -> str | None:
     every region, for an open service)."""
     if region_code is None:
         return caller and caller.region_code
-    authorise(caller, region_code, "what you asked")
+    authorise(caller, region_code, "所查询的内容")
     return region_code
 
 

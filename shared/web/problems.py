@@ -71,7 +71,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unexpected_error", path=request.url.path, method=request.method)
         response = problem_response(request, 500, "Internal error",
-                                    f"duban could not answer this request ({type(error).__name__}); it was logged.",
+                                    f"duban 未能答复此请求（{type(error).__name__}），已记入日志。",
                                     "internal-error")
         # Answered outside every middleware (Starlette's ServerErrorMiddleware): the request id, which finds the
         # logged traceback, is echoed here.
@@ -84,7 +84,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         # The database away is no fault of the request nor of duban's code: 503, to be retried (/readyz says so).
         log.warning("database_unavailable", path=request.url.path, error=repr(error)[:300])
         response = problem_response(request, 503, "Database unavailable",
-                                    "The database does not answer right now; retry later.", "database-unavailable")
+                                    "数据库暂时无法应答，请稍后重试。", "database-unavailable")
         response.headers["Retry-After"] = "5"
         return response
 
@@ -93,7 +93,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         errors = validation_errors(error)
         fields = ", ".join(sorted({e["field"] for e in errors}))
         return problem_response(
-            request, 422, "Invalid request", f"The request does not match the contract: {fields}",
+            request, 422, "Invalid request", f"请求不符合接口约定：{fields}",
             "validation-error", errors=errors,
         )
 

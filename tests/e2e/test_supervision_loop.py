@@ -224,7 +224,7 @@ async def assign(loop: Loop) -> None:
     assert (await loop.score(100))["lines"] == []
 
     # Asking to close before signing: 409, nothing published.
-    assert "not signed for yet" in await loop.refused("request-completion", {
+    assert "尚未签收" in await loop.refused("request-completion", {
         **SIGNER, "narrative": "已完成"}, 409, "loop-conflict")
 
 
@@ -267,7 +267,7 @@ async def sign_late(loop: Loop) -> None:
         return await loop.inbox() == {"to_sign": [], "to_report": [MEASURE_ID], "returned": []}
 
     await eventually(to_report)
-    assert "already signed for" in await loop.refused("sign", SIGNER, 409, "loop-conflict")
+    assert "签收，不能重复签收" in await loop.refused("sign", SIGNER, 409, "loop-conflict")
 
 
 async def report(loop: Loop) -> None:
@@ -312,7 +312,7 @@ async def request_and_wait_too_long(loop: Loop) -> dict:
     assert await loop.inbox() == {"to_sign": [], "to_report": [], "returned": []}
     assert await loop.light() == ("green", [])
 
-    assert "cannot check its own completion" in await loop.refused("verify", {
+    assert "不能核查本单位的办结" in await loop.refused("verify", {
         **BY_OFFICE, "verifier_unit": UNIT}, 422, "loop-not-allowed")
 
     late = first_late_day(local_date(state["completion_requested_at"]), 5)

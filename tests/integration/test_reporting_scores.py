@@ -117,6 +117,16 @@ async def test_bad_questions_are_answered_with_problem_documents(settings_values
             assert answer.status_code == status, (path, params)
             assert answer.headers["content-type"] == "application/problem+json", (path, params)
             assert answer.json()["status"] == status
+        # Every year or period route holds to one rule (domain/years.py), saying why in Chinese.
+        for path, params, slug in (("/v1/scores", {"year": 1999}, "year-out-of-range"),
+                                   ("/v1/reports/annual", {"region_code": "361000", "year": YEAR + 1},
+                                    "year-not-begun"),
+                                   ("/v1/reports/regions/361000/bulletin.docx", {"period": "1900-Q1"},
+                                    "year-out-of-range"),
+                                   ("/v1/reports/regions/361000/lights", {"year": 1999}, "year-out-of-range")):
+            answer = await asyncio.to_thread(httpx.get, f"{url}{path}", params=params)
+            assert (answer.status_code, answer.json()["type"]) == (422, f"/problems/{slug}"), (path, answer.text)
+            assert "可查询 2000 年至" in answer.json()["detail"], answer.text
         # `duban report scores` prints the ranking (no units yet) and says what the service refused.
         await asyncio.to_thread(main, ["report", "scores", "--region", "361000", "--reporting", url])
         assert f"361000 {YEAR}: 0 个单位, 平均 —" in capsys.readouterr().out

@@ -1,18 +1,22 @@
-"""intake running in this process, connected to the test's broker before the first request."""
+"""intake running in this process, connected to the test's broker before the first request; the tracker it asks
+about assignments and loop steps, serving with a measure's assignments."""
 
 import datetime as dt
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 
 from services.intake.main import create_app
 from services.intake.settings import IntakeSettings
-from shared.contracts import Measure, MeasureCreated
+from services.tracker.main import create_app as create_tracker
+from services.tracker.settings import TrackerSettings
+from shared.contracts import Measure, MeasureCreated, Registry, RegistryPublished
 from shared.kafka.broker import ensure_topics
 from shared.web.clients import new_token, token_hash
-from tests.support.apps import running
+from tests.support.apps import running, serving
 from tests.support.streams import produce
 from tests.support.waiting import eventually
 
@@ -49,6 +53,40 @@ async def running_intake(settings_values: dict, *, sample_measures: bool = False
 
         await eventually(connected)
         yield client
+
+
+@contextmanager
+def serving_tracker(settings_values: dict) -> Iterator[str]:
+    """The tracker serving on a free port, on the test's broker and database: its URL."""
+    with serving(create_tracker(TrackerSettings(**settings_values)),
+                 lambda url: httpx.get(f"{url}/health").status_code == 200) as url:
+        yield url
+
+
+async def timeline_of(tracker_url: str, measure_id: str, unit: str) -> dict | None:
+    """The assignment's loop as the tracker holds it; None for one it does not have."""
+    async with httpx.AsyncClient() as client:
+        response = await client.get(f"{tracker_url}/v1/measures/{measure_id}/units/{quote(unit, safe='')}/timeline")
+    return response.json() if response.status_code == 200 else None
+
+
+async def assigned_by_tracker(settings_values: dict, tracker_url: str, measure: Measure, unit: str,
+                              registry: Registry | None = None) -> None:
+    """`measure` published straight to Kafka, and applied by the tracker: it holds the assignment of `unit` (as
+    the tracker keys it). With `registry`, that is published and applied first, so the measure's names resolve."""
+    await ensure_topics(TrackerSettings(**settings_values))
+    if registry is not None:
+        await produce(settings_values["kafka_bootstrap_servers"], topic(settings_values, "registry-published"),
+                      [RegistryPublished.wrap(registry, source="/tests")], lambda _: "registry")
+
+        async def registry_applied():
+            async with httpx.AsyncClient() as client:
+                return (await client.get(f"{tracker_url}/v1/regions/{registry.regions[0].code}")).status_code == 200
+
+        await eventually(registry_applied)
+    await produce(settings_values["kafka_bootstrap_servers"], topic(settings_values, "measure-created"),
+                  [MeasureCreated.wrap(measure, source="/tests")], lambda event: event.data.measure_id)
+    await eventually(lambda: timeline_of(tracker_url, measure.measure_id, unit))
 
 
 def clients_file(path: Path, clients: list[tuple[str, str, str, str]]) -> str:

@@ -28,7 +28,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA_TYPES = {JPEG: "image/jpeg", PNG: "image/png", PDF: "application/pdf", TEXT: "text/plain"}
 # The main part of each Office Open XML package accepted (ECMA-376 Part 1), and its media type.
 PACKAGES = {"word/document.xml": DOCX, "xl/workbook.xml": XLSX}
-ACCEPTED = "JPEG or PNG images, PDF, Word .docx, Excel .xlsx or plain text"
+ACCEPTED = "JPEG、PNG 图片，PDF，Word .docx，Excel .xlsx 或纯文本"
 MAX_NAME = 200  # characters of a stored file name (the contracts' names take 256)
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -68,15 +68,14 @@ def media_type(content: bytes, limits: Limits = LIMITS) -> str:
             members = set(archive.namelist())
         if found := next((media for part, media in PACKAGES.items() if part in members), None):
             return found
-        raise WrongKind(f"the file is {ZIP} but neither a Word .docx nor an Excel .xlsx; accepted: {ACCEPTED}")
+        raise WrongKind(f"文件是 {ZIP}，但既不是 Word .docx 也不是 Excel .xlsx；可接受：{ACCEPTED}")
     if kind == TEXT:
         try:
             decode_text(content)
         except UndecodableText as error:
-            raise WrongKind(f"the file has no signature accepted and is not plain text ({error}); "
-                            f"accepted: {ACCEPTED}") from error
+            raise WrongKind(f"文件不是可接受的类型，也不是纯文本（{error}）；可接受：{ACCEPTED}") from error
     if kind not in MEDIA_TYPES:
-        raise WrongKind(f"the file is {kind}; accepted: {ACCEPTED}")
+        raise WrongKind(f"文件是 {kind}；可接受：{ACCEPTED}")
     return MEDIA_TYPES[kind]
 
 
@@ -109,6 +108,6 @@ def scan_outcome(returncode: int | None, output: str) -> ScanOutcome:
     if returncode == 0:
         return ScanOutcome(Verdict.CLEAN, detail)
     if returncode == 1:
-        return ScanOutcome(Verdict.INFECTED, detail or "the scanner reported an infection")
-    reason = "it ran past its time" if returncode is None else f"exit status {returncode}"
-    return ScanOutcome(Verdict.FAILED, f"{reason}: {detail}" if detail else reason)
+        return ScanOutcome(Verdict.INFECTED, detail or "扫描程序报告文件带毒")
+    reason = "扫描超时" if returncode is None else f"扫描程序退出状态 {returncode}"
+    return ScanOutcome(Verdict.FAILED, f"{reason}：{detail}" if detail else reason)

@@ -21,7 +21,7 @@ DUPLICATE_KEY = 11000  # the server's error code for a unique _id already taken
 
 class KeyReused(Exception):
     def __init__(self, key: str):
-        super().__init__(f"Idempotency-Key {key!r} was used before with a different request body")
+        super().__init__(f"Idempotency-Key {key!r} 已用于另一份内容不同的请求")
 
 
 def fingerprint(body: BaseModel) -> str:

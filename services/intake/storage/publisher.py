@@ -30,7 +30,7 @@ class EventPublisher:
 
     async def publish(self, topic: str, event: CloudEvent, key: str) -> None:
         if not self.connected:
-            raise BrokerUnavailable("Kafka is not reachable yet")
+            raise BrokerUnavailable("消息中间件 Kafka 暂不可用")
         try:
             await asyncio.wait_for(
                 publish_event(self.broker, topic, event, key),
@@ -38,4 +38,4 @@ class EventPublisher:
             )
         except (KafkaError, TimeoutError) as error:
             log.error("publish_failed", topic=topic, error=repr(error))
-            raise BrokerUnavailable(f"Kafka did not confirm the event: {type(error).__name__}") from error
+            raise BrokerUnavailable(f"消息中间件 Kafka 未确认收到该事件（{type(error).__name__}）") from error

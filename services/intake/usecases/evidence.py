@@ -29,6 +29,12 @@ class Store(Protocol):
     async def content(self, evidence_id: str) -> AsyncIterator[bytes]: ...
 
 
+class Assignments(Protocol):
+    """storage/tracker.TrackerAssignments: the tracker owns the assignments; raises TrackerUnavailable."""
+
+    async def assignment(self, measure_id: str, unit: str) -> dict | None: ...
+
+
 class Scanner(Protocol):
     """storage/scanner.CommandScanner."""
 
@@ -55,22 +61,26 @@ def readable(evidence: StoredEvidence, acts_for: ActsFor) -> bool:
 def unknown_evidence(missing: Sequence[tuple[int, str]], field: str) -> Problem:
     """422 naming each evidence id (by its position in `field`) that intake does not hold."""
     ids = "、".join(evidence_id for _, evidence_id in missing)
-    return Problem(422, "Unknown evidence", f"No evidence file is stored under {ids}: upload it first "
-                   "(POST /v1/evidence) and send the id it answers.", slug="unknown-evidence",
-                   errors=[{"field": f"{field}.{index}", "message": f"no evidence file {evidence_id!r}",
+    return Problem(422, "Unknown evidence", f"没有编号为 {ids} 的佐证材料：请先上传（POST /v1/evidence），再填写上传"
+                   "返回的编号。", slug="unknown-evidence",
+                   errors=[{"field": f"{field}.{index}", "message": f"没有佐证材料 {evidence_id!r}",
                             "code": "unknown_evidence"} for index, evidence_id in missing])
 
 
 class EvidenceFiles:
-    def __init__(self, store: Store, scanner: Scanner | None):
+    def __init__(self, store: Store, scanner: Scanner | None, assignments: Assignments):
         """`scanner` None: files are stored unscanned (no scan command configured)."""
-        self.store, self.scanner = store, scanner
+        self.store, self.scanner, self.assignments = store, scanner, assignments
 
     async def upload(self, name: str, content: bytes, content_type: str, region_code: str,
-                     assignment: str | None = None) -> StoredEvidence:
+                     assignment: str | None = None, acts_for: ActsFor = None) -> StoredEvidence:
         """Store a file whose type was checked (`content_type`), for `region_code` and optionally an assignment
-        (`measure_id|unit`). Same content stored before: that file (its id and first name), now shared. Raises
-        Infected or ScanFailed, storing nothing."""
+        (`measure_id|unit`), uploaded by a caller who `acts_for` some regions. Same content stored before: that file
+        (its id and first name), now shared. Raises, storing nothing: a 404 Problem for an assignment the tracker
+        does not have, a 403 Problem for one outside the caller's regions (a file would be listed on another
+        district's assignment), TrackerUnavailable, Infected or ScanFailed."""
+        if assignment is not None:
+            await self.check_assignment(assignment, acts_for)
         if self.scanner is not None:
             outcome = await self.scanner.scan(content)
             if outcome.verdict is Verdict.INFECTED:
@@ -79,6 +89,19 @@ class EvidenceFiles:
                 raise ScanFailed(outcome.detail)
         sha256 = hashlib.sha256(content).hexdigest()
         return await self.store.add(name, content, sha256, content_type, region_code, assignment)
+
+    async def check_assignment(self, assignment: str, acts_for: ActsFor) -> None:
+        measure_id, _, unit = assignment.partition("|")
+        found = await self.assignments.assignment(measure_id, unit)
+        if found is None:
+            raise Problem(404, "Unknown assignment", f"督办系统中没有措施 {measure_id!r} 交办给 {unit!r} 的任务，"
+                          "佐证材料未保存。", slug="unknown-assignment")
+        # A name the registry does not resolve has no region of its own (the tracker's loop judges it so too): the
+        # region the caller named, which it acts for, is all there is.
+        region = found["region_code"] if found.get("resolved") else None
+        if region is not None and acts_for is not None and not acts_for(region):
+            raise Problem(403, "Outside your region", f"措施 {measure_id!r} 交办给 {unit!r} 的任务属于区划 {region}，"
+                          "不在你可办理的区划内，佐证材料未保存。", slug="outside-region")
 
     async def references(self, evidence_ids: Sequence[str], acts_for: ActsFor,
                          field: str = "evidence_ids") -> list[EvidenceReference]:

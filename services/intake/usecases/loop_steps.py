@@ -3,9 +3,10 @@ Idempotency-Key's, on a retry), judged by the tracker, published on its topic.
 
 Whether the step may be taken is the tracker's rule (it owns the loop: services/tracker/domain/loop.py), so
 intake asks it (storage/tracker.TrackerLoop) rather than judging itself, and answers its refusal: 409 where the
-loop does not stand for the step, 422 for a verifier who may not check it or an assignment the tracker lacks. The
-judgement is of the loop as the tracker holds it then; the step's arrival on Kafka decides (a step the tracker
-refuses then is dead-lettered with the reason).
+loop does not stand for the step, 422 for a verifier who may not check it (also a verifier unit the registry does
+not know, or outside the caller's region) or an assignment the tracker lacks. The judgement is of the loop as the
+tracker holds it then; the step's arrival on Kafka decides (a step the tracker refuses then is dead-lettered with
+the reason).
 """
 
 from typing import Protocol
@@ -20,7 +21,7 @@ class Judge(Protocol):
     """storage/tracker.TrackerLoop: `{counts, kind, reason}`, None for an assignment the tracker lacks; raises
     storage.tracker.TrackerUnavailable."""
 
-    async def judgement(self, event: CloudEvent) -> dict | None: ...
+    async def judgement(self, event: CloudEvent, acting_for: str | None = None) -> dict | None: ...
 
 
 REFUSAL_STATUS = {"conflict": 409, "not_allowed": 422}
@@ -31,15 +32,16 @@ class LoopStepAcceptance:
         self.publisher, self.idempotency, self.judge, self.topics = publisher, idempotency, judge, topics
 
     async def take(self, event_type: str, step: LoopStep, source: str,
-                   idempotency: tuple[str, str] | None = None) -> CloudEvent:
-        """Publishes the step as `event_type` (one of shared/contracts/loop.LOOP_EVENTS) and returns the event.
-        Raises Problem 409/422 for a step the tracker refuses, KeyReused, TrackerUnavailable, BrokerUnavailable."""
+                   idempotency: tuple[str, str] | None = None, acting_for: str | None = None) -> CloudEvent:
+        """Publishes the step as `event_type` (one of shared/contracts/loop.LOOP_EVENTS) and returns the event;
+        `acting_for`: the caller's region (None: an open service), which a verifier unit must lie in. Raises Problem
+        409/422 for a step the tracker refuses, KeyReused, TrackerUnavailable, BrokerUnavailable."""
         event_id = None if idempotency is None else await self.idempotency.event_id_for(*idempotency, step)
         event = LOOP_EVENTS[event_type].wrap(step, source=source, subject=step.assignment_key, event_id=event_id)
-        judgement = await self.judge.judgement(event)
+        judgement = await self.judge.judgement(event, acting_for)
         if judgement is None:
-            raise Problem(422, "Unknown assignment", f"The tracker has no assignment of {step.unit!r} on measure "
-                          f"{step.measure_id!r}.", slug="unknown-assignment")
+            raise Problem(422, "Unknown assignment", f"督办系统中没有措施 {step.measure_id!r} 交办给 {step.unit!r} 的"
+                          "任务。", slug="unknown-assignment")
         if not judgement["counts"]:
             raise Problem(REFUSAL_STATUS[judgement["kind"]], "Step refused", judgement["reason"],
                           slug="loop-conflict" if judgement["kind"] == "conflict" else "loop-not-allowed")

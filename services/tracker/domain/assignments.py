@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from shared.contracts import Measure, Registry
 from shared.contracts.measures import Role
+from shared.domain.regions import within
 from shared.domain.resolution import Directory, expand, normalize
 
 
@@ -60,6 +61,23 @@ class UnitLookup:
             return True
         return unit in self.units and (self.directory.reporting_unit(unit, region_code) == unit or any(
             unit in unit_ids for unit_ids in self.mappings.values()))
+
+    def unit_refusal(self, unit: str, acting_for: str | None = None) -> str | None:
+        """Why `unit` (a registry id, name or alias, or a name mapped to registry units) may not be named as who
+        acts, in Chinese: the registry does not know it (a typo would be shown as who checked), or, `acting_for`
+        given (the caller's region code), none of the units it means lies in that region or below (a county's
+        planner cannot name another county's office, nor the city's). None when it may; always None without a
+        registry, which is then all there is to know units by."""
+        if self.directory is None:
+            return None
+        ids = ([unit] if unit in self.units else self.mappings.get(normalize(unit))
+               or [unit_id for _, unit_id in self.directory.by_name.get(normalize(unit), [])])
+        regions = {self.units[unit_id][1] for unit_id in ids if unit_id in self.units}
+        if not regions:
+            return f"单位 {unit!r} 不在单位名录中：请填写名录中的单位名称或编号"
+        if acting_for is not None and not any(within(region, acting_for) for region in regions):
+            return f"单位 {unit!r} 属于区划 {'、'.join(sorted(regions))}，不在区划 {acting_for} 及其下级"
+        return None
 
     def name_and_region(self, unit: str, fallback_region: str) -> tuple[str, str]:
         return self.units.get(unit, (unit, fallback_region))

@@ -22,6 +22,7 @@ from typing import Literal
 
 from services.tracker.domain.versions import Version
 from shared.contracts.loop import CHECKING_STEPS, LoopEvent, LoopState
+from shared.domain.calendar import china_time
 
 Phase = Literal["open", "requested", "closed"]
 RefusalKind = Literal["conflict", "not_allowed"]
@@ -43,6 +44,8 @@ class Step:
 
 @dataclass(frozen=True)
 class Refusal:
+    """`kind` a slug clients key on; `reason` for the people of the units, in Chinese and China time."""
+
     kind: RefusalKind
     reason: str
 
@@ -90,12 +93,10 @@ def verifier_refusal(step: Step, unit: str, lead_units: frozenset[str]) -> Refus
     """Who may check a completion (verify, return, reopen): never the unit itself; a lead unit only of this measure."""
     checker = step.data["verifier_unit"]
     if checker == unit:
-        return Refusal("not_allowed", f"{unit} cannot check its own completion: the lead unit or the supervising "
-                                      "office does")
+        return Refusal("not_allowed", f"{unit} 不能核查本单位的办结：由牵头单位或督查机构核查")
     if step.data["verifier"] == "lead_unit" and checker not in lead_units:
-        leads = "、".join(sorted(lead_units)) or "none"
-        return Refusal("not_allowed", f"{checker} is not a lead unit of measure {step.data['measure_id']} "
-                                      f"(lead units: {leads})")
+        leads = "、".join(sorted(lead_units)) or "无"
+        return Refusal("not_allowed", f"{checker} 不是措施 {step.data['measure_id']} 的牵头单位（牵头单位：{leads}）")
     return None
 
 
@@ -105,18 +106,17 @@ def judge(loop: Loop, step: Step, unit: str, lead_units: frozenset[str]) -> Refu
         return refusal
     match step.type, loop.phase:
         case "assignment-signed", _ if loop.signed_at is not None:
-            return Refusal("conflict", f"already signed for at {loop.signed_at.isoformat()}")
+            return Refusal("conflict", f"已于 {china_time(loop.signed_at)} 签收，不能重复签收")
         case "completion-requested", _ if loop.signed_at is None:
-            return Refusal("conflict", "not signed for yet: sign for the assignment before asking to close it")
+            return Refusal("conflict", "尚未签收：请先签收，再提出办结申请")
         case "completion-requested", "requested":
-            return Refusal("conflict", f"a completion request of {loop.completion_requested_at.isoformat()} is "
-                                       "waiting for verification")
+            return Refusal("conflict", f"{china_time(loop.completion_requested_at)} 提出的办结申请正在等待核查")
         case "completion-requested", "closed":
-            return Refusal("conflict", "closed out already: reopen it first")
+            return Refusal("conflict", "已销号：请先重新打开")
         case "completion-verified" | "completion-returned", phase if phase != "requested":
-            return Refusal("conflict", "no completion request is waiting for verification")
+            return Refusal("conflict", "没有等待核查的办结申请")
         case "assignment-reopened", phase if phase != "closed":
-            return Refusal("conflict", "not closed out: only a closed-out assignment is reopened")
+            return Refusal("conflict", "尚未销号：只有已销号的任务才能重新打开")
     return None
 
 

@@ -16,6 +16,8 @@ def assignment_view(assignment: dict | None, progress: dict | None) -> dict:
         "unit": source["unit"],
         "unit_name": (assignment or {}).get("unit_name", source["unit"]),
         "role": assignment["role"] if assignment else None,
+        # Whether the unit is a registry unit, so `region_code` its own region (else the name as the plan wrote it).
+        "resolved": bool((assignment or {}).get("resolved")),
         # The unit's own region, once it has reported; the issuing region until then.
         "region_code": progress.get("region_code") or source["region_code"],
         "status": progress.get("status", "not_started"),

@@ -32,6 +32,6 @@ async def map_unit(tracker: Tracker, name: str, unit_ids: list[str],
     if unknown:
         raise Problem(422, "Unknown units", f"Not in the registry: {', '.join(unknown)}", slug="unknown-units")
     for unit_id in unit_ids:
-        authorise(lookup.units[unit_id][1], f"unit {unit_id}")
+        authorise(lookup.units[unit_id][1], f"单位 {unit_id}")
     await tracker.repository.save_mapping(name, unit_ids)
     return await resolve_measures(tracker, await tracker.repository.measure_ids_naming(name))

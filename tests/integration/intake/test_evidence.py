@@ -9,9 +9,11 @@ from urllib.parse import unquote
 
 import pytest
 
+from services.intake.domain.registry_file import DEMO_REGISTRY, load_registry
+from shared.contracts import Measure
 from shared.web.clients import new_token
 from tests.data.documents import evidence, hostile
-from tests.support.intake import clients_file, running_intake, topic
+from tests.support.intake import assigned_by_tracker, clients_file, running_intake, serving_tracker, topic
 from tests.support.kafka import body, read_topic
 from tests.support.samples import REPORT
 from tests.support.scanners import MARKER, scan_command
@@ -26,15 +28,25 @@ def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
+# The assignment the uploads are for: intake asks the tracker whether it exists, and in which region (the registry's
+# unit 361002.government: 临川区政府).
+MEASURE = Measure(measure_id="fuzhou-2022-30", plan_id="fuzhou-2022", region_code="361000", number=30,
+                  title="加强行政复议工作", lead_units=["市司法局"], responsible_units=["临川区政府", "东乡区政府"])
+FOR_LINCHUAN = {"measure_id": MEASURE.measure_id, "unit": "361002.government"}
+
+
 @pytest.fixture
 async def intake(settings_values, tmp_path):
     clients = clients_file(tmp_path / "clients.yaml", [("fuzhou-office", "抚州市依法治市办", "361000", CITY),
                                                         ("linchuan-zwfw", "临川区政务服务平台", "361002", LINCHUAN),
                                                         ("dongxiang-zwfw", "东乡区政务服务平台", "361003", DONGXIANG)])
-    async with running_intake(settings_values, sample_measures=True, clients_file=clients,
-                              evidence_max_bytes=MAX_BYTES, evidence_scan_command=scan_command(tmp_path),
-                              tracker_url="http://127.0.0.1:9") as client:
-        yield client
+    with serving_tracker(settings_values) as tracker_url:
+        await assigned_by_tracker(settings_values, tracker_url, MEASURE, FOR_LINCHUAN["unit"],
+                                  load_registry(DEMO_REGISTRY))
+        async with running_intake(settings_values, sample_measures=True, clients_file=clients,
+                                  evidence_max_bytes=MAX_BYTES, evidence_scan_command=scan_command(tmp_path),
+                                  tracker_url=tracker_url) as client:
+            yield client
 
 
 async def upload(intake, content: bytes, name: str = NAME, token: str = LINCHUAN, region: str = "361002",
@@ -57,7 +69,7 @@ async def stored_count(database) -> tuple[int, int]:
 
 async def test_a_file_goes_round_trip_through_gridfs_under_its_chinese_name(intake, database):
     content = hostile.PDF + bytes(MAX_BYTES - 1000)  # two GridFS chunks (261,120 bytes each)
-    answer = await upload(intake, content, measure_id="fuzhou-2022-17", unit="临川区政府")
+    answer = await upload(intake, content, **FOR_LINCHUAN)
     assert answer.status_code == 201, answer.text
     stored = answer.json()
     assert (stored["name"], stored["content_type"], stored["size"]) == (NAME, "application/pdf", len(content))
@@ -73,8 +85,7 @@ async def test_a_file_goes_round_trip_through_gridfs_under_its_chinese_name(inta
     preview = await intake.get(f"/v1/evidence/{stored['id']}/preview", headers=bearer(CITY))
     assert preview.content == content and preview.headers["content-disposition"].startswith("inline;")
 
-    listed = await intake.get("/v1/evidence", params={"measure_id": "fuzhou-2022-17", "unit": "临川区政府"},
-                              headers=bearer(LINCHUAN))
+    listed = await intake.get("/v1/evidence", params=FOR_LINCHUAN, headers=bearer(LINCHUAN))
     assert listed.json() == [stored]
     files, chunks = await stored_count(database)
     assert (files, chunks) == (1, 2)
@@ -111,10 +122,10 @@ async def test_the_same_content_is_stored_once_even_when_sent_at_once(intake, da
 
 @pytest.mark.parametrize(("content", "status", "slug", "said"), [
     (b"GIF89a\x01\x00\x01\x00" + bytes(50), 422, "invalid-file", "a GIF image"),
-    (hostile.zip_not_word(), 422, "invalid-file", "neither a Word .docx nor an Excel .xlsx"),
+    (hostile.zip_not_word(), 422, "invalid-file", "既不是 Word .docx 也不是 Excel .xlsx"),
     (hostile.zip_bomb(8), 413, "file-too-large", "zip bomb"),
     (b"%PDF-1.7\n" + bytes(MAX_BYTES), 413, "file-too-large", "larger than"),
-    (b"", 422, "invalid-file", "empty"),
+    (b"", 422, "invalid-file", "文件为空"),
     (b"%PDF-1.7\n" + MARKER + b"\n", 422, "infected-file", "Eicar-Test-Signature FOUND"),
 ])
 async def test_a_refused_file_gets_a_problem_document_and_nothing_is_stored(intake, database, content, status, slug,
@@ -131,14 +142,29 @@ async def test_a_request_over_the_body_limit_is_refused_before_it_is_read(intake
 
 
 async def test_a_file_is_for_its_regions_and_the_ones_above(intake):
-    stored = (await upload(intake, evidence.png(), measure_id="fuzhou-2022-17", unit="临川区政府")).json()
+    stored = (await upload(intake, evidence.png(), **FOR_LINCHUAN)).json()
     problem(await intake.get(f"/v1/evidence/{stored['id']}", headers=bearer(DONGXIANG)), 403, "outside-region")
     assert (await intake.get(f"/v1/evidence/{stored['id']}", headers=bearer(CITY))).status_code == 200
-    listing = {"measure_id": "fuzhou-2022-17", "unit": "临川区政府"}
-    assert (await intake.get("/v1/evidence", params=listing, headers=bearer(DONGXIANG))).json() == []
+    assert (await intake.get("/v1/evidence", params=FOR_LINCHUAN, headers=bearer(DONGXIANG))).json() == []
     problem(await upload(intake, evidence.png(), token=DONGXIANG, region="361002"), 403, "outside-region")
     problem(await intake.get("/v1/evidence/0123456789abcdef01234567", headers=bearer(CITY)), 404, "unknown-evidence")
     problem(await intake.get("/v1/evidence/not-an-id"), 401, "unauthenticated")
+
+
+async def test_a_file_for_an_assignment_the_tracker_lacks_or_outside_the_callers_region_is_not_stored(
+        intake, database):
+    unknown = problem(await upload(intake, evidence.png(), measure_id="fuzhou-2022-99", unit="361002.government"),
+                      404, "unknown-assignment")
+    assert "没有措施 'fuzhou-2022-99' 交办给 '361002.government' 的任务" in unknown["detail"]
+    problem(await upload(intake, evidence.png(), measure_id=MEASURE.measure_id, unit="361002.governmnet"), 404,
+            "unknown-assignment")
+    # 东乡区's client names its own region, but the assignment is 临川区's.
+    elsewhere = problem(await upload(intake, evidence.png(), token=DONGXIANG, region="361003", **FOR_LINCHUAN), 403,
+                        "outside-region")
+    assert "属于区划 361002" in elsewhere["detail"]
+    assert await stored_count(database) == (0, 0)
+    # The city acts for 临川区: its upload for the assignment is stored.
+    assert (await upload(intake, evidence.png(), token=CITY, region="361000", **FOR_LINCHUAN)).status_code == 201
 
 
 async def test_a_report_citing_an_unknown_id_is_refused_and_one_citing_a_stored_file_carries_it(

@@ -162,7 +162,8 @@ async def test_a_ledger_row_outside_the_window_or_on_an_unknown_measure_is_rejec
 
     assert [row["row"] for row in answer["accepted"]] == [2]
     reasons = {row["row"]: row["reason"] for row in answer["rejected"]}
-    assert "in the future" in reasons[3] and "before the plan's start" in reasons[4]
+    # The ledger reader's own check of a 填报时间, then the reporting window's.
+    assert "in the future" in reasons[3] and "早于方案开始时间" in reasons[4]
     assert "no measure 'fuzhou-2022-999'" in reasons[5]
 
 

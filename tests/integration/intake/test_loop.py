@@ -3,18 +3,22 @@ the tracker's loop, refused ones are answered with problem documents (403 outsid
 does not stand for the step, 422 for a unit checking itself or an unknown assignment), a retry with the same
 Idempotency-Key gets the first event id back; a completion request's evidence files reach the assignment's state."""
 
+import re
+
 import httpx
 import pytest
 
-from services.tracker.main import create_app as create_tracker
-from services.tracker.settings import TrackerSettings
-from shared.contracts import Measure, MeasureCreated
-from shared.kafka.broker import ensure_topics
+from shared.contracts import Measure
 from shared.web.clients import new_token
-from tests.support.apps import serving
-from tests.support.intake import clients_file, running_intake, topic
+from tests.support.intake import (
+    assigned_by_tracker,
+    clients_file,
+    running_intake,
+    serving_tracker,
+    timeline_of,
+    topic,
+)
 from tests.support.kafka import body, read_topic
-from tests.support.streams import produce
 from tests.support.waiting import eventually
 
 CITY, LINCHUAN = new_token(), new_token()
@@ -29,32 +33,22 @@ def bearer(token: str) -> dict:
 
 @pytest.fixture
 def tracker_url(settings_values):
-    with serving(create_tracker(TrackerSettings(**settings_values)),
-                 lambda url: httpx.get(f"{url}/health").status_code == 200) as url:
+    with serving_tracker(settings_values) as url:
         yield url
 
 
 @pytest.fixture
 async def intake(settings_values, tracker_url, tmp_path):
-    await ensure_topics(TrackerSettings(**settings_values))
-    await produce(settings_values["kafka_bootstrap_servers"], f"{settings_values['topic_prefix']}measure-created",
-                  [MeasureCreated.wrap(MEASURE, source="/tests")], lambda event: event.data.measure_id)
-    await eventually(lambda: loop_of(tracker_url, "临川区政府"))
+    await assigned_by_tracker(settings_values, tracker_url, MEASURE, "临川区政府")
     clients = clients_file(tmp_path / "clients.yaml", [("fuzhou-office", "抚州市依法治市办", "361000", CITY),
                                                         ("linchuan-zwfw", "临川区政务服务平台", "361002", LINCHUAN)])
     async with running_intake(settings_values, tracker_url=tracker_url, clients_file=clients) as client:
         yield client
 
 
-async def loop_of(tracker_url: str, unit: str) -> dict | None:
-    async with httpx.AsyncClient() as client:
-        response = await client.get(f"{tracker_url}{STEPS}/{unit}/timeline")
-    return response.json() if response.status_code == 200 else None
-
-
 async def reaches(tracker_url: str, loop_state: str) -> dict:
     async def reached():
-        found = await loop_of(tracker_url, "临川区政府")
+        found = await timeline_of(tracker_url, MEASURE.measure_id, "临川区政府")
         return found if found["loop_state"] == loop_state else None
 
     return await eventually(reached)
@@ -91,8 +85,9 @@ async def test_a_loop_through_intake_accepted_refused_and_retried(intake, tracke
     retried = await intake.post(f"{STEPS}/临川区政府:sign", json=signing,
                                 headers={**bearer(LINCHUAN), "Idempotency-Key": "sign-1"})
     assert (retried.status_code, retried.json()["event_id"]) == (202, first.json()["event_id"])
-    assert "already signed for" in problem(
+    again = problem(
         await intake.post(f"{STEPS}/临川区政府:sign", json=signing, headers=bearer(LINCHUAN)), 409, "loop-conflict")
+    assert re.fullmatch(r"已于 \d{4}-\d\d-\d\d \d\d:\d\d 签收，不能重复签收", again), again  # China time, for people
     problem(await intake.post(f"{STEPS}/东乡区政府:sign", json={"region_code": "361003", "by": "赵六"},
                               headers=bearer(LINCHUAN)), 403, "outside-region")
     problem(await intake.post(f"{STEPS}/无此单位:sign", json=signing, headers=bearer(LINCHUAN)), 422,
@@ -113,7 +108,7 @@ async def test_a_loop_through_intake_accepted_refused_and_retried(intake, tracke
 
     checking = {"region_code": "361002", "by": "李四", "verifier": "lead_unit", "verifier_unit": "市司法局"}
     own = {**checking, "verifier": "supervising_office", "verifier_unit": "临川区政府"}
-    assert "cannot check its own completion" in problem(
+    assert "不能核查本单位的办结" in problem(
         await intake.post(f"{STEPS}/临川区政府:verify", json=own, headers=bearer(LINCHUAN)), 422, "loop-not-allowed")
     verified = await intake.post(f"{STEPS}/临川区政府:verify", json={**checking, "remark": "材料齐全"},
                                  headers=bearer(CITY))
@@ -121,7 +116,7 @@ async def test_a_loop_through_intake_accepted_refused_and_retried(intake, tracke
     closed = await reaches(tracker_url, "closed_out")
     assert [step["type"] for step in closed["steps"]] == [
         "assignment-signed", "completion-requested", "completion-verified"]
-    assert "no completion request is waiting" in problem(
+    assert "没有等待核查的办结申请" in problem(
         await intake.post(f"{STEPS}/临川区政府:return", json={**checking, "reason": "材料不全"}, headers=bearer(CITY)),
         409, "loop-conflict")
     reopened = await intake.post(f"{STEPS}/临川区政府:reopen", json={**checking, "reason": "复核发现未完成"},

@@ -38,8 +38,8 @@ async def test_times_outside_the_window_are_dead_lettered_and_later_reports_stil
     await publish_reports(publisher, topics, [future, ancient, reported(40, now)])
 
     dead = await read_topic(settings_values["kafka_bootstrap_servers"], topics.dead_letter, expected=2)
-    assert {"in the future", "before the plan's start"} <= {
-        phrase for r in dead for phrase in ("in the future", "before the plan's start")
+    assert {"晚于当前时间", "早于方案开始时间"} <= {
+        phrase for r in dead for phrase in ("晚于当前时间", "早于方案开始时间")
         if phrase in headers(r)["dlq-reason"]}
     await eventually(lambda: current_percent(tracker, "临川区政府", 40))
     await publish_reports(publisher, topics, [reported(45, datetime.now(UTC))])

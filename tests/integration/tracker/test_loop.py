@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from services.intake.domain.registry_file import DEMO_REGISTRY, load_registry
 from services.tracker.main import create_app
 from services.tracker.settings import TrackerSettings
 from services.tracker.usecases.rebuild import rebuild, report
@@ -19,6 +20,7 @@ from shared.contracts import (
     CompletionVerified,
     Measure,
     MeasureCreated,
+    RegistryPublished,
 )
 from shared.kafka.broker import publish_event
 from tests.support import rebuilding
@@ -40,20 +42,21 @@ def at(hours: int) -> datetime:
     return START + timedelta(hours=hours)
 
 
-def signed(hours: int = 0) -> AssignmentSigned:
-    return AssignmentSigned.wrap(AssignmentSigning(**ASSIGNMENT, by="张三", signed_at=at(hours)), source="/test")
+def signed(hours: int = 0, unit: str = UNIT) -> AssignmentSigned:
+    return AssignmentSigned.wrap(AssignmentSigning(**ASSIGNMENT | {"unit": unit}, by="张三", signed_at=at(hours)),
+                                 source="/test")
 
 
-def requested(hours: int) -> CompletionRequested:
-    return CompletionRequested.wrap(CompletionRequest(**ASSIGNMENT, by="张三", requested_at=at(hours),
+def requested(hours: int, unit: str = UNIT) -> CompletionRequested:
+    return CompletionRequested.wrap(CompletionRequest(**ASSIGNMENT | {"unit": unit}, by="张三", requested_at=at(hours),
                                                       narrative="已全部完成", evidence=["应诉台账.xlsx"]),
                                     source="/test")
 
 
-def verified(hours: int, verifier_unit: str = "市司法局") -> CompletionVerified:
-    return CompletionVerified.wrap(CompletionVerification(**ASSIGNMENT, by="李四", verifier="lead_unit",
-                                                          verifier_unit=verifier_unit, verified_at=at(hours)),
-                                   source="/test")
+def verified(hours: int, verifier_unit: str = "市司法局", unit: str = UNIT) -> CompletionVerified:
+    verification = CompletionVerification(**ASSIGNMENT | {"unit": unit}, by="李四", verifier="lead_unit",
+                                          verifier_unit=verifier_unit, verified_at=at(hours))
+    return CompletionVerified.wrap(verification, source="/test")
 
 
 def returned(hours: int) -> CompletionReturned:
@@ -133,8 +136,8 @@ async def test_a_step_that_may_not_be_taken_is_dead_lettered_with_the_reason_and
     dead = await read_topic(settings_values["kafka_bootstrap_servers"], topics.dead_letter, expected=2)
     reasons = {body(r)["id"]: headers(r)["dlq-reason"] for r in dead}
     assert reasons[again.id].endswith(
-        "assignment-signed refused (conflict): already signed for at 2026-10-01T09:00:00+00:00")
-    assert f"{UNIT} cannot check its own completion" in reasons[own.id]
+        "assignment-signed 未采纳（conflict）：已于 2026-10-01 17:00 签收，不能重复签收")
+    assert f"{UNIT} 不能核查本单位的办结" in reasons[own.id]
     found = await timeline_of(tracker)
     assert found["loop_state"] == "signed"
     assert [(s["event_id"], s["counted"], (s["refusal"] or {}).get("kind")) for s in found["steps"]] == [
@@ -144,6 +147,46 @@ async def test_a_step_that_may_not_be_taken_is_dead_lettered_with_the_reason_and
     assert judged.json() == {"counts": True, "kind": None, "reason": None}
     judged = await tracker.post("/v1/loop-steps:judge", json=verified(3).model_dump(mode="json"))
     assert judged.json() == {"counts": False, "kind": "conflict",
-                             "reason": "no completion request is waiting for verification"}
+                             "reason": "没有等待核查的办结申请"}
     unknown = signed(3).model_copy(update={"data": signed(3).data.model_copy(update={"unit": "无此单位"})})
     assert (await tracker.post("/v1/loop-steps:judge", json=unknown.model_dump(mode="json"))).status_code == 404
+
+
+async def test_with_a_registry_a_verifier_unit_it_lacks_or_outside_the_callers_region_is_refused(
+    tracker, publisher, topics, settings_values
+):
+    await publish_event(publisher, topics.registry_published,
+                        RegistryPublished.wrap(load_registry(DEMO_REGISTRY), source="/test"), "registry")
+    await eventually(lambda: registry_applied(tracker))
+    unit = "361002.government"  # 临川区政府 as the registry keys it
+    await publish_event(publisher, topics.measure_created, MeasureCreated.wrap(MEASURE, source="/test"),
+                        MEASURE.measure_id)
+    await publish(publisher, topics, signed(0, unit), requested(1, unit))
+
+    async def waiting():
+        found = await tracker.get(f"/v1/measures/{MEASURE.measure_id}/units/{unit}/timeline")
+        return found.status_code == 200 and found.json()["loop_state"] == "completion_requested"
+
+    await eventually(waiting)
+
+    async def judged(event, acting_for: str | None = None) -> dict:
+        params = {} if acting_for is None else {"acting_for": acting_for}
+        return (await tracker.post("/v1/loop-steps:judge", json=event.model_dump(mode="json"), params=params)).json()
+
+    typo = verified(2, "市司法具", unit)
+    assert await judged(typo) == {"counts": False, "kind": "not_allowed", "reason": (
+        "completion-verified：核查单位 '市司法具' 不在单位名录中：请填写名录中的单位名称或编号")}
+    by_the_city = verified(2, "361000.justice", unit)
+    assert (await judged(by_the_city, "361002"))["reason"].endswith("属于区划 361000，不在区划 361002 及其下级")
+    assert (await judged(by_the_city, "361000"))["counts"] is True
+
+    await publish(publisher, topics, typo)  # straight to Kafka: the same rule, dead-lettered, not kept
+    dead = await read_topic(settings_values["kafka_bootstrap_servers"], topics.dead_letter, expected=1)
+    assert "不在单位名录中" in headers(dead[0])["dlq-reason"] and body(dead[0])["id"] == typo.id
+    found = (await tracker.get(f"/v1/measures/{MEASURE.measure_id}/units/{unit}/timeline")).json()
+    assert typo.id not in {step["event_id"] for step in found["steps"]}
+    assert found["loop_state"] == "completion_requested"
+
+
+async def registry_applied(tracker) -> bool:
+    return (await tracker.get("/v1/regions/361002")).status_code == 200

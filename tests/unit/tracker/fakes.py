@@ -5,7 +5,7 @@ moment a race would hurt."""
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, date, datetime
 
-from services.tracker.domain.assignments import Assignment
+from services.tracker.domain.assignments import Assignment, UnitLookup
 from services.tracker.domain.loop import Step
 from services.tracker.domain.states import split_key
 from services.tracker.storage.repository import CURRENT_COLLECTIONS, current_key, current_report, stored_version
@@ -32,6 +32,10 @@ class FakeRepository:
         self.current: dict[str, dict[str, dict]] = {name: {} for name in CURRENT_COLLECTIONS}
         self.before_compare_and_set: Hook = None  # runs once, just before the next compare-and-set
         self.starts: dict[str, date | None] = {}  # measure id -> its start date, for the measures created
+        self.lookup = UnitLookup()  # the registry and mappings: none published
+
+    async def unit_lookup(self) -> UnitLookup:
+        return self.lookup
 
     def newest(self, collection: str, document: dict) -> None:
         """A versioned upsert (writes.write_newest): only ever to a newer report."""

@@ -97,7 +97,7 @@ async def add_channel(channel: Annotated[NewChannel, Body()], caller: Caller, st
     """Adds a channel that reminds the units of a region and below. The credentials are stored encrypted and
     not shown again. An endpoint of its own (a 政务钉钉 or intranet gateway) is held to the webhooks' rule on
     internal addresses: 422 unless allow-listed."""
-    authorise(caller, channel.region_code, "the channel")
+    authorise(caller, channel.region_code, "该通知渠道")
     if channel.endpoint is not None:
         await allowed_destination(destinations, channel.endpoint, "endpoint")
     document = {"_id": uuid.uuid4().hex, "region_code": channel.region_code, "kind": channel.kind,
@@ -129,14 +129,14 @@ async def existing(store: NotificationStore, channel_id: str) -> dict:
 @router.get("/v1/channels/{channel_id}", responses=problem_responses(403, 404), dependencies=ADMIN)
 async def read_channel(channel_id: str, store: NotificationStoreDep, caller: Caller) -> dict:
     channel = await existing(store, channel_id)
-    authorise(caller, channel["region_code"], f"channel {channel_id}")
+    authorise(caller, channel["region_code"], f"通知渠道 {channel_id}")
     return view(channel)
 
 
 @router.delete("/v1/channels/{channel_id}", status_code=204, responses=problem_responses(403, 404), dependencies=ADMIN)
 async def remove_channel(channel_id: str, caller: Caller, store: NotificationStoreDep) -> Response:
     """Removes a channel; its pending notifications are failed as `channel removed`."""
-    authorise(caller, (await existing(store, channel_id))["region_code"], f"channel {channel_id}")
+    authorise(caller, (await existing(store, channel_id))["region_code"], f"通知渠道 {channel_id}")
     await store.remove_channel(channel_id)
     return Response(status_code=204)
 
@@ -146,7 +146,7 @@ async def list_deliveries(channel_id: str, store: NotificationStoreDep, caller: 
     """Each notification owed to the channel, oldest first: the alert, the day, the occasion (due_soon, overdue,
     urge), `status` (pending, delivered, failed) and every attempt with its time, duration, `outcome` (delivered,
     throttled, transient, failed) and the vendor's code and message."""
-    authorise(caller, (await existing(store, channel_id))["region_code"], f"channel {channel_id}")
+    authorise(caller, (await existing(store, channel_id))["region_code"], f"通知渠道 {channel_id}")
     return [{"id": n["_id"], "alert_key": n["alert_key"], "day": n["day"], "occasion": n["occasion"],
              "urged_by": n.get("urged_by"), "status": n["status"], "attempts": n["attempts"],
              "next_attempt_at": n["next_attempt_at"]} for n in await store.deliveries_of(channel_id)]
@@ -174,7 +174,7 @@ async def urge(
     if stored is None:
         raise Problem(404, "Alert not open", f"No open alert {key!r} (sweep first, or it has closed).",
                       slug="not-found")
-    authorise(caller, stored["region_code"], f"alert {key}")
+    authorise(caller, stored["region_code"], f"预警 {key}")
     return urge_view(await urging.urge(stored, by or (caller and caller.name), comment))
 
 

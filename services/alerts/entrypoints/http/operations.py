@@ -37,7 +37,7 @@ async def acknowledge(
     """Acknowledges an open alert with a comment; the acknowledgement stays on the alert, into its history."""
     found = (await store.open_by_keys([key])).get(key)
     if found is not None:
-        authorise(caller, found["region_code"], f"alert {key}")
+        authorise(caller, found["region_code"], f"预警 {key}")
     stored = found and await store.acknowledge(
         key, {"at": datetime.now(UTC), "comment": comment, "by": by or (caller and caller.name)})
     if stored is None:

@@ -71,7 +71,7 @@ async def subscribe(
     secret: Secret = None,
 ) -> dict:
     """Subscribes a URL to the alert events of a region and below. A generated secret is answered once."""
-    authorise(caller, region_code, "the subscription")
+    authorise(caller, region_code, "该订阅")
     chosen = accepted_secret(secret)
     document = {"_id": uuid.uuid4().hex, "region_code": region_code,
                 "url": await allowed_destination(destinations, url), "created_at": datetime.now(UTC),
@@ -96,7 +96,7 @@ async def existing(store: WebhookStore, subscription_id: str) -> dict:
 @router.get("/{subscription_id}", responses=problem_responses(403, 404))
 async def read_subscription(store: WebhookStoreDep, subscription_id: str, caller: Caller) -> dict:
     subscription = await existing(store, subscription_id)
-    authorise(caller, subscription["region_code"], f"subscription {subscription_id}")
+    authorise(caller, subscription["region_code"], f"订阅 {subscription_id}")
     return view(subscription)
 
 
@@ -109,7 +109,7 @@ async def rotate_secret(
 ) -> dict:
     """Replaces the subscription's secret; the old one still signs for `grace_seconds`. A generated secret is
     answered once."""
-    authorise(caller, (await existing(store, subscription_id))["region_code"], f"subscription {subscription_id}")
+    authorise(caller, (await existing(store, subscription_id))["region_code"], f"订阅 {subscription_id}")
     chosen = accepted_secret(secret)
     sealed = await store.sealed_secrets(subscription_id)
     if sealed is None or not await store.replace_secrets(subscription_id, rotated(
@@ -121,7 +121,7 @@ async def rotate_secret(
 @router.delete("/{subscription_id}", status_code=204, responses=problem_responses(403, 404))
 async def unsubscribe(store: WebhookStoreDep, subscription_id: str, caller: Caller) -> Response:
     """Stops deliveries; deliveries still pending are failed as `unsubscribed`."""
-    authorise(caller, (await existing(store, subscription_id))["region_code"], f"subscription {subscription_id}")
+    authorise(caller, (await existing(store, subscription_id))["region_code"], f"订阅 {subscription_id}")
     if not await store.unsubscribe(subscription_id):
         raise Problem(404, "Subscription not found", f"No subscription {subscription_id!r}.", slug="not-found")
     return Response(status_code=204)
@@ -131,7 +131,7 @@ async def unsubscribe(store: WebhookStoreDep, subscription_id: str, caller: Call
 async def list_deliveries(store: WebhookStoreDep, subscription_id: str, caller: Caller) -> list[dict]:
     """Each event delivered (or being delivered) to the subscription: `status` (pending, delivered, failed) and
     every attempt with its time, duration and outcome (`status_code` or `error`)."""
-    authorise(caller, (await existing(store, subscription_id))["region_code"], f"subscription {subscription_id}")
+    authorise(caller, (await existing(store, subscription_id))["region_code"], f"订阅 {subscription_id}")
     return [{"id": d["_id"], "event_id": d["event_id"], "event_type": d["event_type"], "status": d["status"],
              "attempts": d["attempts"], "next_attempt_at": d["next_attempt_at"]}
             for d in await store.deliveries_of(subscription_id)]

@@ -15,11 +15,12 @@ from services.intake.domain.documents.kinds import WrongKind
 from services.intake.domain.documents.packages import UnsafePackage
 from services.intake.domain.evidence import StoredEvidence, file_name, media_type
 from services.intake.entrypoints.http.dependencies import Evidence, Settings
+from services.intake.entrypoints.http.problems import answering
 from services.intake.entrypoints.http.uploads import in_worker, invalid_file, read_upload, upload_body
 from services.intake.usecases.evidence import ActsFor, EvidenceFiles, Infected, ScanFailed, readable
 from shared.contracts.evidence import MAX_EVIDENCE
 from shared.contracts.measures import Identifier, Name, RegionCode
-from shared.web.authentication import Caller, authorise, requires
+from shared.web.authentication import Caller, authorise, outside_region, requires
 from shared.web.clients import Client, Role
 from shared.web.openapi import problem_responses
 from shared.web.problems import Problem
@@ -77,7 +78,8 @@ def router(max_file_bytes: int) -> APIRouter:
     readers = [requires(Role.reporter, Role.planner, Role.viewer)]
 
     @routes.post("", status_code=status.HTTP_201_CREATED, response_model=EvidenceFile,
-                 responses=problem_responses(403, 413, 503), openapi_extra=upload_body(max_file_bytes=max_file_bytes),
+                 responses=problem_responses(403, 404, 413, 503),
+                 openapi_extra=upload_body(max_file_bytes=max_file_bytes),
                  dependencies=[requires(Role.reporter)])
     async def upload(
         file: UploadFile, evidence: Evidence, settings: Settings, caller: Caller,
@@ -89,27 +91,31 @@ def router(max_file_bytes: int) -> APIRouter:
         assignment (`measure_id` and `unit`). Accepted: JPEG, PNG, PDF, .docx, .xlsx, plain text, told by the
         content; at most DUBAN_EVIDENCE_MAX_BYTES (413 beyond); scanned by DUBAN_EVIDENCE_SCAN_COMMAND when set
         (422 `infected-file`, 503 `scan-failed`). The same content uploaded again answers the stored file (its id
-        and first name). 422 for another type (naming what it is), a zip bomb or an empty file."""
-        authorise(caller, region_code, "the evidence")
+        and first name). 422 for another type (naming what it is), a zip bomb or an empty file. For an assignment the
+        tracker does not have: 404 `unknown-assignment`; for one outside the caller's region: 403 `outside-region`
+        (503 while the tracker does not answer); nothing is stored then."""
+        authorise(caller, region_code, "该佐证材料")
         if (measure_id is None) != (unit is None):
-            raise Problem(422, "Invalid request", "measure_id and unit name an assignment together: send both or "
-                          "neither.", slug="validation-error",
-                          errors=[{"field": "unit" if unit is None else "measure_id", "message": "send both or "
-                                   "neither", "code": "missing"}])
+            raise Problem(422, "Invalid request", "measure_id 与 unit 共同指明一项任务：两者须同时填写或同时不填。",
+                          slug="validation-error", errors=[{"field": "unit" if unit is None else "measure_id",
+                                                            "message": "须与另一项同时填写或同时不填",
+                                                            "code": "missing"}])
         content = await read_upload(file, max_bytes=max_file_bytes)
         if not content:
-            raise invalid_file("file", "the file is empty")
+            raise invalid_file("file", "文件为空")
         content_type = await in_worker(media_type, content, refusals=(WrongKind, UnsafePackage))
         try:
-            stored = await evidence.upload(file_name(file.filename), content, content_type, region_code,
-                                           None if measure_id is None else f"{measure_id}|{unit}")
+            with answering(settings.retry_after_seconds):
+                stored = await evidence.upload(file_name(file.filename), content, content_type, region_code,
+                                               None if measure_id is None else f"{measure_id}|{unit}",
+                                               acts_for(caller))
         except Infected as error:
-            raise Problem(422, "Infected file", f"The virus scan found the file infected: {error}. Nothing was "
-                          "stored.", slug="infected-file", errors=[{"field": "file", "message": str(error),
-                                                                    "code": "infected"}]) from error
+            raise Problem(422, "Infected file", f"病毒扫描发现文件带毒：{error}。未保存任何内容。",
+                          slug="infected-file",
+                          errors=[{"field": "file", "message": str(error), "code": "infected"}]) from error
         except ScanFailed as error:
-            raise Problem(503, "Virus scan failed", f"The file could not be scanned ({error}); nothing was stored. "
-                          "Retry later.", slug="scan-failed",
+            raise Problem(503, "Virus scan failed", f"文件未能完成病毒扫描（{error}），未保存任何内容，请稍后重试。",
+                          slug="scan-failed",
                           headers={"Retry-After": str(settings.retry_after_seconds)}) from error
         return EvidenceFile.of(stored)
 
@@ -123,11 +129,10 @@ def router(max_file_bytes: int) -> APIRouter:
     async def served(evidence_id: str, evidence: Evidence, caller: Caller, inline: bool) -> StreamingResponse:
         stored = await evidence.get(evidence_id)
         if stored is None:
-            raise Problem(404, "Unknown evidence", f"No evidence file is stored under {evidence_id!r}.",
-                          slug="unknown-evidence")
+            raise Problem(404, "Unknown evidence", f"没有编号为 {evidence_id!r} 的佐证材料。", slug="unknown-evidence")
         if not readable(stored, acts_for(caller)):
-            raise Problem(403, "Outside your region", f"{caller.name} acts for region {caller.region_code} and "
-                          f"below; evidence {evidence_id} is for {'、'.join(stored.region_codes)}.",
+            raise Problem(403, "Outside your region", outside_region(caller, f"佐证材料 {evidence_id}",
+                                                                     "、".join(stored.region_codes)),
                           slug="outside-region")
         disposition = content_disposition("inline" if inline and stored.previewable else "attachment", stored.name)
         return StreamingResponse(await evidence.content(evidence_id), media_type=stored.content_type, headers={

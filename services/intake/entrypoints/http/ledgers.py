@@ -63,7 +63,7 @@ async def ledger_template(
         try:
             with answering(settings.retry_after_seconds):
                 content, filename = await templates.for_unit(unit, period,
-                                                             partial(authorise, caller, what=f"unit {unit}"))
+                                                             partial(authorise, caller, what=f"单位 {unit}"))
         except NoAssignments as error:
             raise Problem(404, "No assignments", str(error), slug="no-assignments") from error
     return Response(content, media_type=XLSX, headers={"content-disposition": f'attachment; filename="{filename}"'})

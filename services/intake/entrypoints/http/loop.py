@@ -38,11 +38,11 @@ async def take(event_type: str, contract: type[LoopStep], measure_id: str, unit:
                loop: LoopSteps, settings: Settings, idempotency: Idempotency, caller: Caller,
                source: EventSource, sent: dict | None = None) -> Accepted:
     """`sent`: the step's fields as the route read them, when not simply what the body set."""
-    authorise(caller, body.region_code, f"the assignment of {unit}")
+    authorise(caller, body.region_code, f"{unit} 的任务")
     sent = sent if sent is not None else body.model_dump(exclude_unset=True, exclude={"measure_id", "unit"})
     step = contract.model_validate({**sent, "measure_id": measure_id, "unit": unit})
     with answering(settings.retry_after_seconds):
-        event = await loop.take(event_type, step, source, idempotency)
+        event = await loop.take(event_type, step, source, idempotency, None if caller is None else caller.region_code)
     return Accepted.of(event, loop.topics.for_loop_event(event_type))
 
 
@@ -76,7 +76,7 @@ async def request_completion(measure_id: MeasureId, unit: UnitName, body: Reques
     /v1/evidence, by id (`evidence_ids`; 422 `unknown-evidence` naming an id not held for the caller), and links or
     names (`evidence`) (publish completion-requested). 409 before signing, while a request waits, or once closed
     out."""
-    authorise(caller, body.region_code, f"the assignment of {unit}")
+    authorise(caller, body.region_code, f"{unit} 的任务")
     sent = await cited(body, evidence, caller, exclude=frozenset({"measure_id", "unit"}))
     # Cited before publishing, as by a report (a request the tracker then refuses leaves its files listed).
     await evidence.cite(sent.get("evidence_files", []), body.region_code, f"{measure_id}|{unit}")
@@ -89,8 +89,9 @@ async def request_completion(measure_id: MeasureId, unit: UnitName, body: Reques
 async def verify(measure_id: MeasureId, unit: UnitName, body: VerificationBody, loop: LoopSteps, settings: Settings,
                  idempotency: Idempotency, caller: Caller, source: EventSource) -> Accepted:
     """核查销号: the lead unit or the supervising office checked the request and closes the assignment out (publish
-    completion-verified). 409 without a waiting request; 422 when the unit checks itself, or the `lead_unit`
-    verifier is not a lead unit of the measure."""
+    completion-verified). 409 without a waiting request; 422 when the unit checks itself, the `lead_unit` verifier
+    is not a lead unit of the measure, or `verifier_unit` is not in the unit registry or not in the caller's region
+    or below."""
     return await take("completion-verified", CompletionVerification, measure_id, unit, body, loop, settings,
                       idempotency, caller, source)
 

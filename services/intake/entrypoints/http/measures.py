@@ -16,7 +16,7 @@ router = APIRouter(prefix="/v1/measures", tags=["measures"])
 async def create_measure(measure: Measure, measures: Measures, settings: Settings, idempotency: Idempotency,
                          caller: Caller, source: EventSource) -> Accepted:
     """Accept a measure of a plan and publish it as measure-created (for the caller's region or below)."""
-    authorise(caller, measure.region_code, f"measure {measure.measure_id}")
+    authorise(caller, measure.region_code, f"措施 {measure.measure_id}")
     with answering(settings.retry_after_seconds):
         event = await measures.run(measure, source, idempotency)
     return Accepted.of(event, measures.topics.measure_created)

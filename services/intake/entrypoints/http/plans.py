@@ -52,7 +52,7 @@ async def import_plan(
     publishes the same ids, which the tracker ignores; a changed measure gets a new id. Importing (not a
     preview) is for the caller's region or below."""
     if not preview:
-        authorise(caller, region_code, f"plan {plan_id}")
+        authorise(caller, region_code, f"方案 {plan_id}")
     plan = await _parsed(file)
     if registry_file is not None and registry_file.filename:
         registry = registry_from_upload(await read_upload(registry_file, "registry_file"), "registry_file")

@@ -46,12 +46,12 @@ def as_problem(error: Exception, retry_after: int) -> Problem | None:
         case Refused():
             return refused(error.errors)
         case BrokerUnavailable():
-            return Problem(503, "Event broker unavailable", f"{error}. Nothing was accepted; retry later.",
+            return Problem(503, "Event broker unavailable", f"{error}，未受理任何内容，请稍后重试。",
                            slug="broker-unavailable", headers={"Retry-After": str(retry_after)})
         case KeyReused():
             return Problem(422, "Idempotency-Key reused", str(error), slug="idempotency-key-reused")
         case ConnectionFailure():  # intake's database: the idempotency keys and the evidence files
-            return Problem(503, "Database unavailable", "Retry later; nothing was accepted.",
+            return Problem(503, "Database unavailable", "数据库暂不可用，未受理任何内容，请稍后重试。",
                            slug="database-unavailable", headers={"Retry-After": IDEMPOTENCY_RETRY_AFTER})
         case TrackerUnavailable():
             return Problem(503, error.title, str(error), slug=error.slug, headers={"Retry-After": str(retry_after)})

@@ -33,7 +33,7 @@ class ReportBody(ProgressReport):
 
 async def report_of(body: ReportBody, evidence: Evidence, caller: Caller) -> ProgressReport:
     """The report to admit, authorised for its region, its evidence ids resolved (422 naming an unknown one)."""
-    authorise(caller, body.region_code, f"the report of {body.unit}")
+    authorise(caller, body.region_code, f"{body.unit} 的报告")
     return ProgressReport(**await cited(body, evidence, caller))
 
 
@@ -94,7 +94,7 @@ async def report_progress_batch(batch: ProgressBatch, progress: Progress, eviden
     `<key>#<i>`). 422 for a body that is not {"reports": [1 to 1,000 items]}; 503 when Kafka is not reachable."""
     retry_after = settings.retry_after_seconds
     if not progress.publisher.connected:
-        raise as_problem(BrokerUnavailable("Kafka is not reachable yet"), retry_after)
+        raise as_problem(BrokerUnavailable("消息中间件 Kafka 暂不可用"), retry_after)
     items: dict[int, BatchItem] = {}
     reports: dict[int, ProgressReport] = {}
     for index, item in enumerate(batch.reports):
@@ -150,7 +150,7 @@ async def withdraw_progress(
     current state (the assignment's next latest report becomes current) and keeps it in the history, marked
     withdrawn. To supersede a report, withdraw it and send the corrected one. Authorised like a report: for a
     unit of the caller's region or below."""
-    authorise(caller, withdrawal.region_code, f"the report of {withdrawal.unit}")
+    authorise(caller, withdrawal.region_code, f"{withdrawal.unit} 的报告")
     by = caller.client_id if caller is not None else withdrawal.by or "operator"
     data = ProgressWithdrawal(**{**withdrawal.model_dump(), "event_id": event_id, "by": by})
     with answering(settings.retry_after_seconds):

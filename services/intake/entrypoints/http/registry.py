@@ -32,7 +32,7 @@ async def publish_registry(request: Request, registries: Registries, settings: S
     replaces the whole registry, so the caller must act for every region in it (the city's client)."""
     registry = await _registry_in(request)
     for region in registry.regions:
-        authorise(caller, region.code, "the registry")
+        authorise(caller, region.code, "单位名录")
     with answering(settings.retry_after_seconds):
         event = await registries.run(registry, source)
     return Accepted.of(event, registries.topics.registry_published)

@@ -14,7 +14,8 @@ the period's last day (or today, while the period runs), with the period's caden
   first. Lagging and silent units are listed in the table but not named: a deadline missed is a breach,
   progress behind 序时进度 a warning.
 
-Errors: ValueError for a period that has not begun at `today`.
+Errors: ValueError for a period that may not be asked about at `today` (domain/years.py: not begun, or before the
+first plan year).
 """
 
 from datetime import date
@@ -26,6 +27,7 @@ from services.reporting.domain.documents.scores import scores_section
 from services.reporting.domain.lights import LIGHT_NAMES
 from services.reporting.domain.periods import period_of
 from services.reporting.domain.snapshot import Snapshot
+from services.reporting.domain.years import period_refusal
 from shared.domain.calendar import label_end
 
 DEMANDS = ("请被通报单位认真对照逾期和滞后事项，分析原因，明确整改措施和完成时限，于本通报印发之日起15个工作日内将整改"
@@ -35,10 +37,10 @@ DEMANDS = ("请被通报单位认真对照逾期和滞后事项，分析原因�
 
 def bulletin(snapshot: Snapshot, region_code: str, label: str, today: date, scores: dict | None = None) -> dict:
     """The bulletin's content for the region and period `label` (see the module's docstring for each part)."""
+    if refusal := period_refusal(label, today):
+        raise ValueError(refusal.detail)
     cadence = wording.cadence_of(label)
     period = period_of(label_end(label), cadence)
-    if period.start > today:
-        raise ValueError(f"the period {label} begins on {period.start.isoformat()}, after today")
     as_of = min(period.end, today)
     figures = snapshot.region_report(region_code, as_of, cadence)
     of = "regions" if any(child["assignments"] for child in figures["children"]) else "units"

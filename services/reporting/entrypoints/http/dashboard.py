@@ -8,8 +8,10 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse
 
 from services.reporting.domain.annual_page import annual_page
+from services.reporting.domain.years import year_refusal
 from services.reporting.entrypoints.http.dependencies import CODE, CurrentSnapshot, HomeRegion, ScoringDep, Store
 from services.reporting.entrypoints.http.reports import annual_dataset
+from shared.domain.calendar import today_in_china
 from shared.web.authentication import Caller, authorise, requires
 from shared.web.clients import Role
 
@@ -36,8 +38,11 @@ async def asset(asset: str) -> FileResponse:
             dependencies=[requires(Role.viewer)])
 async def annual(store: Store, snapshot: CurrentSnapshot, scoring: ScoringDep, caller: Caller, region_code: str,
                  year: int) -> HTMLResponse:
-    """The printable annual report; a viewer's, in its region (the dashboard fetches it with its key)."""
-    if not re.fullmatch(CODE, region_code) or not 2000 <= year <= 2100:
-        return HTMLResponse("区划代码或年度无效", status_code=422)
-    authorise(caller, region_code, f"region {region_code}")
+    """The printable annual report; a viewer's, in its region (the dashboard fetches it with its key). 422 for a year
+    reporting may not be asked about (domain/years.py), saying why."""
+    if not re.fullmatch(CODE, region_code):
+        return HTMLResponse("区划代码无效", status_code=422)
+    if refusal := year_refusal(year, today_in_china()):
+        return HTMLResponse(refusal.detail, status_code=422)
+    authorise(caller, region_code, f"区划 {region_code}")
     return HTMLResponse(annual_page(await annual_dataset(store, snapshot, region_code, year, scoring)))

@@ -9,11 +9,13 @@ from prometheus_client import CollectorRegistry
 from services.reporting.domain.history import History
 from services.reporting.domain.periods import Cadence
 from services.reporting.domain.snapshot import Snapshot
+from services.reporting.domain.years import FIRST_YEAR, NotAskable, period_refusal, year_refusal
 from services.reporting.storage.collections import ReportingStore
 from services.reporting.storage.documents import DocumentStore
 from services.reporting.storage.snapshots import Snapshots
 from services.reporting.usecases.scoring import Scoring
-from shared.domain.calendar import DAY_SPAN
+from shared.contracts.progress import Period
+from shared.domain.calendar import DAY_SPAN, today_in_china
 from shared.web.authentication import Caller, authorise
 from shared.web.problems import Problem
 
@@ -83,13 +85,13 @@ def known(snapshot: Snapshot, region_code: str) -> str:
 async def region_in_path(snapshot: CurrentSnapshot, caller: Caller, region_code: Annotated[str, Path(
         pattern=CODE, description="GB/T 2260 code (9 digits: township)")]) -> str:
     """The region asked: 403 outside the caller's region, 404 for one the registry lacks."""
-    authorise(caller, region_code, f"region {region_code}")
+    authorise(caller, region_code, f"区划 {region_code}")
     return known(snapshot, region_code)
 
 
 async def region_in_query(snapshot: CurrentSnapshot, caller: Caller, region_code: Annotated[str, Query(
         pattern=CODE, description="GB/T 2260 code")]) -> str:
-    authorise(caller, region_code, f"region {region_code}")
+    authorise(caller, region_code, f"区划 {region_code}")
     return known(snapshot, region_code)
 
 
@@ -98,5 +100,37 @@ RegionCode = Annotated[str, Depends(region_in_path)]
 AnnualRegion = Annotated[str, Depends(region_in_query)]
 AsOf = Annotated[date | None, Query(description="evaluate deadlines and the reporting period at this date", **Day)]
 CadenceQuery = Annotated[Cadence, Query(description="reporting period for the reporting rate")]
-Year = Annotated[int, Query(ge=2000, le=2100, description="the calendar year")]
-OptionalYear = Annotated[int | None, Query(ge=2000, le=2100, description="the calendar year (default: this year)")]
+# The years and periods reporting may be asked about (domain/years.py): the schema states the first year; the year in
+# progress is today's, which a static document cannot state.
+YEARS = {"description": f"the calendar year, from {FIRST_YEAR} to the year in progress in China",
+         "json_schema_extra": {"minimum": FIRST_YEAR}}
+
+
+def not_askable(refusal: NotAskable) -> Problem:
+    """422 with the rule's Chinese detail, typed by its slug."""
+    title = {"year-out-of-range": "Year out of range", "year-not-begun": "Year not begun",
+             "period-not-begun": "Period not begun"}[refusal.slug]
+    return Problem(422, title, refusal.detail, slug=refusal.slug)
+
+
+def asked_year(year: Annotated[int, Query(**YEARS)]) -> int:
+    if refusal := year_refusal(year, today_in_china()):
+        raise not_askable(refusal)
+    return year
+
+
+def asked_year_or_this(year: Annotated[int | None, Query(**YEARS | {
+        "description": YEARS["description"] + " (default: the year in progress)"})] = None) -> int:
+    return today_in_china().year if year is None else asked_year(year)
+
+
+def asked_period(period: Annotated[Period, Query(description=(
+        f"2026-10 (month), 2026-Q3, 2026-H1 or 2026: begun, from {FIRST_YEAR} on"))]) -> str:
+    if refusal := period_refusal(period, today_in_china()):
+        raise not_askable(refusal)
+    return period
+
+
+Year = Annotated[int, Depends(asked_year)]
+OptionalYear = Annotated[int, Depends(asked_year_or_this)]
+AskedPeriod = Annotated[str, Depends(asked_period)]

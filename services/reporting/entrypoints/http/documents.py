@@ -13,6 +13,7 @@ from services.reporting.domain.snapshot import Snapshot
 from services.reporting.entrypoints.http.dependencies import (
     CODE,
     AnnualRegion,
+    AskedPeriod,
     CurrentSnapshot,
     Documents,
     RegionCode,
@@ -21,7 +22,6 @@ from services.reporting.entrypoints.http.dependencies import (
     Year,
 )
 from services.reporting.entrypoints.http.reports import annual_dataset, download
-from shared.contracts.progress import Period
 from shared.domain.calendar import today_in_china
 from shared.web.authentication import Caller, authorise, in_scope
 from shared.web.openapi import problem_responses
@@ -40,18 +40,15 @@ def known_region(snapshot: Snapshot, region_code: str) -> None:
 @router.get("/regions/{region_code}/bulletin.docx", response_class=Response, responses=DOCX_RESPONSE)
 async def bulletin_document(
     region_code: RegionCode, snapshot: CurrentSnapshot, scoring: ScoringDep,
-    period: Annotated[Period, Query(description="2026-10 (month), 2026-Q3, 2026-H1 or 2026")],
+    period: AskedPeriod,
     issue: Annotated[int | None, Query(ge=1, le=99, description="the issue number (第N期)")] = None,
 ) -> Response:
     """督办通报 for the region and period: its figures, the ranking, the 考核 scores of the period's year so far, the
-    overdue and lagging items by unit, the units named (domain/documents/bulletin.py)."""
+    overdue and lagging items by unit, the units named (domain/documents/bulletin.py). 422 for a period not begun
+    or before the first plan year (domain/years.py)."""
     known_region(snapshot, region_code)
-    today = today_in_china()
-    scores = await scoring.ranking(int(period[:4]), region_code) if int(period[:4]) <= today.year else None
-    try:
-        content = await asyncio.to_thread(bulletin, snapshot, region_code, period, today, scores)
-    except ValueError as error:
-        raise Problem(422, "Period not begun", str(error), slug="period-not-begun") from error
+    scores = await scoring.ranking(int(period[:4]), region_code)
+    content = await asyncio.to_thread(bulletin, snapshot, region_code, period, today_in_china(), scores)
     document = await asyncio.to_thread(bulletin_docx, content, issue)
     return download(document, DOCX, f"bulletin-{region_code}-{period}.docx")
 
@@ -60,10 +57,8 @@ async def bulletin_document(
 async def annual_document(store: Store, snapshot: CurrentSnapshot, region_code: AnnualRegion,
                           year: Year, scoring: ScoringDep) -> Response:
     """年度报告 draft for the region and year: figures, regions, measures by chapter, the year's progress, the
-    overdue items (domain/documents/annual.py)."""
+    overdue items (domain/documents/annual.py). 422 for a year not begun or before the first plan year."""
     known_region(snapshot, region_code)
-    if year > today_in_china().year:
-        raise Problem(422, "Year not begun", f"the year {year} has not begun", slug="year-not-begun")
     report = await annual_dataset(store, snapshot, region_code, year, scoring)
     return download(await asyncio.to_thread(annual_docx, report), DOCX, f"annual-{region_code}-{year}.docx")
 
@@ -75,7 +70,7 @@ async def filed_documents(store: Documents, snapshot: CurrentSnapshot, caller: C
     created_at; those in the caller's region and below. 404 for a region the registry does not have."""
     if region_code is not None:
         known_region(snapshot, region_code)
-        authorise(caller, region_code, "the documents")
+        authorise(caller, region_code, "这些文书")
     return [document for document in await store.listing(region_code) if in_scope(caller, document["region_code"])]
 
 
@@ -86,6 +81,6 @@ async def filed_document(document_id: str, store: Documents, caller: Caller) -> 
     if found is None:
         raise Problem(404, "Unknown document", f"no document {document_id}", slug="unknown-document")
     region_code, content = found
-    authorise(caller, region_code, f"document {document_id}")
+    authorise(caller, region_code, f"文书 {document_id}")
     return download(content, DOCX, f"{document_id}.docx")
 

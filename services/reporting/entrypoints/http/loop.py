@@ -25,7 +25,7 @@ async def unit_inbox(unit: str, snapshot: CurrentSnapshot, caller: Caller) -> di
     region_code = next((view["region_code"] for view in snapshot.assignments if view["unit"] == unit), None)
     if region_code is None:
         raise Problem(404, "Unit not found", f"No unit {unit!r} has an assignment.", slug="not-found")
-    authorise(caller, region_code, f"unit {unit}")
+    authorise(caller, region_code, f"单位 {unit}")
     return inbox(snapshot, unit, today_in_china())
 
 
@@ -47,6 +47,6 @@ async def item_timeline(measure_id: str, unit: str, snapshot: CurrentSnapshot, s
     if view is None:
         raise Problem(404, "Assignment not found", f"No unit {unit!r} is assigned measure {measure_id!r}.",
                       slug="not-found")
-    authorise(caller, view["region_code"], f"unit {unit}")
+    authorise(caller, view["region_code"], f"单位 {unit}")
     found = await store.of_assignment(measure_id, unit)
     return timeline(snapshot, view, found, today_in_china(), partial(linked, evidence_url=evidence_url))

@@ -31,6 +31,7 @@ from services.reporting.entrypoints.http.dependencies import (
     Day,
     EvidenceUrl,
     HomeRegion,
+    OptionalYear,
     RegionCode,
     ScoringDep,
     Store,
@@ -184,7 +185,7 @@ async def measure_detail(measure_id: str, snapshot: CurrentSnapshot, store: Stor
     if measure is None:
         raise Problem(404, "Measure not found", f"No measure {measure_id!r} is tracked.", slug="not-found")
     region_code = known(snapshot, region_code) if region_code else caller.region_code if caller else home
-    authorise(caller, region_code, f"region {region_code}")
+    authorise(caller, region_code, f"区划 {region_code}")
     drill = snapshot.assignment_rows(region_code, as_of or today_in_china(), cadence, measure_id=measure_id)
     history = [report_row(r) for r in await store.revisions_counted(measure_id=measure_id)]
     files = await store.evidence_of_measure(measure_id)
@@ -249,13 +250,12 @@ async def annual(store: Store, snapshot: CurrentSnapshot, region_code: AnnualReg
 
 
 @router.get("/regions/{region_code}/lights")
-async def region_lights(region_code: RegionCode, snapshot: CurrentSnapshot, year: Annotated[int | None, Query(
-        ge=2000, le=2100, description="the calendar year (default: this year)")] = None) -> dict:
+async def region_lights(region_code: RegionCode, snapshot: CurrentSnapshot, year: OptionalYear) -> dict:
     """亮灯 history: the light at each month end of `year` (the month in progress: today's; later ones null), of the
     region and each child region (with their red/yellow/green counts), each unit in the region and below, and each
     assignment, from the alerts service's assignment-light-changed events (domain/lights.py)."""
     today = today_in_china()
-    return await asyncio.to_thread(snapshot.light_history, region_code, year or today.year, today)
+    return await asyncio.to_thread(snapshot.light_history, region_code, year, today)
 
 
 @router.get("/regions/{region_code}/as-of/{day}")

@@ -13,7 +13,6 @@ from services.reporting.entrypoints.http.dependencies import (
     ScoringDep,
     known,
 )
-from shared.domain.calendar import today_in_china
 from shared.web.authentication import Caller, authorise, scoped
 from shared.web.openapi import problem_responses
 from shared.web.problems import Problem
@@ -21,36 +20,27 @@ from shared.web.problems import Problem
 router = APIRouter(prefix="/v1/scores", tags=["scores"])
 
 
-def year_begun(year: int | None) -> int:
-    """The year asked (default: this year, China); 422 for a year not begun."""
-    this_year = today_in_china().year
-    if year is not None and year > this_year:
-        raise Problem(422, "Year not begun", f"the year {year} has not begun", slug="year-not-begun")
-    return year or this_year
-
-
 @router.get("", responses=problem_responses(403, 404, 422))
 async def scores(scoring: ScoringDep, snapshot: CurrentSnapshot, home: HomeRegion, caller: Caller,
-                 year: OptionalYear = None,
+                 year: OptionalYear,
                  region_code: Annotated[str | None, Query(pattern=CODE, description="GB/T 2260 code (default: the "
                                                           "caller's region, else the home region)")] = None) -> dict:
     """The year's scores within a region: its score (the mean of its units' totals), its child regions ranked by
     theirs, its units (descendants included) ranked by their totals; the rules' version and base points. 403 for
     a region outside the caller's."""
     region_code = scoped(caller, region_code) or home
-    return await scoring.ranking(year_begun(year), known(snapshot, region_code))
+    return await scoring.ranking(year, known(snapshot, region_code))
 
 
 @router.get("/units/{unit}", responses=problem_responses(403, 404, 422))
 async def unit_score(scoring: ScoringDep, caller: Caller, unit: Annotated[str, Path(min_length=1, max_length=256)],
-                     year: OptionalYear = None) -> dict:
+                     year: OptionalYear) -> dict:
     """One unit's score: base, total and every line (rule, plan, measure, count, points per count, points, the
     ids of the events behind it). 404 for a unit without an assignment, 403 for one outside the caller's region."""
-    year = year_begun(year)
     found = (await scoring.scores(year)).get(unit)
     if found is None:
         raise Problem(404, "Unit not found", f"no unit {unit!r} has an assignment", slug="not-found")
-    authorise(caller, found["region_code"], f"unit {unit}")
+    authorise(caller, found["region_code"], f"单位 {unit}")
     return {"year": year, "rules_version": scoring.rules_version, **found}
 
 

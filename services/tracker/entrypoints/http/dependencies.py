@@ -35,7 +35,7 @@ async def unit_in_scope(unit: str, caller: Caller, tracker: TrackerDep) -> str:
         directory = (await tracker.repository.unit_lookup()).directory
         region_code = directory.unit_regions.get(unit) if directory is not None else None
         if region_code is not None:
-            authorise(caller, region_code, f"unit {unit}")
+            authorise(caller, region_code, f"单位 {unit}")
     return unit
 
 

@@ -3,13 +3,14 @@ before it publishes one, so the rule stays in the tracker: domain/loop.py)."""
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel
 
 from services.tracker.entrypoints.http.dependencies import Caller, ScopedUnit, TrackerDep
 from services.tracker.usecases.loop_steps import judgement
 from services.tracker.usecases.loops import timeline
 from shared.contracts import LoopEvent
+from shared.contracts.measures import RegionCode
 from shared.web.audit import not_a_change
 from shared.web.authentication import authorise, requires
 from shared.web.clients import Role
@@ -27,7 +28,8 @@ async def read_timeline(measure_id: str, unit: ScopedUnit, tracker: TrackerDep) 
     step that did not count says why (`refusal`)."""
     found = await timeline(tracker, f"{measure_id}|{unit}")
     if found is None:
-        raise Problem(404, "Assignment not found", f"No unit {unit!r} on measure {measure_id!r}.", slug="not-found")
+        raise Problem(404, "Assignment not found", f"措施 {measure_id!r} 没有交办给 {unit!r} 的任务。",
+                      slug="not-found")
     return found
 
 
@@ -42,12 +44,17 @@ class Judgement(BaseModel):
 
 @router.post("/loop-steps:judge", responses=problem_responses(403, 404), dependencies=[requires(Role.reporter)],
              openapi_extra=not_a_change())
-async def judge_step(event: Annotated[LoopEvent, Body()], tracker: TrackerDep, caller: Caller) -> Judgement:
+async def judge_step(event: Annotated[LoopEvent, Body()], tracker: TrackerDep, caller: Caller,
+                     acting_for: Annotated[RegionCode | None, Query(description=(
+                         "the region of whoever takes the step (intake's caller): a checking step's verifier_unit "
+                         "must be a registry unit of that region or below"))] = None) -> Judgement:
     """Judge a loop step (a whole CloudEvent of one of the five types) against the assignment's loop as the tracker
-    holds it now, as if it arrived now; nothing is kept. 404 for an assignment the tracker does not have."""
-    authorise(caller, event.data.region_code, f"the step on {event.data.unit}")
+    holds it now, as if it arrived now; nothing is kept. A checking step naming a `verifier_unit` the registry does
+    not know, or outside `acting_for`, does not count (`not_allowed`). 404 for an assignment the tracker does not
+    have."""
+    authorise(caller, event.data.region_code, f"{event.data.unit} 的督办环节")
     try:
-        refusal = await judgement(tracker, event)
+        refusal = await judgement(tracker, event, acting_for)
     except LookupError as error:
         raise Problem(404, "Assignment not found", str(error), slug="not-found") from error
     return Judgement(counts=True) if refusal is None else Judgement(counts=False, kind=refusal.kind,

@@ -20,7 +20,7 @@ router = APIRouter(prefix="/v1", tags=["registry"])
 async def read_region(region_code: Annotated[str, Path(pattern=r"^[0-9]{6}([0-9]{3})?$")], lookup: Lookup,
                       caller: Caller) -> dict:
     """A region with its units and its child regions, from the latest published registry."""
-    authorise(caller, region_code, f"region {region_code}")
+    authorise(caller, region_code, f"区划 {region_code}")
     directory = lookup.directory
     if directory is None or region_code not in directory.regions:
         raise Problem(404, "Region not found", f"No region {region_code!r} in the registry.", slug="not-found")

@@ -36,8 +36,8 @@ def test_each_accepted_kind_is_told_by_its_content(content, expected):
     (b"MZ\x90\x00\x03" + bytes(60), "a Windows program"),
     (bytes.fromhex("d0cf11e0a1b11ae1") + bytes(100), "OLE2"),
     (b"\x1f\x8b\x08\x00" + bytes(20), "a gzip archive"),
-    (hostile.zip_not_word(), "neither a Word .docx nor an Excel .xlsx"),
-    (bytes(range(256)) * 4, "not plain text"),
+    (hostile.zip_not_word(), "既不是 Word .docx 也不是 Excel .xlsx"),
+    (bytes(range(256)) * 4, "也不是纯文本"),
 ])
 def test_other_kinds_are_refused_naming_what_they_are(content, named):
     with pytest.raises(WrongKind, match=named):
@@ -75,9 +75,9 @@ def test_a_long_name_keeps_its_suffix():
 @pytest.mark.parametrize(("returncode", "output", "verdict", "detail"), [
     (0, "stdin: OK\n", Verdict.CLEAN, "stdin: OK"),
     (1, "stdin: Eicar-Test-Signature FOUND\n", Verdict.INFECTED, "Eicar-Test-Signature FOUND"),
-    (1, "", Verdict.INFECTED, "reported an infection"),
-    (2, "Can't connect to clamd\n", Verdict.FAILED, "exit status 2: Can't connect to clamd"),
-    (None, "", Verdict.FAILED, "ran past its time"),
+    (1, "", Verdict.INFECTED, "扫描程序报告文件带毒"),
+    (2, "Can't connect to clamd\n", Verdict.FAILED, "扫描程序退出状态 2：Can't connect to clamd"),
+    (None, "", Verdict.FAILED, "扫描超时"),
 ])
 def test_the_scanners_exit_status_is_read_as_clamavs(returncode, output, verdict, detail):
     outcome = scan_outcome(returncode, output)

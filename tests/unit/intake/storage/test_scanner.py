@@ -20,7 +20,7 @@ async def test_a_scanner_that_cannot_scan_fails_with_what_it_said(tmp_path):
 
 async def test_a_scanner_past_its_time_is_killed_and_fails(tmp_path):
     outcome = await CommandScanner(scan_command(tmp_path, "slow"), timeout_seconds=0.3).scan(b"x")
-    assert outcome.verdict is Verdict.FAILED and "past its time" in outcome.detail
+    assert outcome.verdict is Verdict.FAILED and "扫描超时" in outcome.detail
 
 
 async def test_a_command_that_does_not_exist_fails():

@@ -1,5 +1,5 @@
 """In-memory stand-ins for what intake's use cases tell (usecases/ports.py, usecases/evidence.py): the broker, the
-idempotency keys, the evidence files and the scan hook. The catalogue is the real read model
+idempotency keys, the evidence files, the scan hook and the tracker's assignments. The catalogue is the real read model
 (storage/catalogue.py), given a `caught_up` the test decides."""
 
 from dataclasses import dataclass, field, replace
@@ -111,3 +111,21 @@ class FakeScanner:
     async def scan(self, content: bytes) -> ScanOutcome:
         self.scanned += 1
         return self.outcome
+
+
+@dataclass
+class FakeAssignments:
+    """storage/tracker.TrackerAssignments: each assignment (`measure_id|unit`) the tracker has, with its region
+    (None: a name the registry does not resolve, listed under its measure's region)."""
+
+    regions: dict[str, str | None] = field(default_factory=lambda: {
+        "m-1|临川区政府": "361002", "m-2|东乡区政府": "361003", "m-3|立法项目起草部门": None})
+    asked: int = 0
+
+    async def assignment(self, measure_id: str, unit: str) -> dict | None:
+        self.asked += 1
+        key = f"{measure_id}|{unit}"
+        if key not in self.regions:
+            return None
+        region = self.regions[key]
+        return {"measure_id": measure_id, "unit": unit, "region_code": region or "361000", "resolved": bool(region)}

@@ -20,8 +20,8 @@ class FakeJudge:
     def __init__(self, answers: dict[str, dict | None]):
         self.answers, self.asked = answers, []
 
-    async def judgement(self, event: CloudEvent) -> dict | None:
-        self.asked.append(event)
+    async def judgement(self, event: CloudEvent, acting_for: str | None = None) -> dict | None:
+        self.asked.append((event, acting_for))
         return self.answers[event.type]
 
 
@@ -36,6 +36,15 @@ async def test_a_step_the_tracker_takes_is_published_on_its_topic_under_the_assi
     event = await loop.take("assignment-signed", SIGNING, "/duban/intake")
     assert publisher.published == [("p.assignment-signed", event, "m-1|u-linchuan")]
     assert (event.type, event.subject, event.data) == ("assignment-signed", "m-1|u-linchuan", SIGNING)
+
+
+async def test_the_tracker_is_asked_for_the_callers_region_which_a_verifier_unit_must_lie_in():
+    loop, _ = accepting(completion_verified={"counts": True})
+    verification = CompletionVerification(**ASSIGNMENT, by="李四", verifier="supervising_office",
+                                          verifier_unit="临川区司法局")
+    await loop.take("completion-verified", verification, "/duban/intake", acting_for="361002")
+    await loop.take("completion-verified", verification, "/duban/intake")  # an open service: no caller
+    assert [acting_for for _, acting_for in loop.judge.asked] == ["361002", None]
 
 
 @pytest.mark.parametrize(("answer", "status", "slug"), [

@@ -10,11 +10,23 @@ from shared.domain.calendar import (
     LATEST_QUERY_DAY,
     ReportWindow,
     add_months,
+    china_time,
     due_period,
     label_end,
     local_date,
     period_label,
 )
+
+
+@pytest.mark.parametrize("at, shown", [
+    (datetime(2026, 12, 1, 8, 5, tzinfo=UTC), "2026-12-01 16:05"),            # people read Beijing's clock
+    (datetime(2026, 12, 1, 16, 5, 59, tzinfo=CHINA), "2026-12-01 16:05"),     # to the minute
+    (datetime(2026, 11, 30, 20, 30), "2026-12-01 04:30"),                     # naive: UTC, the next China day
+    (datetime(9, 1, 1, tzinfo=UTC), "0009-01-01 08:00"),                      # the year keeps its four digits
+    (datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-8))), "9999-12-31 23:00 (-0800)"),
+])
+def test_a_time_for_people_is_china_time_to_the_minute(at: datetime, shown: str) -> None:
+    assert china_time(at) == shown
 
 
 @pytest.mark.parametrize("day, months, expected", [
@@ -68,10 +80,12 @@ def test_the_report_window_refuses_times_before_the_plan_or_after_now_plus_skew(
     window = ReportWindow(date(2021, 1, 1), now=now, skew=timedelta(minutes=10))
     assert window.refusal(now + timedelta(minutes=9)) is None
     assert window.refusal(datetime(2021, 1, 1, tzinfo=CHINA)) is None
-    assert "future" in window.refusal(now + timedelta(minutes=11))
-    assert "future" in window.refusal(datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-8))))
-    assert "before the plan's start" in window.refusal(datetime(2020, 12, 31, 23, 59, tzinfo=CHINA))
-    assert "before the plan's start" in window.refusal(datetime(1, 1, 1, tzinfo=UTC), "填报时间")
+    assert window.refusal(now + timedelta(minutes=11)) == (
+        "reported_at 2026-11-30 20:11 晚于当前时间（填报时间范围：2021-01-01 00:00 至 2026-11-30 20:10，北京时间）")
+    assert "9999-12-31 23:59 (-0800) 晚于当前时间" in window.refusal(
+        datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-8))))
+    assert "2020-12-31 23:59 早于方案开始时间" in window.refusal(datetime(2020, 12, 31, 23, 59, tzinfo=CHINA))
+    assert "填报时间 0001-01-01 08:00 早于方案开始时间" in window.refusal(datetime(1, 1, 1, tzinfo=UTC), "填报时间")
     # Without a plan start, the floor holds.
     assert ReportWindow(now=now).refusal(datetime(1999, 12, 31, tzinfo=UTC)) is not None
 

@@ -39,3 +39,16 @@ def test_a_report_names_its_unit_by_id_name_or_alias():
     lookup = UnitLookup(REGISTRY)
     assert lookup.reporting_unit("临川区人民政府", "361002") == lookup.reporting_unit("361002.government", "361002")
     assert lookup.reporting_unit("某某不存在局", "361002") == "某某不存在局"
+
+
+def test_a_unit_named_as_who_acts_must_be_in_the_registry_and_in_the_callers_region():
+    lookup = UnitLookup(REGISTRY, {"立法项目起草部门": ["361000.justice"]})
+    for known in ("361000.justice", "市司法局", "抚州市司法局", "立法项目起草部门"):  # id, name, alias, mapped name
+        assert lookup.unit_refusal(known) is None and lookup.unit_refusal(known, "361000") is None
+    assert lookup.unit_refusal("市司法具") == "单位 '市司法具' 不在单位名录中：请填写名录中的单位名称或编号"
+    assert lookup.unit_refusal("临川区司法局", "361002") is None
+    assert lookup.unit_refusal("临川区司法局", "361000") is None  # the city acts for its counties
+    assert lookup.unit_refusal("市司法局", "361002") == "单位 '市司法局' 属于区划 361000，不在区划 361002 及其下级"
+    assert "属于区划 361002，不在区划 361003" in lookup.unit_refusal("361002.justice", "361003")
+    # Without a registry there is nothing to know units by: every name may act.
+    assert UnitLookup().unit_refusal("市司法具", "361002") is None

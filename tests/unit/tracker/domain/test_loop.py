@@ -104,23 +104,23 @@ def test_a_reopened_assignment_is_in_progress_again_and_can_be_closed_again():
 
 
 @pytest.mark.parametrize(("steps", "refused", "kind", "reason"), [
-    ((signed("a", 9), signed("b", 10)), "b", "conflict", "already signed for at 2026-10-01T09:00:00+00:00"),
-    ((requested("a", 9),), "a", "conflict", "not signed for yet"),
+    ((signed("a", 9), signed("b", 10)), "b", "conflict", "已于 2026-10-01 17:00 签收，不能重复签收"),
+    ((requested("a", 9),), "a", "conflict", "尚未签收"),
     ((signed("a", 9), requested("b", 10), requested("c", 11)), "c", "conflict",
-     "a completion request of 2026-10-01T10:00:00+00:00 is waiting for verification"),
+     "2026-10-01 18:00 提出的办结申请正在等待核查"),
     ((signed("a", 9), requested("b", 10), verified("c", 11), requested("d", 12)), "d", "conflict",
-     "closed out already"),
-    ((signed("a", 9), verified("b", 10)), "b", "conflict", "no completion request is waiting"),
-    ((signed("a", 9), returned("b", 10)), "b", "conflict", "no completion request is waiting"),
+     "已销号"),
+    ((signed("a", 9), verified("b", 10)), "b", "conflict", "没有等待核查的办结申请"),
+    ((signed("a", 9), returned("b", 10)), "b", "conflict", "没有等待核查的办结申请"),
     ((signed("a", 9), requested("b", 10), verified("c", 11), verified("d", 12)), "d", "conflict",
-     "no completion request is waiting"),
-    ((signed("a", 9), reopened("b", 10)), "b", "conflict", "not closed out"),
+     "没有等待核查的办结申请"),
+    ((signed("a", 9), reopened("b", 10)), "b", "conflict", "尚未销号"),
     ((signed("a", 9), requested("b", 10), verified("c", 11, "supervising_office", UNIT)), "c", "not_allowed",
-     f"{UNIT} cannot check its own completion"),
+     f"{UNIT} 不能核查本单位的办结"),
     ((signed("a", 9), requested("b", 10), returned("c", 11, UNIT)), "c", "not_allowed",
-     f"{UNIT} cannot check its own completion"),
+     f"{UNIT} 不能核查本单位的办结"),
     ((signed("a", 9), requested("b", 10), verified("c", 11, "lead_unit", OFFICE)), "c", "not_allowed",
-     f"{OFFICE} is not a lead unit of measure m-1 (lead units: {LEAD})"),
+     f"{OFFICE} 不是措施 m-1 的牵头单位（牵头单位：{LEAD}）"),
 ])
 def test_a_step_that_may_not_be_taken_is_refused_with_the_reason_and_changes_nothing(steps, refused, kind, reason):
     result = loop(*steps)
@@ -131,28 +131,28 @@ def test_a_step_that_may_not_be_taken_is_refused_with_the_reason_and_changes_not
 
 def test_a_measure_without_a_lead_unit_says_so_when_a_lead_unit_verifies():
     result = loop_of([signed("a", 9), requested("b", 10), verified("c", 11)], UNIT, set())
-    assert refusals(result) == {"c": ("not_allowed", f"{LEAD} is not a lead unit of measure m-1 (lead units: none)")}
+    assert refusals(result) == {"c": ("not_allowed", f"{LEAD} 不是措施 m-1 的牵头单位（牵头单位：无）")}
 
 
 def test_every_delivery_order_ends_in_the_same_loop():
     steps = [signed("a", 9), requested("b", 10), returned("c", 11), requested("d", 12), verified("e", 13),
              signed("f", 14)]  # the second signing is refused wherever it arrives
     expected = loop(*steps)
-    assert refusals(expected) == {"f": ("conflict", "already signed for at 2026-10-01T09:00:00+00:00")}
+    assert refusals(expected) == {"f": ("conflict", "已于 2026-10-01 17:00 签收，不能重复签收")}
     for order in permutations(steps):
         assert loop(*order) == expected
 
 
 def test_a_step_that_came_early_counts_once_the_step_before_it_arrives():
     early = loop(signed("a", 9), verified("c", 11))
-    assert refusals(early) == {"c": ("conflict", "no completion request is waiting for verification")}
+    assert refusals(early) == {"c": ("conflict", "没有等待核查的办结申请")}
     assert loop(signed("a", 9), verified("c", 11), requested("b", 10)).state(True) is LoopState.CLOSED_OUT
 
 
 def test_steps_at_the_same_time_are_ordered_by_event_id_and_a_repeated_id_counts_once():
     result = loop(signed("b", 9), signed("a", 9), signed("a", 9))
     assert [step.event_id for step, _ in result.timeline] == ["a", "b"]
-    assert refusals(result) == {"b": ("conflict", "already signed for at 2026-10-01T09:00:00+00:00")}
+    assert refusals(result) == {"b": ("conflict", "已于 2026-10-01 17:00 签收，不能重复签收")}
 
 
 def test_times_within_one_millisecond_are_ordered_by_event_id_as_the_database_keeps_them():
