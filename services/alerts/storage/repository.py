@@ -87,9 +87,13 @@ class AlertStore:
             await collection.update_many({"outbox.0": {"$exists": True}, "pending": {"$exists": False}},
                                          {"$set": {"pending": True}})
 
-    async def open_alerts(self, measure_ids: Iterable[str] | None = None) -> dict[str, dict]:
+    async def open_alerts(self, measure_ids: Iterable[str] | None = None,
+                          keys: Iterable[str] | None = None) -> dict[str, dict]:
+        """The open alerts (of these measures; with `keys`, of those assignments `measure_id|unit` only)."""
         query = {} if measure_ids is None else {"measure_id": {"$in": sorted(measure_ids)}}
-        return {doc["_id"]: doc async for doc in self.open.find(query)}
+        wanted = None if keys is None else set(keys)
+        return {doc["_id"]: doc async for doc in self.open.find(query)
+                if wanted is None or f"{doc['measure_id']}|{doc['unit']}" in wanted}
 
     async def open_by_keys(self, keys: Iterable[str]) -> dict[str, dict]:
         return {doc["_id"]: doc async for doc in self.open.find({"_id": {"$in": list(keys)}})}
@@ -170,10 +174,13 @@ class AlertStore:
             if pulls and result.matched_count < len(operations):  # pushed onto since read (or gone): pull the sent
                 await collection.bulk_write(pulls, ordered=False)
 
-    async def stored_lights(self, measure_ids: Iterable[str] | None = None) -> dict[str, dict]:
-        """The lights last published (of these measures' assignments), by assignment key: `light`, `changes` and
-        `changed_at` only (a sweep reads every assignment's)."""
+    async def stored_lights(self, measure_ids: Iterable[str] | None = None,
+                            keys: Iterable[str] | None = None) -> dict[str, dict]:
+        """The lights last published (of these measures' assignments; with `keys`, of those only), by assignment
+        key: `light`, `changes` and `changed_at` only (a sweep reads every assignment's)."""
         query = {} if measure_ids is None else {"measure_id": {"$in": sorted(measure_ids)}}
+        if keys is not None:
+            query = {"_id": {"$in": sorted(keys)}}
         return {doc["_id"]: doc async for doc in self.lights.find(query, {"light": 1, "changes": 1, "changed_at": 1})}
 
     async def change_lights(self, changes: list[tuple[Lit, dict | None, dict]], at: datetime) -> None:
