@@ -80,11 +80,14 @@ class Inputs:
         query = {} if measure_ids is None else {"_id": {"$in": sorted(measure_ids)}}
         return {m["_id"]: m async for m in self.measure_documents.find(query)}
 
-    async def assignments(self, *, measure_ids: Iterable[str] | None = None,
-                          region_code: str | None = None) -> list[dict]:
-        """The assignments not removed (of these measures, in this region and below), as `view` shapes them."""
+    async def assignments(self, *, measure_ids: Iterable[str] | None = None, region_code: str | None = None,
+                          keys: Iterable[str] | None = None) -> list[dict]:
+        """The assignments not removed (of these measures, in this region and below; with `keys`, those assignments
+        only), as `view` shapes them."""
         query: dict = {"removed": {"$ne": True}}
-        if measure_ids is not None:
+        if keys is not None:
+            query = {"_id": {"$in": sorted(keys)}, **query}
+        elif measure_ids is not None:
             query["measure_id"] = {"$in": sorted(measure_ids)}
         views = [view(document) async for document in self.assignment_documents.find(query).sort("_id", 1)]
         return [v for v in views if not region_code or within(v["region_code"], region_code)]

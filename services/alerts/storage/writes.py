@@ -7,8 +7,8 @@ DUPLICATE_KEY = 11000
 
 
 async def bulk_ignoring_duplicates(collection: AsyncCollection, operations: list) -> None:
-    """An unordered bulk write in which an upsert that lost the race to insert its `_id` (E11000) is no error:
-    its `$setOnInsert` would have done nothing on the document the winner inserted. Any other error raises."""
+    """An unordered bulk write in which an insert (or upsert) that lost the race to insert its `_id` (E11000) is
+    no error: the document the winner inserted stays as it is. Any other error raises."""
     if not operations:
         return
     try:

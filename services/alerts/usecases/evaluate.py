@@ -138,17 +138,26 @@ class AlertsService:
         """The assignments of these measures judged today (after a batch of their events was stored)."""
         return await self.evaluate(self.today(), set(measure_ids))
 
-    async def evaluate(self, today: date, measure_ids: set[str] | None) -> Outcome:
+    async def reevaluate_assignments(self, keys: Iterable[str]) -> Outcome:
+        """These assignments (`measure_id|unit`) judged today, after a batch of their states was stored: an
+        assignment's alerts and light follow from it and its measure alone (domain/evaluate.py), so the other
+        assignments of its measure judge as before, and reading them (every unit of a city's measures per batch)
+        was most of the alerts' database time."""
+        keys = set(keys)
+        return await self.evaluate(self.today(), {key.split("|", 1)[0] for key in keys}, keys)
+
+    async def evaluate(self, today: date, measure_ids: set[str] | None, keys: set[str] | None = None) -> Outcome:
+        """Judges the assignments of these measures (every one with None; with `keys`, those assignments only)."""
         # The lights last published are read before the inputs: an evaluation that finds a light another one wrote
         # reads inputs at least as new as that one's, so it cannot undo the change from older ones (a write
         # conditional on the light read, change_lights, stops one that read the light before).
-        before = await self.store.stored_lights(measure_ids)
+        before = await self.store.stored_lights(measure_ids, keys)
         measures = await self.inputs.measures(measure_ids)
-        assignments = await self.inputs.assignments(measure_ids=measure_ids)
+        assignments = await self.inputs.assignments(measure_ids=measure_ids, keys=keys)
         evaluator = Evaluator(measures, self.book)
         current = evaluator.alerts(assignments, today)
         log_skipped(evaluator)
-        stored = await self.store.open_alerts(measure_ids)
+        stored = await self.store.open_alerts(measure_ids, keys)
         found = transitions([Alert.from_json(doc["alert"]) for doc in stored.values()], current)
         at = judged_at(today, datetime.now(UTC))  # a past day's transitions carry that day (domain/transitions.py)
         episodes = [(alert, uuid.uuid4().hex) for alert in found.raised]

@@ -1,9 +1,10 @@
 """Taking in what alerts judges from: measures, the registry and assignments, from their events, then judging.
 
 Each batch of events is written to alerts' own copies (storage/inputs.py: the latest publication of a measure or
-the registry wins, the highest revision of an assignment), then every measure the batch names is judged again
-today, whether or not its write superseded what was stored: a batch redelivered after a crash between the write
-and the evaluation is judged then. A registry changes no judgement (the rules read measures and assignments): it
+the registry wins, the highest revision of an assignment), then what the batch names is judged again today (every
+assignment of a measure published; an assignment updated, alone: its alerts follow from it and its measure),
+whether or not its write superseded what was stored: a batch redelivered after a crash between the write and the
+evaluation is judged then. A registry changes no judgement (the rules read measures and assignments): it
 only gives the API its regions and the notifications their unit contacts.
 
 Each returns what shared/kafka/consuming.py's ApplyBatch does, the events it could not apply yet: none, since nothing
@@ -23,7 +24,7 @@ async def record_measures(inputs: Inputs, service: AlertsService, events: list[M
 
 async def record_assignments(inputs: Inputs, service: AlertsService, events: list[AssignmentUpdated]) -> dict[str, str]:
     await inputs.save_assignments(events)
-    await service.reevaluate({event.data.measure_id for event in events})
+    await service.reevaluate_assignments({event.data.key for event in events})
     return {}
 
 

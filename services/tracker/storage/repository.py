@@ -19,7 +19,7 @@ writing at once, or a redelivered batch, leave the same state: nothing here reli
 import asyncio
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -258,26 +258,27 @@ class TrackerRepository:
         replacement = {**document, VERSION_KEY: stored_version(document).key}
         return (await target.replace_one(condition, replacement)).matched_count == 1
 
-    async def state_inputs(self, keys: list[str]) -> dict[str, tuple[Assignment | None, CurrentReport | None,
-                                                                    list[str]]]:
+    async def state_inputs(self, keys: list[str], periods: Mapping[str, Iterable[str]] | None = None
+                           ) -> dict[str, tuple[Assignment | None, CurrentReport | None, list[str]]]:
         """What each assignment's published state is built from: its assignment, current report, and the periods
-        with a counted report (those of its period_progress documents)."""
-        wanted = sorted(set(keys))
+        with a counted report (those of its period_progress documents; for a key in `periods`, those given)."""
+        wanted, given = sorted(set(keys)), periods or {}
         assignments = {a["_id"]: Assignment(**{k: v for k, v in a.items() if k != "_id"})
                        async for a in self.assignments.find({"_id": {"$in": wanted}})}
         current = {p["_id"]: current_report(p) async for p in self.assignment_progress.find({"_id": {"$in": wanted}})}
         units: dict[str, set[str]] = {}
         for key in wanted:
-            measure_id, unit = split_key(key)
-            units.setdefault(measure_id, set()).add(unit)
+            if key not in given:
+                measure_id, unit = split_key(key)
+                units.setdefault(measure_id, set()).add(unit)
         # One query per measure (its units by $in): the (measure_id, unit) index serves that, where a `measure_id
         # $in` alone reads every period of every unit of those measures, and an `$or` of pairs is not served at all.
-        periods: dict[str, list[str]] = {}
+        found_periods: dict[str, list[str]] = {key: list(found) for key, found in given.items()}
         for found in await asyncio.gather(*(self.periods_of(measure_id, sorted(names))
                                             for measure_id, names in units.items())):
             for key, period in found:
-                periods.setdefault(key, []).append(period)
-        return {key: (assignments.get(key), current.get(key), periods.get(key, [])) for key in wanted}
+                found_periods.setdefault(key, []).append(period)
+        return {key: (assignments.get(key), current.get(key), found_periods.get(key, [])) for key in wanted}
 
     async def periods_of(self, measure_id: str, units: list[str]) -> list[tuple[str, str]]:
         """(assignment key, period) of these units' current reports per period in this measure."""

@@ -35,21 +35,26 @@ async def record_progress(tracker: Tracker, events: list[ProgressReported],
             refused[event.id] = reason
     lookup = await repository.unit_lookup()
     admitted = [event for event in events if event.id not in refused]
-    keys = await apply_reports(tracker, [(in_registry_terms(event, lookup), content_digest(event))
-                                         for event in admitted], lookup)
+    added, decided_again = await apply_reports(tracker, [(in_registry_terms(event, lookup), content_digest(event))
+                                                         for event in admitted], lookup)
     if await repository.lookup_stamp() != lookup.stamp:
         # The registry or a mapping changed while these were written under the old one: its resolution may have
         # run before they were in the history, so resolve them again.
-        keys |= await resolve_reports(tracker, await repository.unit_lookup())
-    await refresh_states(tracker, keys)
+        decided_again |= await resolve_reports(tracker, await repository.unit_lookup())
+    # Where reports were only added, the periods are the stored state's and theirs (usecases/states.py).
+    await refresh_states(tracker, added.keys() | decided_again,
+                         {key: periods for key, periods in added.items() if key not in decided_again})
     return refused
 
 
-async def apply_reports(tracker: Tracker, reports: list[tuple[ProgressReported, str]], lookup: UnitLookup) -> set[str]:
+async def apply_reports(tracker: Tracker, reports: list[tuple[ProgressReported, str]],
+                        lookup: UnitLookup) -> tuple[dict[str, set[str]], set[str]]:
     """History first (every report, once), then the current report per period and per assignment, among the
     reports that count: not withdrawn, and naming a unit the registry knows (when there is a registry). Each
     report's digest (content_digest, of the report as sent) detects an id sent again with another content: that is
-    recorded in report_conflicts and logged, the first content kept. Returns the assignment keys touched."""
+    recorded in report_conflicts and logged, the first content kept. Returns each assignment key touched with the
+    periods it has a counted report for now (among these), and the keys whose current reports were decided again
+    from the history (decide_again_if_marked)."""
     repository = tracker.repository
     stored = await repository.stored_reports(event.id for event, _ in reports)
     # The first content of an id wins, whether stored before or earlier in this batch.
@@ -72,7 +77,10 @@ async def apply_reports(tracker: Tracker, reports: list[tuple[ProgressReported, 
     for collection, key in (("period_progress", lambda r: r.period_key),
                             ("assignment_progress", lambda r: r.assignment_key)):
         await repository.write_current(collection, newest_per_key(counted, key))
-    return {event.data.assignment_key for event, _ in reports} | await decide_again_if_marked(tracker, counted)
+    added: dict[str, set[str]] = {event.data.assignment_key: set() for event, _ in reports}
+    for event in counted:
+        added[event.data.assignment_key].add(event.data.period)
+    return added, await decide_again_if_marked(tracker, counted)
 
 
 async def decide_again_if_marked(tracker: Tracker, counted: list[ProgressReported]) -> set[str]:

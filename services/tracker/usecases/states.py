@@ -10,12 +10,19 @@ units, the keys a registry or mapping re-resolved), in rounds until no write is 
 A write loses only when another writer wrote the key after step 1; that writer read its inputs after its own step
 1, so the loser decides again from fresh reads. Every writer of the inputs calls this after writing them, and
 reads them here after its own write, so the last state written is built from inputs at least as new as every
-write before it: two trackers in one group converge without a lock. A crash between the inputs' write and this
+write before it: two trackers in one group converge without a lock.
+One input is not read again where only added to: a caller that wrote counted reports for some periods (and
+nothing else of the key) names them (`added_periods`), and the key's periods are the stored state's (step 1)
+plus those. That is the set a read would give: a period leaves period_progress only through usecases/current.py,
+whose caller decides with fresh reads after it (so a state written after that removal says so, and ours, built
+on it or losing to it, keeps it); every other period is in the stored state it read or among the ones it added.
+A key without a stored state, or removed, is read as usual. Reading a city's periods (every unit's months) was
+most of the database's time per report batch. A crash between the inputs' write and this
 leaves nothing behind: the redelivered batch touches the same keys and decides them again (nothing changed:
 nothing written; otherwise the state owed).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 import structlog
@@ -37,12 +44,16 @@ def updated_event(key: str, revision: int, state: dict, decided_at: datetime) ->
     return event.model_dump(mode="json")
 
 
-async def refresh_states(tracker: Tracker, keys: Iterable[str]) -> int:
-    """Decides the states of these assignment keys again; returns how many changed (one event each)."""
-    remaining, written = sorted(set(keys)), 0
+async def refresh_states(tracker: Tracker, keys: Iterable[str],
+                         added_periods: Mapping[str, Iterable[str]] | None = None) -> int:
+    """Decides the states of these assignment keys again; returns how many changed (one event each).
+    `added_periods`: key -> the periods its caller only added counted reports for (see above)."""
+    remaining, written, added = sorted(set(keys)), 0, added_periods or {}
     while remaining:
         stored = await tracker.states.load(remaining)
-        inputs = await tracker.repository.state_inputs(remaining)
+        known = {key: [*stored[key].state["periods_reported"], *added[key]] for key in remaining
+                 if key in added and key in stored and not stored[key].state["removed"]}
+        inputs = await tracker.repository.state_inputs(remaining, known)
         loops = await loops_of(tracker, remaining)
         decided_at = datetime.now(UTC)
         changes = []

@@ -2,7 +2,7 @@
 those): conditional writes fail when the document changed, and a hook lets a test run "another tracker" at the
 moment a race would hurt."""
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
 
 from services.tracker.domain.assignments import Assignment, UnitLookup
@@ -59,11 +59,12 @@ class FakeRepository:
     async def mark_withdrawn(self, report_id: str, withdrawal: dict) -> None:
         self.history[report_id].setdefault("withdrawn", withdrawal)
 
-    async def state_inputs(self, keys: list[str]):
+    async def state_inputs(self, keys: list[str], given: Mapping[str, Iterable[str]] | None = None):
         assignment = self.current["assignment_progress"]
-        periods: dict[str, list[str]] = {}
+        periods: dict[str, list[str]] = {key: list(found) for key, found in (given or {}).items()}
         for document in self.current["period_progress"].values():
-            periods.setdefault(f"{document['measure_id']}|{document['unit']}", []).append(document["period"])
+            if (key := f"{document['measure_id']}|{document['unit']}") not in (given or {}):
+                periods.setdefault(key, []).append(document["period"])
         return {key: (self.assignments.get(key), current_report(assignment[key]) if key in assignment else None,
                       periods.get(key, [])) for key in keys}
 

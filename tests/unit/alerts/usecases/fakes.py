@@ -54,12 +54,13 @@ class FakeInputs:
         wanted = None if measure_ids is None else set(measure_ids)
         return {k: copy.deepcopy(m) for k, m in self.measure_documents.items() if wanted is None or k in wanted}
 
-    async def assignments(self, *, measure_ids: Iterable[str] | None = None,
-                          region_code: str | None = None) -> list[dict]:
+    async def assignments(self, *, measure_ids: Iterable[str] | None = None, region_code: str | None = None,
+                          keys: Iterable[str] | None = None) -> list[dict]:
         await asyncio.sleep(0)
         wanted = None if measure_ids is None else set(measure_ids)
-        views = [view(d) for _, d in sorted(self.assignment_documents.items())
-                 if not d.get("removed") and (wanted is None or d["measure_id"] in wanted)]
+        views = [view(d) for key, d in sorted(self.assignment_documents.items())
+                 if not d.get("removed") and (wanted is None or d["measure_id"] in wanted)
+                 and (keys is None or key in keys)]
         return [v for v in views if not region_code or within(v["region_code"], region_code)]
 
     async def region_codes(self) -> set[str] | None:
@@ -74,10 +75,12 @@ class FakeAlertStore:
         self.lights: dict[str, dict] = {}
         self.urges: dict[str, dict] = {}  # `alert_urges`, written by FakeNotificationStore: an outbox too
 
-    async def open_alerts(self, measure_ids: Iterable[str] | None = None) -> dict[str, dict]:
+    async def open_alerts(self, measure_ids: Iterable[str] | None = None,
+                          keys: Iterable[str] | None = None) -> dict[str, dict]:
         await asyncio.sleep(0)
         wanted = None if measure_ids is None else set(measure_ids)
-        return {k: copy.deepcopy(d) for k, d in self.open.items() if wanted is None or d["measure_id"] in wanted}
+        return {k: copy.deepcopy(d) for k, d in self.open.items() if (wanted is None or d["measure_id"] in wanted)
+                and (keys is None or f"{d['measure_id']}|{d['unit']}" in keys)}
 
     async def raise_alerts(self, raised: list[tuple[Alert, str, dict]], at: datetime) -> None:
         await asyncio.sleep(0)
@@ -140,11 +143,12 @@ class FakeAlertStore:
                 if current is not None and (collection, key) not in emptied:
                     current["outbox"] = [e for e in current["outbox"] if e["id"] not in ids]
 
-    async def stored_lights(self, measure_ids: Iterable[str] | None = None) -> dict[str, dict]:
+    async def stored_lights(self, measure_ids: Iterable[str] | None = None,
+                            keys: Iterable[str] | None = None) -> dict[str, dict]:
         await asyncio.sleep(0)
         wanted = None if measure_ids is None else set(measure_ids)
         return {k: {n: d[n] for n in ("_id", "light", "changes", "changed_at")} for k, d in self.lights.items()
-                if wanted is None or d["measure_id"] in wanted}
+                if (wanted is None or d["measure_id"] in wanted) and (keys is None or k in keys)}
 
     async def change_lights(self, changes: list[tuple[Lit, dict | None, dict]], at: datetime) -> None:
         await asyncio.sleep(0)

@@ -73,6 +73,19 @@ async def test_an_assignment_update_alone_raises_and_a_completed_revision_clears
     assert (cleared.id, store.open) == (f"{raised.data.episode}.cleared", {})
 
 
+async def test_an_assignment_update_judges_that_assignment_and_leaves_its_measures_others_as_they_are(world):
+    inputs, store, published, service = world
+    other = updated(1, unit="361000.finance", unit_name="市财政局", role="responsible")
+    await take_in(inputs, service, updated(1), other)
+    assert {event.data.key for event in published.of("alert-raised")} == {KEY, "overdue|m-1|361000.finance|"}
+    published.clear()
+
+    await record_assignments(inputs, service, [updated(2, **COMPLETED)])
+    [cleared] = published.of("alert-cleared")
+    assert cleared.data.key == KEY and set(store.open) == {"overdue|m-1|361000.finance|"}
+    assert [lit.data.unit for lit in published.of("assignment-light-changed")] == ["361000.justice"]
+
+
 async def test_the_highest_revision_wins_whatever_the_order_and_removed_forgets(world):
     inputs, _, _, service = world
     await take_in(inputs, service, updated(3, percent_complete=70), updated(2, percent_complete=50))

@@ -2,6 +2,7 @@
 
 from services.tracker.domain.assignments import Assignment
 from services.tracker.usecases.context import Tracker
+from services.tracker.usecases.current import recompute_current
 from services.tracker.usecases.states import refresh_states
 from tests.unit.tracker.fakes import fake_tracker, report_document
 
@@ -80,3 +81,26 @@ async def test_a_report_whose_unit_is_unresolved_produces_no_state():
     t, woken = tracker()
     assert await refresh_states(t, ["m-1|临川区政府办公室X"]) == 0
     assert t.states.documents == {} and woken == []
+
+
+async def test_periods_only_added_to_are_the_stored_ones_and_the_added_and_a_removal_meanwhile_wins():
+    t, _ = tracker()
+    t.repository.assignments[KEY] = ASSIGNED
+    t.repository.receive(report_document("e1", "临川区政府", "2026-Q3", 20, 9))
+    await refresh_states(t, [KEY])
+    t.repository.receive(report_document("e2", "临川区政府", "2026-Q4", 40, 10))
+    assert await refresh_states(t, [KEY], {KEY: {"2026-Q4"}}) == 1
+    assert t.states.documents[KEY]["state"]["periods_reported"] == ["2026-Q3", "2026-Q4"]
+
+    other, _ = tracker()
+    other.repository, other.states = t.repository, t.states
+
+    async def another_tracker_withdraws_the_q3_report() -> None:
+        t.repository.history["e1"]["withdrawn"] = {"event_id": "w1"}
+        await refresh_states(other, await recompute_current(other, {("m-1", "临川区政府")}))
+
+    t.repository.receive(report_document("e3", "临川区政府", "2026-Q4", 60, 11))
+    t.states.before_write = another_tracker_withdraws_the_q3_report
+    await refresh_states(t, [KEY], {KEY: {"2026-Q4"}})  # read the stored Q3 and Q4; lost to the withdrawal
+    state = t.states.documents[KEY]["state"]
+    assert (state["periods_reported"], state["report_event_id"]) == (["2026-Q4"], "e3")
