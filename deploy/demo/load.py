@@ -6,6 +6,7 @@ from pathlib import Path
 
 import httpx
 import yaml
+from httpx_retries import Retry, RetryTransport
 
 from deploy.demo.loop import DemoLoop, demo_loop, walk
 from services.intake.domain.plans.measures import plan_measures
@@ -33,8 +34,8 @@ def load_demo(intake_url: str, tracker_url: str, path: Path = DEMO, token: str |
     current = current_statuses(reports, registry)
     loop = demo_loop_of(demo, registry, document, current)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    with (httpx.Client(base_url=intake_url, timeout=60, headers=headers) as intake,
-          httpx.Client(base_url=tracker_url, timeout=60, headers=headers) as tracker):
+    with (httpx.Client(base_url=intake_url, timeout=60, headers=headers, transport=patient()) as intake,
+          httpx.Client(base_url=tracker_url, timeout=60, headers=headers, transport=patient()) as tracker):
         intake.post("/v1/registry", files={"file": (registry.name, registry.read_bytes())}).raise_for_status()
         imported = intake.post(
             "/v1/plans:import",
@@ -52,6 +53,15 @@ def load_demo(intake_url: str, tracker_url: str, path: Path = DEMO, token: str |
     return {"measures": len(imported.json()["measures"]) + len(county), "township_measures": len(county),
             "progress_reports": len(reports) + len(loop.follow_ups), "assignments_reported": len(current),
             **loop.summary()}
+
+
+def patient(transport: httpx.BaseTransport | None = None) -> RetryTransport:
+    """A client's transport that waits out the services' rate limit: a key's requests past DUBAN_RATE_LIMIT are
+    answered 429 with Retry-After and not acted on, so each is sent again after that wait (httpx-retries), and the
+    demo loads under a clients file's default limit too."""
+    return RetryTransport(transport, retry=Retry(
+        total=50, allowed_methods=["GET", "POST", "PUT"], status_forcelist=[429], respect_retry_after_header=True,
+        max_backoff_wait=30))
 
 
 def demo_reports(demo: dict, registry: Path, document: Path) -> list[dict]:
