@@ -58,14 +58,18 @@ def run_up(args) -> None:
         # The demo's alert rules judge its plan as this year's work (deploy/demo/alert-rules.yaml), also when a
         # stack that holds the demo starts again without loading it (--no-demo): judged by the defaults, its first
         # sweep would clear and raise hundreds of alerts with no data changed.
-        holds_demo = args.demo or (stack.state_dir / DEMO_MARK).exists()
+        already = (stack.state_dir / DEMO_MARK).exists()
+        holds_demo = args.demo or already
         urls = stack.start_services(endpoints, **({"alert_rules_file": str(ALERT_RULES)} if holds_demo else {}))
     except BaseException:
         stack.stop()  # a half-started stack is worse than none
         raise
     elapsed = time.monotonic() - started
     # With a clients file (DUBAN_CLIENTS_FILE), the demo is loaded and checked with a city admin's DUBAN_TOKEN.
-    loaded = load_demo(urls["intake"], urls["tracker"], token=os.environ.get("DUBAN_TOKEN")) if args.demo else None
+    # A stack that holds the demo keeps it: loading it again would publish every event of it again (the services
+    # would drop them as repeats) and date the measures' 交办 to this start.
+    loaded = (load_demo(urls["intake"], urls["tracker"], token=os.environ.get("DUBAN_TOKEN"))
+              if args.demo and not already else None)
     held = demo_state(urls, loaded) if loaded else None
     if loaded:
         (stack.state_dir / DEMO_MARK).write_text("the demo city was loaded into this stack\n", encoding="utf-8")
@@ -79,8 +83,11 @@ def run_up(args) -> None:
               f"verification, {loaded['returned']} returned.")
         print(f"The tracker holds {held['assignments']} assignments; "
               f"{held['unresolved']} unit names await mapping (GET {urls['tracker']}/v1/unresolved-units).")
+    elif holds_demo:
+        print("The demo city 抚州市 was loaded into this stack before and is kept (not published again; a stack "
+              "started in a new --state-dir loads it afresh).")
     print(f"\n  Dashboard        {urls['reporting']}/")
-    if loaded:
+    if holds_demo:
         # The city's verification queue (待核查) and the inbox (待办) of 市司法局, a unit with many assignments.
         print(f"  Verifying queue  {urls['reporting']}/#/queue/361000")
         print(f"  A unit's inbox   {urls['reporting']}/#/inbox/361000/361000.justice")
