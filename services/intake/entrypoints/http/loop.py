@@ -38,7 +38,7 @@ async def take(event_type: str, contract: type[LoopStep], measure_id: str, unit:
                loop: LoopSteps, settings: Settings, idempotency: Idempotency, caller: Caller,
                source: EventSource, sent: dict | None = None) -> Accepted:
     """`sent`: the step's fields as the route read them, when not simply what the body set."""
-    authorise(caller, body.region_code, f"{unit} 的任务")
+    authorise(caller, body.region_code, f"{unit} 的任务(按请求所填区划)")
     sent = sent if sent is not None else body.model_dump(exclude_unset=True, exclude={"measure_id", "unit"})
     step = contract.model_validate({**sent, "measure_id": measure_id, "unit": unit})
     with answering(settings.retry_after_seconds):
@@ -76,7 +76,7 @@ async def request_completion(measure_id: MeasureId, unit: UnitName, body: Reques
     /v1/evidence, by id (`evidence_ids`; 422 `unknown-evidence` naming an id not held for the caller), and links or
     names (`evidence`) (publish completion-requested). 409 before signing, while a request waits, or once closed
     out."""
-    authorise(caller, body.region_code, f"{unit} 的任务")
+    authorise(caller, body.region_code, f"{unit} 的任务(按请求所填区划)")
     sent = await cited(body, evidence, caller, exclude=frozenset({"measure_id", "unit"}))
     # Cited before publishing, as by a report (a request the tracker then refuses leaves its files listed).
     await evidence.cite(sent.get("evidence_files", []), body.region_code, f"{measure_id}|{unit}")

@@ -33,7 +33,7 @@ class ReportBody(ProgressReport):
 
 async def report_of(body: ReportBody, evidence: Evidence, caller: Caller) -> ProgressReport:
     """The report to admit, authorised for its region, its evidence ids resolved (422 naming an unknown one)."""
-    authorise(caller, body.region_code, f"{body.unit} 的报告")
+    authorise(caller, body.region_code, f"{body.unit} 的报告(按请求所填区划)")
     return ProgressReport(**await cited(body, evidence, caller))
 
 
@@ -150,7 +150,7 @@ async def withdraw_progress(
     current state (the assignment's next latest report becomes current) and keeps it in the history, marked
     withdrawn. To supersede a report, withdraw it and send the corrected one. Authorised like a report: for a
     unit of the caller's region or below."""
-    authorise(caller, withdrawal.region_code, f"{withdrawal.unit} 的报告")
+    authorise(caller, withdrawal.region_code, f"{withdrawal.unit} 的报告(按请求所填区划)")
     by = caller.client_id if caller is not None else withdrawal.by or "operator"
     data = ProgressWithdrawal(**{**withdrawal.model_dump(), "event_id": event_id, "by": by})
     with answering(settings.retry_after_seconds):
