@@ -6,10 +6,16 @@ kafka-python's admin client (aiokafka has no SCRAM or ACL admin API), as kafka-c
 
 import asyncio
 import json
+import time
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.errors import GroupAuthorizationFailedError, KafkaError, TopicAuthorizationFailedError
+from aiokafka.errors import (
+    GroupAuthorizationFailedError,
+    KafkaConnectionError,
+    KafkaError,
+    TopicAuthorizationFailedError,
+)
 from kafka.admin import (
     ACL,
     ACLOperation,
@@ -115,6 +121,23 @@ def district_acls(principal: str, code: str, prefix: str) -> list[ACL]:
             allow(ACLOperation.READ, ResourceType.GROUP, f"district-{code}-", prefixed)]
 
 
+async def once_known(new_producer, timeout: float = 60) -> AIOKafkaProducer:
+    """A started producer of a user just created: the user's credential and ACLs reach the broker through its
+    metadata log a moment after the admin's answer (a second or more on a busy machine), and until then the broker
+    refuses the login."""
+    deadline = time.monotonic() + timeout
+    while True:
+        producer = new_producer()
+        try:
+            await producer.start()
+            return producer
+        except KafkaConnectionError:
+            await producer.stop()
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.5)
+
+
 async def test_a_district_with_the_documented_acls_writes_its_reports_and_reads_alerts_and_nothing_else(sasl_kafka):
     settings = ServiceSettings(**{name.removeprefix("DUBAN_").lower(): value
                                   for name, value in sasl_kafka.environment(topic_prefix="acl.").items()})
@@ -130,12 +153,18 @@ async def test_a_district_with_the_documented_acls_writes_its_reports_and_reads_
         admin.close()
     district = {**sasl_kafka.kafka_options(), "sasl_plain_username": "district-361002",
                 "sasl_plain_password": "district-password-361002"}
-    await asyncio.sleep(1)  # users and ACLs reach the broker through its metadata log
-
-    producer = AIOKafkaProducer(**district, enable_idempotence=True, acks="all", request_timeout_ms=5000)
-    await producer.start()
+    producer = await once_known(lambda: AIOKafkaProducer(**district, enable_idempotence=True, acks="all",
+                                                         request_timeout_ms=5000))
     try:
-        assert (await producer.send_and_wait(topics.progress_reported, b"{}")).topic == topics.progress_reported
+        deadline = time.monotonic() + 30
+        while True:  # the ACLs, written after the credential, may reach the broker a moment after it
+            try:
+                sent = await producer.send_and_wait(topics.progress_reported, b"{}")
+                break
+            except TopicAuthorizationFailedError:
+                assert time.monotonic() < deadline, "the district's WRITE on its progress topic never arrived"
+                await asyncio.sleep(0.5)
+        assert sent.topic == topics.progress_reported
         with pytest.raises(TopicAuthorizationFailedError):
             await producer.send_and_wait(topics.measure_created, b"{}")
     finally:
