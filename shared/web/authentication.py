@@ -80,15 +80,15 @@ async def get_client(request: Request, authorization: Annotated[str | None, Head
     try:
         client = await client_of(request.app.state, authorization)
     except InvalidToken as refusal:
-        raise Problem(401, "Not authenticated", f"The token was refused: {refusal}", slug="invalid-token",
+        raise Problem(401, "Not authenticated", f"访问密钥被拒绝：{refusal}", slug="invalid-token",
                       headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None
     except IssuerUnavailable:
-        raise Problem(503, "Identity provider unavailable", "The identity provider did not give the keys this "
-                      "token needs; retry later.", slug="identity-provider-unavailable",
+        raise Problem(503, "Identity provider unavailable", "统一身份认证服务未提供校验该令牌所需的密钥，请稍后重试。",
+                      slug="identity-provider-unavailable",
                       headers={"Retry-After": str(RETRY_SECONDS)}) from None
     if client is None:
-        detail = ("The token is not one this service knows (or it expired, or was revoked)." if authorization else
-                  "Send `Authorization: Bearer <token>` with the token issued to you.")
+        detail = ("访问密钥无效(不是本服务签发的，或已过期、已吊销)。" if authorization else
+                  "请提供访问密钥：以 `Authorization: Bearer <密钥>` 发送为你签发的密钥。")
         raise Problem(401, "Not authenticated", detail, slug="unauthenticated", headers={"WWW-Authenticate": "Bearer"})
     note().client = client
     return client

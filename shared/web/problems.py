@@ -29,6 +29,22 @@ class Problem(Exception):
         self.extensions = extensions
 
 
+def unknown_measure(measure_id: str) -> Problem:
+    """404 for a measure the service does not hold (detail in Chinese: the dashboard shows it)."""
+    return Problem(404, "Measure not found", f"督办系统中没有措施 {measure_id!r}。", slug="not-found")
+
+
+def unknown_unit(unit: str, measure_id: str | None = None) -> Problem:
+    """404 for a unit with no assignment (of `measure_id`, when given)."""
+    of = f"措施 {measure_id!r} " if measure_id else ""
+    return Problem(404, "Unit not found", f"{of}没有交办给单位 {unit!r} 的任务。", slug="not-found")
+
+
+def unknown_region(region_code: str) -> Problem:
+    """404 for a region the registry (单位名录) does not name."""
+    return Problem(404, "Region not found", f"单位名录中没有区划 {region_code!r}。", slug="not-found")
+
+
 class ProblemResponse(JSONResponse):
     media_type = PROBLEM_JSON
 

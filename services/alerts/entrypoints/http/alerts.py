@@ -20,7 +20,7 @@ from services.alerts.storage.inputs import Inputs
 from shared.domain.calendar import DAY_SPAN, today_in_china
 from shared.web.authentication import Caller, scoped
 from shared.web.openapi import problem_responses
-from shared.web.problems import Problem
+from shared.web.problems import unknown_region, unknown_unit
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
 
@@ -40,7 +40,7 @@ async def require_region(inputs: Inputs, region_code: str | None) -> None:
     """404 for a region the registry does not have (none asked, or no registry yet: any code passes)."""
     codes = await inputs.region_codes() if region_code else None
     if codes is not None and region_code not in codes:
-        raise Problem(404, "Region not found", f"No region {region_code!r} in the registry.", slug="not-found")
+        raise unknown_region(region_code)
 
 
 async def evaluated(inputs: Inputs, book: RulesBook, region_code: str | None) -> tuple[Evaluator, list[dict]]:
@@ -73,7 +73,7 @@ async def list_alerts(
     today = as_of or today_in_china()
     items: list[dict] = []
     if unit and not any(a["unit"] == unit for a in await inputs.assignments()):
-        raise Problem(404, "Unit not found", f"No unit {unit!r} has an assignment.", slug="not-found")
+        raise unknown_unit(unit)
     if status in ("open", "all"):
         evaluator, assignments = await evaluated(inputs, book, region_code)
         if unit:

@@ -122,7 +122,7 @@ async def list_channels(store: NotificationStoreDep, inputs: InputsDep, caller: 
 async def existing(store: NotificationStore, channel_id: str) -> dict:
     found = await store.channel(channel_id)
     if found is None:
-        raise Problem(404, "Channel not found", f"No channel {channel_id!r}.", slug="not-found")
+        raise Problem(404, "Channel not found", f"没有通知渠道 {channel_id!r}。", slug="not-found")
     return found
 
 
@@ -172,7 +172,7 @@ async def urge(
     same urge (a retry answers the first)."""
     stored = (await alerts.open_by_keys([key])).get(key)
     if stored is None:
-        raise Problem(404, "Alert not open", f"No open alert {key!r} (sweep first, or it has closed).",
+        raise Problem(404, "Alert not open", f"没有未关闭的预警 {key!r}(可先研判一次，或该预警已关闭)。",
                       slug="not-found")
     authorise(caller, stored["region_code"], f"预警 {key}")
     return urge_view(await urging.urge(stored, by or (caller and caller.name), comment))
@@ -184,5 +184,5 @@ async def list_urges(key: str, store: NotificationStoreDep, alerts: AlertStoreDe
     no alert ever had (an alert never urged, or outside the caller's region, answers [])."""
     urges = await store.urges_of(key)
     if not urges and not await alerts.ever_raised(key):
-        raise Problem(404, "Alert not found", f"No alert {key!r} was ever raised.", slug="not-found")
+        raise Problem(404, "Alert not found", f"从未发出过预警 {key!r}。", slug="not-found")
     return [urge_view(u) for u in urges if in_scope(caller, u["region_code"])]

@@ -41,7 +41,7 @@ async def acknowledge(
     stored = found and await store.acknowledge(
         key, {"at": datetime.now(UTC), "comment": comment, "by": by or (caller and caller.name)})
     if stored is None:
-        raise Problem(404, "Alert not open", f"No open alert {key!r} (sweep first, or it has closed).",
+        raise Problem(404, "Alert not open", f"没有未关闭的预警 {key!r}(可先研判一次，或该预警已关闭)。",
                       slug="not-found")
     return stored_view(stored, "open")
 

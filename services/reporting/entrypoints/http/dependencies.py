@@ -17,7 +17,7 @@ from services.reporting.usecases.scoring import Scoring
 from shared.contracts.progress import Period
 from shared.domain.calendar import DAY_SPAN, today_in_china
 from shared.web.authentication import Caller, authorise
-from shared.web.problems import Problem
+from shared.web.problems import Problem, unknown_region
 
 CODE = r"^[0-9]{6}([0-9]{3})?$"
 Day = DAY_SPAN
@@ -78,7 +78,7 @@ EvidenceUrl = Annotated[str, Depends(get_evidence_url)]
 def known(snapshot: Snapshot, region_code: str) -> str:
     """404 for a region the registry does not have (when a registry is known: without one, any code is asked)."""
     if snapshot.regions and region_code not in snapshot.regions:
-        raise Problem(404, "Region not found", f"No region {region_code!r} in the registry.", slug="not-found")
+        raise unknown_region(region_code)
     return region_code
 
 

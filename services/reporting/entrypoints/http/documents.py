@@ -34,7 +34,7 @@ DOCX_RESPONSE = {200: {"content": {DOCX: {}}, "description": "the .docx"}, **pro
 
 def known_region(snapshot: Snapshot, region_code: str) -> None:
     if region_code not in snapshot.regions:
-        raise Problem(404, "Unknown region", f"the registry has no region {region_code}", slug="unknown-region")
+        raise Problem(404, "Unknown region", f"单位名录中没有区划 {region_code}。", slug="unknown-region")
 
 
 @router.get("/regions/{region_code}/bulletin.docx", response_class=Response, responses=DOCX_RESPONSE)
@@ -79,7 +79,7 @@ async def filed_document(document_id: str, store: Documents, caller: Caller) -> 
     """A filed document's .docx (403 for a region outside the caller's)."""
     found = await store.content(document_id)
     if found is None:
-        raise Problem(404, "Unknown document", f"no document {document_id}", slug="unknown-document")
+        raise Problem(404, "Unknown document", f"没有编号为 {document_id} 的文档。", slug="unknown-document")
     region_code, content = found
     authorise(caller, region_code, f"文书 {document_id}")
     return download(content, DOCX, f"{document_id}.docx")

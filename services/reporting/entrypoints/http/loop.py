@@ -12,7 +12,7 @@ from services.reporting.entrypoints.http.reports import linked
 from shared.domain.calendar import today_in_china
 from shared.web.authentication import Caller, authorise
 from shared.web.openapi import problem_responses
-from shared.web.problems import Problem
+from shared.web.problems import unknown_unit
 
 router = APIRouter(prefix="/v1", tags=["loop"])
 
@@ -24,7 +24,7 @@ async def unit_inbox(unit: str, snapshot: CurrentSnapshot, caller: Caller) -> di
     unit without an assignment; 403 for a unit outside the caller's region."""
     region_code = next((view["region_code"] for view in snapshot.assignments if view["unit"] == unit), None)
     if region_code is None:
-        raise Problem(404, "Unit not found", f"No unit {unit!r} has an assignment.", slug="not-found")
+        raise unknown_unit(unit)
     authorise(caller, region_code, f"单位 {unit}")
     return inbox(snapshot, unit, today_in_china())
 
@@ -45,8 +45,7 @@ async def item_timeline(measure_id: str, unit: str, snapshot: CurrentSnapshot, s
     `by`. 404 for an assignment reporting does not have; 403 for one outside the caller's region."""
     view = next((v for v in snapshot.assignments if v["measure_id"] == measure_id and v["unit"] == unit), None)
     if view is None:
-        raise Problem(404, "Assignment not found", f"No unit {unit!r} is assigned measure {measure_id!r}.",
-                      slug="not-found")
+        raise unknown_unit(unit, measure_id)
     authorise(caller, view["region_code"], f"单位 {unit}")
     found = await store.of_assignment(measure_id, unit)
     return timeline(snapshot, view, found, today_in_china(), partial(linked, evidence_url=evidence_url))

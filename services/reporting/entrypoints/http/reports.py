@@ -45,7 +45,7 @@ from shared.domain.calendar import CHINA, today_in_china
 from shared.domain.regions import within
 from shared.web.authentication import Caller, authorise
 from shared.web.openapi import problem_responses
-from shared.web.problems import Problem
+from shared.web.problems import Problem, unknown_measure, unknown_unit
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 MAX_SERIES_MONTHS = 240  # a history series: twenty years of month ends, each one evaluation
@@ -142,7 +142,7 @@ async def unit_assignments(region_code: RegionCode, unit: str, snapshot: Current
                            cadence: CadenceQuery = "quarter") -> dict:
     """One unit's assignments (in the region and below): each measure's status, progress, overdue or not."""
     if not any(assignment["unit"] == unit for assignment in snapshot.assignments):
-        raise Problem(404, "Unit not found", f"No unit {unit!r} has an assignment.", slug="not-found")
+        raise unknown_unit(unit)
     return snapshot.assignment_rows(region_code, as_of or today_in_china(), cadence, unit=unit)
 
 
@@ -183,7 +183,7 @@ async def measure_detail(measure_id: str, snapshot: CurrentSnapshot, store: Stor
     reports with their narrative and evidence."""
     measure = snapshot.measures.get(measure_id)
     if measure is None:
-        raise Problem(404, "Measure not found", f"No measure {measure_id!r} is tracked.", slug="not-found")
+        raise unknown_measure(measure_id)
     region_code = known(snapshot, region_code) if region_code else caller.region_code if caller else home
     authorise(caller, region_code, f"区划 {region_code}")
     drill = snapshot.assignment_rows(region_code, as_of or today_in_china(), cadence, measure_id=measure_id)

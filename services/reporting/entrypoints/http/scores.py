@@ -15,7 +15,7 @@ from services.reporting.entrypoints.http.dependencies import (
 )
 from shared.web.authentication import Caller, authorise, scoped
 from shared.web.openapi import problem_responses
-from shared.web.problems import Problem
+from shared.web.problems import unknown_unit
 
 router = APIRouter(prefix="/v1/scores", tags=["scores"])
 
@@ -39,7 +39,7 @@ async def unit_score(scoring: ScoringDep, caller: Caller, unit: Annotated[str, P
     ids of the events behind it). 404 for a unit without an assignment, 403 for one outside the caller's region."""
     found = (await scoring.scores(year)).get(unit)
     if found is None:
-        raise Problem(404, "Unit not found", f"no unit {unit!r} has an assignment", slug="not-found")
+        raise unknown_unit(unit)
     authorise(caller, found["region_code"], f"单位 {unit}")
     return {"year": year, "rules_version": scoring.rules_version, **found}
 

@@ -10,7 +10,7 @@ from services.tracker.usecases.registry import map_unit as map_unit_use_case
 from shared.web.authentication import authorise, requires
 from shared.web.clients import Role
 from shared.web.openapi import problem_responses
-from shared.web.problems import Problem
+from shared.web.problems import unknown_region
 
 router = APIRouter(prefix="/v1", tags=["registry"])
 
@@ -23,7 +23,7 @@ async def read_region(region_code: Annotated[str, Path(pattern=r"^[0-9]{6}([0-9]
     authorise(caller, region_code, f"区划 {region_code}")
     directory = lookup.directory
     if directory is None or region_code not in directory.regions:
-        raise Problem(404, "Region not found", f"No region {region_code!r} in the registry.", slug="not-found")
+        raise unknown_region(region_code)
     region = directory.regions[region_code]
     return {
         # Unit contacts are personal data: only the alerts' reminders use them.

@@ -6,7 +6,14 @@ import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from shared.web.problems import PROBLEM_JSON, Problem, install_problem_handlers
+from shared.web.problems import (
+    PROBLEM_JSON,
+    Problem,
+    install_problem_handlers,
+    unknown_measure,
+    unknown_region,
+    unknown_unit,
+)
 
 
 class Note(BaseModel):
@@ -75,3 +82,12 @@ async def test_a_method_no_route_serves_is_a_405_allowing_every_method_served_on
     response = await call("DELETE", "/notes")
     assert (response.status_code, response.headers["content-type"]) == (405, PROBLEM_JSON)
     assert response.headers["allow"] == "GET, POST"
+
+
+def test_what_is_not_found_is_said_in_chinese_naming_what_was_asked() -> None:
+    found = [unknown_measure("fuzhou-2022-17"), unknown_unit("市司法局"), unknown_unit("市司法局", "fuzhou-2022-17"),
+             unknown_region("361099")]
+    assert {(p.status, p.slug) for p in found} == {(404, "not-found")}
+    assert [p.detail for p in found] == ["督办系统中没有措施 'fuzhou-2022-17'。", "没有交办给单位 '市司法局' 的任务。",
+                                         "措施 'fuzhou-2022-17' 没有交办给单位 '市司法局' 的任务。",
+                                         "单位名录中没有区划 '361099'。"]
