@@ -191,24 +191,26 @@ class AlertsService:
             events = sorted((event["time"], event["type"] != "alert-raised", event["id"], doc.collection, doc.id,
                               event) for doc in pending for event in doc.outbox if event["id"] not in self.in_flight)
             mine = {event_id for _, _, event_id, *_ in events}
+            # In flight until off the outbox: released after the send only, another evaluation reading the outbox
+            # before it is emptied would send the same events again.
             self.in_flight |= mine
             try:
                 parsed = [parse_event(data) for *_, data in events]
                 outcomes = await asyncio.gather(*(self.announce(event) for event in parsed), return_exceptions=True)
+                sent: dict[str, dict[str, list[str]]] = {}
+                unsent: set[tuple[str, str]] = set()
+                for (*_, collection, doc_id, _), event, outcome in zip(events, parsed, outcomes, strict=True):
+                    if isinstance(outcome, BaseException):  # Kafka or the database unreachable: it stays pending
+                        unsent.add((collection, doc_id))
+                        refusal = outcome
+                    else:
+                        sent.setdefault(collection, {}).setdefault(doc_id, []).append(event.id)
+                skipped = {(doc.collection, doc.id) for doc in pending
+                           if any(event["id"] not in mine for event in doc.outbox)}  # another evaluation's
+                await self.store.published(sent, [doc for doc in pending if (doc.collection, doc.id) not in
+                                                  unsent | skipped])
             finally:
                 self.in_flight -= mine
-            sent: dict[str, dict[str, list[str]]] = {}
-            unsent: set[tuple[str, str]] = set()
-            for (*_, collection, doc_id, _), event, outcome in zip(events, parsed, outcomes, strict=True):
-                if isinstance(outcome, BaseException):  # Kafka or the database unreachable: it stays pending
-                    unsent.add((collection, doc_id))
-                    refusal = outcome
-                else:
-                    sent.setdefault(collection, {}).setdefault(doc_id, []).append(event.id)
-            skipped = {(doc.collection, doc.id) for doc in pending
-                       if any(event["id"] not in mine for event in doc.outbox)}  # another evaluation publishes them
-            await self.store.published(sent, [doc for doc in pending if (doc.collection, doc.id) not in
-                                              unsent | skipped])
             published = sum(len(ids) for by_document in sent.values() for ids in by_document.values())
             count += published
             if unsent:

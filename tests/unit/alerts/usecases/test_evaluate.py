@@ -178,3 +178,29 @@ async def test_a_judgement_of_today_takes_the_clock_and_a_past_day_never_closes_
     await service.sweep(WARNING_DAY)  # an operator judging a past day after the episode opened today
     [cleared] = [event for event in published.of("alert-cleared") if event.data.key == KEY]
     assert cleared.data.closed_at == cleared.data.opened_at == raised.data.opened_at
+
+
+async def test_one_service_publishing_twice_at_once_sends_each_event_once_even_while_the_outbox_empties(world):
+    inputs, store, published, service = world
+    await record_measures(inputs, service, [MeasureCreated.wrap(MEASURE, source="/test")])
+    await inputs.save_assignments([updated(1)])
+    emptying = store.published
+
+    async def slowly(sent, whole) -> None:  # the outbox is emptied a moment after Kafka took the events
+        await asyncio.sleep(0.05)
+        await emptying(sent, whole)
+
+    async def refusing(event: CloudEvent, key: str) -> None:
+        raise ConnectionError("Kafka away")
+
+    service.publish = refusing
+    await service.sweep(WARNING_DAY)  # judged and written, every event left pending
+    service.publish, store.published = published, slowly
+
+    async def later() -> int:  # reads the outbox after the first pass sent its events, before it empties it
+        await asyncio.sleep(0.02)
+        return await service.publish_pending()
+
+    await asyncio.gather(service.publish_pending(), later())
+    ids = [event.id for event in published]
+    assert ids and len(ids) == len(set(ids)) and await store.pending(10) == []
