@@ -116,3 +116,34 @@ async def test_a_past_day_counts_the_alerts_open_at_its_end_from_the_alerts_hist
     series = await get(reporting, "/v1/reports/regions/361002/history", since="2026-01-01", as_of="2026-06-30")
     assert [month["lagging"] for month in series["series"]] == [None, None, 1, 0, 0, 0]  # none judged before March
     assert (await get(reporting, "/v1/reports/regions/361000"))["lagging"] == 0  # closed: not open today
+
+
+async def test_a_batch_of_raises_and_clears_opens_the_latest_episode_and_closes_the_ones_cleared(city):
+    store = ReportingStore(city)
+    at = datetime(2026, 3, 10, 2, tzinfo=UTC)
+    assignments = [a for a in CITY.assignments if within(a["region_code"], "361002")][:3]
+
+    def notice(assignment: dict, episode: str, opened: datetime) -> dict:
+        return {"key": f"lagging|{assignment['_id']}|progress", "episode": episode, "kind": "lagging",
+                "severity": "warning", "subject": "progress", "measure_id": assignment["measure_id"],
+                "unit": assignment["unit"], "unit_name": assignment["unit_name"],
+                "region_code": assignment["region_code"], "reason": "当前进度低于序时进度", "figures": {},
+                "opened_at": opened, "as_of": "2026-03-10"}
+
+    first, second, third = assignments
+    episodes = {"a1": notice(first, "a1", at), "a2": notice(first, "a2", at + timedelta(days=1)),
+                "b1": notice(second, "b1", at), "c1": notice(third, "c1", at)}
+    # The clear of c1 is recorded before its raise comes (two topics, two consumers): the raise opens nothing.
+    def cleared(episode: str) -> AlertCleared:
+        return AlertCleared(id=f"{episode}.cleared", source="test", time=at,
+                            data={**episodes[episode], "closed_at": at})
+
+    await record(store, [cleared("c1")])
+    await record(store, [AlertRaised(id=f"{e}.raised", source="test", time=at, data=episodes[e])
+                         for e in ("a1", "b1", "a2", "c1")])
+    await record(store, [cleared("b1"),
+                         AlertRaised(id="a1.raised", source="test", time=at, data=episodes["a1"])])  # a redelivery
+
+    open_alerts = {d["_id"]: d["episode"] async for d in city["reporting_open_alerts"].find()}
+    assert open_alerts == {episodes["a2"]["key"]: "a2"}
+    assert {d["_id"] async for d in city["reporting_alert_episodes"].find()} == {"b1", "c1"}

@@ -26,6 +26,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.alerts.storage.writes import bulk_ignoring_duplicates
 from shared.contracts import AssignmentUpdated, MeasureCreated, RegistryPublished
+from shared.database import find_in
 from shared.domain.regions import within
 
 REGISTRY_ID = "current"
@@ -77,19 +78,19 @@ class Inputs:
             for event in newest(events, lambda e: e.data.key, lambda e: e.data.revision)])
 
     async def measures(self, measure_ids: Iterable[str] | None = None) -> dict[str, dict]:
-        query = {} if measure_ids is None else {"_id": {"$in": sorted(measure_ids)}}
-        return {m["_id"]: m async for m in self.measure_documents.find(query)}
+        found = self.measure_documents.find() if measure_ids is None else find_in(
+            self.measure_documents, "_id", measure_ids)
+        return {m["_id"]: m async for m in found}
 
     async def assignments(self, *, measure_ids: Iterable[str] | None = None, region_code: str | None = None,
                           keys: Iterable[str] | None = None) -> list[dict]:
         """The assignments not removed (of these measures, in this region and below; with `keys`, those assignments
         only), as `view` shapes them."""
         query: dict = {"removed": {"$ne": True}}
-        if keys is not None:
-            query = {"_id": {"$in": sorted(keys)}, **query}
-        elif measure_ids is not None:
-            query["measure_id"] = {"$in": sorted(measure_ids)}
-        views = [view(document) async for document in self.assignment_documents.find(query).sort("_id", 1)]
+        found = (find_in(self.assignment_documents, "_id", keys, query) if keys is not None else
+                 find_in(self.assignment_documents, "measure_id", measure_ids, query) if measure_ids is not None
+                 else self.assignment_documents.find(query))
+        views = [view(document) for document in sorted([d async for d in found], key=lambda d: d["_id"])]
         return [v for v in views if not region_code or within(v["region_code"], region_code)]
 
     async def region_codes(self) -> set[str] | None:

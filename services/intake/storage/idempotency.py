@@ -15,6 +15,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
 
 from shared.contracts import new_event_id
+from shared.database import find_in
 
 DUPLICATE_KEY = 11000  # the server's error code for a unique _id already taken
 
@@ -59,7 +60,7 @@ class IdempotencyKeys:
             if error.details.get("writeConcernErrors") or any(f["code"] != DUPLICATE_KEY for f in failures):
                 raise
             taken = [claims[failure["index"]]["_id"] for failure in failures]
-            async for first in self.collection.find({"_id": {"$in": taken}}):
+            async for first in find_in(self.collection, "_id", taken):
                 held[first["_id"]] = first
         outcomes: dict[str, str | KeyReused] = {}
         for key in bodies:

@@ -34,8 +34,10 @@ Every document is stamped `updated_at` (UTC, the writer's clock) when it changes
 (read_model.py) reads only what changed since its last refresh, by that stamp (indexed).
 """
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -49,6 +51,7 @@ from shared.contracts import (
     ProgressWithdrawn,
     RegistryPublished,
 )
+from shared.database import find_in
 
 PREFIX = "reporting_"
 NAMES = ("measures", "registry", "assignments", "revisions", "open_alerts", "alert_episodes", "light_changes",
@@ -167,33 +170,41 @@ class ReportingStore:
              "u": {"$set": stamped({"withdrawn": True, "withdrawn_by": event.data.by}),
                    "$setOnInsert": {"revision": 0}}, "upsert": True} for event in events])
 
-    async def open_alert(self, alert: AlertNotice) -> None:
-        """alert-raised: the key's open alert is this episode, unless it was closed already (a redelivery after
-        its clear) or a later episode of the key is open. Raise and clear come on two topics, so their consumers
-        may run at once: the clear records the episode before it deletes, and this re-checks after it writes, so
-        whichever runs second removes the open alert."""
-        closed = {"_id": alert.episode}
-        if await self.alert_episodes.count_documents(closed, limit=1):
-            return
+    async def open_alerts_of(self, alerts: list[AlertNotice]) -> None:
+        """alert-raised: each key's open alert is the latest episode raised, unless that episode was closed
+        already (a redelivery after its clear). Raise and clear come on two topics, so their consumers may run at
+        once: the clear records the episode before it deletes, and this re-checks after it writes, so whichever
+        runs second removes the open alert. A batch is one read, one write and one read again, whatever its size."""
+        closed = await self.closed_episodes(alert.episode for alert in alerts)
+        raised = [alert for alert in alerts if alert.episode not in closed]
         await upsert_inserting_first(self.open_alerts, [
             {"q": {"_id": alert.key, "opened_at": {"$lte": alert.opened_at}},
-             "u": {"$set": stamped(open_alert_document(alert))}, "upsert": True}])
-        if await self.alert_episodes.count_documents(closed, limit=1):
-            await self.open_alerts.delete_one({"_id": alert.key, "episode": alert.episode})
+             "u": {"$set": stamped(open_alert_document(alert))}, "upsert": True} for alert in raised])
+        closed = await self.closed_episodes(alert.episode for alert in raised)
+        await write(self.open_alerts, "delete", [{"q": {"_id": alert.key, "episode": alert.episode}, "limit": 1}
+                                                 for alert in raised if alert.episode in closed])
 
-    async def change_severity(self, alert: AlertNotice) -> None:
-        """alert-severity-changed: the open alert of that episode takes the new severity (and the new figures)."""
-        await self.open_alerts.update_one({"_id": alert.key, "episode": alert.episode},
-                                          {"$set": stamped(open_alert_document(alert))})
+    async def change_severities(self, alerts: list[AlertNotice]) -> None:
+        """alert-severity-changed: the open alert of each episode takes the new severity (and the new figures),
+        in the order the changes came (the alerts service publishes one key's in order, on one partition)."""
+        if alerts:
+            await self.open_alerts.bulk_write([UpdateOne({"_id": alert.key, "episode": alert.episode},
+                                                         {"$set": stamped(open_alert_document(alert))})
+                                               for alert in alerts], ordered=True)
 
-    async def close_alert(self, alert: AlertNotice) -> None:
-        """alert-cleared: the episode is kept (once), and the key's open alert of that episode goes."""
+    async def close_alerts(self, alerts: list[AlertNotice]) -> None:
+        """alert-cleared: each episode is kept (once), and the key's open alert of that episode goes."""
         await write(self.alert_episodes, "insert", [{"_id": alert.episode, **stamped(
             {"key": alert.key, "kind": alert.kind, "measure_id": alert.measure_id, "unit": alert.unit,
              "region_code": alert.region_code, "opened_at": alert.opened_at,
              "closed_at": alert.closed_at or alert.opened_at, "due": due_of(alert), "severity": alert.severity,
-             "reason": alert.reason})}])
-        await self.open_alerts.delete_one({"_id": alert.key, "episode": alert.episode})
+             "reason": alert.reason})} for alert in alerts])
+        await write(self.open_alerts, "delete", [{"q": {"_id": alert.key, "episode": alert.episode}, "limit": 1}
+                                                 for alert in alerts])
+
+    async def closed_episodes(self, episodes: Iterable[str]) -> set[str]:
+        return {document["_id"] async for document in find_in(self.alert_episodes, "_id", episodes,
+                                                              projection={"_id": 1})}
 
     async def save_light_changes(self, events: list[AssignmentLightChanged]) -> None:
         """assignment-light-changed: each change kept once, by its event id."""
@@ -249,7 +260,8 @@ class ReportingStore:
 
     async def open_alert_details(self, keys: list[str]) -> dict[str, dict]:
         """The whole open alerts under these keys, as the alerts service published them."""
-        return {doc["_id"]: doc["alert"] async for doc in self.open_alerts.find({"_id": {"$in": keys}}, {"alert": 1})}
+        return {doc["_id"]: doc["alert"] async for doc in find_in(self.open_alerts, "_id", keys,
+                                                                   projection={"alert": 1})}
 
 
 def loop_step(event: AssignmentUpdated) -> dict:

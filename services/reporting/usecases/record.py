@@ -53,20 +53,17 @@ async def record_withdrawals(store: ReportingStore, events: list[ProgressWithdra
 
 
 async def record_alert_raised(store: ReportingStore, events: list[AlertRaised]) -> dict[str, str]:
-    for event in events:
-        await store.open_alert(event.data)
+    await store.open_alerts_of([event.data for event in events])
     return {}
 
 
 async def record_alert_severity(store: ReportingStore, events: list[AlertSeverityChanged]) -> dict[str, str]:
-    for event in events:
-        await store.change_severity(event.data)
+    await store.change_severities([event.data for event in events])
     return {}
 
 
 async def record_alert_cleared(store: ReportingStore, events: list[AlertCleared]) -> dict[str, str]:
-    for event in events:
-        await store.close_alert(event.data)
+    await store.close_alerts([event.data for event in events])
     return {}
 
 

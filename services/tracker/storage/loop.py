@@ -13,6 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.tracker.domain.loop import Step
 from services.tracker.domain.states import split_key
 from services.tracker.storage.writes import write_ignoring_duplicates
+from shared.database import find_in
 
 
 class LoopSteps:
@@ -32,20 +33,20 @@ class LoopSteps:
     async def of(self, keys: Iterable[str]) -> dict[str, list[Step]]:
         """The steps of these assignments (only keys with steps)."""
         found: dict[str, list[Step]] = {}
-        async for d in self.steps.find({"key": {"$in": sorted(set(keys))}}):
+        async for d in find_in(self.steps, "key", keys):
             found.setdefault(d["key"], []).append(Step(d["type"], d["_id"], d["at"], d["data"]))
         return found
 
     async def lead_units(self, measure_ids: Iterable[str]) -> dict[str, set[str]]:
         """measure id -> its lead units' keys (registry ids, or names as written)."""
         leads: dict[str, set[str]] = {}
-        async for a in self.assignments.find({"measure_id": {"$in": sorted(set(measure_ids))}, "role": "lead"},
-                                             {"measure_id": 1, "unit": 1}):
+        async for a in find_in(self.assignments, "measure_id", measure_ids, {"role": "lead"},
+                               {"measure_id": 1, "unit": 1}):
             leads.setdefault(a["measure_id"], set()).add(a["unit"])
         return leads
 
     async def assigned(self, keys: Iterable[str]) -> dict[str, str | None]:
         """Each of these keys that is an assignment (the measure names the unit), with its unit's region code (None
         for a unit name not resolved against the registry: its region is not known)."""
-        return {a["_id"]: a.get("region_code") if a.get("resolved") else None async for a in self.assignments.find(
-            {"_id": {"$in": sorted(set(keys))}}, {"_id": 1, "region_code": 1, "resolved": 1})}
+        return {a["_id"]: a.get("region_code") if a.get("resolved") else None async for a in find_in(
+            self.assignments, "_id", keys, projection={"_id": 1, "region_code": 1, "resolved": 1})}

@@ -38,6 +38,7 @@ from services.tracker.storage.writes import (
     write_newest,
 )
 from shared.contracts import Measure, MeasureCreated, ProgressReport, ProgressReported, Registry, RegistryPublished
+from shared.database import find_in
 
 # The reports of the history that count: not withdrawn by an operator, and naming a unit the registry knows.
 COUNTED_REPORTS = {"withdrawn": {"$exists": False}, "unresolved_unit": {"$exists": False}}
@@ -147,8 +148,8 @@ class TrackerRepository:
                            m.get(VERSION_KEY, "")) async for m in self.measures.find(query)}
 
     async def measure_version_keys(self, measure_ids: Iterable[str]) -> dict[str, str]:
-        return {m["_id"]: m.get(VERSION_KEY, "") async for m in self.measures.find(
-            {"_id": {"$in": sorted(set(measure_ids))}}, {VERSION_KEY: 1})}
+        return {m["_id"]: m.get(VERSION_KEY, "") async for m in find_in(
+            self.measures, "_id", measure_ids, projection={VERSION_KEY: 1})}
 
     async def measure_ids_naming(self, name: str) -> list[str]:
         return [m["_id"] async for m in self.measures.find(
@@ -156,7 +157,7 @@ class TrackerRepository:
 
     async def measure_starts(self, measure_ids: set[str]) -> dict[str, date | None]:
         """The start date (None when the plan gives none) of each of these measures that has been created."""
-        cursor = self.measures.find({"_id": {"$in": sorted(measure_ids)}}, {"start_date": 1})
+        cursor = find_in(self.measures, "_id", measure_ids, projection={"start_date": 1})
         return {m["_id"]: date.fromisoformat(m["start_date"]) if m.get("start_date") else None async for m in cursor}
 
     async def replace_assignments(self, measure_id: str, assignments: list[Assignment], unresolved: list[str]) -> None:
@@ -170,18 +171,20 @@ class TrackerRepository:
 
     async def assignment_keys(self, measure_ids: Iterable[str] | None) -> set[str]:
         """The keys of these measures' assignments and current reports (every measure's with None)."""
-        query = {} if measure_ids is None else {"measure_id": {"$in": sorted(set(measure_ids))}}
-        return ({a["_id"] async for a in self.assignments.find(query, {"_id": 1})}
-                | {p["_id"] async for p in self.assignment_progress.find(query, {"_id": 1})})
+        keys: set[str] = set()
+        for collection in (self.assignments, self.assignment_progress):
+            found = collection.find({}, {"_id": 1}) if measure_ids is None else find_in(
+                collection, "measure_id", measure_ids, projection={"_id": 1})
+            keys |= {d["_id"] async for d in found}
+        return keys
 
     # The history of reports.
 
     async def stored_reports(self, event_ids: Iterable[str]) -> dict[str, dict]:
         """What the history holds of these event ids: digest and marks."""
-        return {d["_id"]: d async for d in self.progress_reports.find(
-            {"_id": {"$in": sorted(set(event_ids))}},
-            {"digest": 1, "withdrawn": 1, "unresolved_unit": 1, "measure_id": 1, "unit": 1, "region_code": 1,
-             "period": 1})}
+        return {d["_id"]: d async for d in find_in(self.progress_reports, "_id", event_ids, projection={
+            "digest": 1, "withdrawn": 1, "unresolved_unit": 1, "measure_id": 1, "unit": 1, "region_code": 1,
+            "period": 1})}
 
     async def add_reports(self, reports: list[tuple[ProgressReported, str | None, bool]]) -> None:
         """Each (event, content digest, unresolved) into the history, once per event id."""
@@ -264,8 +267,8 @@ class TrackerRepository:
         with a counted report (those of its period_progress documents; for a key in `periods`, those given)."""
         wanted, given = sorted(set(keys)), periods or {}
         assignments = {a["_id"]: Assignment(**{k: v for k, v in a.items() if k != "_id"})
-                       async for a in self.assignments.find({"_id": {"$in": wanted}})}
-        current = {p["_id"]: current_report(p) async for p in self.assignment_progress.find({"_id": {"$in": wanted}})}
+                       async for a in find_in(self.assignments, "_id", wanted)}
+        current = {p["_id"]: current_report(p) async for p in find_in(self.assignment_progress, "_id", wanted)}
         units: dict[str, set[str]] = {}
         for key in wanted:
             if key not in given:
@@ -282,8 +285,8 @@ class TrackerRepository:
 
     async def periods_of(self, measure_id: str, units: list[str]) -> list[tuple[str, str]]:
         """(assignment key, period) of these units' current reports per period in this measure."""
-        return [(f"{p['measure_id']}|{p['unit']}", p["period"]) async for p in self.period_progress.find(
-            {"measure_id": measure_id, "unit": {"$in": units}}, {"measure_id": 1, "unit": 1, "period": 1})]
+        return [(f"{p['measure_id']}|{p['unit']}", p["period"]) async for p in find_in(
+            self.period_progress, "unit", units, {"measure_id": measure_id}, {"measure_id": 1, "unit": 1, "period": 1})]
 
 
 def lookup_stamp(registry: dict | None, mappings: dict[str, list[str]]) -> str:

@@ -24,6 +24,7 @@ from pymongo.errors import BulkWriteError
 
 from services.tracker.domain.states import View
 from services.tracker.storage.writes import DUPLICATE_KEY
+from shared.database import find_in
 
 
 @dataclass(frozen=True)
@@ -51,13 +52,15 @@ class AssignmentStates:
         await self.collection.create_index("pending", sparse=True)
 
     async def load(self, keys: Iterable[str]) -> dict[str, StoredState]:
-        return {d["_id"]: StoredState(d["revision"], d["state"]) async for d in self.collection.find(
-            {"_id": {"$in": sorted(set(keys))}}, {"revision": 1, "state": 1})}
+        return {d["_id"]: StoredState(d["revision"], d["state"]) async for d in find_in(
+            self.collection, "_id", keys, projection={"revision": 1, "state": 1})}
 
     async def keys(self, measure_ids: Iterable[str] | None) -> set[str]:
         """The keys of these measures' (every measure's with None) states not removed."""
-        query = {} if measure_ids is None else {"measure_id": {"$in": sorted(set(measure_ids))}}
-        return {d["_id"] async for d in self.collection.find({**query, "state.removed": False}, {"_id": 1})}
+        query, projection = {"state.removed": False}, {"_id": 1}
+        found = self.collection.find(query, projection) if measure_ids is None else find_in(
+            self.collection, "measure_id", measure_ids, query, projection)
+        return {d["_id"] async for d in found}
 
     async def write(self, changes: list[Change]) -> list[str]:
         """Each change if its key is still at revision - 1 (absent for revision 1). Returns the keys whose write

@@ -5,6 +5,7 @@ unit's report history, the names left unresolved. Joined here in Python: cheap a
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.tracker.storage.writes import VERSION_KEY
+from shared.database import find_in
 from shared.domain.targets import attainment
 
 
@@ -68,7 +69,7 @@ class TrackerViews:
         views = [assignment_view(a, progress.get(a["_id"])) async for a in self.assignments.find({"unit": unit})]
         ids = sorted({view["measure_id"] for view in views})
         fields = {"plan_id": 1, "number": 1, "title": 1, "chapter": 1, "deadlines": 1, "targets": 1}
-        measures = {m["_id"]: m async for m in self.measures.find({"_id": {"$in": ids}}, fields)}
+        measures = {m["_id"]: m async for m in find_in(self.measures, "_id", ids, projection=fields)}
         rows = [{**view, **{key: measures.get(view["measure_id"], {}).get(key) for key in fields}} for view in views]
         return sorted(rows, key=lambda r: (r["plan_id"] or "", r["number"] is None, r["number"] or 0, r["measure_id"]))
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pymongo.asynchronous.collection import AsyncCollection
 
 from services.tracker.domain.versions import Version
+from shared.database import find_in
 
 DUPLICATE_KEY = 11000
 VERSION_KEY = "version_key"  # Version.key of the stored document: what a versioned upsert's filter compares
@@ -26,7 +27,7 @@ class WriteFailed(Exception):
 
 
 async def stored_versions(collection: AsyncCollection, keys: Iterable[str], at_field: str) -> dict[str, Version]:
-    cursor = collection.find({"_id": {"$in": sorted(set(keys))}}, {at_field: 1, "event_id": 1})
+    cursor = find_in(collection, "_id", keys, projection={at_field: 1, "event_id": 1})
     return {document["_id"]: Version(document[at_field], document["event_id"]) async for document in cursor}
 
 

@@ -26,11 +26,11 @@ class FakeStore:
     def __init__(self):
         self.calls: list[tuple[str, list[str]]] = []
 
-    async def open_alert(self, alert):
-        self.calls.append(("open", [alert.episode]))
+    async def open_alerts_of(self, alerts):
+        self.calls.append(("open", [alert.episode for alert in alerts]))
 
-    async def close_alert(self, alert):
-        self.calls.append(("close", [alert.episode]))
+    async def close_alerts(self, alerts):
+        self.calls.append(("close", [alert.episode for alert in alerts]))
 
     async def mark_withdrawn(self, events):
         self.calls.append(("withdrawn", [event.id for event in events]))
