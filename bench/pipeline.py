@@ -14,6 +14,8 @@ through intake, and stops everything at the end. Prints one table:
   rate the tracker kept up with (reports made visible per second over the run);
 - the database server's time per report during the Kafka-direct flow (its `top` command), per service and in the
   busiest collections: the services wait on one server, and its time per report bounds the pipeline;
+- the CPU each process of the stack used during the Kafka-direct flow, as a share of one core (psutil): where the
+  database server's share is at or above one core while the services idle, the server is the ceiling;
 - the goals' ratios: Kafka-direct against half the slowest ceiling, the batch route against a third.
 Alerts and reporting run throughout (they consume the tracker's assignment-updated events into their own
 collections on the same database server), as in production.
@@ -32,6 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere in the repo
 
 import httpx  # noqa: E402
+import psutil  # noqa: E402
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
 from pymongo import AsyncMongoClient  # noqa: E402
 
@@ -274,11 +277,26 @@ def database_rows(before: dict[str, float], after: dict[str, float], reports: in
                 f"{namespace.removeprefix('duban_')} {ms / reports:.2f}" for namespace, ms in busiest))]
 
 
+def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+    """CPU seconds (user and system) each named process of the stack has used so far."""
+    used = {}
+    for name, pid in pids.items():
+        times = psutil.Process(pid).cpu_times()
+        used[name] = times.user + times.system
+    return used
+
+
+def cpu_row(before: dict[str, float], after: dict[str, float], seconds: float) -> tuple[str, str]:
+    shares = sorted(((name, (after[name] - before[name]) / seconds) for name in after), key=lambda item: -item[1])
+    return ("  CPU per process, share of one core", ", ".join(f"{name} {share:.0%}" for name, share in shares))
+
+
 def percentile(values: list[float], share: float) -> float:
     return values[min(len(values) - 1, int(share * len(values)))]
 
 
-async def run(mongodb_url: str, bootstrap: str, intake_url: str, assignments: list, sizes: dict[str, int]) -> None:
+async def run(mongodb_url: str, bootstrap: str, intake_url: str, assignments: list, sizes: dict[str, int],
+              pids: dict[str, int]) -> None:
     client = AsyncMongoClient(mongodb_url, tz_aware=True)
     database = client[f"bench_pipeline_{uuid.uuid4().hex[:6]}"]
     history = client[TrackerSettings().mongodb_database]["progress_reports"]  # the tracker's: what is visible
@@ -314,13 +332,14 @@ async def run(mongodb_url: str, bootstrap: str, intake_url: str, assignments: li
             rates = {}
             for flow, send in flows.items():
                 reports = next_reports(sizes[flow])
-                before = await database_time(client)
+                before, cpu_before, began = await database_time(client), cpu_seconds(pids), time.perf_counter()
                 rates[flow] = await end_to_end(history, lambda send=send, reports=reports: send(reports),
                                                len(reports))
+                cpu_row_of_flow = cpu_row(cpu_before, cpu_seconds(pids), time.perf_counter() - began)
                 rows.append((f"end to end, {names[flow]} ({len(reports):,})",
                              f"{rates[flow]:,.0f} reports/s = {rates[flow] / slowest:.1%} of the slowest ceiling"))
                 if flow == "kafka":
-                    rows += database_rows(before, await database_time(client), len(reports))
+                    rows += [*database_rows(before, await database_time(client), len(reports)), cpu_row_of_flow]
             for rate, route, send in ((200, "single route", partial(posted_singly, intake)),
                                       (1000, "batch route, 100 every 0.1 s", partial(posted_in_batch, intake))):
                 waits, kept_up, refused = await latencies(history, next_reports(rate * sizes["latency_seconds"]),
@@ -358,7 +377,9 @@ def main() -> None:
         assignments = city_assignments()
         sizes = {"single": args.single, "batch": args.batch, "kafka": args.kafka,
                  "latency_seconds": args.latency_seconds}
-        asyncio.run(run(endpoints.mongodb_url, endpoints.kafka_bootstrap_servers, urls["intake"], assignments, sizes))
+        pids = {name: process.pid for name, process in stack.processes().items()}
+        asyncio.run(run(endpoints.mongodb_url, endpoints.kafka_bootstrap_servers, urls["intake"], assignments, sizes,
+                        pids))
     finally:
         stack.stop()
 

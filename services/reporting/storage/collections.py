@@ -140,8 +140,9 @@ class ReportingStore:
              "upsert": True} for key, document, event in items])
 
     async def save_assignments(self, events: list[AssignmentUpdated]) -> None:
-        """Each assignment's highest revision; the report it carries, if any, as a revision of the history."""
-        assignments, revisions, steps = [], [], []
+        """Each assignment's highest revision (one write per key and batch); the report each revision carries, if
+        any, as a revision of the history."""
+        assignments, revisions, steps = {}, [], []
         for event in events:
             state = event.data
             # evidence_files written even when none (the event leaves it out): a revision without files replaces
@@ -149,15 +150,16 @@ class ReportingStore:
             files = [file.model_dump() for file in state.evidence_files]
             whole = {**state.model_dump(mode="python"), "evidence_files": files}
             document = {name: value for name, value in whole.items() if name != "evidence"}
-            assignments.append({"q": {"_id": state.key, "revision": {"$lt": state.revision}},
-                                "u": {"$set": stamped({**document, "event_id": event.id})}, "upsert": True})
+            if state.key not in assignments or assignments[state.key]["u"]["$set"]["revision"] < state.revision:
+                assignments[state.key] = {"q": {"_id": state.key, "revision": {"$lt": state.revision}},
+                                          "u": {"$set": stamped({**document, "event_id": event.id})}, "upsert": True}
             if state.report_event_id:
                 report = {name: whole[name] for name in REPORT_FIELDS}
                 revisions.append({"q": {"_id": state.report_event_id, "revision": {"$lt": state.revision}},
                                   "u": {"$set": stamped({**report, "revision": state.revision})}, "upsert": True})
             if state.returned_count or state.closed_out_at:
                 steps.append({"_id": event.id, **stamped(loop_step(event))})
-        await write(self.assignments, "update", assignments)
+        await write(self.assignments, "update", list(assignments.values()))
         # A revision's report is most often new (a report carried for the first time).
         await upsert_inserting_first(self.revisions, revisions)
         await write(self.loop_steps, "insert", steps)
