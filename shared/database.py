@@ -43,7 +43,8 @@ async def when_reachable(prepare: Callable[[], Awaitable[None]], retry_seconds: 
 async def find_in(collection: AsyncCollection, field: str, values: Iterable[Any], query: dict | None = None,
                   projection: dict | None = None) -> AsyncIterator[dict]:
     """The documents whose `field` is one of `values` (each value once, in sorted order) and that match `query`,
-    found IN_CHUNK values at a time. Every find by a list of ids or keys goes through here."""
+    found IN_CHUNK values at a time. Every lookup by a batch's ids or keys goes through here. `field` holds one
+    value per document (an array holding values of two chunks would come twice)."""
     wanted = sorted(set(values))
     for start in range(0, len(wanted), IN_CHUNK):
         async for document in collection.find({**(query or {}), field: {"$in": wanted[start:start + IN_CHUNK]}},

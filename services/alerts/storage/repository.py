@@ -215,11 +215,13 @@ class AlertStore:
         await bulk_ignoring_duplicates(self.lights, operations)
 
     async def acknowledge(self, key: str, acknowledgement: dict) -> dict | None:
-        # A write, then a read: findAndModify scans the collection on SecantusDB (see clear_alerts).
+        # A write, then a read (findAndModify scans the collection on SecantusDB: see clear_alerts). The read
+        # finds the alert only while it still holds this acknowledgement: cleared (or cleared and raised again)
+        # in between, it is no longer the open alert acknowledged, and the answer is None as if it had gone first.
         if not (await self.open.update_one({"_id": key}, {"$push": {"acknowledgements": acknowledgement}})
                 ).matched_count:
             return None
-        return await self.open.find_one({"_id": key})
+        return await self.open.find_one({"_id": key, "acknowledgements": acknowledgement})
 
     async def closed(self, *, region_code: str | None, unit: str | None, kinds: list[str] | None,
                      severities: list[str] | None) -> list[dict]:
