@@ -18,6 +18,7 @@ from services.alerts.entrypoints.http.dependencies import (
     SealerDep,
     UrgingDep,
 )
+from services.alerts.entrypoints.http.operations import alert_not_open
 from services.alerts.entrypoints.http.subscriptions import allowed_destination
 from services.alerts.notifications.adapters import ADAPTERS
 from services.alerts.storage.notifications import NotificationStore
@@ -172,8 +173,7 @@ async def urge(
     same urge (a retry answers the first)."""
     stored = (await alerts.open_by_keys([key])).get(key)
     if stored is None:
-        raise Problem(404, "Alert not open", f"没有未关闭的预警 {key!r}(可先研判一次，或该预警已关闭)。",
-                      slug="not-found")
+        raise alert_not_open(key)
     authorise(caller, stored["region_code"], f"预警 {key}")
     return urge_view(await urging.urge(stored, by or (caller and caller.name), comment))
 

@@ -41,9 +41,14 @@ async def acknowledge(
     stored = found and await store.acknowledge(
         key, {"at": datetime.now(UTC), "comment": comment, "by": by or (caller and caller.name)})
     if stored is None:
-        raise Problem(404, "Alert not open", f"没有未关闭的预警 {key!r}(可先研判一次，或该预警已关闭)。",
-                      slug="not-found")
+        raise alert_not_open(key)
     return stored_view(stored, "open")
+
+
+def alert_not_open(key: str) -> Problem:
+    """404 for an alert key with no open alert (never judged yet, or closed)."""
+    return Problem(404, "Alert not open", f"没有未关闭的预警 {key!r}(可先研判一次，或该预警已关闭)。",
+                   slug="not-found")
 
 
 def stored_view(document: dict, status: str) -> dict:

@@ -86,10 +86,14 @@ async def list_subscriptions(store: WebhookStoreDep, caller: Caller) -> list[dic
     return [view(s) for s in await store.list_subscriptions() if in_scope(caller, s["region_code"])]
 
 
+def unknown_subscription(subscription_id: str) -> Problem:
+    return Problem(404, "Subscription not found", f"没有订阅 {subscription_id!r}。", slug="not-found")
+
+
 async def existing(store: WebhookStore, subscription_id: str) -> dict:
     found = await store.subscription(subscription_id)
     if found is None:
-        raise Problem(404, "Subscription not found", f"没有订阅 {subscription_id!r}。", slug="not-found")
+        raise unknown_subscription(subscription_id)
     return found
 
 
@@ -114,7 +118,7 @@ async def rotate_secret(
     sealed = await store.sealed_secrets(subscription_id)
     if sealed is None or not await store.replace_secrets(subscription_id, rotated(
             sealed, box.seal(chosen), datetime.now(UTC), timedelta(seconds=grace_seconds))):
-        raise Problem(404, "Subscription not found", f"没有订阅 {subscription_id!r}。", slug="not-found")
+        raise unknown_subscription(subscription_id)
     return {**view(await existing(store, subscription_id)), **({"secret": chosen} if secret is None else {})}
 
 
@@ -123,7 +127,7 @@ async def unsubscribe(store: WebhookStoreDep, subscription_id: str, caller: Call
     """Stops deliveries; deliveries still pending are failed as `unsubscribed`."""
     authorise(caller, (await existing(store, subscription_id))["region_code"], f"订阅 {subscription_id}")
     if not await store.unsubscribe(subscription_id):
-        raise Problem(404, "Subscription not found", f"没有订阅 {subscription_id!r}。", slug="not-found")
+        raise unknown_subscription(subscription_id)
     return Response(status_code=204)
 
 
