@@ -40,11 +40,16 @@ async def when_reachable(prepare: Callable[[], Awaitable[None]], retry_seconds: 
             await asyncio.sleep(retry_seconds)
 
 
-async def find_in(collection: AsyncCollection, field: str, values: Iterable[Any], query: dict | None = None,
+async def find_in(collection: AsyncCollection, field: str, values: Iterable[Any] | None, query: dict | None = None,
                   projection: dict | None = None) -> AsyncIterator[dict]:
     """The documents whose `field` is one of `values` (each value once, in sorted order) and that match `query`,
-    found IN_CHUNK values at a time. Every lookup by a batch's ids or keys goes through here. `field` holds one
-    value per document (an array holding values of two chunks would come twice)."""
+    found IN_CHUNK values at a time; with `values` None, every document that matches `query` (the stores' "of
+    these measures, every measure's with None"). Every lookup by a batch's ids or keys goes through here. `field`
+    holds one value per document (an array holding values of two chunks would come twice)."""
+    if values is None:
+        async for document in collection.find(query or {}, projection):
+            yield document
+        return
     wanted = sorted(set(values))
     for start in range(0, len(wanted), IN_CHUNK):
         async for document in collection.find({**(query or {}), field: {"$in": wanted[start:start + IN_CHUNK]}},

@@ -19,3 +19,5 @@ async def test_a_long_list_of_ids_finds_each_document_once_with_the_query_and_pr
     by_measure = [d["_id"] async for d in find_in(collection, "measure_id", [f"m{n}" for n in range(7)] * 20)]
     assert len(by_measure) == IN_CHUNK * 5
     assert [d async for d in find_in(collection, "_id", [])] == []
+    every = [d["_id"] async for d in find_in(collection, "measure_id", None, {"removed": False})]  # None: all
+    assert sorted(every) == [f"k{n:04d}" for n in range(IN_CHUNK * 5) if n % 5]

@@ -78,18 +78,14 @@ class Inputs:
             for event in newest(events, lambda e: e.data.key, lambda e: e.data.revision)])
 
     async def measures(self, measure_ids: Iterable[str] | None = None) -> dict[str, dict]:
-        found = self.measure_documents.find() if measure_ids is None else find_in(
-            self.measure_documents, "_id", measure_ids)
-        return {m["_id"]: m async for m in found}
+        return {m["_id"]: m async for m in find_in(self.measure_documents, "_id", measure_ids)}
 
     async def assignments(self, *, measure_ids: Iterable[str] | None = None, region_code: str | None = None,
                           keys: Iterable[str] | None = None) -> list[dict]:
         """The assignments not removed (of these measures, in this region and below; with `keys`, those assignments
         only), as `view` shapes them."""
-        query: dict = {"removed": {"$ne": True}}
-        found = (find_in(self.assignment_documents, "_id", keys, query) if keys is not None else
-                 find_in(self.assignment_documents, "measure_id", measure_ids, query) if measure_ids is not None
-                 else self.assignment_documents.find(query))
+        field, values = ("_id", keys) if keys is not None else ("measure_id", measure_ids)
+        found = find_in(self.assignment_documents, field, values, {"removed": {"$ne": True}})
         views = [view(document) for document in sorted([d async for d in found], key=lambda d: d["_id"])]
         return [v for v in views if not region_code or within(v["region_code"], region_code)]
 

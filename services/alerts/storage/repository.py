@@ -94,8 +94,7 @@ class AlertStore:
                           keys: Iterable[str] | None = None) -> dict[str, dict]:
         """The open alerts (of these measures; with `keys`, of those assignments `measure_id|unit` only)."""
         wanted = None if keys is None else set(keys)
-        found = self.open.find() if measure_ids is None else find_in(self.open, "measure_id", measure_ids)
-        return {doc["_id"]: doc async for doc in found
+        return {doc["_id"]: doc async for doc in find_in(self.open, "measure_id", measure_ids)
                 if wanted is None or f"{doc['measure_id']}|{doc['unit']}" in wanted}
 
     async def open_by_keys(self, keys: Iterable[str]) -> dict[str, dict]:
@@ -194,11 +193,9 @@ class AlertStore:
                             keys: Iterable[str] | None = None) -> dict[str, dict]:
         """The lights last published (of these measures' assignments; with `keys`, of those only), by assignment
         key: `light`, `changes` and `changed_at` only (a sweep reads every assignment's)."""
-        projection = {"light": 1, "changes": 1, "changed_at": 1}
-        found = (find_in(self.lights, "_id", keys, projection=projection) if keys is not None else
-                 find_in(self.lights, "measure_id", measure_ids, projection=projection) if measure_ids is not None
-                 else self.lights.find({}, projection))
-        return {doc["_id"]: doc async for doc in found}
+        field, values = ("_id", keys) if keys is not None else ("measure_id", measure_ids)
+        return {doc["_id"]: doc async for doc in find_in(self.lights, field, values,
+                                                         projection={"light": 1, "changes": 1, "changed_at": 1})}
 
     async def change_lights(self, changes: list[tuple[Lit, dict | None, dict]], at: datetime) -> None:
         """Each (light judged at `at`, the stored light it changes or None for a first one, its

@@ -171,13 +171,9 @@ class TrackerRepository:
 
     async def assignment_keys(self, measure_ids: Iterable[str] | None) -> set[str]:
         """The keys of these measures' assignments and current reports (every measure's with None)."""
-        keys: set[str] = set()
         ids = None if measure_ids is None else set(measure_ids)  # read twice below
-        for collection in (self.assignments, self.assignment_progress):
-            found = collection.find({}, {"_id": 1}) if ids is None else find_in(
-                collection, "measure_id", ids, projection={"_id": 1})
-            keys |= {d["_id"] async for d in found}
-        return keys
+        return ({a["_id"] async for a in find_in(self.assignments, "measure_id", ids, projection={"_id": 1})}
+                | {p["_id"] async for p in find_in(self.assignment_progress, "measure_id", ids, projection={"_id": 1})})
 
     # The history of reports.
 

@@ -57,10 +57,8 @@ class AssignmentStates:
 
     async def keys(self, measure_ids: Iterable[str] | None) -> set[str]:
         """The keys of these measures' (every measure's with None) states not removed."""
-        query, projection = {"state.removed": False}, {"_id": 1}
-        found = self.collection.find(query, projection) if measure_ids is None else find_in(
-            self.collection, "measure_id", measure_ids, query, projection)
-        return {d["_id"] async for d in found}
+        return {d["_id"] async for d in find_in(self.collection, "measure_id", measure_ids, {"state.removed": False},
+                                                 {"_id": 1})}
 
     async def write(self, changes: list[Change]) -> list[str]:
         """Each change if its key is still at revision - 1 (absent for revision 1). Returns the keys whose write
