@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -129,17 +130,22 @@ def bench_reports(assignments: list, first: int, count: int) -> list[dict]:
     return reports
 
 
+async def visible_by_chunk(history, event_ids: list[str]) -> AsyncIterator[tuple[list[str], set[str]]]:
+    """Each chunk of these event ids (IN_CHUNK, in the order given) with those of it in the tracker's history now,
+    looked up by `_id`. The bench's reads load the very server measured: one `$in` of 1,000 ids cost SecantusDB
+    1.1 s (shared/database.find_in), and a count of the collection would scan it."""
+    for start in range(0, len(event_ids), IN_CHUNK):
+        chunk = event_ids[start:start + IN_CHUNK]
+        yield chunk, {d["_id"] async for d in find_in(history, "_id", chunk, projection={"_id": 1})}
+
+
 async def newly_visible(history, waiting: list[str]) -> set[str]:
-    """The event ids among `waiting` (oldest sent first) that are in the tracker's history now, looked up by `_id`
-    a hundred at a time from the oldest, going on while a whole hundred is found. The bench's reads load the very
-    server measured: one `$in` of 1,000 ids cost SecantusDB 1.1 s (shared/database.find_in), and a count of the
-    collection would scan it."""
+    """The event ids among `waiting` (oldest sent first) in the tracker's history now: from the oldest, going on
+    while a whole chunk is found."""
     found: set[str] = set()
-    for start in range(0, len(waiting), 100):
-        part = waiting[start:start + 100]
-        seen = {d["_id"] async for d in find_in(history, "_id", part, projection={"_id": 1})}
+    async for chunk, seen in visible_by_chunk(history, waiting):
         found |= seen
-        if len(seen) < len(part):
+        if len(seen) < len(chunk):
             break
     return found
 
@@ -229,10 +235,7 @@ async def latencies(history, reports: list[dict], rate: float, send) -> tuple[li
 
     async def watch(done: asyncio.Event) -> None:
         while not done.is_set() or len(visible) < len(timed):
-            pending = [event_id for event_id in timed if event_id not in visible]
-            for start in range(0, len(pending), IN_CHUNK):
-                found = [d["_id"] async for d in find_in(history, "_id", pending[start:start + IN_CHUNK],
-                                                          projection={"_id": 1})]
+            async for _, found in visible_by_chunk(history, [e for e in timed if e not in visible]):
                 now = time.perf_counter()
                 visible.update((event_id, now) for event_id in found)
             await asyncio.sleep(0.05)
