@@ -31,6 +31,9 @@ const LOOP = {assigned: "待签收", signed: "已签收", in_progress: "办理�
 const view = document.getElementById("view");
 const OPERATIONS_REFRESH_MS = 15000;  // as often as Prometheus scrapes
 let refreshing = null;
+// The route being drawn: a newer one aborts its loads, so a view that was slow to load never draws over the view
+// asked for after it (a click while the start page still loads).
+let routing = new AbortController();
 const charts = [];
 const names = {};  // region code -> name, from the trails and child regions seen
 // China keeps UTC+8 all year (no daylight saving since 1991): every time is shown at that offset, as the
@@ -71,8 +74,8 @@ function authorization() {
   return key ? {Authorization: `Bearer ${key}`} : {};
 }
 /* The response to a call with the key; an error naming why otherwise (401 opens the sign-in field). */
-async function call(url) {
-  const response = await fetch(url, {headers: authorization()});
+async function call(url, signal = routing.signal) {
+  const response = await fetch(url, {headers: authorization(), signal});
   if (response.ok) return response;
   const problem = await response.json().catch(() => ({}));
   if (response.status === 401) {
@@ -97,7 +100,7 @@ function showSignIn(asked) {
 async function signedInRegion() {
   if (!sessionStorage.getItem(KEY_ITEM)) return;
   try {
-    const credential = await (await call("/v1/reports/credential")).json();
+    const credential = await (await call("/v1/reports/credential", null)).json();
     if (credential.region_code) HOME = credential.region_code;
   } catch (error) { /* shown by the view's own call */ }
 }
@@ -123,7 +126,7 @@ for (const id of ["export-xlsx", "export-csv", "annual-report"]) {
     if (!sessionStorage.getItem(KEY_ITEM)) return;  // an open service: the plain link works
     event.preventDefault();
     try {
-      const response = await call(event.currentTarget.href);
+      const response = await call(event.currentTarget.href, null);  // a download outlives the view
       const url = URL.createObjectURL(await response.blob());
       if (id === "annual-report") window.open(url, "_blank");
       else {
@@ -665,6 +668,8 @@ async function timelineView(measure, unit) {
 }
 
 async function route() {
+  routing.abort();
+  const mine = routing = new AbortController();
   clearCharts();
   clearInterval(refreshing);
   refreshing = null;
@@ -678,13 +683,15 @@ async function route() {
     else if (kind === "operations") {
       await operationsView();
       refreshing = setInterval(() => operationsView().catch(error => {
-        view.insertAdjacentHTML("afterbegin", `<p class="error">刷新失败:${esc(error.message)}</p>`);
+        if (!mine.signal.aborted) view.insertAdjacentHTML("afterbegin", `<p class="error">刷新失败:${esc(error.message)}</p>`);
       }), OPERATIONS_REFRESH_MS);
     }
     else await regionView(kind === "region" && a ? a : HOME);
+    if (mine.signal.aborted) return;  // a later route draws the page
     document.body.dataset.view = kind || "region";
     document.body.dataset.ready = location.hash || "#/region/" + HOME;
   } catch (error) {
+    if (mine.signal.aborted) return;
     view.innerHTML = `<p class="error">加载失败:${esc(error.message)}</p>`;
     crumbs([await homeCrumb().catch(() => [HOME, `#/region/${HOME}`]), ["加载失败"]]);  // not the last page's
     document.body.dataset.ready = "error";
