@@ -7,6 +7,7 @@ word. Screenshot in test-artefacts/operations/."""
 
 import asyncio
 import contextlib
+import re
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -87,7 +88,7 @@ def test_the_operations_page_shows_the_quiet_district_and_the_services(settings_
                 with contextlib.suppress(PlaywrightError):  # the page aborted it: nothing to let go
                     held[0].continue_()
                 page.wait_for_load_state("networkidle")
-                assert page.get_attribute("body", "data-ready") == "#/operations"
+                assert page.locator("#operations-title").count() == 1
                 rows = page.locator("#districts tbody tr")
                 assert rows.count() == 2
                 assert rows.nth(0).get_attribute("data-district") == "361003"
@@ -107,4 +108,27 @@ def test_the_operations_page_shows_the_quiet_district_and_the_services(settings_
                 page.wait_for_timeout(800)  # the chart's entry animation
                 assert canvas_drawn(page, "#chart-freshness")
                 page.screenshot(path=str(ARTEFACTS / "operations.png"), full_page=True)
+
+                # Left while its later parts (the monthly trend, the lights) still load, the start page stays as it
+                # is until the next page is drawn, with no failure shown for the loads the click aborted.
+                page.unroute("**/v1/reports/regions/**")
+                later: list[Route] = []
+
+                def hold(route: Route) -> None:
+                    later.append(route)
+
+                page.route(re.compile(r"/v1/reports/regions/[^/]+/(history|lights)(\?|$)"), hold)
+                page.evaluate("location.hash = ''")
+                page.wait_for_selector("body[data-ready^='#/region/']", timeout=30_000)
+                page.route("**/v1/operations", hold)
+                page.click("#operations")
+                page.wait_for_timeout(500)  # the aborted loads' failures, had they been shown
+                assert page.locator("#chart-trend").count() == 1  # the start page, still
+                assert "加载失败" not in page.inner_text("#view")
+                assert len(later) == 3, [route.request.url for route in later]
+                for route in later:
+                    with contextlib.suppress(PlaywrightError):
+                        route.continue_()
+                page.wait_for_selector("body[data-ready='#/operations']", timeout=30_000)
+                assert page.locator("#districts tbody tr").count() == 2
             assert errors == []

@@ -40,12 +40,12 @@ def no_missing_words(page) -> None:
 
 
 def record_faults(page, errors: list[str]) -> None:
-    """Console errors, uncaught exceptions, failed requests and 4xx/5xx answers, appended to `errors`. A request
+    """Console errors, uncaught exceptions, failed requests and 4xx/5xx answers, appended to `errors`. A fetch
     the page aborted itself (a view's load that a later view superseded: ERR_ABORTED) is no fault."""
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("requestfailed", lambda request: request.failure != "net::ERR_ABORTED" and errors.append(
-        f"failed: {request.url} ({request.failure})"))
+    page.on("requestfailed", lambda request: (request.resource_type, request.failure) != ("fetch", "net::ERR_ABORTED")
+            and errors.append(f"failed: {request.url} ({request.failure})"))
     page.on("response", lambda response: response.status >= 400 and errors.append(
         f"{response.status}: {response.url}"))
 

@@ -318,6 +318,9 @@ async function regionView(code) {
     tr.addEventListener("click", () => go(`#/measure/${encodeURIComponent(tr.dataset.measure)}/${code}`)));
 }
 
+// A part loaded after its view was drawn fails quietly when the view was left: its load aborted by the next route.
+function superseded(error, element) { return error.name === "AbortError" || !document.body.contains(element); }
+
 // The monthly series is rebuilt from every report (slower than the rest): drawn when it arrives.
 async function trendChart(code) {
   const element = document.getElementById("chart-trend");
@@ -341,6 +344,7 @@ async function trendChart(code) {
     }, null, series.every(s => !s.assignments));
     element.dataset.ready = "true";
   } catch (error) {
+    if (superseded(error, element)) return;
     element.innerHTML = `<p class="error">月度趋势加载失败:${esc(error.message)}</p>`;
   }
 }
@@ -360,6 +364,7 @@ async function lightHistory(code) {
       ${history.children.map(c => row(c.name || c.region_code, c.lights)).join("")}</tbody></table>`;
     element.dataset.ready = "true";
   } catch (error) {
+    if (superseded(error, element)) return;
     element.innerHTML = `<p class="error">亮灯情况加载失败:${esc(error.message)}</p>`;
   }
 }
@@ -693,7 +698,9 @@ async function route() {
   } catch (error) {
     if (mine.signal.aborted) return;
     view.innerHTML = `<p class="error">加载失败:${esc(error.message)}</p>`;
-    crumbs([await homeCrumb().catch(() => [HOME, `#/region/${HOME}`]), ["加载失败"]]);  // not the last page's
+    const home = await homeCrumb().catch(() => [HOME, `#/region/${HOME}`]);
+    if (mine.signal.aborted) return;
+    crumbs([home, ["加载失败"]]);  // not the last page's
     document.body.dataset.ready = "error";
   }
 }
