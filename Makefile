@@ -26,12 +26,9 @@ status:
 
 # The tests also need a headless browser (Debian's chromium) for the dashboard test, LibreOffice Writer to
 # render the .docx documents to PDF, and helm (built once with Go) for the Helm chart's test.
-# TEST_WORKERS processes (pytest-xdist), each with its own Kafka and database, a test file's tests on one of them
-# (its module fixtures are started once); TEST_WORKERS=0 runs the suite in this process.
-TEST_WORKERS ?= 2
 test: $(VENV)/.installed lint
 	$(BIN)/duban install --browser --office --helm
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/pytest
 
 # The long property-based fuzz run: the suite's short one (tests/integration/test_openapi_fuzz.py) with 60 generated
 # cases per operation instead of 4, and schemathesis's coverage phase (README: Published contracts).
