@@ -47,6 +47,7 @@ bench-all: bench
 	$(BIN)/python bench/plan_parse.py
 	$(BIN)/python bench/pdf_extraction.py
 	$(BIN)/python bench/database_fidelity.py
+	$(BIN)/python bench/database_writes.py
 	$(BIN)/python bench/alerts_sweep.py
 	$(BIN)/python bench/intake_admission.py --idempotency
 	$(BIN)/python bench/report_latency.py
