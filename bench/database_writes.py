@@ -10,6 +10,8 @@ per document:
   indexes (the services keep one to three on their copies);
 - inserts: a report without and with the tracker history's index, and a state with reporting's revisions' three;
 - the ceiling `bench/pipeline.py` compares with: new documents upserted by `_id`, no secondary index.
+Then the floor of a design in which every write a report makes is an insert (insert_only_floor), in reports per
+second: beside the present design's floor (`make bench`), what a storage redesign could reach on this server.
 deploy/README.md (SecantusDB's costs) quotes these figures.
 """
 
@@ -29,7 +31,7 @@ from deploy.local.install import install  # noqa: E402
 from deploy.local.stack import LocalStack  # noqa: E402
 from shared.contracts import AssignmentState  # noqa: E402
 
-DOCUMENTS, BATCH = 2_000, 250
+DOCUMENTS, BATCH, REPORTS = 2_000, 250, 3_000
 START = datetime(2026, 11, 1, tzinfo=UTC)
 HISTORY_INDEX = [("measure_id", 1), ("unit", 1), ("period", 1)]
 REVISION_INDEXES = ["updated_at", [("measure_id", 1), ("reported_at", 1)], "reported_at"]
@@ -59,7 +61,58 @@ async def per_document(write, collection, indexes: list) -> float:
     return (time.perf_counter() - began) * 1000 / DOCUMENTS
 
 
-async def measure(url: str) -> list[tuple[str, float]]:
+async def insert_only_floor(database, assignments: list, alerts_keep_a_copy: bool, at_once: bool) -> float:
+    """Reports per second if each report cost only inserts, each keyed by what makes it once (`key#revision` for a
+    state, the event id for a report): the tracker's history and its state's revision (a duplicate key being the
+    lost race of two trackers), alerts' copy (unless alerts keeps its inputs in memory, rebuilt from the topics),
+    and reporting's revision, which serves as its copy too. Indexes: the history's, `(key, revision)` on each
+    state collection (the latest found when read), reporting's `updated_at` and `(measure_id, reported_at)`. No
+    reads. One command per collection and batch; the services one after another, or at once (`at_once`)."""
+    states = {name: database[f"insert_only_{name}"] for name in ("tracker", "alerts", "reporting")}
+    history = database["insert_only_history"]
+    await history.create_index(HISTORY_INDEX)
+    for collection in states.values():
+        await collection.create_index([("key", 1), ("revision", -1)])
+    for index in REVISION_INDEXES[:2]:
+        await states["reporting"].create_index(index)
+
+    def revision_of(n: int) -> tuple[str, dict]:
+        assignment = assignments[n % len(assignments)]
+        key, revision = f"{assignment.measure_id}|{assignment.unit}", 2 + n // len(assignments)
+        return f"{key}#{revision}", {**state(assignment, revision, n), "key": key}
+
+    async def insert(collection, numbers) -> None:
+        await collection.insert_many([{**document, "_id": _id} for _id, document in map(revision_of, numbers)],
+                                     ordered=False)
+
+    async def tracker(numbers) -> None:
+        await history.insert_many([{**report(assignments[n % len(assignments)], 0, n), "_id": f"e{n}"}
+                                   for n in numbers], ordered=False)
+        await insert(states["tracker"], numbers)
+
+    async def alerts(numbers) -> None:
+        if alerts_keep_a_copy:
+            await insert(states["alerts"], numbers)
+
+    began = time.perf_counter()
+    for start in range(0, REPORTS, BATCH):
+        numbers = range(start, start + BATCH)
+        services = (tracker(numbers), alerts(numbers), insert(states["reporting"], numbers))
+        if at_once:
+            await asyncio.gather(*services)
+        else:
+            for service in services:
+                await service
+    return REPORTS / (time.perf_counter() - began)
+
+
+def report(assignment, _revision: int, n: int) -> dict:
+    return {"measure_id": assignment.measure_id, "unit": assignment.unit, "period": "2026-11",
+            "percent_complete": n % 100, "reported_at": START + timedelta(seconds=n), "digest": f"{n:064x}"}
+
+
+async def measure(url: str) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    """(write, ms per document) rows; (insert-only floor, reports/s) rows."""
     client = AsyncMongoClient(url, tz_aware=True)
     database = client[f"bench_writes_{int(time.time())}"]
     assignments = city_assignments()
@@ -91,10 +144,6 @@ async def measure(url: str) -> list[tuple[str, float]]:
         await database.command({"update": collection.name, "ordered": False, "updates": [
             {"q": {"_id": f"k{n}"}, "u": {"$set": {"n": n, "at": START}}, "upsert": True} for n in numbers]})
 
-    def report(assignment, _revision: int, n: int) -> dict:
-        return {"measure_id": assignment.measure_id, "unit": assignment.unit, "period": "2026-11",
-                "percent_complete": n % 100, "reported_at": START + timedelta(seconds=n), "digest": f"{n:064x}"}
-
     try:
         rows = [
             ("update by _id, a small document", await per_document(
@@ -116,7 +165,14 @@ async def measure(url: str) -> list[tuple[str, float]]:
             ("upsert of a new small document by _id (the ceiling)", await per_document(
                 upserts_of_new, database["ceiling"], [])),
         ]
-        return rows
+        floors = []
+        for alerts_keep_a_copy in (True, False):
+            for at_once in (False, True):
+                await client.drop_database(database.name)
+                floors.append((f"alerts' copy {'kept' if alerts_keep_a_copy else 'in memory'}, the services "
+                               f"{'at once' if at_once else 'one after another'}",
+                               await insert_only_floor(database, assignments, alerts_keep_a_copy, at_once)))
+        return rows, floors
     finally:
         await client.drop_database(database.name)
         await client.close()
@@ -124,17 +180,20 @@ async def measure(url: str) -> list[tuple[str, float]]:
 
 def main() -> None:
     if len(sys.argv) > 1:
-        rows = asyncio.run(measure(sys.argv[1]))
+        rows, floors = asyncio.run(measure(sys.argv[1]))
     else:
         stack = LocalStack(Path(tempfile.mkdtemp(prefix="duban-writes-")), default_ports=False, tie_to_parent=True)
         try:
-            rows = asyncio.run(measure(stack.start_database(install())))
+            rows, floors = asyncio.run(measure(stack.start_database(install())))
         finally:
             stack.stop()
-    width = max(len(name) for name, _ in rows)
+    width = max(len(name) for name, _ in rows + floors)
     print(f"\n{'write (' + f'{DOCUMENTS:,} documents, batches of {BATCH})':<{width}}  ms per document")
     for name, ms in rows:
         print(f"{name:<{width}}  {ms:.2f}")
+    print(f"\n{'insert-only floor (' + f'{REPORTS:,} reports)':<{width}}  reports/s")
+    for name, rate in floors:
+        print(f"{name:<{width}}  {rate:,.0f}")
 
 
 if __name__ == "__main__":
