@@ -47,6 +47,11 @@ def state(assignment, revision: int, n: int) -> dict:
         periods_reported=["2026-10", "2026-11"]).model_dump(mode="python"), "updated_at": datetime.now(UTC)}
 
 
+def revision(assignments: list, n: int) -> int:
+    """The revision report `n` gives its assignment when reports go round `assignments` (revision 1 is stored)."""
+    return 2 + n // len(assignments)
+
+
 def small(assignment, revision: int, n: int) -> dict:
     return {"measure_id": assignment.measure_id, "revision": revision, "percent_complete": n % 100}
 
@@ -78,8 +83,8 @@ async def insert_only_floor(database, assignments: list, alerts_keep_a_copy: boo
 
     def revision_of(n: int) -> tuple[str, dict]:
         assignment = assignments[n % len(assignments)]
-        key, revision = f"{assignment.measure_id}|{assignment.unit}", 2 + n // len(assignments)
-        return f"{key}#{revision}", {**state(assignment, revision, n), "key": key}
+        key, at = f"{assignment.measure_id}|{assignment.unit}", revision(assignments, n)
+        return f"{key}#{at}", {**state(assignment, at, n), "key": key}
 
     async def insert(collection, numbers) -> None:
         await collection.insert_many([{**document, "_id": _id} for _id, document in map(revision_of, numbers)],
@@ -124,8 +129,8 @@ async def measure(url: str) -> tuple[list[tuple[str, float]], list[tuple[str, fl
     def updates(document, conditional: bool):
         async def write(collection, numbers) -> None:
             await collection.bulk_write([UpdateOne(
-                {"_id": key(n), **({"revision": {"$lt": 2 + n // len(assignments)}} if conditional else {})},
-                {"$set": document(assignments[n % len(assignments)], 2 + n // len(assignments), n)})
+                {"_id": key(n), **({"revision": {"$lt": revision(assignments, n)}} if conditional else {})},
+                {"$set": document(assignments[n % len(assignments)], revision(assignments, n), n)})
                 for n in numbers], ordered=False)
         return write
 

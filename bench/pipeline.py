@@ -42,7 +42,7 @@ import psutil  # noqa: E402
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
 from pymongo import AsyncMongoClient, UpdateOne  # noqa: E402
 
-from bench.database_writes import state  # noqa: E402
+from bench.database_writes import BATCH, REPORTS, report, revision, state  # noqa: E402
 from deploy.demo.load import ALERT_RULES, city_assignments, load_demo  # noqa: E402
 from deploy.local.stack import LocalStack  # noqa: E402
 from services.alerts.storage.inputs import Inputs  # noqa: E402
@@ -59,7 +59,6 @@ from shared.kafka.broker import CLOUDEVENTS_JSON  # noqa: E402
 
 START = datetime(2026, 10, 1, tzinfo=UTC)
 MESSAGES, UPSERTS, WRITES = 20_000, 5_000, 200
-FLOOR_REPORTS, FLOOR_BATCH = 3_000, 250  # a batch as the consumers take one under load
 TIMED = 300  # reports timed per latency run (a sample: every report looked up would load the server measured)
 SIZES = (1_000, 50_000)
 PAYLOAD = b'{"specversion":"1.0","type":"progress-reported","data":{"percent_complete":80}}' + b" " * 300
@@ -144,40 +143,35 @@ async def write_floor(database, assignments: list, pid: int) -> tuple[float, flo
 
     for collection in copies:
         await collection.insert_many([{"_id": f"{a.measure_id}|{a.unit}", **state(a, 1, 0)} for a in assignments])
-    reports = [(assignments[n % len(assignments)], n) for n in range(FLOOR_REPORTS)]
+    reports = [(assignments[n % len(assignments)], n) for n in range(REPORTS)]
 
     async def tracker_writes(batch: list[tuple]) -> None:
-        await tracker.progress_reports.insert_many([{
-            "_id": f"e{n}", "measure_id": a.measure_id, "unit": a.unit, "period": "2026-11",
-            "percent_complete": n % 100, "reported_at": START + timedelta(seconds=n), "digest": f"{n:064x}"}
-            for a, n in batch], ordered=False)
+        await tracker.progress_reports.insert_many([{**report(a, 0, n), "_id": f"e{n}"} for a, n in batch],
+                                                   ordered=False)
         await states.collection.bulk_write([UpdateOne(
-            {"_id": f"{a.measure_id}|{a.unit}", "revision": revision(n) - 1},
-            {"$set": state(a, revision(n), n)}) for a, n in batch], ordered=False)
+            {"_id": f"{a.measure_id}|{a.unit}", "revision": revision(assignments, n) - 1},
+            {"$set": state(a, revision(assignments, n), n)}) for a, n in batch], ordered=False)
 
     async def copy(collection, batch: list[tuple]) -> None:
         await collection.bulk_write([UpdateOne(
-            {"_id": f"{a.measure_id}|{a.unit}", "revision": {"$lt": revision(n)}},
-            {"$set": state(a, revision(n), n)}, upsert=True) for a, n in batch], ordered=False)
+            {"_id": f"{a.measure_id}|{a.unit}", "revision": {"$lt": revision(assignments, n)}},
+            {"$set": state(a, revision(assignments, n), n)}, upsert=True) for a, n in batch], ordered=False)
 
     async def reporting_writes(batch: list[tuple]) -> None:
         await copy(reporting.assignments, batch)
-        await reporting.revisions.insert_many([{**state(a, revision(n), n), "_id": f"e{n}"} for a, n in batch],
-                                              ordered=False)
-
-    def revision(n: int) -> int:
-        return 2 + n // len(assignments)
+        await reporting.revisions.insert_many(
+            [{**state(a, revision(assignments, n), n), "_id": f"e{n}"} for a, n in batch], ordered=False)
 
     server, began = psutil.Process(pid), time.perf_counter()
     cpu_before = sum(server.cpu_times()[:2])
-    for start in range(0, FLOOR_REPORTS, FLOOR_BATCH):
-        batch = reports[start:start + FLOOR_BATCH]
+    for start in range(0, REPORTS, BATCH):
+        batch = reports[start:start + BATCH]
         await tracker_writes(batch)
         await copy(alerts.assignment_documents, batch)
         await reporting_writes(batch)
     seconds, cpu = time.perf_counter() - began, sum(server.cpu_times()[:2]) - cpu_before
-    assert await states.collection.count_documents({"revision": {"$gt": 1}}) == min(FLOOR_REPORTS, len(assignments))
-    return FLOOR_REPORTS / seconds, cpu * 1000 / FLOOR_REPORTS
+    assert await states.collection.count_documents({"revision": {"$gt": 1}}) == min(REPORTS, len(assignments))
+    return REPORTS / seconds, cpu * 1000 / REPORTS
 
 
 def bench_reports(assignments: list, first: int, count: int) -> list[dict]:
