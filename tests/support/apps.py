@@ -17,7 +17,7 @@ from services.alerts.settings import AlertsSettings
 @asynccontextmanager
 async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     async with app.router.lifespan_context(app):
-        # A service connects to Kafka in the background (shared/kafka/broker.connecting_in_background): its subscribers
+        # A service connects to Kafka in the background (shared/broker.connecting_in_background): its subscribers
         # run before the test's body does, as the tests expect.
         if (connecting := getattr(app.state, "kafka_connecting", None)) is not None:
             await asyncio.wait_for(asyncio.shield(connecting), 120)
