@@ -82,28 +82,12 @@ async def connect_when_reachable(
     while True:
         try:
             await ensure_topics(settings)
-            await (start_together(broker) if start_subscribers else broker.connect())
+            await (broker.start() if start_subscribers else broker.connect())
             log.info("kafka_connected", bootstrap_servers=settings.kafka_bootstrap_servers)
             return
         except (KafkaError, OSError) as error:
             log.warning("kafka_unreachable", error=repr(error), retry_in_seconds=retry_seconds)
             await asyncio.sleep(retry_seconds)
-
-
-async def start_together(broker: KafkaBroker) -> None:
-    """FastStream's KafkaBroker.start (0.7: connect, start each subscriber, then each publisher, mark running),
-    with the subscribers started at once rather than one after another. Each is a member of the service's group,
-    and one that joins alone is a rebalance the members before it wait out: the tracker's nine were ready about
-    4.5 s after connecting one after another, 0.6-1.2 s together (measured on the test broker). Raises the first
-    error once every start has ended, so a retry never overlaps a start still running."""
-    await broker.connect()
-    results = await asyncio.gather(*(subscriber.start() for subscriber in broker.subscribers),
-                                   return_exceptions=True)
-    if errors := [result for result in results if isinstance(result, BaseException)]:
-        raise errors[0]
-    for publisher in broker.publishers:
-        await publisher.start()
-    broker.running = True
 
 
 @asynccontextmanager

@@ -68,12 +68,11 @@ class RetryPolicy:
 
 
 # A group's members learn that it rebalances from their next heartbeat. A service has one consumer per topic in its
-# group (the tracker nine, reporting seven); FastStream would start them one after another, each waiting for its
-# assignment (aiokafka's start), so each start was a rebalance the earlier ones had to heartbeat into: at Kafka's
-# default 3 s a tracker was ready ~27 s after connecting, at 250 ms ~4.5 s, and with the consumers started together
-# (broker.start_together) 0.6-1.2 s (measured on the test broker). A second instance joining, or one leaving, is a
-# rebalance too. Kafka's documentation of heartbeat.interval.ms: "It can be adjusted even lower to control the
-# expected time for normal rebalances." A heartbeat is one small request; the session timeout stays Kafka's 10 s.
+# group (the tracker nine, reporting seven), and FastStream starts them one after another, each waiting for its
+# assignment (aiokafka's start), so each start is a rebalance the earlier ones must heartbeat into: at Kafka's
+# default 3 s a tracker was ready ~27 s after connecting, at 250 ms ~4 s (measured on the test broker). Kafka's
+# documentation of heartbeat.interval.ms: "It can be adjusted even lower to control the expected time for normal
+# rebalances." A heartbeat is one small request; the session timeout stays Kafka's 10 s.
 HEARTBEAT_INTERVAL_MS = 250
 
 
